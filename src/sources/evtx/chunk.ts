@@ -1,0 +1,95 @@
+// One 64 KiB chunk: header checks and the walk over its event records (libyal EVTX doc, "Chunk").
+import { BinXmlError, BinXmlParser } from './binxml.js';
+import { crc32 } from './crc32.js';
+import { CHUNK_SIZE } from './file-header.js';
+import { renderJson } from './render-json.js';
+import { renderXml } from './render-xml.js';
+import type { ChunkResult, EvtxRecord } from './types.js';
+import { filetime } from './values.js';
+
+export interface ChunkJob {
+  file: string;
+  chunk: number;
+  /** file offset of the chunk */
+  offset: number;
+  /** whether the file header counts this chunk (a missing signature there is an error) */
+  expected: boolean;
+  json: boolean;
+  xml: boolean;
+}
+
+const CHUNK_MAGIC = 0x6b6e6843; // "Chnk" of "ElfChnk\0", read at offset 3
+const RECORD_MAGIC = 0x00002a2a;
+const CHUNK_HEADER_SIZE = 512;
+
+export function isChunkSignature(buf: Buffer, at = 0): boolean {
+  return buf.length >= at + 8 && buf[at] === 0x45 && buf[at + 1] === 0x6c && buf[at + 2] === 0x66 &&
+    buf.readUInt32LE(at + 3) === CHUNK_MAGIC && buf[at + 7] === 0;
+}
+
+function allZero(buf: Buffer): boolean {
+  for (let i = 0; i < buf.length; i += 8) if (buf[i] !== 0) return false;
+  return buf.every((b) => b === 0);
+}
+
+/** Parses one chunk (buf holds its bytes, possibly fewer than 64 KiB at the end of a file). */
+export function parseChunk(buf: Buffer, job: ChunkJob): ChunkResult {
+  const res: ChunkResult = { chunk: job.chunk, offset: job.offset, present: false, records: [], errors: [], warnings: [] };
+  const { file, chunk, offset } = job;
+  if (!isChunkSignature(buf)) {
+    if (job.expected && !allZero(buf)) {
+      res.errors.push({ kind: 'error', scope: 'chunk', file, chunk, offset, message: 'bad chunk signature (expected "ElfChnk")' });
+    }
+    return res;
+  }
+  res.present = true;
+  if (buf.length < CHUNK_SIZE) {
+    res.errors.push({ kind: 'error', scope: 'chunk', file, chunk, offset, message: `chunk truncated (${buf.length} of ${CHUNK_SIZE} bytes)` });
+    return res;
+  }
+  const headerCrc = crc32(buf, 128, 512, crc32(buf, 0, 120));
+  if (headerCrc !== buf.readUInt32LE(124)) {
+    res.warnings.push({ kind: 'warning', file, chunk, offset, message: 'chunk header CRC32 mismatch' });
+  }
+  const freeSpace = buf.readUInt32LE(48);
+  const lastRecordOff = buf.readUInt32LE(44);
+  const dataEnd = freeSpace >= CHUNK_HEADER_SIZE && freeSpace <= CHUNK_SIZE ? freeSpace : CHUNK_SIZE;
+  if (freeSpace >= CHUNK_HEADER_SIZE && freeSpace <= CHUNK_SIZE && crc32(buf, CHUNK_HEADER_SIZE, freeSpace) !== buf.readUInt32LE(52)) {
+    res.warnings.push({ kind: 'warning', file, chunk, offset, message: 'event records CRC32 mismatch' });
+  }
+  const parser = new BinXmlParser(buf);
+  let p = CHUNK_HEADER_SIZE;
+  while (p + 28 <= dataEnd) {
+    if (buf.readUInt32LE(p) !== RECORD_MAGIC) {
+      if (p <= lastRecordOff && lastRecordOff < dataEnd) {
+        res.errors.push({ kind: 'error', scope: 'record', file, chunk, offset: offset + p, message: 'bad event record signature; rest of chunk skipped' });
+      }
+      break;
+    }
+    const size = buf.readUInt32LE(p + 4);
+    const recordId = Number(buf.readBigUInt64LE(p + 8));
+    if (size < 28 || p + size > CHUNK_SIZE) {
+      res.errors.push({ kind: 'error', scope: 'record', file, chunk, recordId, offset: offset + p, message: `bad event record size ${size}; rest of chunk skipped` });
+      break;
+    }
+    if (buf.readUInt32LE(p + size - 4) !== size) {
+      res.errors.push({ kind: 'error', scope: 'record', file, chunk, recordId, offset: offset + p, message: 'event record size copy mismatch' });
+      p += size;
+      continue;
+    }
+    try {
+      const nodes = parser.parseDocument(p + 24, p + size - 4);
+      const rec: EvtxRecord = {
+        kind: 'record', recordId, timestamp: filetime(buf, p + 16, 6),
+        event: job.json ? renderJson(nodes, null) : {}, file, offset: offset + p, chunk,
+      };
+      if (job.xml) rec.xml = renderXml(nodes, null);
+      res.records.push(rec);
+    } catch (e) {
+      const where = e instanceof BinXmlError ? ` at chunk offset 0x${e.offset.toString(16)}` : '';
+      res.errors.push({ kind: 'error', scope: 'record', file, chunk, recordId, offset: offset + p, message: `${(e as Error).message}${where}` });
+    }
+    p += size;
+  }
+  return res;
+}

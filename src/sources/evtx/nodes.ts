@@ -1,0 +1,48 @@
+// The parsed form of binary XML: a small tree that templates compile to once per chunk and that
+// records instantiate with their substitution values. Renderers (JSON, XML) walk it.
+
+export const K_ELEMENT = 1;
+export const K_TEXT = 2;
+export const K_SUBST = 3;
+export const K_CHARREF = 4;
+export const K_ENTITY = 5;
+export const K_CDATA = 6;
+export const K_PI = 7;
+export const K_TEMPLATE = 8;
+
+export interface ElementNode { k: 1; name: string; attrs: AttrNode[]; children: Node[] | null }
+export interface AttrNode { name: string; parts: Node[] }
+export interface TextNode { k: 2; text: string }
+export interface SubstNode { k: 3; index: number; optional: boolean; type: number }
+export interface CharRefNode { k: 4; code: number }
+export interface EntityNode { k: 5; name: string }
+export interface CDataNode { k: 6; text: string }
+export interface PINode { k: 7; target: string; data: string }
+export interface TemplateNode { k: 8; template: Template; values: Values }
+
+export type Node = ElementNode | TextNode | SubstNode | CharRefNode | EntityNode | CDataNode | PINode | TemplateNode;
+
+/** A template definition compiled once per chunk. */
+export interface Template { offset: number; guid: string; nodes: Node[] }
+
+/** Substitution values of one template instance, as ranges of the chunk buffer. */
+export interface Values {
+  buf: Buffer;
+  types: Uint8Array;
+  offs: Int32Array;
+  sizes: Int32Array;
+  /** parsed binary XML for values of type 0x21, by index */
+  nested: Array<Node[] | undefined> | null;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** The character an entity reference stands for (unknown names keep their reference form). */
+export function entityChar(name: string): string {
+  return ENTITIES[name] ?? `&${name};`;
+}
+
+/** A character reference as text; invalid code points render as U+FFFD. */
+export function charRefChar(code: number): string {
+  return code >= 0xd800 && code <= 0xdfff ? '\ufffd' : String.fromCharCode(code);
+}

@@ -1,0 +1,117 @@
+// Renders parsed binary XML to the JSON shape of the evtx crate's `evtx_dump -o json`:
+// attributes under "#attributes", text-only elements as their (typed) value, empty elements as
+// null, repeated names suffixed _1, _2..., <Data Name="X">v</Data> as "X": v and unnamed Data
+// collected under "Data": {"#text": ...}.
+import {
+  charRefChar, entityChar,
+  K_CDATA, K_CHARREF, K_ELEMENT, K_ENTITY, K_SUBST, K_TEMPLATE, K_TEXT,
+  type ElementNode, type Node, type Values,
+} from './nodes.js';
+import { T_BINXML, T_NULL, valueJson } from './values.js';
+
+type Json = unknown;
+type Obj = Record<string, Json>;
+
+const MAX_DEPTH = 128;
+
+/** Renders a record's top-level nodes to `{ Event: {...} }`. */
+export function renderJson(nodes: Node[], values: Values | null): Obj {
+  const b = new Builder();
+  for (const n of nodes) b.add(n, values, 0);
+  return b.obj ?? {};
+}
+
+function setKey(o: Obj, key: string, v: Json): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[key] = v;
+}
+
+function uniqueKey(o: Obj, key: string): string {
+  if (!Object.hasOwn(o, key)) return key;
+  for (let i = 1; ; i++) if (!Object.hasOwn(o, `${key}_${i}`)) return `${key}_${i}`;
+}
+
+/** Accumulates the content of one element: child elements into `obj`, text pieces into `text`. */
+class Builder {
+  obj: Obj | null = null;
+  text: Json = undefined;
+  hasText = false;
+
+  addText(v: Json): void {
+    if (!this.hasText) { this.text = v; this.hasText = true; }
+    else this.text = textOf(this.text) + textOf(v);
+  }
+
+  addChild(el: ElementNode, values: Values | null, depth: number): void {
+    const v = elementJson(el, values, depth + 1);
+    const o = (this.obj ??= {});
+    if (el.name === 'Data') {
+      const attrs = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj)['#attributes'] as Obj | undefined : undefined;
+      if (attrs && Object.hasOwn(attrs, 'Name')) {
+        const key = String(attrs.Name);
+        const content = Object.hasOwn(v as Obj, '#text') ? (v as Obj)['#text'] : null;
+        setKey(o, uniqueKey(o, key), content);
+        return;
+      }
+      const item = v === null ? '' : v;
+      const data = Object.hasOwn(o, 'Data') ? o.Data : undefined;
+      if (data !== null && typeof data === 'object' && !Array.isArray(data) && Object.hasOwn(data, '#text')) {
+        const d = data as Obj;
+        if (Array.isArray(d['#text'])) (d['#text'] as Json[]).push(item);
+        else d['#text'] = [d['#text'], item];
+        return;
+      }
+      if (data === undefined) { o.Data = { '#text': item }; return; }
+    }
+    setKey(o, uniqueKey(o, el.name), v);
+  }
+
+  add(n: Node, values: Values | null, depth: number): void {
+    if (depth > MAX_DEPTH) return;
+    switch (n.k) {
+      case K_ELEMENT: this.addChild(n, values, depth); return;
+      case K_TEXT: this.addText(n.text); return;
+      case K_CDATA: this.addText(n.text); return;
+      case K_CHARREF: this.addText(charRefChar(n.code)); return;
+      case K_ENTITY: this.addText(entityChar(n.name)); return;
+      case K_TEMPLATE: for (const c of n.template.nodes) this.add(c, n.values, depth + 1); return;
+      case K_SUBST: {
+        if (!values || n.index >= values.types.length) return;
+        const t = values.types[n.index];
+        if (t === T_NULL) return;
+        if (t === T_BINXML) {
+          const nested = values.nested?.[n.index];
+          if (nested) for (const c of nested) this.add(c, values, depth + 1);
+          return;
+        }
+        this.addText(valueJson(values.buf, values.offs[n.index], values.sizes[n.index], t));
+        return;
+      }
+      default: return; // processing instructions have no JSON form
+    }
+  }
+}
+
+function textOf(v: Json): string {
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return v.map(textOf).join(',');
+  return String(v);
+}
+
+function elementJson(el: ElementNode, values: Values | null, depth: number): Json {
+  let attrs: Obj | null = null;
+  for (const a of el.attrs) {
+    const b = new Builder();
+    for (const p of a.parts) b.add(p, values, depth);
+    if (!b.hasText) continue; // a null substitution drops the attribute
+    setKey((attrs ??= {}), a.name, b.text);
+  }
+  const b = new Builder();
+  if (el.children) for (const c of el.children) b.add(c, values, depth);
+  if (!attrs && !b.obj) return b.hasText ? b.text : null;
+  const out: Obj = {};
+  if (attrs) out['#attributes'] = attrs;
+  if (b.obj) for (const k of Object.keys(b.obj)) setKey(out, k, b.obj[k]);
+  if (b.hasText) out['#text'] = b.text;
+  return out;
+}

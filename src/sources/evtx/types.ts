@@ -1,0 +1,71 @@
+import type { EvtxFileHeader } from './file-header.js';
+
+/** One event record. `event` has the shape of the evtx crate's `evtx_dump -o json`. */
+export interface EvtxRecord {
+  kind: 'record';
+  recordId: number;
+  /** written time, ISO 8601 UTC with microseconds, e.g. 2021-02-22T23:07:20.794383Z */
+  timestamp: string;
+  event: Record<string, unknown>;
+  /** event XML, when requested with `xml: true` */
+  xml?: string;
+  file: string;
+  /** file offset of the record */
+  offset: number;
+  chunk: number;
+}
+
+/** A chunk or record that could not be read; reading goes on after it. */
+export interface EvtxError {
+  kind: 'error';
+  scope: 'file' | 'chunk' | 'record';
+  file: string;
+  /** file offset of the chunk or record */
+  offset: number;
+  chunk?: number;
+  recordId?: number;
+  message: string;
+}
+
+/** A checksum mismatch; the data is still read. */
+export interface EvtxWarning {
+  kind: 'warning';
+  file: string;
+  offset: number;
+  chunk?: number;
+  message: string;
+}
+
+export interface EvtxStats {
+  file: string;
+  fileSize: number;
+  header: EvtxFileHeader | null;
+  /** chunks with a valid signature that were parsed */
+  chunks: number;
+  recordsOk: number;
+  recordsFailed: number;
+  chunkErrors: number;
+  crcWarnings: number;
+  warnings: EvtxWarning[];
+  errors: EvtxError[];
+}
+
+export interface EvtxOptions {
+  /** worker threads for chunk parsing; default = CPU count; 0 or 1 parses in this thread */
+  workers?: number;
+  /** render each record's XML too (default false) */
+  xml?: boolean;
+  /** render the JSON event (default true) */
+  json?: boolean;
+}
+
+/** What parsing one chunk yields; plain data so it can cross a worker boundary. */
+export interface ChunkResult {
+  chunk: number;
+  offset: number;
+  /** false when the slot holds no chunk (zero-filled / no signature beyond the header's count) */
+  present: boolean;
+  records: EvtxRecord[];
+  errors: EvtxError[];
+  warnings: EvtxWarning[];
+}
