@@ -49,20 +49,21 @@ export function parseChunk(buf: Buffer, job: ChunkJob): ChunkResult {
   }
   const headerCrc = crc32(buf, 128, 512, crc32(buf, 0, 120));
   if (headerCrc !== buf.readUInt32LE(124)) {
-    res.warnings.push({ kind: 'warning', file, chunk, offset, message: 'chunk header CRC32 mismatch' });
+    res.warnings.push({ kind: 'warning', type: 'crc', file, chunk, offset, message: 'chunk header CRC32 mismatch' });
   }
   const freeSpace = buf.readUInt32LE(48);
   const lastRecordOff = buf.readUInt32LE(44);
   const dataEnd = freeSpace >= CHUNK_HEADER_SIZE && freeSpace <= CHUNK_SIZE ? freeSpace : CHUNK_SIZE;
   if (freeSpace >= CHUNK_HEADER_SIZE && freeSpace <= CHUNK_SIZE && crc32(buf, CHUNK_HEADER_SIZE, freeSpace) !== buf.readUInt32LE(52)) {
-    res.warnings.push({ kind: 'warning', file, chunk, offset, message: 'event records CRC32 mismatch' });
+    res.warnings.push({ kind: 'warning', type: 'crc', file, chunk, offset, message: 'event records CRC32 mismatch' });
   }
   const parser = new BinXmlParser(buf);
   let p = CHUNK_HEADER_SIZE;
   while (p + 28 <= dataEnd) {
     if (buf.readUInt32LE(p) !== RECORD_MAGIC) {
+      // wiped or overwritten tail: nothing provable is left in this chunk
       if (p <= lastRecordOff && lastRecordOff < dataEnd) {
-        res.errors.push({ kind: 'error', scope: 'record', file, chunk, offset: offset + p, message: 'bad event record signature; rest of chunk skipped' });
+        res.warnings.push({ kind: 'warning', type: 'structure', file, chunk, offset: offset + p, message: 'no event record signature before the last record offset; rest of chunk skipped' });
       }
       break;
     }
@@ -73,9 +74,8 @@ export function parseChunk(buf: Buffer, job: ChunkJob): ChunkResult {
       break;
     }
     if (buf.readUInt32LE(p + size - 4) !== size) {
-      res.errors.push({ kind: 'error', scope: 'record', file, chunk, recordId, offset: offset + p, message: 'event record size copy mismatch' });
-      p += size;
-      continue;
+      // the record is still parsed: its binary XML proves (or disproves) it
+      res.warnings.push({ kind: 'warning', type: 'structure', file, chunk, offset: offset + p, message: `event record ${recordId}: size copy mismatch` });
     }
     try {
       const nodes = parser.parseDocument(p + 24, p + size - 4);

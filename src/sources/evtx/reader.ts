@@ -43,7 +43,7 @@ function account(stats: EvtxStats, r: ChunkResult): void {
     else stats.chunkErrors++;
     stats.errors.push(e);
   }
-  stats.crcWarnings += r.warnings.length;
+  for (const w of r.warnings) if (w.type === 'crc') stats.crcWarnings++;
   stats.warnings.push(...r.warnings);
 }
 
@@ -72,7 +72,7 @@ async function* iterate(file: string, options: EvtxOptions, stats: EvtxStats): A
     } else {
       stats.header = header;
       if (!header.checksumOk) {
-        const w = { kind: 'warning' as const, file, offset: 0, message: 'file header CRC32 mismatch' };
+        const w = { kind: 'warning' as const, type: 'crc' as const, file, offset: 0, message: 'file header CRC32 mismatch' };
         stats.warnings.push(w);
         stats.crcWarnings++;
       }

@@ -27,9 +27,11 @@ export interface EvtxError {
   message: string;
 }
 
-/** A checksum mismatch; the data is still read. */
+/** Something suspicious that did not stop reading. */
 export interface EvtxWarning {
   kind: 'warning';
+  /** crc: a checksum mismatch; structure: e.g. a size copy mismatch or a wiped chunk tail */
+  type: 'crc' | 'structure';
   file: string;
   offset: number;
   chunk?: number;

@@ -126,8 +126,9 @@ function uint64(buf: Buffer, off: number): number {
 function scalarJson(buf: Buffer, off: number, size: number, t: number): unknown {
   switch (t) {
     case T_NULL: return null;
-    case T_STRING: return utf16(buf, off, size);
-    case T_ANSI: return ansi(buf, off, size);
+    // the evtx crate's JSON drops trailing whitespace of string values
+    case T_STRING: return utf16(buf, off, size).trimEnd();
+    case T_ANSI: return ansi(buf, off, size).trimEnd();
     case 0x03: return buf.readInt8(off);
     case 0x04: return buf[off];
     case 0x05: return buf.readInt16LE(off);
@@ -207,6 +208,8 @@ export function valueText(buf: Buffer, off: number, size: number, type: number):
 
 function scalarText(buf: Buffer, off: number, size: number, t: number): string {
   switch (t) {
+    case T_STRING: return utf16(buf, off, size);
+    case T_ANSI: return ansi(buf, off, size);
     case T_NULL: return '';
     case T_GUID: return '{' + guid(buf, off) + '}';
     case T_FILETIME: return filetime(buf, off, 7);
