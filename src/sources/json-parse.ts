@@ -1,0 +1,172 @@
+// JSON text → EventValue, exact for big integers.
+// JSON.parse rounds integers past 2^53; a record id, a 64-bit flag set or a Windows handle must not be
+// silently changed, so texts that may hold one go through the small exact parser below instead.
+
+import type { EventValue } from './types.js';
+
+export class JsonSyntaxError extends Error {
+  constructor(message: string, readonly position: number) {
+    super(`${message} at position ${position}`);
+    this.name = 'JsonSyntaxError';
+  }
+}
+
+/**
+ * A number token of 16+ digits right after `:`, `[`, `,` or the start (only those can hold an unsafe
+ * integer). It can also fire inside a string (then the exact parser runs for nothing, still correct);
+ * it does not fire on hex strings like "0x8000000000000000", which every Windows event carries.
+ */
+const MAYBE_BIG_INTEGER = /(?:^|[:[,])\s*-?\d{16}/;
+
+export const DEFAULT_MAX_DEPTH = 128;
+
+/** Parse one JSON text. Throws JsonSyntaxError (or SyntaxError from JSON.parse) when malformed. */
+export function parseJson(text: string, maxDepth = DEFAULT_MAX_DEPTH): EventValue {
+  if (!MAYBE_BIG_INTEGER.test(text)) return JSON.parse(text) as EventValue;
+  return parseJsonExact(text, maxDepth);
+}
+
+/** The exact parser on its own: unsafe integers become bigint, everything else as JSON.parse. */
+export function parseJsonExact(text: string, maxDepth = DEFAULT_MAX_DEPTH): EventValue {
+  const p = new ExactParser(text, maxDepth);
+  p.skipWs();
+  const v = p.value(0);
+  p.skipWs();
+  if (p.i < text.length) p.fail(`Unexpected ${describe(text, p.i)} after the JSON value`);
+  return v;
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+
+class ExactParser {
+  i = 0;
+  constructor(readonly s: string, readonly maxDepth: number) {}
+
+  fail(message: string, at = this.i): never {
+    throw new JsonSyntaxError(message, at);
+  }
+
+  skipWs(): void {
+    const s = this.s;
+    let i = this.i;
+    for (;;) {
+      const c = s.charCodeAt(i);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+      else break;
+    }
+    this.i = i;
+  }
+
+  value(depth: number): EventValue {
+    const s = this.s;
+    const c = s.charCodeAt(this.i);
+    switch (c) {
+      case 0x7b /* { */: return this.object(depth + 1);
+      case 0x5b /* [ */: return this.array(depth + 1);
+      case 0x22 /* " */: return this.string();
+      case 0x74 /* t */: return this.literal('true', true);
+      case 0x66 /* f */: return this.literal('false', false);
+      case 0x6e /* n */: return this.literal('null', null);
+      default:
+        if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
+        return this.fail(this.i >= s.length ? 'Unexpected end of JSON input' : `Unexpected ${describe(s, this.i)}`);
+    }
+  }
+
+  literal<T extends EventValue>(word: string, v: T): T {
+    if (!this.s.startsWith(word, this.i)) this.fail(`Unexpected ${describe(this.s, this.i)}`);
+    this.i += word.length;
+    return v;
+  }
+
+  number(): number | bigint {
+    NUMBER.lastIndex = this.i;
+    const m = NUMBER.exec(this.s);
+    if (!m) return this.fail('Invalid number');
+    const tok = m[0];
+    this.i += tok.length;
+    const n = Number(tok);
+    if (m[1] !== undefined || m[2] !== undefined || Number.isSafeInteger(n)) return n;
+    return BigInt(tok);
+  }
+
+  string(): string {
+    const s = this.s;
+    const start = this.i;
+    let i = start + 1;
+    let escapes = false;
+    for (;;) {
+      const c = s.charCodeAt(i);
+      if (c === 0x22) break;
+      if (c === 0x5c) {
+        escapes = true;
+        i += 2;
+        continue;
+      }
+      if (c < 0x20 || Number.isNaN(c)) this.fail(Number.isNaN(c) ? 'Unterminated string' : 'Bad control character in string', i);
+      i++;
+    }
+    this.i = i + 1;
+    if (!escapes) return s.slice(start + 1, i);
+    try {
+      return JSON.parse(s.slice(start, i + 1)) as string;
+    } catch {
+      return this.fail('Bad escape in string', start);
+    }
+  }
+
+  array(depth: number): EventValue[] {
+    if (depth > this.maxDepth) this.fail(`Nesting deeper than ${this.maxDepth}`);
+    const out: EventValue[] = [];
+    this.i++;
+    this.skipWs();
+    if (this.s.charCodeAt(this.i) === 0x5d) {
+      this.i++;
+      return out;
+    }
+    for (;;) {
+      this.skipWs();
+      out.push(this.value(depth));
+      this.skipWs();
+      const c = this.s.charCodeAt(this.i++);
+      if (c === 0x5d) return out;
+      if (c !== 0x2c) this.fail(`Expected ',' or ']' but found ${describe(this.s, this.i - 1)}`, this.i - 1);
+    }
+  }
+
+  object(depth: number): { [key: string]: EventValue } {
+    if (depth > this.maxDepth) this.fail(`Nesting deeper than ${this.maxDepth}`);
+    const out: { [key: string]: EventValue } = {};
+    this.i++;
+    this.skipWs();
+    if (this.s.charCodeAt(this.i) === 0x7d) {
+      this.i++;
+      return out;
+    }
+    for (;;) {
+      this.skipWs();
+      if (this.s.charCodeAt(this.i) !== 0x22) this.fail(`Expected a property name but found ${describe(this.s, this.i)}`);
+      const key = this.string();
+      this.skipWs();
+      if (this.s.charCodeAt(this.i) !== 0x3a) this.fail(`Expected ':' but found ${describe(this.s, this.i)}`);
+      this.i++;
+      this.skipWs();
+      setOwn(out, key, this.value(depth));
+      this.skipWs();
+      const c = this.s.charCodeAt(this.i++);
+      if (c === 0x7d) return out;
+      if (c !== 0x2c) this.fail(`Expected ',' or '}' but found ${describe(this.s, this.i - 1)}`, this.i - 1);
+    }
+  }
+}
+
+/** Assign without ever touching a prototype: a key "__proto__" from hostile input stays a plain field. */
+export function setOwn(obj: { [key: string]: EventValue }, key: string, value: EventValue): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
+function describe(s: string, i: number): string {
+  if (i >= s.length) return 'end of input';
+  return `character ${JSON.stringify(s[i])}`;
+}

@@ -1,0 +1,97 @@
+// The JSON event reader: NDJSON, concatenated or pretty-printed objects, top-level arrays; UTF-8
+// (BOM or not) or UTF-16 with a BOM; gzip is unpacked before it gets here (see open-source.ts).
+
+import type { ByteChunks } from './byte-input.js';
+import { normalizeEvent } from './flatten.js';
+import { DEFAULT_MAX_DEPTH } from './json-parse.js';
+import { createJsonSplitter } from './json-splitter.js';
+import type { EventSource, LogEvent, SourceProblem, SourceRecord } from './types.js';
+
+export interface JsonReaderOptions {
+  /** Longest single record, in UTF-16 code units. Default 16 MiB. */
+  maxRecordLength?: number;
+  /** Deepest nesting of objects/arrays in a record. Default 128. */
+  maxDepth?: number;
+  /** Problems kept in `problems` (all are counted in `problemCount`). Default 1000. */
+  maxProblems?: number;
+  /** Flatten Windows (evtx_dump-shaped) events; other JSON passes unchanged. Default true. */
+  normalize?: boolean;
+}
+
+export const DEFAULT_MAX_RECORD_LENGTH = 16 * 1024 * 1024;
+export const DEFAULT_MAX_PROBLEMS = 1000;
+
+export type TextEncodingLabel = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+/** The text encoding a BOM announces; UTF-8 without one. */
+export function encodingOf(head: Uint8Array): TextEncodingLabel {
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  return 'utf-8';
+}
+
+/**
+ * Reads JSON events from decoded-to-bytes input (`name` is what locations report).
+ * Read errors (a truncated gzip, EIO) end the input with a problem instead of throwing.
+ */
+export function readJsonEvents(
+  name: string,
+  input: ByteChunks,
+  options: JsonReaderOptions = {},
+  encoding: TextEncodingLabel = 'utf-8',
+): EventSource {
+  const maxProblems = options.maxProblems ?? DEFAULT_MAX_PROBLEMS;
+  const normalize = options.normalize ?? true;
+  const problems: SourceProblem[] = [];
+  let problemCount = 0;
+  let used = false;
+
+  function addProblem(line: number | undefined, message: string): void {
+    problemCount++;
+    if (problems.length < maxProblems) problems.push({ location: line === undefined ? { file: name } : { file: name, line }, message });
+  }
+
+  async function* records(): AsyncGenerator<SourceRecord> {
+    if (used) throw new Error(`records() of ${name} can be iterated only once`);
+    used = true;
+    const ready: SourceRecord[] = [];
+    let count = 0;
+    const splitter = createJsonSplitter(
+      {
+        maxRecordLength: options.maxRecordLength ?? DEFAULT_MAX_RECORD_LENGTH,
+        maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
+      },
+      {
+        record(event: LogEvent, line: number) {
+          ready.push({ event: normalize ? normalizeEvent(event) : event, location: { file: name, line, record: ++count } });
+        },
+        problem: addProblem,
+      },
+    );
+    const decoder = new TextDecoder(encoding);
+    try {
+      for await (const chunk of input) {
+        splitter.push(decoder.decode(chunk, { stream: true }));
+        if (ready.length > 0) {
+          for (let i = 0; i < ready.length; i++) yield ready[i];
+          ready.length = 0;
+        }
+      }
+    } catch (e) {
+      addProblem(undefined, `read error, the rest of the input is lost: ${(e as Error).message}`);
+    }
+    splitter.push(decoder.decode());
+    splitter.end();
+    yield* ready;
+  }
+
+  return {
+    name,
+    format: 'json',
+    records,
+    problems,
+    get problemCount() {
+      return problemCount;
+    },
+  };
+}

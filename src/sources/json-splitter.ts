@@ -1,0 +1,382 @@
+// Cuts a stream of JSON text into top-level records, whatever the layout:
+//   NDJSON (one object a line), concatenated objects (pretty-printed back to back, or `{..}{..}`),
+//   and top-level arrays of objects (compact or pretty), even several in a row.
+// It never holds more than one record (capped) plus one chunk, so memory does not grow with input.
+//
+// Fast path: an object that starts a line and ends with `}` on that same line is handed to the parser
+// directly (NDJSON costs one indexOf and one JSON.parse per line). Everything else goes through a
+// structural scanner that only looks at quotes, backslashes, brackets and newlines.
+//
+// Recovery, so one bad record never costs the rest of the file:
+//   * a record whose brackets balance but whose text is not JSON is reported and skipped;
+//   * a record that is still open when a line starts with `{` at or left of the column where the
+//     record began is reported, and that line starts the next record. Pretty printers indent nested
+//     objects deeper than the top level, so in NDJSON, `jq`/evtx_dump output and indented arrays this
+//     is where the next record starts;
+//   * a raw newline inside a string (never valid JSON), a record longer than `maxRecordLength` or
+//     nested deeper than `maxDepth`: reported, then lines are skipped up to the next line starting
+//     with `{` at or left of the broken record's column (any column if it did not start a line).
+
+import { parseJson } from './json-parse.js';
+import type { LogEvent } from './types.js';
+
+export interface JsonSplitterOptions {
+  /** Longest record accepted, in UTF-16 code units (≈ bytes for ASCII). */
+  maxRecordLength: number;
+  /** Deepest nesting accepted (objects and arrays). */
+  maxDepth: number;
+}
+
+export interface JsonSplitterSink {
+  record(event: LogEvent, line: number): void;
+  problem(line: number, message: string): void;
+}
+
+export interface JsonSplitter {
+  push(text: string): void;
+  end(): void;
+}
+
+const LF = 0x0a, CR = 0x0d, SP = 0x20, TAB = 0x09, BOM = 0xfeff;
+const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c;
+const LBRACE = 0x7b, RBRACE = 0x7d, LBRACKET = 0x5b, RBRACKET = 0x5d;
+
+const IDLE = 0, RECORD = 1, SKIP = 2;
+/** A partial line at the end of a chunk is carried over (to keep the fast path) up to this length. */
+const CARRY_LIMIT = 1 << 20;
+
+const IN_STRING = /["\\\n]/g;
+const IN_OBJECT = /[{}[\]"\n]/g;
+const IN_ELEMENT = /[{}[\]"\n,]/g; // a non-object array element ends at a top-level ',' or ']'
+
+function isWs(c: number): boolean {
+  return c === SP || c === TAB || c === CR || c === BOM;
+}
+
+export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitterSink): JsonSplitter {
+  const { maxRecordLength, maxDepth } = opts;
+
+  let carry = '';
+  let line = 1;
+  let lineHasContent = false; // a non-blank character was seen on the current line
+  let indent = 0; // blank characters before the first content of the current line
+  let inArray = false;
+  let arrayLine = 0;
+  let phase = IDLE;
+
+  // the record being scanned
+  let pieces: string[] = [];
+  let recLength = 0;
+  let recLine = 0;
+  let recIndent = -1; // column of its first character when that starts a line, else -1
+  let recIsObject = true; // false: a non-object array element, only skipped
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let segStart = 0;
+
+  let resyncIndent = Infinity;
+
+  function parseRecord(text: string, startLine: number): boolean {
+    let value;
+    try {
+      value = parseJson(text, maxDepth);
+    } catch (e) {
+      sink.problem(startLine, `malformed JSON: ${(e as Error).message}`);
+      return false;
+    }
+    sink.record(value as LogEvent, startLine); // text starts with '{', so this is an object
+    return true;
+  }
+
+  function startRecord(pos: number, isObject: boolean): void {
+    phase = RECORD;
+    pieces = [];
+    recLength = 0;
+    recLine = line;
+    recIndent = lineHasContent ? -1 : indent;
+    recIsObject = isObject;
+    depth = 0;
+    inString = false;
+    escaped = false;
+    segStart = pos;
+    lineHasContent = true;
+  }
+
+  function abandonRecord(message: string, skip: boolean): void {
+    sink.problem(recLine, message);
+    pieces = [];
+    if (skip) {
+      phase = SKIP;
+      resyncIndent = recIndent >= 0 ? recIndent : Infinity;
+    } else {
+      phase = IDLE;
+    }
+  }
+
+  function finishRecord(s: string, end: number): void {
+    phase = IDLE;
+    const tail = s.slice(segStart, end);
+    if (!recIsObject) {
+      sink.problem(recLine, 'array element is not an object');
+      return;
+    }
+    if (recLength + tail.length > maxRecordLength) {
+      sink.problem(recLine, `record longer than ${maxRecordLength} characters`);
+      return;
+    }
+    parseRecord(pieces.length === 0 ? tail : pieces.join('') + tail, recLine);
+    pieces = [];
+  }
+
+  /** Scans the open record from pos; returns where to continue. */
+  function scanRecord(s: string, pos: number): number {
+    const n = s.length;
+    let i = pos;
+    while (i < n) {
+      if (!lineHasContent) {
+        // first characters of a line inside a record: is a new record starting here?
+        const c = s.charCodeAt(i);
+        if (isWs(c)) {
+          indent++;
+          i++;
+          continue;
+        }
+        if (c === LF) {
+          line++;
+          indent = 0;
+          i++;
+          continue;
+        }
+        lineHasContent = true;
+        if (c === LBRACE && depth > 0 && recIndent >= 0 && indent <= recIndent) {
+          abandonRecord(`unterminated ${recIsObject ? 'object' : 'array element'} (a new record starts at line ${line})`, false);
+          lineHasContent = false; // let the idle loop see this '{' as the first content of its line
+          return i;
+        }
+      }
+      if (inString) {
+        if (escaped) {
+          escaped = false;
+          i++;
+          continue;
+        }
+        IN_STRING.lastIndex = i;
+        const m = IN_STRING.exec(s);
+        if (m === null) {
+          i = n;
+          break;
+        }
+        i = m.index;
+        const c = s.charCodeAt(i);
+        if (c === QUOTE) {
+          inString = false;
+          i++;
+        } else if (c === BACKSLASH) {
+          if (i + 1 < n) i += 2;
+          else {
+            escaped = true;
+            i++;
+          }
+        } else {
+          // a raw newline: JSON strings cannot hold one, so this record is broken
+          abandonRecord('unterminated string (line break inside a string)', true);
+          return i;
+        }
+        continue;
+      }
+      const re = recIsObject ? IN_OBJECT : IN_ELEMENT;
+      re.lastIndex = i;
+      const m = re.exec(s);
+      if (m === null) {
+        i = n;
+        break;
+      }
+      i = m.index;
+      switch (s.charCodeAt(i)) {
+        case QUOTE:
+          inString = true;
+          i++;
+          break;
+        case LBRACE:
+        case LBRACKET:
+          if (++depth > maxDepth) {
+            abandonRecord(`nested deeper than ${maxDepth} levels`, true);
+            return i + 1;
+          }
+          i++;
+          break;
+        case RBRACE:
+        case RBRACKET:
+          if (depth === 0) {
+            // only a non-object element gets here: the ']' closing the top-level array ends it
+            finishRecord(s, i);
+            return i;
+          }
+          depth--;
+          i++;
+          if (depth === 0 && recIsObject) {
+            finishRecord(s, i);
+            return i;
+          }
+          break;
+        case COMMA:
+          if (depth === 0) {
+            finishRecord(s, i);
+            return i;
+          }
+          i++;
+          break;
+        default: // LF
+          line++;
+          indent = 0;
+          lineHasContent = false;
+          i++;
+      }
+    }
+    // the chunk ended inside the record: keep what we have, if it is not too much already
+    const piece = s.slice(segStart, n);
+    recLength += piece.length;
+    if (recLength > maxRecordLength) {
+      abandonRecord(`record longer than ${maxRecordLength} characters`, true);
+    } else {
+      pieces.push(piece);
+    }
+    segStart = 0;
+    return n;
+  }
+
+  /** Skips to the next line that starts a record at or left of resyncIndent. */
+  function skipLines(s: string, pos: number): number {
+    const n = s.length;
+    let i = pos;
+    while (i < n) {
+      if (lineHasContent) {
+        const nl = s.indexOf('\n', i);
+        if (nl < 0) return n;
+        line++;
+        indent = 0;
+        lineHasContent = false;
+        i = nl + 1;
+        continue;
+      }
+      const c = s.charCodeAt(i);
+      if (isWs(c)) {
+        indent++;
+        i++;
+      } else if (c === LF) {
+        line++;
+        indent = 0;
+        i++;
+      } else if (c === LBRACE && indent <= resyncIndent) {
+        phase = IDLE;
+        return i;
+      } else {
+        lineHasContent = true;
+      }
+    }
+    return n;
+  }
+
+  /** The fast path: a '{' that starts the rest of a line ending in '}' (or '},' inside an array). */
+  function tryWholeLine(s: string, pos: number, nl: number): number {
+    let end = nl;
+    while (end > pos && isWs(s.charCodeAt(end - 1))) end--;
+    const after = end;
+    if (inArray && s.charCodeAt(end - 1) === COMMA) {
+      end--;
+      while (end > pos && isWs(s.charCodeAt(end - 1))) end--;
+    }
+    if (s.charCodeAt(end - 1) !== RBRACE || end - pos > maxRecordLength) return -1;
+    let value;
+    try {
+      value = parseJson(s.slice(pos, end), maxDepth);
+    } catch {
+      return -1; // let the scanner find out what is wrong, and where the record ends
+    }
+    sink.record(value as LogEvent, line);
+    lineHasContent = true;
+    return after;
+  }
+
+  function run(s: string, final: boolean): void {
+    const n = s.length;
+    let pos = 0;
+    while (pos < n) {
+      if (phase === RECORD) {
+        pos = scanRecord(s, pos);
+        continue;
+      }
+      if (phase === SKIP) {
+        pos = skipLines(s, pos);
+        continue;
+      }
+      const c = s.charCodeAt(pos);
+      if (c === LF) {
+        line++;
+        indent = 0;
+        lineHasContent = false;
+        pos++;
+      } else if (isWs(c)) {
+        if (!lineHasContent) indent++;
+        pos++;
+      } else if (c === LBRACE) {
+        if (!lineHasContent) {
+          const nl = s.indexOf('\n', pos);
+          if (nl < 0 && !final && n - pos <= CARRY_LIMIT) {
+            carry = s.slice(pos);
+            return;
+          }
+          const next = tryWholeLine(s, pos, nl < 0 ? n : nl);
+          if (next >= 0) {
+            pos = next;
+            continue;
+          }
+        }
+        startRecord(pos, true);
+      } else if (inArray && c === COMMA) {
+        lineHasContent = true;
+        pos++;
+      } else if (inArray && c === RBRACKET) {
+        inArray = false;
+        lineHasContent = true;
+        pos++;
+      } else if (!inArray && c === LBRACKET) {
+        inArray = true;
+        arrayLine = line;
+        lineHasContent = true;
+        pos++;
+      } else if (inArray) {
+        startRecord(pos, false);
+      } else {
+        sink.problem(line, `unexpected ${JSON.stringify(String.fromCodePoint(s.codePointAt(pos)!))}: expected '{' to start a record`);
+        phase = SKIP;
+        resyncIndent = lineHasContent ? Infinity : indent;
+        lineHasContent = true;
+      }
+    }
+  }
+
+  return {
+    push(text: string): void {
+      if (carry !== '') {
+        text = carry + text;
+        carry = '';
+      }
+      run(text, false);
+    },
+    end(): void {
+      const rest = carry;
+      carry = '';
+      run(rest, true);
+      if (phase === RECORD) {
+        if (recIsObject) sink.problem(recLine, 'unterminated object at end of input');
+        else sink.problem(recLine, 'array element is not an object');
+      } else if (inArray) {
+        sink.problem(arrayLine, "unterminated array (no closing ']' before end of input)");
+      }
+      phase = IDLE;
+      inArray = false;
+    },
+  };
+}
