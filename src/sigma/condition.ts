@@ -1,0 +1,151 @@
+// The condition grammar. Precedence, least to most binding: or, and, not, `x of`, parentheses.
+//   expr   := and ('or' and)*
+//   and    := unary ('and' unary)*
+//   unary  := 'not' unary | ofExpr | '(' expr ')' | IDENT
+//   ofExpr := ('1' | 'any' | 'all') 'of' (PATTERN | 'them')
+import type { ConditionNode } from './model.js';
+import type { Position } from './diagnostics.js';
+
+export class ConditionError extends Error {
+  constructor(readonly code: string, message: string, readonly offset: number) {
+    super(message);
+  }
+}
+
+interface Token {
+  kind: 'lparen' | 'rparen' | 'word' | 'pipe' | 'end';
+  text: string;
+  offset: number;
+}
+
+function tokenize(text: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === '(' || c === ')') {
+      out.push({ kind: c === '(' ? 'lparen' : 'rparen', text: c, offset: i });
+      i++;
+    } else if (c === '|') {
+      out.push({ kind: 'pipe', text: c, offset: i });
+      i++;
+    } else {
+      const m = /^[^\s()|]+/.exec(text.slice(i))!;
+      out.push({ kind: 'word', text: m[0], offset: i });
+      i += m[0].length;
+    }
+  }
+  out.push({ kind: 'end', text: '', offset: text.length });
+  return out;
+}
+
+// `count(field) per x > 5` and friends: aggregation functions of the old syntax, with or without a pipe.
+const AGGREGATE = /^(count|min|max|avg|sum)$/i;
+const IDENT = /^[A-Za-z0-9_.*\-]+$/;
+const KEYWORDS = new Set(['and', 'or', 'not', 'of', 'them']);
+
+/**
+ * Parses a condition string. `at(offset)` maps an offset in the text to a file position so that
+ * every node, and every error, is located.
+ */
+export function parseCondition(text: string, at: (offset: number) => Position): ConditionNode {
+  const tokens = tokenize(text);
+  const pipe = tokens.find((t) => t.kind === 'pipe') ?? tokens.find((t, k) => t.kind === 'word' && AGGREGATE.test(t.text) && tokens[k + 1]?.kind === 'lparen');
+  if (pipe) {
+    throw new ConditionError('aggregation-syntax', "the old aggregation syntax ('| count() …', '| near …') is not Sigma v2; write a correlation rule instead", pipe.offset);
+  }
+  const arrow = /->|;\s*then\b/.exec(text);
+  if (arrow) {
+    throw new ConditionError('aggregation-syntax', "this condition uses a pre-v2 correlation pseudo-syntax ('write … to %list%; then if … -> alert'); write a correlation rule instead", arrow.index);
+  }
+  let i = 0;
+  const peek = () => tokens[i]!;
+  const isWord = (t: Token, w: string) => t.kind === 'word' && t.text.toLowerCase() === w;
+
+  const parseOr = (): ConditionNode => {
+    const first = parseAnd();
+    const args = [first];
+    while (isWord(peek(), 'or')) {
+      i++;
+      args.push(parseAnd());
+    }
+    return args.length === 1 ? first : { op: 'or', args, pos: first.pos };
+  };
+  const parseAnd = (): ConditionNode => {
+    const first = parseUnary();
+    const args = [first];
+    while (isWord(peek(), 'and')) {
+      i++;
+      args.push(parseUnary());
+    }
+    return args.length === 1 ? first : { op: 'and', args, pos: first.pos };
+  };
+  const parseUnary = (): ConditionNode => {
+    const t = peek();
+    if (t.kind === 'end') throw new ConditionError('condition-syntax', 'condition ends where a search identifier was expected', t.offset);
+    if (t.kind === 'rparen') throw new ConditionError('condition-syntax', "unexpected ')'", t.offset);
+    if (t.kind === 'lparen') {
+      i++;
+      const inner = parseOr();
+      const close = peek();
+      if (close.kind !== 'rparen') throw new ConditionError('condition-syntax', "missing ')'", close.offset);
+      i++;
+      return inner;
+    }
+    const word = t.text.toLowerCase();
+    if (word === 'not') {
+      i++;
+      return { op: 'not', arg: parseUnary(), pos: at(t.offset) };
+    }
+    const next = tokens[i + 1]!;
+    if (isWord(next, 'of')) {
+      let quantifier: 'one' | 'all';
+      if (word === '1' || word === 'any') quantifier = 'one';
+      else if (word === 'all') quantifier = 'all';
+      else throw new ConditionError('condition-syntax', `'${t.text} of' is not supported: use '1 of', 'any of' or 'all of'`, t.offset);
+      i += 2;
+      const target = peek();
+      if (target.kind !== 'word' || (KEYWORDS.has(target.text.toLowerCase()) && target.text.toLowerCase() !== 'them') || !IDENT.test(target.text)) {
+        throw new ConditionError('condition-syntax', `'${t.text} of' must be followed by a search identifier pattern or 'them'`, target.offset);
+      }
+      i++;
+      return { op: 'of', quantifier, pattern: target.text.toLowerCase() === 'them' ? 'them' : target.text, pos: at(t.offset) };
+    }
+    if (KEYWORDS.has(word)) throw new ConditionError('condition-syntax', `unexpected '${t.text}'`, t.offset);
+    if (!IDENT.test(t.text)) throw new ConditionError('condition-syntax', `'${t.text}' is not a valid search identifier`, t.offset);
+    if (t.text.includes('*')) throw new ConditionError('condition-syntax', `the pattern '${t.text}' can only follow '1 of' or 'all of'`, t.offset);
+    i++;
+    return { op: 'id', name: t.text, pos: at(t.offset) };
+  };
+
+  const node = parseOr();
+  const rest = peek();
+  if (rest.kind !== 'end') throw new ConditionError('condition-syntax', `unexpected '${rest.text}' after a complete condition`, rest.offset);
+  return node;
+}
+
+/** Search identifiers an `x of` pattern refers to: `*` matches anything, `_`-prefixed names are left out. */
+export function expandPattern(pattern: string, names: Iterable<string>): string[] {
+  // An explicit `_` at the start of a pattern opts in to the underscore identifiers.
+  const all = [...names].filter((n) => !n.startsWith('_') || (pattern !== 'them' && pattern.startsWith('_')));
+  if (pattern === 'them') return all;
+  const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*') + '$');
+  return all.filter((n) => re.test(n));
+}
+
+/** All identifiers and patterns a condition mentions, with positions, for validation. */
+export function conditionReferences(node: ConditionNode): Array<{ kind: 'id' | 'pattern'; name: string; pos: Position }> {
+  switch (node.op) {
+    case 'and':
+    case 'or':
+      return node.args.flatMap(conditionReferences);
+    case 'not':
+      return conditionReferences(node.arg);
+    case 'id':
+      return [{ kind: 'id', name: node.name, pos: node.pos }];
+    case 'of':
+      return [{ kind: 'pattern', name: node.pattern, pos: node.pos }];
+  }
+}

@@ -1,0 +1,139 @@
+// The typed model of Sigma documents: detection rules, filters (meta-filters) and correlation rules.
+import type { Position } from './diagnostics.js';
+import type { SigmaValue } from './values.js';
+
+export interface LogSource {
+  category?: string;
+  product?: string;
+  service?: string;
+  definition?: string;
+}
+
+export type TimePart = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
+
+/** One `field|modifiers: values` entry (or a keyword list when `field` is null). */
+export interface DetectionItem {
+  field: string | null;
+  /** Modifiers as written, for display and explanation. */
+  modifiers: string[];
+  values: SigmaValue[];
+  /** How the values combine: OR by default, AND with `|all`. */
+  link: 'or' | 'and';
+  /** `cased`: compare strings case-sensitively. */
+  cased: boolean;
+  /** `neq`: the field exists and differs from the values. */
+  negate: boolean;
+  /** A time-part modifier: compare this part of the field's date value. */
+  timePart?: TimePart;
+  pos: Position;
+  /** Where the item came from: the rule itself, a processing pipeline or a Sigma filter. */
+  origin: 'rule' | 'pipeline' | 'filter';
+}
+
+/** A search identifier's body: items joined by AND (a map) or OR (a list). */
+export interface DetectionGroup {
+  link: 'and' | 'or';
+  children: Array<DetectionItem | DetectionGroup>;
+  pos: Position;
+}
+
+export interface Detection {
+  name: string;
+  pos: Position;
+  body: DetectionGroup;
+}
+
+export type ConditionNode =
+  | { op: 'and' | 'or'; args: ConditionNode[]; pos: Position }
+  | { op: 'not'; arg: ConditionNode; pos: Position }
+  | { op: 'id'; name: string; pos: Position }
+  | { op: 'of'; quantifier: 'one' | 'all'; pattern: string; pos: Position };
+
+export interface RelatedRule {
+  id: string;
+  type: string;
+}
+
+interface DocumentBase {
+  file: string;
+  /** 0-based index of the YAML document within its file. */
+  docIndex: number;
+  pos: Position;
+  title: string;
+  id?: string;
+  name?: string;
+  description?: string;
+  author?: string;
+  date?: string;
+  modified?: string;
+  status?: string;
+  level?: string;
+  taxonomy?: string;
+  references: string[];
+  tags: string[];
+  falsepositives: string[];
+  /** The whole document as plain data (unknown custom attributes included) for display. */
+  raw: Record<string, unknown>;
+  /** Attributes that the specification does not define, kept and shown. */
+  custom: Record<string, unknown>;
+  /** The YAML text of this document. */
+  source: string;
+}
+
+export interface SigmaRule extends DocumentBase {
+  kind: 'rule';
+  related: RelatedRule[];
+  license?: string;
+  logsource: LogSource;
+  detections: Map<string, Detection>;
+  /** One or more conditions; several are OR-linked. */
+  conditions: ConditionNode[];
+  conditionText: string[];
+  fields: string[];
+  scope: string[];
+  regressionTestsPath?: string;
+  simulation?: unknown;
+}
+
+export interface SigmaFilter extends DocumentBase {
+  kind: 'filter';
+  logsource: LogSource;
+  /** Rule ids or names the filter applies to. */
+  rules: string[];
+  detections: Map<string, Detection>;
+  conditions: ConditionNode[];
+  conditionText: string[];
+}
+
+export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered' | 'value_sum' | 'value_avg' | 'value_percentile';
+
+export interface CorrelationCondition {
+  op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq' | 'neq';
+  value: number;
+  field?: string | string[];
+}
+
+export interface SigmaCorrelation extends DocumentBase {
+  kind: 'correlation';
+  correlation: {
+    type: CorrelationType;
+    rules: string[];
+    groupBy: string[];
+    timespanMs: number;
+    timespanText: string;
+    conditions: CorrelationCondition[];
+    aliases: Record<string, Record<string, string>>;
+    generate: boolean;
+  };
+}
+
+export type SigmaDocument = SigmaRule | SigmaFilter | SigmaCorrelation;
+
+export const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+export const STATUSES = ['stable', 'test', 'experimental', 'deprecated', 'unsupported'] as const;
+export const RELATED_TYPES = ['derived', 'obsolete', 'merged', 'renamed', 'similar'] as const;
+
+export function levelRank(level: string | undefined): number {
+  const i = LEVELS.indexOf((level ?? '') as (typeof LEVELS)[number]);
+  return i < 0 ? -1 : i;
+}

@@ -1,0 +1,127 @@
+// Turns the `detection` section (and a filter's `filter` section) into typed detections and conditions.
+import type { DiagnosticSink, Position } from './diagnostics.js';
+import type { ConditionNode, Detection, DetectionGroup, DetectionItem } from './model.js';
+import { ConditionError, parseCondition } from './condition.js';
+import { buildItem, ModifierError } from './modifiers.js';
+import type { ScalarValue, YMap, YNode, YScalar } from './yaml-tree.js';
+
+export interface ParsedDetection {
+  detections: Map<string, Detection>;
+  conditions: ConditionNode[];
+  conditionText: string[];
+}
+
+/** Keys of a detection section that are not search identifiers. */
+const NON_IDENTIFIERS = new Set(['condition', 'timeframe']);
+
+export function parseDetectionSection(map: YMap, sink: DiagnosticSink, origin: DetectionItem['origin'], extraKeys: string[] = []): ParsedDetection {
+  const detections = new Map<string, Detection>();
+  const conditions: ConditionNode[] = [];
+  const conditionText: string[] = [];
+  for (const entry of map.entries) {
+    if (entry.key === 'condition') {
+      const list = entry.value.kind === 'seq' ? entry.value.items : [entry.value];
+      if (list.length === 0) sink.error('missing-condition', 'the condition list is empty', entry.keyPos);
+      for (const node of list) {
+        if (node.kind !== 'scalar' || typeof node.value !== 'string' || !node.value.trim()) {
+          sink.error('invalid-condition', 'a condition must be a non-empty string', node.pos);
+          continue;
+        }
+        const text = node.value;
+        const at = conditionPositioner(node);
+        try {
+          conditions.push(parseCondition(text, at));
+          conditionText.push(text);
+        } catch (e) {
+          if (!(e instanceof ConditionError)) throw e;
+          sink.error(e.code, e.message, at(e.offset));
+        }
+      }
+      continue;
+    }
+    if (entry.key === 'timeframe') {
+      sink.warning('deprecated-timeframe', "'timeframe' belongs to the old aggregation syntax; correlation rules carry a timespan instead", entry.keyPos);
+      continue;
+    }
+    if (extraKeys.includes(entry.key) || NON_IDENTIFIERS.has(entry.key)) continue;
+    const body = parseIdentifierBody(entry.value, sink, origin, entry.keyPos);
+    if (body) detections.set(entry.key, { name: entry.key, pos: entry.keyPos, body });
+  }
+  return { detections, conditions, conditionText };
+}
+
+/** Maps offsets in a condition string to file positions (exact for plain and quoted one-line scalars). */
+function conditionPositioner(node: YScalar): (offset: number) => Position {
+  const shift = node.quoted && !node.source.includes('\n') ? 1 : 0;
+  return (offset) => ({ line: node.pos.line, col: node.pos.col + shift + offset });
+}
+
+function parseIdentifierBody(node: YNode, sink: DiagnosticSink, origin: DetectionItem['origin'], keyPos: Position): DetectionGroup | null {
+  if (node.kind === 'map') return parseMap(node, sink, origin);
+  if (node.kind === 'seq') {
+    if (node.items.length === 0) {
+      sink.error('empty-detection', 'this search identifier has an empty list', keyPos);
+      return null;
+    }
+    const children: Array<DetectionItem | DetectionGroup> = [];
+    const keywords = node.items.filter((n): n is YScalar => n.kind === 'scalar');
+    if (keywords.length) {
+      const item = makeItem(null, [], keywords.map((k) => k.value), keywords[0]!.pos, sink, origin);
+      if (item) children.push(item);
+    }
+    for (const n of node.items) {
+      if (n.kind === 'map') {
+        const g = parseMap(n, sink, origin);
+        if (g) children.push(g);
+      } else if (n.kind === 'seq') sink.error('invalid-detection', 'a list inside a list is not a valid search identifier body', n.pos);
+    }
+    return children.length ? { link: 'or', children, pos: node.pos } : null;
+  }
+  if (node.value === null) {
+    sink.error('empty-detection', 'this search identifier is empty', keyPos);
+    return null;
+  }
+  const item = makeItem(null, [], [node.value], node.pos, sink, origin);
+  return item ? { link: 'or', children: [item], pos: node.pos } : null;
+}
+
+function parseMap(map: YMap, sink: DiagnosticSink, origin: DetectionItem['origin']): DetectionGroup | null {
+  if (map.entries.length === 0) {
+    sink.error('empty-detection', 'this search identifier is an empty map', map.pos);
+    return null;
+  }
+  const children: DetectionItem[] = [];
+  for (const e of map.entries) {
+    const [fieldName, ...modifiers] = e.key.split('|');
+    const field = fieldName === '' ? null : fieldName!;
+    let raw: ScalarValue[];
+    if (e.value.kind === 'scalar') raw = [e.value.value];
+    else if (e.value.kind === 'seq') {
+      if (e.value.items.some((i) => i.kind !== 'scalar')) {
+        sink.error('invalid-value', `the values of '${e.key}' must be plain scalars`, e.value.pos);
+        continue;
+      }
+      raw = (e.value.items as YScalar[]).map((i) => i.value);
+      if (raw.length === 0) {
+        sink.error('empty-value-list', `'${e.key}' has an empty value list`, e.keyPos);
+        continue;
+      }
+    } else {
+      sink.error('invalid-value', `the value of '${e.key}' is a map; field values must be scalars or lists`, e.value.pos);
+      continue;
+    }
+    const item = makeItem(field, modifiers, raw, e.keyPos, sink, origin);
+    if (item) children.push(item);
+  }
+  return children.length ? { link: 'and', children, pos: map.pos } : null;
+}
+
+function makeItem(field: string | null, modifiers: string[], raw: ScalarValue[], pos: Position, sink: DiagnosticSink, origin: DetectionItem['origin']): DetectionItem | null {
+  try {
+    return buildItem(field, modifiers, raw, { pos, origin });
+  } catch (e) {
+    if (!(e instanceof ModifierError)) throw e;
+    sink.error(e.code, e.message, pos);
+    return null;
+  }
+}

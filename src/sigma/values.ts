@@ -1,0 +1,169 @@
+// Typed Sigma values. Modifiers are small functions from values to values (see modifiers.ts);
+// backends and the engine read these types, never the raw YAML text.
+
+export type Special = { wildcard: '*' } | { wildcard: '?' } | { placeholder: string };
+export type StringPart = string | Special;
+
+/** A Sigma string: literal text interleaved with wildcards and placeholders. */
+export interface SigmaString {
+  type: 'string';
+  parts: StringPart[];
+  /** 'bytes' once an encoding modifier (utf16*, base64*) turned the text into a byte string (latin1 chars). */
+  encoding: 'text' | 'bytes';
+}
+export interface SigmaNumber {
+  type: 'number';
+  value: number;
+  /** Source text, kept so that `1.0` and `1` render as written. */
+  text: string;
+}
+export interface SigmaBool {
+  type: 'bool';
+  value: boolean;
+}
+export interface SigmaNull {
+  type: 'null';
+}
+export interface SigmaRegex {
+  type: 're';
+  pattern: string;
+  flags: { i: boolean; m: boolean; s: boolean };
+}
+export interface SigmaCidr {
+  type: 'cidr';
+  text: string;
+  version: 4 | 6;
+  /** Network address as a bigint and prefix length, for exact containment tests. */
+  network: bigint;
+  prefix: number;
+}
+export interface SigmaCompare {
+  type: 'compare';
+  op: 'lt' | 'lte' | 'gt' | 'gte';
+  value: number;
+}
+export interface SigmaExists {
+  type: 'exists';
+  value: boolean;
+}
+export interface SigmaFieldRef {
+  type: 'fieldref';
+  field: string;
+  /** startswith/endswith/contains chained after fieldref compare parts of the other field's value. */
+  match: 'equals' | 'startswith' | 'endswith' | 'contains';
+}
+export type SigmaValue = SigmaString | SigmaNumber | SigmaBool | SigmaNull | SigmaRegex | SigmaCidr | SigmaCompare | SigmaExists | SigmaFieldRef;
+
+export const STAR: Special = Object.freeze({ wildcard: '*' }) as Special;
+export const QMARK: Special = Object.freeze({ wildcard: '?' }) as Special;
+
+export function isWildcard(p: StringPart, w?: '*' | '?'): p is { wildcard: '*' | '?' } {
+  return typeof p !== 'string' && 'wildcard' in p && (w === undefined || p.wildcard === w);
+}
+export function isPlaceholder(p: StringPart): p is { placeholder: string } {
+  return typeof p !== 'string' && 'placeholder' in p;
+}
+
+/**
+ * Parses a rule string per the specification's escaping rules: `\` escapes `*`, `?` and `\` itself;
+ * a backslash before any other character is literal. With `placeholders`, `%name%` becomes a
+ * placeholder and `\%` a literal percent sign (the `expand` modifier).
+ */
+export function parseSigmaString(raw: string, placeholders = false): SigmaString {
+  const parts: StringPart[] = [];
+  let buf = '';
+  const flush = () => {
+    if (buf) parts.push(buf);
+    buf = '';
+  };
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (c === '\\') {
+      const n = raw[i + 1];
+      if (n === '*' || n === '?' || n === '\\' || (placeholders && n === '%')) {
+        buf += n;
+        i++;
+      } else buf += c;
+    } else if (c === '*') {
+      flush();
+      parts.push(STAR);
+    } else if (c === '?') {
+      flush();
+      parts.push(QMARK);
+    } else if (c === '%' && placeholders) {
+      const end = raw.indexOf('%', i + 1);
+      if (end > i + 1) {
+        flush();
+        parts.push({ placeholder: raw.slice(i + 1, end) });
+        i = end;
+      } else buf += c;
+    } else buf += c;
+  }
+  flush();
+  return { type: 'string', parts, encoding: 'text' };
+}
+
+export function plainString(text: string): SigmaString {
+  return { type: 'string', parts: text ? [text] : [], encoding: 'text' };
+}
+
+/** Merges adjacent literal parts so that renderers and matchers see canonical strings. */
+export function normalizeParts(parts: StringPart[]): StringPart[] {
+  const out: StringPart[] = [];
+  for (const p of parts) {
+    if (typeof p === 'string') {
+      if (!p) continue;
+      const last = out[out.length - 1];
+      if (typeof last === 'string') out[out.length - 1] = last + p;
+      else out.push(p);
+    } else if (isWildcard(p, '*') && out.length && isWildcard(out[out.length - 1]!, '*')) {
+      continue; // `**` means the same as `*`
+    } else out.push(p);
+  }
+  return out;
+}
+
+export function hasWildcards(s: SigmaString): boolean {
+  return s.parts.some((p) => isWildcard(p));
+}
+export function hasPlaceholders(s: SigmaString): boolean {
+  return s.parts.some(isPlaceholder);
+}
+export function literalText(s: SigmaString): string | null {
+  if (s.parts.some((p) => typeof p !== 'string')) return null;
+  return s.parts.join('');
+}
+
+/** Renders a Sigma string back to Sigma syntax (escaping literal wildcards and backslashes before them). */
+export function sigmaStringToText(s: SigmaString): string {
+  return s.parts
+    .map((p) => {
+      if (typeof p === 'string') return p.replace(/\\(?=[*?\\]|$)/g, '\\\\').replace(/([*?])/g, '\\$1');
+      if (isWildcard(p)) return p.wildcard;
+      return `%${p.placeholder}%`;
+    })
+    .join('');
+}
+
+export function describeValue(v: SigmaValue): string {
+  switch (v.type) {
+    case 'string':
+      return sigmaStringToText(v);
+    case 'number':
+      return v.text;
+    case 'bool':
+      return String(v.value);
+    case 'null':
+      return 'null';
+    case 're':
+      return `/${v.pattern}/${v.flags.i ? 'i' : ''}${v.flags.m ? 'm' : ''}${v.flags.s ? 's' : ''}`;
+    case 'cidr':
+      return v.text;
+    case 'compare':
+      return `${v.op} ${v.value}`;
+    case 'exists':
+      return `exists=${v.value}`;
+    case 'fieldref':
+      return `field ${v.field}`;
+  }
+}

@@ -1,0 +1,147 @@
+// Loads YAML into a small position-carrying tree. Every later check reports `file:line:col` from it,
+// so no part of Quarry ever needs to look at the `yaml` package's own node types.
+import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, isAlias, isPair, Scalar, type Node as YamlNode, type Document } from 'yaml';
+import type { Position } from './diagnostics.js';
+
+export type ScalarValue = string | number | boolean | null;
+
+interface Base {
+  pos: Position;
+}
+export interface YScalar extends Base {
+  kind: 'scalar';
+  value: ScalarValue;
+  /** Source text of the scalar (without quotes for quoted ones). */
+  source: string;
+  quoted: boolean;
+}
+export interface YEntry {
+  key: string;
+  keyPos: Position;
+  value: YNode;
+}
+export interface YMap extends Base {
+  kind: 'map';
+  entries: YEntry[];
+}
+export interface YSeq extends Base {
+  kind: 'seq';
+  items: YNode[];
+}
+export type YNode = YScalar | YMap | YSeq;
+
+export interface YamlProblem {
+  pos: Position;
+  message: string;
+  code: string;
+}
+
+export interface LoadedDocument {
+  root: YNode | null;
+  /** Position of the document start (for errors about the whole document). */
+  pos: Position;
+  problems: YamlProblem[];
+}
+
+const DECIMAL = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+
+export function loadYamlDocuments(text: string): LoadedDocument[] {
+  const lineCounter = new LineCounter();
+  // uniqueKeys is checked by us (duplicateKeys below) so that a duplicate is one located diagnostic
+  // rather than a parse failure that hides the rest of the document.
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, version: '1.2' });
+  const at = (offset: number | undefined): Position => {
+    const p = lineCounter.linePos(offset ?? 0);
+    return { line: p.line, col: p.col };
+  };
+  const list = Array.isArray(docs) ? docs : [docs];
+  const out: LoadedDocument[] = [];
+  for (const doc of list as Document.Parsed[]) {
+    const problems: YamlProblem[] = [];
+    for (const e of doc.errors) problems.push({ pos: at(e.pos[0]), message: cleanMessage(e.message), code: 'yaml-syntax' });
+    const root = doc.contents ? convert(doc.contents as YamlNode, at, problems, 0) : null;
+    const startOffset = doc.range?.[0] ?? 0;
+    // A trailing `---` produces an empty document; it is not a rule and not an error.
+    if (root === null && problems.length === 0 && out.length > 0) continue;
+    out.push({ root, pos: at(startOffset), problems });
+  }
+  return out;
+}
+
+function cleanMessage(m: string): string {
+  return m.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
+}
+
+const MAX_DEPTH = 64;
+
+function convert(node: YamlNode | null, at: (o: number | undefined) => Position, problems: YamlProblem[], depth: number): YNode {
+  if (node === null || node === undefined) return { kind: 'scalar', value: null, source: '', quoted: false, pos: { line: 1, col: 1 } };
+  const pos = at(node.range?.[0]);
+  if (depth > MAX_DEPTH) {
+    problems.push({ pos, message: `nesting deeper than ${MAX_DEPTH} levels`, code: 'yaml-too-deep' });
+    return { kind: 'scalar', value: null, source: '', quoted: false, pos };
+  }
+  if (isAlias(node)) {
+    problems.push({ pos, message: 'YAML aliases are not supported in Sigma rules', code: 'yaml-alias' });
+    return { kind: 'scalar', value: null, source: '', quoted: false, pos };
+  }
+  if (isMap(node)) {
+    const entries: YEntry[] = [];
+    const seen = new Map<string, Position>();
+    for (const item of node.items) {
+      if (!isPair(item)) continue;
+      const keyNode = item.key as YamlNode | null;
+      const keyPos = keyNode ? at(keyNode.range?.[0]) : pos;
+      const key = isScalar(keyNode) ? String(keyNode.value ?? '') : '';
+      if (!isScalar(keyNode)) problems.push({ pos: keyPos, message: 'map keys must be plain scalars', code: 'yaml-complex-key' });
+      const prev = seen.get(key);
+      if (prev) problems.push({ pos: keyPos, message: `duplicate key '${key}' (first defined at line ${prev.line})`, code: 'duplicate-key' });
+      else seen.set(key, keyPos);
+      const value = item.value === null || item.value === undefined
+        ? { kind: 'scalar' as const, value: null, source: '', quoted: false, pos: keyPos }
+        : convert(item.value as YamlNode, at, problems, depth + 1);
+      entries.push({ key, keyPos, value });
+    }
+    return { kind: 'map', entries, pos };
+  }
+  if (isSeq(node)) {
+    return { kind: 'seq', items: node.items.map((n) => convert(n as YamlNode, at, problems, depth + 1)), pos };
+  }
+  if (isScalar(node)) return scalar(node, pos);
+  return { kind: 'scalar', value: null, source: '', quoted: false, pos };
+}
+
+function scalar(node: Scalar, pos: Position): YScalar {
+  const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' || node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
+  const source = (node as Scalar & { source?: string }).source ?? String(node.value ?? '');
+  let value = node.value as unknown;
+  if (typeof value === 'number') {
+    // Hex, octal and .inf are numbers to YAML but identifiers to a detection engineer ('0x17' in a
+    // Kerberos rule): keep their text. Unsafe integers keep their digits, too, to stay exact.
+    if (!DECIMAL.test(source) || (Number.isInteger(value) && !Number.isSafeInteger(value))) value = source;
+  } else if (typeof value === 'bigint') {
+    value = source;
+  } else if (value !== null && typeof value !== 'string' && typeof value !== 'boolean') {
+    value = String(value);
+  }
+  return { kind: 'scalar', value: value as ScalarValue, source, quoted, pos };
+}
+
+// Small accessors used everywhere a rule is read.
+export function get(map: YMap, key: string): YEntry | undefined {
+  return map.entries.find((e) => e.key === key);
+}
+
+export function toPlain(node: YNode): unknown {
+  switch (node.kind) {
+    case 'scalar':
+      return node.value;
+    case 'seq':
+      return node.items.map(toPlain);
+    case 'map': {
+      const o: Record<string, unknown> = {};
+      for (const e of node.entries) o[e.key] = toPlain(e.value);
+      return o;
+    }
+  }
+}
