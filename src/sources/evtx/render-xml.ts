@@ -4,7 +4,7 @@ import {
   K_CDATA, K_CHARREF, K_ELEMENT, K_ENTITY, K_PI, K_SUBST, K_TEMPLATE, K_TEXT,
   type ElementNode, type Node, type Values,
 } from './nodes.js';
-import { T_BINXML, T_NULL, valueText } from './values.js';
+import { T_ARRAY, T_BINXML, T_NULL, valueText, valueTextItems } from './values.js';
 
 const MAX_DEPTH = 128;
 
@@ -82,6 +82,20 @@ function attrText(parts: Node[], values: Values | null): string | null {
 
 function writeElement(out: string[], el: ElementNode, values: Values | null, indent: string, depth: number): void {
   if (depth > MAX_DEPTH) return;
+  const only = el.children?.length === 1 ? el.children[0] : null;
+  if (only?.k === K_SUBST && values && only.index < values.types.length) {
+    const t = values.types[only.index];
+    // an element made of one optional substitution whose value is NULL is not created, and an
+    // element made of one array substitution is repeated per item (libyal EVTX doc, "Substitution")
+    if (t === T_NULL && only.optional) return;
+    if (t & T_ARRAY) {
+      for (const item of valueTextItems(values.buf, values.offs[only.index], values.sizes[only.index], t)) {
+        const copy: ElementNode = { k: K_ELEMENT, name: el.name, attrs: el.attrs, children: [{ k: K_TEXT, text: item }] };
+        writeElement(out, copy, values, indent, depth + 1);
+      }
+      return;
+    }
+  }
   let open = indent + '<' + el.name;
   for (const a of el.attrs) {
     const v = attrText(a.parts, values);
@@ -94,11 +108,15 @@ function writeElement(out: string[], el: ElementNode, values: Values | null, ind
     out.push(text ? `${open}>${text}</${el.name}>\n` : `${open}/>\n`);
     return;
   }
-  out.push(open + '>' + text + '\n');
   const inner = indent + '  ';
+  const body: string[] = [];
   for (const it of items) {
-    if (it.kind === 'el') writeElement(out, it.el, it.values, inner, depth + 1);
-    else if (it.kind === 'pi') out.push(inner + it.text + '\n');
+    if (it.kind === 'el') writeElement(body, it.el, it.values, inner, depth + 1);
+    else if (it.kind === 'pi') body.push(inner + it.text + '\n');
   }
-  out.push(`${indent}</${el.name}>\n`);
+  if (!body.length) {
+    out.push(text ? `${open}>${text}</${el.name}>\n` : `${open}/>\n`);
+    return;
+  }
+  out.push(open + '>' + text + '\n', ...body, `${indent}</${el.name}>\n`);
 }

@@ -206,6 +206,12 @@ export function valueText(buf: Buffer, off: number, size: number, type: number):
   return scalarText(buf, off, size, type);
 }
 
+/** Text of each element of an array value (type has the 0x80 flag). */
+export function valueTextItems(buf: Buffer, off: number, size: number, type: number): string[] {
+  const t = type & 0x7f;
+  return arrayItems(buf, off, size, t).map(([o, n]) => scalarText(buf, o, n, t));
+}
+
 function scalarText(buf: Buffer, off: number, size: number, t: number): string {
   switch (t) {
     case T_STRING: return utf16(buf, off, size);
