@@ -22,8 +22,40 @@ export const DEFAULT_MAX_DEPTH = 128;
 
 /** Parse one JSON text. Throws JsonSyntaxError (or SyntaxError from JSON.parse) when malformed. */
 export function parseJson(text: string, maxDepth = DEFAULT_MAX_DEPTH): EventValue {
-  if (!MAYBE_BIG_INTEGER.test(text)) return JSON.parse(text) as EventValue;
-  return parseJsonExact(text, maxDepth);
+  if (MAYBE_BIG_INTEGER.test(text)) return parseJsonExact(text, maxDepth);
+  // JSON.parse has no depth limit, and a 100,000-deep value would overflow the stack of whatever
+  // walks it later (JSON.stringify, structuredClone, a keyword search).
+  if (mayNestDeeperThan(text, maxDepth)) {
+    const at = depthExceededAt(text, maxDepth);
+    if (at >= 0) throw new JsonSyntaxError(`Nesting deeper than ${maxDepth}`, at);
+  }
+  return JSON.parse(text) as EventValue;
+}
+
+/** Cheap bound: nesting cannot exceed the number of '{' and '[' characters. */
+function mayNestDeeperThan(text: string, maxDepth: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) if (++count > maxDepth) return true;
+  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) if (++count > maxDepth) return true;
+  return false;
+}
+
+/** Position of the bracket that goes past maxDepth (strings skipped), or -1. */
+function depthExceededAt(text: string, maxDepth: number): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > maxDepth) return i;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return -1;
 }
 
 /** The exact parser on its own: unsafe integers become bigint, everything else as JSON.parse. */

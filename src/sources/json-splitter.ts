@@ -13,6 +13,8 @@
 //     record began is reported, and that line starts the next record. Pretty printers indent nested
 //     objects deeper than the top level, so in NDJSON, `jq`/evtx_dump output and indented arrays this
 //     is where the next record starts;
+//   * a line that does not start with '{' (outside a record and outside an array) is one problem;
+//     reading goes on at the next line;
 //   * a raw newline inside a string (never valid JSON), a record longer than `maxRecordLength` or
 //     nested deeper than `maxDepth`: reported, then lines are skipped up to the next line starting
 //     with `{` at or left of the broken record's column (any column if it did not start a line).
@@ -41,7 +43,7 @@ const LF = 0x0a, CR = 0x0d, SP = 0x20, TAB = 0x09, BOM = 0xfeff;
 const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c;
 const LBRACE = 0x7b, RBRACE = 0x7d, LBRACKET = 0x5b, RBRACKET = 0x5d;
 
-const IDLE = 0, RECORD = 1, SKIP = 2;
+const IDLE = 0, RECORD = 1, SKIP = 2, SKIP_LINE = 3;
 /** A partial line at the end of a chunk is carried over (to keep the fast path) up to this length. */
 const CARRY_LIMIT = 1 << 20;
 
@@ -311,6 +313,13 @@ export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitter
         pos = skipLines(s, pos);
         continue;
       }
+      if (phase === SKIP_LINE) {
+        const nl = s.indexOf('\n', pos);
+        if (nl < 0) return;
+        phase = IDLE;
+        pos = nl;
+        continue;
+      }
       const c = s.charCodeAt(pos);
       if (c === LF) {
         line++;
@@ -350,8 +359,7 @@ export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitter
         startRecord(pos, false);
       } else {
         sink.problem(line, `unexpected ${JSON.stringify(String.fromCodePoint(s.codePointAt(pos)!))}: expected '{' to start a record`);
-        phase = SKIP;
-        resyncIndent = lineHasContent ? Infinity : indent;
+        phase = SKIP_LINE; // each garbage line is its own problem
         lineHasContent = true;
       }
     }
