@@ -13,5 +13,6 @@ parentPort?.on('message', (msg: { ab: ArrayBuffer; job: ChunkJob }) => {
       errors: [{ kind: 'error', scope: 'chunk', file: msg.job.file, chunk: msg.job.chunk, offset: msg.job.offset, message: String(e) }],
     };
   }
+  // structured clone measured faster than JSON.stringify + JSON.parse for these results
   parentPort!.postMessage(result);
 });

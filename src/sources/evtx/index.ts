@@ -4,3 +4,4 @@ export { parseChunk } from './chunk.js';
 export { parseFileHeader, type EvtxFileHeader } from './file-header.js';
 export { evtxCommand } from './cli.js';
 export type { EvtxRecord, EvtxError, EvtxWarning, EvtxStats, EvtxOptions, ChunkResult } from './types.js';
+export { closeSharedPools } from './worker-pool.js';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import { parseChunk, type ChunkJob } from './chunk.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE, parseFileHeader } from './file-header.js';
 import type { ChunkResult, EvtxError, EvtxOptions, EvtxRecord, EvtxStats } from './types.js';
-import { ChunkWorkerPool } from './worker-pool.js';
+import { sharedPool, type ChunkWorkerPool } from './worker-pool.js';
 
 export interface EvtxReader extends AsyncIterable<EvtxRecord | EvtxError> {
   /** filled in while iterating; complete once iteration ends */
@@ -102,7 +102,7 @@ async function* iterate(file: string, options: EvtxOptions, stats: EvtxStats): A
       for (let i = 0; i < slots; i++) yield* emit(parseChunk(await readSlot(i, buf), job(i)));
       return;
     }
-    pool = new ChunkWorkerPool(nWorkers);
+    pool = sharedPool(nWorkers);
     const inflight: Array<Promise<ChunkResult>> = [];
     const window = nWorkers * 3;
     const settle = (i: number, p: Promise<ChunkResult>): Promise<ChunkResult> =>
@@ -121,7 +121,6 @@ async function* iterate(file: string, options: EvtxOptions, stats: EvtxStats): A
     stats.errors.push(err);
     yield err;
   } finally {
-    if (pool) await pool.close();
     await fh.close().catch(() => undefined);
   }
 }

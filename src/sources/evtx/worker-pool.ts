@@ -1,5 +1,6 @@
 // A small pool of worker threads that parse chunks. Jobs are answered in any order; the reader
-// puts results back in file order.
+// puts results back in file order. Pools are shared per size and kept warm between files; idle
+// workers are unref'd so they never keep the process alive.
 import { Worker } from 'node:worker_threads';
 import type { ChunkJob } from './chunk.js';
 import type { ChunkResult } from './types.js';
@@ -41,6 +42,7 @@ export class ChunkWorkerPool {
       // copy into a standalone ArrayBuffer so the transfer never detaches a shared pool slab
       const ab = new ArrayBuffer(buf.length);
       new Uint8Array(ab).set(buf);
+      w.ref();
       w.postMessage({ ab, job }, [ab]);
     }
   }
@@ -54,13 +56,13 @@ export class ChunkWorkerPool {
       const nw = new Worker(new URL('./chunk-worker.js', import.meta.url));
       nw.on('message', (res: ChunkResult) => this.done(nw, res, null));
       nw.on('error', (err) => this.done(nw, null, err));
-      nw.unref();
       if (i >= 0) this.workers[i] = nw;
       w = nw;
       p?.reject(e);
     } else if (p && r) {
       p.resolve(r);
     }
+    w.unref();
     if (!this.closed) { this.idle.push(w); this.pump(); }
   }
 
@@ -70,4 +72,20 @@ export class ChunkWorkerPool {
     this.queue.length = 0;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+const shared = new Map<number, ChunkWorkerPool>();
+
+/** A warm pool of `size` workers, shared by all readers. */
+export function sharedPool(size: number): ChunkWorkerPool {
+  let p = shared.get(size);
+  if (!p) shared.set(size, (p = new ChunkWorkerPool(size)));
+  return p;
+}
+
+/** Terminates the shared pools (tests and benchmarks call this to end cleanly). */
+export async function closeSharedPools(): Promise<void> {
+  const pools = [...shared.values()];
+  shared.clear();
+  await Promise.all(pools.map((p) => p.close()));
 }
