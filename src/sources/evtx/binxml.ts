@@ -262,9 +262,10 @@ export class BinXmlParser {
   private instanceValues(): Values {
     const count = this.u32();
     if (count * 4 > this.end - this.pos) this.fail(`template value count ${count} exceeds data`);
-    const types = new Uint8Array(count);
-    const offs = new Int32Array(count);
-    const sizes = new Int32Array(count);
+    // plain arrays: allocating three typed arrays per record cost more than the whole value walk
+    const types: number[] = new Array(count);
+    const offs: number[] = new Array(count);
+    const sizes: number[] = new Array(count);
     let p = this.pos + count * 4;
     let nested: Array<Node[] | undefined> | null = null;
     for (let i = 0; i < count; i++) {

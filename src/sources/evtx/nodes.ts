@@ -28,9 +28,9 @@ export interface Template { offset: number; guid: string; nodes: Node[] }
 /** Substitution values of one template instance, as ranges of the chunk buffer. */
 export interface Values {
   buf: Buffer;
-  types: Uint8Array;
-  offs: Int32Array;
-  sizes: Int32Array;
+  types: number[];
+  offs: number[];
+  sizes: number[];
   /** parsed binary XML for values of type 0x21, by index */
   nested: Array<Node[] | undefined> | null;
 }

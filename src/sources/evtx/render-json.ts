@@ -22,7 +22,7 @@ export function renderJson(nodes: Node[], values: Values | null): Obj {
 }
 
 function setKey(o: Obj, key: string, v: Json): void {
-  if (key === '__proto__') Object.defineProperty(o, key, { value: v, enumerable: true, writable: true, configurable: true });
+  if (key.length === 9 && key === '__proto__') Object.defineProperty(o, key, { value: v, enumerable: true, writable: true, configurable: true });
   else o[key] = v;
 }
 
@@ -98,20 +98,34 @@ function textOf(v: Json): string {
   return String(v);
 }
 
+function attrJson(parts: Node[], values: Values | null, depth: number): Json {
+  if (parts.length === 1) {
+    // the common case, one text or substitution, without a Builder
+    const p = parts[0];
+    if (p.k === K_TEXT) return p.text;
+    if (p.k === K_SUBST) {
+      if (!values || p.index >= values.types.length) return undefined;
+      const t = values.types[p.index];
+      if (t === T_NULL || t === T_BINXML) return undefined;
+      return valueJson(values.buf, values.offs[p.index], values.sizes[p.index], t);
+    }
+  }
+  const b = new Builder();
+  for (const p of parts) b.add(p, values, depth);
+  return b.hasText ? b.text : undefined;
+}
+
 function elementJson(el: ElementNode, values: Values | null, depth: number): Json {
   let attrs: Obj | null = null;
   for (const a of el.attrs) {
-    const b = new Builder();
-    for (const p of a.parts) b.add(p, values, depth);
-    if (!b.hasText) continue; // a null substitution drops the attribute
-    setKey((attrs ??= {}), a.name, b.text);
+    const v = attrJson(a.parts, values, depth);
+    if (v === undefined) continue; // a null substitution drops the attribute
+    setKey((attrs ??= {}), a.name, v);
   }
   const b = new Builder();
+  if (attrs) b.obj = { '#attributes': attrs };
   if (el.children) for (const c of el.children) b.add(c, values, depth);
-  if (!attrs && !b.obj) return b.hasText ? b.text : null;
-  const out: Obj = {};
-  if (attrs) out['#attributes'] = attrs;
-  if (b.obj) for (const k of Object.keys(b.obj)) setKey(out, k, b.obj[k]);
-  if (b.hasText) out['#text'] = b.text;
-  return out;
+  if (!b.obj) return b.hasText ? b.text : null;
+  if (b.hasText) b.obj['#text'] = b.text;
+  return b.obj;
 }
