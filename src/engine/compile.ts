@@ -1,0 +1,214 @@
+// Compiles IR expressions into predicates over an EventView. Each field test becomes one closure
+// chosen for its value type, so evaluation does no interpretation of Sigma at match time.
+import type { Expr, FieldTest } from '../ir/types.js';
+import { cidrContains, parseIp, type SigmaValue } from '../ir/values.js';
+import { compileSigmaString } from './wildcard.js';
+import { datePart, numberOf, textOf, type EventView } from './event-access.js';
+import type { RegexFactory } from './regex.js';
+
+export type Predicate = (ev: EventView) => boolean;
+type ValuePredicate = (v: unknown, ev: EventView) => boolean;
+
+export class CompileError extends Error {}
+
+export interface CompileOptions {
+  regex: RegexFactory;
+}
+
+export function compileExpr(e: Expr, opts: CompileOptions): Predicate {
+  switch (e.kind) {
+    case 'const':
+      return e.value ? () => true : () => false;
+    case 'not': {
+      const inner = compileExpr(e.arg, opts);
+      return (ev) => !inner(ev);
+    }
+    case 'and': {
+      const parts = e.args.map((a) => compileExpr(a, opts));
+      if (parts.length === 2) {
+        const [a, b] = parts as [Predicate, Predicate];
+        return (ev) => a(ev) && b(ev);
+      }
+      return (ev) => {
+        for (const p of parts) if (!p(ev)) return false;
+        return true;
+      };
+    }
+    case 'or': {
+      const grouped = groupEqualities(e.args, opts);
+      const parts = grouped.map((a) => (typeof a === 'function' ? a : compileExpr(a, opts)));
+      return (ev) => {
+        for (const p of parts) if (p(ev)) return true;
+        return false;
+      };
+    }
+    case 'test':
+      return compileTest(e, opts);
+  }
+}
+
+/**
+ * Long OR lists of plain case-insensitive equalities on one field (common: `Image|endswith` lists
+ * are not, but `EventID: [..]` and hash lists are) become one Set lookup.
+ */
+function groupEqualities(args: Expr[], opts: CompileOptions): Array<Expr | Predicate> {
+  const byField = new Map<string, FieldTest[]>();
+  const rest: Array<Expr | Predicate> = [];
+  for (const a of args) {
+    if (a.kind === 'test' && a.field !== null && !a.negate && !a.timePart && !a.cased && a.value.type === 'string' && a.value.parts.length <= 1 && a.value.parts.every((p) => typeof p === 'string')) {
+      const list = byField.get(a.field) ?? [];
+      list.push(a);
+      byField.set(a.field, list);
+    } else rest.push(a);
+  }
+  const out: Array<Expr | Predicate> = [];
+  for (const [field, tests] of byField) {
+    if (tests.length < 4) {
+      out.push(...tests);
+      continue;
+    }
+    const set = new Set(tests.map((t) => ((t.value as { parts: string[] }).parts[0] ?? '').toLowerCase()));
+    out.push(fieldPredicate(field, (v, ev) => {
+      const t = textOf(v);
+      return t !== null && set.has(ev.lower(t));
+    }));
+  }
+  void opts;
+  return [...out, ...rest];
+}
+
+function fieldPredicate(field: string, test: ValuePredicate): Predicate {
+  return (ev) => anyValue(ev.get(field), ev, test);
+}
+
+function anyValue(v: unknown, ev: EventView, test: ValuePredicate): boolean {
+  if (Array.isArray(v)) {
+    for (const x of v) if (anyValue(x, ev, test)) return true;
+    return false;
+  }
+  return test(v, ev);
+}
+
+export function compileTest(t: FieldTest, opts: CompileOptions): Predicate {
+  const value = t.value;
+  if (value.type === 'exists') {
+    const want = value.value;
+    const field = t.field!;
+    return (ev) => ev.has(field) === want;
+  }
+  if (value.type === 'null' && !t.negate) {
+    const field = t.field;
+    if (field === null) return () => false;
+    return (ev) => {
+      const v = ev.get(field);
+      return v === undefined || v === null || (Array.isArray(v) && v.length === 0);
+    };
+  }
+  let test = valuePredicate(value, t, opts);
+  if (t.timePart) {
+    const part = t.timePart;
+    const inner = test;
+    test = (v, ev) => inner(datePart(v, part), ev);
+  }
+  if (t.field === null) {
+    // Keyword search: any value anywhere in the event.
+    const kw = test;
+    return (ev) => {
+      for (const v of ev.values()) if (kw(v, ev)) return true;
+      return false;
+    };
+  }
+  const field = t.field;
+  if (t.negate) {
+    const positive = test;
+    return (ev) => {
+      const v = ev.get(field);
+      if (v === undefined || v === null) return false;
+      return !anyValue(v, ev, positive);
+    };
+  }
+  return fieldPredicate(field, test);
+}
+
+function valuePredicate(value: SigmaValue, t: FieldTest, opts: CompileOptions): ValuePredicate {
+  switch (value.type) {
+    case 'string': {
+      const cased = t.cased;
+      const m = compileSigmaString(value, !cased);
+      return cased
+        ? (v) => {
+            const s = textOf(v);
+            return s !== null && m(s);
+          }
+        : (v, ev) => {
+            const s = textOf(v);
+            return s !== null && m(ev.lower(s));
+          };
+    }
+    case 'number': {
+      const n = value.value;
+      const text = value.text;
+      return (v) => {
+        if (typeof v === 'bigint') return Number.isInteger(n) && v === BigInt(n);
+        return numberOf(v) === n || (typeof v === 'string' && v === text);
+      };
+    }
+    case 'bool': {
+      const b = value.value;
+      return (v) => v === b || (typeof v === 'string' && v.toLowerCase() === String(b));
+    }
+    case 'null':
+      return (v) => v === null;
+    case 're': {
+      let tester: (s: string) => boolean;
+      try {
+        tester = opts.regex(value.pattern, value.flags);
+      } catch (e) {
+        throw new CompileError(`regular expression /${value.pattern}/ cannot be used: ${(e as Error).message}`);
+      }
+      return (v) => {
+        const s = textOf(v);
+        return s !== null && tester(s);
+      };
+    }
+    case 'cidr':
+      return (v) => {
+        const s = textOf(v);
+        if (s === null) return false;
+        const ip = parseIp(s.trim());
+        return ip !== null && cidrContains(value, ip);
+      };
+    case 'compare': {
+      const n = value.value;
+      switch (value.op) {
+        case 'lt':
+          return (v) => numberOf(v) < n;
+        case 'lte':
+          return (v) => numberOf(v) <= n;
+        case 'gt':
+          return (v) => numberOf(v) > n;
+        case 'gte':
+          return (v) => numberOf(v) >= n;
+      }
+    }
+    // falls through (unreachable: the switch above is exhaustive)
+    case 'fieldref': {
+      const other = value.field;
+      const mode = value.match;
+      const cased = t.cased;
+      return (v, ev) => {
+        const a = textOf(v);
+        if (a === null) return false;
+        return anyValue(ev.get(other), ev, (o) => {
+          const b = textOf(o);
+          if (b === null) return false;
+          const x = cased ? a : ev.lower(a);
+          const y = cased ? b : ev.lower(b);
+          return mode === 'equals' ? x === y : mode === 'startswith' ? x.startsWith(y) : mode === 'endswith' ? x.endsWith(y) : x.includes(y);
+        });
+      };
+    }
+    case 'exists':
+      throw new CompileError('exists is handled before value tests');
+  }
+}

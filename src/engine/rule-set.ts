@@ -1,0 +1,127 @@
+// Compiled rules and the index that decides, per event, which rules can possibly match.
+// The index may only over-select: any doubt keeps a rule among the candidates.
+import type { Expr, RuleIR } from '../ir/types.js';
+import { compileExpr, CompileError, type Predicate } from './compile.js';
+import { numberOf, textOf, type EventView } from './event-access.js';
+import type { RegexFactory } from './regex.js';
+
+export interface CompiledRule {
+  /** Position in the rule set: candidates are always returned in this order. */
+  index: number;
+  ir: RuleIR;
+  guard: Predicate | null;
+  detection: Predicate;
+}
+
+export interface NotRunnable {
+  ir: RuleIR;
+  reason: string;
+}
+
+export interface CompiledRuleSet {
+  rules: CompiledRule[];
+  notRunnable: NotRunnable[];
+  index: RuleIndex;
+}
+
+export function compileRuleSet(irs: RuleIR[], opts: { regex: RegexFactory }): CompiledRuleSet {
+  const rules: CompiledRule[] = [];
+  const notRunnable: NotRunnable[] = [];
+  for (const ir of irs) {
+    if (ir.failures.length) {
+      notRunnable.push({ ir, reason: ir.failures.join('; ') });
+      continue;
+    }
+    try {
+      const detection = compileExpr(ir.detection, opts);
+      const guard = ir.guard ? compileExpr(ir.guard, opts) : null;
+      rules.push({ index: rules.length, ir, guard, detection });
+    } catch (e) {
+      if (!(e instanceof CompileError)) throw e;
+      notRunnable.push({ ir, reason: e.message });
+    }
+  }
+  return { rules, notRunnable, index: new RuleIndex(rules) };
+}
+
+interface ChannelBucket {
+  byEventId: Map<number, CompiledRule[]>;
+  anyEventId: CompiledRule[];
+}
+
+export class RuleIndex {
+  private readonly channels = new Map<string, ChannelBucket>();
+  /** Rules with a guard that names no channel the index can read: candidates for every event. */
+  private readonly unindexed: CompiledRule[] = [];
+  private readonly cache = new Map<string, CompiledRule[]>();
+  readonly guarded: CompiledRule[];
+  readonly all: CompiledRule[];
+
+  constructor(rules: CompiledRule[]) {
+    this.all = rules;
+    this.guarded = rules.filter((r) => r.guard !== null);
+    for (const r of this.guarded) {
+      const keys = guardKeys(r.ir.guard!);
+      if (!keys.channels) {
+        this.unindexed.push(r);
+        continue;
+      }
+      for (const ch of keys.channels) {
+        let bucket = this.channels.get(ch);
+        if (!bucket) this.channels.set(ch, (bucket = { byEventId: new Map(), anyEventId: [] }));
+        if (!keys.eventIds) bucket.anyEventId.push(r);
+        else
+          for (const id of keys.eventIds) {
+            const list = bucket.byEventId.get(id) ?? [];
+            list.push(r);
+            bucket.byEventId.set(id, list);
+          }
+      }
+    }
+  }
+
+  /** Rules whose guard may hold for an event of this channel and event id, in rule order. */
+  candidates(ev: EventView): CompiledRule[] {
+    const channel = textOf(ev.get('Channel'))?.toLowerCase() ?? '';
+    const eventId = numberOf(ev.get('EventID'));
+    const key = `${channel}\0${eventId}`;
+    let list = this.cache.get(key);
+    if (!list) {
+      const bucket = this.channels.get(channel);
+      const merged = new Set<CompiledRule>(this.unindexed);
+      if (bucket) {
+        for (const r of bucket.anyEventId) merged.add(r);
+        for (const r of bucket.byEventId.get(eventId) ?? []) merged.add(r);
+      }
+      list = [...merged].sort((a, b) => a.index - b.index);
+      if (this.cache.size < 10_000) this.cache.set(key, list);
+    }
+    return list;
+  }
+}
+
+/** Channel names and event ids a guard requires, when its top level says so plainly. */
+export function guardKeys(guard: Expr): { channels?: string[]; eventIds?: number[] } {
+  const conjuncts = guard.kind === 'and' ? guard.args : [guard];
+  let channels: string[] | undefined;
+  let eventIds: number[] | undefined;
+  for (const c of conjuncts) {
+    const ch = valuesOf(c, 'Channel', (t) => (t.value.type === 'string' && t.value.parts.length === 1 && typeof t.value.parts[0] === 'string' ? t.value.parts[0].toLowerCase() : undefined));
+    if (ch) channels = channels ? channels.filter((x) => ch.includes(x)) : ch;
+    const ids = valuesOf(c, 'EventID', (t) => (t.value.type === 'number' ? t.value.value : undefined));
+    if (ids) eventIds = eventIds ? eventIds.filter((x) => ids.includes(x)) : ids;
+  }
+  return { channels, eventIds };
+}
+
+function valuesOf<T>(e: Expr, field: string, read: (t: Extract<Expr, { kind: 'test' }>) => T | undefined): T[] | undefined {
+  const tests = e.kind === 'or' ? e.args : [e];
+  const out: T[] = [];
+  for (const t of tests) {
+    if (t.kind !== 'test' || t.field !== field || t.negate || t.cased || t.timePart) return undefined;
+    const v = read(t);
+    if (v === undefined) return undefined;
+    out.push(v);
+  }
+  return out;
+}

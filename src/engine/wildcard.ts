@@ -1,0 +1,103 @@
+// Compiles Sigma strings (literals, `*`, `?`) to matchers that run in linear time per segment,
+// with no regular expression and so no backtracking.
+import { isWildcard, type SigmaString } from '../ir/values.js';
+
+export type StringMatcher = (s: string) => boolean;
+
+/** `text` must already be lower-cased by the caller when `lower` is true. */
+export function compileSigmaString(value: SigmaString, lower: boolean): StringMatcher {
+  // Segments between `*`; each segment is a list of literal chunks and `?`, flattened to a
+  // pattern string where '\0' stands for `?` (event text containing NUL never matches `?` wrongly:
+  // we compare by position, not by character, see segmentAt).
+  const segments: Array<Array<string | null>> = [[]];
+  for (const p of value.parts) {
+    if (typeof p === 'string') segments[segments.length - 1]!.push(lower ? p.toLowerCase() : p);
+    else if (isWildcard(p, '*')) segments.push([]);
+    else if (isWildcard(p, '?')) segments[segments.length - 1]!.push(null);
+    else return () => false; // unresolved placeholder: rules with one are reported as not runnable before this
+  }
+  const segs = segments.map(toSegment);
+  if (segs.length === 1) {
+    const s = segs[0]!;
+    if (s.plain !== null) {
+      const lit = s.plain;
+      return (t) => t === lit;
+    }
+    return (t) => t.length === s.length && s.matchAt(t, 0);
+  }
+  const first = segs[0]!;
+  const last = segs[segs.length - 1]!;
+  const middle = segs.slice(1, -1).filter((s) => s.length > 0);
+  if (segs.length === 2 && first.plain !== null && last.plain !== null) {
+    const a = first.plain;
+    const b = last.plain;
+    if (a === '' && b === '') return () => true;
+    if (b === '') return (t) => t.startsWith(a);
+    if (a === '') return (t) => t.endsWith(b);
+    return (t) => t.length >= a.length + b.length && t.startsWith(a) && t.endsWith(b);
+  }
+  if (segs.length === 3 && first.length === 0 && last.length === 0 && middle.length === 1 && middle[0]!.plain !== null) {
+    const m = middle[0]!.plain;
+    return (t) => t.includes(m);
+  }
+  const minLength = segs.reduce((n, s) => n + s.length, 0);
+  return (t) => {
+    if (t.length < minLength) return false;
+    if (!first.matchAt(t, 0)) return false;
+    const end = t.length - last.length;
+    if (end < first.length || !last.matchAt(t, end)) return false;
+    // Greedy leftmost placement of the middle segments is optimal for `*`-separated globs.
+    let pos = first.length;
+    for (const s of middle) {
+      const at = s.find(t, pos, end);
+      if (at < 0) return false;
+      pos = at + s.length;
+    }
+    return true;
+  };
+}
+
+interface Segment {
+  length: number;
+  /** The literal text when the segment has no `?`. */
+  plain: string | null;
+  matchAt(t: string, at: number): boolean;
+  /** First index >= from where the segment fits entirely before `limit`, or -1. */
+  find(t: string, from: number, limit: number): number;
+}
+
+function toSegment(chunks: Array<string | null>): Segment {
+  const length = chunks.reduce((n, c) => n + (c === null ? 1 : c.length), 0);
+  if (chunks.every((c) => c !== null)) {
+    const plain = (chunks as string[]).join('');
+    return {
+      length,
+      plain,
+      matchAt: (t, at) => t.startsWith(plain, at),
+      find: (t, from, limit) => {
+        const i = t.indexOf(plain, from);
+        return i >= 0 && i + length <= limit ? i : -1;
+      },
+    };
+  }
+  const matchAt = (t: string, at: number) => {
+    let i = at;
+    for (const c of chunks) {
+      if (c === null) i++;
+      else {
+        if (!t.startsWith(c, i)) return false;
+        i += c.length;
+      }
+    }
+    return i <= t.length;
+  };
+  return {
+    length,
+    plain: null,
+    matchAt,
+    find: (t, from, limit) => {
+      for (let i = from; i + length <= limit; i++) if (matchAt(t, i)) return i;
+      return -1;
+    },
+  };
+}

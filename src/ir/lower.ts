@@ -1,0 +1,112 @@
+// Lowering: a processed rule (after filters and pipelines) becomes IR expressions.
+import type { ConditionNode, Detection, DetectionGroup, DetectionItem, SigmaRule } from '../sigma/model.js';
+import { expandPattern } from '../sigma/condition.js';
+import type { ProcessedRule } from '../pipeline/types.js';
+import type { Expr, FieldTest, RuleIR } from './types.js';
+
+export function lowerProcessedRule(p: ProcessedRule): RuleIR {
+  const { rule } = p;
+  const selections = new Map<string, Expr>();
+  for (const [name, d] of rule.detections) selections.set(name, lowerDetection(d));
+  const conditionExprs = rule.conditions.map((c) => lowerCondition(c, selections));
+  let detection = or(conditionExprs);
+  const added = [...p.conditions.map((g) => lowerGroup(g, 'pipeline')), ...p.exclusions.map((g) => not(lowerGroup(g, 'pipeline')))];
+  if (added.length) detection = and([...added, detection]);
+  const guard = p.guards.length ? and(p.guards.map((g) => lowerGroup(g, 'pipeline'))) : null;
+  return { rule, guard, detection, selections, failures: p.failures, applied: p.applied };
+}
+
+/** A rule with no pipeline at all: what the engine uses when none is given. */
+export function lowerRule(rule: SigmaRule): RuleIR {
+  return lowerProcessedRule({ rule, guards: [], conditions: [], exclusions: [], failures: [], applied: [], state: {} });
+}
+
+export function lowerDetection(d: Detection): Expr {
+  return lowerGroup(d.body, d.name);
+}
+
+export function lowerGroup(g: DetectionGroup, selection: string): Expr {
+  const parts = g.children.map((c) => ('link' in c && 'children' in c ? lowerGroup(c, selection) : lowerItem(c as DetectionItem, selection)));
+  return g.link === 'and' ? and(parts) : or(parts);
+}
+
+export function lowerItem(item: DetectionItem, selection: string): Expr {
+  const tests: Expr[] = item.values.map(
+    (value): FieldTest => ({ kind: 'test', field: item.field, value, cased: item.cased, negate: item.negate, timePart: item.timePart, origin: { selection, item } }),
+  );
+  // `neq` says the field differs from the values: every value must differ unless `all` asked for
+  // any one of them to (De Morgan over the item's linking).
+  const link = item.negate ? (item.link === 'or' ? 'and' : 'or') : item.link;
+  return link === 'and' ? and(tests) : or(tests);
+}
+
+function lowerCondition(c: ConditionNode, selections: Map<string, Expr>): Expr {
+  switch (c.op) {
+    case 'and':
+      return and(c.args.map((a) => lowerCondition(a, selections)));
+    case 'or':
+      return or(c.args.map((a) => lowerCondition(a, selections)));
+    case 'not':
+      return not(lowerCondition(c.arg, selections));
+    case 'id': {
+      const e = selections.get(c.name);
+      if (!e) throw new Error(`undefined search identifier '${c.name}'`); // validation rejects such rules first
+      return e;
+    }
+    case 'of': {
+      const names = expandPattern(c.pattern, selections.keys());
+      const exprs = names.map((n) => selections.get(n)!);
+      return c.quantifier === 'all' ? and(exprs) : or(exprs);
+    }
+  }
+}
+
+// Constructors that keep the tree flat and fold constants.
+export function and(args: Expr[]): Expr {
+  const out: Expr[] = [];
+  for (const a of args) {
+    if (a.kind === 'const') {
+      if (!a.value) return a;
+      continue;
+    }
+    if (a.kind === 'and') out.push(...a.args);
+    else out.push(a);
+  }
+  if (out.length === 0) return { kind: 'const', value: true };
+  return out.length === 1 ? out[0]! : { kind: 'and', args: out };
+}
+
+export function or(args: Expr[]): Expr {
+  const out: Expr[] = [];
+  for (const a of args) {
+    if (a.kind === 'const') {
+      if (a.value) return a;
+      continue;
+    }
+    if (a.kind === 'or') out.push(...a.args);
+    else out.push(a);
+  }
+  if (out.length === 0) return { kind: 'const', value: false };
+  return out.length === 1 ? out[0]! : { kind: 'or', args: out };
+}
+
+export function not(arg: Expr): Expr {
+  if (arg.kind === 'const') return { kind: 'const', value: !arg.value };
+  if (arg.kind === 'not') return arg.arg;
+  return { kind: 'not', arg };
+}
+
+/** Every field test in an expression, in order. */
+export function fieldTests(e: Expr): FieldTest[] {
+  switch (e.kind) {
+    case 'and':
+    case 'or':
+      return e.args.flatMap(fieldTests);
+    case 'not':
+      return fieldTests(e.arg);
+    case 'const':
+      return [];
+    case 'test':
+      return [e];
+  }
+}
