@@ -1,0 +1,92 @@
+// `rule_cond_expr` and friends: `a and not (b or c)` over the ids of an item's conditions.
+// Precedence as in pySigma: not > and > or.
+
+export type CondExpr =
+  | { op: 'id'; name: string; offset: number }
+  | { op: 'not'; arg: CondExpr }
+  | { op: 'and' | 'or'; args: CondExpr[] };
+
+export class CondExprError extends Error {
+  constructor(message: string, readonly offset: number) {
+    super(message);
+  }
+}
+
+interface Token {
+  text: string;
+  offset: number;
+}
+
+function tokenize(text: string): Token[] {
+  const out: Token[] = [];
+  const re = /\s*([()]|[A-Za-z0-9_-]+|\S)/gy;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) out.push({ text: m[1]!, offset: m.index + m[0].length - m[1]!.length });
+  return out;
+}
+
+export function parseCondExpr(text: string): CondExpr {
+  const toks = tokenize(text);
+  let i = 0;
+  const peek = () => toks[i];
+  const kw = (t: Token | undefined, w: string) => t !== undefined && t.text.toLowerCase() === w;
+  const primary = (): CondExpr => {
+    const t = toks[i];
+    if (!t) throw new CondExprError('the expression ends where a condition id was expected', text.length);
+    if (kw(t, 'not')) {
+      i++;
+      return { op: 'not', arg: primary() };
+    }
+    if (t.text === '(') {
+      i++;
+      const e = or();
+      if (peek()?.text !== ')') throw new CondExprError("missing ')'", peek()?.offset ?? text.length);
+      i++;
+      return e;
+    }
+    if (/^[A-Za-z0-9_-]+$/.test(t.text) && !kw(t, 'and') && !kw(t, 'or')) {
+      i++;
+      return { op: 'id', name: t.text, offset: t.offset };
+    }
+    throw new CondExprError(`unexpected '${t.text}'`, t.offset);
+  };
+  const and = (): CondExpr => {
+    const args = [primary()];
+    while (kw(peek(), 'and')) {
+      i++;
+      args.push(primary());
+    }
+    return args.length === 1 ? args[0]! : { op: 'and', args };
+  };
+  const or = (): CondExpr => {
+    const args = [and()];
+    while (kw(peek(), 'or')) {
+      i++;
+      args.push(and());
+    }
+    return args.length === 1 ? args[0]! : { op: 'or', args };
+  };
+  const e = or();
+  if (i < toks.length) throw new CondExprError(`unexpected '${toks[i]!.text}'`, toks[i]!.offset);
+  return e;
+}
+
+export function exprIds(e: CondExpr, out: Array<{ name: string; offset: number }> = []): Array<{ name: string; offset: number }> {
+  if (e.op === 'id') out.push({ name: e.name, offset: e.offset });
+  else if (e.op === 'not') exprIds(e.arg, out);
+  else for (const a of e.args) exprIds(a, out);
+  return out;
+}
+
+export function evalCondExpr(e: CondExpr, value: (id: string) => boolean): boolean {
+  switch (e.op) {
+    case 'id':
+      return value(e.name);
+    case 'not':
+      return !evalCondExpr(e.arg, value);
+    case 'and':
+      return e.args.every((a) => evalCondExpr(a, value));
+    case 'or':
+      return e.args.some((a) => evalCondExpr(a, value));
+  }
+}

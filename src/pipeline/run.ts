@@ -1,0 +1,89 @@
+// The state of one rule going through pipelines, and the walks over its detection trees that
+// transformations share.
+import type { DetectionGroup, DetectionItem, SigmaRule } from '../sigma/model.js';
+import type { ProcessingItem, ProcessingPipeline } from './types.js';
+
+export interface RunState {
+  rule: SigmaRule;
+  guards: DetectionGroup[];
+  conditions: DetectionGroup[];
+  exclusions: DetectionGroup[];
+  failures: string[];
+  applied: string[];
+  state: Record<string, unknown>;
+  /** Processing items applied to each detection item (for `processing_item_applied` on items). */
+  itemApplied: WeakMap<DetectionItem, Set<string>>;
+  /** Processing items that produced each field name (for `processing_item_applied` on field names). */
+  fieldApplied: Map<string, Set<string>>;
+}
+
+/** One processing item at work on one rule. */
+export interface Step {
+  run: RunState;
+  item: ProcessingItem;
+  pipeline: ProcessingPipeline;
+  /** The item's id, or its type when it has none. */
+  id: string;
+  /** Detection item conditions, and field name conditions on the field or any field reference. */
+  matchDetectionItem(d: DetectionItem): boolean;
+  /** Field name conditions on one field name. */
+  matchFieldName(field: string | null): boolean;
+  fail(message: string): void;
+}
+
+export function newRun(rule: SigmaRule): RunState {
+  return { rule, guards: [], conditions: [], exclusions: [], failures: [], applied: [], state: {}, itemApplied: new WeakMap(), fieldApplied: new Map() };
+}
+
+/** Every detection tree of the rule: its search identifiers, then the conditions pipelines added. */
+export function allGroups(run: RunState): DetectionGroup[] {
+  return [...[...run.rule.detections.values()].map((d) => d.body), ...run.guards, ...run.conditions, ...run.exclusions];
+}
+
+export function isGroup(n: DetectionItem | DetectionGroup): n is DetectionGroup {
+  return 'children' in n;
+}
+
+export function forEachItem(g: DetectionGroup, fn: (item: DetectionItem) => void): void {
+  for (const c of g.children) {
+    if (isGroup(c)) forEachItem(c, fn);
+    else fn(c);
+  }
+}
+
+/** `undefined`: keep the item; `null`: drop it; otherwise replace it. */
+export type Replacement = DetectionItem | DetectionGroup | null | undefined;
+
+/**
+ * Rewrites the items of a tree in place. Nested groups that lose all their children are removed;
+ * the root stays, possibly empty (an empty AND group matches everything).
+ */
+export function rewriteItems(g: DetectionGroup, fn: (item: DetectionItem) => Replacement): void {
+  const out: Array<DetectionItem | DetectionGroup> = [];
+  for (const c of g.children) {
+    if (isGroup(c)) {
+      rewriteItems(c, fn);
+      if (c.children.length) out.push(c);
+      continue;
+    }
+    const r = fn(c);
+    if (r === undefined) out.push(c);
+    else if (r !== null) out.push(r);
+  }
+  g.children = out;
+  if (out.length === 0) g.link = 'and';
+}
+
+export function markApplied(run: RunState, d: DetectionItem, id: string): void {
+  let s = run.itemApplied.get(d);
+  if (!s) run.itemApplied.set(d, (s = new Set()));
+  s.add(id);
+}
+
+/** A copy of a detection item that keeps the record of processing items applied to it. */
+export function copyItem(run: RunState, d: DetectionItem, changes: Partial<DetectionItem>): DetectionItem {
+  const c: DetectionItem = { ...d, modifiers: [...d.modifiers], values: [...d.values], ...changes };
+  const s = run.itemApplied.get(d);
+  if (s) run.itemApplied.set(c, new Set(s));
+  return c;
+}

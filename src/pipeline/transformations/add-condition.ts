@@ -1,0 +1,73 @@
+// add_condition: a detection (same value syntax as a rule's, `field|modifier` keys included) ANDed
+// with the rule. Conditions chosen by the rule's log source identify that log source: they become
+// guards, which a hunt can skip for events whose log source it cannot tell.
+import type { DetectionGroup, DetectionItem } from '../../sigma/model.js';
+import type { Position } from '../../sigma/diagnostics.js';
+import { buildItem, ModifierError } from '../../sigma/modifiers.js';
+import type { ScalarValue } from '../../sigma/yaml-tree.js';
+import type { ParamProblem } from '../params.js';
+import { markApplied, type Step } from '../run.js';
+import type { Params, TransformationSpec } from './spec.js';
+
+type Conditions = Record<string, ScalarValue | ScalarValue[]>;
+
+function buildGroup(conditions: Conditions, pos: Position): DetectionGroup {
+  const children: DetectionItem[] = Object.entries(conditions).map(([key, value]) => {
+    const [field, ...modifiers] = key.split('|');
+    const raw = Array.isArray(value) ? value : [value];
+    return buildItem(field === '' ? null : field!, modifiers, raw, { pos, origin: 'pipeline' });
+  });
+  return { link: 'and', children, pos };
+}
+
+/** `template: true`: `$category`, `$product` and `$service` stand for the rule's log source. */
+function fillTemplate(conditions: Conditions, step: Step): Conditions {
+  const ls = step.run.rule.logsource;
+  const sub = (v: ScalarValue): ScalarValue =>
+    typeof v === 'string'
+      ? v.replace(/\$(?:\{(category|product|service)\}|(category|product|service)\b)/g, (m, a?: string, b?: string) => ls[(a ?? b) as 'category'] ?? m)
+      : v;
+  return Object.fromEntries(Object.entries(conditions).map(([k, v]) => [k, Array.isArray(v) ? v.map(sub) : sub(v)]));
+}
+
+export const addCondition: TransformationSpec = {
+  params: {
+    conditions: { shape: 'value-map', required: true },
+    name: { shape: 'string' },
+    template: { shape: 'bool' },
+    negated: { shape: 'bool' },
+    /** Quarry's: force (true) or forbid (false) treating the condition as a log source guard. */
+    guard: { shape: 'bool' },
+  },
+  check(p: Params): ParamProblem[] {
+    if (typeof p.conditions !== 'object' || p.conditions === null) return [];
+    try {
+      buildGroup(p.conditions as Conditions, { line: 1, col: 1 });
+      return [];
+    } catch (e) {
+      if (!(e instanceof ModifierError)) throw e;
+      return [{ param: 'conditions', code: 'invalid-parameter', message: `add_condition: ${e.message}` }];
+    }
+  },
+  apply(step, p: Params) {
+    let conditions = p.conditions as Conditions;
+    if (p.template === true) conditions = fillTemplate(conditions, step);
+    let group: DetectionGroup;
+    try {
+      group = buildGroup(conditions, step.item.pos ?? { line: 1, col: 1 });
+    } catch (e) {
+      if (!(e instanceof ModifierError)) throw e;
+      step.fail(`add_condition: ${e.message}`);
+      return;
+    }
+    for (const c of group.children) markApplied(step.run, c as DetectionItem, step.id);
+    if (p.negated === true) step.run.exclusions.push(group);
+    else if (isGuard(step, p)) step.run.guards.push(group);
+    else step.run.conditions.push(group);
+  },
+};
+
+function isGuard(step: Step, p: Params): boolean {
+  if (typeof p.guard === 'boolean') return p.guard;
+  return step.item.ruleConditions.some((c) => c.type === 'logsource');
+}
