@@ -46,3 +46,14 @@ export function entityChar(name: string): string {
 export function charRefChar(code: number): string {
   return code >= 0xd800 && code <= 0xdfff ? '\ufffd' : String.fromCharCode(code);
 }
+
+/**
+ * Work budget for rendering one record. Templates and binary XML values can nest, so a hostile
+ * chunk could describe an exponentially large document in a few bytes; rendering stops instead.
+ */
+export const renderBudget = { left: 0 };
+export const RENDER_BUDGET = 200_000;
+
+export function spend(): void {
+  if (--renderBudget.left < 0) throw new Error('record expands beyond the render budget');
+}

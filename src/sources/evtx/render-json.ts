@@ -5,7 +5,7 @@
 import {
   charRefChar, entityChar,
   K_CDATA, K_CHARREF, K_ELEMENT, K_ENTITY, K_SUBST, K_TEMPLATE, K_TEXT,
-  type ElementNode, type Node, type Values,
+  RENDER_BUDGET, renderBudget, spend, type ElementNode, type Node, type Values,
 } from './nodes.js';
 import { T_BINXML, T_NULL, valueJson } from './values.js';
 
@@ -16,6 +16,7 @@ const MAX_DEPTH = 128;
 
 /** Renders a record's top-level nodes to `{ Event: {...} }`. */
 export function renderJson(nodes: Node[], values: Values | null): Obj {
+  renderBudget.left = RENDER_BUDGET;
   const b = new Builder();
   for (const n of nodes) b.add(n, values, 0);
   return b.obj ?? {};
@@ -68,6 +69,7 @@ class Builder {
 
   add(n: Node, values: Values | null, depth: number): void {
     if (depth > MAX_DEPTH) return;
+    spend();
     switch (n.k) {
       case K_ELEMENT: this.addChild(n, values, depth); return;
       case K_TEXT: this.addText(n.text); return;

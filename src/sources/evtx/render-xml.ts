@@ -2,7 +2,7 @@
 // evtxexport print events. Values use Windows' text forms ({GUID}, 7-digit FILETIME, 0x hex).
 import {
   K_CDATA, K_CHARREF, K_ELEMENT, K_ENTITY, K_PI, K_SUBST, K_TEMPLATE, K_TEXT,
-  type ElementNode, type Node, type Values,
+  RENDER_BUDGET, renderBudget, spend, type ElementNode, type Node, type Values,
 } from './nodes.js';
 import { T_ARRAY, T_BINXML, T_NULL, valueText, valueTextItems } from './values.js';
 
@@ -16,6 +16,7 @@ export function escapeXml(s: string, attr = false): string {
 
 /** Renders a record's top-level nodes as XML text (one element per line, no XML declaration). */
 export function renderXml(nodes: Node[], values: Values | null): string {
+  renderBudget.left = RENDER_BUDGET;
   const out: string[] = [];
   const items = flatten(nodes, values, 0);
   for (const it of items) {
@@ -34,6 +35,7 @@ type Item =
 function flatten(nodes: Node[], values: Values | null, depth: number, out: Item[] = []): Item[] {
   if (depth > MAX_DEPTH) return out;
   for (const n of nodes) {
+    spend();
     switch (n.k) {
       case K_ELEMENT: out.push({ kind: 'el', el: n, values }); break;
       case K_TEXT: out.push({ kind: 'text', text: escapeXml(n.text) }); break;
