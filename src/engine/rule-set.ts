@@ -55,11 +55,17 @@ export class RuleIndex {
   private readonly unindexed: CompiledRule[] = [];
   private readonly cache = new Map<string, CompiledRule[]>();
   readonly guarded: CompiledRule[];
+  /** Rules of `product: windows` with no category or service: every Windows event meets them. */
+  readonly windowsWide: CompiledRule[];
   readonly all: CompiledRule[];
 
   constructor(rules: CompiledRule[]) {
     this.all = rules;
     this.guarded = rules.filter((r) => r.guard !== null);
+    this.windowsWide = rules.filter((r) => {
+      const ls = r.ir.rule.logsource;
+      return r.guard === null && ls.product === 'windows' && !ls.category && !ls.service;
+    });
     for (const r of this.guarded) {
       const keys = guardKeys(r.ir.guard!);
       if (!keys.channels) {
@@ -80,7 +86,7 @@ export class RuleIndex {
     }
   }
 
-  /** Rules whose guard may hold for an event of this channel and event id, in rule order. */
+  /** Rules that may hold for a Windows event of this channel and event id, in rule order. */
   candidates(ev: EventView): CompiledRule[] {
     const channel = textOf(ev.get('Channel'))?.toLowerCase() ?? '';
     const eventId = numberOf(ev.get('EventID'));
@@ -88,7 +94,7 @@ export class RuleIndex {
     let list = this.cache.get(key);
     if (!list) {
       const bucket = this.channels.get(channel);
-      const merged = new Set<CompiledRule>(this.unindexed);
+      const merged = new Set<CompiledRule>([...this.unindexed, ...this.windowsWide]);
       if (bucket) {
         for (const r of bucket.anyEventId) merged.add(r);
         for (const r of bucket.byEventId.get(eventId) ?? []) merged.add(r);

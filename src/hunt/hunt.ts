@@ -75,7 +75,7 @@ export async function hunt(set: CompiledRuleSet, inputs: HuntInput[], opts: Hunt
         s.routing.unknown++;
       }
       for (const rule of candidates) {
-        if (guarded && !rule.guard!(ev)) continue;
+        if (guarded && rule.guard && !rule.guard(ev)) continue;
         if (!rule.detection(ev)) continue;
         const r = rule.ir.rule;
         const d: HuntDetection = {

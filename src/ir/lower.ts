@@ -3,6 +3,7 @@ import type { ConditionNode, Detection, DetectionGroup, DetectionItem, SigmaRule
 import { expandPattern } from '../sigma/condition.js';
 import type { ProcessedRule } from '../pipeline/types.js';
 import type { Expr, FieldTest, RuleIR } from './types.js';
+import { STAR, isWildcard, normalizeParts, type SigmaValue } from '../sigma/values.js';
 
 export function lowerProcessedRule(p: ProcessedRule): RuleIR {
   const { rule } = p;
@@ -32,12 +33,32 @@ export function lowerGroup(g: DetectionGroup, selection: string): Expr {
 
 export function lowerItem(item: DetectionItem, selection: string): Expr {
   const tests: Expr[] = item.values.map(
-    (value): FieldTest => ({ kind: 'test', field: item.field, value, cased: item.cased, negate: item.negate, timePart: item.timePart, origin: { selection, item } }),
+    (value): FieldTest => ({
+      kind: 'test',
+      field: item.field,
+      value: item.field === null ? keywordValue(value) : value,
+      cased: item.cased,
+      negate: item.negate,
+      timePart: item.timePart,
+      origin: { selection, item },
+    }),
   );
   // `neq` says the field differs from the values: every value must differ unless `all` asked for
   // any one of them to (De Morgan over the item's linking).
   const link = item.negate ? (item.link === 'or' ? 'and' : 'or') : item.link;
   return link === 'and' ? and(tests) : or(tests);
+}
+
+/**
+ * A keyword is searched for inside the event's text, as full-text search backends do with a term:
+ * plain keyword strings get implicit `*` at both ends (explicit wildcards are kept).
+ */
+function keywordValue(v: SigmaValue): SigmaValue {
+  if (v.type !== 'string') return v;
+  const parts = [...v.parts];
+  if (!(parts.length && isWildcard(parts[0]!, '*'))) parts.unshift(STAR);
+  if (!(parts.length && isWildcard(parts[parts.length - 1]!, '*'))) parts.push(STAR);
+  return { ...v, parts: normalizeParts(parts) };
 }
 
 function lowerCondition(c: ConditionNode, selections: Map<string, Expr>): Expr {

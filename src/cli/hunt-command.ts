@@ -1,0 +1,164 @@
+// `quarry hunt`: load rules, run pipelines, read inputs, print detections, banner and summary.
+import { parseArgs } from 'node:util';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { loadSigmaPaths } from '../sigma/load.js';
+import { formatDiagnostic } from '../sigma/diagnostics.js';
+import { LEVELS } from '../sigma/model.js';
+import { applyPipelines } from '../pipeline/apply.js';
+import { prepareRules, parseLogsourceSpec, describeLogsource, type PreparedRules } from '../hunt/prepare.js';
+import { hunt, type HuntInput, type HuntSummary } from '../hunt/hunt.js';
+import { re2Regex } from '../engine/regex-re2.js';
+import { openSource, expandInputs, SourceError } from '../sources/open-source.js';
+import { openEvtxSource } from '../sources/evtx-source.js';
+import { createDetectionWriter, type DetectionFormat } from '../report/detections-output.js';
+import { renderTable } from '../report/text-table.js';
+import { BUNDLED_LOGS, BUNDLED_RULES } from './bundled.js';
+import { resolvePipelines } from './pipelines.js';
+import { UsageError } from './usage.js';
+
+const HELP = `Usage: quarry hunt [--rules PATH…] [options] [INPUT…]
+
+Hunts JSON, NDJSON (also gzip, stdin as -) and EVTX inputs, files or folders, with Sigma rules.
+Without --rules and inputs it runs the bundled example rules over the bundled sample logs.
+  --rules PATH         rule files or folders (repeatable); filters found there are applied
+  --pipeline P         a built-in pipeline name or a pySigma pipeline YAML file (repeatable)
+  --no-default-pipeline  do not apply the built-in 'windows' pipeline
+  --logsource SPEC     the log source of the inputs, e.g. product=windows,service=bits-client:
+                       only rules of that log source apply to them
+  --min-level LEVEL    informational, low, medium, high or critical
+  --format FORMAT      table (default), jsonl or csv
+  --output FILE        write detections to FILE instead of standard output
+  --workers N          EVTX parsing threads (default: number of CPUs)
+  --quiet              no banner, progress or summary (detections only)
+`;
+
+export async function huntCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      rules: { type: 'string', multiple: true },
+      pipeline: { type: 'string', multiple: true },
+      'no-default-pipeline': { type: 'boolean', default: false },
+      logsource: { type: 'string' },
+      'min-level': { type: 'string' },
+      format: { type: 'string', default: 'table' },
+      output: { type: 'string' },
+      workers: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const format = values.format as DetectionFormat;
+  if (!['table', 'jsonl', 'csv'].includes(format)) throw new UsageError(`--format must be table, jsonl or csv, not '${values.format}'`);
+  const minLevel = values['min-level'];
+  if (minLevel && !(LEVELS as readonly string[]).includes(minLevel)) throw new UsageError(`--min-level must be one of ${LEVELS.join(', ')}`);
+  let logsource;
+  try {
+    logsource = values.logsource ? parseLogsourceSpec(values.logsource) : undefined;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const workers = values.workers !== undefined ? Number(values.workers) : undefined;
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError('--workers must be a whole number');
+  const rulePaths = values.rules?.length ? values.rules : [BUNDLED_RULES];
+  const inputPaths = positionals.length ? positionals : values.rules?.length ? [] : [BUNDLED_LOGS];
+  if (inputPaths.length === 0) throw new UsageError('give at least one input file or folder (or - for standard input)');
+  const log = values.quiet ? () => {} : (s: string) => process.stderr.write(s);
+
+  const pipelines = resolvePipelines(values.pipeline ?? [], !values['no-default-pipeline']);
+  if (pipelines.errors.length) {
+    for (const d of pipelines.errors) process.stderr.write(formatDiagnostic(d) + '\n');
+    return 2;
+  }
+  const col = loadSigmaPaths(rulePaths);
+  const prepared = prepareRules(col, { process: (r) => applyPipelines(r, pipelines.pipelines), regex: re2Regex, minLevel });
+
+  const expanded = await expandInputs(inputPaths, { recursive: true });
+  const inputs: HuntInput[] = [];
+  const openProblems: string[] = expanded.problems.map((p) => `${p.location.file}: ${p.message}`);
+  for (const file of expanded.files) {
+    try {
+      const source = await openSource(file, { readers: { evtx: (p) => openEvtxSource(p, { workers }) } });
+      inputs.push({ source, logsource });
+    } catch (e) {
+      if (!(e instanceof SourceError)) throw e;
+      openProblems.push(`${file}: ${e.message}`);
+    }
+  }
+  log(banner(rulePaths, col, prepared, pipelines.names, inputs, logsource ? describeLogsource(logsource) : undefined, openProblems));
+
+  let stream: WriteStream | undefined;
+  if (values.output) stream = createWriteStream(values.output);
+  const out = stream ? (s: string) => void stream!.write(s) : (s: string) => void process.stdout.write(s);
+  const writer = createDetectionWriter(format, out);
+  const progress = !values.quiet && process.stderr.isTTY;
+  const summary = await hunt(prepared.set, inputs, {
+    regex: re2Regex,
+    onDetection: (d) => writer.write(d),
+    onProgress: progress ? (n, file) => process.stderr.write(`\r  ${n.toLocaleString('en-US')} events read  ${file.slice(-50)}\x1b[K`) : undefined,
+  });
+  if (progress) process.stderr.write('\r\x1b[K');
+  writer.end();
+  if (stream) await new Promise<void>((resolve, reject) => stream!.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  log(summaryText(summary, prepared));
+  return openProblems.length && inputs.length === 0 ? 1 : 0;
+}
+
+function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, prepared: PreparedRules, pipelineNames: string[], inputs: HuntInput[], declared: string | undefined, openProblems: string[]): string {
+  const set = prepared.set;
+  const guarded = set.index.guarded.length + set.index.windowsWide.length;
+  const lines = [
+    `Quarry hunt`,
+    `  rules      ${col.rules.length} loaded from ${rulePaths.join(', ')}; ${col.rejected.length} rejected; ${col.filters.length} filters (${prepared.filtered} rules filtered)`,
+    `  pipelines  ${pipelineNames.length ? pipelineNames.join(', ') : '(none)'}`,
+    `  runnable   ${set.rules.length}; skipped ${prepared.skipped.length}`,
+    `  routing    Windows events meet the ${guarded} rules mapped to their channel; events of unknown log source meet all ${set.rules.length}` +
+      (declared ? `; inputs declared ${declared} meet the rules of that log source` : ''),
+    `  inputs     ${inputs.length} (${countBy(inputs.map((i) => i.source.format))})`,
+  ];
+  for (const r of col.rejected.slice(0, 10)) {
+    const e = r.diagnostics.find((d) => d.severity === 'error');
+    if (e) lines.push(`  rejected   ${formatDiagnostic(e)}`);
+  }
+  if (col.rejected.length > 10) lines.push(`  rejected   … and ${col.rejected.length - 10} more (run quarry validate)`);
+  const reasons = new Map<string, string[]>();
+  for (const s of prepared.skipped) reasons.set(s.reason, [...(reasons.get(s.reason) ?? []), s.rule.title]);
+  for (const [reason, titles] of [...reasons].slice(0, 10)) lines.push(`  skipped    ${titles.length} × ${reason}${titles.length <= 3 ? ` (${titles.join('; ')})` : ''}`);
+  if (set.rules.length > guarded) {
+    const unmapped = set.rules.length - guarded;
+    lines.push(`  note       ${unmapped} runnable rules have no Windows log-source mapping: they meet only events of unknown or declared log source`);
+  }
+  for (const n of prepared.filterNotes.slice(0, 5)) lines.push(`  filter     ${n}`);
+  for (const p of openProblems) lines.push(`  unreadable ${p}`);
+  return lines.join('\n') + '\n\n';
+}
+
+function countBy(xs: string[]): string {
+  const m = new Map<string, number>();
+  for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
+  return [...m].map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
+}
+
+function summaryText(s: HuntSummary, prepared: PreparedRules): string {
+  const lines = ['', `Summary: ${s.detections} detections in ${s.events} events`];
+  const perRule = [...s.perRule].map(([i, n]) => ({ rule: prepared.set.rules[i]!.ir.rule, n }));
+  perRule.sort((a, b) => LEVELS.indexOf(b.rule.level as never) - LEVELS.indexOf(a.rule.level as never) || b.n - a.n || a.rule.title.localeCompare(b.rule.title));
+  if (perRule.length) lines.push(renderTable(['level', 'detections', 'rule'], perRule.map((r) => [r.rule.level ?? 'unset', String(r.n), r.rule.title]), 80));
+  const levels = [...LEVELS].reverse().filter((l) => s.perLevel.has(l)).map((l) => `${l} ${s.perLevel.get(l)}`);
+  if (levels.length) lines.push(`By level: ${levels.join(', ')}`);
+  lines.push('', renderTable(['input', 'format', 'events', 'detections', 'problems', 'routing'], s.inputs.map((i) => [i.file, i.format, String(i.events), String(i.detections), String(i.problemCount), routing(i.routing)]), 70));
+  for (const i of s.inputs) {
+    for (const p of i.problems.slice(0, 10)) lines.push(`  problem  ${p.location.file}${p.location.line ? `:${p.location.line}` : ''}${p.location.offset !== undefined ? ` @${p.location.offset}` : ''}: ${p.message}`);
+    if (i.problemCount > 10) lines.push(`  problem  … ${i.problemCount - 10} more in ${i.file}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function routing(r: { windows: number; declared: number; unknown: number }): string {
+  return [r.windows ? `${r.windows} windows` : '', r.declared ? `${r.declared} declared` : '', r.unknown ? `${r.unknown} unknown` : ''].filter(Boolean).join(', ') || '-';
+}

@@ -1,0 +1,54 @@
+// The `quarry` command: dispatches to subcommands. Commands are thin; the work is in the layers.
+import { validateCommand } from './validate-command.js';
+import { huntCommand } from './hunt-command.js';
+import { evtxCommand } from '../sources/evtx/index.js';
+import { closeSharedPools } from '../sources/evtx/index.js';
+import { VERSION } from './version.js';
+import { UsageError } from './usage.js';
+
+const HELP = `quarry ${VERSION} — Sigma rules: validate, hunt, convert, explore
+
+Usage:
+  quarry hunt [--rules PATH…] [options] [INPUT…]   hunt logs (JSON, NDJSON, EVTX) with Sigma rules
+  quarry validate [--format text|json] PATH…       check rules, report every problem at file:line:col
+  quarry evtx dump FILE [--format jsonl|xml]       print the records of an EVTX file
+  quarry evtx info FILE                            header, chunks, records and errors of an EVTX file
+
+With no rules and no inputs, 'quarry hunt' runs the bundled example rules over the bundled sample logs.
+Run 'quarry COMMAND --help' for the options of a command.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'hunt':
+        return await huntCommand(rest);
+      case 'validate':
+        return await validateCommand(rest);
+      case 'evtx':
+        return await evtxCommand(rest, process.stdout);
+      case '--version':
+      case 'version':
+        process.stdout.write(VERSION + '\n');
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(HELP);
+        return 0;
+      default:
+        process.stderr.write(`quarry: unknown command '${command}'\n\n${HELP}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`quarry ${command}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  } finally {
+    await closeSharedPools();
+  }
+}

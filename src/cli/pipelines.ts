@@ -1,0 +1,38 @@
+// Resolves `--pipeline` arguments: built-in pipeline names first, then pipeline YAML files.
+import { existsSync } from 'node:fs';
+import type { Diagnostic } from '../sigma/diagnostics.js';
+import { loadPipelineFile } from '../pipeline/parse.js';
+import * as builtins from '../pipeline/builtin.js';
+import type { ProcessingPipeline } from '../pipeline/types.js';
+
+export const DEFAULT_PIPELINES = ['windows'];
+
+export interface ResolvedPipelines {
+  pipelines: ProcessingPipeline[];
+  names: string[];
+  errors: Diagnostic[];
+}
+
+export function resolvePipelines(specs: string[], includeDefaults: boolean): ResolvedPipelines {
+  const out: ResolvedPipelines = { pipelines: [], names: [], errors: [] };
+  const wanted = [...(includeDefaults ? DEFAULT_PIPELINES.filter((d) => !specs.includes(d)) : []), ...specs];
+  for (const spec of wanted) {
+    const builtin = existsSync(spec) ? undefined : builtins.builtinPipeline(spec);
+    if (builtin) {
+      out.pipelines.push(builtin);
+      out.names.push(`${spec} (built-in)`);
+      continue;
+    }
+    if (!existsSync(spec)) {
+      out.errors.push({ file: spec, line: 1, col: 1, severity: 'error', code: 'unknown-pipeline', message: `no such pipeline file, and no built-in pipeline of that name (built-in: ${builtins.listBuiltinPipelines().join(', ')})` });
+      continue;
+    }
+    const r = loadPipelineFile(spec);
+    out.errors.push(...r.diagnostics.filter((d) => d.severity === 'error'));
+    if (r.pipeline) {
+      out.pipelines.push(r.pipeline);
+      out.names.push(`${r.pipeline.name || spec} (${spec})`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,56 @@
+// Writers for detections: a table for people, JSONL and CSV for tools.
+import type { HuntDetection } from '../hunt/detection.js';
+import { toJsonLine } from '../hunt/detection.js';
+
+export type DetectionFormat = 'table' | 'jsonl' | 'csv';
+
+export interface DetectionWriter {
+  write(d: HuntDetection): void;
+  end(): void;
+}
+
+function locationText(d: HuntDetection): string {
+  const l = d.source;
+  return `${l.file}${l.line !== undefined ? `:${l.line}` : l.record !== undefined ? `#${l.record}` : ''}`;
+}
+
+function matchedText(d: HuntDetection): string {
+  return d.matched.map((m) => `${m.selection}: ${m.field ?? '<keyword>'}${m.modifiers.length ? '|' + m.modifiers.join('|') : ''}=${m.value}`).join('; ');
+}
+
+export function csvCell(s: string): string {
+  // Cells starting with = + - @ are neutralised so a spreadsheet never runs log content as a formula.
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function createDetectionWriter(format: DetectionFormat, out: (s: string) => void): DetectionWriter {
+  switch (format) {
+    case 'jsonl':
+      return { write: (d) => out(toJsonLine(d) + '\n'), end: () => {} };
+    case 'csv': {
+      out(['timestamp', 'level', 'rule_title', 'rule_id', 'rule_path', 'source', 'matched'].join(',') + '\n');
+      return {
+        write: (d) => out([d.timestamp ?? '', d.rule.level ?? '', d.rule.title, d.rule.id ?? '', d.rule.path, locationText(d), matchedText(d)].map(csvCell).join(',') + '\n'),
+        end: () => {},
+      };
+    }
+    case 'table':
+      return {
+        write: (d) => {
+          out(`[${(d.rule.level ?? 'unset').toUpperCase()}] ${d.rule.title}\n`);
+          out(`    at ${locationText(d)}${d.timestamp ? `  ${d.timestamp}` : ''}\n`);
+          for (const m of d.matched) {
+            const ev = m.eventValue === undefined ? '' : `  (event: ${clip(typeof m.eventValue === 'string' ? m.eventValue : JSON.stringify(m.eventValue, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)))})`;
+            out(`    ${m.selection}: ${m.field ?? '<keyword>'}${m.modifiers.length ? '|' + m.modifiers.join('|') : ''} = ${clip(m.value)}${ev}\n`);
+          }
+        },
+        end: () => {},
+      };
+  }
+}
+
+function clip(s: string, n = 120): string {
+  const one = s.replace(/[\r\n]+/g, ' ');
+  return one.length > n ? one.slice(0, n - 1) + '…' : one;
+}

@@ -1,0 +1,29 @@
+// EVTX files as an EventSource: records flattened by the same function as EVTX-shaped JSON,
+// unreadable chunks and records reported as problems with their file offsets.
+import { readEvtx } from './evtx/index.js';
+import { normalizeEvent } from './flatten.js';
+import type { EventSource, LogEvent, SourceProblem, SourceRecord } from './types.js';
+
+const MAX_PROBLEMS = 1000;
+
+export function openEvtxSource(path: string, options: { workers?: number } = {}): EventSource {
+  const problems: SourceProblem[] = [];
+  const source = {
+    name: path,
+    format: 'evtx' as const,
+    problems,
+    problemCount: 0,
+    async *records(): AsyncIterable<SourceRecord> {
+      const reader = readEvtx(path, { workers: options.workers });
+      for await (const item of reader) {
+        if (item.kind === 'error') {
+          source.problemCount++;
+          if (problems.length < MAX_PROBLEMS) problems.push({ location: { file: path, offset: item.offset, record: item.recordId }, message: `${item.scope}: ${item.message}` });
+          continue;
+        }
+        yield { event: normalizeEvent(item.event as LogEvent), location: { file: path, record: item.recordId, offset: item.offset } };
+      }
+    },
+  };
+  return source;
+}
