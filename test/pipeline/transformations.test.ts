@@ -1,0 +1,171 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyPipelines } from '../../src/pipeline/apply.js';
+import type { ProcessedRule } from '../../src/pipeline/types.js';
+import { PROCESS_RULE, pipelineFrom, ruleFromText, show, showDetections } from './helpers.js';
+
+interface Case {
+  name: string;
+  /** The `transformations:` list of a pipeline (indented by two spaces). */
+  items: string;
+  rule?: string;
+  expect: (r: ProcessedRule) => void;
+}
+
+const run = (items: string, rule = PROCESS_RULE, vars = '') => applyPipelines(ruleFromText(rule), [pipelineFrom(`name: t\n${vars}transformations:\n${items}`)]);
+
+const CASES: Case[] = [
+  {
+    name: 'field_name_mapping: one name',
+    items: '  - id: m\n    type: field_name_mapping\n    mapping:\n      Image: process.executable\n      CommandLine: process.command_line\n',
+    expect: (r) => {
+      assert.deepEqual(showDetections(r.rule), {
+        selection_img: 'or(and(process.executable=*\\certutil.exe), and(OriginalFileName=CertUtil.exe))',
+        selection_cli: 'and(process.command_line=*urlcache *|*verifyctl *, ParentImage=*\\cmd.exe)',
+      });
+      assert.deepEqual(r.rule.fields, ['process.executable', 'process.command_line']);
+      assert.deepEqual(r.applied, ['m']);
+    },
+  },
+  {
+    name: 'field_name_mapping: a list of names is an OR of copies',
+    items: '  - type: field_name_mapping\n    mapping:\n      ParentImage: [ParentImage, ParentProcessName]\n',
+    expect: (r) => {
+      assert.equal(showDetections(r.rule).selection_cli, 'and(CommandLine=*urlcache *|*verifyctl *, or(ParentImage=*\\cmd.exe, ParentProcessName=*\\cmd.exe))');
+      assert.deepEqual(r.applied, ['field_name_mapping'], 'items without id are recorded by type');
+    },
+  },
+  {
+    name: 'field_name_mapping: field name conditions choose the fields',
+    items: '  - type: field_name_mapping\n    mapping:\n      Image: img\n      CommandLine: cmd\n    field_name_conditions:\n      - type: exclude_fields\n        fields: [CommandLine]\n',
+    expect: (r) => {
+      assert.match(showDetections(r.rule).selection_img!, /img=/);
+      assert.match(showDetections(r.rule).selection_cli!, /CommandLine=/);
+      assert.deepEqual(r.rule.fields, ['img', 'CommandLine']);
+    },
+  },
+  {
+    name: 'field_name_prefix_mapping',
+    items: '  - type: field_name_prefix_mapping\n    mapping:\n      Parent: parent.\n',
+    expect: (r) => assert.match(showDetections(r.rule).selection_cli!, /parent\.Image=\*\\cmd\.exe/),
+  },
+  {
+    name: 'field_name_prefix and field_name_suffix',
+    items: '  - type: field_name_prefix\n    prefix: "winlog."\n  - type: field_name_suffix\n    suffix: ".keyword"\n    field_name_conditions:\n      - type: include_fields\n        fields: ["^winlog\\\\.(Image|CommandLine)$"]\n        mode: re\n',
+    expect: (r) => {
+      assert.equal(showDetections(r.rule).selection_cli, 'and(winlog.CommandLine.keyword=*urlcache *|*verifyctl *, winlog.ParentImage=*\\cmd.exe)');
+      assert.deepEqual(r.rule.fields, ['winlog.Image.keyword', 'winlog.CommandLine.keyword']);
+    },
+  },
+  {
+    name: 'add_condition with a logsource rule condition is a guard',
+    items: '  - id: sysmon\n    type: add_condition\n    conditions:\n      Channel: Microsoft-Windows-Sysmon/Operational\n      EventID: [1, 4688]\n    rule_conditions:\n      - type: logsource\n        category: process_creation\n',
+    expect: (r) => {
+      assert.deepEqual(r.guards.map(show), ['and(Channel=Microsoft-Windows-Sysmon/Operational, EventID=1|4688)']);
+      assert.deepEqual(r.conditions, []);
+      assert.equal((r.guards[0]!.children[0] as { origin: string }).origin, 'pipeline');
+    },
+  },
+  {
+    name: 'add_condition without a logsource condition is a condition; modifiers work',
+    items: '  - type: add_condition\n    conditions:\n      Computer|endswith: .corp.example\n      "User|contains|all": [adm, svc]\n',
+    expect: (r) => {
+      assert.deepEqual(r.guards, []);
+      assert.deepEqual(r.conditions.map(show), ['and(Computer=*.corp.example, User=*adm*&*svc*)']);
+    },
+  },
+  {
+    name: 'add_condition: guard true/false overrides, negated goes to exclusions, template fills the log source',
+    items:
+      '  - type: add_condition\n    guard: true\n    conditions: {a: 1}\n' +
+      '  - type: add_condition\n    guard: false\n    conditions: {b: 2}\n    rule_conditions: [{type: logsource, product: windows}]\n' +
+      '  - type: add_condition\n    negated: true\n    conditions: {c: 3}\n' +
+      '  - type: add_condition\n    template: true\n    conditions: {source: "$product/$category"}\n',
+    expect: (r) => {
+      assert.deepEqual(r.guards.map(show), ['and(a=1)']);
+      assert.deepEqual(r.conditions.map(show), ['and(b=2)', 'and(source=windows/process_creation)']);
+      assert.deepEqual(r.exclusions.map(show), ['and(c=3)']);
+    },
+  },
+  {
+    name: 'later field mappings apply to added conditions too',
+    items: '  - type: add_condition\n    conditions: {EventID: 1}\n    rule_conditions: [{type: logsource, product: windows}]\n  - type: field_name_mapping\n    mapping: {EventID: event.code}\n',
+    expect: (r) => assert.deepEqual(r.guards.map(show), ['and(event.code=1)']),
+  },
+  {
+    name: 'change_logsource replaces the log source',
+    items: '  - type: change_logsource\n    product: windows\n    service: sysmon\n    rule_conditions: [{type: logsource, category: process_creation}]\n',
+    expect: (r) => assert.deepEqual(r.rule.logsource, { product: 'windows', service: 'sysmon' }),
+  },
+  {
+    name: 'drop_detection_item with a field name condition',
+    items: '  - type: drop_detection_item\n    field_name_conditions: [{type: include_fields, fields: [OriginalFileName]}]\n',
+    expect: (r) => assert.equal(showDetections(r.rule).selection_img, 'or(and(Image=*\\certutil.exe))'),
+  },
+  {
+    name: 'replace_string works on the literal parts, wildcards stay',
+    items: '  - type: replace_string\n    regex: "\\\\\\\\"\n    replacement: "/"\n',
+    expect: (r) => {
+      assert.equal(showDetections(r.rule).selection_img, 'or(and(Image=*/certutil.exe), and(OriginalFileName=CertUtil.exe))');
+      assert.match(showDetections(r.rule).selection_cli!, /ParentImage=\*\/cmd\.exe/);
+    },
+  },
+  {
+    name: 'replace_string with capture groups (Python syntax)',
+    items: '  - type: replace_string\n    regex: "^(\\\\w+)\\\\.exe$"\n    replacement: "\\\\1.EXE"\n',
+    expect: (r) => assert.equal(showDetections(r.rule).selection_img, 'or(and(Image=*\\certutil.exe), and(OriginalFileName=CertUtil.EXE))'),
+  },
+  {
+    name: 'map_string',
+    items: '  - type: map_string\n    mapping:\n      CertUtil.exe: [CertUtil.exe, certutil.exe]\n',
+    expect: (r) => assert.equal(showDetections(r.rule).selection_img, 'or(and(Image=*\\certutil.exe), and(OriginalFileName=CertUtil.exe|certutil.exe))'),
+  },
+  {
+    name: 'rule_failure records the message, only where its rule conditions match',
+    items: '  - type: rule_failure\n    message: process creation is not collected here\n    rule_conditions: [{type: logsource, category: process_creation}]\n  - type: rule_failure\n    message: never\n    rule_conditions: [{type: logsource, category: dns_query}]\n',
+    expect: (r) => assert.deepEqual(r.failures, ['process creation is not collected here']),
+  },
+  {
+    name: 'detection_item_failure names the item',
+    items: '  - type: detection_item_failure\n    message: OriginalFileName is not available\n    field_name_conditions: [{type: include_fields, fields: [OriginalFileName]}]\n',
+    expect: (r) => assert.deepEqual(r.failures, ['OriginalFileName is not available (field OriginalFileName, line 10)']),
+  },
+  {
+    name: 'set_state and processing_state',
+    items: '  - type: set_state\n    key: backend\n    val: kql\n  - type: field_name_prefix\n    prefix: k.\n    rule_conditions: [{type: processing_state, key: backend, val: kql}]\n',
+    expect: (r) => {
+      assert.deepEqual(r.state, { backend: 'kql' });
+      assert.match(showDetections(r.rule).selection_img!, /k\.Image/);
+    },
+  },
+  {
+    name: 'add_field, remove_field',
+    items: '  - type: add_field\n    field: [User, Hashes]\n  - type: remove_field\n    field: Image\n',
+    expect: (r) => assert.deepEqual(r.rule.fields, ['CommandLine', 'User', 'Hashes']),
+  },
+];
+
+for (const c of CASES) test(`transformation: ${c.name}`, () => c.expect(run(c.items, c.rule)));
+
+test('the input rule is never modified', () => {
+  const rule = ruleFromText(PROCESS_RULE);
+  const before = JSON.stringify(showDetections(rule));
+  applyPipelines(rule, [pipelineFrom('transformations:\n  - type: field_name_prefix\n    prefix: x.\n  - type: replace_string\n    regex: e\n    replacement: E\n')]);
+  assert.equal(JSON.stringify(showDetections(rule)), before);
+  assert.deepEqual(rule.fields, ['Image', 'CommandLine']);
+});
+
+test('pipelines apply by priority, ties in the order given', () => {
+  const a = pipelineFrom('name: a\npriority: 20\ntransformations:\n  - {id: a, type: field_name_prefix, prefix: "a."}\n');
+  const b = pipelineFrom('name: b\npriority: 10\ntransformations:\n  - {id: b, type: field_name_prefix, prefix: "b."}\n');
+  const c = pipelineFrom('name: c\npriority: 20\ntransformations:\n  - {id: c, type: field_name_prefix, prefix: "c."}\n');
+  const r = applyPipelines(ruleFromText(PROCESS_RULE), [a, b, c]);
+  assert.deepEqual(r.applied, ['b', 'a', 'c']);
+  assert.deepEqual(r.rule.fields, ['c.a.b.Image', 'c.a.b.CommandLine']);
+});
+
+test('an unknown transformation in a pipeline built in code is a failure, not a crash', () => {
+  const p = pipelineFrom('transformations:\n  - {id: x, type: field_name_prefix, prefix: "x."}\n');
+  p.items[0]!.type = 'nest';
+  assert.deepEqual(applyPipelines(ruleFromText(PROCESS_RULE), [p]).failures, ["pipeline 'pipeline.yml', item x: unknown transformation type 'nest'"]);
+});
