@@ -1,6 +1,7 @@
 // The JSON event reader: NDJSON, concatenated or pretty-printed objects, top-level arrays; UTF-8
 // (BOM or not) or UTF-16 with a BOM; gzip is unpacked before it gets here (see open-source.ts).
 
+import { StringDecoder } from 'node:string_decoder';
 import type { ByteChunks } from './byte-input.js';
 import { normalizeEvent } from './flatten.js';
 import { DEFAULT_MAX_DEPTH } from './json-parse.js';
@@ -68,10 +69,10 @@ export function readJsonEvents(
         problem: addProblem,
       },
     );
-    const decoder = new TextDecoder(encoding);
+    const decoder = createDecoder(encoding);
     try {
       for await (const chunk of input) {
-        splitter.push(decoder.decode(chunk, { stream: true }));
+        splitter.push(decoder.write(chunk));
         if (ready.length > 0) {
           for (let i = 0; i < ready.length; i++) yield ready[i];
           ready.length = 0;
@@ -80,7 +81,7 @@ export function readJsonEvents(
     } catch (e) {
       addProblem(undefined, `read error, the rest of the input is lost: ${(e as Error).message}`);
     }
-    splitter.push(decoder.decode());
+    splitter.push(decoder.end());
     splitter.end();
     yield* ready;
   }
@@ -94,4 +95,17 @@ export function readJsonEvents(
       return problemCount;
     },
   };
+}
+
+/**
+ * Bytes → text across chunk edges. StringDecoder is several times faster than TextDecoder's
+ * streaming mode in Node 20; neither strips a BOM here, the splitter treats U+FEFF as blank.
+ */
+function createDecoder(encoding: TextEncodingLabel): { write(b: Uint8Array): string; end(): string } {
+  if (encoding !== 'utf-16be') {
+    const d = new StringDecoder(encoding === 'utf-8' ? 'utf8' : 'utf16le');
+    return { write: (b) => d.write(b as Buffer), end: () => d.end() };
+  }
+  const d = new TextDecoder('utf-16be', { ignoreBOM: true });
+  return { write: (b) => d.decode(b, { stream: true }), end: () => d.decode() };
 }

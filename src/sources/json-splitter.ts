@@ -244,7 +244,6 @@ export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitter
     } else {
       pieces.push(piece);
     }
-    segStart = 0;
     return n;
   }
 
@@ -301,9 +300,10 @@ export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitter
     return after;
   }
 
-  function run(s: string, final: boolean): void {
+  function run(s: string, start: number, final: boolean): void {
     const n = s.length;
-    let pos = 0;
+    let pos = start;
+    if (phase === RECORD) segStart = start; // a record continued from the previous piece of text
     while (pos < n) {
       if (phase === RECORD) {
         pos = scanRecord(s, pos);
@@ -367,16 +367,26 @@ export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitter
 
   return {
     push(text: string): void {
-      if (carry !== '') {
-        text = carry + text;
-        carry = '';
+      if (carry === '') {
+        run(text, 0, false);
+        return;
       }
-      run(text, false);
+      // Complete the carried line on its own: scanning `carry + text` as one string would make V8
+      // work on a cons string and cost several times more than the parse.
+      const rest = carry;
+      carry = '';
+      const nl = text.indexOf('\n');
+      if (nl < 0) {
+        run(rest + text, 0, false);
+        return;
+      }
+      run(rest + text.slice(0, nl + 1), 0, false);
+      run(text, nl + 1, false);
     },
     end(): void {
       const rest = carry;
       carry = '';
-      run(rest, true);
+      run(rest, 0, true);
       if (phase === RECORD) {
         if (recIsObject) sink.problem(recLine, 'unterminated object at end of input');
         else sink.problem(recLine, 'array element is not an object');
