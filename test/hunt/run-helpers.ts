@@ -1,0 +1,22 @@
+// Runs the real hunt path (windows pipeline, routing, guards) on files, for tests.
+import { loadSigmaPaths } from '../../src/sigma/load.js';
+import { applyPipelines } from '../../src/pipeline/apply.js';
+import { builtinPipeline } from '../../src/pipeline/builtin.js';
+import { prepareRules } from '../../src/hunt/prepare.js';
+import { hunt } from '../../src/hunt/hunt.js';
+import type { HuntDetection } from '../../src/hunt/detection.js';
+import { re2Regex } from '../../src/engine/regex-re2.js';
+import { openSource } from '../../src/sources/open-source.js';
+import { openEvtxSource } from '../../src/sources/evtx-source.js';
+import type { LogSource } from '../../src/sigma/model.js';
+
+export async function huntFiles(rulePaths: string[], inputFiles: string[], opts: { logsource?: LogSource; pipelines?: boolean } = {}) {
+  const col = loadSigmaPaths(rulePaths);
+  const pipelines = opts.pipelines === false ? [] : [builtinPipeline('windows')!];
+  const prepared = prepareRules(col, { process: (r) => applyPipelines(r, pipelines), regex: re2Regex });
+  const detections: HuntDetection[] = [];
+  const inputs = [];
+  for (const f of inputFiles) inputs.push({ source: await openSource(f, { readers: { evtx: (p) => openEvtxSource(p, { workers: 0 }) } }), logsource: opts.logsource });
+  const summary = await hunt(prepared.set, inputs, { regex: re2Regex, onDetection: (d) => void detections.push(d) });
+  return { col, prepared, detections, summary };
+}
