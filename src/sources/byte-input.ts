@@ -64,7 +64,7 @@ export function isGzip(head: Uint8Array): boolean {
 
 /** Decompresses gzip (several members in a row too). A truncated or corrupt stream throws. */
 export async function* gunzip(input: ByteChunks): AsyncGenerator<Uint8Array> {
-  const gz = createGunzip();
+  const gz = createGunzip({ chunkSize: 128 * 1024 });
   pipeline(Readable.from(input, { objectMode: false }), gz, () => {
     // errors reach the consumer through the iteration of gz
   });
