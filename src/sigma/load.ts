@@ -34,9 +34,15 @@ export function parseSigmaText(text: string, file: string): ParsedFile {
       if (hasErrors(sink.items) && sink.items.some((x) => x.code.startsWith('yaml-'))) return [{ document: null, docIndex, diagnostics: sink.items }];
       const document = parseDocument(root, { file, docIndex, source: collection ? text : source, pos: d.pos }, sink);
       if (document && root?.kind === 'map') runChecks(document, root, sink);
-      return [{ document, docIndex, diagnostics: sink.items }];
+      return [{ document, docIndex, diagnostics: focus(sink.items) }];
     }),
   };
+}
+
+/** When the cause is known (lost indentation), the errors it caused are noise: keep the cause. */
+function focus(diags: Diagnostic[]): Diagnostic[] {
+  const cause = diags.find((d) => d.code === 'flattened-indentation');
+  return cause ? [cause] : diags;
 }
 
 export interface RejectedDocument {

@@ -44,8 +44,10 @@ export function parseDetectionSection(map: YMap, sink: DiagnosticSink, origin: D
       continue;
     }
     if (extraKeys.includes(entry.key) || NON_IDENTIFIERS.has(entry.key)) continue;
-    const body = parseIdentifierBody(entry.value, sink, origin, entry.keyPos);
-    if (body) detections.set(entry.key, { name: entry.key, pos: entry.keyPos, body });
+    // An identifier whose body has errors stays defined (empty), so the condition does not report
+    // a second, misleading 'undefined identifier' for it; the rule is rejected for the first error.
+    const body = parseIdentifierBody(entry.value, sink, origin, entry.keyPos) ?? { link: 'and' as const, children: [], pos: entry.keyPos };
+    detections.set(entry.key, { name: entry.key, pos: entry.keyPos, body });
   }
   return { detections, conditions, conditionText };
 }

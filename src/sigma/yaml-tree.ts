@@ -58,7 +58,9 @@ export function loadYamlDocuments(text: string): LoadedDocument[] {
   const out: LoadedDocument[] = [];
   for (const doc of list as Document.Parsed[]) {
     const problems: YamlProblem[] = [];
-    for (const e of doc.errors) problems.push({ pos: at(e.pos[0]), message: cleanMessage(e.message), code: 'yaml-syntax' });
+    // The first syntax error is the real one; those after it are usually its echoes.
+    const first = doc.errors[0];
+    if (first) problems.push({ pos: at(first.pos[0]), message: cleanMessage(first.message), code: 'yaml-syntax' });
     const root = doc.contents ? convert(doc.contents as YamlNode, at, problems, 0) : null;
     const startOffset = doc.range?.[0] ?? 0;
     // A trailing `---` produces an empty document; it is not a rule and not an error.
