@@ -10,9 +10,9 @@
 // Recovery, so one bad record never costs the rest of the file:
 //   * a record whose brackets balance but whose text is not JSON is reported and skipped;
 //   * a record that is still open when a line starts with `{` at or left of the column where the
-//     record began is reported, and that line starts the next record. Pretty printers indent nested
-//     objects deeper than the top level, so in NDJSON, `jq`/evtx_dump output and indented arrays this
-//     is where the next record starts;
+//     record began (column 1 if it began mid-line) is reported, and that line starts the next
+//     record. Pretty printers indent nested objects deeper than the top level, so in NDJSON,
+//     `jq`/evtx_dump output and indented arrays this is where the next record starts;
 //   * a line that does not start with '{' (outside a record and outside an array) is one problem;
 //     reading goes on at the next line;
 //   * a raw newline inside a string (never valid JSON), a record longer than `maxRecordLength` or
@@ -131,6 +131,12 @@ export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitter
     pieces = [];
   }
 
+  /** A raw newline inside a string (JSON strings cannot hold one): the record is broken. */
+  function brokenString(newlineAt: number): number {
+    abandonRecord('unterminated string (line break inside a string)', true);
+    return newlineAt;
+  }
+
   /** Scans the open record from pos; returns where to continue. */
   function scanRecord(s: string, pos: number): number {
     const n = s.length;
@@ -151,7 +157,7 @@ export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitter
           continue;
         }
         lineHasContent = true;
-        if (c === LBRACE && depth > 0 && recIndent >= 0 && indent <= recIndent) {
+        if (c === LBRACE && depth > 0 && indent <= (recIndent >= 0 ? recIndent : 0)) {
           abandonRecord(`unterminated ${recIsObject ? 'object' : 'array element'} (a new record starts at line ${line})`, false);
           lineHasContent = false; // let the idle loop see this '{' as the first content of its line
           return i;
@@ -160,6 +166,7 @@ export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitter
       if (inString) {
         if (escaped) {
           escaped = false;
+          if (s.charCodeAt(i) === LF) return brokenString(i);
           i++;
           continue;
         }
@@ -175,16 +182,12 @@ export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitter
           inString = false;
           i++;
         } else if (c === BACKSLASH) {
-          if (i + 1 < n) i += 2;
-          else {
+          if (i + 1 >= n) {
             escaped = true;
             i++;
-          }
-        } else {
-          // a raw newline: JSON strings cannot hold one, so this record is broken
-          abandonRecord('unterminated string (line break inside a string)', true);
-          return i;
-        }
+          } else if (s.charCodeAt(i + 1) === LF) return brokenString(i + 1);
+          else i += 2;
+        } else return brokenString(i);
         continue;
       }
       const re = recIsObject ? IN_OBJECT : IN_ELEMENT;

@@ -78,6 +78,10 @@ test('random garbage between NDJSON records costs only the garbage lines', async
     const text = lines.join('\n');
     const { records, problems } = await readAll(readJsonEvents('mem', chunked(text, 1 + Math.floor(r() * 100)), { normalize: false }));
     assert.deepEqual(records.map((x) => x.event), expected, `round ${round}\n${text}`);
-    assert.deepEqual(problems.map((p) => p.location.line), badLines, `round ${round}\n${text}`);
+    // every problem points at a bad line; a cut record may swallow the garbage line after it
+    // (`{x` then `garbage }{` is one unbalanced text), so there can be fewer problems than bad lines
+    assert.ok(problems.length > 0 === badLines.length > 0);
+    for (const p of problems) assert.ok(badLines.includes(p.location.line!), `round ${round}: line ${p.location.line}\n${text}`);
+    assert.ok(problems.length >= badLines.filter((l) => !badLines.includes(l - 1)).length, `round ${round}`);
   }
 });
