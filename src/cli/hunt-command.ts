@@ -28,7 +28,7 @@ Without --rules and inputs it runs the bundled example rules over the bundled sa
   --min-level LEVEL    informational, low, medium, high or critical
   --format FORMAT      table (default), jsonl or csv
   --output FILE        write detections to FILE instead of standard output
-  --workers N          EVTX parsing threads (default: number of CPUs)
+  --workers N          EVTX parsing threads (default 0: parse in the main thread)
   --quiet              no banner, progress or summary (detections only)
 `;
 

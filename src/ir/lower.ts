@@ -3,7 +3,7 @@ import type { ConditionNode, Detection, DetectionGroup, DetectionItem, SigmaRule
 import { expandPattern } from '../sigma/condition.js';
 import type { ProcessedRule } from '../pipeline/types.js';
 import type { Expr, FieldTest, RuleIR } from './types.js';
-import { STAR, isWildcard, normalizeParts, type SigmaValue } from '../sigma/values.js';
+import { STAR, isPlaceholder, isWildcard, normalizeParts, type SigmaValue } from '../sigma/values.js';
 
 export function lowerProcessedRule(p: ProcessedRule): RuleIR {
   const { rule } = p;
@@ -14,7 +14,24 @@ export function lowerProcessedRule(p: ProcessedRule): RuleIR {
   const added = [...p.conditions.map((g) => lowerGroup(g, 'pipeline')), ...p.exclusions.map((g) => not(lowerGroup(g, 'pipeline')))];
   if (added.length) detection = and([...added, detection]);
   const guard = p.guards.length ? and(p.guards.map((g) => lowerGroup(g, 'pipeline'))) : null;
-  return { rule, guard, detection, selections, failures: p.failures, applied: p.applied };
+  const failures = [...p.failures];
+  for (const name of unresolvedPlaceholders(rule)) {
+    const reason = `placeholder %${name}% has no values (give them with a pipeline's vars)`;
+    if (!failures.some((f) => f.includes(`%${name}%`))) failures.push(reason);
+  }
+  return { rule, guard, detection, selections, failures, applied: p.applied };
+}
+
+function unresolvedPlaceholders(rule: SigmaRule): string[] {
+  const names = new Set<string>();
+  const visit = (g: DetectionGroup): void => {
+    for (const c of g.children) {
+      if ('children' in c) visit(c);
+      else for (const v of c.values) if (v.type === 'string') for (const p of v.parts) if (isPlaceholder(p)) names.add(p.placeholder);
+    }
+  };
+  for (const d of rule.detections.values()) visit(d.body);
+  return [...names];
 }
 
 /** A rule with no pipeline at all: what the engine uses when none is given. */
