@@ -161,6 +161,22 @@ test('gzip is the caller’s business here, but UTF-8 BOM and UTF-16 are decoded
   assert.deepEqual(r.records.map((x) => x.event), [{ a: 'ü€' }]);
 });
 
+test('UTF-8: raw and escaped non-ASCII, non-ASCII keys, invalid bytes become U+FFFD', async () => {
+  const text = Buffer.concat([
+    Buffer.from('{"raw":"Microsoft® Windows® é€😀","esc":"\\u00e9\\u20ac\\ud83d\\ude00","both":"é\\u00e9","clé":1}\n'),
+    Buffer.from('{"bad":"'),
+    Buffer.from([0xff, 0xc3]),
+    Buffer.from('","after":"ü"}\n{\n  "pretty": "日本語",\n  "n": 18446744073709551615\n}\n'),
+  ]);
+  const r = await readText(text);
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual(r.records.map((x) => x.event), [
+    { raw: 'Microsoft® Windows® é€😀', esc: 'é€😀', both: 'éé', clé: 1 },
+    { bad: '\ufffd\ufffd', after: 'ü' },
+    { pretty: '日本語', n: 18446744073709551615n },
+  ]);
+});
+
 test('read errors (a truncated gzip) end the input with a problem, records before it kept', async () => {
   const { gunzip } = await import('../../src/sources/byte-input.js');
   const text = Array.from({ length: 10_000 }, (_, i) => JSON.stringify({ i, r: Math.sin(i).toString(36) })).join('\n');
