@@ -7,7 +7,7 @@ import { createGunzip } from 'node:zlib';
 export type ByteChunks = AsyncIterable<Uint8Array>;
 
 /** `-` is stdin. Errors (missing file, EACCES, EISDIR) surface on the first read. */
-export function readBytes(path: string, highWaterMark = 256 * 1024): ByteChunks {
+export function readBytes(path: string, highWaterMark = 64 * 1024): ByteChunks {
   if (path === '-') return process.stdin;
   return createReadStream(path, { highWaterMark });
 }
@@ -64,7 +64,7 @@ export function isGzip(head: Uint8Array): boolean {
 
 /** Decompresses gzip (several members in a row too). A truncated or corrupt stream throws. */
 export async function* gunzip(input: ByteChunks): AsyncGenerator<Uint8Array> {
-  const gz = createGunzip({ chunkSize: 128 * 1024 });
+  const gz = createGunzip({ chunkSize: 64 * 1024 });
   pipeline(Readable.from(input, { objectMode: false }), gz, () => {
     // errors reach the consumer through the iteration of gz
   });
