@@ -409,7 +409,8 @@ export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitter
       } else if (inArray) {
         startRecord(pos, false);
       } else {
-        sink.problem(line, `unexpected ${JSON.stringify(String.fromCodePoint(s.codePointAt(pos)!))}: expected '{' to start a record`);
+        const what = c < 0x80 ? JSON.stringify(String.fromCharCode(c)) : 'non-ASCII text';
+        sink.problem(line, `unexpected ${what}: expected '{' to start a record`);
         phase = SKIP_LINE; // each garbage line is its own problem
         lineHasContent = true;
       }
