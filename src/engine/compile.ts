@@ -1,8 +1,8 @@
 // Compiles IR expressions into predicates over an EventView. Each field test becomes one closure
 // chosen for its value type, so evaluation does no interpretation of Sigma at match time.
 import type { Expr, FieldTest } from '../ir/types.js';
-import { cidrContains, parseIp, type SigmaValue } from '../ir/values.js';
-import { compileSigmaString } from './wildcard.js';
+import { cidrContains, parseIp, type SigmaString, type SigmaValue } from '../ir/values.js';
+import { compileSigmaString, type StringMatcher } from './wildcard.js';
 import { datePart, numberOf, textOf, type EventView } from './event-access.js';
 import type { RegexFactory } from './regex.js';
 
@@ -48,29 +48,43 @@ export function compileExpr(e: Expr, opts: CompileOptions): Predicate {
 }
 
 /**
- * Long OR lists of plain case-insensitive equalities on one field (common: `Image|endswith` lists
- * are not, but `EventID: [..]` and hash lists are) become one Set lookup.
+ * OR lists of string tests on one field (the bulk of Sigma: `Image|endswith: [..]`,
+ * `CommandLine|contains: [..]`) become one predicate that reads and lower-cases the field once and
+ * then runs the matchers in a tight loop; plain equalities become one Set lookup.
  */
 function groupEqualities(args: Expr[], opts: CompileOptions): Array<Expr | Predicate> {
-  const byField = new Map<string, FieldTest[]>();
+  const groups = new Map<string, FieldTest[]>();
   const rest: Array<Expr | Predicate> = [];
   for (const a of args) {
-    if (a.kind === 'test' && a.field !== null && !a.negate && !a.timePart && !a.cased && a.value.type === 'string' && a.value.parts.length <= 1 && a.value.parts.every((p) => typeof p === 'string')) {
-      const list = byField.get(a.field) ?? [];
+    if (a.kind === 'test' && a.field !== null && !a.negate && !a.timePart && a.value.type === 'string') {
+      const key = `${a.cased ? 'c' : 'i'}\0${a.field}`;
+      const list = groups.get(key) ?? [];
       list.push(a);
-      byField.set(a.field, list);
+      groups.set(key, list);
     } else rest.push(a);
   }
   const out: Array<Expr | Predicate> = [];
-  for (const [field, tests] of byField) {
-    if (tests.length < 4) {
+  for (const tests of groups.values()) {
+    if (tests.length < 2) {
       out.push(...tests);
       continue;
     }
-    const set = new Set(tests.map((t) => ((t.value as { parts: string[] }).parts[0] ?? '').toLowerCase()));
+    const field = tests[0]!.field!;
+    const cased = tests[0]!.cased;
+    const exact = new Set<string>();
+    const matchers: StringMatcher[] = [];
+    for (const t of tests) {
+      const parts = (t.value as SigmaString).parts;
+      if (parts.every((p) => typeof p === 'string')) exact.add(cased ? parts.join('') : parts.join('').toLowerCase());
+      else matchers.push(compileSigmaString(t.value as SigmaString, !cased));
+    }
     out.push(fieldPredicate(field, (v, ev) => {
-      const t = textOf(v);
-      return t !== null && set.has(ev.lower(t));
+      const raw = textOf(v);
+      if (raw === null) return false;
+      const s = cased ? raw : ev.lower(raw);
+      if (exact.has(s)) return true;
+      for (let i = 0; i < matchers.length; i++) if (matchers[i]!(s)) return true;
+      return false;
     }));
   }
   void opts;

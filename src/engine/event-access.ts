@@ -56,8 +56,15 @@ export class EventView {
   }
 }
 
-function normalizeName(name: string): string {
-  return name.replace(/\s+/g, '').toLowerCase();
+// Field names repeat endlessly (every rule, every event): normalise each once.
+const normalized = new Map<string, string>();
+export function normalizeName(name: string): string {
+  let n = normalized.get(name);
+  if (n === undefined) {
+    n = name.replace(/\s+/g, '').toLowerCase();
+    if (normalized.size < 100_000) normalized.set(name, n);
+  }
+  return n;
 }
 
 function getPath(obj: unknown, path: string[], from = 0): unknown {

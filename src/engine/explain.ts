@@ -57,6 +57,14 @@ export function explainMatch(rule: CompiledRule, ev: EventView, opts: CompileOpt
   return out;
 }
 
+// Explanations run once per detection: compile each test once, not once per detection.
+const compiled = new WeakMap<FieldTest, (ev: EventView) => boolean>();
+function testHolds(t: FieldTest, ev: EventView, opts: CompileOptions): boolean {
+  let p = compiled.get(t);
+  if (!p) compiled.set(t, (p = compileTest(t, opts)));
+  return p(ev);
+}
+
 /** Tests that hold on the event, inside the parts of an expression that hold. */
 function trueTests(e: Expr, ev: EventView, opts: CompileOptions): FieldTest[] {
   switch (e.kind) {
@@ -64,7 +72,7 @@ function trueTests(e: Expr, ev: EventView, opts: CompileOptions): FieldTest[] {
     case 'not':
       return [];
     case 'test':
-      return compileTest(e, opts)(ev) ? [e] : [];
+      return testHolds(e, ev, opts) ? [e] : [];
     case 'and': {
       const parts = e.args.map((a) => trueTests(a, ev, opts));
       return parts.every((p, i) => p.length > 0 || holds(e.args[i]!, ev, opts)) ? parts.flat() : [];
@@ -81,7 +89,7 @@ function holds(e: Expr, ev: EventView, opts: CompileOptions): boolean {
     case 'not':
       return !holds(e.arg, ev, opts);
     case 'test':
-      return compileTest(e, opts)(ev);
+      return testHolds(e, ev, opts);
     case 'and':
       return e.args.every((a) => holds(a, ev, opts));
     case 'or':

@@ -4,6 +4,7 @@ import type { Expr, RuleIR } from '../ir/types.js';
 import { compileExpr, CompileError, type Predicate } from './compile.js';
 import { numberOf, textOf, type EventView } from './event-access.js';
 import type { RegexFactory } from './regex.js';
+import { findAnchor, LiteralPrefilter } from './prefilter.js';
 
 export interface CompiledRule {
   /** Position in the rule set: candidates are always returned in this order. */
@@ -22,6 +23,7 @@ export interface CompiledRuleSet {
   rules: CompiledRule[];
   notRunnable: NotRunnable[];
   index: RuleIndex;
+  prefilter: LiteralPrefilter;
 }
 
 export function compileRuleSet(irs: RuleIR[], opts: { regex: RegexFactory }): CompiledRuleSet {
@@ -41,7 +43,8 @@ export function compileRuleSet(irs: RuleIR[], opts: { regex: RegexFactory }): Co
       notRunnable.push({ ir, reason: e.message });
     }
   }
-  return { rules, notRunnable, index: new RuleIndex(rules) };
+  const prefilter = new LiteralPrefilter(rules.map((r) => findAnchor(r.ir.detection)));
+  return { rules, notRunnable, index: new RuleIndex(rules), prefilter };
 }
 
 interface ChannelBucket {
