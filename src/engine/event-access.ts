@@ -14,8 +14,8 @@ export class EventView {
 
   get(name: string): unknown {
     const ev = this.event;
-    const direct = ev[name];
-    if (direct !== undefined || Object.prototype.hasOwnProperty.call(ev, name)) return direct;
+    // Own properties only: a rule field named `constructor` or `__proto__` must not read Object's.
+    if (Object.prototype.hasOwnProperty.call(ev, name)) return ev[name];
     if (name.includes('.')) {
       const nested = getPath(ev, name.split('.'));
       if (nested !== undefined) return nested;
@@ -34,6 +34,7 @@ export class EventView {
   has(name: string): boolean {
     return this.get(name) !== undefined || Object.prototype.hasOwnProperty.call(this.event, name);
   }
+
 
   /** Lower-cased text, cached per event because many rules test the same fields. */
   lower(s: string): string {
@@ -76,6 +77,7 @@ function getPath(obj: unknown, path: string[], from = 0): unknown {
       const found = cur.map((el) => getPath(el, path, i)).filter((v) => v !== undefined);
       return found.length ? found.flat() : undefined;
     }
+    if (!Object.prototype.hasOwnProperty.call(cur, path[i]!)) return undefined;
     cur = (cur as EventObject)[path[i]!];
   }
   return cur;

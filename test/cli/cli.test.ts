@@ -1,0 +1,74 @@
+// The CLI as users run it: the bundled demo, validate's summary and exit codes, hunt's formats.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DATA, REPO } from '../helpers.js';
+
+const quarry = (...args: string[]) => spawnSync(process.execPath, [join(REPO, 'bin/quarry.js'), ...args], { encoding: 'utf8', cwd: REPO });
+
+test('quarry hunt with no arguments runs the bundled rules over the bundled logs', () => {
+  const r = quarry('hunt', '--format', 'jsonl');
+  assert.equal(r.status, 0, r.stderr);
+  const detections = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const got = detections.map((d) => `${d.rule.title} @ ${d.event.EventRecordID ?? d.event['cs-host']}`);
+  assert.deepEqual(got, [
+    'BITS Transfer From A Host Outside Common Top-Level Domains @ 2203',
+    'BITS User Agent Requesting A Host Outside Common Top-Level Domains @ cdn-update.top',
+    'BITS User Agent Requesting A Host Outside Common Top-Level Domains @ files.example-mirror.de',
+    'Security Event Log Cleared @ 88121',
+    'Bitsadmin Download Job Created From The Command Line @ 101',
+    'PowerShell Started With An Encoded Command @ 102',
+    'Mimikatz Command Names In Any Field @ 104',
+    'Program Added To A Run Key @ 105',
+  ]);
+  for (const d of detections) {
+    assert.ok(d.rule.id && d.rule.level && d.rule.path && d.source.file, 'rule and source are described');
+    assert.ok(d.matched.length > 0, 'every detection says what matched');
+  }
+  assert.match(r.stderr, /Summary: 8 detections in 15 events/);
+  assert.match(r.stderr, /rules {6}8 loaded/);
+});
+
+test('quarry hunt --format csv and --min-level', () => {
+  const r = quarry('hunt', '--format', 'csv', '--min-level', 'high', '--quiet');
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines[0], 'timestamp,level,rule_title,rule_id,rule_path,source,matched');
+  assert.equal(lines.length, 1 + 5);
+  assert.ok(lines.slice(1).every((l) => /,(high|critical),/.test(l)));
+  assert.equal(r.stderr, '');
+});
+
+test('quarry hunt reports a malformed line with its line number and keeps going', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'quarry-cli-'));
+  const file = join(dir, 'events.ndjson');
+  writeFileSync(file, '{"c-useragent":"Microsoft BITS/7.8","cs-host":"evil.top"}\n{"broken": \n{"c-useragent":"Microsoft BITS/7.8","cs-host":"bad.xyz"}\n');
+  const r = quarry('hunt', '--rules', join(REPO, 'examples/rules'), file, '--format', 'jsonl');
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout.trim().split('\n').length, 2);
+  assert.match(r.stderr, /events\.ndjson:2: /);
+});
+
+test('quarry validate: summary grouped by reason, exit 1 on rejected rules, JSON per file', () => {
+  const ok = quarry('validate', join(DATA, 'sigma-rules-bits'));
+  assert.equal(ok.status, 0, ok.stdout);
+  assert.match(ok.stdout, /7 files, 7 documents: 7 rules, 0 filters, 0 correlations loaded/);
+  const bad = quarry('validate', join(DATA, 'sigmahq/unsupported'));
+  assert.equal(bad.status, 1);
+  assert.match(bad.stdout, /58 rejected/);
+  assert.match(bad.stdout, /aggregation-syntax\s+\d+/);
+  const json = quarry('validate', '--format', 'json', join(DATA, 'sigmahq/deprecated/other/generic_brute_force.yml'));
+  const rec = JSON.parse(json.stdout.trim());
+  assert.equal(rec.documents[0].status, 'rejected');
+  assert.equal(rec.documents[0].diagnostics.find((d: { severity: string }) => d.severity === 'error').code, 'aggregation-syntax');
+});
+
+test('bad command lines get one line and exit code 2', () => {
+  const r = quarry('hunt', '--format', 'xml');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--format must be table, jsonl or csv/);
+  assert.equal(quarry('frobnicate').status, 2);
+});
