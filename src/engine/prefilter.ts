@@ -13,6 +13,7 @@ export interface Anchor {
 
 // Two code units: short enough for emoji (a surrogate pair) lists, long enough not to wake on every letter.
 const MIN_LITERAL = 2;
+const MAX_LITERAL = 12;
 /** The pseudo-field of keyword searches: any value of the event. */
 const ANY_FIELD = '*';
 
@@ -57,13 +58,17 @@ function needlesOf(e: Expr): Anchor['needles'] | null {
     for (const p of t.value.parts) if (typeof p === 'string' && p.length > literal.length) literal = p;
     // A single non-ASCII character (an emoji, a look-alike letter) is selective enough on its own.
     if (literal.length < MIN_LITERAL && !(literal.length === 1 && literal.charCodeAt(0) > 127)) return null;
-    out.push({ field: t.field ?? ANY_FIELD, literal: literal.toLowerCase() });
+    // Any substring of a required literal is required too: a short tail keeps the automata small
+    // (fast to build) while staying selective (paths and file names differ at their ends).
+    out.push({ field: t.field ?? ANY_FIELD, literal: literal.toLowerCase().slice(-MAX_LITERAL) });
   }
   return out.length ? out : null;
 }
 
 interface FieldAutomaton {
-  automaton: AhoCorasick;
+  literals: string[];
+  /** Built on first use: a hunt over one kind of event never pays for the other fields' automata. */
+  automaton: AhoCorasick | null;
   owners: number[][];
 }
 
@@ -95,7 +100,7 @@ export class LiteralPrefilter {
     });
     for (const [field, lits] of byField) {
       const literals = [...lits.keys()];
-      const fa = { automaton: new AhoCorasick(literals), owners: literals.map((l) => lits.get(l)!) };
+      const fa: FieldAutomaton = { literals, automaton: null, owners: literals.map((l) => lits.get(l)!) };
       if (field === ANY_FIELD) this.anyField = fa;
       else if (field.includes('.')) this.dotted.push({ field, ...fa });
       else this.plain.set(field, fa);
@@ -132,6 +137,7 @@ export class LiteralPrefilter {
     const g = this.generation;
     const active = this.active;
     const owners = fa.owners;
+    fa.automaton ??= new AhoCorasick(fa.literals);
     fa.automaton.scan(ev.lower(s), (id) => {
       const list = owners[id]!;
       for (let i = 0; i < list.length; i++) active[list[i]!] = g;
