@@ -1,16 +1,10 @@
 // The state of one rule going through pipelines, and the walks over its detection trees that
 // transformations share.
 import type { DetectionGroup, DetectionItem, SigmaRule } from '../sigma/model.js';
-import type { ProcessingItem, ProcessingPipeline } from './types.js';
+import type { ProcessedRule, ProcessingItem, ProcessingPipeline } from './types.js';
 
-export interface RunState {
-  rule: SigmaRule;
-  guards: DetectionGroup[];
-  conditions: DetectionGroup[];
-  exclusions: DetectionGroup[];
-  failures: string[];
-  applied: string[];
-  state: Record<string, unknown>;
+/** A processed rule while it is being processed, with what conditions on applied items need. */
+export interface RunState extends ProcessedRule {
   /** Processing items applied to each detection item (for `processing_item_applied` on items). */
   itemApplied: WeakMap<DetectionItem, Set<string>>;
   /** Processing items that produced each field name (for `processing_item_applied` on field names). */
