@@ -74,7 +74,9 @@ export async function hunt(set: CompiledRuleSet, inputs: HuntInput[], opts: Hunt
         guarded = false;
         s.routing.unknown++;
       }
+      const allowed = candidates.length ? set.prefilter.scan(ev) : null;
       for (const rule of candidates) {
+        if (!allowed!(rule.index)) continue;
         if (guarded && rule.guard && !rule.guard(ev)) continue;
         if (!rule.detection(ev)) continue;
         const r = rule.ir.rule;
