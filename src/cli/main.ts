@@ -19,6 +19,11 @@ Run 'quarry COMMAND --help' for the options of a command.
 `;
 
 export async function main(argv: string[]): Promise<number> {
+  // `quarry … | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const [command, ...rest] = argv;
   try {
     switch (command) {

@@ -1,6 +1,7 @@
 // Writers for detections: a table for people, JSONL and CSV for tools.
 import type { HuntDetection } from '../hunt/detection.js';
 import { toJsonLine } from '../hunt/detection.js';
+import { stringifyExact } from '../sources/json-stringify.js';
 
 export type DetectionFormat = 'table' | 'jsonl' | 'csv';
 
@@ -41,7 +42,7 @@ export function createDetectionWriter(format: DetectionFormat, out: (s: string) 
           out(`[${(d.rule.level ?? 'unset').toUpperCase()}] ${d.rule.title}\n`);
           out(`    at ${locationText(d)}${d.timestamp ? `  ${d.timestamp}` : ''}\n`);
           for (const m of d.matched) {
-            const ev = m.eventValue === undefined ? '' : `  (event: ${clip(typeof m.eventValue === 'string' ? m.eventValue : JSON.stringify(m.eventValue, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)))})`;
+            const ev = m.eventValue === undefined ? '' : `  (event: ${clip(typeof m.eventValue === 'string' ? m.eventValue : stringifyExact(m.eventValue))})`;
             out(`    ${m.selection}: ${m.field ?? '<keyword>'}${m.modifiers.length ? '|' + m.modifiers.join('|') : ''} = ${clip(m.value)}${ev}\n`);
           }
         },

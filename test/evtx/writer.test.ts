@@ -114,14 +114,17 @@ test('our reader returns every value written: JSON shape and XML', async () => {
     const want = expectedJson(s);
     const wantData = (want.Event as { EventData: Record<string, unknown> }).EventData;
     const gotData = (r.event.Event as { EventData: Record<string, unknown> }).EventData;
-    // values beyond 2^53 have no exact JSON number in JavaScript: checked exactly in the XML below
-    for (const [k, v] of Object.entries(wantData)) if (v === undefined) { wantData[k] = gotData[k]; assert.equal(typeof gotData[k], 'number'); }
+    // values beyond 2^53 come back as bigint (exact); their digits are checked below and in the XML
+    for (const [k, v] of Object.entries(wantData)) if (v === undefined) { wantData[k] = gotData[k]; assert.equal(typeof gotData[k], 'bigint'); }
     try { assert.deepStrictEqual(r.event, want); } catch (e) { problems.push(`record ${s.recordId}: ${(e as Error).message.slice(0, 400)}`); }
     if (r.timestamp !== iso6(s.time)) problems.push(`record ${s.recordId}: written time ${r.timestamp}`);
     for (const d of diffEvents(flattenEvent(parseXml(r.xml!)[0]), expectedFlat(s))) problems.push(`record ${s.recordId} xml: ${d}`);
   });
   assert.deepEqual(problems, []);
-  // the exact 64-bit values
+  // the exact 64-bit values, in the JSON shape and in the XML
+  const d3 = (records[2]!.event.Event as { EventData: Record<string, unknown> }).EventData;
+  assert.equal(d3.ClientProcessStartKey, 18446744073709551615n);
+  assert.equal(d3.fileLength, 9223372036854775813n);
   const x3 = flattenEvent(parseXml(records[2].xml!)[0]);
   assert.equal(x3.get('Event/EventData/Data[ClientProcessStartKey]'), '18446744073709551615');
   assert.equal(x3.get('Event/EventData/Data[fileLength]'), '9223372036854775813');

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { expandEvtxInputs } from './inputs.js';
 import { readEvtx } from './reader.js';
 import type { EvtxStats } from './types.js';
+import { stringifyExact } from '../json-stringify.js';
 
 const USAGE = `usage: evtx dump FILE|DIR... [--format jsonl|xml] [--workers N]
        evtx info FILE|DIR... [--workers N]
@@ -51,7 +52,7 @@ export async function evtxCommand(argv: string[], out: NodeJS.WritableStream): P
         continue;
       }
       if (format === 'xml') await write(out, item.xml ?? '');
-      else await write(out, JSON.stringify(item.event) + '\n');
+      else await write(out, stringifyExact(item.event) + '\n');
     }
     const s = reader.stats;
     if (s.errors.some((e) => e.scope === 'file')) failed = true;

@@ -115,11 +115,14 @@ function float32(v: number): number {
   return v;
 }
 
-function int64(buf: Buffer, off: number): number {
-  return buf.readInt32LE(off + 4) * 4294967296 + buf.readUInt32LE(off);
+// 64-bit values beyond 2^53 become bigint so they stay exact, as the JSON reader keeps them.
+function int64(buf: Buffer, off: number): number | bigint {
+  const n = buf.readInt32LE(off + 4) * 4294967296 + buf.readUInt32LE(off);
+  return Number.isSafeInteger(n) ? n : buf.readBigInt64LE(off);
 }
-function uint64(buf: Buffer, off: number): number {
-  return buf.readUInt32LE(off + 4) * 4294967296 + buf.readUInt32LE(off);
+function uint64(buf: Buffer, off: number): number | bigint {
+  const n = buf.readUInt32LE(off + 4) * 4294967296 + buf.readUInt32LE(off);
+  return Number.isSafeInteger(n) ? n : buf.readBigUInt64LE(off);
 }
 
 /** One scalar value as JSON (numbers, booleans, strings); `size` is the element size. */
