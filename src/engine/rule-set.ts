@@ -1,6 +1,7 @@
 // Compiled rules and the index that decides, per event, which rules can possibly match.
 // The index may only over-select: any doubt keeps a rule among the candidates.
 import type { Expr, RuleIR } from '../ir/types.js';
+import { fieldTests } from '../ir/lower.js';
 import { compileExpr, CompileError, type Predicate } from './compile.js';
 import { numberOf, textOf, type EventView } from './event-access.js';
 import type { RegexFactory } from './regex.js';
@@ -133,4 +134,16 @@ function valuesOf<T>(e: Expr, field: string, read: (t: Extract<Expr, { kind: 'te
     out.push(v);
   }
   return out;
+}
+
+/** Every field name the compiled rules read (tests and field references). */
+export function fieldsUsed(set: CompiledRuleSet): Set<string> {
+  const names = new Set<string>();
+  for (const r of set.rules) {
+    for (const t of [...fieldTests(r.ir.detection), ...(r.ir.guard ? fieldTests(r.ir.guard) : [])]) {
+      if (t.field) names.add(t.field);
+      if (t.value.type === 'fieldref') names.add(t.value.field);
+    }
+  }
+  return names;
 }

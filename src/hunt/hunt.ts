@@ -3,10 +3,11 @@
 import type { LogSource } from '../sigma/model.js';
 import { EventView } from '../engine/event-access.js';
 import { explainMatch } from '../engine/explain.js';
-import type { CompiledRule, CompiledRuleSet } from '../engine/rule-set.js';
+import { fieldsUsed, type CompiledRule, type CompiledRuleSet } from '../engine/rule-set.js';
 import type { RegexFactory } from '../engine/regex.js';
 import type { EventSource, SourceProblem } from '../sources/types.js';
 import { logsourceApplies } from './prepare.js';
+import { enrichEvent, planEnrichment } from '../sources/derived-fields.js';
 import type { HuntDetection } from './detection.js';
 
 export interface HuntInput {
@@ -51,6 +52,8 @@ function isWindowsEvent(ev: EventView): boolean {
 export async function hunt(set: CompiledRuleSet, inputs: HuntInput[], opts: HuntOptions): Promise<HuntSummary> {
   const summary: HuntSummary = { events: 0, detections: 0, perRule: new Map(), perLevel: new Map(), inputs: [] };
   const explain = opts.explain ?? true;
+  const enrichment = planEnrichment(fieldsUsed(set));
+  const enrich = enrichment.bySource.size > 0;
   for (const input of inputs) {
     const declared = input.logsource ? set.rules.filter((r) => logsourceApplies(r.ir.rule.logsource, input.logsource!)) : null;
     const s: InputSummary = { file: input.source.name, format: input.source.format, events: 0, detections: 0, problems: [], problemCount: 0, routing: { windows: 0, declared: 0, unknown: 0 } };
@@ -58,6 +61,7 @@ export async function hunt(set: CompiledRuleSet, inputs: HuntInput[], opts: Hunt
       s.events++;
       summary.events++;
       if (opts.onProgress && (summary.events & 1023) === 0) opts.onProgress(summary.events, input.source.name);
+      if (enrich) enrichEvent(rec.event, enrichment);
       const ev = new EventView(rec.event);
       let candidates: CompiledRule[];
       let guarded: boolean;
