@@ -1,0 +1,121 @@
+// `quarry stack --by FIELD …`: least-frequency analysis over inputs, optionally narrowed to the
+// events that rules or a `--where` selection match.
+import { parseArgs } from 'node:util';
+import { loadSigmaPaths, parseSigmaText } from '../sigma/load.js';
+import { formatDiagnostic } from '../sigma/diagnostics.js';
+import { applyPipelines } from '../pipeline/apply.js';
+import { lowerRule } from '../ir/lower.js';
+import { compileRuleSet } from '../engine/rule-set.js';
+import { re2Regex } from '../engine/regex-re2.js';
+import { prepareRules } from '../hunt/prepare.js';
+import { stack, type StackRow } from '../hunt/stack.js';
+import { openSource, expandInputs, SourceError } from '../sources/open-source.js';
+import { openEvtxSource } from '../sources/evtx-source.js';
+import type { EventSource } from '../sources/types.js';
+import { renderTable } from '../report/text-table.js';
+import { csvCell } from '../report/detections-output.js';
+import { stringifyExact } from '../sources/json-stringify.js';
+import { resolvePipelines } from './pipelines.js';
+import { UsageError } from './usage.js';
+
+const HELP = `Usage: quarry stack --by FIELD [--rules PATH…] [--where 'FIELD|MODIFIERS=VALUE'…] [options] INPUT…
+
+Counts the distinct values of FIELD among the events of the inputs, with the number of distinct
+clients and the first and last time each value was seen, rarest first. FIELD may be a derived host
+field such as cs-host@tld or RemoteName@domain.
+  --rules PATH     keep only events that one of these rules matches (built-in windows pipeline applied)
+  --where EXPR     keep only events where FIELD|MODIFIERS=VALUE holds; repeat for more conditions
+                   (the same field repeated means any of its values; different fields must all hold)
+  --client FIELD   the field naming the client (default: c-ip, src_ip, id.orig_h, Computer, …)
+  --limit N        show the N rarest values (default: all)
+  --format F       table (default), jsonl or csv
+`;
+
+export async function stackCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      by: { type: 'string' },
+      rules: { type: 'string', multiple: true },
+      where: { type: 'string', multiple: true },
+      client: { type: 'string' },
+      limit: { type: 'string' },
+      format: { type: 'string', default: 'table' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (!values.by) throw new UsageError('--by FIELD is required');
+  if (!positionals.length) throw new UsageError('give at least one input file or folder');
+  if (!['table', 'jsonl', 'csv'].includes(values.format!)) throw new UsageError('--format must be table, jsonl or csv');
+  const limit = values.limit === undefined ? Infinity : Number(values.limit);
+  if (!(limit > 0)) throw new UsageError('--limit must be a positive number');
+
+  let rules;
+  if (values.rules?.length) {
+    const col = loadSigmaPaths(values.rules);
+    for (const r of col.rejected) for (const d of r.diagnostics.filter((x) => x.severity === 'error')) process.stderr.write(formatDiagnostic(d) + '\n');
+    const pipelines = resolvePipelines([], true).pipelines;
+    rules = prepareRules(col, { process: (r) => applyPipelines(r, pipelines), regex: re2Regex }).set;
+  }
+  const where = values.where?.length ? compileWhere(values.where) : undefined;
+
+  const expanded = await expandInputs(positionals, { recursive: true });
+  const sources: EventSource[] = [];
+  for (const p of expanded.problems) process.stderr.write(`quarry stack: ${p.location.file}: ${p.message}\n`);
+  for (const file of expanded.files) {
+    try {
+      sources.push(await openSource(file, { readers: { evtx: (p) => openEvtxSource(p) } }));
+    } catch (e) {
+      if (!(e instanceof SourceError)) throw e;
+      process.stderr.write(`quarry stack: ${file}: ${e.message}\n`);
+    }
+  }
+  const result = await stack(sources, { by: values.by, client: values.client, rules, where: where?.predicate, whereFields: where?.fields });
+  const rows = result.rows.slice(0, limit);
+  const out = (s: string) => process.stdout.write(s);
+  if (values.format === 'jsonl') for (const r of rows) out(stringifyExact(r) + '\n');
+  else if (values.format === 'csv') {
+    out('value,count,clients,first_seen,last_seen\n');
+    for (const r of rows) out([r.value, String(r.count), String(r.clients), r.firstSeen ?? '', r.lastSeen ?? ''].map(csvCell).join(',') + '\n');
+  } else {
+    out(renderTable([values.by, 'count', 'clients', 'first seen', 'last seen'], rows.map(cells), 60) + '\n');
+  }
+  const problems = sources.reduce((n, s) => n + s.problemCount, 0);
+  process.stderr.write(`${result.rows.length} distinct values of ${values.by} in ${result.selected} selected events (${result.events} read, ${result.missing} selected without the field, ${problems} unreadable records)\n`);
+  return 0;
+}
+
+function cells(r: StackRow): string[] {
+  return [r.value, String(r.count), String(r.clients), r.firstSeen ?? '', r.lastSeen ?? ''];
+}
+
+/** `--where` conditions become a one-selection Sigma rule, compiled by the engine like any rule. */
+function compileWhere(conditions: string[]) {
+  const byKey = new Map<string, string[]>();
+  for (const c of conditions) {
+    const eq = c.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--where expects FIELD|MODIFIERS=VALUE, got '${c}'`);
+    const key = c.slice(0, eq).trim();
+    byKey.set(key, [...(byKey.get(key) ?? []), c.slice(eq + 1)]);
+  }
+  const yaml = [
+    'title: stack --where',
+    'logsource:',
+    '    product: any',
+    'detection:',
+    '    selection:',
+    ...[...byKey].flatMap(([k, vs]) => [`        ${JSON.stringify(k)}:`, ...vs.map((v) => `            - ${JSON.stringify(v)}`)]),
+    '    condition: selection',
+  ].join('\n');
+  const doc = parseSigmaText(yaml, '--where').documents[0]!;
+  const errors = doc.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length || doc.document?.kind !== 'rule') throw new UsageError(errors.map((e) => e.message).join('; ') || 'invalid --where');
+  const set = compileRuleSet([lowerRule(doc.document)], { regex: re2Regex });
+  if (!set.rules.length) throw new UsageError(set.notRunnable[0]?.reason ?? 'invalid --where');
+  return { predicate: set.rules[0]!.detection, fields: [...byKey.keys()].map((k) => k.split('|')[0]!) };
+}

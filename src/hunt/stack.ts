@@ -1,0 +1,109 @@
+// Stacking (least-frequency analysis): the distinct values of one field among selected events,
+// with how often and from how many clients each was seen, and when first and last, rarest first.
+import { EventView, textOf } from '../engine/event-access.js';
+import type { CompiledRuleSet } from '../engine/rule-set.js';
+import type { Predicate } from '../engine/compile.js';
+import { enrichEvent, planEnrichment } from '../sources/derived-fields.js';
+import type { EventSource } from '../sources/types.js';
+import { fieldsUsed } from '../engine/rule-set.js';
+
+export interface StackRow {
+  value: string;
+  count: number;
+  clients: number;
+  firstSeen?: string;
+  lastSeen?: string;
+}
+
+export interface StackOptions {
+  by: string;
+  /** Field naming the client (source address or host); the first present of the defaults otherwise. */
+  client?: string;
+  /** Keep only events matched by one of these rules (or the `where` predicate). */
+  rules?: CompiledRuleSet;
+  where?: Predicate;
+  /** Field names the `where` predicate reads, for enrichment. */
+  whereFields?: string[];
+}
+
+export interface StackResult {
+  rows: StackRow[];
+  events: number;
+  selected: number;
+  /** Selected events without the `by` field. */
+  missing: number;
+}
+
+const CLIENT_FIELDS = ['c-ip', 'src_ip', 'id.orig_h', 'id_orig_h', 'c_ip', 'client_ip', 'Computer', 'host.name'];
+const TIME_FIELDS = ['@timestamp', 'timestamp', 'TimeCreated', 'ts', 'time', 'date', 'UtcTime'];
+
+interface Acc {
+  count: number;
+  clients: Set<string>;
+  first?: string;
+  last?: string;
+}
+
+export async function stack(sources: EventSource[], opts: StackOptions): Promise<StackResult> {
+  const needed = new Set<string>([opts.by, ...(opts.client ? [opts.client] : []), ...(opts.whereFields ?? []), ...(opts.rules ? fieldsUsed(opts.rules) : [])]);
+  const plan = planEnrichment(needed);
+  const acc = new Map<string, Acc>();
+  let events = 0;
+  let selected = 0;
+  let missing = 0;
+  for (const source of sources) {
+    for await (const rec of source.records()) {
+      events++;
+      if (plan.bySource.size) enrichEvent(rec.event, plan);
+      const ev = new EventView(rec.event);
+      if (opts.where && !opts.where(ev)) continue;
+      if (opts.rules && !opts.rules.rules.some((r) => (!r.guard || r.guard(ev)) && r.detection(ev))) continue;
+      selected++;
+      const values = valuesOf(ev.get(opts.by));
+      if (!values.length) {
+        missing++;
+        continue;
+      }
+      const client = firstText(ev, opts.client ? [opts.client] : CLIENT_FIELDS);
+      const time = timeOf(ev);
+      for (const v of values) {
+        let a = acc.get(v);
+        if (!a) acc.set(v, (a = { count: 0, clients: new Set() }));
+        a.count++;
+        if (client !== undefined && a.clients.size < 100_000) a.clients.add(client);
+        if (time !== undefined) {
+          if (a.first === undefined || time < a.first) a.first = time;
+          if (a.last === undefined || time > a.last) a.last = time;
+        }
+      }
+    }
+  }
+  const rows = [...acc].map(([value, a]) => ({ value, count: a.count, clients: a.clients.size, firstSeen: a.first, lastSeen: a.last }));
+  rows.sort((x, y) => x.count - y.count || x.clients - y.clients || (x.value < y.value ? -1 : x.value > y.value ? 1 : 0));
+  return { rows, events, selected, missing };
+}
+
+function valuesOf(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) return v.flatMap(valuesOf);
+  const t = textOf(v);
+  return t === null ? [] : [t];
+}
+
+function firstText(ev: EventView, fields: string[]): string | undefined {
+  for (const f of fields) {
+    const t = textOf(ev.get(f));
+    if (t) return t;
+  }
+  return undefined;
+}
+
+/** Event time as an ISO string when it can be read (ISO text, or epoch seconds as Zeek writes). */
+function timeOf(ev: EventView): string | undefined {
+  for (const f of TIME_FIELDS) {
+    const v = ev.get(f);
+    if (typeof v === 'string' && v) return v;
+    if (typeof v === 'number' && v > 0) return new Date(v > 1e12 ? v : v * 1000).toISOString();
+  }
+  return undefined;
+}

@@ -1,0 +1,51 @@
+// Least-frequency stacking: counts, distinct clients, first/last seen, rarest first, selections.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { REPO } from '../helpers.js';
+
+function proxyLog(): string {
+  const lines: unknown[] = [];
+  const hosts = [['cdn.example.com', 40], ['updates.vendor.net', 20], ['evil.top', 3], ['x.duckdns.org', 1], ['LEGIT.COM.', 2]] as const;
+  let t = Date.UTC(2026, 10, 20, 8, 0, 0);
+  for (const [host, n] of hosts)
+    for (let i = 0; i < n; i++) {
+      t += 60_000;
+      lines.push({ ts: new Date(t).toISOString(), 'c-ip': `10.0.0.${(i % 4) + 1}`, 'cs-host': host, 'c-useragent': i % 2 ? 'Microsoft BITS/7.8' : 'Mozilla/5.0' });
+    }
+  const file = join(mkdtempSync(join(tmpdir(), 'quarry-stack-')), 'proxy.ndjson');
+  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  return file;
+}
+
+const quarry = (...args: string[]) => spawnSync(process.execPath, [join(REPO, 'bin/quarry.js'), ...args], { encoding: 'utf8' });
+
+test('stack --by cs-host@tld: rarest first, with clients and first/last seen', () => {
+  const r = quarry('stack', '--by', 'cs-host@tld', '--format', 'jsonl', proxyLog());
+  assert.equal(r.status, 0, r.stderr);
+  const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(rows.map((x) => [x.value, x.count, x.clients]), [['top', 3, 3], ['net', 20, 4], ['com', 42, 4], ['org', 1, 1]].sort((a, b) => (a[1] as number) - (b[1] as number)));
+  const top = rows.find((x) => x.value === 'top');
+  assert.ok(top.firstSeen < top.lastSeen);
+  assert.match(r.stderr, /4 distinct values of cs-host@tld in 66 selected events \(66 read/);
+});
+
+test('stack with --where narrows to BITS user agents (rarest first)', () => {
+  const r = quarry('stack', '--by', 'cs-host@suffix', '--where', 'c-useragent|startswith=Microsoft BITS/', '--format', 'csv', proxyLog());
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines[0], 'value,count,clients,first_seen,last_seen');
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(':')), ['top:1', 'net:10', 'com:21']);
+  assert.match(r.stderr, /in 32 selected events/);
+});
+
+test('stack with --rules keeps only events a rule matches', () => {
+  const r = quarry('stack', '--by', 'cs-host@host', '--rules', join(REPO, 'rules/hardened'), '--format', 'jsonl', proxyLog());
+  assert.equal(r.status, 0, r.stderr);
+  const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  // BITS requests to hosts outside the allow-lists: evil.top (1 of 3 is BITS) and x.duckdns.org has no BITS request.
+  assert.deepEqual(rows.map((x) => [x.value, x.count]), [['evil.top', 1]]);
+});
