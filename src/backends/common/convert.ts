@@ -1,0 +1,46 @@
+// Converting rules with a backend: Sigma filters, pipelines and lowering exactly as the hunt does
+// them, then the backend's renderer. Every rule comes out either with its query or with the reason
+// it has none; correlation rules (not converted yet) are listed with that reason too.
+import type { SigmaCollection } from '../../sigma/load.js';
+import type { SigmaDocument, SigmaRule } from '../../sigma/model.js';
+import { applyFilters } from '../../sigma/apply-filters.js';
+import { applyPipelines } from '../../pipeline/apply.js';
+import type { ProcessingPipeline } from '../../pipeline/types.js';
+import { lowerProcessedRule } from '../../ir/lower.js';
+import { ConversionError, type Backend, type ConversionResult } from './types.js';
+
+export interface ConvertedRule {
+  document: SigmaDocument;
+  result: ConversionResult;
+}
+
+export function convertRule(rule: SigmaRule, backend: Backend, pipelines: readonly ProcessingPipeline[]): ConversionResult {
+  const processed = applyPipelines(rule, pipelines);
+  const ir = lowerProcessedRule(processed);
+  if (ir.failures.length) return { ok: false, code: 'pipeline-failure', error: ir.failures.join('; ') };
+  try {
+    return { ok: true, query: backend.render({ ir, state: processed.state, pipelines: pipelines.map((p) => p.name) }) };
+  } catch (e) {
+    if (e instanceof ConversionError) return { ok: false, code: e.code, error: e.message };
+    throw e;
+  }
+}
+
+/** Converts every rule of a collection (filters applied), then lists its correlation rules as not converted. */
+export function convertCollection(col: SigmaCollection, backend: Backend, pipelines: readonly ProcessingPipeline[]): ConvertedRule[] {
+  const out: ConvertedRule[] = col.rules.map((rule) => ({ document: rule, result: convertRule(applyFilters(rule, col.filters).rule, backend, pipelines) }));
+  for (const c of col.correlations) out.push({ document: c, result: { ok: false, code: 'correlation', error: 'correlation rules are not converted yet' } });
+  return out;
+}
+
+/** Failures grouped by code, most frequent first, each with one example message. */
+export function failureSummary(results: readonly ConversionResult[]): Array<{ code: string; count: number; example: string }> {
+  const by = new Map<string, { count: number; example: string }>();
+  for (const r of results) {
+    if (r.ok) continue;
+    const g = by.get(r.code) ?? { count: 0, example: r.error };
+    g.count++;
+    by.set(r.code, g);
+  }
+  return [...by].map(([code, g]) => ({ code, ...g })).sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+}

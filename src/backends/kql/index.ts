@@ -1,0 +1,9 @@
+// The KQL backend (Microsoft Sentinel, Defender XDR): a renderer of the query IR.
+import type { Backend } from '../common/types.js';
+import { renderKqlQuery } from './render-query.js';
+
+export const kqlBackend: Backend = { target: 'kql', render: renderKqlQuery };
+
+export { renderKqlQuery } from './render-query.js';
+export { KQL_PIPELINE_BASES, kqlPipeline, listKqlPipelines } from './pipelines.js';
+export { tableColumns, knownTables } from './schema.js';

@@ -1,0 +1,24 @@
+// The conversion targets Quarry knows, each a backend with its own named pipelines.
+import type { ProcessingPipeline } from '../pipeline/types.js';
+import type { Backend } from './common/types.js';
+import { kqlBackend, kqlPipeline, KQL_PIPELINE_BASES, listKqlPipelines } from './kql/index.js';
+
+export interface Target {
+  backend: Backend;
+  description: string;
+  /** The target's own pipelines by name. */
+  listPipelines(): string[];
+  pipeline(name: string): ProcessingPipeline | null;
+  /** Built-in (src/pipeline) pipelines that a target pipeline needs before it. */
+  bases(name: string): readonly string[];
+}
+
+export const TARGETS: Readonly<Record<string, Target>> = {
+  kql: {
+    backend: kqlBackend,
+    description: 'Kusto Query Language: Microsoft Sentinel (ASIM, Event, WindowsEvent, SecurityEvent) and Defender XDR',
+    listPipelines: listKqlPipelines,
+    pipeline: kqlPipeline,
+    bases: (name) => KQL_PIPELINE_BASES[name] ?? [],
+  },
+};
