@@ -1,4 +1,4 @@
-// The contract every log reader implements (JSON now; EVTX, W3C, Squid, Zeek, CSV later).
+// The contract every log reader implements (JSON, EVTX, W3C, Squid, Zeek TSV/JSON, CSV).
 // A reader yields plain events; anything it cannot read becomes a SourceProblem and reading goes on.
 
 /** A field value. Integers outside Number.MAX_SAFE_INTEGER are `bigint` so they stay exact. */
@@ -38,8 +38,21 @@ export interface SourceProblem {
   message: string;
 }
 
-/** Formats the sniffer recognises. Readers exist for those `openSource` can open. */
-export type SourceFormat = 'json' | 'evtx';
+/**
+ * Formats the sniffer recognises. Readers exist for those `openSource` can open.
+ * `zeek-json` is Zeek's http.log written as NDJSON: read by the JSON reader, but told apart so that
+ * it gets the Zeek pipeline and log source.
+ */
+export type SourceFormat = 'json' | 'evtx' | 'w3c' | 'squid' | 'zeek-tsv' | 'zeek-json' | 'csv';
+
+export const SOURCE_FORMATS: readonly SourceFormat[] = ['json', 'evtx', 'w3c', 'squid', 'zeek-tsv', 'zeek-json', 'csv'];
+
+/** The Sigma log source a format implies (same keys as a rule's `logsource`; sources import nothing of sigma). */
+export interface ImpliedLogSource {
+  category?: string;
+  product?: string;
+  service?: string;
+}
 
 export interface EventSource {
   /** The path as given (`-` for stdin). */
@@ -47,6 +60,13 @@ export interface EventSource {
   readonly format: SourceFormat;
   /** Single use: yields records in input order. Problems accumulate while it runs. */
   records(): AsyncIterable<SourceRecord>;
+  /**
+   * The Sigma log source this input's content implies (Squid, ELFF and Zeek http → proxy; IIS W3C →
+   * webserver), decided when the input is opened; undefined when the format does not tell.
+   */
+  readonly logsource?: ImpliedLogSource;
+  /** The built-in field-mapping pipeline for this format (`w3c`, `squid`, `zeek-http`), if any. */
+  readonly pipeline?: string;
   /** The first problems met (capped, so a garbage file cannot grow memory without bound). */
   readonly problems: SourceProblem[];
   /** How many problems were met in all, including those past the cap. */

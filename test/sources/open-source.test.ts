@@ -11,7 +11,6 @@ import { DATA, readAll } from './helpers.js';
 
 const REG = join(DATA, 'sigma-regression', 'registry_set_disable_system_restore', '5de03871-5d46-4539-a82d-3aa992a69a83.json');
 const EVTX = join(DATA, 'sigma-regression', 'registry_set_disable_system_restore', '5de03871-5d46-4539-a82d-3aa992a69a83.evtx');
-const ZEEK_TSV = join(DATA, 'proxy', 'zeek-tsv-simda-dga-http.log');
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'quarry-sources-'));
@@ -25,7 +24,7 @@ test('sniffFormat looks at content only', () => {
   assert.equal(sniffFormat(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from([0, 0x5b])])), 'json');
   assert.equal(sniffFormat(b('')), 'json');
   assert.equal(sniffFormat(b('ElfFile\0rest')), 'evtx');
-  assert.equal(sniffFormat(b('#separator \\x09')), undefined);
+  assert.equal(sniffFormat(b('#separator \\x09\n')), 'zeek-tsv');
   assert.equal(sniffFormat(b('title: a sigma rule')), undefined);
   assert.equal(sniffFormat(b('1588206738.09 10.0.0.1 TCP_MISS/200')), undefined);
 });
@@ -68,12 +67,19 @@ test('EVTX is recognised (plain or gzip) and routed to the reader passed in', as
 });
 
 test('unknown formats, missing files and folders get a clear error', async () => {
-  await assert.rejects(openSource(ZEEK_TSV), (e: unknown) => {
-    assert.ok(e instanceof SourceError);
-    assert.equal(e.code, 'UNKNOWN_FORMAT');
-    assert.match(e.message, /zeek-tsv-simda-dga-http\.log: unknown log format \(content starting "#separator/);
-    return true;
-  });
+  const dir0 = tempDir();
+  try {
+    const odd = join(dir0, 'odd.txt');
+    writeFileSync(odd, 'just some prose\nthat is no log format\n');
+    await assert.rejects(openSource(odd), (e: unknown) => {
+      assert.ok(e instanceof SourceError);
+      assert.equal(e.code, 'UNKNOWN_FORMAT');
+      assert.match(e.message, /odd\.txt: unknown log format \(content starting "just some prose/);
+      return true;
+    });
+  } finally {
+    rmSync(dir0, { recursive: true });
+  }
   await assert.rejects(openSource(join(DATA, 'no-such-file.json')), (e: unknown) => e instanceof SourceError && e.code === 'UNREADABLE' && /ENOENT/.test(e.message));
   await assert.rejects(openSource(DATA), (e: unknown) => e instanceof SourceError && e.code === 'UNREADABLE' && /EISDIR/.test(e.message));
   const dir = tempDir();

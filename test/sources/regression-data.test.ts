@@ -150,17 +150,22 @@ test('concrete fields of real events', async () => {
   assert.equal(def.Channel, 'Microsoft-Windows-Windows Defender/Operational');
 });
 
-test('Zeek NDJSON logs read cleanly, one record a line, passed through unchanged', async () => {
+test('Zeek NDJSON logs read cleanly, one record a line, unchanged but for the derived uri_* fields', async () => {
   for (const name of ['zeek-json-apt29-day1-SCRANTON_http.log', 'zeek-json-apt29-day2-UTICA-A_http.log']) {
     const file = join(DATA, 'proxy', name);
     const text = readFileSync(file, 'utf8');
     const lines = text.split('\n').filter((l) => l.trim() !== '');
-    const { records, problems } = await readAll(await openSource(file));
+    const source = await openSource(file);
+    assert.equal(source.format, 'zeek-json');
+    const { records, problems } = await readAll(source);
     assert.deepEqual(problems, []);
     assert.equal(records.length, lines.length);
     records.forEach((r, i) => {
       assert.equal(r.location.line, i + 1);
-      assert.deepEqual(r.event, JSON.parse(lines[i]));
+      const { uri_path, uri_query, uri_extension, ...logged } = r.event;
+      assert.deepEqual(logged, JSON.parse(lines[i]));
+      assert.equal(typeof uri_path, 'string');
+      void uri_query, void uri_extension;
     });
     assert.ok(records.every((r) => typeof r.event.id_orig_h === 'string' && typeof r.event.uri === 'string'));
   }
