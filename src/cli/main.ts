@@ -2,6 +2,7 @@
 import { validateCommand } from './validate-command.js';
 import { huntCommand } from './hunt-command.js';
 import { stackCommand } from './stack-command.js';
+import { convertCommand } from './convert-command.js';
 import { evtxCommand } from '../sources/evtx/index.js';
 import { closeSharedPools } from '../sources/evtx/index.js';
 import { VERSION } from './version.js';
@@ -12,6 +13,7 @@ const HELP = `quarry ${VERSION} — Sigma rules: validate, hunt, convert, explor
 Usage:
   quarry hunt [--rules PATH…] [options] [INPUT…]   hunt logs (JSON, NDJSON, EVTX) with Sigma rules
   quarry validate [--format text|json] PATH…       check rules, report every problem at file:line:col
+  quarry convert --target kql --pipeline P PATH…   convert rules to SIEM queries (Sentinel KQL)
   quarry stack --by FIELD [--where …|--rules …] INPUT…  count distinct values, rarest first
   quarry evtx dump FILE [--format jsonl|xml]       print the records of an EVTX file
   quarry evtx info FILE                            header, chunks, records and errors of an EVTX file
@@ -35,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
         return await validateCommand(rest);
       case 'stack':
         return await stackCommand(rest);
+      case 'convert':
+        return await convertCommand(rest);
       case 'evtx':
         return await evtxCommand(rest, process.stdout);
       case '--version':
