@@ -5,7 +5,7 @@ import { loadSigmaPaths } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { LEVELS } from '../sigma/model.js';
 import { applyPipelines } from '../pipeline/apply.js';
-import { prepareRules, parseLogsourceSpec, describeLogsource, type PreparedRules } from '../hunt/prepare.js';
+import { prepareRules, parseLogsourceSpec, describeLogsource, logsourceApplies, type PreparedRules } from '../hunt/prepare.js';
 import { hunt, type HuntInput, type HuntSummary } from '../hunt/hunt.js';
 import { re2Regex } from '../engine/regex-re2.js';
 import { openSource, expandInputs, SourceError } from '../sources/open-source.js';
@@ -76,7 +76,21 @@ export async function huntCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const col = loadSigmaPaths(rulePaths);
-  const prepared = prepareRules(col, { process: (r) => applyPipelines(r, pipelines.pipelines), regex: re2Regex, minLevel });
+  // Rules are compiled once per set of pipelines: the user's and built-in ones, plus the field
+  // mapping of an input's format (w3c, squid, zeek-http) where it has one.
+  const preparedBy = new Map<string, PreparedRules>();
+  const prepareFor = (formatPipeline: string | undefined): PreparedRules => {
+    const key = formatPipeline ?? '';
+    let p = preparedBy.get(key);
+    if (!p) {
+      const extra = formatPipeline && !values['no-default-pipeline'] ? resolvePipelines([formatPipeline], false) : { pipelines: [] };
+      const list = [...pipelines.pipelines, ...extra.pipelines];
+      p = prepareRules(col, { process: (r) => applyPipelines(r, list), regex: re2Regex, minLevel });
+      preparedBy.set(key, p);
+    }
+    return p;
+  };
+  const prepared = prepareFor(undefined);
 
   const expanded = await expandInputs(inputPaths, { recursive: true });
   const inputs: HuntInput[] = [];
@@ -84,7 +98,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
   for (const file of expanded.files) {
     try {
       const source = await openSource(file, { readers: { evtx: (p) => openEvtxSource(p, { workers }) } });
-      inputs.push({ source, logsource });
+      inputs.push({ source, logsource: logsource ?? source.logsource, set: prepareFor(source.pipeline).set });
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
       openProblems.push(`${file}: ${e.message}`);
@@ -105,7 +119,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
   if (progress) process.stderr.write('\r\x1b[K');
   writer.end();
   if (stream) await new Promise<void>((resolve, reject) => stream!.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  log(summaryText(summary, prepared));
+  log(summaryText(summary));
   return openProblems.length && inputs.length === 0 ? 1 : 0;
 }
 
@@ -134,6 +148,12 @@ function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, pre
     lines.push(`  note       ${unmapped} runnable rules have no Windows log-source mapping: they meet only events of unknown or declared log source`);
   }
   for (const n of prepared.filterNotes.slice(0, 5)) lines.push(`  filter     ${n}`);
+  for (const i of inputs) {
+    if (!i.logsource && !i.source.pipeline) continue;
+    const rules = (i.set ?? set).rules;
+    const applicable = i.logsource ? rules.filter((r) => logsourceApplies(r.ir.rule.logsource, i.logsource!)).length : rules.length;
+    lines.push(`  input      ${i.source.name}: ${i.source.format}${i.logsource ? `, log source ${describeLogsource(i.logsource)}` : ''}${i.source.pipeline ? `, pipeline ${i.source.pipeline}` : ''}: ${applicable} rules apply`);
+  }
   for (const p of openProblems) lines.push(`  unreadable ${p}`);
   return lines.join('\n') + '\n\n';
 }
@@ -144,11 +164,11 @@ function countBy(xs: string[]): string {
   return [...m].map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
 }
 
-function summaryText(s: HuntSummary, prepared: PreparedRules): string {
+function summaryText(s: HuntSummary): string {
   const lines = ['', `Summary: ${s.detections} detections in ${s.events} events`];
-  const perRule = [...s.perRule].map(([i, n]) => ({ rule: prepared.set.rules[i]!.ir.rule, n }));
-  perRule.sort((a, b) => LEVELS.indexOf(b.rule.level as never) - LEVELS.indexOf(a.rule.level as never) || b.n - a.n || a.rule.title.localeCompare(b.rule.title));
-  if (perRule.length) lines.push(renderTable(['level', 'detections', 'rule'], perRule.map((r) => [r.rule.level ?? 'unset', String(r.n), r.rule.title]), 80));
+  const perRule = [...s.perRule.values()];
+  perRule.sort((a, b) => LEVELS.indexOf(b.level as never) - LEVELS.indexOf(a.level as never) || b.count - a.count || a.title.localeCompare(b.title));
+  if (perRule.length) lines.push(renderTable(['level', 'detections', 'rule'], perRule.map((r) => [r.level ?? 'unset', String(r.count), r.title]), 80));
   const levels = [...LEVELS].reverse().filter((l) => s.perLevel.has(l)).map((l) => `${l} ${s.perLevel.get(l)}`);
   if (levels.length) lines.push(`By level: ${levels.join(', ')}`);
   lines.push('', renderTable(['input', 'format', 'events', 'detections', 'problems', 'routing'], s.inputs.map((i) => [i.file, i.format, String(i.events), String(i.detections), String(i.problemCount), routing(i.routing)]), 70));

@@ -12,6 +12,8 @@ import type { HuntDetection } from './detection.js';
 
 export interface HuntInput {
   source: EventSource;
+  /** The rules compiled for this input's pipelines (format pipelines differ); the hunt's set otherwise. */
+  set?: CompiledRuleSet;
   /** The log source the user named for this input (`--logsource`): only its rules apply, unguarded. */
   logsource?: LogSource;
 }
@@ -30,8 +32,8 @@ export interface InputSummary {
 export interface HuntSummary {
   events: number;
   detections: number;
-  /** Detections per rule index of the compiled set. */
-  perRule: Map<number, number>;
+  /** Detections per rule, keyed by `file#document` (the same rule under several pipelines counts once). */
+  perRule: Map<string, { title: string; level?: string; count: number }>;
   perLevel: Map<string, number>;
   inputs: InputSummary[];
 }
@@ -49,12 +51,13 @@ function isWindowsEvent(ev: EventView): boolean {
   return typeof ev.get('Channel') === 'string';
 }
 
-export async function hunt(set: CompiledRuleSet, inputs: HuntInput[], opts: HuntOptions): Promise<HuntSummary> {
+export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opts: HuntOptions): Promise<HuntSummary> {
   const summary: HuntSummary = { events: 0, detections: 0, perRule: new Map(), perLevel: new Map(), inputs: [] };
   const explain = opts.explain ?? true;
-  const enrichment = planEnrichment(fieldsUsed(set));
-  const enrich = enrichment.bySource.size > 0;
   for (const input of inputs) {
+    const set = input.set ?? defaultSet;
+    const enrichment = planEnrichment(fieldsUsed(set));
+    const enrich = enrichment.bySource.size > 0;
     const declared = input.logsource ? set.rules.filter((r) => logsourceApplies(r.ir.rule.logsource, input.logsource!)) : null;
     const s: InputSummary = { file: input.source.name, format: input.source.format, events: 0, detections: 0, problems: [], problemCount: 0, routing: { windows: 0, declared: 0, unknown: 0 } };
     for await (const rec of input.source.records()) {
@@ -93,7 +96,10 @@ export async function hunt(set: CompiledRuleSet, inputs: HuntInput[], opts: Hunt
         };
         s.detections++;
         summary.detections++;
-        summary.perRule.set(rule.index, (summary.perRule.get(rule.index) ?? 0) + 1);
+        const key = `${r.file}#${r.docIndex}`;
+        const entry = summary.perRule.get(key) ?? { title: r.title, level: r.level, count: 0 };
+        entry.count++;
+        summary.perRule.set(key, entry);
         const level = r.level ?? 'unset';
         summary.perLevel.set(level, (summary.perLevel.get(level) ?? 0) + 1);
         await opts.onDetection(d);
