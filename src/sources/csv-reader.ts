@@ -1,5 +1,5 @@
 // Generic CSV with a header line (RFC 4180): comma separated, `"…"` quoting with `""` for a quote,
-// line breaks inside quotes kept (a record then spans lines; its location is the line it starts
+// line breaks inside quotes kept, as \n (a record then spans lines; its location is the line it starts
 // on). The header names the fields; every value is a string (CSV has no types), an empty cell is ''.
 // A record with a different number of cells than the header is a problem, as is a quote that
 // never closes (reported at the line it opened, at the end of input).
