@@ -6,7 +6,7 @@
 // CSV implies no log source and no pipeline: its field names are whatever the exporter chose.
 
 import type { ByteChunks } from './byte-input.js';
-import { createLineSource, RecordAt, type LineParser, type LineReaderOptions } from './line-source.js';
+import { createLineSource, eventMaker, RecordAt, type LineParser, type LineReaderOptions } from './line-source.js';
 import type { EventSource, LogEvent } from './types.js';
 
 /** Longest record (header or data), quoted line breaks included. */
@@ -59,6 +59,7 @@ function quotesOpen(text: string): boolean {
 
 export function createCsvParser(): LineParser {
   let header: string[] | null = null;
+  let make: (v: string[]) => LogEvent = () => ({});
   let pending: string | null = null;
   let pendingLine = 0;
 
@@ -67,13 +68,12 @@ export function createCsvParser(): LineParser {
     if (cells === null) return 'unterminated quoted value';
     if (header === null) {
       header = cells.map((c) => c.trim());
+      make = eventMaker(header);
       return null;
     }
     if (cells.length === 1 && cells[0] === '') return null; // blank line
     if (cells.length !== header.length) return `${cells.length} cells for ${header.length} header fields`;
-    const ev: LogEvent = {};
-    for (let i = 0; i < header.length; i++) ev[header[i]] = cells[i];
-    return new RecordAt(ev, line);
+    return new RecordAt(make(cells), line);
   }
 
   return {

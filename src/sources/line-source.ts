@@ -4,7 +4,7 @@
 
 import { StringDecoder } from 'node:string_decoder';
 import type { ByteChunks } from './byte-input.js';
-import type { EventSource, ImpliedLogSource, LogEvent, SourceFormat, SourceProblem, SourceRecord } from './types.js';
+import type { EventSource, EventValue, ImpliedLogSource, LogEvent, SourceFormat, SourceProblem, SourceRecord } from './types.js';
 
 export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
 export const DEFAULT_MAX_PROBLEMS = 1000;
@@ -170,3 +170,22 @@ export function headLines(head: Uint8Array, max = 200): string[] {
   if (lines.length > 1) lines.pop();
   return lines.slice(0, max).map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 }
+
+/**
+ * Makes events of one column layout (a W3C #Fields:, a Zeek #fields, a CSV header) as object literals: V8 then gives every event of the layout
+ * one shape and fast stores (assigning computed keys one by one was half the reading time). Names
+ * enter the source only through JSON.stringify, which yields a plain string literal; `__proto__`,
+ * the one name a literal treats specially, takes the generic path.
+ */
+export function eventMaker(names: string[]): (v: EventValue[]) => LogEvent {
+  if (names.includes('__proto__') || new Set(names).size !== names.length) {
+    return (v) => {
+      const ev: LogEvent = {};
+      for (let i = 0; i < names.length; i++) Object.defineProperty(ev, names[i]!, { value: v[i], enumerable: true, writable: true, configurable: true });
+      return ev;
+    };
+  }
+  const body = `return {${names.map((n, i) => `${JSON.stringify(n)}: v[${i}]`).join(', ')}};`;
+  return new Function('v', body) as (v: EventValue[]) => LogEvent;
+}
+

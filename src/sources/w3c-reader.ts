@@ -35,7 +35,7 @@
 // from the first `#Fields:` of the input.
 
 import type { ByteChunks } from './byte-input.js';
-import { createLineSource, type LineParser, type LineReaderOptions } from './line-source.js';
+import { createLineSource, eventMaker, type LineParser, type LineReaderOptions } from './line-source.js';
 import type { EventSource, EventValue, ImpliedLogSource, LogEvent } from './types.js';
 import { extensionOf, urlParts } from './url-parts.js';
 
@@ -102,15 +102,22 @@ interface Column {
   plus: boolean;
 }
 
+const INTEGER = /^-?\d{1,15}$/;
+
 export function createW3cParser(): LineParser {
   let software: string | undefined;
   let columns: Column[] | null = null;
   let has = new Set<string>();
+  let make: (v: EventValue[]) => LogEvent = () => ({});
+  const raw: string[] = [];
+  const quoted: boolean[] = [];
+  const vals: EventValue[] = [];
 
   function setFields(names: string[]): void {
     const iis = isIis(software, names.map((f) => f.toLowerCase()));
     columns = names.map((name) => ({ name, numeric: NUMERIC.has(name.toLowerCase()), plus: iis && iisPlusColumn(name) }));
     has = new Set(names.map((n) => n.toLowerCase()));
+    make = eventMaker(names);
   }
 
   return {
@@ -132,20 +139,20 @@ export function createW3cParser(): LineParser {
         return null;
       }
       if (columns === null) return 'data line before any #Fields: directive';
-      const values = splitW3c(text);
-      if (values === null) return `unterminated quoted value: ${preview(text)}`;
-      if (values.length !== columns.length) return `${values.length} values for ${columns.length} #Fields: columns`;
-      const ev: LogEvent = {};
-      for (let i = 0; i < columns.length; i++) {
-        const c = columns[i];
-        const { value, quoted } = values[i];
-        let v: EventValue;
-        if (!quoted && value === '-') v = null;
-        else if (c.numeric && !quoted && /^-?\d{1,15}$/.test(value)) v = Number(value);
-        else if (c.plus && !quoted) v = value.replace(/\+/g, ' ');
-        else v = value;
-        ev[c.name] = v;
+      const cols: Column[] = columns;
+      const n = splitInto(text, raw, quoted);
+      if (n < 0) return `unterminated quoted value: ${preview(text)}`;
+      if (n !== cols.length) return `${n} values for ${cols.length} #Fields: columns`;
+      for (let i = 0; i < n; i++) {
+        const c = cols[i]!;
+        const value = raw[i]!;
+        if (quoted[i]) vals[i] = value;
+        else if (value === '-') vals[i] = null;
+        else if (c.numeric && INTEGER.test(value)) vals[i] = Number(value);
+        else if (c.plus && value.indexOf('+') >= 0) vals[i] = value.replace(/\+/g, ' ');
+        else vals[i] = value;
       }
+      const ev = make(vals);
       derive(ev, has);
       return ev;
     },
@@ -154,25 +161,30 @@ export function createW3cParser(): LineParser {
 
 /** Space/tab separated values, `"…"` quoted with `""` for a quote. Null when a quote is not closed. */
 export function splitW3c(text: string): Array<{ value: string; quoted: boolean }> | null {
-  const out: Array<{ value: string; quoted: boolean }> = [];
-  // Fast path: IIS never quotes, and single spaces separate.
-  if (text.indexOf('"') < 0 && text.indexOf('\t') < 0 && text.indexOf('  ') < 0) {
-    const parts = text.trim().split(' ');
-    for (const p of parts) out.push({ value: p, quoted: false });
-    return out;
-  }
+  const raw: string[] = [];
+  const quoted: boolean[] = [];
+  const n = splitInto(text, raw, quoted);
+  if (n < 0) return null;
+  return raw.slice(0, n).map((value, i) => ({ value, quoted: quoted[i]! }));
+}
+
+/** Splits into reused arrays; returns the number of values, or -1 for an unclosed quote. */
+function splitInto(text: string, out: string[], quoted: boolean[]): number {
+  const len = text.length;
+  const tabs = text.indexOf('\t') >= 0;
+  let n = 0;
   let i = 0;
-  const n = text.length;
-  while (i < n) {
+  for (;;) {
+    // Skip separators.
     let c = text.charCodeAt(i);
-    while (i < n && (c === 32 || c === 9)) c = text.charCodeAt(++i);
-    if (i >= n) break;
+    while (i < len && (c === 32 || c === 9)) c = text.charCodeAt(++i);
+    if (i >= len) break;
     if (c === 34) {
       let v = '';
       i++;
       for (;;) {
         const q = text.indexOf('"', i);
-        if (q < 0) return null;
+        if (q < 0) return -1;
         v += text.slice(i, q);
         if (text.charCodeAt(q + 1) === 34) {
           v += '"';
@@ -182,15 +194,28 @@ export function splitW3c(text: string): Array<{ value: string; quoted: boolean }
         i = q + 1;
         break;
       }
-      out.push({ value: v, quoted: true });
+      out[n] = v;
+      quoted[n++] = true;
     } else {
-      const start = i;
-      while (i < n && (c = text.charCodeAt(i)) !== 32 && c !== 9) i++;
-      out.push({ value: text.slice(start, i), quoted: false });
+      let end: number;
+      if (tabs) {
+        end = i;
+        while (end < len && (c = text.charCodeAt(end)) !== 32 && c !== 9) end++;
+      } else {
+        end = text.indexOf(' ', i);
+        if (end < 0) end = len;
+      }
+      out[n] = text.slice(i, end);
+      quoted[n++] = false;
+      i = end;
     }
   }
-  if (out.length === 0) out.push({ value: '', quoted: false });
-  return out;
+  if (n === 0) {
+    out[0] = '';
+    quoted[0] = false;
+    return 1;
+  }
+  return n;
 }
 
 function str(v: EventValue | undefined): string | undefined {

@@ -16,7 +16,7 @@
 // product zeek, service <path>.
 
 import type { ByteChunks } from './byte-input.js';
-import { createLineSource, type LineParser, type LineReaderOptions } from './line-source.js';
+import { createLineSource, eventMaker, type LineParser, type LineReaderOptions } from './line-source.js';
 import type { EventSource, EventValue, ImpliedLogSource, LogEvent } from './types.js';
 import { urlParts } from './url-parts.js';
 
@@ -114,9 +114,12 @@ export function createZeekTsvParser(): LineParser {
   let types: string[] | undefined;
   let columns: ZeekColumn[] | null = null;
   let http = false;
+  let make: (v: EventValue[]) => LogEvent = () => ({});
+  const vals: EventValue[] = [];
 
   function rebuild(): void {
     columns = fields ? columnsOf(fields, types) : null;
+    if (fields) make = eventMaker(fields);
     http = isZeekHttp({ ...(path !== undefined ? { path } : {}), ...(fields ? { fields } : {}) });
   }
 
@@ -171,17 +174,16 @@ export function createZeekTsvParser(): LineParser {
       const cols: ZeekColumn[] = columns;
       const values = text.split(sep);
       if (values.length !== cols.length) return `${values.length} values for ${cols.length} #fields`;
-      const ev: LogEvent = {};
       for (let i = 0; i < cols.length; i++) {
         const c = cols[i];
         const raw = values[i];
         if (raw === unset) {
-          ev[c.name] = null;
+          vals[i] = null;
           continue;
         }
         if (c.container) {
           if (raw === empty) {
-            ev[c.name] = [];
+            vals[i] = [];
             continue;
           }
           const items: EventValue[] = [];
@@ -190,17 +192,18 @@ export function createZeekTsvParser(): LineParser {
             if (v === undefined) return `${c.name}: '${part}' is not a ${c.type} element`;
             items.push(v);
           }
-          ev[c.name] = items;
+          vals[i] = items;
           continue;
         }
         if (raw === empty) {
-          ev[c.name] = '';
+          vals[i] = '';
           continue;
         }
         const v = c.conv(raw);
         if (v === undefined) return `${c.name}: '${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}' is not a ${c.type}`;
-        ev[c.name] = v;
+        vals[i] = v;
       }
+      const ev = make(vals);
       if (http) addZeekHttpFields(ev);
       return ev;
     },
