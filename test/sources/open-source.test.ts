@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { detectFormat, expandInputs, openSource, sniffFormat, SourceError } from '../../src/sources/open-source.js';
 import type { EventSource } from '../../src/sources/types.js';
+import { generateProxyLogs } from '../../src/generate/index.js';
 import { DATA, readAll } from './helpers.js';
 
 const REG = join(DATA, 'sigma-regression', 'registry_set_disable_system_restore', '5de03871-5d46-4539-a82d-3aa992a69a83.json');
@@ -120,6 +121,19 @@ test('stdin (-): plain and gzip, sniffed without losing the first bytes', async 
   const gz = await readStdinInChild(gzipSync(readFileSync(REG)));
   assert.equal(gz.count, 4);
   assert.equal((gz.first as any).event.EventID, 13);
+});
+
+test('stdin (-): the line formats too, plain and gzip (more than the 64 KiB sniffed)', async () => {
+  for (const format of ['w3c-iis', 'squid', 'zeek-tsv', 'zeek-json'] as const) {
+    const { text } = generateProxyLogs({ seed: 9, lines: 2000, format });
+    for (const input of [Buffer.from(text), gzipSync(Buffer.from(text))]) {
+      const r = await readStdinInChild(input);
+      assert.equal(r.count, 2000, format);
+      assert.deepEqual(r.problems, []);
+      assert.equal(r.format, format === 'w3c-iis' ? 'w3c' : format);
+      assert.equal((r.first as any).location.file, '-');
+    }
+  }
 });
 
 test('expandInputs: files as given, folders sorted, recursion on request, problems listed', async () => {
