@@ -29,10 +29,15 @@
 //   cs-uri            ← scheme://cs-host[:cs-uri-port]stem[?query] when scheme and host are logged
 //                       (ELFF), else stem[?query] (IIS: the request target as the server saw it)
 //
-// Log source: a log with proxy columns (s-action, sc-filter-result, cs-categories, cs-uri-scheme,
-// r-ip, r-dns, r-port, rs(…), x-exception-id, s-hierarchy, cs-auth-group) is a proxy log; otherwise
-// one written by IIS (as above) is a web server log; otherwise the format does not say. Decided
-// from the first `#Fields:` of the input.
+// Log source, decided from the first `#Fields:` of the input:
+//   proxy      a column only proxies log: s-action, sc-filter-result, cs-categories, cs-uri-scheme,
+//              r-ip, r-dns, r-port, rs(…), sr(…), x-exception-id, s-hierarchy, cs-auth-group (ELFF)
+//   webserver  an IIS log (as for `+` above) that names the site or server it serves: s-sitename or
+//              s-computername
+//   (none)     anything else, including IIS's default field set: IIS also serves as a forward proxy
+//              (Application Request Routing) with the same columns, and nothing in the header tells
+//              the two apart, so both proxy and webserver rules meet such logs rather than neither
+//              (`--logsource` settles it).
 
 import type { ByteChunks } from './byte-input.js';
 import { createLineSource, eventMaker, type LineParser, type LineReaderOptions } from './line-source.js';
@@ -44,6 +49,7 @@ const NUMERIC = new Set([
   's-port', 'c-port', 'r-port', 'cs-uri-port', 'rs-status', 'x-bluecoat-transaction-id',
 ]);
 const IIS_COLUMNS = ['s-sitename', 's-computername', 'sc-substatus', 'sc-win32-status'];
+const SERVER_IDENTITY_COLUMNS = ['s-sitename', 's-computername'];
 const PROXY_COLUMNS = ['s-action', 'sc-filter-result', 'cs-categories', 'cs-uri-scheme', 'r-ip', 'r-dns', 'r-port', 'x-exception-id', 's-hierarchy', 'cs-auth-group'];
 
 export interface W3cHeader {
@@ -79,7 +85,7 @@ function isIis(software: string | undefined, fields: string[]): boolean {
 export function w3cLogsource(h: W3cHeader): ImpliedLogSource | undefined {
   const fields = (h.fields ?? []).map((f) => f.toLowerCase());
   if (fields.some((f) => PROXY_COLUMNS.includes(f) || f.startsWith('rs(') || f.startsWith('sr('))) return { category: 'proxy' };
-  if (h.fields && isIis(h.software, fields)) return { category: 'webserver' };
+  if (h.fields && isIis(h.software, fields) && fields.some((f) => SERVER_IDENTITY_COLUMNS.includes(f))) return { category: 'webserver' };
   return undefined;
 }
 

@@ -114,10 +114,11 @@ test('W3C (ELFF): quoted values with spaces and doubled quotes, + untouched, der
   assert.deepEqual(source.logsource, undefined); // readW3cEvents without a header: the caller did not say
 });
 
-test('W3C log source: ELFF proxy columns → proxy; IIS → webserver; neither → not said', async () => {
+test('W3C log source: ELFF proxy columns → proxy; IIS naming its site → webserver; else not said', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'quarry-w3c-'));
   try {
-    const files = { iis: IIS, elff: ELFF, plain: '#Version: 1.0\n#Fields: date time c-ip cs-method\n2026-11-20 08:00:00 10.0.0.1 GET\n' };
+    const site = '#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-sitename s-ip cs-method\n2026-11-20 08:00:00 W3SVC1 10.0.0.8 GET\n';
+    const files = { iis: IIS, site, elff: ELFF, plain: '#Version: 1.0\n#Fields: date time c-ip cs-method\n2026-11-20 08:00:00 10.0.0.1 GET\n' };
     const got: Record<string, unknown> = {};
     for (const [k, text] of Object.entries(files)) {
       writeFileSync(join(dir, k), text);
@@ -125,7 +126,8 @@ test('W3C log source: ELFF proxy columns → proxy; IIS → webserver; neither �
       assert.equal(s.format, 'w3c');
       got[k] = s.logsource;
     }
-    assert.deepEqual(got, { iis: { category: 'webserver' }, elff: { category: 'proxy' }, plain: undefined });
+    // IIS's default columns could be a web server or an ARR forward proxy: not said, so both kinds of rules apply.
+    assert.deepEqual(got, { iis: undefined, site: { category: 'webserver' }, elff: { category: 'proxy' }, plain: undefined });
   } finally {
     rmSync(dir, { recursive: true });
   }
