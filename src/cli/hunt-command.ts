@@ -4,8 +4,8 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { loadSigmaPaths } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { LEVELS } from '../sigma/model.js';
-import { applyPipelines } from '../pipeline/apply.js';
-import { prepareRules, parseLogsourceSpec, describeLogsource, logsourceApplies, type PreparedRules } from '../hunt/prepare.js';
+import { preparerByFormat, parseLogsourceSpec, describeLogsource, logsourceApplies, type PreparedRules } from '../hunt/prepare.js';
+import { builtinPipeline } from '../pipeline/builtin.js';
 import { hunt, type HuntInput, type HuntSummary } from '../hunt/hunt.js';
 import { re2Regex } from '../engine/regex-re2.js';
 import { openSource, expandInputs, SourceError } from '../sources/open-source.js';
@@ -76,20 +76,12 @@ export async function huntCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const col = loadSigmaPaths(rulePaths);
-  // Rules are compiled once per set of pipelines: the user's and built-in ones, plus the field
-  // mapping of an input's format (w3c, squid, zeek-http) where it has one.
-  const preparedBy = new Map<string, PreparedRules>();
-  const prepareFor = (formatPipeline: string | undefined): PreparedRules => {
-    const key = formatPipeline ?? '';
-    let p = preparedBy.get(key);
-    if (!p) {
-      const extra = formatPipeline && !values['no-default-pipeline'] ? resolvePipelines([formatPipeline], false) : { pipelines: [] };
-      const list = [...pipelines.pipelines, ...extra.pipelines];
-      p = prepareRules(col, { process: (r) => applyPipelines(r, list), regex: re2Regex, minLevel });
-      preparedBy.set(key, p);
-    }
-    return p;
-  };
+  const prepareFor = preparerByFormat(col, {
+    pipelines: pipelines.pipelines,
+    formatPipeline: (name) => (values['no-default-pipeline'] ? null : builtinPipeline(name)),
+    regex: re2Regex,
+    minLevel,
+  });
   const prepared = prepareFor(undefined);
 
   const expanded = await expandInputs(inputPaths, { recursive: true });

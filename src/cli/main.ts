@@ -3,6 +3,7 @@ import { validateCommand } from './validate-command.js';
 import { huntCommand } from './hunt-command.js';
 import { stackCommand } from './stack-command.js';
 import { convertCommand } from './convert-command.js';
+import { generateCommand } from '../generate/cli.js';
 import { evtxCommand } from '../sources/evtx/index.js';
 import { closeSharedPools } from '../sources/evtx/index.js';
 import { VERSION } from './version.js';
@@ -11,10 +12,12 @@ import { UsageError } from './usage.js';
 const HELP = `quarry ${VERSION} — Sigma rules: validate, hunt, convert, explore
 
 Usage:
-  quarry hunt [--rules PATH…] [options] [INPUT…]   hunt logs (JSON, NDJSON, EVTX) with Sigma rules
+  quarry hunt [--rules PATH…] [options] [INPUT…]   hunt logs (JSON, EVTX, W3C, Squid, Zeek, CSV) with Sigma rules
   quarry validate [--format text|json] PATH…       check rules, report every problem at file:line:col
   quarry convert --target kql --pipeline P PATH…   convert rules to SIEM queries (Sentinel KQL)
   quarry stack --by FIELD [--where …|--rules …] INPUT…  count distinct values, rarest first
+  quarry generate --format F --lines N [--seed S] --out FILE [--truth FILE]
+                                                   realistic proxy/BITS sample logs with ground truth
   quarry evtx dump FILE [--format jsonl|xml]       print the records of an EVTX file
   quarry evtx info FILE                            header, chunks, records and errors of an EVTX file
 
@@ -39,6 +42,8 @@ export async function main(argv: string[]): Promise<number> {
         return await stackCommand(rest);
       case 'convert':
         return await convertCommand(rest);
+      case 'generate':
+        return await generateCommand(rest);
       case 'evtx':
         return await evtxCommand(rest, process.stdout);
       case '--version':

@@ -9,6 +9,7 @@ import type { EventSource, SourceProblem } from '../sources/types.js';
 import { logsourceApplies } from './prepare.js';
 import { enrichEvent, planEnrichment } from '../sources/derived-fields.js';
 import type { HuntDetection } from './detection.js';
+import { eventTime } from './event-time.js';
 
 export interface HuntInput {
   source: EventSource;
@@ -90,7 +91,7 @@ export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opt
         const d: HuntDetection = {
           rule: { id: r.id, title: r.title, level: r.level, path: r.file, tags: r.tags },
           source: rec.location,
-          timestamp: timestampOf(ev),
+          timestamp: eventTime(ev),
           event: rec.event,
           matched: explain ? explainMatch(rule, ev, { regex: opts.regex }) : [],
         };
@@ -110,14 +111,4 @@ export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opt
     summary.inputs.push(s);
   }
   return summary;
-}
-
-const TIME_FIELDS = ['TimeCreated', 'timestamp', '@timestamp', 'ts', 'time', 'UtcTime', 'EventTime'];
-
-function timestampOf(ev: EventView): string | undefined {
-  for (const f of TIME_FIELDS) {
-    const v = ev.get(f);
-    if (typeof v === 'string' && v) return v;
-  }
-  return undefined;
 }

@@ -4,7 +4,8 @@ import type { SigmaCollection } from '../sigma/load.js';
 import type { LogSource, SigmaRule } from '../sigma/model.js';
 import { levelRank } from '../sigma/model.js';
 import { applyFilters } from '../sigma/apply-filters.js';
-import type { ProcessedRule } from '../pipeline/types.js';
+import type { ProcessedRule, ProcessingPipeline } from '../pipeline/types.js';
+import { applyPipelines } from '../pipeline/apply.js';
 import { lowerProcessedRule } from '../ir/lower.js';
 import type { RuleIR } from '../ir/types.js';
 import { compileRuleSet, type CompiledRuleSet } from '../engine/rule-set.js';
@@ -68,4 +69,27 @@ export function parseLogsourceSpec(spec: string): LogSource {
 
 export function describeLogsource(ls: LogSource): string {
   return (['product', 'category', 'service'] as const).filter((k) => ls[k]).map((k) => `${k}=${ls[k]}`).join(',') || '(none)';
+}
+
+/**
+ * Rules are compiled once per set of pipelines: the given ones, plus the field mapping of an
+ * input's format (w3c, squid, zeek-http) where it has one. Returns the rules for a format pipeline.
+ */
+export function preparerByFormat(col: SigmaCollection, opts: Omit<PrepareOptions, 'process'> & {
+  pipelines: ProcessingPipeline[];
+  /** The built-in pipeline of a format, or null to apply none. */
+  formatPipeline: (name: string) => ProcessingPipeline | null;
+}): (formatPipeline: string | undefined) => PreparedRules {
+  const cache = new Map<string, PreparedRules>();
+  return (name) => {
+    const key = name ?? '';
+    let p = cache.get(key);
+    if (!p) {
+      const extra = name ? opts.formatPipeline(name) : null;
+      const list = extra ? [...opts.pipelines, extra] : opts.pipelines;
+      p = prepareRules(col, { regex: opts.regex, minLevel: opts.minLevel, process: (r) => applyPipelines(r, list) });
+      cache.set(key, p);
+    }
+    return p;
+  };
 }

@@ -6,6 +6,7 @@ import type { Predicate } from '../engine/compile.js';
 import { enrichEvent, planEnrichment } from '../sources/derived-fields.js';
 import type { EventSource } from '../sources/types.js';
 import { fieldsUsed } from '../engine/rule-set.js';
+import { eventTime } from './event-time.js';
 
 export interface StackRow {
   value: string;
@@ -35,7 +36,6 @@ export interface StackResult {
 }
 
 const CLIENT_FIELDS = ['c-ip', 'src_ip', 'id.orig_h', 'id_orig_h', 'c_ip', 'client_ip', 'Computer', 'host.name'];
-const TIME_FIELDS = ['@timestamp', 'timestamp', 'TimeCreated', 'ts', 'time', 'date', 'UtcTime'];
 
 interface Acc {
   count: number;
@@ -65,7 +65,7 @@ export async function stack(sources: EventSource[], opts: StackOptions): Promise
         continue;
       }
       const client = firstText(ev, opts.client ? [opts.client] : CLIENT_FIELDS);
-      const time = timeOf(ev);
+      const time = eventTime(ev);
       for (const v of values) {
         let a = acc.get(v);
         if (!a) acc.set(v, (a = { count: 0, clients: new Set() }));
@@ -94,16 +94,6 @@ function firstText(ev: EventView, fields: string[]): string | undefined {
   for (const f of fields) {
     const t = textOf(ev.get(f));
     if (t) return t;
-  }
-  return undefined;
-}
-
-/** Event time as an ISO string when it can be read (ISO text, or epoch seconds as Zeek writes). */
-function timeOf(ev: EventView): string | undefined {
-  for (const f of TIME_FIELDS) {
-    const v = ev.get(f);
-    if (typeof v === 'string' && v) return v;
-    if (typeof v === 'number' && v > 0) return new Date(v > 1e12 ? v : v * 1000).toISOString();
   }
   return undefined;
 }

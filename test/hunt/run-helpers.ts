@@ -1,8 +1,7 @@
 // Runs the real hunt path (windows pipeline, routing, guards) on files, for tests.
 import { loadSigmaPaths } from '../../src/sigma/load.js';
-import { applyPipelines } from '../../src/pipeline/apply.js';
 import { builtinPipeline } from '../../src/pipeline/builtin.js';
-import { prepareRules } from '../../src/hunt/prepare.js';
+import { preparerByFormat } from '../../src/hunt/prepare.js';
 import { hunt } from '../../src/hunt/hunt.js';
 import type { HuntDetection } from '../../src/hunt/detection.js';
 import { re2Regex } from '../../src/engine/regex-re2.js';
@@ -13,10 +12,15 @@ import type { LogSource } from '../../src/sigma/model.js';
 export async function huntFiles(rulePaths: string[], inputFiles: string[], opts: { logsource?: LogSource; pipelines?: boolean } = {}) {
   const col = loadSigmaPaths(rulePaths);
   const pipelines = opts.pipelines === false ? [] : [builtinPipeline('windows')!];
-  const prepared = prepareRules(col, { process: (r) => applyPipelines(r, pipelines), regex: re2Regex });
+  // As `quarry hunt` does: each input's format pipeline and implied log source apply to it.
+  const prepareFor = preparerByFormat(col, { pipelines, formatPipeline: (name) => (opts.pipelines === false ? null : builtinPipeline(name)), regex: re2Regex });
+  const prepared = prepareFor(undefined);
   const detections: HuntDetection[] = [];
   const inputs = [];
-  for (const f of inputFiles) inputs.push({ source: await openSource(f, { readers: { evtx: (p) => openEvtxSource(p, { workers: 0 }) } }), logsource: opts.logsource });
+  for (const f of inputFiles) {
+    const source = await openSource(f, { readers: { evtx: (p) => openEvtxSource(p, { workers: 0 }) } });
+    inputs.push({ source, logsource: opts.logsource ?? source.logsource, set: prepareFor(source.pipeline).set });
+  }
   const summary = await hunt(prepared.set, inputs, { regex: re2Regex, onDetection: (d) => void detections.push(d) });
   return { col, prepared, detections, summary };
 }

@@ -67,7 +67,13 @@ export const fieldNameMapping: TransformationSpec = {
   params: { mapping: { shape: 'field-map', required: true } },
   apply(step, p: Params) {
     const mapping = p.mapping as Record<string, string | string[]>;
-    mapFieldNames(step, (f) => (Object.hasOwn(mapping, f) ? asList(mapping[f]) : null));
+    mapFieldNames(step, (f) => {
+      if (Object.hasOwn(mapping, f)) return asList(mapping[f]);
+      // A derived host field (`cs-host@tld`) follows its source field: `host@tld` when cs-host maps to host.
+      const at = f.lastIndexOf('@');
+      if (at > 0 && Object.hasOwn(mapping, f.slice(0, at))) return asList(mapping[f.slice(0, at)]).map((to) => to + f.slice(at));
+      return null;
+    });
   },
 };
 
