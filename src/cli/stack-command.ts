@@ -9,6 +9,10 @@ import { compileRuleSet } from '../engine/rule-set.js';
 import { re2Regex } from '../engine/regex-re2.js';
 import { prepareRules } from '../hunt/prepare.js';
 import { stack, type StackRow } from '../hunt/stack.js';
+import { stackWithDuckDb } from '../hunt/stack-duckdb.js';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openSource, expandInputs, SourceError } from '../sources/open-source.js';
 import { openEvtxSource } from '../sources/evtx-source.js';
 import type { EventSource } from '../sources/types.js';
@@ -29,6 +33,9 @@ field such as cs-host@tld or RemoteName@domain.
   --client FIELD   the field naming the client (default: c-ip, src_ip, id.orig_h, Computer, …)
   --limit N        show the N rarest values (default: all)
   --format F       table (default), jsonl or csv
+  --db FILE        stack through DuckDB and keep the selected events in FILE (table stack_events:
+                   value, client, time, file, line, record, event as JSON) for later queries.
+                   Inputs of 1 GB or more are stacked through a temporary DuckDB database anyway.
 `;
 
 export async function stackCommand(argv: string[]): Promise<number> {
@@ -42,6 +49,7 @@ export async function stackCommand(argv: string[]): Promise<number> {
       client: { type: 'string' },
       limit: { type: 'string' },
       format: { type: 'string', default: 'table' },
+      db: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -75,7 +83,20 @@ export async function stackCommand(argv: string[]): Promise<number> {
       process.stderr.write(`quarry stack: ${file}: ${e.message}\n`);
     }
   }
-  const result = await stack(sources, { by: values.by, client: values.client, rules, where: where?.predicate, whereFields: where?.fields });
+  const stackOpts = { by: values.by, client: values.client, rules, where: where?.predicate, whereFields: where?.fields };
+  const large = totalSize(expanded.files) >= LARGE_INPUT;
+  let engine = 'in memory';
+  let result;
+  if (values.db || large) {
+    const tmp = values.db ? undefined : mkdtempSync(join(tmpdir(), 'quarry-stack-'));
+    const dbPath = values.db ?? join(tmp!, 'stack.duckdb');
+    try {
+      result = await stackWithDuckDb(sources, stackOpts, dbPath);
+    } finally {
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+    }
+    engine = values.db ? `with DuckDB, events kept in ${values.db}` : 'with DuckDB (large input)';
+  } else result = await stack(sources, stackOpts);
   const rows = result.rows.slice(0, limit);
   const out = (s: string) => process.stdout.write(s);
   if (values.format === 'jsonl') for (const r of rows) out(stringifyExact(r) + '\n');
@@ -86,8 +107,23 @@ export async function stackCommand(argv: string[]): Promise<number> {
     out(renderTable([values.by, 'count', 'clients', 'first seen', 'last seen'], rows.map(cells), 60) + '\n');
   }
   const problems = sources.reduce((n, s) => n + s.problemCount, 0);
-  process.stderr.write(`${result.rows.length} distinct values of ${values.by} in ${result.selected} selected events (${result.events} read, ${result.missing} selected without the field, ${problems} unreadable records)\n`);
+  process.stderr.write(`${result.rows.length} distinct values of ${values.by} in ${result.selected} selected events (${result.events} read, ${result.missing} selected without the field, ${problems} unreadable records), stacked ${engine}\n`);
   return 0;
+}
+
+/** Inputs this large are stacked through DuckDB, whose aggregation spills to disk. */
+const LARGE_INPUT = 1 << 30;
+
+function totalSize(files: string[]): number {
+  let n = 0;
+  for (const f of files) {
+    try {
+      if (f !== '-') n += statSync(f).size;
+    } catch {
+      // unreadable inputs are reported when opened
+    }
+  }
+  return n;
 }
 
 function cells(r: StackRow): string[] {

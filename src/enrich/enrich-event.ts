@@ -19,11 +19,25 @@ export function planEnrichment(fieldNames: Iterable<string>): EnrichmentPlan {
   return { bySource };
 }
 
+// Hosts repeat endlessly in logs: derive each distinct value once (bounded, cleared when full).
+const cache = new Map<string, ReturnType<typeof deriveHostFields>>();
+const CACHE_LIMIT = 50_000;
+
+function derivedOf(v: string): ReturnType<typeof deriveHostFields> {
+  let d = cache.get(v);
+  if (d === undefined && !cache.has(v)) {
+    d = deriveHostFields(v);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(v, d);
+  }
+  return d ?? null;
+}
+
 export function enrichEvent(event: Record<string, unknown>, plan: EnrichmentPlan): void {
   for (const [field, properties] of plan.bySource) {
     const v = event[field];
     if (typeof v !== 'string') continue;
-    const derived = deriveHostFields(v);
+    const derived = derivedOf(v);
     if (!derived) continue;
     for (const p of properties) {
       const name = `${field}@${p}`;

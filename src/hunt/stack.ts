@@ -44,43 +44,70 @@ interface Acc {
   last?: string;
 }
 
-export async function stack(sources: EventSource[], opts: StackOptions): Promise<StackResult> {
+/** One selected value occurrence, as the aggregators see it. */
+export interface StackOccurrence {
+  value: string;
+  client?: string;
+  time?: string;
+  event: Record<string, unknown>;
+  file: string;
+  line?: number;
+  record?: number;
+}
+
+export interface StackCounts {
+  events: number;
+  selected: number;
+  missing: number;
+}
+
+/** Reads the sources, keeps the selected events, and hands every value of the `by` field to `emit`. */
+export async function selectOccurrences(sources: EventSource[], opts: StackOptions, emit: (o: StackOccurrence) => void | Promise<void>): Promise<StackCounts> {
   const needed = new Set<string>([opts.by, ...(opts.client ? [opts.client] : []), ...(opts.whereFields ?? []), ...(opts.rules ? fieldsUsed(opts.rules) : [])]);
   const plan = planEnrichment(needed);
-  const acc = new Map<string, Acc>();
-  let events = 0;
-  let selected = 0;
-  let missing = 0;
+  const counts: StackCounts = { events: 0, selected: 0, missing: 0 };
   for (const source of sources) {
     for await (const rec of source.records()) {
-      events++;
+      counts.events++;
       if (plan.bySource.size) enrichEvent(rec.event, plan);
       const ev = new EventView(rec.event);
       if (opts.where && !opts.where(ev)) continue;
       if (opts.rules && !opts.rules.rules.some((r) => (!r.guard || r.guard(ev)) && r.detection(ev))) continue;
-      selected++;
+      counts.selected++;
       const values = valuesOf(ev.get(opts.by));
       if (!values.length) {
-        missing++;
+        counts.missing++;
         continue;
       }
       const client = firstText(ev, opts.client ? [opts.client] : CLIENT_FIELDS);
       const time = eventTime(ev);
-      for (const v of values) {
-        let a = acc.get(v);
-        if (!a) acc.set(v, (a = { count: 0, clients: new Set() }));
-        a.count++;
-        if (client !== undefined && a.clients.size < 100_000) a.clients.add(client);
-        if (time !== undefined) {
-          if (a.first === undefined || time < a.first) a.first = time;
-          if (a.last === undefined || time > a.last) a.last = time;
-        }
-      }
+      for (const value of values) await emit({ value, client, time, event: rec.event, file: rec.location.file, line: rec.location.line, record: rec.location.record });
     }
   }
+  return counts;
+}
+
+/** Stacks in memory: memory grows with the number of distinct values, not with the input. */
+export async function stack(sources: EventSource[], opts: StackOptions): Promise<StackResult> {
+  const acc = new Map<string, Acc>();
+  const counts = await selectOccurrences(sources, opts, ({ value, client, time }) => {
+    let a = acc.get(value);
+    if (!a) acc.set(value, (a = { count: 0, clients: new Set() }));
+    a.count++;
+    if (client !== undefined && a.clients.size < 100_000) a.clients.add(client);
+    if (time !== undefined) {
+      if (a.first === undefined || time < a.first) a.first = time;
+      if (a.last === undefined || time > a.last) a.last = time;
+    }
+  });
   const rows = [...acc].map(([value, a]) => ({ value, count: a.count, clients: a.clients.size, firstSeen: a.first, lastSeen: a.last }));
-  rows.sort((x, y) => x.count - y.count || x.clients - y.clients || (x.value < y.value ? -1 : x.value > y.value ? 1 : 0));
-  return { rows, events, selected, missing };
+  rows.sort(compareRows);
+  return { rows, ...counts };
+}
+
+/** Rarest first; ties by fewer clients, then by value. */
+export function compareRows(x: StackRow, y: StackRow): number {
+  return x.count - y.count || x.clients - y.clients || (x.value < y.value ? -1 : x.value > y.value ? 1 : 0);
 }
 
 function valuesOf(v: unknown): string[] {

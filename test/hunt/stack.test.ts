@@ -49,3 +49,27 @@ test('stack with --rules keeps only events a rule matches', () => {
   // BITS requests to hosts outside the allow-lists: evil.top (1 of 3 is BITS) and x.duckdns.org has no BITS request.
   assert.deepEqual(rows.map((x) => [x.value, x.count]), [['evil.top', 1]]);
 });
+
+test('stacking through DuckDB gives the same rows as in memory, and --db keeps the events', async () => {
+  const { stack } = await import('../../src/hunt/stack.js');
+  const { stackWithDuckDb } = await import('../../src/hunt/stack-duckdb.js');
+  const { openSource } = await import('../../src/sources/open-source.js');
+  const { generateProxyLogs } = await import('../../src/generate/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'quarry-stackdb-'));
+  const file = join(dir, 'squid.log');
+  writeFileSync(file, generateProxyLogs({ seed: 3, lines: 5000, format: 'squid' }).text);
+  const opts = { by: 'host@suffix', client: 'client' };
+  const mem = await stack([await openSource(file)], opts);
+  const db = join(dir, 'kept.duckdb');
+  const viaDb = await stackWithDuckDb([await openSource(file)], opts, db);
+  assert.deepEqual(viaDb, mem);
+  assert.ok(mem.rows.length > 10 && mem.selected === 5000);
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(db);
+  const c = await instance.connect();
+  const n = (await c.runAndReadAll("SELECT count(*) AS n, count(DISTINCT event->>'user_agent') AS uas FROM stack_events")).getRowObjects()[0]!;
+  assert.equal(Number(n.n), mem.rows.reduce((s, r) => s + r.count, 0));
+  assert.ok(Number(n.uas) > 3, 'whole events are kept, queryable as JSON');
+  c.closeSync();
+  instance.closeSync();
+});
