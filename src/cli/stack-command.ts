@@ -3,11 +3,11 @@
 import { parseArgs } from 'node:util';
 import { loadSigmaPaths, parseSigmaText } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
-import { applyPipelines } from '../pipeline/apply.js';
 import { lowerRule } from '../ir/lower.js';
 import { compileRuleSet } from '../engine/rule-set.js';
 import { re2Regex } from '../engine/regex-re2.js';
-import { prepareRules } from '../hunt/prepare.js';
+import { preparerByFormat } from '../hunt/prepare.js';
+import { builtinPipeline } from '../pipeline/builtin.js';
 import { stack, type StackRow } from '../hunt/stack.js';
 import { stackWithDuckDb } from '../hunt/stack-duckdb.js';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -34,7 +34,8 @@ field such as cs-host@tld or RemoteName@domain.
   --limit N        show the N rarest values (default: all)
   --format F       table (default), jsonl or csv
   --db FILE        stack through DuckDB and keep the selected events in FILE (table stack_events:
-                   value, client, time, file, line, record, event as JSON) for later queries.
+                   value, client, time, file, line, record, event as JSON, and with --rules the
+                   titles of the rules that matched) for later queries.
                    Inputs of 1 GB or more are stacked through a temporary DuckDB database anyway.
 `;
 
@@ -67,8 +68,8 @@ export async function stackCommand(argv: string[]): Promise<number> {
   if (values.rules?.length) {
     const col = loadSigmaPaths(values.rules);
     for (const r of col.rejected) for (const d of r.diagnostics.filter((x) => x.severity === 'error')) process.stderr.write(formatDiagnostic(d) + '\n');
-    const pipelines = resolvePipelines([], true).pipelines;
-    rules = prepareRules(col, { process: (r) => applyPipelines(r, pipelines), regex: re2Regex }).set;
+    const prepareFor = preparerByFormat(col, { pipelines: resolvePipelines([], true).pipelines, formatPipeline: builtinPipeline, regex: re2Regex });
+    rules = (source: EventSource) => prepareFor(source.pipeline).set;
   }
   const where = values.where?.length ? compileWhere(values.where) : undefined;
 

@@ -13,7 +13,8 @@ export const STACK_TABLE_SQL = `CREATE OR REPLACE TABLE stack_events (
   file VARCHAR NOT NULL,
   line BIGINT,
   record BIGINT,
-  event JSON NOT NULL       -- the whole event, derived fields included
+  event JSON NOT NULL,      -- the whole event, derived fields included
+  rules JSON                -- titles of the rules that matched it (with --rules)
 )`;
 
 export async function stackWithDuckDb(sources: EventSource[], opts: StackOptions, dbPath = ':memory:'): Promise<StackResult> {
@@ -32,6 +33,7 @@ export async function stackWithDuckDb(sources: EventSource[], opts: StackOptions
       int(o.line);
       int(o.record);
       appender.appendVarchar(stringifyExact(o.event));
+      text(o.rules ? JSON.stringify(o.rules) : undefined);
       appender.endRow();
     });
     appender.closeSync();

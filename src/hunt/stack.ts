@@ -20,8 +20,8 @@ export interface StackOptions {
   by: string;
   /** Field naming the client (source address or host); the first present of the defaults otherwise. */
   client?: string;
-  /** Keep only events matched by one of these rules (or the `where` predicate). */
-  rules?: CompiledRuleSet;
+  /** Keep only events matched by one of these rules (compiled for the source's format pipeline). */
+  rules?: (source: EventSource) => CompiledRuleSet;
   where?: Predicate;
   /** Field names the `where` predicate reads, for enrichment. */
   whereFields?: string[];
@@ -50,6 +50,8 @@ export interface StackOccurrence {
   client?: string;
   time?: string;
   event: Record<string, unknown>;
+  /** Titles of the rules that matched the event (with `--rules`). */
+  rules?: string[];
   file: string;
   line?: number;
   record?: number;
@@ -63,16 +65,21 @@ export interface StackCounts {
 
 /** Reads the sources, keeps the selected events, and hands every value of the `by` field to `emit`. */
 export async function selectOccurrences(sources: EventSource[], opts: StackOptions, emit: (o: StackOccurrence) => void | Promise<void>): Promise<StackCounts> {
-  const needed = new Set<string>([opts.by, ...(opts.client ? [opts.client] : []), ...(opts.whereFields ?? []), ...(opts.rules ? fieldsUsed(opts.rules) : [])]);
-  const plan = planEnrichment(needed);
   const counts: StackCounts = { events: 0, selected: 0, missing: 0 };
   for (const source of sources) {
+    const rules = opts.rules?.(source);
+    const needed = new Set<string>([opts.by, ...(opts.client ? [opts.client] : []), ...(opts.whereFields ?? []), ...(rules ? fieldsUsed(rules) : [])]);
+    const plan = planEnrichment(needed);
     for await (const rec of source.records()) {
       counts.events++;
       if (plan.bySource.size) enrichEvent(rec.event, plan);
       const ev = new EventView(rec.event);
       if (opts.where && !opts.where(ev)) continue;
-      if (opts.rules && !opts.rules.rules.some((r) => (!r.guard || r.guard(ev)) && r.detection(ev))) continue;
+      let matched: string[] | undefined;
+      if (rules) {
+        matched = rules.rules.filter((r) => (!r.guard || r.guard(ev)) && r.detection(ev)).map((r) => r.ir.rule.title);
+        if (!matched.length) continue;
+      }
       counts.selected++;
       const values = valuesOf(ev.get(opts.by));
       if (!values.length) {
@@ -81,7 +88,7 @@ export async function selectOccurrences(sources: EventSource[], opts: StackOptio
       }
       const client = firstText(ev, opts.client ? [opts.client] : CLIENT_FIELDS);
       const time = eventTime(ev);
-      for (const value of values) await emit({ value, client, time, event: rec.event, file: rec.location.file, line: rec.location.line, record: rec.location.record });
+      for (const value of values) await emit({ value, client, time, event: rec.event, rules: matched, file: rec.location.file, line: rec.location.line, record: rec.location.record });
     }
   }
   return counts;
