@@ -44,7 +44,7 @@ let t0 = performance.now();
 for (let i = 0; i < total; i++) {
   const ev = new EventView(samples[i % samples.length] as Record<string, unknown>);
   const allowed = prepared.set.prefilter.scan(ev);
-  for (const r of prepared.set.index.candidates(ev)) if (allowed(r.index) && (!r.guard || r.guard(ev)) && r.detection(ev)) detections++;
+  for (const r of prepared.set.index.candidates(ev)) if (allowed.allows(r.index) && (!r.guard || r.guard(ev)) && r.detection(ev)) detections++;
 }
 const engineMs = performance.now() - t0;
 const anchored = prepared.set.prefilter.anchored.filter(Boolean).length;
@@ -82,7 +82,7 @@ for (let k = 0; k < evtxRounds; k++)
   for (const e of evtxEvents) {
     const ev = new EventView(e as Record<string, unknown>);
     const allowed = prepared.set.prefilter.scan(ev);
-    for (const r of prepared.set.index.candidates(ev)) if (allowed(r.index) && (!r.guard || r.guard(ev)) && r.detection(ev)) evtxDetections++;
+    for (const r of prepared.set.index.candidates(ev)) if (allowed.allows(r.index) && (!r.guard || r.guard(ev)) && r.detection(ev)) evtxDetections++;
   }
 const evtxMs = performance.now() - t0;
 console.log(`engine only, public EVTX samples: ${Math.round(((evtxEvents.length * evtxRounds) / evtxMs) * 1000)} events/s (${evtxEvents.length} records × ${evtxRounds}, ${evtxDetections / evtxRounds} detections per pass)`);

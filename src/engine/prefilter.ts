@@ -107,8 +107,8 @@ export class LiteralPrefilter {
     }
   }
 
-  /** Marks the anchored rules whose literals occur in the event; returns a test for a rule index. */
-  scan(ev: EventView): (rule: number) => boolean {
+  /** Marks the anchored rules whose literals occur in the event; `allows` then answers for it. */
+  scan(ev: EventView): this {
     if (++this.generation === 0xffffffff) {
       this.active.fill(0);
       this.generation = 1;
@@ -120,10 +120,12 @@ export class LiteralPrefilter {
     }
     for (const d of this.dotted) this.scanValue(d, ev.get(d.field), ev);
     if (this.anyField) for (const v of ev.values()) this.scanValue(this.anyField, v, ev);
-    const g = this.generation;
-    const anchored = this.anchored;
-    const active = this.active;
-    return (rule) => !anchored[rule] || active[rule] === g;
+    return this;
+  }
+
+  /** Whether a rule may match the event last scanned. */
+  allows(rule: number): boolean {
+    return !this.anchored[rule] || this.active[rule] === this.generation;
   }
 
   private scanValue(fa: FieldAutomaton, v: unknown, ev: EventView): void {

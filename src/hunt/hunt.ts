@@ -84,7 +84,7 @@ export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opt
       }
       const allowed = candidates.length ? set.prefilter.scan(ev) : null;
       for (const rule of candidates) {
-        if (!allowed!(rule.index)) continue;
+        if (!allowed!.allows(rule.index)) continue;
         if (guarded && rule.guard && !rule.guard(ev)) continue;
         if (!rule.detection(ev)) continue;
         const r = rule.ir.rule;

@@ -37,7 +37,7 @@ test('prefilter + index select exactly the detections of a full scan over every 
     const ev = new EventView(e);
     const fast = new Set<number>();
     const allowed = set.prefilter.scan(ev);
-    for (const r of set.index.candidates(ev)) if (allowed(r.index) && (!r.guard || r.guard(ev)) && r.detection(ev)) fast.add(r.index);
+    for (const r of set.index.candidates(ev)) if (allowed.allows(r.index) && (!r.guard || r.guard(ev)) && r.detection(ev)) fast.add(r.index);
     const full = new Set<number>();
     for (const r of set.rules) if (r.guard && r.guard(ev) && r.detection(ev)) full.add(r.index);
     for (const r of set.index.windowsWide) if (r.detection(ev)) full.add(r.index);
