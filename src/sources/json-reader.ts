@@ -2,6 +2,7 @@
 // (BOM or not) or UTF-16 with a BOM; gzip is unpacked before it gets here (see open-source.ts).
 
 import { StringDecoder } from 'node:string_decoder';
+import { ProblemLog } from './problem-log.js';
 import type { ByteChunks } from './byte-input.js';
 import { normalizeEvent } from './flatten.js';
 import { DEFAULT_MAX_DEPTH } from './json-parse.js';
@@ -44,14 +45,10 @@ export function readJsonEvents(
 ): EventSource {
   const maxProblems = options.maxProblems ?? DEFAULT_MAX_PROBLEMS;
   const normalize = options.normalize ?? true;
-  const problems: SourceProblem[] = [];
-  let problemCount = 0;
+  const log = new ProblemLog(name, maxProblems);
   let used = false;
 
-  function addProblem(line: number | undefined, message: string): void {
-    problemCount++;
-    if (problems.length < maxProblems) problems.push({ location: line === undefined ? { file: name } : { file: name, line }, message });
-  }
+  const addProblem = (line: number | undefined, message: string): void => log.add(line, message);
 
   async function* records(): AsyncGenerator<SourceRecord> {
     if (used) throw new Error(`records() of ${name} can be iterated only once`);
@@ -95,9 +92,9 @@ export function readJsonEvents(
     name,
     format: 'json',
     records,
-    problems,
+    problems: log.problems,
     get problemCount() {
-      return problemCount;
+      return log.count;
     },
   };
 }

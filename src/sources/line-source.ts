@@ -3,6 +3,7 @@
 // or that the parser refuses, is counted as a problem at its line number and reading goes on.
 
 import { StringDecoder } from 'node:string_decoder';
+import { ProblemLog } from './problem-log.js';
 import type { ByteChunks } from './byte-input.js';
 import type { EventSource, EventValue, ImpliedLogSource, LogEvent, SourceFormat, SourceProblem, SourceRecord } from './types.js';
 
@@ -51,14 +52,10 @@ export function createLineSource(spec: LineSourceSpec, options: LineReaderOption
   const { name, input, parser } = spec;
   const maxLine = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
   const maxProblems = options.maxProblems ?? DEFAULT_MAX_PROBLEMS;
-  const problems: SourceProblem[] = [];
-  let problemCount = 0;
+  const log = new ProblemLog(name, maxProblems);
   let used = false;
 
-  function addProblem(line: number | undefined, message: string): void {
-    problemCount++;
-    if (problems.length < maxProblems) problems.push({ location: line === undefined ? { file: name } : { file: name, line }, message });
-  }
+  const addProblem = (line: number | undefined, message: string): void => log.add(line, message);
 
   async function* records(): AsyncGenerator<SourceRecord> {
     if (used) throw new Error(`records() of ${name} can be iterated only once`);
@@ -154,9 +151,9 @@ export function createLineSource(spec: LineSourceSpec, options: LineReaderOption
     ...(spec.logsource ? { logsource: spec.logsource } : {}),
     ...(spec.pipeline ? { pipeline: spec.pipeline } : {}),
     records,
-    problems,
+    problems: log.problems,
     get problemCount() {
-      return problemCount;
+      return log.count;
     },
   };
 }
