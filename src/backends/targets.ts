@@ -2,6 +2,7 @@
 import type { ProcessingPipeline } from '../pipeline/types.js';
 import type { Backend } from './common/types.js';
 import { kqlBackend, kqlPipeline, KQL_PIPELINE_BASES, listKqlPipelines } from './kql/index.js';
+import { listSqlPipelines, sqlBackend, sqlPipeline } from './sql/index.js';
 
 export interface Target {
   backend: Backend;
@@ -20,5 +21,12 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     listPipelines: listKqlPipelines,
     pipeline: kqlPipeline,
     bases: (name) => KQL_PIPELINE_BASES[name] ?? [],
+  },
+  sql: {
+    backend: sqlBackend,
+    description: 'SQL for DuckDB over a flat event table `events` (one VARCHAR column per field; src/backends/sql/README.md)',
+    listPipelines: listSqlPipelines,
+    pipeline: sqlPipeline,
+    bases: () => [],
   },
 };
