@@ -2,8 +2,8 @@
 // README.md in this folder): every column VARCHAR, NULL when the event has no such field. Each
 // field test becomes one predicate with the engine's semantics (src/engine/compile.ts): strings
 // compared lower-cased unless `cased`, wildcards as LIKE with an ESCAPE clause, numbers through a
-// guarded TRY_CAST, and predicates made total (never NULL) under negation, because SQL's NOT NULL
-// is NULL, which WHERE drops, while the engine's `not` of a test on a missing field holds.
+// guarded TRY_CAST, and negation as `IS NOT TRUE`, because SQL's NOT NULL is NULL, which WHERE
+// drops, while the engine's `not` of a test on a missing field holds.
 import type { Expr, FieldTest } from '../../ir/types.js';
 import { isWildcard, type SigmaString, type SigmaValue } from '../../ir/values.js';
 import { ConversionError } from '../common/types.js';
@@ -31,7 +31,9 @@ export function renderExpr(e: Expr, parent: Parent = 'top', positive = true): st
       return parent === 'top' ? body : `(${body})`;
     }
     case 'not':
-      return `NOT (${renderExpr(e.arg, 'top', !positive)})`;
+      // `IS NOT TRUE`, not NOT: a test on a NULL column is NULL, which must count as false (the
+      // engine's test on a missing field) before it is negated; and DuckDB refuses NOT over *COLUMNS.
+      return `(${renderExpr(e.arg, 'top', !positive)}) IS NOT TRUE`;
     case 'test':
       return renderTest(e, positive);
   }
@@ -49,9 +51,12 @@ function chunked(parts: string[], sep: string): string {
   return chunked(groups, sep);
 }
 
-/** SQL's NULL is dropped by WHERE like false; only under negation must a predicate that can be NULL be made total. */
-function total(pred: string, positive: boolean): string {
-  return positive ? pred : `coalesce(${pred}, FALSE)`;
+/**
+ * A test may be NULL (its column is); AND and OR are monotone, WHERE drops NULL like false, and
+ * every negation is `IS NOT TRUE`, so NULL acts as false everywhere without a coalesce per test.
+ */
+function total(pred: string, _positive: boolean): string {
+  return pred;
 }
 
 /** One field test. `positive` is false under an odd number of negations. */
@@ -63,7 +68,7 @@ export function renderTest(t: FieldTest, positive: boolean): string {
   if (v.type === 'exists') return `(${col} IS ${v.value ? 'NOT ' : ''}NULL)`;
   if (t.negate) {
     // `neq`: the field is there, not null, and its value does not match.
-    return `(${col} IS NOT NULL AND NOT coalesce(${valuePredicate(v, t, col)}, FALSE))`;
+    return `(${col} IS NOT NULL AND (${valuePredicate(v, t, col)}) IS NOT TRUE)`;
   }
   if (v.type === 'null') return `(${col} IS NULL)`;
   return total(valuePredicate(v, t, col), positive);
