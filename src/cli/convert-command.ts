@@ -54,8 +54,10 @@ export async function convertCommand(argv: string[]): Promise<number> {
   const target = TARGETS[targetName];
   if (!target) throw new UsageError(`unknown target '${targetName}' (known: ${Object.keys(TARGETS).join(', ')})`);
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not '${values.format}'`);
-  const specs = values.pipeline ?? [];
-  if (specs.length === 0) throw new UsageError(`give --pipeline (for ${targetName}: ${target.listPipelines().join(', ')}, or a pipeline file)`);
+  // A target with a single pipeline (sql: `none`) needs no --pipeline; others must say which table family.
+  const own = target.listPipelines();
+  const specs = values.pipeline?.length ? values.pipeline : own.length === 1 ? own : [];
+  if (specs.length === 0) throw new UsageError(`give --pipeline (for ${targetName}: ${own.join(', ')}, or a pipeline file)`);
   if (positionals.length === 0) throw new UsageError('give at least one rule file or folder');
   const pipelines = resolveConvertPipelines(targetName, specs);
 
