@@ -106,7 +106,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const summary = await hunt(prepared.set, inputs, {
     regex: re2Regex,
     onDetection: (d) => writer.write(d),
-    onProgress: progress ? (n, file) => process.stderr.write(`\r  ${n.toLocaleString('en-US')} events read  ${file.slice(-50)}\x1b[K`) : undefined,
+    onProgress: progress ? (n, at) => process.stderr.write(`\r  ${progressBar(at.index, at.count)} ${at.index + 1}/${at.count} inputs  ${n.toLocaleString('en-US')} events  ${at.detections.toLocaleString('en-US')} detections  ${at.name.slice(-40)}\x1b[K`) : undefined,
   });
   if (progress) process.stderr.write('\r\x1b[K');
   writer.end();
@@ -148,6 +148,12 @@ function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, pre
   }
   for (const p of openProblems) lines.push(`  unreadable ${p}`);
   return lines.join('\n') + '\n\n';
+}
+
+/** A 20-cell bar of inputs done, for the progress line on a terminal. */
+function progressBar(done: number, total: number): string {
+  const filled = Math.round((done / Math.max(total, 1)) * 20);
+  return `[${'#'.repeat(filled)}${'.'.repeat(20 - filled)}]`;
 }
 
 function countBy(xs: string[]): string {

@@ -42,7 +42,8 @@ export interface HuntSummary {
 export interface HuntOptions {
   regex: RegexFactory;
   onDetection(d: HuntDetection): void | Promise<void>;
-  onProgress?(events: number, input: string): void;
+  /** Called every 1,024 events: events so far, and which input (0-based) of how many. */
+  onProgress?(events: number, input: { name: string; index: number; count: number; detections: number }): void;
   /** Skip explanations (faster when only counts are wanted). */
   explain?: boolean;
 }
@@ -64,7 +65,7 @@ export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opt
     for await (const rec of input.source.records()) {
       s.events++;
       summary.events++;
-      if (opts.onProgress && (summary.events & 1023) === 0) opts.onProgress(summary.events, input.source.name);
+      if (opts.onProgress && (summary.events & 1023) === 0) opts.onProgress(summary.events, { name: input.source.name, index: inputs.indexOf(input), count: inputs.length, detections: summary.detections });
       if (enrich) enrichEvent(rec.event, enrichment);
       const ev = new EventView(rec.event);
       let candidates: CompiledRule[];
