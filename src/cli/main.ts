@@ -9,12 +9,12 @@ import { closeSharedPools } from '../sources/evtx/index.js';
 import { VERSION } from './version.js';
 import { UsageError } from './usage.js';
 
-const HELP = `quarry ${VERSION} — Sigma rules: validate, hunt, convert, explore
+const HELP = `quarry ${VERSION} — Sigma rules: validate, hunt, convert, stack
 
 Usage:
   quarry hunt [--rules PATH…] [options] [INPUT…]   hunt logs (JSON, EVTX, W3C, Squid, Zeek, CSV) with Sigma rules
   quarry validate [--format text|json] PATH…       check rules, report every problem at file:line:col
-  quarry convert --target kql --pipeline P PATH…   convert rules to SIEM queries (Sentinel KQL)
+  quarry convert --target kql|sql [--pipeline P] PATH… convert rules to queries (Sentinel KQL, DuckDB SQL)
   quarry stack --by FIELD [--where …|--rules …] INPUT…  count distinct values, rarest first
   quarry generate --format F --lines N [--seed S] --out FILE [--truth FILE]
                                                    realistic proxy/BITS sample logs with ground truth
