@@ -56,16 +56,19 @@ function isWindowsEvent(ev: EventView): boolean {
 export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opts: HuntOptions): Promise<HuntSummary> {
   const summary: HuntSummary = { events: 0, detections: 0, perRule: new Map(), perLevel: new Map(), inputs: [] };
   const explain = opts.explain ?? true;
-  for (const input of inputs) {
+  // One enrichment plan per rule set, not per input: a folder of inputs shares a few sets.
+  const plans = new Map<CompiledRuleSet, ReturnType<typeof planEnrichment>>();
+  for (const [index, input] of inputs.entries()) {
     const set = input.set ?? defaultSet;
-    const enrichment = planEnrichment(fieldsUsed(set));
+    let enrichment = plans.get(set);
+    if (!enrichment) plans.set(set, (enrichment = planEnrichment(fieldsUsed(set))));
     const enrich = enrichment.bySource.size > 0;
     const declared = input.logsource ? set.rules.filter((r) => logsourceApplies(r.ir.rule.logsource, input.logsource!)) : null;
     const s: InputSummary = { file: input.source.name, format: input.source.format, events: 0, detections: 0, problems: [], problemCount: 0, routing: { windows: 0, declared: 0, unknown: 0 } };
     for await (const rec of input.source.records()) {
       s.events++;
       summary.events++;
-      if (opts.onProgress && (summary.events & 1023) === 0) opts.onProgress(summary.events, { name: input.source.name, index: inputs.indexOf(input), count: inputs.length, detections: summary.detections });
+      if (opts.onProgress && (summary.events & 1023) === 0) opts.onProgress(summary.events, { name: input.source.name, index, count: inputs.length, detections: summary.detections });
       if (enrich) enrichEvent(rec.event, enrichment);
       const ev = new EventView(rec.event);
       let candidates: CompiledRule[];

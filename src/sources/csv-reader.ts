@@ -8,6 +8,7 @@
 import type { ByteChunks } from './byte-input.js';
 import { createLineSource, eventMaker, RecordAt, type LineParser, type LineReaderOptions } from './line-source.js';
 import type { EventSource, LogEvent } from './types.js';
+import { readQuoted, type Cursor } from './quoted.js';
 
 /** Longest record (header or data), quoted line breaks included. */
 const MAX_RECORD = 4 * 1024 * 1024;
@@ -18,22 +19,13 @@ export function splitCsv(text: string, sep = ','): string[] | null {
   if (text.indexOf('"') < 0) return text.split(sep);
   let i = 0;
   const n = text.length;
+  const cursor: Cursor = { at: 0 };
   for (;;) {
     if (text.charCodeAt(i) === 34) {
-      let v = '';
-      i++;
-      for (;;) {
-        const q = text.indexOf('"', i);
-        if (q < 0) return null;
-        v += text.slice(i, q);
-        if (text.charCodeAt(q + 1) === 34) {
-          v += '"';
-          i = q + 2;
-          continue;
-        }
-        i = q + 1;
-        break;
-      }
+      cursor.at = i + 1;
+      let v = readQuoted(text, cursor);
+      if (v === null) return null;
+      i = cursor.at;
       // Text between the closing quote and the separator is kept (lenient, like most readers).
       const next = text.indexOf(sep, i);
       v += next < 0 ? text.slice(i) : text.slice(i, next);

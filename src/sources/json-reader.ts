@@ -48,8 +48,6 @@ export function readJsonEvents(
   const log = new ProblemLog(name, maxProblems);
   let used = false;
 
-  const addProblem = (line: number | undefined, message: string): void => log.add(line, message);
-
   async function* records(): AsyncGenerator<SourceRecord> {
     if (used) throw new Error(`records() of ${name} can be iterated only once`);
     used = true;
@@ -65,7 +63,7 @@ export function readJsonEvents(
         record(event: LogEvent, line: number) {
           ready.push({ event: normalize ? normalizeEvent(event) : event, location: { file: name, line, record: ++count } });
         },
-        problem: addProblem,
+        problem: (line, message) => log.add(line, message),
       },
     );
     const decoder = createDecoder(encoding);
@@ -81,7 +79,7 @@ export function readJsonEvents(
         }
       }
     } catch (e) {
-      addProblem(undefined, `read error, the rest of the input is lost: ${(e as Error).message}`);
+      log.add(undefined, `read error, the rest of the input is lost: ${(e as Error).message}`);
     }
     splitter.push(decoder.end());
     splitter.end();

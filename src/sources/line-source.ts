@@ -55,8 +55,6 @@ export function createLineSource(spec: LineSourceSpec, options: LineReaderOption
   const log = new ProblemLog(name, maxProblems);
   let used = false;
 
-  const addProblem = (line: number | undefined, message: string): void => log.add(line, message);
-
   async function* records(): AsyncGenerator<SourceRecord> {
     if (used) throw new Error(`records() of ${name} can be iterated only once`);
     used = true;
@@ -78,7 +76,7 @@ export function createLineSource(spec: LineSourceSpec, options: LineReaderOption
         r = `cannot parse line: ${(e as Error).message}`;
       }
       if (r === null) return;
-      if (typeof r === 'string') addProblem(lineNo, r);
+      if (typeof r === 'string') log.add(lineNo, r);
       else if (r instanceof RecordAt) ready.push({ event: r.event, location: { file: name, line: r.line, record: ++count } });
       else ready.push({ event: r, location: { file: name, line: lineNo, record: ++count } });
     };
@@ -95,17 +93,17 @@ export function createLineSource(spec: LineSourceSpec, options: LineReaderOption
         if (skipping) {
           skipping = false;
           lineNo++;
-          addProblem(lineNo, `line longer than ${maxLine} characters: skipped`);
+          log.add(lineNo, `line longer than ${maxLine} characters: skipped`);
         } else if (carry.length > 0) {
           const text = carry + s.slice(at, nl);
           carry = '';
           if (text.length > maxLine) {
             lineNo++;
-            addProblem(lineNo, `line longer than ${maxLine} characters: skipped`);
+            log.add(lineNo, `line longer than ${maxLine} characters: skipped`);
           } else handle(text);
         } else if (nl - at > maxLine) {
           lineNo++;
-          addProblem(lineNo, `line longer than ${maxLine} characters: skipped`);
+          log.add(lineNo, `line longer than ${maxLine} characters: skipped`);
         } else handle(s.slice(at, nl));
         at = nl + 1;
       }
@@ -128,12 +126,12 @@ export function createLineSource(spec: LineSourceSpec, options: LineReaderOption
         }
       }
     } catch (e) {
-      addProblem(undefined, `read error, the rest of the input is lost: ${(e as Error).message}`);
+      log.add(undefined, `read error, the rest of the input is lost: ${(e as Error).message}`);
     }
     feed(decoder.end());
     if (skipping) {
       lineNo++;
-      addProblem(lineNo, `line longer than ${maxLine} characters: skipped`);
+      log.add(lineNo, `line longer than ${maxLine} characters: skipped`);
     } else if (carry.length > 0) {
       const text = carry;
       carry = '';
@@ -141,7 +139,7 @@ export function createLineSource(spec: LineSourceSpec, options: LineReaderOption
     }
     const last = parser.end?.(lineNo);
     if (last instanceof RecordAt) ready.push({ event: last.event, location: { file: name, line: last.line, record: ++count } });
-    else if (last) addProblem(last.line, last.problem);
+    else if (last) log.add(last.line, last.problem);
     yield* ready;
   }
 

@@ -43,6 +43,7 @@ import type { ByteChunks } from './byte-input.js';
 import { createLineSource, eventMaker, type LineParser, type LineReaderOptions } from './line-source.js';
 import type { EventSource, EventValue, ImpliedLogSource, LogEvent } from './types.js';
 import { extensionOf, urlParts } from './url-parts.js';
+import { readQuoted, type Cursor } from './quoted.js';
 
 const NUMERIC = new Set([
   'sc-status', 'sc-substatus', 'sc-win32-status', 'sc-bytes', 'cs-bytes', 'rs-bytes', 'sr-bytes', 'time-taken',
@@ -178,6 +179,7 @@ export function splitW3c(text: string): Array<{ value: string; quoted: boolean }
 function splitInto(text: string, out: string[], quoted: boolean[]): number {
   const len = text.length;
   const tabs = text.indexOf('\t') >= 0;
+  const cursor: Cursor = { at: 0 };
   let n = 0;
   let i = 0;
   for (;;) {
@@ -186,20 +188,10 @@ function splitInto(text: string, out: string[], quoted: boolean[]): number {
     while (i < len && (c === 32 || c === 9)) c = text.charCodeAt(++i);
     if (i >= len) break;
     if (c === 34) {
-      let v = '';
-      i++;
-      for (;;) {
-        const q = text.indexOf('"', i);
-        if (q < 0) return -1;
-        v += text.slice(i, q);
-        if (text.charCodeAt(q + 1) === 34) {
-          v += '"';
-          i = q + 2;
-          continue;
-        }
-        i = q + 1;
-        break;
-      }
+      cursor.at = i + 1;
+      const v = readQuoted(text, cursor);
+      if (v === null) return -1;
+      i = cursor.at;
       out[n] = v;
       quoted[n++] = true;
     } else {

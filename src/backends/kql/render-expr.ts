@@ -10,6 +10,7 @@ import { re2Problem } from '../common/regex.js';
 import type { FieldRef, FieldScope } from './fields.js';
 import { kqlString } from './literals.js';
 import { isNumericType } from './schema.js';
+import { chunked } from '../common/chunked.js';
 
 type Parent = 'top' | 'and' | 'or' | 'not';
 
@@ -32,19 +33,6 @@ export function renderExpr(e: Expr, scope: FieldScope, parent: Parent = 'top', p
       return parent === 'not' && /^\(.*\)$/.test(body) ? body.slice(1, -1) : body;
     }
   }
-}
-
-/**
- * Kusto's analyzer gives up on a chain of more than a few hundred binary operators (KS245, "syntax
- * depth"); long lists (SigmaHQ's emoji rules have over a thousand values) are parenthesized in
- * groups so that the depth stays small. Short chains are left flat.
- */
-const CHUNK = 64;
-function chunked(parts: string[], sep: string): string {
-  if (parts.length <= CHUNK) return parts.join(sep);
-  const groups: string[] = [];
-  for (let i = 0; i < parts.length; i += CHUNK) groups.push(`(${parts.slice(i, i + CHUNK).join(sep)})`);
-  return chunked(groups, sep);
 }
 
 /** One field test. `positive` is false under an odd number of negations. */

@@ -10,6 +10,7 @@ import { ConversionError } from '../common/types.js';
 import { isPrintableAscii, stringShape } from '../common/strings.js';
 import { re2Problem } from '../common/regex.js';
 import { sqlIdent, sqlNumber, sqlString } from './literals.js';
+import { chunked } from '../common/chunked.js';
 
 type Parent = 'top' | 'and' | 'or' | 'not';
 
@@ -37,18 +38,6 @@ export function renderExpr(e: Expr, parent: Parent = 'top', positive = true): st
     case 'test':
       return renderTest(e, positive);
   }
-}
-
-/**
- * Long OR lists (SigmaHQ's emoji rules have over a thousand values) are parenthesized in groups so
- * that the expression depth stays far below DuckDB's max_expression_depth.
- */
-const CHUNK = 64;
-function chunked(parts: string[], sep: string): string {
-  if (parts.length <= CHUNK) return parts.join(sep);
-  const groups: string[] = [];
-  for (let i = 0; i < parts.length; i += CHUNK) groups.push(`(${parts.slice(i, i + CHUNK).join(sep)})`);
-  return chunked(groups, sep);
 }
 
 /**
