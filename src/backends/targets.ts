@@ -1,4 +1,5 @@
-// The conversion targets Quarry knows, each a backend with its own named pipelines.
+// The conversion targets Quarry knows, each a backend with its own named pipelines. This registry
+// runs in the browser too (the explorer's playground); the validators live in validators.ts.
 import type { ProcessingPipeline } from '../pipeline/types.js';
 import type { Backend } from './common/types.js';
 import { kqlBackend, kqlPipeline, KQL_PIPELINE_BASES, listKqlPipelines } from './kql/index.js';

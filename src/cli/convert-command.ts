@@ -7,13 +7,18 @@ import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { builtinPipeline, listBuiltinPipelines } from '../pipeline/builtin.js';
 import { loadPipelineFile } from '../pipeline/parse.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
-import { convertCollection, failureSummary } from '../backends/common/convert.js';
+import { convertCollection, failureSummary, type ConvertedRule } from '../backends/common/convert.js';
+import { ruleMeta } from '../backends/common/rule-meta.js';
+import type { Backend } from '../backends/common/types.js';
 import { TARGETS } from '../backends/targets.js';
 import { renderTable } from '../report/text-table.js';
 import { UsageError } from './usage.js';
 
 const targetLines = Object.entries(TARGETS)
-  .map(([name, t]) => `  ${name}: ${t.description}\n    pipelines: ${t.listPipelines().join(', ')}`)
+  .map(([name, t]) => {
+    const formats = Object.entries(t.backend.formats ?? {}).map(([f, rf]) => `\n    --format ${f}: ${rf.description}`);
+    return `  ${name}: ${t.description}\n    pipelines: ${t.listPipelines().join(', ')}${formats.join('')}`;
+  })
   .join('\n');
 
 const HELP = `Usage: quarry convert --target T --pipeline P [--pipeline P…] [--format text|json] [--quiet] PATH…
@@ -26,6 +31,8 @@ queries. A rule that the target cannot express exactly is not converted: its rea
   --format text    the queries, separated by a blank line and headed by a // comment when there are
                    several (default)
   --format json    one JSON object per line and rule: {"path","id","target","ok","query" or "error"}
+  --format F       a rule file format of the target (below): the converted rules with their title,
+                   description, severity (from level) and ATT&CK tactics and techniques
   --quiet          no summary on standard error
 Exit status: 0 when every rule converted, 1 when some did not, 2 for a usage error.
 
@@ -53,7 +60,11 @@ export async function convertCommand(argv: string[]): Promise<number> {
   if (!targetName) throw new UsageError(`give --target (${Object.keys(TARGETS).join(', ')})`);
   const target = TARGETS[targetName];
   if (!target) throw new UsageError(`unknown target '${targetName}' (known: ${Object.keys(TARGETS).join(', ')})`);
-  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not '${values.format}'`);
+  const format = values.format!;
+  const ruleFormat = target.backend.formats?.[format];
+  if (format !== 'text' && format !== 'json' && !ruleFormat) {
+    throw new UsageError(`--format must be text, json${Object.keys(target.backend.formats ?? {}).map((f) => `, ${f}`).join('')} for ${targetName}, not '${format}'`);
+  }
   // A target with a single pipeline (sql: `none`) needs no --pipeline; others must say which table family.
   const own = target.listPipelines();
   const specs = values.pipeline?.length ? values.pipeline : own.length === 1 ? own : [];
@@ -64,7 +75,9 @@ export async function convertCommand(argv: string[]): Promise<number> {
   const col = loadSigmaPaths(positionals);
   const results = convertCollection(col, target.backend, pipelines);
   const out: string[] = [];
-  if (values.format === 'json') {
+  if (ruleFormat) {
+    out.push(renderRuleFormat(target.backend, format, results).replace(/\n$/, ''));
+  } else if (format === 'json') {
     for (const { document: d, result: r } of results) {
       const base = { path: d.file, id: d.id ?? null, target: targetName, ok: r.ok };
       out.push(JSON.stringify(r.ok ? { ...base, query: r.query } : { ...base, error: r.error, code: r.code }));
@@ -76,14 +89,14 @@ export async function convertCommand(argv: string[]): Promise<number> {
       out.push(many ? `// ${d.title} (${d.file})\n${r.query}` : r.query);
     }
   }
-  if (out.length) process.stdout.write(out.join(values.format === 'json' ? '\n' : '\n\n') + '\n');
+  if (out.length && out.some((o) => o.length)) process.stdout.write(out.join(format === 'json' ? '\n' : '\n\n') + '\n');
 
   const failed = results.filter((x) => !x.result.ok);
   // One rule converted prints its query and nothing else; otherwise say what happened.
   if (!values.quiet && (results.length > 1 || failed.length > 0 || col.rejected.length > 0)) {
     const err: string[] = [];
     for (const d of col.diagnostics.filter((x) => x.severity === 'error')) err.push(formatDiagnostic(d));
-    if (values.format === 'text') for (const { document: d, result: r } of failed) if (!r.ok) err.push(`${d.file}: not converted [${r.code}] ${r.error}`);
+    if (format !== 'json') for (const { document: d, result: r } of failed) if (!r.ok) err.push(`${d.file}: not converted [${r.code}] ${r.error}`);
     const converted = results.length - failed.length;
     err.push(`${targetName} (${pipelines.map((p) => p.name).join(', ')}): ${converted} of ${results.length} rules converted, ${failed.length} not${col.rejected.length ? `; ${col.rejected.length} documents rejected by validation` : ''}`);
     if (failed.length > 1) {
@@ -93,6 +106,17 @@ export async function convertCommand(argv: string[]): Promise<number> {
     process.stderr.write(err.join('\n') + '\n');
   }
   return failed.length || col.rejected.length ? 1 : 0;
+}
+
+/** The converted rules of a conversion in one of the backend's rule file formats. */
+export function renderRuleFormat(backend: Backend, format: string, results: readonly ConvertedRule[]): string {
+  const rf = backend.formats?.[format];
+  if (!rf) throw new Error(`${backend.target} has no format '${format}'`);
+  const rules = [];
+  for (const { document: d, result: r } of results) {
+    if (r.ok && d.kind === 'rule') rules.push({ meta: ruleMeta(d), query: r.query, state: r.state, pipelines: r.pipelines });
+  }
+  return rf.render(rules);
 }
 
 /** Target pipelines (with the built-ins they build on), then built-in pipelines, then files. */

@@ -13,7 +13,7 @@ import { failureSummary, convertRule } from '../../src/backends/common/convert.j
 import { kqlBackend, listKqlPipelines } from '../../src/backends/kql/index.js';
 import { resolveConvertPipelines } from '../../src/cli/convert-command.js';
 import { DATA } from '../helpers.js';
-import { kustoErrors } from './kusto-validator.js';
+import { kustoErrors } from '../../src/backends/kql/validate.js';
 import { missingConditions } from './kql-conditions.js';
 
 const base = join(DATA, 'sigmahq');

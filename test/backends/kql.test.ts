@@ -14,7 +14,7 @@ import { kqlIdent, kqlString } from '../../src/backends/kql/literals.js';
 import { resolveConvertPipelines } from '../../src/cli/convert-command.js';
 import { tableColumns } from '../../src/backends/kql/schema.js';
 import { DATA, REPO, parseRule } from '../helpers.js';
-import { kustoErrors } from './kusto-validator.js';
+import { kustoErrors } from '../../src/backends/kql/validate.js';
 
 const KQL_DIR = join(REPO, 'src/backends/kql');
 

@@ -19,7 +19,8 @@ export function convertRule(rule: SigmaRule, backend: Backend, pipelines: readon
   const ir = lowerProcessedRule(processed);
   if (ir.failures.length) return { ok: false, code: 'pipeline-failure', error: ir.failures.join('; ') };
   try {
-    return { ok: true, query: backend.render({ ir, state: processed.state, pipelines: pipelines.map((p) => p.name) }) };
+    const names = pipelines.map((p) => p.name);
+    return { ok: true, query: backend.render({ ir, state: processed.state, pipelines: names }), state: processed.state, pipelines: names };
   } catch (e) {
     if (e instanceof ConversionError) return { ok: false, code: e.code, error: e.message };
     throw e;

@@ -2,6 +2,7 @@
 // when its target cannot express something. A rule that cannot be converted exactly is an error
 // with a reason, never a weaker query.
 import type { RuleIR } from '../../ir/types.js';
+import type { RuleMeta } from './rule-meta.js';
 
 /** Why a rule could not be converted: a stable code (for accounting) and a readable message. */
 export class ConversionError extends Error {
@@ -13,7 +14,9 @@ export class ConversionError extends Error {
   }
 }
 
-export type ConversionResult = { ok: true; query: string } | { ok: false; code: string; error: string };
+export type ConversionResult =
+  | { ok: true; query: string; state: Readonly<Record<string, unknown>>; pipelines: readonly string[] }
+  | { ok: false; code: string; error: string };
 
 /** A rule after pipelines, ready for a backend: the IR and the pipeline state (`query_table`, …). */
 export interface ConvertInput {
@@ -28,4 +31,37 @@ export interface Backend {
   target: string;
   /** Renders one rule; throws ConversionError for what the target cannot express. */
   render(input: ConvertInput): string;
+  /**
+   * Rule file formats beyond the bare query (`quarry convert --format NAME`), e.g. a Sentinel
+   * analytic rule or a savedsearches.conf stanza. Each wraps rendered queries with the rules' metadata.
+   */
+  formats?: Readonly<Record<string, RuleFormat>>;
+}
+
+/** One converted rule, as a rule format sees it. */
+export interface FormattedRule {
+  meta: RuleMeta;
+  query: string;
+  /** Pipeline state (`query_table`, …) and the pipelines' names. */
+  state: Readonly<Record<string, unknown>>;
+  pipelines: readonly string[];
+}
+
+export interface RuleFormat {
+  description: string;
+  /**
+   * Turns the converted rules into the text of one file (an NDJSON file holds one line per rule;
+   * an ARM template holds all rules; a YAML analytic rule or a .conf holds one document or stanza
+   * per rule, separated as the format allows).
+   */
+  render(rules: readonly FormattedRule[]): string;
+}
+
+/** A check of a rendered query by a parser or validator for its language. */
+export interface QueryCheck {
+  /** What checked it, e.g. the Kusto language service or Quarry's structural SPL validator. */
+  validator: string;
+  ok: boolean;
+  /** Each problem with its location in the query, readable. */
+  problems: string[];
 }

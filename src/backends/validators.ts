@@ -1,0 +1,9 @@
+// Each target's check of a rendered query: a real parser where one exists (Microsoft's Kusto
+// language service, the lucene package) or a structural validator of ours. Kept apart from the
+// target registry because the parsers are Node-side (the explorer's server shows their verdicts).
+import type { QueryCheck } from './common/types.js';
+import { validateKql } from './kql/validate.js';
+
+export const VALIDATORS: Readonly<Record<string, (query: string) => QueryCheck>> = {
+  kql: validateKql,
+};
