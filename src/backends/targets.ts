@@ -1,6 +1,7 @@
 // The conversion targets Quarry knows, each a backend with its own named pipelines. This registry
 // runs in the browser too (the explorer's playground); the validators live in validators.ts.
 import type { ProcessingPipeline } from '../pipeline/types.js';
+import { builtinPipeline } from '../pipeline/builtin.js';
 import type { Backend } from './common/types.js';
 import { kqlBackend, kqlPipeline, KQL_PIPELINE_BASES, listKqlPipelines } from './kql/index.js';
 import { listSqlPipelines, sqlBackend, sqlPipeline } from './sql/index.js';
@@ -31,3 +32,11 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     bases: () => [],
   },
 };
+
+/** A target's own pipeline preceded by the built-in pipelines it builds on (e.g. `windows`). */
+export function targetPipelineChain(targetName: string, pipelineName: string): ProcessingPipeline[] {
+  const target = TARGETS[targetName];
+  const own = target?.pipeline(pipelineName);
+  if (!target || !own) throw new Error(`no pipeline '${pipelineName}' for target '${targetName}'`);
+  return [...target.bases(pipelineName).map((b) => builtinPipeline(b)!), own];
+}

@@ -1,0 +1,143 @@
+// The explorer's playground: a rule's YAML and pasted events in, diagnostics, matches with their
+// reasons and translations out. It runs in the browser, so it uses only browser-safe modules and
+// the guarded JavaScript regex factory instead of RE2 (the engine takes the factory as a parameter).
+import { addParsedFile, checkCollection, emptyCollection, parseSigmaText } from '../sigma/load.js';
+import type { Diagnostic } from '../sigma/diagnostics.js';
+import { applyFilters } from '../sigma/apply-filters.js';
+import { applyPipelines } from '../pipeline/apply.js';
+import { builtinPipeline } from '../pipeline/builtin.js';
+import type { ProcessingPipeline } from '../pipeline/types.js';
+import { lowerProcessedRule } from '../ir/lower.js';
+import { compileRuleSet, fieldsUsed } from '../engine/rule-set.js';
+import { EventView } from '../engine/event-access.js';
+import { guardedJsRegex } from '../engine/regex.js';
+import { explainMatch, type MatchedTest } from '../engine/explain.js';
+import { normalizeEvent } from '../sources/flatten.js';
+import type { LogEvent } from '../sources/types.js';
+import { enrichEvent, planEnrichment } from '../sources/derived-fields.js';
+import { convertRule } from '../backends/common/convert.js';
+import { TARGETS, targetPipelineChain } from '../backends/targets.js';
+
+export interface PlaygroundInput {
+  yaml: string;
+  /** NDJSON, a JSON array of events, or one JSON object; EVTX-as-JSON (`Event.System`) is flattened. */
+  events: string;
+  /** Built-in pipelines to run the rule through before matching (e.g. `windows`), in order. */
+  pipelines: readonly string[];
+}
+
+export interface PlaygroundEventProblem {
+  line: number;
+  message: string;
+}
+
+export interface PlaygroundRuleMatch {
+  rule: string;
+  matched: MatchedTest[];
+}
+
+export interface PlaygroundTranslation {
+  target: string;
+  pipeline: string;
+  ok: boolean;
+  query?: string;
+  error?: string;
+  code?: string;
+}
+
+export interface PlaygroundResult {
+  diagnostics: Diagnostic[];
+  rules: Array<{ title: string; id: string | null; runnable: boolean; reason?: string }>;
+  events: Array<Record<string, unknown>>;
+  eventProblems: PlaygroundEventProblem[];
+  /** Per event (same order as `events`), the rules that matched it and why. */
+  matches: PlaygroundRuleMatch[][];
+  translations: PlaygroundTranslation[];
+}
+
+/** Parses pasted events: a JSON array, one object, or one object per line (blank lines skipped). */
+export function parsePlaygroundEvents(text: string): { events: Array<Record<string, unknown>>; problems: PlaygroundEventProblem[] } {
+  const events: Array<Record<string, unknown>> = [];
+  const problems: PlaygroundEventProblem[] = [];
+  const trimmed = text.trim();
+  if (!trimmed) return { events, problems };
+  const add = (v: unknown, line: number) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) events.push(normalizeEvent(v as LogEvent) as Record<string, unknown>);
+    else problems.push({ line, message: 'an event must be a JSON object' });
+  };
+  if (trimmed.startsWith('[') || (trimmed.startsWith('{') && !trimmed.includes('\n'))) {
+    try {
+      const v = JSON.parse(trimmed) as unknown;
+      if (Array.isArray(v)) v.forEach((x) => add(x, 1));
+      else add(v, 1);
+      return { events, problems };
+    } catch {
+      // Not one JSON document: read it line by line below, so each bad line is reported.
+    }
+  }
+  const lines = text.split('\n');
+  let pending = '';
+  let start = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!pending && !line.trim()) continue;
+    if (!pending) start = i + 1;
+    pending += (pending ? '\n' : '') + line;
+    try {
+      add(JSON.parse(pending), start);
+      pending = '';
+    } catch (e) {
+      // A pretty-printed object spans lines: keep reading until it closes or the text ends.
+      if (i === lines.length - 1 || !/^\s*[{[]/.test(pending)) {
+        problems.push({ line: start, message: (e as Error).message });
+        pending = '';
+      }
+    }
+  }
+  return { events, problems };
+}
+
+export function runPlayground(input: PlaygroundInput): PlaygroundResult {
+  const col = emptyCollection();
+  addParsedFile(col, parseSigmaText(input.yaml, 'playground.yml'));
+  checkCollection(col);
+  const pipelines: ProcessingPipeline[] = [];
+  for (const name of input.pipelines) {
+    const p = builtinPipeline(name);
+    if (p) pipelines.push(p);
+  }
+  const rules = col.rules.map((r) => applyFilters(r, col.filters).rule);
+  const irs = rules.map((r) => lowerProcessedRule(applyPipelines(r, pipelines)));
+  const set = compileRuleSet(irs, { regex: guardedJsRegex });
+  const { events, problems } = parsePlaygroundEvents(input.events);
+  const plan = planEnrichment(fieldsUsed(set));
+  const matches: PlaygroundRuleMatch[][] = events.map((ev) => {
+    const copy = { ...ev };
+    if (plan.bySource.size) enrichEvent(copy, plan);
+    const view = new EventView(copy);
+    const hits: PlaygroundRuleMatch[] = [];
+    for (const r of set.rules) {
+      if (r.guard && !r.guard(view)) continue;
+      if (r.detection(view)) hits.push({ rule: r.ir.rule.title, matched: explainMatch(r, view, { regex: guardedJsRegex }) });
+    }
+    return hits;
+  });
+  const notRunnable = new Map(set.notRunnable.map((n) => [n.ir.rule, n.reason]));
+  const translations: PlaygroundTranslation[] = [];
+  for (const rule of rules) {
+    for (const [target, t] of Object.entries(TARGETS)) {
+      for (const name of t.listPipelines()) {
+        const r = convertRule(rule, t.backend, targetPipelineChain(target, name));
+        translations.push(r.ok ? { target, pipeline: name, ok: true, query: r.query } : { target, pipeline: name, ok: false, error: r.error, code: r.code });
+      }
+    }
+  }
+  return {
+    diagnostics: col.diagnostics,
+    rules: rules.map((r) => ({ title: r.title, id: r.id ?? null, runnable: !notRunnable.has(r), ...(notRunnable.has(r) ? { reason: notRunnable.get(r)! } : {}) })),
+    events,
+    eventProblems: problems,
+    matches,
+    translations,
+  };
+}
