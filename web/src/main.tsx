@@ -1,0 +1,18 @@
+// Entry point: renders the app and turns same-origin link clicks into history navigation.
+import { render } from 'preact';
+import { App } from './app.js';
+import { navigate } from './router.js';
+import './styles.css';
+
+document.addEventListener('click', (e) => {
+  if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  const a = (e.target as Element | null)?.closest?.('a');
+  if (!a || a.target || a.hasAttribute('download')) return;
+  const url = new URL(a.href, window.location.href);
+  if (url.origin !== window.location.origin || url.pathname.startsWith('/api/')) return;
+  e.preventDefault();
+  navigate(url.pathname + url.search);
+  window.scrollTo(0, 0);
+});
+
+render(<App />, document.getElementById('app')!);
