@@ -1,9 +1,20 @@
-// The SQL backend (DuckDB) over a flat event table: a renderer of the query IR. See README.md.
+// The SQL backends over a flat event table, one per dialect: `sql` (DuckDB), `postgres`,
+// `clickhouse`. One renderer of the query IR; the dialects differ only in ./dialects. See README.md.
 import type { Backend } from '../common/types.js';
 import type { ProcessingPipeline } from '../../pipeline/types.js';
 import { renderSqlQuery } from './render-query.js';
+import type { SqlDialect } from './dialects/types.js';
+import { DUCKDB } from './dialects/duckdb.js';
+import { POSTGRES } from './dialects/postgres.js';
+import { CLICKHOUSE } from './dialects/clickhouse.js';
 
-export const sqlBackend: Backend = { target: 'sql', render: renderSqlQuery };
+function sqlDialectBackend(dialect: SqlDialect): Backend {
+  return { target: dialect.target, render: (input) => renderSqlQuery(input, dialect) };
+}
+
+export const sqlBackend: Backend = sqlDialectBackend(DUCKDB);
+export const postgresBackend: Backend = sqlDialectBackend(POSTGRES);
+export const clickhouseBackend: Backend = sqlDialectBackend(CLICKHOUSE);
 
 /** `none`: the rule's own field names, no field mapping and no log-source guard. */
 const NONE: ProcessingPipeline = { name: 'none', priority: 0, vars: {}, items: [], origin: 'sql:none' };
@@ -17,4 +28,6 @@ export function sqlPipeline(name: string): ProcessingPipeline | null {
 }
 
 export { renderSqlQuery, SQL_DEFAULT_TABLE } from './render-query.js';
-export { likePattern, NUMERIC_RE } from './render-expr.js';
+export { likePattern } from './render-expr.js';
+export { ENGINE_NUMERIC_RE as NUMERIC_RE } from './dialects/shared.js';
+export { DUCKDB, POSTGRES, CLICKHOUSE, type SqlDialect };

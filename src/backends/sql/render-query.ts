@@ -1,19 +1,21 @@
-// Assembles a DuckDB query for one rule: `SELECT * FROM events WHERE …`, the pipelines' log-source
-// guard (if any) and the detection.
+// Assembles a query for one rule in a dialect: `SELECT * FROM events WHERE …`, the pipelines'
+// log-source guard (if any) and the detection.
 import { and } from '../../ir/lower.js';
 import type { Expr } from '../../ir/types.js';
 import type { ConvertInput } from '../common/types.js';
-import { sqlIdent } from './literals.js';
+import type { SqlDialect } from './dialects/types.js';
+import { DUCKDB } from './dialects/duckdb.js';
 import { renderExpr } from './render-expr.js';
 
 /** The table every query reads unless a pipeline sets `query_table`. */
 export const SQL_DEFAULT_TABLE = 'events';
 export const STATE_TABLE = 'query_table';
 
-export function renderSqlQuery({ ir, state }: ConvertInput): string {
+export function renderSqlQuery(input: ConvertInput, dialect: SqlDialect = DUCKDB): string {
+  const { ir, state } = input;
   const t = state[STATE_TABLE];
-  const table = typeof t === 'string' && t ? t : SQL_DEFAULT_TABLE;
+  const name = typeof t === 'string' && t ? t : SQL_DEFAULT_TABLE;
+  const table = name === SQL_DEFAULT_TABLE ? name : dialect.ident(name);
   const conjuncts: Expr[] = [...(ir.guard ? [ir.guard] : []), ir.detection];
-  const where = renderExpr(and(conjuncts));
-  return `SELECT * FROM ${table === SQL_DEFAULT_TABLE ? table : sqlIdent(table)} WHERE ${where}`;
+  return `SELECT * FROM ${table} WHERE ${renderExpr({ dialect, table }, and(conjuncts))}`;
 }
