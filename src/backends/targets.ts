@@ -4,7 +4,7 @@ import type { ProcessingPipeline } from '../pipeline/types.js';
 import { builtinPipeline } from '../pipeline/builtin.js';
 import type { Backend } from './common/types.js';
 import { kqlBackend, kqlPipeline, KQL_PIPELINE_BASES, listKqlPipelines } from './kql/index.js';
-import { listSqlPipelines, sqlBackend, sqlPipeline } from './sql/index.js';
+import { clickhouseBackend, listSqlPipelines, postgresBackend, sqlBackend, sqlPipeline } from './sql/index.js';
 
 export interface Target {
   backend: Backend;
@@ -27,6 +27,20 @@ export const TARGETS: Readonly<Record<string, Target>> = {
   sql: {
     backend: sqlBackend,
     description: 'SQL for DuckDB over a flat event table `events` (one VARCHAR column per field; src/backends/sql/README.md)',
+    listPipelines: listSqlPipelines,
+    pipeline: sqlPipeline,
+    bases: () => [],
+  },
+  postgres: {
+    backend: postgresBackend,
+    description: 'SQL for PostgreSQL (15+) over the same flat table `events` (one text column per field; src/backends/sql/README.md)',
+    listPipelines: listSqlPipelines,
+    pipeline: sqlPipeline,
+    bases: () => [],
+  },
+  clickhouse: {
+    backend: clickhouseBackend,
+    description: 'SQL for ClickHouse over the same flat table `events` (one Nullable(String) column per field; src/backends/sql/README.md)',
     listPipelines: listSqlPipelines,
     pipeline: sqlPipeline,
     bases: () => [],
