@@ -5,6 +5,7 @@ import { builtinPipeline } from '../pipeline/builtin.js';
 import type { Backend } from './common/types.js';
 import { kqlBackend, kqlPipeline, KQL_PIPELINE_BASES, listKqlPipelines } from './kql/index.js';
 import { clickhouseBackend, listSqlPipelines, postgresBackend, sqlBackend, sqlPipeline } from './sql/index.js';
+import { listSplPipelines, splBackend, splPipeline, SPL_PIPELINE_BASES } from './spl/index.js';
 
 export interface Target {
   backend: Backend;
@@ -44,6 +45,13 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     listPipelines: listSqlPipelines,
     pipeline: sqlPipeline,
     bases: () => [],
+  },
+  spl: {
+    backend: splBackend,
+    description: 'Splunk SPL: search terms with `| where` where needed (splunk, splunk-windows) or `| tstats` over the CIM Web data model (splunk-cim)',
+    listPipelines: listSplPipelines,
+    pipeline: splPipeline,
+    bases: (name) => SPL_PIPELINE_BASES[name] ?? [],
   },
 };
 

@@ -1,0 +1,37 @@
+// Assembles an SPL search for one rule: the log-source guard and the detection as search terms
+// where the search language can say them exactly, the rest as one `| where` eval expression.
+// The split is by top-level conjunct: a conjunct with any test that search terms cannot express
+// goes whole to `| where`, so AND across the pipe keeps the rule's meaning.
+import type { Expr } from '../../ir/types.js';
+import { and } from '../../ir/lower.js';
+import { ConversionError, type ConvertInput } from '../common/types.js';
+import type { RuleIR } from '../../ir/types.js';
+import { searchExpr } from './render-search.js';
+import { whereExpr } from './render-where.js';
+import { renderTstats, STATE_DATAMODEL, STATE_DATAMODEL_ONLY } from './render-tstats.js';
+
+export function renderSplQuery(input: ConvertInput): string {
+  if (typeof input.state[STATE_DATAMODEL] === 'string') return renderTstats(input);
+  const { ir, state, pipelines } = input;
+  if (state[STATE_DATAMODEL_ONLY] === true) throw new ConversionError('no-datamodel', `no CIM data model for log source ${logsourceText(ir)} in ${pipelines.join(', ')}`);
+  const conjuncts = (e: Expr): Expr[] => (e.kind === 'and' ? e.args : e.kind === 'const' && e.value ? [] : [e]);
+  const terms: string[] = [];
+  const rest: Expr[] = [];
+  for (const c of [...(ir.guard ? conjuncts(ir.guard) : []), ...conjuncts(ir.detection)]) {
+    const s = searchExpr(c, 'and');
+    if (s === null) rest.push(c);
+    else terms.push(s);
+  }
+  // A search of where-tests only starts from every event.
+  const lines = [terms.length ? terms.join(' ') : '*'];
+  if (rest.length) lines.push(`| where ${whereExpr(and(rest))}`);
+  return lines.join('\n');
+}
+
+function logsourceText(ir: RuleIR): string {
+  const ls = Object.entries(ir.rule.logsource)
+    .filter(([k, v]) => v !== undefined && k !== 'definition')
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(',');
+  return ls || '(none)';
+}
