@@ -3,7 +3,11 @@
 // target registry because the parsers are Node-side (the explorer's server shows their verdicts).
 import type { QueryCheck } from './common/types.js';
 import { validateKql } from './kql/validate.js';
+import { validatePostgres } from './sql/validate-postgres.js';
+import { validateClickHouse } from './sql/validate-clickhouse.js';
 
 export const VALIDATORS: Readonly<Record<string, (query: string) => QueryCheck>> = {
   kql: validateKql,
+  postgres: validatePostgres,
+  clickhouse: validateClickHouse,
 };

@@ -1,0 +1,126 @@
+// A structural validator for the ClickHouse dialect (no ClickHouse that runs these functions can be
+// installed here: see README.md). It tokenizes the query as ClickHouse does (backslash escapes in
+// strings and backquoted names), demands the shape `SELECT * FROM t WHERE …`, balanced brackets,
+// only the functions the dialect renders with their argument counts, and compiles every pattern
+// given to match() with RE2, the engine ClickHouse uses.
+import { createRequire } from 'node:module';
+import type { QueryCheck } from '../common/types.js';
+
+const require = createRequire(import.meta.url);
+const RE2 = require('re2') as new (pattern: string, flags?: string) => unknown;
+
+export const CLICKHOUSE_VALIDATOR = "Quarry's structural ClickHouse validator (tokens, brackets, functions and arities, RE2 patterns)";
+
+/** The functions the ClickHouse dialect writes, with their argument counts. */
+const FUNCTIONS: Readonly<Record<string, readonly number[]>> = {
+  lowerUTF8: [1],
+  startsWith: [2],
+  endsWith: [2],
+  positionUTF8: [2],
+  match: [2],
+  if: [3],
+  ifNull: [2],
+  not: [1],
+  toFloat64OrNull: [1],
+  replaceRegexpAll: [3],
+  extractAll: [2],
+  toUInt64: [1],
+};
+const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'IS', 'NOT', 'NULL', 'LIKE', 'BETWEEN']);
+
+type Token = { kind: 'str' | 'ident' | 'word' | 'num' | 'op'; text: string; at: number };
+
+function tokenize(q: string, problems: string[]): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < q.length) {
+    const c = q[i]!;
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === "'" || c === '`') {
+      // A string or a backquoted name: a backslash escapes the next character.
+      let j = i + 1;
+      let text = '';
+      while (j < q.length && q[j] !== c) {
+        if (q[j] === '\\') {
+          const n = q[j + 1];
+          if (n === undefined) break;
+          text += { n: '\n', t: '\t', r: '\r', '0': '\0' }[n] ?? n;
+          j += 2;
+        } else text += q[j++];
+      }
+      if (j >= q.length) {
+        problems.push(`unterminated ${c === "'" ? 'string' : 'name'} at ${i}`);
+        return out;
+      }
+      out.push({ kind: c === "'" ? 'str' : 'ident', text, at: i });
+      i = j + 1;
+    } else if (/[A-Za-z_]/.test(c)) {
+      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(q.slice(i))![0];
+      out.push({ kind: 'word', text: m, at: i });
+      i += m.length;
+    } else if (/[0-9]/.test(c)) {
+      const m = /^[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?/.exec(q.slice(i))![0];
+      out.push({ kind: 'num', text: m, at: i });
+      i += m.length;
+    } else {
+      const m = /^(<=|>=|!=|[-=<>+*(),\[\]])/.exec(q.slice(i));
+      if (!m) {
+        problems.push(`unexpected character ${JSON.stringify(c)} at ${i}`);
+        return out;
+      }
+      out.push({ kind: 'op', text: m[0], at: i });
+      i += m[0].length;
+    }
+  }
+  return out;
+}
+
+export function validateClickHouse(query: string): QueryCheck {
+  const problems: string[] = [];
+  const toks = tokenize(query, problems);
+  const head = toks.slice(0, 5).map((t) => t.text).join(' ');
+  if (!/^SELECT \* FROM \S+ WHERE$/.test(head) || toks[3]?.kind === 'str') problems.push(`the query does not start with SELECT * FROM <table> WHERE (${head})`);
+  // Brackets, and for each function call its argument count.
+  const stack: Array<{ open: string; fn: string | null; args: number; empty: boolean; at: number }> = [];
+  for (let k = 5; k < toks.length; k++) {
+    const t = toks[k]!;
+    const prev = toks[k - 1]!;
+    if (t.kind === 'word') {
+      const isCall = toks[k + 1]?.text === '(';
+      if (isCall && !(t.text in FUNCTIONS)) problems.push(`unknown function ${t.text} at ${t.at}`);
+      if (!isCall && !KEYWORDS.has(t.text.toUpperCase())) problems.push(`unexpected word ${t.text} at ${t.at} (column names are backquoted)`);
+    }
+    if (t.text === '(' || t.text === '[') {
+      const fn = t.text === '(' && prev.kind === 'word' && prev.text in FUNCTIONS ? prev.text : null;
+      stack.push({ open: t.text, fn, args: 1, empty: true, at: t.at });
+      continue;
+    }
+    if (stack.length) stack[stack.length - 1]!.empty = false;
+    if (t.text === ',') {
+      if (!stack.length) problems.push(`comma outside brackets at ${t.at}`);
+      else stack[stack.length - 1]!.args++;
+    } else if (t.text === ')' || t.text === ']') {
+      const top = stack.pop();
+      if (!top || (top.open === '(') !== (t.text === ')')) {
+        problems.push(`unbalanced ${t.text} at ${t.at}`);
+        continue;
+      }
+      const args = top.empty ? 0 : top.args;
+      if (top.fn && !FUNCTIONS[top.fn]!.includes(args)) problems.push(`${top.fn} takes ${FUNCTIONS[top.fn]!.join(' or ')} arguments, not ${args} (at ${top.at})`);
+    }
+    // A pattern for match() or replaceRegexpAll() must compile in RE2.
+    if (t.kind === 'str' && toks[k - 1]?.text === ',' ) {
+      const call = stack[stack.length - 1];
+      if (call && (call.fn === 'match' || call.fn === 'replaceRegexpAll' || call.fn === 'extractAll') && call.args === 2) {
+        try {
+          new RE2(t.text, 'u');
+        } catch (e) {
+          problems.push(`the pattern at ${t.at} does not compile in RE2: ${(e as Error).message}`);
+        }
+      }
+    }
+  }
+  for (const s of stack) problems.push(`unclosed ${s.open} at ${s.at}`);
+  return { validator: CLICKHOUSE_VALIDATOR, ok: problems.length === 0, problems };
+}
