@@ -3,11 +3,13 @@
 // target registry because the parsers are Node-side (the explorer's server shows their verdicts).
 import type { QueryCheck } from './common/types.js';
 import { validateKql } from './kql/validate.js';
+import { validateSpl } from './spl/validate.js';
 import { validatePostgres } from './sql/validate-postgres.js';
 import { validateClickHouse } from './sql/validate-clickhouse.js';
 
 export const VALIDATORS: Readonly<Record<string, (query: string) => QueryCheck>> = {
   kql: validateKql,
+  spl: validateSpl,
   postgres: validatePostgres,
   clickhouse: validateClickHouse,
 };
