@@ -4,14 +4,14 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { loadSigmaPaths } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { LEVELS } from '../sigma/model.js';
-import { preparerByFormat, parseLogsourceSpec, describeLogsource, logsourceApplies, type PreparedRules } from '../hunt/prepare.js';
-import { builtinPipeline } from '../pipeline/builtin.js';
+import { parseLogsourceSpec, describeLogsource, logsourceApplies, type PreparedRules } from '../hunt/prepare.js';
+import { setupHunt } from '../hunt/setup.js';
 import { hunt, type HuntInput, type HuntSummary } from '../hunt/hunt.js';
 import { re2Regex } from '../engine/regex-re2.js';
-import { openSource, expandInputs, SourceError } from '../sources/open-source.js';
-import { openEvtxSource } from '../sources/evtx-source.js';
 import { createDetectionWriter, type DetectionFormat } from '../report/detections-output.js';
 import { renderTable } from '../report/text-table.js';
+import { createDuckDbDetectionWriter } from '../report/detections-duckdb.js';
+import type { HuntDetection } from '../hunt/detection.js';
 import { BUNDLED_LOGS, BUNDLED_RULES } from './bundled.js';
 import { resolvePipelines } from './pipelines.js';
 import { UsageError } from './usage.js';
@@ -26,7 +26,8 @@ Without --rules and inputs it runs the bundled example rules over the bundled sa
   --logsource SPEC     the log source of the inputs, e.g. product=windows,service=bits-client:
                        only rules of that log source apply to them
   --min-level LEVEL    informational, low, medium, high or critical
-  --format FORMAT      table (default), jsonl or csv
+  --format FORMAT      table (default), jsonl, csv, or duckdb (a database file with a table
+                       'detections'; needs --output)
   --output FILE        write detections to FILE instead of standard output
   --workers N          EVTX parsing threads (default 0: parse in the main thread)
   --quiet              no banner, progress or summary (detections only)
@@ -53,8 +54,9 @@ export async function huntCommand(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const format = values.format as DetectionFormat;
-  if (!['table', 'jsonl', 'csv'].includes(format)) throw new UsageError(`--format must be table, jsonl or csv, not '${values.format}'`);
+  const format = values.format as DetectionFormat | 'duckdb';
+  if (!['table', 'jsonl', 'csv', 'duckdb'].includes(format)) throw new UsageError(`--format must be table, jsonl, csv or duckdb, not '${values.format}'`);
+  if (format === 'duckdb' && !values.output) throw new UsageError('--format duckdb writes a database file: give it with --output FILE');
   const minLevel = values['min-level'];
   if (minLevel && !(LEVELS as readonly string[]).includes(minLevel)) throw new UsageError(`--min-level must be one of ${LEVELS.join(', ')}`);
   let logsource;
@@ -76,32 +78,26 @@ export async function huntCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const col = loadSigmaPaths(rulePaths);
-  const prepareFor = preparerByFormat(col, {
+  const { prepared, inputs, openProblems } = await setupHunt(col, inputPaths, {
     pipelines: pipelines.pipelines,
-    formatPipeline: (name) => (values['no-default-pipeline'] ? null : builtinPipeline(name)),
+    formatPipelines: !values['no-default-pipeline'],
     regex: re2Regex,
     minLevel,
+    logsource,
+    workers,
   });
-  const prepared = prepareFor(undefined);
-
-  const expanded = await expandInputs(inputPaths, { recursive: true });
-  const inputs: HuntInput[] = [];
-  const openProblems: string[] = expanded.problems.map((p) => `${p.location.file}: ${p.message}`);
-  for (const file of expanded.files) {
-    try {
-      const source = await openSource(file, { readers: { evtx: (p) => openEvtxSource(p, { workers }) } });
-      inputs.push({ source, logsource: logsource ?? source.logsource, set: prepareFor(source.pipeline).set });
-    } catch (e) {
-      if (!(e instanceof SourceError)) throw e;
-      openProblems.push(`${file}: ${e.message}`);
-    }
-  }
   log(banner(rulePaths, col, prepared, pipelines.names, inputs, logsource ? describeLogsource(logsource) : undefined, openProblems));
 
   let stream: WriteStream | undefined;
-  if (values.output) stream = createWriteStream(values.output);
-  const out = stream ? (s: string) => void stream!.write(s) : (s: string) => void process.stdout.write(s);
-  const writer = createDetectionWriter(format, out);
+  let writer: { write(d: HuntDetection): void; end(): void | Promise<void> };
+  if (format === 'duckdb') {
+    const db = await createDuckDbDetectionWriter(values.output!);
+    writer = { write: (d) => db.write(d), end: () => db.close() };
+  } else {
+    if (values.output) stream = createWriteStream(values.output);
+    const out = stream ? (s: string) => void stream!.write(s) : (s: string) => void process.stdout.write(s);
+    writer = createDetectionWriter(format, out);
+  }
   const progress = !values.quiet && process.stderr.isTTY;
   const summary = await hunt(prepared.set, inputs, {
     regex: re2Regex,
@@ -109,7 +105,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
     onProgress: progress ? (n, at) => process.stderr.write(`\r  ${progressBar(at.index, at.count)} ${at.index + 1}/${at.count} inputs  ${n.toLocaleString('en-US')} events  ${at.detections.toLocaleString('en-US')} detections  ${at.name.slice(-40)}\x1b[K`) : undefined,
   });
   if (progress) process.stderr.write('\r\x1b[K');
-  writer.end();
+  await writer.end();
   if (stream) await new Promise<void>((resolve, reject) => stream!.end((err?: Error | null) => (err ? reject(err) : resolve())));
   log(summaryText(summary));
   return openProblems.length && inputs.length === 0 ? 1 : 0;

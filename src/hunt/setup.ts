@@ -1,0 +1,55 @@
+// Everything a hunt needs before its loop: rules compiled per input format pipeline, inputs
+// expanded and opened. Shared by `quarry hunt` and the explorer's demo hunt, so both find the
+// same detections in the same logs.
+import type { SigmaCollection } from '../sigma/load.js';
+import type { LogSource } from '../sigma/model.js';
+import type { ProcessingPipeline } from '../pipeline/types.js';
+import { builtinPipeline } from '../pipeline/builtin.js';
+import type { RegexFactory } from '../engine/regex.js';
+import { openSource, expandInputs, SourceError } from '../sources/open-source.js';
+import { openEvtxSource } from '../sources/evtx-source.js';
+import { preparerByFormat, type PreparedRules } from './prepare.js';
+import type { HuntInput } from './hunt.js';
+
+export interface HuntSetupOptions {
+  pipelines: ProcessingPipeline[];
+  /** Apply the built-in field mapping of an input's format (w3c, squid, zeek-http). */
+  formatPipelines: boolean;
+  regex: RegexFactory;
+  minLevel?: string;
+  /** The log source the user declared for every input (`--logsource`). */
+  logsource?: LogSource;
+  /** EVTX parsing threads. */
+  workers?: number;
+}
+
+export interface HuntSetup {
+  /** The rules compiled with the given pipelines only (inputs of a format with its own pipeline get theirs). */
+  prepared: PreparedRules;
+  inputs: HuntInput[];
+  /** Inputs that could not be listed or opened, as `file: reason`. */
+  openProblems: string[];
+}
+
+export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts: HuntSetupOptions): Promise<HuntSetup> {
+  const prepareFor = preparerByFormat(col, {
+    pipelines: opts.pipelines,
+    formatPipeline: (name) => (opts.formatPipelines ? builtinPipeline(name) : null),
+    regex: opts.regex,
+    minLevel: opts.minLevel,
+  });
+  const prepared = prepareFor(undefined);
+  const expanded = await expandInputs(inputPaths, { recursive: true });
+  const inputs: HuntInput[] = [];
+  const openProblems: string[] = expanded.problems.map((p) => `${p.location.file}: ${p.message}`);
+  for (const file of expanded.files) {
+    try {
+      const source = await openSource(file, { readers: { evtx: (p) => openEvtxSource(p, { workers: opts.workers }) } });
+      inputs.push({ source, logsource: opts.logsource ?? source.logsource, set: prepareFor(source.pipeline).set });
+    } catch (e) {
+      if (!(e instanceof SourceError)) throw e;
+      openProblems.push(`${file}: ${e.message}`);
+    }
+  }
+  return { prepared, inputs, openProblems };
+}

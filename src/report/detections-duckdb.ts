@@ -1,0 +1,99 @@
+// Detections in a DuckDB database file (`quarry hunt --format duckdb --output FILE`): one row per
+// detection in a table `detections`, events and explanations as JSON, so that they can be queried
+// with SQL afterwards and read back by the explorer (`quarry explore --hunt FILE`).
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { HuntDetection } from '../hunt/detection.js';
+import { stringifyExact } from '../sources/json-stringify.js';
+import { parseJsonExact } from '../sources/json-parse.js';
+
+export const DETECTIONS_TABLE_SQL = `CREATE OR REPLACE TABLE detections (
+  n BIGINT NOT NULL,        -- 1-based order of the detection in the hunt (input order, then rule order)
+  rule_id VARCHAR,
+  rule_title VARCHAR NOT NULL,
+  rule_level VARCHAR,
+  rule_path VARCHAR NOT NULL,
+  timestamp VARCHAR,        -- ISO 8601 event time, when it could be read
+  source JSON NOT NULL,     -- {file, line?, record?, offset?}
+  event JSON NOT NULL,      -- the whole event, derived fields included
+  matched JSON NOT NULL     -- the tests that matched, as in the JSONL output
+)`;
+
+export interface DuckDbDetectionWriter {
+  write(d: HuntDetection): void;
+  /** Flushes and closes the database file. */
+  close(): Promise<void>;
+}
+
+export async function createDuckDbDetectionWriter(file: string): Promise<DuckDbDetectionWriter> {
+  const instance = await DuckDBInstance.create(file);
+  const connection = await instance.connect();
+  let appender: DuckDBAppender;
+  try {
+    await connection.run(DETECTIONS_TABLE_SQL);
+    appender = await connection.createAppender('detections');
+  } catch (e) {
+    connection.closeSync();
+    instance.closeSync();
+    throw e;
+  }
+  let n = 0;
+  const text = (v: string | undefined) => (v === undefined ? appender.appendNull() : appender.appendVarchar(v));
+  return {
+    write(d) {
+      appender.appendBigInt(BigInt(++n));
+      text(d.rule.id);
+      appender.appendVarchar(d.rule.title);
+      text(d.rule.level);
+      appender.appendVarchar(d.rule.path);
+      text(d.timestamp);
+      appender.appendVarchar(stringifyExact(d.source));
+      appender.appendVarchar(stringifyExact(d.event));
+      appender.appendVarchar(stringifyExact(d.matched));
+      appender.endRow();
+    },
+    async close() {
+      try {
+        appender.closeSync();
+      } finally {
+        connection.closeSync();
+        instance.closeSync();
+      }
+    },
+  };
+}
+
+/** A detection as stored (the JSONL shape): what readers of hunt results get back. */
+export interface StoredDetection {
+  rule: { id?: string; title: string; level?: string; path: string };
+  source: HuntDetection['source'];
+  timestamp?: string;
+  event: HuntDetection['event'];
+  matched: HuntDetection['matched'];
+}
+
+/** Reads every detection of a file written by createDuckDbDetectionWriter, in hunt order. */
+export async function readDuckDbDetections(file: string): Promise<StoredDetection[]> {
+  const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
+  let connection: DuckDBConnection | undefined;
+  try {
+    connection = await instance.connect();
+    const reader = await connection.runAndReadAll(
+      'SELECT rule_id, rule_title, rule_level, rule_path, timestamp, CAST(source AS VARCHAR) AS source, CAST(event AS VARCHAR) AS event, CAST(matched AS VARCHAR) AS matched FROM detections ORDER BY n',
+    );
+    return reader.getRowObjects().map((r) => ({
+      rule: {
+        ...(r.rule_id !== null ? { id: String(r.rule_id) } : {}),
+        title: String(r.rule_title),
+        ...(r.rule_level !== null ? { level: String(r.rule_level) } : {}),
+        path: String(r.rule_path),
+      },
+      source: JSON.parse(String(r.source)),
+      ...(r.timestamp !== null ? { timestamp: String(r.timestamp) } : {}),
+      event: parseJsonExact(String(r.event)) as StoredDetection['event'],
+      matched: JSON.parse(String(r.matched)),
+    }));
+  } finally {
+    connection?.closeSync();
+    instance.closeSync();
+  }
+}

@@ -1,0 +1,103 @@
+// startExplorer: loads the rules and hunt results, runs the demo hunt when asked, and serves the
+// API and the front end. Used by `quarry explore`, the tests and the browser tests.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { attackFromStixBundle, bundledAttack, type AttackData } from '../catalog/attack.js';
+import { loadExplorerState, type ExplorerState } from './explorer-state.js';
+import { loadHuntFile, type HuntResults } from './hunts.js';
+import { runDemoHunt } from './demo-hunt.js';
+import { bundledExplorerLogs, bundledExplorerRules } from './bundled.js';
+import { apiContext } from './routes.js';
+import { createExplorerServer } from './server.js';
+
+export const DEFAULT_PORT = 8737;
+export const DEFAULT_HOST = '127.0.0.1';
+/** dist/web of this installation: dist/src/server/index.js → ../../web. */
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
+
+export interface ExplorerOptions {
+  /** Rule files or folders (each a root); the bundled rules when absent. */
+  rules?: string[];
+  /** Hunt result files: JSONL from `quarry hunt --format jsonl`, or DuckDB from `--format duckdb`. */
+  hunts?: string[];
+  /** Run the demo hunt (the loaded rules over the sample logs); by default when neither rules nor hunts are given. */
+  demo?: boolean;
+  /** The logs of the demo hunt: the bundled sample logs by default. */
+  demoLogs?: string[];
+  port?: number;
+  host?: string;
+  /** An ATT&CK STIX bundle file (enterprise-attack.json) instead of the bundled data. */
+  attackFile?: string;
+  webRoot?: string;
+  /** Where problems are logged (standard error by default). */
+  log?: (text: string) => void;
+}
+
+export interface Explorer {
+  url: string;
+  port: number;
+  state: ExplorerState;
+  hunts: HuntResults[];
+  /** Milliseconds: rules loaded and indexed, hunts read, demo hunt run. */
+  startupMs: { rules: number; hunts: number; total: number };
+  close(): Promise<void>;
+}
+
+export function loadAttack(file: string | undefined): AttackData {
+  if (!file) return bundledAttack();
+  let bundle: unknown;
+  try {
+    bundle = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`--attack ${file}: ${(e as Error).message}`);
+  }
+  return attackFromStixBundle(bundle);
+}
+
+export async function startExplorer(options: ExplorerOptions): Promise<Explorer> {
+  const t0 = performance.now();
+  const log = options.log ?? ((s: string) => void process.stderr.write(s));
+  const attack = loadAttack(options.attackFile);
+  const state = loadExplorerState(options.rules ?? bundledExplorerRules(), attack);
+  const t1 = performance.now();
+  const hunts: HuntResults[] = [];
+  const demo = options.demo ?? (options.rules === undefined && !options.hunts?.length);
+  if (demo) {
+    const demo = await runDemoHunt(state, options.demoLogs ?? bundledExplorerLogs(), 'demo');
+    for (const p of demo.openProblems) log(`explorer: demo hunt: ${p}\n`);
+    hunts.push(demo);
+  }
+  for (const [i, file] of (options.hunts ?? []).entries()) {
+    const h = await loadHuntFile(state, file, `h${i + 1}`);
+    if (h.problems.count) log(`explorer: ${file}: ${h.problems.count} lines are not detections (first: line ${h.problems.first[0]!.line}: ${h.problems.first[0]!.message})\n`);
+    hunts.push(h);
+  }
+  const t2 = performance.now();
+  const host = options.host ?? DEFAULT_HOST;
+  const server = createExplorerServer(apiContext(state, hunts), { webRoot: options.webRoot ?? DEFAULT_WEB_ROOT, host, log });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_PORT, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}/`,
+    port,
+    state,
+    hunts,
+    startupMs: { rules: t1 - t0, hunts: t2 - t1, total: performance.now() - t0 },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export type { ExplorerState } from './explorer-state.js';
+export type { HuntResults } from './hunts.js';

@@ -1,0 +1,138 @@
+// The explorer's HTTP API (documented in README.md next to this file). Routes read the explorer
+// state and answer JSON; anything unknown under /api/ is a JSON 404.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { VALIDATORS } from '../backends/validators.js';
+import type { ExplorerState } from './explorer-state.js';
+import { rejectedList } from './explorer-state.js';
+import { HttpError, cacheJson, readJsonBody, send, sendCachedJson, sendJson, type CachedJson } from './http.js';
+import { RuleDetailCache } from './rule-detail.js';
+import { addExclusion, deleteExclusion, listFilters, parseTuningRequest } from './tuning.js';
+import { ExclusionMarks, detectionItem, huntSummary, seenValues, selectRecords, stackField, timeline, type HuntResults } from './hunts.js';
+
+export interface ApiContext {
+  state: ExplorerState;
+  hunts: HuntResults[];
+  details: RuleDetailCache;
+  marks: ExclusionMarks;
+  catalog: { generation: number; json: CachedJson } | null;
+  attackJson: CachedJson | null;
+}
+
+export function apiContext(state: ExplorerState, hunts: HuntResults[]): ApiContext {
+  return { state, hunts, details: new RuleDetailCache(state), marks: new ExclusionMarks(state), catalog: null, attackJson: null };
+}
+
+function catalogJson(ctx: ApiContext): CachedJson {
+  const { state } = ctx;
+  if (ctx.catalog && ctx.catalog.generation === state.generation) return ctx.catalog.json;
+  const json = cacheJson({
+    entries: state.documents.map((d) => d.entry),
+    roots: state.roots.map((r) => ({ label: r.label, path: r.given })),
+    attackVersion: state.attack.version,
+    counts: { loaded: state.documents.length, rejected: state.col.rejected.length, rules: state.col.rules.length, correlations: state.col.correlations.length, filters: state.col.filters.length },
+    rejected: rejectedList(state),
+  });
+  ctx.catalog = { generation: state.generation, json };
+  return json;
+}
+
+function huntById(ctx: ApiContext, id: string): HuntResults {
+  const h = ctx.hunts.find((x) => x.id === id);
+  if (!h) throw new HttpError(404, `no hunt '${id}' (known: ${ctx.hunts.map((x) => x.id).join(', ') || 'none'})`);
+  return h;
+}
+
+function intParam(q: URLSearchParams, name: string, dflt: number, max: number): number {
+  const raw = q.get(name);
+  if (raw === null || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new HttpError(400, `'${name}' must be a whole number`);
+  return Math.min(n, max);
+}
+
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new HttpError(400, `malformed percent-encoding in '${s}'`);
+  }
+}
+
+/** Answers an /api/ request. `segments` are the raw (still encoded) path segments after /api/. */
+export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, segments: string[], query: URLSearchParams): Promise<void> {
+  const method = req.method ?? 'GET';
+  const route = segments[0] ?? '';
+  const allow = (...methods: string[]) => {
+    if (!methods.includes(method) && !(method === 'HEAD' && methods.includes('GET'))) throw new HttpError(405, `${method} is not allowed here (allowed: ${methods.join(', ')})`);
+  };
+  const { state } = ctx;
+
+  if (route === 'catalog' && segments.length === 1) {
+    allow('GET');
+    return sendCachedJson(req, res, catalogJson(ctx));
+  }
+  if (route === 'attack' && segments.length === 1) {
+    allow('GET');
+    ctx.attackJson ??= cacheJson(state.attack);
+    return sendCachedJson(req, res, ctx.attackJson);
+  }
+  if (route === 'rules' && (segments.length === 2 || (segments.length === 3 && segments[2] === 'raw'))) {
+    allow('GET');
+    const key = decodeSegment(segments[1]!);
+    const loaded = state.byKey.get(key);
+    if (!loaded) throw new HttpError(404, `no rule with key '${key}'`);
+    if (segments.length === 3) {
+      const name = (loaded.path.split('/').pop() ?? 'rule.yml').replace(/[^A-Za-z0-9._-]/g, '_');
+      return send(res, 200, loaded.doc.source.endsWith('\n') ? loaded.doc.source : loaded.doc.source + '\n', 'text/yaml; charset=utf-8', { 'Content-Disposition': `attachment; filename="${name}"` });
+    }
+    const detail = ctx.details.get(loaded, (field, limit) => seenValues(ctx.hunts, key, field, limit));
+    return sendJson(res, 200, detail);
+  }
+  if (route === 'tuning' && segments.length === 1) {
+    allow('GET', 'POST');
+    if (method === 'POST') {
+      const req2 = parseTuningRequest(await readJsonBody(req));
+      const r = addExclusion(state, req2);
+      return sendJson(res, 201, { path: r.path, source: r.source, key: r.filter.key, name: r.path.split('/').pop() });
+    }
+    return sendJson(res, 200, listFilters(state));
+  }
+  if (route === 'tuning' && segments.length === 2) {
+    allow('DELETE');
+    return sendJson(res, 200, deleteExclusion(state, decodeSegment(segments[1]!)));
+  }
+  if (route === 'hunts' && segments.length === 1) {
+    allow('GET');
+    return sendJson(res, 200, ctx.hunts.map((h) => huntSummary(h, ctx.marks.marks(h))));
+  }
+  if (route === 'hunts' && segments.length === 3) {
+    allow('GET');
+    const h = huntById(ctx, decodeSegment(segments[1]!));
+    const marks = ctx.marks.marks(h);
+    const filter = { rule: query.get('rule') || undefined, level: query.get('level') || undefined, excluded: query.get('excluded') || undefined };
+    const selected = selectRecords(h, marks, filter);
+    switch (segments[2]) {
+      case 'detections': {
+        const offset = intParam(query, 'offset', 0, Number.MAX_SAFE_INTEGER);
+        const limit = intParam(query, 'limit', 100, 1000);
+        return sendJson(res, 200, { total: selected.length, offset, items: selected.slice(offset, offset + limit).map(detectionItem) });
+      }
+      case 'timeline':
+        return sendJson(res, 200, timeline(selected.map((x) => x.r)));
+      case 'stack': {
+        const field = query.get('field');
+        if (!field) throw new HttpError(400, "give the field to stack: ?field=NAME (derived fields such as cs-host@tld work too)");
+        return sendJson(res, 200, stackField(selected.map((x) => x.r), field));
+      }
+    }
+  }
+  if (route === 'check' && segments.length === 1) {
+    allow('POST');
+    const body = (await readJsonBody(req)) as Record<string, unknown> | null;
+    if (!body || typeof body.target !== 'string' || typeof body.query !== 'string') throw new HttpError(400, 'the body must be {target, query}');
+    const validate = VALIDATORS[body.target];
+    if (!validate) throw new HttpError(400, `no validator for target '${body.target}' (targets with one: ${Object.keys(VALIDATORS).join(', ')})`);
+    return sendJson(res, 200, validate(body.query));
+  }
+  throw new HttpError(404, `no API route ${method} /api/${segments.join('/')}`);
+}

@@ -1,0 +1,106 @@
+// The rule page's data: the document, its diagnostics and ATT&CK tags resolved, the stages view,
+// translations with their checks, exclusion suggestions and the hunting context. Translations and
+// checks are the costly part: computed on first request and cached until tuning changes filters.
+import type { SigmaDocument, SigmaRule } from '../sigma/model.js';
+import type { Diagnostic } from '../sigma/diagnostics.js';
+import { applyFilters } from '../sigma/apply-filters.js';
+import { resolveTags, type ResolvedTag } from '../catalog/attack.js';
+import type { CatalogEntry } from '../catalog/entry.js';
+import type { ExplorerState, LoadedDocument } from './explorer-state.js';
+import { stageView, type StageView } from './stages.js';
+import { translateRule, type Translation } from './translations.js';
+import { suggestExclusions, type SeenValues, type Suggestion } from './suggestions.js';
+import { huntingContext, type HuntingContext } from './hunting.js';
+import { filterInfo, type FilterFileInfo } from './tuning.js';
+
+export interface RuleDetail {
+  key: string;
+  entry: CatalogEntry;
+  kind: SigmaDocument['kind'];
+  source: string;
+  diagnostics: Array<Pick<Diagnostic, 'severity' | 'line' | 'col' | 'message' | 'code'>>;
+  attack: ResolvedTag[];
+  logsource: Record<string, string>;
+  stages: StageView;
+  translations: Translation[];
+  falsepositives: string[];
+  suggestions: Suggestion[];
+  /** Sigma filter files in force for this rule (applied), and those naming it but not applied, with why. */
+  filters: Array<Pick<FilterFileInfo, 'path' | 'name' | 'source' | 'title' | 'key' | 'createdByExplorer'>>;
+  filtersSkipped: Array<{ path: string; reason: string }>;
+  hunting: HuntingContext | null;
+}
+
+function diagnosticsOf(state: ExplorerState, doc: SigmaDocument): RuleDetail['diagnostics'] {
+  const lines = doc.source.split('\n').length;
+  return state.col.diagnostics
+    .filter((d) => d.file === doc.file && d.line >= doc.pos.line && d.line < doc.pos.line + lines)
+    .map((d) => ({ severity: d.severity, line: d.line, col: d.col, code: d.code, message: d.message }));
+}
+
+function logsourceOf(doc: SigmaDocument): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (doc.kind === 'correlation') return out;
+  for (const k of ['category', 'product', 'service', 'definition'] as const) if (doc.logsource[k]) out[k] = doc.logsource[k]!;
+  return out;
+}
+
+export function buildRuleDetail(state: ExplorerState, loaded: LoadedDocument, seen?: SeenValues): RuleDetail {
+  const { doc } = loaded;
+  const attack = resolveTags(doc.tags, state.attack);
+  const base = {
+    key: loaded.key,
+    entry: loaded.entry,
+    kind: doc.kind,
+    source: doc.source,
+    diagnostics: diagnosticsOf(state, doc),
+    attack,
+    logsource: logsourceOf(doc),
+    falsepositives: doc.falsepositives,
+  };
+  if (doc.kind === 'correlation') {
+    return {
+      ...base,
+      stages: { condition: [], selections: [] },
+      translations: [],
+      suggestions: [],
+      filters: [],
+      filtersSkipped: [],
+      hunting: null,
+    };
+  }
+  if (doc.kind === 'filter') {
+    // A filter's own stages: its identifiers are exclusions.
+    const pseudo = { ...doc, kind: 'rule' } as unknown as SigmaRule;
+    const stages = stageView(pseudo);
+    for (const s of stages.selections) s.role = 'filter';
+    return { ...base, stages, translations: [], suggestions: [], filters: [], filtersSkipped: [], hunting: null };
+  }
+  const applied = applyFilters(doc, state.col.filters);
+  const stages = stageView(applied.rule);
+  const translations = translateRule(applied.rule);
+  const suggestions = suggestExclusions(applied.rule, stages, seen);
+  const filters = applied.applied.map((f) => {
+    const i = filterInfo(state, f);
+    return { path: i.path, name: i.name, source: i.source, title: i.title, key: i.key, createdByExplorer: i.createdByExplorer };
+  });
+  const filtersSkipped = applied.skipped.map((s) => ({ path: filterInfo(state, s.filter).path, reason: s.reason }));
+  return { ...base, stages, translations, suggestions, filters, filtersSkipped, hunting: huntingContext(doc, attack, state.attack, translations, suggestions) };
+}
+
+/** Rule details cached per key for the current tuning generation. */
+export class RuleDetailCache {
+  private cache = new Map<string, { generation: number; detail: RuleDetail }>();
+  private static readonly LIMIT = 500;
+
+  constructor(private readonly state: ExplorerState) {}
+
+  get(loaded: LoadedDocument, seen?: SeenValues): RuleDetail {
+    const hit = this.cache.get(loaded.key);
+    if (hit && hit.generation === this.state.generation) return hit.detail;
+    const detail = buildRuleDetail(this.state, loaded, seen);
+    if (this.cache.size >= RuleDetailCache.LIMIT) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(loaded.key, { generation: this.state.generation, detail });
+    return detail;
+  }
+}

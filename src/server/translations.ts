@@ -1,0 +1,64 @@
+// A rule's translations: every target of the registry with each of its pipelines, converted
+// exactly as `quarry convert` does (filters applied first), each checked by the target's
+// validator when it has one. A pipeline that does not fit the rule shows its reason.
+import type { SigmaRule } from '../sigma/model.js';
+import { builtinPipeline } from '../pipeline/builtin.js';
+import type { ProcessingPipeline } from '../pipeline/types.js';
+import { convertRule } from '../backends/common/convert.js';
+import type { QueryCheck } from '../backends/common/types.js';
+import { TARGETS, type Target } from '../backends/targets.js';
+import { VALIDATORS } from '../backends/validators.js';
+
+export interface Translation {
+  target: string;
+  pipeline: string;
+  label: string;
+  ok: boolean;
+  query?: string;
+  error?: string;
+  code?: string;
+  check?: QueryCheck;
+}
+
+/** The pipelines to apply for one of a target's own pipelines: the built-ins it builds on, then it. */
+export function targetPipelines(target: Target, name: string): ProcessingPipeline[] {
+  const out: ProcessingPipeline[] = [];
+  for (const b of target.bases(name)) {
+    const p = builtinPipeline(b);
+    if (p) out.push(p);
+  }
+  const own = target.pipeline(name);
+  if (own) out.push(own);
+  return out;
+}
+
+function check(target: string, query: string): QueryCheck | undefined {
+  const validate = VALIDATORS[target];
+  if (!validate) return undefined;
+  try {
+    return validate(query);
+  } catch (e) {
+    // A validator that crashes on a query is a finding about the validator, shown as such.
+    return { validator: target, ok: false, problems: [`the validator failed: ${(e as Error).message}`] };
+  }
+}
+
+/** `rule` has its Sigma filters applied already. Successful translations first, registry order kept otherwise. */
+export function translateRule(rule: SigmaRule): Translation[] {
+  const out: Translation[] = [];
+  for (const [name, target] of Object.entries(TARGETS)) {
+    for (const pipeline of target.listPipelines()) {
+      const label = `${name.toUpperCase()} · ${pipeline}`;
+      let r;
+      try {
+        r = convertRule(rule, target.backend, targetPipelines(target, pipeline));
+      } catch (e) {
+        out.push({ target: name, pipeline, label, ok: false, code: 'internal-error', error: (e as Error).message });
+        continue;
+      }
+      if (r.ok) out.push({ target: name, pipeline, label, ok: true, query: r.query, check: check(name, r.query) });
+      else out.push({ target: name, pipeline, label, ok: false, code: r.code, error: r.error });
+    }
+  }
+  return [...out.filter((t) => t.ok), ...out.filter((t) => !t.ok)];
+}

@@ -1,0 +1,174 @@
+// Tuning: an exclusion chosen in the explorer becomes a real Sigma filter file in a `filters/`
+// folder inside the rule's root (never anywhere else), loaded at once so that the rule's
+// translations, stages and hunt results include it. Only files the explorer wrote can be deleted.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { stringify } from 'yaml';
+import { parseSigmaText } from '../sigma/load.js';
+import { formatDiagnostic, hasErrors } from '../sigma/diagnostics.js';
+import type { SigmaFilter, SigmaRule } from '../sigma/model.js';
+import { addDocument, relativePath, removeDocument, rootOf, type ExplorerState, type LoadedDocument } from './explorer-state.js';
+import { HttpError } from './http.js';
+import { PathRefused, resolveInside } from './paths.js';
+
+/** First line of every file the explorer writes: how DELETE knows the file is its own. */
+export const MARKER = '# Written by quarry explore (tuning). Edit or delete it as you like.';
+const NAME = /^mf_quarry_[a-z0-9_]{1,80}\.yml$/;
+
+export interface TuningRequest {
+  rule: string;
+  field: string;
+  modifier?: string;
+  values: string[];
+  note?: string;
+}
+
+// Modifiers an exclusion may use: value matching ones; encodings and field references are not tuning.
+const MODIFIERS = new Set(['contains', 'startswith', 'endswith', 'all', 'cased', 're', 'i', 'm', 's', 'cidr', 'windash', 'exists', 'gt', 'gte', 'lt', 'lte']);
+
+export function parseTuningRequest(body: unknown): TuningRequest {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'the body must be a JSON object {rule, field, modifier?, values, note?}');
+  const b = body as Record<string, unknown>;
+  if (typeof b.rule !== 'string' || !b.rule) throw new HttpError(400, "'rule' must be the key of a rule");
+  if (typeof b.field !== 'string' || !/^[^\s|\x00-\x1f][^|\x00-\x1f]{0,199}$/.test(b.field) || b.field !== b.field.trim()) throw new HttpError(400, "'field' must be a field name (no '|', no control characters, at most 200 characters)");
+  let modifier: string | undefined;
+  if (b.modifier !== undefined && b.modifier !== null && b.modifier !== '') {
+    if (typeof b.modifier !== 'string') throw new HttpError(400, "'modifier' must be a string such as 'endswith' or 'contains|all'");
+    const bad = b.modifier.split('|').filter((m) => !MODIFIERS.has(m));
+    if (bad.length) throw new HttpError(400, `'modifier' has unsupported parts: ${bad.join(', ')} (allowed: ${[...MODIFIERS].join(', ')})`);
+    modifier = b.modifier;
+  }
+  if (!Array.isArray(b.values) || b.values.length === 0 || b.values.length > 500) throw new HttpError(400, "'values' must be a list of 1 to 500 strings");
+  const values = b.values.map((v, i) => {
+    if (typeof v !== 'string' && typeof v !== 'number') throw new HttpError(400, `values[${i}] must be a string or a number`);
+    const s = String(v);
+    if (s.length > 2000) throw new HttpError(400, `values[${i}] is longer than 2000 characters`);
+    return s;
+  });
+  let note: string | undefined;
+  if (b.note !== undefined && b.note !== null) {
+    if (typeof b.note !== 'string' || b.note.length > 2000) throw new HttpError(400, "'note' must be a string of at most 2000 characters");
+    note = b.note;
+  }
+  return { rule: b.rule, field: b.field, modifier, values, note };
+}
+
+function slug(s: string, max: number): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, max).replace(/_+$/, '') || 'rule';
+}
+
+/** The text of the filter file for an exclusion. */
+export function filterYaml(rule: SigmaRule, req: TuningRequest, id: string, today: string): string {
+  const key = req.modifier ? `${req.field}|${req.modifier}` : req.field;
+  const shown = req.values.length <= 3 ? req.values.join(', ') : `${req.values.slice(0, 3).join(', ')} and ${req.values.length - 3} more`;
+  const logsource: Record<string, string> = {};
+  for (const k of ['category', 'product', 'service'] as const) if (rule.logsource[k]) logsource[k] = rule.logsource[k]!;
+  const doc = {
+    title: `Exclusion for ${rule.title}: ${key} ${shown}`.slice(0, 250),
+    id,
+    description: req.note?.trim() || `Excludes events whose ${req.field} ${req.modifier ? `(${req.modifier}) ` : ''}matches ${shown}, chosen in quarry explore.`,
+    author: 'quarry explore',
+    date: today,
+    logsource,
+    filter: {
+      rules: [rule.id ?? rule.name!],
+      selection: { [key]: req.values.length === 1 ? req.values[0] : req.values },
+      // Quarry (as the Sigma filters specification's example) ANDs NOT(condition) with the rule:
+      // the condition names what to exclude.
+      condition: 'selection',
+    },
+  };
+  return `${MARKER}\n${stringify(doc, { lineWidth: 0 })}`;
+}
+
+/** Writes the filter file for an exclusion and loads it. */
+export function addExclusion(state: ExplorerState, req: TuningRequest, now = new Date()): { path: string; source: string; filter: LoadedDocument } {
+  const target = state.byKey.get(req.rule);
+  if (!target) throw new HttpError(404, `no rule with key '${req.rule}'`);
+  if (target.doc.kind !== 'rule') throw new HttpError(400, `'${req.rule}' is a ${target.doc.kind}, not a rule: only rules can be tuned`);
+  const rule = target.doc;
+  if (!rule.id && !rule.name) throw new HttpError(400, 'the rule has no id (nor name): a Sigma filter can only name rules by id or name; give the rule an id first');
+  if (target.root.isFile) throw new HttpError(400, `the rule was given as a single file (${target.root.given}): give its folder to the explorer so that filters can be written next to it`);
+  const id = randomUUID();
+  const base = `mf_quarry_${slug(rule.title, 40)}_${id.slice(0, 8)}.yml`;
+  let file: string;
+  try {
+    file = resolveInside(target.root.dir, `filters/${base}`);
+  } catch (e) {
+    if (e instanceof PathRefused) throw new HttpError(403, `cannot write the filter file: ${e.message}`);
+    throw e;
+  }
+  const text = filterYaml(rule, req, id, now.toISOString().slice(0, 10));
+  const parsed = parseSigmaText(text, file);
+  const d = parsed.documents[0];
+  if (!d?.document || d.document.kind !== 'filter' || hasErrors(d.diagnostics)) {
+    throw new HttpError(400, `the exclusion does not make a valid Sigma filter: ${(d?.diagnostics ?? []).filter((x) => x.severity === 'error').map(formatDiagnostic).join('; ')}`);
+  }
+  mkdirSync(resolveInside(target.root.dir, 'filters'), { recursive: true });
+  writeFileSync(file, text, { flag: 'wx' });
+  state.col.filters.push(d.document);
+  const loaded = addDocument(state, d.document);
+  state.generation++;
+  return { path: `${target.root.label}/${relativePath(target.root, file)}`, source: text, filter: loaded };
+}
+
+export interface FilterFileInfo {
+  name: string;
+  path: string;
+  root: string;
+  key: string;
+  title: string;
+  id: string | null;
+  rules: string[];
+  createdByExplorer: boolean;
+  source: string;
+}
+
+export function filterInfo(state: ExplorerState, f: SigmaFilter): FilterFileInfo {
+  const loaded = state.documents.find((d) => d.doc === f);
+  const root = rootOf(state.roots, f.file);
+  return {
+    name: basename(f.file),
+    path: root ? `${root.label}/${relativePath(root, f.file)}` : basename(f.file),
+    root: root?.label ?? '',
+    key: loaded?.key ?? '',
+    title: f.title,
+    id: f.id ?? null,
+    rules: f.rules,
+    createdByExplorer: isOwnFile(f),
+    source: f.source,
+  };
+}
+
+function isOwnFile(f: SigmaFilter): boolean {
+  return NAME.test(basename(f.file)) && f.source.startsWith(MARKER);
+}
+
+export function listFilters(state: ExplorerState): FilterFileInfo[] {
+  return state.col.filters.map((f) => filterInfo(state, f));
+}
+
+/** Deletes a filter file the explorer wrote (by file name) and unloads it. */
+export function deleteExclusion(state: ExplorerState, name: string): { path: string } {
+  if (!NAME.test(name)) throw new HttpError(400, `'${name}' is not the name of a filter file the explorer writes (mf_quarry_….yml)`);
+  const hits = state.col.filters.filter((f) => basename(f.file) === name && isOwnFile(f));
+  if (hits.length === 0) throw new HttpError(404, `no filter file '${name}' written by the explorer is loaded`);
+  if (hits.length > 1) throw new HttpError(409, `several loaded filter files are named '${name}'`);
+  const f = hits[0]!;
+  const root = rootOf(state.roots, f.file);
+  if (!root || root.isFile) throw new HttpError(403, 'the filter file is not inside a rules folder given to the explorer');
+  const rel = relativePath(root, f.file);
+  let file: string;
+  try {
+    file = resolveInside(root.dir, rel);
+  } catch (e) {
+    if (e instanceof PathRefused) throw new HttpError(403, `cannot delete the filter file: ${e.message}`);
+    throw e;
+  }
+  unlinkSync(file);
+  state.col.filters.splice(state.col.filters.indexOf(f), 1);
+  removeDocument(state, f);
+  state.generation++;
+  return { path: `${root.label}/${rel}` };
+}
