@@ -5,6 +5,7 @@ import { builtinPipeline } from '../pipeline/builtin.js';
 import type { Backend } from './common/types.js';
 import { kqlBackend, kqlPipeline, KQL_PIPELINE_BASES, listKqlPipelines } from './kql/index.js';
 import { clickhouseBackend, listSqlPipelines, postgresBackend, sqlBackend, sqlPipeline } from './sql/index.js';
+import { ELASTIC_PIPELINE_BASES, elasticPipeline, eqlBackend, esqlBackend, listElasticPipelines, luceneBackend } from './elastic/index.js';
 import { listSplPipelines, splBackend, splPipeline, SPL_PIPELINE_BASES } from './spl/index.js';
 
 export interface Target {
@@ -52,6 +53,27 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     listPipelines: listSplPipelines,
     pipeline: splPipeline,
     bases: (name) => SPL_PIPELINE_BASES[name] ?? [],
+  },
+  lucene: {
+    backend: luceneBackend,
+    description: 'Lucene query_string over ECS fields (Kibana, Elastic detection rules with language lucene; src/backends/elastic/README.md)',
+    listPipelines: listElasticPipelines,
+    pipeline: elasticPipeline,
+    bases: (name) => ELASTIC_PIPELINE_BASES[name] ?? [],
+  },
+  esql: {
+    backend: esqlBackend,
+    description: 'Elasticsearch ES|QL (FROM … | WHERE …) over ECS fields',
+    listPipelines: listElasticPipelines,
+    pipeline: elasticPipeline,
+    bases: (name) => ELASTIC_PIPELINE_BASES[name] ?? [],
+  },
+  eql: {
+    backend: eqlBackend,
+    description: 'Elasticsearch EQL (<category> where …) over ECS fields',
+    listPipelines: listElasticPipelines,
+    pipeline: elasticPipeline,
+    bases: (name) => ELASTIC_PIPELINE_BASES[name] ?? [],
   },
 };
 
