@@ -38,9 +38,10 @@ export function loadScript(events: readonly EventObject[], names: readonly strin
 }
 
 type PgOutcome = { ok: true; query: string; rows: number[] } | { ok: false; code: string; error: string };
+type PgJob = { ok: true; query: string; script: string; count: number } | { ok: false; code: string; error: string };
 
-/** Renders the rule for PostgreSQL, loads the events and returns the indexes of the rows the query selects. */
-export function pgSelect(ir: RuleIR, events: readonly EventObject[], fields = ruleFields(ir)): PgOutcome {
+/** Renders the rule for PostgreSQL and writes the script that loads the events and prints the ctids the query selects. */
+function pgJob(ir: RuleIR, events: readonly EventObject[], fields = ruleFields(ir)): PgJob {
   let query: string;
   try {
     query = postgresBackend.render({ ir, state: {}, pipelines: [] });
@@ -50,12 +51,28 @@ export function pgSelect(ir: RuleIR, events: readonly EventObject[], fields = ru
   }
   assert.ok(query.startsWith('SELECT * FROM events WHERE '), query);
   const script = loadScript(events, tableColumns(events, fields)) + `SELECT coalesce(string_agg(ctid::text, ' '), '') FROM (${query.replace(/^SELECT \*/, 'SELECT ctid')}) AS q;\n`;
-  const r = pg().psql(script);
-  if (r.status !== 0) throw new Error(`psql: ${r.stderr.trim().split('\n')[0]}\n  ${query.slice(0, 300)}`);
-  const [all, selected] = r.stdout.split('\n');
-  const index = new Map((all ?? '').split(' ').filter(Boolean).map((c, i) => [c, i]));
-  assert.equal(index.size, events.length);
-  return { ok: true, query, rows: (selected ?? '').split(' ').filter(Boolean).map((c) => index.get(c)!).sort((a, b) => a - b) };
+  return { ok: true, query, script, count: events.length };
+}
+
+/**
+ * Runs jobs in one psql session (a process and a table per job would cost seconds): each prints two
+ * lines, every ctid in insertion order and the selected ones, read back as event indexes.
+ */
+function runJobs(jobs: ReadonlyArray<Extract<PgJob, { ok: true }>>): number[][] {
+  const r = pg().psql(jobs.map((j) => j.script).join(''));
+  if (r.status !== 0) throw new Error(`psql: ${r.stderr.trim().split('\n')[0]}`);
+  const lines = r.stdout.split('\n');
+  return jobs.map((j, k) => {
+    const index = new Map((lines[2 * k] ?? '').split(' ').filter(Boolean).map((c, i) => [c, i]));
+    assert.equal(index.size, j.count);
+    return (lines[2 * k + 1] ?? '').split(' ').filter(Boolean).map((c) => index.get(c)!).sort((a, b) => a - b);
+  });
+}
+
+/** The indexes of the events the rule's PostgreSQL query selects, or its refusal. */
+export function pgSelect(ir: RuleIR, events: readonly EventObject[]): PgOutcome {
+  const job = pgJob(ir, events);
+  return job.ok ? { ok: true, query: job.query, rows: runJobs([job])[0]! } : job;
 }
 
 /** Regression rules PostgreSQL refuses, and why (asserted, so that the list stays honest). */
@@ -70,6 +87,7 @@ test('SigmaHQ regression cases: PostgreSQL selects exactly the events the engine
     let compared = 0;
     let matched = 0;
     let variantEvents = 0;
+    const jobs: Array<{ c: string; job: Extract<PgJob, { ok: true }>; want: number[]; originals: number }> = [];
     for (const c of cases) {
       const col = loadSigmaPaths([join(DATA, 'sigma-regression', c, 'rule.yml')]);
       assert.equal(col.rules.length, 1, c);
@@ -82,22 +100,21 @@ test('SigmaHQ regression cases: PostgreSQL selects exactly the events the engine
         failures.push(`${c}: the engine cannot run the rule: ${want}`);
         continue;
       }
-      let got: PgOutcome;
-      try {
-        got = pgSelect(ir, all);
-      } catch (e) {
-        failures.push(`${c}: PostgreSQL failed: ${(e as Error).message}`);
+      const job = pgJob(ir, all);
+      if (!job.ok) {
+        refused[c] = `[${job.code}] ${job.error}`;
         continue;
       }
-      if (!got.ok) {
-        refused[c] = `[${got.code}] ${got.error}`;
-        continue;
-      }
-      compared++;
+      jobs.push({ c, job, want, originals: events.length });
       variantEvents += extra.length;
-      if (want.some((i) => i < events.length)) matched++;
-      if (JSON.stringify(got.rows) !== JSON.stringify(want)) failures.push(`${c}: PostgreSQL selects ${JSON.stringify(got.rows)}, the engine ${JSON.stringify(want)}\n  ${got.query.slice(0, 400)}`);
     }
+    const results = runJobs(jobs.map((j) => j.job));
+    jobs.forEach(({ c, job, want, originals }, k) => {
+      compared++;
+      if (want.some((i) => i < originals)) matched++;
+      const got = results[k]!;
+      if (JSON.stringify(got) !== JSON.stringify(want)) failures.push(`${c}: PostgreSQL selects ${JSON.stringify(got)}, the engine ${JSON.stringify(want)}\n  ${job.query.slice(0, 400)}`);
+    });
     process.stdout.write(`postgres differential: ${compared} of ${cases.length} rules compared (${matched} match some original event; ${variantEvents} variant events), ${Object.keys(refused).length} refused\n`);
     for (const [c, why] of Object.entries(refused)) process.stdout.write(`  refused ${c}: ${why}\n`);
     assert.deepEqual(failures, []);
