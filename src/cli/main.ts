@@ -3,6 +3,7 @@ import { validateCommand } from './validate-command.js';
 import { huntCommand } from './hunt-command.js';
 import { stackCommand } from './stack-command.js';
 import { convertCommand } from './convert-command.js';
+import { exploreCommand } from './explore-command.js';
 import { generateCommand } from '../generate/cli.js';
 import { evtxCommand } from '../sources/evtx/index.js';
 import { closeSharedPools } from '../sources/evtx/index.js';
@@ -15,6 +16,8 @@ Usage:
   quarry hunt [--rules PATH…] [options] [INPUT…]   hunt logs (JSON, EVTX, W3C, Squid, Zeek, CSV) with Sigma rules
   quarry validate [--format text|json] PATH…       check rules, report every problem at file:line:col
   quarry convert --target kql|sql [--pipeline P] PATH… convert rules to queries (Sentinel KQL, DuckDB SQL)
+  quarry explore [--rules PATH…] [--hunt FILE…] [--port N]
+                                                   rule explorer in the browser (catalog, ATT&CK, tuning, hunts)
   quarry stack --by FIELD [--where …|--rules …] INPUT…  count distinct values, rarest first
   quarry generate --format F --lines N [--seed S] --out FILE [--truth FILE]
                                                    realistic proxy/BITS sample logs with ground truth
@@ -42,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
         return await stackCommand(rest);
       case 'convert':
         return await convertCommand(rest);
+      case 'explore':
+        return await exploreCommand(rest);
       case 'generate':
         return await generateCommand(rest);
       case 'evtx':

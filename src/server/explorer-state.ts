@@ -80,9 +80,7 @@ export function loadExplorerState(paths: readonly string[], attack: AttackData):
   const col = loadSigmaPaths(roots.map((r) => r.given));
   const state: ExplorerState = { roots, attack, col, documents: [], byKey: new Map(), generation: 0 };
   const docs: SigmaDocument[] = [...col.rules, ...col.correlations, ...col.filters];
-  // Files in load order, then documents in file order: the catalog's natural order.
-  const order = new Map<string, number>();
-  for (const d of docs) if (!order.has(d.file)) order.set(d.file, order.size);
+  // Files in path order, then documents in file order: the catalog's natural order.
   docs.sort((a, b) => a.file.localeCompare(b.file) || a.docIndex - b.docIndex);
   const idCount = new Map<string, number>();
   for (const d of docs) if (d.id) idCount.set(d.id, (idCount.get(d.id) ?? 0) + 1);

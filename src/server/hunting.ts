@@ -12,7 +12,8 @@ export interface HuntingContext {
   techniques: Array<{ id: string; name: string | null }>;
   /** The first KQL translation that converted, to start a hunt in Sentinel. */
   query?: { target: string; pipeline: string; text: string };
-  scenarios: Array<{ falsepositive: string; exclusion: Suggestion | null }>;
+  /** Each false-positive note with an exclusion: `specific` when drawn from the note itself. */
+  scenarios: Array<{ falsepositive: string; exclusion: Suggestion | null; specific: boolean }>;
 }
 
 const CATEGORY_TEXT: Record<string, string> = {
@@ -80,7 +81,13 @@ export function huntingContext(rule: SigmaRule, resolved: readonly ResolvedTag[]
   );
   if (rule.falsepositives.length) sentences.push(`Expect false positives from ${list(rule.falsepositives.map((f) => f.replace(/\.$/, '')))}: tune them with an exclusion rather than deleting the rule.`);
 
-  const scenarios = rule.falsepositives.map((fp) => ({ falsepositive: fp, exclusion: suggestions.find((s) => s.falsepositive === fp) ?? null }));
+  // A note that names no value still gets an exclusion to start from: on a field the rule's own
+  // filters exclude on (the values its detections had in loaded hunts), flagged as general.
+  const general = suggestions.find((s) => s.basis === 'filter') ?? null;
+  const scenarios = rule.falsepositives.map((fp) => {
+    const own = suggestions.find((s) => s.falsepositive === fp);
+    return { falsepositive: fp, exclusion: own ?? general, specific: own !== undefined };
+  });
   return {
     narrative: sentences.join(' '),
     dataSource,

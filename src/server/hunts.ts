@@ -12,6 +12,7 @@ import { EventView, textOf } from '../engine/event-access.js';
 import { re2Regex } from '../engine/regex-re2.js';
 import { enrichEvent, planEnrichment, deriveHostFields, parseDerivedName } from '../sources/derived-fields.js';
 import { parseJsonExact } from '../sources/json-parse.js';
+import { stringifyExact } from '../sources/json-stringify.js';
 import { levelRank } from '../sigma/model.js';
 import { readDuckDbDetections, type StoredDetection } from '../report/detections-duckdb.js';
 import type { ExplorerState } from './explorer-state.js';
@@ -135,7 +136,7 @@ function compileExclusion(rule: SigmaRule, f: SigmaFilter): CompiledExclusion | 
 
 /** Which records an exclusion (a Sigma filter in force now) removes; cached per tuning generation. */
 export class ExclusionMarks {
-  private cache = new Map<string, { generation: number; marks: Uint8Array; filtersByKey: Map<string, string[]> }>();
+  private cache = new Map<string, { generation: number; marks: Uint8Array }>();
 
   constructor(private readonly state: ExplorerState) {}
 
@@ -169,7 +170,7 @@ export class ExclusionMarks {
         }
       }
     });
-    this.cache.set(h.id, { generation: this.state.generation, marks, filtersByKey: new Map() });
+    this.cache.set(h.id, { generation: this.state.generation, marks });
     return marks;
   }
 }
@@ -284,7 +285,7 @@ export function stackField(records: readonly HuntRecord[], field: string): { fie
   for (const r of records) {
     const vs = fieldValues(r.event as Record<string, unknown>, field);
     if (!vs.length) missing++;
-    for (const v of new Set(vs.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))))) counts.set(v, (counts.get(v) ?? 0) + 1);
+    for (const v of new Set(vs.map((x) => (typeof x === 'object' ? stringifyExact(x) : String(x))))) counts.set(v, (counts.get(v) ?? 0) + 1);
   }
   const rows = [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   return { field, rows: rows.slice(0, STACK_ROW_LIMIT), total: records.length, missing, distinct: rows.length };
