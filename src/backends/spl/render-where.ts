@@ -24,11 +24,28 @@ export function whereExpr(e: Expr, parent: Parent = 'top', positive = true): str
       const body = chunked(parts, e.kind === 'and' ? ' AND ' : ' OR ');
       return parent === 'top' || parts.length === 1 ? body : `(${body})`;
     }
-    case 'not':
-      return `NOT (${whereExpr(e.arg, 'not', !positive)})`;
+    case 'not': {
+      const body = whereExpr(e.arg, 'top', !positive);
+      return isGroup(body) ? `NOT ${body}` : `NOT (${body})`;
+    }
     case 'test':
       return whereTest(e, positive);
   }
+}
+
+/** Whether the text is one parenthesised group: its first `(` closes at its last character. */
+function isGroup(text: string): boolean {
+  if (!text.startsWith('(')) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"' || c === "'") {
+      // Skip a quoted string or field name, with its backslash escapes.
+      for (i++; i < text.length && text[i] !== c; i++) if (text[i] === '\\') i++;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i === text.length - 1;
+  }
+  return false;
 }
 
 /** `pred` is null when `x` is; under negation it must be false instead. */

@@ -67,9 +67,12 @@ function stanza(r: FormattedRule, seen: Set<string>): string {
   return [`[${name}]`, ...settings.map(([k, v]) => `${k} = ${confValue(v)}`)].join('\n');
 }
 
-/** ES security domain: network for web and proxy data, endpoint otherwise. */
+/**
+ * ES security domain: `network` for a search over the Web data model; otherwise `threat`, ES's
+ * domain for detections of adversary behaviour, since the query alone does not say more.
+ */
 function securityDomain(r: FormattedRule): string {
-  return /datamodel=Web\b/.test(r.query) ? 'network' : 'endpoint';
+  return /datamodel=Web\b/.test(r.query) ? 'network' : 'threat';
 }
 
 export const savedSearchesFormat: RuleFormat = {
