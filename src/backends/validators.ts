@@ -6,10 +6,16 @@ import { validateKql } from './kql/validate.js';
 import { validateSpl } from './spl/validate.js';
 import { validatePostgres } from './sql/validate-postgres.js';
 import { validateClickHouse } from './sql/validate-clickhouse.js';
+import { validateLucene } from './elastic/lucene/validate.js';
+import { validateEsql } from './elastic/esql/validate.js';
+import { validateEql } from './elastic/eql/validate.js';
 
 export const VALIDATORS: Readonly<Record<string, (query: string) => QueryCheck>> = {
   kql: validateKql,
   spl: validateSpl,
   postgres: validatePostgres,
   clickhouse: validateClickHouse,
+  lucene: validateLucene,
+  esql: validateEsql,
+  eql: validateEql,
 };

@@ -16,16 +16,21 @@ export function hasCase(text: string): boolean {
   return false;
 }
 
-/** One literal character as a Lucene RegExp atom; `[xX]` when folding case. */
+// Symbols written `\c`: RegExp takes a backslash before any character as that character, and these
+// are also the escapes that query_string parsers (Elasticsearch's and the `lucene` package's) pass
+// through inside `/…/`. The RegExp operators `.`, `#`, `@`, `<`, `>` are not among them and are
+// written as one-character classes `[.]` instead; every other symbol is literal as it is.
+const ESCAPED = new Set([...'+-!(){}[]^"?:\\&|\'/~* ']);
+const CLASSED = new Set([...'.#@<>']);
+
+/** One literal character as a Lucene RegExp atom; `[Xx]` when folding case. */
 export function regexpChar(c: string, fold: boolean): string {
   const lo = c.toLowerCase();
   const up = c.toUpperCase();
   if (fold && lo !== up && [...lo].length === 1 && [...up].length === 1) return `[${up}${lo}]`;
-  if (/[A-Za-z0-9]/.test(c) || c.codePointAt(0)! > 0x7f) return c;
-  // Control characters stand for themselves; every ASCII symbol and space is escaped, since a
-  // backslash before a non-letter is always literal in RegExp and `/` must not end the term.
-  if (c.codePointAt(0)! < 0x20 || c === '\x7f') return c;
-  return '\\' + c;
+  if (ESCAPED.has(c)) return '\\' + c;
+  if (CLASSED.has(c)) return `[${c}]`;
+  return c;
 }
 
 /** A literal text as a RegExp. */
@@ -55,8 +60,8 @@ function rangesText(ranges: readonly Range[]): string {
   return ranges.map(([a, b]) => (a === b ? classChar(a) : `${classChar(a)}-${classChar(b)}`)).join('');
 }
 function classChar(c: string): string {
-  if (/[A-Za-z0-9]/.test(c) || c.codePointAt(0)! > 0x7f || c.codePointAt(0)! < 0x20) return c;
-  return '\\' + c;
+  // Inside a class only these are special (and `/` would end a query_string RegExp).
+  return /[\]\\\-^[/]/.test(c) ? '\\' + c : c;
 }
 
 /** The other-case counterparts of a range's letters, so a folded class holds both cases. */

@@ -17,8 +17,12 @@ export function luceneTermText(text: string): string {
   return text.replace(RESERVED, '\\$&');
 }
 
-/** Whether a text can be written as a term (see luceneTermText). */
-export const termSafe = (text: string): boolean => !/[\x00-\x1f\x7f]/.test(text);
+/**
+ * Whether a text can be written as a term. Control characters cannot, and neither can `<`, `>`
+ * and `=`: Elasticsearch's documentation says `<` and `>` cannot be escaped at all, and the
+ * `lucene` package accepts no escape for them; callers write such texts as a RegExp.
+ */
+export const termSafe = (text: string): boolean => !/[\x00-\x1f\x7f<>=]/.test(text);
 
 /** A whole term: the operators AND, OR, NOT and TO are escaped so they stay words. */
 export function luceneTerm(text: string): string {
