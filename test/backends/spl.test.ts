@@ -86,6 +86,10 @@ test('seed: the Windows BITS-client 16403 rules with splunk-windows: WinEventLog
   assert.equal(sharing.status, 0, sharing.stderr);
   assert.match(sharing.stdout, /^source="WinEventLog:Microsoft-Windows-Bits-Client\/Operational" EventCode=16403 \(RemoteName="\*\.githubusercontent\.com\*" OR RemoteName="\*0x0\.st\*" OR /);
   assert.match(sharing.stdout, / OR RemoteName="\*x0\.at\*"\)\n$/);
+  // splunk-windows scopes every search to its log source: the proxy rule has none there.
+  const proxy = cli('--pipeline', 'splunk-windows', PROXY_SEED);
+  assert.equal(proxy.status, 1);
+  assert.match(proxy.stderr, /not converted \[no-logsource-guard\] no source\/EventCode condition for log source category=proxy/);
   // No data model for a Windows log source: refused with the reason, not searched some other way.
   const cim = cli('--pipeline', 'splunk-cim', BITS_SHARING);
   assert.equal(cim.status, 1);
@@ -231,8 +235,9 @@ function readConf(text: string): Map<string, Map<string, string>> {
 
 test('savedsearches: one stanza per rule with search, schedule, severity, ES correlation search and ATT&CK annotations', () => {
   const col = loadSigmaPaths([PROXY_SEED, BITS_TLD, join(DATA, 'sigmahq/rules/windows/builtin/bits_client/win_bits_client_new_job_via_bitsadmin.yml')]);
-  const pipelines = resolveConvertPipelines('spl', ['splunk-windows']);
+  const pipelines = resolveConvertPipelines('spl', ['splunk']);
   const results = convertCollection(col, splBackend, pipelines);
+  assert.ok(results.every((r) => r.result.ok));
   const conf = readConf(renderRuleFormat(splBackend, 'savedsearches', results));
   assert.equal(conf.size, 3);
   const s = conf.get('Bitsadmin to Uncommon TLD')!;

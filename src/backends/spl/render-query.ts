@@ -10,10 +10,15 @@ import { searchExpr } from './render-search.js';
 import { whereExpr } from './render-where.js';
 import { renderTstats, STATE_DATAMODEL, STATE_DATAMODEL_ONLY } from './render-tstats.js';
 
+/** Pipeline state set by `splunk-windows`: a rule the pipelines gave no log-source guard is refused. */
+export const STATE_GUARD_REQUIRED = 'guard_required';
+
 export function renderSplQuery(input: ConvertInput): string {
   if (typeof input.state[STATE_DATAMODEL] === 'string') return renderTstats(input);
   const { ir, state, pipelines } = input;
   if (state[STATE_DATAMODEL_ONLY] === true) throw new ConversionError('no-datamodel', `no CIM data model for log source ${logsourceText(ir)} in ${pipelines.join(', ')}`);
+  if (state[STATE_GUARD_REQUIRED] === true && !ir.guard)
+    throw new ConversionError('no-logsource-guard', `no source/EventCode condition for log source ${logsourceText(ir)} in ${pipelines.join(', ')}: the search would not be scoped to its events`);
   const conjuncts = (e: Expr): Expr[] => (e.kind === 'and' ? e.args : e.kind === 'const' && e.value ? [] : [e]);
   const terms: string[] = [];
   const rest: Expr[] = [];
