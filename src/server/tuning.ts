@@ -2,7 +2,7 @@
 // folder inside the rule's root (never anywhere else), loaded at once so that the rule's
 // translations, stages and hunt results include it. Only files the explorer wrote can be deleted.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { stringify } from 'yaml';
 import { parseSigmaText } from '../sigma/load.js';
@@ -141,8 +141,14 @@ export function filterInfo(state: ExplorerState, f: SigmaFilter): FilterFileInfo
   };
 }
 
+/** The explorer's own files: its name pattern and its marker line at the top of the file on disk. */
 function isOwnFile(f: SigmaFilter): boolean {
-  return NAME.test(basename(f.file)) && f.source.startsWith(MARKER);
+  if (!NAME.test(basename(f.file))) return false;
+  try {
+    return readFileSync(f.file, 'utf8').startsWith(MARKER + '\n');
+  } catch {
+    return false;
+  }
 }
 
 export function listFilters(state: ExplorerState): FilterFileInfo[] {
