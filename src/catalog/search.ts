@@ -39,10 +39,11 @@ const LEVEL_ORDER = ['critical', 'high', 'medium', 'low', 'informational'];
 
 export interface CatalogIndex {
   entries: readonly CatalogEntry[];
-  /** Sorted dictionary; postings[i] / weights[i] belong to words[i]. */
+  /** Sorted dictionary. The entries of words[i] are postings[starts[i] .. starts[i+1]), sorted, with their best zone weight in weights. */
   words: string[];
-  postings: Int32Array[];
-  weights: Uint8Array[];
+  starts: Int32Array;
+  postings: Int32Array;
+  weights: Uint8Array;
   /** Per facet: its distinct values, and per entry the ids of its values. */
   facetValues: Record<FacetName, string[]>;
   facetOf: Record<FacetName, Int32Array[]>;
@@ -105,9 +106,25 @@ export function buildIndex(entries: readonly CatalogEntry[]): CatalogIndex {
       }
     }
   });
+  // Three flat arrays rather than one typed array per word: tens of thousands fewer allocations at page load.
   const words = [...wordId.keys()].sort();
-  const postings = words.map((w) => Int32Array.from(ids[wordId.get(w)!]!));
-  const weights = words.map((w) => Uint8Array.from(ws[wordId.get(w)!]!));
+  const starts = new Int32Array(words.length + 1);
+  let total = 0;
+  for (const list of ids) total += list.length;
+  const postings = new Int32Array(total);
+  const weights = new Uint8Array(total);
+  let at = 0;
+  words.forEach((w, k) => {
+    const id = wordId.get(w)!;
+    const list = ids[id]!;
+    const wl = ws[id]!;
+    starts[k] = at;
+    for (let j = 0; j < list.length; j++, at++) {
+      postings[at] = list[j]!;
+      weights[at] = wl[j]!;
+    }
+  });
+  starts[words.length] = at;
 
   const facetValues = {} as Record<FacetName, string[]>;
   const facetOf = {} as Record<FacetName, Int32Array[]>;
@@ -146,7 +163,7 @@ export function buildIndex(entries: readonly CatalogEntry[]): CatalogIndex {
     date: order((a, b) => newest(a.date, b.date)),
     modified: order((a, b) => newest(a.modified ?? a.date, b.modified ?? b.date)),
   };
-  return { entries, words, postings, weights, facetValues, facetOf, ranks };
+  return { entries, words, starts, postings, weights, facetValues, facetOf, ranks };
 }
 
 /**
@@ -164,16 +181,15 @@ function matchText(index: CatalogIndex, terms: QueryTerm[]): { match: Uint8Array
   for (const term of terms) {
     if (term.kind === 'word') {
       const [from, to] = term.prefix ? prefixRange(index.words, term.word) : exactRange(index.words, term.word);
+      const { starts, postings, weights } = index;
       for (let k = from; k < to; k++) {
-        const ids = index.postings[k]!;
-        const ws = index.weights[k]!;
         const factor = index.words[k] === term.word ? 1 : PREFIX_FACTOR;
-        for (let j = 0; j < ids.length; j++) {
-          const e = ids[j]!;
+        for (let j = starts[k]!, end = starts[k + 1]!; j < end; j++) {
+          const e = postings[j]!;
           if (matched[e] === step) {
             matched[e] = step + 1;
-            best[e] = ws[j]! * factor;
-          } else if (matched[e] === step + 1) best[e] = Math.max(best[e]!, ws[j]! * factor);
+            best[e] = weights[j]! * factor;
+          } else if (matched[e] === step + 1) best[e] = Math.max(best[e]!, weights[j]! * factor);
         }
       }
       for (let e = 0; e < n; e++) if (matched[e] === step + 1) score[e] += best[e]!;
