@@ -112,6 +112,7 @@ test('escaping: backslashes and quotes in terms and eval strings; odd field name
   // Sigma `C:\\Windows\\"q"` is the text C:\Windows\"q".
   assert.equal(query(rule('selection:\n    f: C:\\\\Windows\\\\"q"')), 'f="C:\\\\Windows\\\\\\"q\\""');
   assert.equal(query(rule('selection:\n    cs-host: x\n    field name: y\n    a.b: z')), '"cs-host"="x" "field name"="y" a.b="z"');
+  assert.equal(query(rule('selection:\n    NOT: x\n    or|re: y')), '"NOT"="x"\n| where match(\'or\', "y")');
   // In eval, a dot is concatenation and a dash subtraction: such names take single quotes.
   assert.equal(query(rule('selection:\n    a.b|re: x\n    cs-host|cased: Y')), '*\n| where match(\'a.b\', "x") AND match(\'cs-host\', "^Y\\\\z")');
   // A control character cannot stand in a one-line term: the regex spells it \x09.

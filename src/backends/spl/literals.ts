@@ -18,15 +18,18 @@ export function searchTermProblem(text: string): string | null {
  * `Web.url`), double-quoted otherwise (`"cs-host"`), as Splunk accepts for names with spaces or dashes.
  */
 export function searchField(name: string): string {
-  return /^[A-Za-z_][\w.]*$/.test(name) ? name : splString(name);
+  return /^[A-Za-z_][\w.]*$/.test(name) && !RESERVED.has(name.toUpperCase()) ? name : splString(name);
 }
+
+// Words that are operators, not field names, when they stand bare.
+const RESERVED = new Set(['AND', 'OR', 'NOT', 'XOR', 'LIKE', 'TRUE', 'FALSE', 'NULL', 'IN']);
 
 /**
  * A field name in an eval expression (`| where`): bare only for a plain identifier, otherwise in
  * single quotes. A dot must be quoted: in eval it is the string concatenation operator.
  */
 export function evalField(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `'${name.replace(/[\\']/g, '\\$&')}'`;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !RESERVED.has(name.toUpperCase()) ? name : `'${name.replace(/[\\']/g, '\\$&')}'`;
 }
 
 /**
