@@ -11,7 +11,7 @@ import { chunked } from '../../common/chunked.js';
 import { ConversionError, type ConvertInput } from '../../common/types.js';
 import { isPrintableAscii, stringShape } from '../../common/strings.js';
 import { esType, ipv4PrefixCidr, NUMBER_TEXT } from '../ecs-types.js';
-import { hasCase, sigmaRegexToLucene, wildcardRegexp } from '../lucene-regexp.js';
+import { hasCase, regexpLiteral, sigmaRegexToLucene, wildcardRegexp } from '../lucene-regexp.js';
 import { luceneField, lucenePhrase, luceneRegexp, luceneTerm, luceneTermText, termSafe } from './syntax.js';
 import { isWildcard } from '../../../ir/values.js';
 
@@ -66,7 +66,8 @@ function valueQuery(t: FieldTest, name: string, f: string, parent: Parent): stri
       return at(luceneTerm(type === 'long' ? String(v.value) : v.text));
     case 'bool':
       if (type !== 'keyword') throw new ConversionError('type-mismatch', `${name} is a ${type} field; the boolean ${v.value} cannot match it`);
-      return at(String(v.value));
+      // The engine compares a boolean with a text value case-insensitively (`True` matches true).
+      return at(luceneRegexp(regexpLiteral(String(v.value), true)));
     case 'null':
       return wrap(`NOT _exists_:${f}`, parent);
     case 'exists':
