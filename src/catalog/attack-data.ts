@@ -2,7 +2,7 @@
 // and v19-overlay.json; do not edit by hand. ATT&CK data © The MITRE Corporation, used under the
 // ATT&CK Terms of Use: see ATTACK-LICENSE.txt next to this file, which must travel with this copy.
 
-export const ATTACK_VERSION = "19.1 (partial: ATT&CK 18.1 with the v19 overlay)";
+export const ATTACK_VERSION = "19.1 (partial: 18.1 + v19 overlay)";
 
 /** id|shortname|name, in matrix order. */
 export const ATTACK_TACTICS: readonly string[] = [
