@@ -46,13 +46,11 @@ export interface Explorer {
 
 export function loadAttack(file: string | undefined): AttackData {
   if (!file) return bundledAttack();
-  let bundle: unknown;
   try {
-    bundle = JSON.parse(readFileSync(file, 'utf8'));
+    return attackFromStixBundle(JSON.parse(readFileSync(file, 'utf8')));
   } catch (e) {
     throw new Error(`--attack ${file}: ${(e as Error).message}`);
   }
-  return attackFromStixBundle(bundle);
 }
 
 export async function startExplorer(options: ExplorerOptions): Promise<Explorer> {

@@ -9,6 +9,7 @@ import type { CatalogEntry } from '../catalog/entry.js';
 import type { ExplorerState, LoadedDocument } from './explorer-state.js';
 import { stageView, type StageView } from './stages.js';
 import { translateRule, type Translation } from './translations.js';
+import { TARGETS } from '../backends/targets.js';
 import { suggestExclusions, type SeenValues, type Suggestion } from './suggestions.js';
 import { huntingContext, type HuntingContext } from './hunting.js';
 import { filterInfo, type FilterFileInfo } from './tuning.js';
@@ -59,10 +60,12 @@ export function buildRuleDetail(state: ExplorerState, loaded: LoadedDocument, se
     falsepositives: doc.falsepositives,
   };
   if (doc.kind === 'correlation') {
+    // Listed as not converted, target by target, as `quarry convert` reports them.
+    const translations = Object.keys(TARGETS).map((target) => ({ target, pipeline: '', label: target.toUpperCase(), ok: false, code: 'correlation', error: 'correlation rules are not converted yet' }));
     return {
       ...base,
       stages: { condition: [], selections: [] },
-      translations: [],
+      translations,
       suggestions: [],
       filters: [],
       filtersSkipped: [],

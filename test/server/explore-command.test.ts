@@ -43,3 +43,36 @@ test('quarry explore: usage errors and help', () => {
   const main = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8', cwd: REPO });
   assert.match(main.stdout, /quarry explore \[--rules PATH…\]/);
 });
+
+test('quarry explore --attack FILE: a STIX bundle replaces the bundled ATT&CK data; a bad file is a clear error', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { startExplorer } = await import('../../src/server/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'quarry-attack-'));
+  const ref = (id: string) => [{ source_name: 'mitre-attack', external_id: id, url: `https://attack.mitre.org/${id}` }];
+  const bundle = {
+    type: 'bundle',
+    objects: [
+      { type: 'x-mitre-collection', id: 'x-mitre-collection--1', x_mitre_version: '99.9' },
+      { type: 'x-mitre-matrix', id: 'x-mitre-matrix--1', external_references: ref('enterprise-attack'), tactic_refs: ['x-mitre-tactic--p'] },
+      { type: 'x-mitre-tactic', id: 'x-mitre-tactic--p', name: 'Persistence', x_mitre_shortname: 'persistence', external_references: ref('TA0003') },
+      { type: 'attack-pattern', id: 'attack-pattern--b', name: 'BITS Jobs (test bundle)', kill_chain_phases: [{ kill_chain_name: 'mitre-attack', phase_name: 'persistence' }], external_references: ref('T1197') },
+    ],
+  };
+  const file = join(dir, 'attack.json');
+  writeFileSync(file, JSON.stringify(bundle));
+  const ex = await startExplorer({ rules: [join(REPO, 'examples/rules')], hunts: [], port: 0, attackFile: file, log: () => {} });
+  try {
+    const attack = (await (await fetch(new URL('/api/attack', ex.url))).json()) as { version: string; tactics: unknown[] };
+    assert.equal(attack.version, '99.9');
+    assert.equal(attack.tactics.length, 1);
+    const detail = (await (await fetch(new URL('/api/rules/3f7d2c1a-5b8e-4c6d-9a0f-1e2b3c4d5e6f', ex.url))).json()) as { attack: Array<{ tag: string; name: string | null }> };
+    assert.equal(detail.attack.find((t) => t.tag === 'attack.t1197')?.name, 'BITS Jobs (test bundle)');
+  } finally {
+    await ex.close();
+  }
+  writeFileSync(file, '{"not": "a bundle"}');
+  const bad = spawnSync(process.execPath, [BIN, 'explore', '--port', '0', '--attack', file], { encoding: 'utf8', cwd: REPO });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /^quarry explore: --attack .*attack\.json: .*STIX bundle/);
+});
