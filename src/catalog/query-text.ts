@@ -11,6 +11,9 @@ export const QUERY_KEYS: readonly string[] = [
   'tag', 'field', 'id',
 ];
 
+/** The start of a UUID that goes past its first group: `9eb68894-7476…`. */
+const UUID_PART = /^[0-9a-f]{8}-[0-9a-f-]*$/i;
+
 const TERM = /([A-Za-z]+):(?:"([^"]*)("?)|(\S*))|"([^"]*)("?)|(\S+)/g;
 
 export function parseQueryText(text: string): QueryTerm[] {
@@ -28,6 +31,11 @@ export function parseQueryText(text: string): QueryTerm[] {
       continue;
     }
     const raw = m[5] ?? m[7] ?? m[0];
+    if (UUID_PART.test(raw)) {
+      // A pasted (or partly typed) rule id: matched against ids, not split into words.
+      terms.push({ kind: 'key', key: 'id', value: raw.toLowerCase(), prefix: true });
+      continue;
+    }
     const closed = m[5] !== undefined && m[6] === '"';
     const words = tokenize(raw);
     words.forEach((word, i) => terms.push({ kind: 'word', word, prefix: atEnd && !closed && i === words.length - 1 && lastWordIsTail(raw, word) }));

@@ -27,11 +27,19 @@ export interface SearchResult {
 /** Zone weights: a title hit ranks above an id/tag hit, above a field name, above description and values. */
 const ZONES: Array<{ weight: number; text: (e: CatalogEntry) => string[] }> = [
   { weight: 16, text: (e) => [e.title] },
-  { weight: 8, text: (e) => [e.id ?? '', e.key, ...e.tags, ...e.techniques] },
+  // An id is indexed by its first group only: the other groups of a UUID are noise words nobody types
+  // (a whole pasted id is an `id:` term, see query-text.ts).
+  { weight: 8, text: (e) => [idHead(e.id), ...e.tags, ...e.techniques] },
   { weight: 6, text: (e) => [...e.fields, e.product ?? '', e.category ?? '', e.service ?? ''] },
   { weight: 4, text: (e) => [e.description, ...e.authors] },
   { weight: 2, text: (e) => [...e.values, ...e.falsepositives] },
 ];
+function idHead(id: string | null): string {
+  if (!id) return '';
+  const dash = id.indexOf('-');
+  return dash > 0 ? id.slice(0, dash) : id;
+}
+
 /** A word that only starts a longer indexed word counts for less than one met exactly. */
 const PREFIX_FACTOR = 0.6;
 

@@ -12,7 +12,7 @@ const seedIndex = entries.findIndex((e) => e.key === SEED);
 
 /** Independent of the index: an entry's searchable words, by a regex rather than the tokenizer. */
 function wordsOf(e: CatalogEntry): Set<string> {
-  const text = [e.title, e.id ?? '', e.key, ...e.tags, ...e.techniques, ...e.fields, e.product ?? '', e.category ?? '', e.service ?? '', e.description, ...e.authors, ...e.values, ...e.falsepositives].join('\n');
+  const text = [e.title, (e.id ?? '').split('-')[0]!, ...e.tags, ...e.techniques, ...e.fields, e.product ?? '', e.category ?? '', e.service ?? '', e.description, ...e.authors, ...e.values, ...e.falsepositives].join('\n');
   return new Set((text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => w.slice(0, 40)));
 }
 const entryWords = entries.map(wordsOf);
@@ -66,6 +66,10 @@ test('key:value terms: level, tag, field, technique (parents select sub-techniqu
   same('field:cs-host', (e) => e.fields.some((f) => f.toLowerCase() === 'cs-host'));
   same('technique:t1071', (e) => e.techniques.some((t) => t === 'T1071' || t.startsWith('T1071.')));
   same(`id:${SEED.slice(0, 8)}`, (e) => e.key.startsWith(SEED.slice(0, 8)));
+  // A pasted id, whole or cut short, finds its rule; its first group is also an ordinary word.
+  assert.deepEqual(search(index, q(SEED)).hits, [seedIndex]);
+  assert.deepEqual(search(index, q(`${SEED.slice(0, 13)} `)).hits, [seedIndex]);
+  assert.ok(search(index, q(SEED.slice(0, 6))).hits.includes(seedIndex));
   same('author:"Florian Roth (Nextron Systems)" ', (e) => e.authors.includes('Florian Roth (Nextron Systems)'));
   // Typing the value: a prefix.
   same('level:hi', (e) => e.level === 'high');
