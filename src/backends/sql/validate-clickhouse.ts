@@ -24,8 +24,13 @@ const FUNCTIONS: Readonly<Record<string, readonly number[]>> = {
   toFloat64OrNull: [1],
   replaceRegexpAll: [3],
   extractAll: [2],
-  toUInt64: [1],
+  toUInt64OrZero: [1],
+  arrayExists: [2],
+  // array(*): every column of the row (the `*` counts as one argument).
+  array: [1],
 };
+/** The lambda variable of a keyword search. */
+const LAMBDA_VARIABLE = '_v';
 const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'IS', 'NOT', 'NULL', 'LIKE', 'BETWEEN']);
 
 type Token = { kind: 'str' | 'ident' | 'word' | 'num' | 'op'; text: string; at: number };
@@ -64,7 +69,7 @@ function tokenize(q: string, problems: string[]): Token[] {
       out.push({ kind: 'num', text: m, at: i });
       i += m.length;
     } else {
-      const m = /^(<=|>=|!=|[-=<>+*(),\[\]])/.exec(q.slice(i));
+      const m = /^(->|<=|>=|!=|[-=<>+*(),\[\]])/.exec(q.slice(i));
       if (!m) {
         problems.push(`unexpected character ${JSON.stringify(c)} at ${i}`);
         return out;
@@ -87,22 +92,23 @@ export function validateClickHouse(query: string): QueryCheck {
     const t = toks[k]!;
     const prev = toks[k - 1]!;
     if (t.kind === 'word') {
-      const isCall = toks[k + 1]?.text === '(';
+      const isCall = toks[k + 1]?.text === '(' && !KEYWORDS.has(t.text.toUpperCase());
       if (isCall && !(t.text in FUNCTIONS)) problems.push(`unknown function ${t.text} at ${t.at}`);
-      if (!isCall && !KEYWORDS.has(t.text.toUpperCase())) problems.push(`unexpected word ${t.text} at ${t.at} (column names are backquoted)`);
+      if (!isCall && t.text !== LAMBDA_VARIABLE && !KEYWORDS.has(t.text.toUpperCase())) problems.push(`unexpected word ${t.text} at ${t.at} (column names are backquoted)`);
     }
-    if (t.text === '(' || t.text === '[') {
-      const fn = t.text === '(' && prev.kind === 'word' && prev.text in FUNCTIONS ? prev.text : null;
-      stack.push({ open: t.text, fn, args: 1, empty: true, at: t.at });
+    const op = t.kind === 'op' ? t.text : '';
+    if (op === '(' || op === '[') {
+      const fn = op === '(' && prev.kind === 'word' && prev.text in FUNCTIONS ? prev.text : null;
+      stack.push({ open: op, fn, args: 1, empty: true, at: t.at });
       continue;
     }
     if (stack.length) stack[stack.length - 1]!.empty = false;
-    if (t.text === ',') {
+    if (op === ',') {
       if (!stack.length) problems.push(`comma outside brackets at ${t.at}`);
       else stack[stack.length - 1]!.args++;
-    } else if (t.text === ')' || t.text === ']') {
+    } else if (op === ')' || op === ']') {
       const top = stack.pop();
-      if (!top || (top.open === '(') !== (t.text === ')')) {
+      if (!top || (top.open === '(') !== (op === ')')) {
         problems.push(`unbalanced ${t.text} at ${t.at}`);
         continue;
       }
@@ -110,7 +116,7 @@ export function validateClickHouse(query: string): QueryCheck {
       if (top.fn && !FUNCTIONS[top.fn]!.includes(args)) problems.push(`${top.fn} takes ${FUNCTIONS[top.fn]!.join(' or ')} arguments, not ${args} (at ${top.at})`);
     }
     // A pattern for match() or replaceRegexpAll() must compile in RE2.
-    if (t.kind === 'str' && toks[k - 1]?.text === ',' ) {
+    if (t.kind === 'str' && toks[k - 1]?.kind === 'op' && toks[k - 1]?.text === ',') {
       const call = stack[stack.length - 1];
       if (call && (call.fn === 'match' || call.fn === 'replaceRegexpAll' || call.fn === 'extractAll') && call.args === 2) {
         try {

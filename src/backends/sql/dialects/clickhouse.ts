@@ -1,13 +1,16 @@
 // ClickHouse: backslash escapes in string literals, backquoted identifiers, RE2 regexes through
 // match() (where `.` matches a newline unless `(?-s)`), lowerUTF8, toFloat64OrNull behind the
-// engine's numeric regex, IPv4 networks as an integer range. A keyword search needs the table's
-// column list, which a query rendered without the schema cannot name: refused (see README.md).
+// engine's numeric regex, IPv4 networks as an integer range, keyword search over `array(*)` (every
+// column of the row, which must all be Nullable(String): see README.md).
 import { ConversionError } from '../../common/types.js';
 import { prefixMask } from '../../../ir/values.js';
 import { ENGINE_NUMERIC_RE, IPV4_TEXT_RE, noNul } from './shared.js';
 import type { SqlDialect } from './types.js';
 
-const str = (text: string): string => `'${noNul(text).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+// Control characters escaped too: clickhouse-client's multi-query mode (18.16) does not read a raw
+// newline inside a quoted string of inline INSERT data.
+const ESC: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const str = (text: string): string => `'${noNul(text).replace(/[\\'\n\r\t]/g, (c) => ESC[c]!)}'`;
 
 export const CLICKHOUSE: SqlDialect = {
   target: 'clickhouse',
@@ -26,18 +29,18 @@ export const CLICKHOUSE: SqlDialect = {
     const on = (f.i ? 'i' : '') + (f.m ? 'm' : '') + (f.s ? 's' : '');
     return `match(${x}, ${str(`(?${on}${f.s ? '' : '-s'})${pattern}`)})`;
   },
-  // The cast reads no padding: the regex admits what the engine does, then the padding is cut.
-  number: (x) => `if(match(${x}, ${str(ENGINE_NUMERIC_RE)}), toFloat64OrNull(replaceRegexpAll(${x}, '^\\\\s+|\\\\s+$', '')), NULL)`,
+  // toFloat64OrNull reads neither padding nor a leading `+`: the regex admits what the engine does,
+  // then both are cut.
+  number: (x) => `if(match(${x}, ${str(ENGINE_NUMERIC_RE)}), toFloat64OrNull(replaceRegexpAll(${x}, ${str('^\\s*\\+?|\\s+$')}, '')), NULL)`,
   cidr: (x, net, where) => {
     if (net.version !== 4) throw new ConversionError('cidr-unsupported', `the IPv6 network ${net.text} of ${where} is not rendered for ClickHouse (no validated IPv6 guard yet)`);
     const lo = net.network;
     const hi = net.network | (~prefixMask(net.prefix, 32) & 0xffffffffn);
     // extractAll finds the four octets (an IPv4-mapped prefix `::ffff:` has no digits).
-    const o = (i: number) => `toUInt64(extractAll(${x}, '[0-9]+')[${i}])`;
+    const o = (i: number) => `toUInt64OrZero(extractAll(ifNull(${x}, ''), '[0-9]+')[${i}])`;
     return `if(match(${x}, ${str(IPV4_TEXT_RE)}), (${o(1)} * 16777216 + ${o(2)} * 65536 + ${o(3)} * 256 + ${o(4)}) BETWEEN ${lo} AND ${hi}, 0)`;
   },
-  anyColumn: () => {
-    throw new ConversionError('unsupported-keyword', 'a keyword search reads every column, and a ClickHouse query cannot list a row\'s values without naming its columns (unknown when the query is rendered)');
-  },
+  // `*` inside a function's arguments expands to every column; a lambda must return UInt8, not NULL.
+  anyColumn: (_table, pred) => `arrayExists(_v -> ifNull(${pred('_v')}, 0), array(*))`,
   isNotTrue: (e) => `not(ifNull(${e}, 0))`,
 };
