@@ -70,7 +70,7 @@ export function huntingContext(rule: SigmaRule, resolved: readonly ResolvedTag[]
     const tech = techniques.map((t) => (t.name ? `${t.name} (${t.id})` : t.id));
     const tac = tactics.map((t) => t.name);
     sentences.push(
-      `In ATT&CK terms (version ${attack.version}) it covers ${tech.length ? list(tech) : 'no technique tagged'}` +
+      `In ATT&CK ${attack.version.replace(/\s*\(.*\)$/, '')} it covers ${tech.length ? list(tech) : 'no technique tagged'}` +
         (tac.length ? `, under the ${list(tac)} ${tac.length === 1 ? 'tactic' : 'tactics'}` : '') +
         (software.length ? `, and is associated with ${list(software)}` : '') +
         '.',
@@ -79,7 +79,7 @@ export function huntingContext(rule: SigmaRule, resolved: readonly ResolvedTag[]
   sentences.push(
     `Hunt for it proactively: run the query over ${rule.logsource.category === 'proxy' ? 'at least the last 30 days of proxy traffic' : 'a recent window of this data'}, stack the results by the fields the rule tests, and look at the rarest values first.`,
   );
-  if (rule.falsepositives.length) sentences.push(`Expect false positives from ${list(rule.falsepositives.map((f) => f.replace(/\.$/, '')))}: tune them with an exclusion rather than deleting the rule.`);
+  if (rule.falsepositives.length) sentences.push(`Known false positives: ${list(rule.falsepositives.map((f) => `"${f.replace(/\.$/, '')}"`))}; tune them with an exclusion (a Sigma filter) rather than deleting the rule.`);
 
   // A note that names no value still gets an exclusion to start from: on a field the rule's own
   // filters exclude on (the values its detections had in loaded hunts), flagged as general.

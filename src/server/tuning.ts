@@ -79,7 +79,7 @@ export function filterYaml(rule: SigmaRule, req: TuningRequest, id: string, toda
       condition: 'selection',
     },
   };
-  return `${MARKER}\n${stringify(doc, { lineWidth: 0 })}`;
+  return `${MARKER}\n${stringify(doc, { lineWidth: 0, indent: 4 })}`;
 }
 
 /** Writes the filter file for an exclusion and loads it. */
