@@ -23,8 +23,19 @@ export function hasCase(text: string): boolean {
 const ESCAPED = new Set([...'+-!(){}[]^"?:\\&|\'/~* ']);
 const CLASSED = new Set([...'.#@<>']);
 
+const folded = new Map<string, string>();
+const plain = new Map<string, string>();
+
 /** One literal character as a Lucene RegExp atom; `[Xx]` when folding case. */
 export function regexpChar(c: string, fold: boolean): string {
+  // Memoised: every character of every case-insensitive value comes through here.
+  const memo = fold ? folded : plain;
+  let atom = memo.get(c);
+  if (atom === undefined) memo.set(c, (atom = atomOf(c, fold)));
+  return atom;
+}
+
+function atomOf(c: string, fold: boolean): string {
   const lo = c.toLowerCase();
   const up = c.toUpperCase();
   if (fold && lo !== up && [...lo].length === 1 && [...up].length === 1) return `[${up}${lo}]`;
