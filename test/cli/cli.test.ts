@@ -69,6 +69,6 @@ test('quarry validate: summary grouped by reason, exit 1 on rejected rules, JSON
 test('bad command lines get one line and exit code 2', () => {
   const r = quarry('hunt', '--format', 'xml');
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /--format must be table, jsonl or csv/);
+  assert.match(r.stderr, /--format must be table, jsonl, csv or duckdb/);
   assert.equal(quarry('frobnicate').status, 2);
 });
