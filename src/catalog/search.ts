@@ -45,13 +45,22 @@ const PREFIX_FACTOR = 0.6;
 
 const LEVEL_ORDER = ['critical', 'high', 'medium', 'low', 'informational'];
 
-export interface CatalogIndex {
-  entries: readonly CatalogEntry[];
+/** The full-text part of the index. */
+export interface TextIndex {
   /** Sorted dictionary. The entries of words[i] are postings[starts[i] .. starts[i+1]), sorted, with their best zone weight in weights. */
   words: string[];
   starts: Int32Array;
   postings: Int32Array;
   weights: Uint8Array;
+}
+
+export interface CatalogIndex {
+  entries: readonly CatalogEntry[];
+  /**
+   * Built on first use (textIndex()): it is most of the index's cost, and the catalog's first page,
+   * with no search text, does not need it; the page builds it while idle.
+   */
+  text: TextIndex | null;
   /** Per facet: its distinct values, and per entry the ids of its values. */
   facetValues: Record<FacetName, string[]>;
   facetOf: Record<FacetName, Int32Array[]>;
@@ -86,7 +95,12 @@ export function facetValuesOf(e: CatalogEntry, f: FacetName): string[] {
   }
 }
 
-export function buildIndex(entries: readonly CatalogEntry[]): CatalogIndex {
+/** The index's text part, built now if it was not yet. */
+export function textIndex(index: CatalogIndex): TextIndex {
+  return (index.text ??= buildTextIndex(index.entries));
+}
+
+function buildTextIndex(entries: readonly CatalogEntry[]): TextIndex {
   // Words get small integer ids; per word, its entries and best zone weight in each. Entries are
   // visited in order, so each list comes out sorted and an entry's repeat can only be the last item.
   const wordId = new Map<string, number>();
@@ -133,7 +147,10 @@ export function buildIndex(entries: readonly CatalogEntry[]): CatalogIndex {
     }
   });
   starts[words.length] = at;
+  return { words, starts, postings, weights };
+}
 
+export function buildIndex(entries: readonly CatalogEntry[]): CatalogIndex {
   const facetValues = {} as Record<FacetName, string[]>;
   const facetOf = {} as Record<FacetName, Int32Array[]>;
   for (const f of FACETS) {
@@ -171,7 +188,7 @@ export function buildIndex(entries: readonly CatalogEntry[]): CatalogIndex {
     date: order((a, b) => newest(a.date, b.date)),
     modified: order((a, b) => newest(a.modified ?? a.date, b.modified ?? b.date)),
   };
-  return { entries, words, starts, postings, weights, facetValues, facetOf, ranks };
+  return { entries, text: null, facetValues, facetOf, ranks };
 }
 
 /**
@@ -188,10 +205,10 @@ function matchText(index: CatalogIndex, terms: QueryTerm[]): { match: Uint8Array
   let step = 0;
   for (const term of terms) {
     if (term.kind === 'word') {
-      const [from, to] = term.prefix ? prefixRange(index.words, term.word) : exactRange(index.words, term.word);
-      const { starts, postings, weights } = index;
+      const { words, starts, postings, weights } = textIndex(index);
+      const [from, to] = term.prefix ? prefixRange(words, term.word) : exactRange(words, term.word);
       for (let k = from; k < to; k++) {
-        const factor = index.words[k] === term.word ? 1 : PREFIX_FACTOR;
+        const factor = words[k] === term.word ? 1 : PREFIX_FACTOR;
         for (let j = starts[k]!, end = starts[k + 1]!; j < end; j++) {
           const e = postings[j]!;
           if (matched[e] === step) {

@@ -1,7 +1,7 @@
 // The catalog entries and their search index, built once per page load and shared by the catalog
 // and coverage views (both follow the same URL query).
 import { useEffect, useState } from 'preact/hooks';
-import { buildIndex, type CatalogIndex } from '../../src/catalog/search.js';
+import { buildIndex, textIndex, type CatalogIndex } from '../../src/catalog/search.js';
 import { loadAttack, loadCatalog, type AttackData, type CatalogResponse } from './api.js';
 
 export interface CatalogState {
@@ -17,7 +17,13 @@ export function useCatalog(): { state: CatalogState | null; error: unknown } {
   useEffect(() => {
     let live = true;
     loadCatalog().then((catalog) => {
-      if (!built || built.source !== catalog) built = { source: catalog, state: { catalog, index: buildIndex(catalog.entries) } };
+      if (!built || built.source !== catalog) {
+        const index = buildIndex(catalog.entries);
+        built = { source: catalog, state: { catalog, index } };
+        // The full-text index is the slow part: build it after the first page is painted, before
+        // the user is likely to type (a search typed sooner builds it on the spot).
+        setTimeout(() => textIndex(index), 50);
+      }
       if (live) setState(built.state);
     }, (e) => live && setError(e));
     return () => {

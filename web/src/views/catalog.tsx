@@ -19,6 +19,8 @@ const FACET_LABELS: Record<string, string> = {
   author: 'Author',
   year: 'Created',
   modified: 'Modified',
+  kind: 'Document kind',
+  root: 'Rule folder',
 };
 
 export function CatalogView({ loc }: { loc: Location }) {
