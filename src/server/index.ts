@@ -8,7 +8,7 @@ import { loadExplorerState, type ExplorerState } from './explorer-state.js';
 import { loadHuntFile, type HuntResults } from './hunts.js';
 import { runDemoHunt } from './demo-hunt.js';
 import { bundledExplorerLogs, bundledExplorerRules } from './bundled.js';
-import { apiContext } from './routes.js';
+import { apiContext, warmCatalog } from './routes.js';
 import { createExplorerServer } from './server.js';
 
 export const DEFAULT_PORT = 8737;
@@ -73,7 +73,10 @@ export async function startExplorer(options: ExplorerOptions): Promise<Explorer>
   }
   const t2 = performance.now();
   const host = options.host ?? DEFAULT_HOST;
-  const server = createExplorerServer(apiContext(state, hunts), { webRoot: options.webRoot ?? DEFAULT_WEB_ROOT, host, log });
+  const ctx = apiContext(state, hunts);
+  // The catalog is the front end's first request: serialise and compress it now, not while a page waits.
+  warmCatalog(ctx);
+  const server = createExplorerServer(ctx, { webRoot: options.webRoot ?? DEFAULT_WEB_ROOT, host, log });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULT_PORT, host, () => {

@@ -22,6 +22,10 @@ export function apiContext(state: ExplorerState, hunts: HuntResults[]): ApiConte
   return { state, hunts, details: new RuleDetailCache(state), marks: new ExclusionMarks(state), catalog: null, attackJson: null };
 }
 
+export function warmCatalog(ctx: ApiContext): void {
+  catalogJson(ctx);
+}
+
 function catalogJson(ctx: ApiContext): CachedJson {
   const { state } = ctx;
   if (ctx.catalog && ctx.catalog.generation === state.generation) return ctx.catalog.json;
