@@ -189,7 +189,7 @@ test('every ClickHouse query of the SigmaHQ corpus passes the structural validat
   // The server (18.16) takes about 18 ms a query over this wide table: it runs every fifth query and
   // every query with a rarer construct (keyword search over array(*), CIDR); the validator has
   // read them all.
-  const run = converted.filter((x, i) => i % 5 === 0 || /arrayExists|extractAll|toFloat64OrNull|match\(/.test(x.query));
+  const run = converted.filter((x, i) => i % 5 === 0 || /arrayExists|extractAll/.test(x.query));
   const names = [...new Set(run.flatMap((x) => x.fields))];
   const server = await ch();
   const load = server.client(loadScript([{}, Object.fromEntries(names.map((n) => [n, 'a']))], names));
