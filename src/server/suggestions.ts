@@ -22,8 +22,10 @@ const FILE_EXT = /\.(?:exe|dll|sys|ps1|psm1|bat|cmd|vbs|js|jse|hta|msi|msc|cpl|s
 const DOMAIN = /\b((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})\b/gi;
 const TLD = /(?:^|[\s(,;:'"])(\.[a-z]{2,12})\b(?![.\w])/gi;
 const PROCESS = /\b([\w.-]+\.(?:exe|dll|ps1|bat|cmd|vbs|msi|sys|scr|hta))\b/gi;
-const ACCOUNT = /\b([A-Za-z0-9_-]{2,15}\\[A-Za-z0-9_.$-]{2,64})\b|\b(?:user|account|username)\s+["'`]?([A-Za-z0-9_.$-]{3,64})["'`]?/gi;
-const ACCOUNT_WORDS = new Set(['accounts', 'account', 'with', 'that', 'from', 'which', 'activity', 'behavior', 'behaviour', 'interaction', 'the', 'and', 'may', 'can', 'who', 'input', 'mode', 'rights', 'context', 'level', 'profile', 'profiles', 'names', 'name', 'is', 'are']);
+// Accounts: `DOMAIN\\name` with an upper-case domain (not a folder of a path), or a quoted name or
+// one that looks like an account (digits, `_`, `$`) after "user"/"account": prose stays prose.
+const DOMAIN_ACCOUNT = /(?<![\\:\w])([A-Z][A-Z0-9-]{1,14}\\[A-Za-z0-9_.$-]{2,64})(?![\\\w])/g;
+const NAMED_ACCOUNT = /\b(?:user|account|username)\s+(?:["'`]([^"'`\s]{2,64})["'`]|([A-Za-z0-9.-]*[_$\d][A-Za-z0-9_.$-]*))/gi;
 
 /** Every field name a rule's detection items use (filters included), in order of appearance. */
 export function ruleFields(stages: StageView): string[] {
@@ -61,7 +63,7 @@ function fromFalsepositive(fp: string, fields: readonly string[]): Suggestion[] 
     const windowsPath = /image$/i.test(field);
     out.push({ field, modifier: 'endswith', values: [...new Set(procs.map((p) => (windowsPath ? `\\${p}` : p)))], basis: 'falsepositives', falsepositive: fp, reason: `the false-positive note names ${procs.length === 1 ? 'a program' : 'programs'}: exclude ${field} ending with ${procs.length === 1 ? 'it' : 'them'}` });
   }
-  const accounts = [...fp.matchAll(ACCOUNT)].map((m) => m[1] ?? m[2]!).filter((a) => !ACCOUNT_WORDS.has(a.toLowerCase()));
+  const accounts = [...[...fp.matchAll(DOMAIN_ACCOUNT)].map((m) => m[1]!), ...[...fp.matchAll(NAMED_ACCOUNT)].map((m) => m[1] ?? m[2]!)].filter((a) => a.length >= 2);
   if (accounts.length) {
     const field = pick(fields, USER_FIELDS, 'User')!;
     out.push({ field, values: [...new Set(accounts)], basis: 'falsepositives', falsepositive: fp, reason: `the false-positive note names ${accounts.length === 1 ? 'an account' : 'accounts'}: exclude ${field} equal to ${accounts.length === 1 ? 'it' : 'them'}` });
