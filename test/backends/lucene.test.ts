@@ -132,9 +132,14 @@ test('Sigma regular expressions in Lucene RegExp: padding, anchors, classes, fol
     ['[\\]\\-/]', f, '.*[\\]\\-\\/].*'],
     ['\\x41\\u00e9', fi, '.*[Aa][Éé].*'],
     ['\\\\server', f, '.*\\\\server.*'],
+    // Anchors in a group that opens or closes the pattern: the padding moves into its branches.
+    ['(^|\\/)\\.[^.\\/]', f, '(()|.*\\/)[.][^.\\/].*'],
+    ['(^[a-z]{4}$)|(^[a-z]{8}$)', f, '([a-z]{4})|([a-z]{8})'],
+    ['(^0oa.*|x@y)', f, '(0oa[^\n]*|.*x[@]y).*'],
+    ['a(\\s|$)', f, '.*a([ \t-\r].*|())'],
   ];
   for (const [p, flags, expected] of cases) assert.equal(sigmaRegexToLucene(p, flags), expected, p);
-  for (const p of ['(^|x)a', 'a$b', '\\bword', 'a(?=b)', '(a)\\1', '[[:alpha:]]', '\\p{L}', '(a']) {
+  for (const p of ['a(^|x)', '(^a)*b', 'a$b', '\\bword', 'a(?=b)', '(a)\\1', '[[:alpha:]]', '\\p{L}', '(a']) {
     assert.throws(() => sigmaRegexToLucene(p, f), (e: unknown) => e instanceof ConversionError && e.code === 'regex-unsupported', p);
   }
   assert.throws(() => sigmaRegexToLucene('^a', { ...f, m: true }), /multi-line/);

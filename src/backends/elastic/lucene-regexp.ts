@@ -99,6 +99,49 @@ interface Parsed {
   i: number;
 }
 
+/** A parsed alternative: its items, and whether it is anchored at its start (`^`) or end (`$`). */
+interface Seq {
+  items: Item[];
+  start: boolean;
+  end: boolean;
+}
+/** Rendered text, or an unquantified group kept parsed so that padding can move into it. */
+type Item = { text: string; group?: undefined } | { group: Seq[]; text?: undefined };
+
+function itemText(item: Item, atStart: boolean, atEnd: boolean): string {
+  if (item.text !== undefined) return item.text;
+  return `(${item.group.map((a) => renderSeq(a, atStart, atEnd) || '()').join('|')})`;
+}
+
+/** Whether some branch of a group is anchored on that side (directly or through a nested group). */
+function anchoredAt(alts: Seq[], side: 'start' | 'end'): boolean {
+  return alts.some((a) => {
+    if (side === 'start' ? a.start : a.end) return true;
+    const edge = side === 'start' ? a.items[0] : a.items[a.items.length - 1];
+    return edge?.group !== undefined && anchoredAt(edge.group, side);
+  });
+}
+
+/**
+ * An alternative as RegExp. `atStart`/`atEnd`: nothing of the pattern can come before/after it,
+ * so it is padded with `.*` there unless anchored; elsewhere an anchor cannot be expressed.
+ */
+function renderSeq(seq: Seq, atStart: boolean, atEnd: boolean): string {
+  if (seq.start && !atStart) unsupported('a start anchor `^` inside the pattern');
+  if (seq.end && !atEnd) unsupported('an end anchor `$` inside the pattern');
+  const n = seq.items.length;
+  const padStart = atStart && !seq.start;
+  const padEnd = atEnd && !seq.end;
+  if (n === 0) return padStart || padEnd ? '.*' : '';
+  // Padding moves into a group that opens (closes) the alternative, so its anchored branches stay anchored.
+  const first = seq.items[0]!.group;
+  const last = seq.items[n - 1]!.group;
+  const firstGroup = padStart && first !== undefined && anchoredAt(first, 'start');
+  const lastGroup = padEnd && last !== undefined && anchoredAt(last, 'end');
+  const body = seq.items.map((item, k) => itemText(item, k === 0 && firstGroup, k === n - 1 && lastGroup)).join('');
+  return (padStart && !firstGroup ? '.*' : '') + body + (padEnd && !lastGroup ? '.*' : '');
+}
+
 class Translator {
   private i = 0;
   constructor(
@@ -107,7 +150,12 @@ class Translator {
     private readonly dotAll: boolean,
   ) {}
 
-  /** The whole pattern: top-level alternatives, each padded with `.*` unless anchored. */
+  /**
+   * The whole pattern. PCRE searches; RegExp matches whole values: each way through the pattern
+   * gets `.*` at the start unless it begins with `^`, and at the end unless it ends with `$`.
+   * Anchors may stand at the start or end of an alternative of a group that itself starts or ends
+   * the pattern (`(^|/)x`, `(^a$)|(^b$)`): the padding is moved into that group's alternatives.
+   */
   translate(): string {
     if (this.p.startsWith('(?')) {
       // Leading inline flags `(?i)`, `(?s)`: the only place they are unambiguous.
@@ -119,51 +167,47 @@ class Translator {
         this.i = m[0].length;
       }
     }
-    const alts: string[] = [];
-    for (;;) {
-      let start = false;
-      if (this.p[this.i] === '^') {
-        start = true;
-        this.i++;
-      }
-      let body = this.sequence(true);
-      let end = false;
-      if (body.endsWith('\0$')) {
-        end = true;
-        body = body.slice(0, -2);
-      }
-      alts.push((start ? '' : '.*') + body + (end ? '' : '.*'));
-      if (this.p[this.i] === '|') {
-        this.i++;
-        continue;
-      }
-      break;
-    }
+    const alts = this.alternatives();
     if (this.i < this.p.length) unsupported(`an unbalanced ')' at ${this.i}`);
-    return alts.length === 1 ? alts[0]! : alts.join('|');
+    return alts.map((a) => renderSeq(a, true, true)).join('|');
   }
 
-  /** Atoms with quantifiers up to `|`, `)` or the end. At top level a final `$` is marked `\0$`. */
-  private sequence(top: boolean): string {
-    let out = '';
-    let atoms = 0;
+  /** Alternatives up to `)` or the end. */
+  private alternatives(): Seq[] {
+    const alts: Seq[] = [];
+    for (;;) {
+      alts.push(this.sequence());
+      if (this.p[this.i] !== '|') return alts;
+      this.i++;
+    }
+  }
+
+  /** Items with their quantifiers up to `|`, `)` or the end; `^` first and `$` last are anchors. */
+  private sequence(): Seq {
+    const seq: Seq = { items: [], start: false, end: false };
+    if (this.p[this.i] === '^') {
+      seq.start = true;
+      this.i++;
+    }
     while (this.i < this.p.length) {
       const c = this.p[this.i]!;
       if (c === '|' || c === ')') break;
       if (c === '$') {
         this.i++;
         const next = this.p[this.i];
-        if (top && (next === undefined || next === '|')) return out + '\0$';
+        if (next === undefined || next === '|' || next === ')') {
+          seq.end = true;
+          break;
+        }
         unsupported('an end anchor `$` inside the pattern');
       }
       if (c === '^') unsupported('a start anchor `^` inside the pattern');
-      const atom = this.atom();
-      out += atom + this.quantifier();
-      atoms++;
+      const item = this.atom();
+      const q = this.quantifier();
+      // A repeated group is a unit: anchors inside it cannot be resolved.
+      seq.items.push(q ? { text: itemText(item, false, false) + q } : item);
     }
-    // RegExp writes the empty string as `()`; at the top level the `.*` padding says it.
-    if (atoms === 0 && !top) return '()';
-    return out;
+    return seq;
   }
 
   private quantifier(): string {
@@ -184,25 +228,25 @@ class Translator {
     return q;
   }
 
-  private atom(): string {
+  private atom(): Item {
     const c = this.p[this.i]!;
-    if (c === '(') return this.group();
-    if (c === '[') return this.charClass();
+    if (c === '(') return { group: this.group() };
+    if (c === '[') return { text: this.charClass() };
     if (c === '.') {
       this.i++;
       // PCRE's `.` stops at a newline unless the `s` flag is set; RegExp's `.` does not.
-      return this.dotAll ? '.' : '[^\n]';
+      return { text: this.dotAll ? '.' : '[^\n]' };
     }
-    if (c === '\\') return this.escape();
+    if (c === '\\') return { text: this.escape() };
     if (c === '*' || c === '+' || c === '?') unsupported(`a quantifier '${c}' with nothing before it at ${this.i}`);
     if (c === '{' && /^\{\d+(,\d*)?\}/.test(this.p.slice(this.i))) unsupported(`a quantifier with nothing before it at ${this.i}`);
     const cp = this.p.codePointAt(this.i)!;
     const ch = String.fromCodePoint(cp);
     this.i += ch.length;
-    return regexpChar(ch, this.fold);
+    return { text: regexpChar(ch, this.fold) };
   }
 
-  private group(): string {
+  private group(): Seq[] {
     this.i++;
     if (this.p[this.i] === '?') {
       const rest = this.p.slice(this.i + 1);
@@ -210,18 +254,10 @@ class Translator {
       else if (/^P?<[A-Za-z_]\w*>/.test(rest)) this.i += 1 + /^P?<[A-Za-z_]\w*>/.exec(rest)![0].length;
       else unsupported(`the group (?${rest.slice(0, 2)}…)`);
     }
-    const alts: string[] = [];
-    for (;;) {
-      alts.push(this.sequence(false));
-      if (this.p[this.i] === '|') {
-        this.i++;
-        continue;
-      }
-      break;
-    }
+    const alts = this.alternatives();
     if (this.p[this.i] !== ')') unsupported('an unclosed group');
     this.i++;
-    return `(${alts.join('|')})`;
+    return alts;
   }
 
   /** A backslash escape outside a class. */

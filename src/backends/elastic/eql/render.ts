@@ -78,7 +78,7 @@ function predicate(t: FieldTest, name: string, f: string): string {
       if (type !== 'keyword') throw new ConversionError('type-mismatch', `${name} is a ${type} field; EQL runs regular expressions on keyword fields only`);
       return `${f} ${v.flags.i ? 'regex~' : 'regex'} ${eqlString(sigmaRegexToLucene(v.pattern, v.flags, false))}`;
     case 'cidr':
-      if (type !== 'ip') throw new ConversionError('cidr-keyword', `${name} is not an IP field in ECS, and EQL's cidrMatch takes IP fields only (${v.text})`);
+      if (type !== 'ip') throw new ConversionError('cidr-keyword', `${name} is not an IP field (src/backends/elastic/ecs-types.ts), and EQL's cidrMatch takes IP fields only (${v.text})`);
       return `cidrMatch(${f}, ${eqlString(v.text)})`;
     case 'compare': {
       const op = { lt: '<', lte: '<=', gt: '>', gte: '>=' }[v.op];

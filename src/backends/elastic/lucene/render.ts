@@ -76,7 +76,7 @@ function valueQuery(t: FieldTest, name: string, f: string, parent: Parent): stri
       if (type !== 'keyword') throw new ConversionError('type-mismatch', `${name} is a ${type} field; Lucene runs regular expressions on keyword fields only`);
       return at(luceneRegexp(sigmaRegexToLucene(v.pattern, v.flags)));
     case 'cidr':
-      if (type !== 'ip') throw new ConversionError('cidr-keyword', `${name} is not an IP field in ECS, and query_string matches a CIDR block (${v.text}) only on IP fields`);
+      if (type !== 'ip') throw new ConversionError('cidr-keyword', `${name} is not an IP field (src/backends/elastic/ecs-types.ts), and query_string matches a CIDR block (${v.text}) only on IP fields`);
       return at(lucenePhrase(v.text));
     case 'compare': {
       if (type !== 'long') throw new ConversionError('compare-keyword', `${name} is a keyword field, on which a Lucene range compares text, not numbers (${v.op} ${v.value})`);
