@@ -1,7 +1,7 @@
 // `quarry explore`: serves the rule explorer (catalog, rule pages, tuning, coverage, hunt results)
 // on 127.0.0.1 until interrupted. The work is in src/server.
 import { parseArgs } from 'node:util';
-import { startExplorer, DEFAULT_HOST, DEFAULT_PORT } from '../server/index.js';
+import { startExplorer, DEFAULT_HOST, DEFAULT_PORT, ExplorerInputError } from '../server/index.js';
 import { UsageError } from './usage.js';
 
 const HELP = `Usage: quarry explore [--rules PATH…] [--hunt RESULTS…] [--port N] [--host H] [--attack FILE]
@@ -53,7 +53,7 @@ export async function exploreCommand(argv: string[], opts: { signal?: AbortSigna
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') process.stderr.write(`quarry explore: port ${port} is in use (give another with --port, or --port 0 for a free one)\n`);
-    else if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL' || /^--attack /.test(err.message)) process.stderr.write(`quarry explore: ${err.message}\n`);
+    else if (e instanceof ExplorerInputError || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') process.stderr.write(`quarry explore: ${err.message}\n`);
     else throw e;
     return 1;
   }

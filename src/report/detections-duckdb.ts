@@ -77,6 +77,8 @@ export async function readDuckDbDetections(file: string): Promise<StoredDetectio
   let connection: DuckDBConnection | undefined;
   try {
     connection = await instance.connect();
+    const tables = await connection.runAndReadAll("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'detections'");
+    if (Number(tables.getRowObjects()[0]!.n) === 0) throw new Error("this DuckDB database has no table 'detections'");
     const reader = await connection.runAndReadAll(
       'SELECT rule_id, rule_title, rule_level, rule_path, timestamp, CAST(source AS VARCHAR) AS source, CAST(event AS VARCHAR) AS event, CAST(matched AS VARCHAR) AS matched FROM detections ORDER BY n',
     );

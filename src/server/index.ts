@@ -44,12 +44,15 @@ export interface Explorer {
   close(): Promise<void>;
 }
 
+/** An input the explorer was given cannot be used (a hunt file, an ATT&CK file): the message says which and why. */
+export class ExplorerInputError extends Error {}
+
 export function loadAttack(file: string | undefined): AttackData {
   if (!file) return bundledAttack();
   try {
     return attackFromStixBundle(JSON.parse(readFileSync(file, 'utf8')));
   } catch (e) {
-    throw new Error(`--attack ${file}: ${(e as Error).message}`);
+    throw new ExplorerInputError(`--attack ${file}: ${(e as Error).message}`);
   }
 }
 
@@ -67,7 +70,12 @@ export async function startExplorer(options: ExplorerOptions): Promise<Explorer>
     hunts.push(demo);
   }
   for (const [i, file] of (options.hunts ?? []).entries()) {
-    const h = await loadHuntFile(state, file, `h${i + 1}`);
+    let h: HuntResults;
+    try {
+      h = await loadHuntFile(state, file, `h${i + 1}`);
+    } catch (e) {
+      throw new ExplorerInputError(`--hunt ${file}: ${(e as Error).message} (expected JSONL from 'quarry hunt --format jsonl' or a DuckDB file from 'quarry hunt --format duckdb --output FILE')`);
+    }
     if (h.problems.count) log(`explorer: ${file}: ${h.problems.count} lines are not detections (first: line ${h.problems.first[0]!.line}: ${h.problems.first[0]!.message})\n`);
     hunts.push(h);
   }

@@ -76,3 +76,29 @@ test('quarry explore --attack FILE: a STIX bundle replaces the bundled ATT&CK da
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /^quarry explore: --attack .*attack\.json: .*STIX bundle/);
 });
+
+test('quarry explore --hunt with a missing or foreign file: one clear line, exit 1', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { startExplorer } = await import('../../src/server/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'quarry-hunt-arg-'));
+  const missing = spawnSync(process.execPath, [BIN, 'explore', '--port', '0', '--hunt', join(dir, 'nope.jsonl')], { encoding: 'utf8', cwd: REPO });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /^quarry explore: --hunt .*nope\.jsonl: ENOENT: no such file or directory/);
+  // A DuckDB database without a detections table (here: one written by quarry stack --db).
+  const db = join(dir, 'stack.duckdb');
+  const stack = spawnSync(process.execPath, [BIN, 'stack', '--by', 'cs-host', '--db', db, join(REPO, 'examples/logs/proxy.ndjson')], { encoding: 'utf8', cwd: REPO });
+  assert.equal(stack.status, 0, stack.stderr);
+  const foreign = spawnSync(process.execPath, [BIN, 'explore', '--port', '0', '--hunt', db], { encoding: 'utf8', cwd: REPO });
+  assert.equal(foreign.status, 1);
+  assert.match(foreign.stderr, /^quarry explore: --hunt .*stack\.duckdb: this DuckDB database has no table 'detections' \(expected JSONL/);
+  // A JSONL file with no detection at all is read (its lines counted as problems), not refused.
+  writeFileSync(join(dir, 'empty.jsonl'), 'hello\n');
+  const ex = await startExplorer({ rules: [], hunts: [join(dir, 'empty.jsonl')], port: 0, log: () => {} });
+  try {
+    assert.deepEqual(ex.hunts[0]!.problems, { count: 1, first: [{ line: 1, message: 'not JSON: ' + ex.hunts[0]!.problems.first[0]!.message.slice(10) }] });
+    assert.equal(ex.hunts[0]!.records.length, 0);
+  } finally {
+    await ex.close();
+  }
+});
