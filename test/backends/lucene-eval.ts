@@ -29,7 +29,7 @@ function wildcard(term: string): RegExp {
  * repeats) mean the same in JS, except `$`, a literal in Lucene and an anchor in JS; `.` matches
  * any character in Lucene, so the `s` flag.
  */
-function regexp(body: string): RegExp {
+export function regexp(body: string): RegExp {
   let js = '';
   let inClass = false;
   for (let i = 0; i < body.length; i++) {
