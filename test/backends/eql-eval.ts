@@ -1,0 +1,147 @@
+// A small evaluator of the EQL conditions Quarry writes (`<category> where <condition>`) over
+// documents of keyword fields: `:` (case-insensitive, `*`/`?` wildcards), `==`/`!=` (exact; with
+// null, presence tests), like/like~, regex/regex~ (Lucene RegExp, whole value), number(),
+// cidrMatch(). Null is treated three-valued, as in ES|QL, which is the stricter assumption for
+// negations: the renderer's null guards must make the result right either way.
+import { scan, Cursor } from '../../src/backends/elastic/scan.js';
+import { cidrContains, parseCidr, parseIp } from '../../src/sigma/cidr.js';
+import { regexp } from './lucene-eval.js';
+import type { Doc } from './lucene-eval.js';
+
+type V = string | number | boolean | null;
+const ESCAPES = new Set(['\\', '"', 'n', 'r', 't']);
+
+function wildcard(pattern: string, ci: boolean): RegExp {
+  const re = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|?*+()[\]{}/]/g, '\\$&'))).join('');
+  return new RegExp(`^(?:${re})$`, ci ? 'si' : 's');
+}
+
+const and3 = (a: V, b: V): V => (a === false || b === false ? false : a === null || b === null ? null : true);
+const or3 = (a: V, b: V): V => (a === true || b === true ? true : a === null || b === null ? null : false);
+const not3 = (a: V): V => (a === null ? null : !a);
+
+export function evaluateEql(query: string, doc: Doc): boolean {
+  const c = new Cursor(scan(query, ESCAPES));
+  c.next(); // category
+  c.next(); // where
+  const v = boolExpr(c, doc);
+  if (c.peek.kind !== 'end') throw new Error(`trailing input at ${c.peek.at}`);
+  return v === true;
+}
+
+function boolExpr(c: Cursor, doc: Doc): V {
+  let v = andExpr(c, doc);
+  while (c.isWord('or')) {
+    c.next();
+    v = or3(v, andExpr(c, doc));
+  }
+  return v;
+}
+function andExpr(c: Cursor, doc: Doc): V {
+  let v = notExpr(c, doc);
+  while (c.isWord('and')) {
+    c.next();
+    v = and3(v, notExpr(c, doc));
+  }
+  return v;
+}
+function notExpr(c: Cursor, doc: Doc): V {
+  if (c.isWord('not')) {
+    c.next();
+    return not3(notExpr(c, doc));
+  }
+  return predicate(c, doc);
+}
+
+function predicate(c: Cursor, doc: Doc): V {
+  const x = value(c, doc);
+  if (c.isOp(':')) {
+    c.next();
+    const p = c.next().text;
+    return x === null ? null : wildcard(p, true).test(String(x));
+  }
+  if (c.isWord('like', 'regex')) {
+    const op = c.next().text;
+    let ci = false;
+    if (c.isOp('~')) {
+      c.next();
+      ci = true;
+    }
+    const p = c.next().text;
+    if (x === null) return null;
+    if (op === 'like') return wildcard(p, ci).test(String(x));
+    const re = regexp(p);
+    return (ci ? new RegExp(re.source, 'si') : re).test(String(x));
+  }
+  if (c.isOp('==', '!=', '<', '<=', '>', '>=')) {
+    const op = c.next().text;
+    const isNull = c.isWord('null');
+    const y = value(c, doc);
+    if (isNull) return op === '==' ? x === null : x !== null;
+    if (x === null || y === null) return null;
+    switch (op) {
+      case '==':
+        return String(x) === String(y);
+      case '!=':
+        return String(x) !== String(y);
+      case '<':
+        return (x as number) < (y as number);
+      case '<=':
+        return (x as number) <= (y as number);
+      case '>':
+        return (x as number) > (y as number);
+      default:
+        return (x as number) >= (y as number);
+    }
+  }
+  return x;
+}
+
+function value(c: Cursor, doc: Doc): V {
+  const t = c.peek;
+  if (t.kind === 'string') return c.next().text;
+  if (t.kind === 'number') return Number(c.next().text);
+  if (c.isOp('-')) {
+    c.next();
+    return -(value(c, doc) as number);
+  }
+  if (c.isOp('(')) {
+    c.next();
+    const v = boolExpr(c, doc);
+    c.expectOp(')');
+    return v;
+  }
+  if (c.isWord('true')) return (c.next(), true);
+  if (c.isWord('false')) return (c.next(), false);
+  if (c.isWord('null')) return (c.next(), null);
+  if (t.kind === 'word' && c.toks[c.i + 1]?.text === '(') {
+    const name = c.next().text.toLowerCase();
+    c.next();
+    const args: V[] = [];
+    for (;;) {
+      args.push(value(c, doc));
+      if (!c.isOp(',')) break;
+      c.next();
+    }
+    c.expectOp(')');
+    if (args[0] === null) return null;
+    if (name === 'number') return /^\s*-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(String(args[0])) ? Number(args[0]) : null;
+    if (name === 'string') return String(args[0]);
+    if (name === 'cidrmatch') {
+      const ip = parseIp(String(args[0]));
+      return ip !== null && args.slice(1).some((b) => {
+        const net = parseCidr(String(b));
+        return net !== null && cidrContains(net, ip);
+      });
+    }
+    throw new Error(`function ${name}`);
+  }
+  let name = '';
+  for (;;) {
+    name += c.next().text;
+    if (!c.isOp('.')) break;
+    c.next();
+    name += '.';
+  }
+  return doc(name);
+}
