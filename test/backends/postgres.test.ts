@@ -20,6 +20,7 @@ import { validatePostgres } from '../../src/backends/sql/validate-postgres.js';
 import { TARGETS } from '../../src/backends/targets.js';
 import { VALIDATORS } from '../../src/backends/validators.js';
 import { PgCluster } from './postgres-cluster.js';
+import { loadTable, pgJob, runJobs, type PgJob, type PgOutcome } from './postgres-select.js';
 import { engineSelect, regressionCases, regressionEvents, ruleFields, tableColumns, tableRows, variants } from './sql-differential.js';
 
 let cluster: PgCluster | undefined;
@@ -28,51 +29,10 @@ function pg(): PgCluster {
 }
 after(() => cluster?.stop());
 
-/** The script that loads `events` (one text column per name) and prints the ctids in insertion order. */
-export function loadScript(events: readonly EventObject[], names: readonly string[]): string {
-  const lines = ['DROP TABLE IF EXISTS events;', `CREATE TABLE events (${names.map((n) => `${POSTGRES.ident(n)} text`).join(', ')});`];
-  const rows = tableRows(events, names).map((r) => `(${r.map((t) => (t === null ? 'NULL' : POSTGRES.string(t))).join(', ')})`);
-  for (let i = 0; i < rows.length; i += 500) lines.push(`INSERT INTO events VALUES ${rows.slice(i, i + 500).join(', ')};`);
-  lines.push("SELECT coalesce(string_agg(ctid::text, ' ' ORDER BY ctid), '') FROM events;");
-  return lines.join('\n') + '\n';
-}
-
-type PgOutcome = { ok: true; query: string; rows: number[] } | { ok: false; code: string; error: string };
-type PgJob = { ok: true; query: string; script: string; count: number } | { ok: false; code: string; error: string };
-
-/** Renders the rule for PostgreSQL and writes the script that loads the events and prints the ctids the query selects. */
-function pgJob(ir: RuleIR, events: readonly EventObject[], fields = ruleFields(ir)): PgJob {
-  let query: string;
-  try {
-    query = postgresBackend.render({ ir, state: {}, pipelines: [] });
-  } catch (e) {
-    if (e instanceof ConversionError) return { ok: false, code: e.code, error: e.message };
-    throw e;
-  }
-  assert.ok(query.startsWith('SELECT * FROM events WHERE '), query);
-  const script = loadScript(events, tableColumns(events, fields)) + `SELECT coalesce(string_agg(ctid::text, ' '), '') FROM (${query.replace(/^SELECT \*/, 'SELECT ctid')}) AS q;\n`;
-  return { ok: true, query, script, count: events.length };
-}
-
-/**
- * Runs jobs in one psql session (a process and a table per job would cost seconds): each prints two
- * lines, every ctid in insertion order and the selected ones, read back as event indexes.
- */
-function runJobs(jobs: ReadonlyArray<Extract<PgJob, { ok: true }>>): number[][] {
-  const r = pg().psql(jobs.map((j) => j.script).join(''));
-  if (r.status !== 0) throw new Error(`psql: ${r.stderr.trim().split('\n')[0]}`);
-  const lines = r.stdout.split('\n');
-  return jobs.map((j, k) => {
-    const index = new Map((lines[2 * k] ?? '').split(' ').filter(Boolean).map((c, i) => [c, i]));
-    assert.equal(index.size, j.count);
-    return (lines[2 * k + 1] ?? '').split(' ').filter(Boolean).map((c) => index.get(c)!).sort((a, b) => a - b);
-  });
-}
-
 /** The indexes of the events the rule's PostgreSQL query selects, or its refusal. */
-export function pgSelect(ir: RuleIR, events: readonly EventObject[]): PgOutcome {
+function pgSelect(ir: RuleIR, events: readonly EventObject[]): PgOutcome {
   const job = pgJob(ir, events);
-  return job.ok ? { ok: true, query: job.query, rows: runJobs([job])[0]! } : job;
+  return job.ok ? { ok: true, query: job.query, rows: runJobs(pg(), [job])[0]! } : job;
 }
 
 /** Regression rules PostgreSQL refuses, and why (asserted, so that the list stays honest). */
@@ -108,7 +68,7 @@ test('SigmaHQ regression cases: PostgreSQL selects exactly the events the engine
       jobs.push({ c, job, want, originals: events.length });
       variantEvents += extra.length;
     }
-    const results = runJobs(jobs.map((j) => j.job));
+    const results = runJobs(pg(), jobs.map((j) => j.job));
     jobs.forEach(({ c, job, want, originals }, k) => {
       compared++;
       if (want.some((i) => i < originals)) matched++;
@@ -241,7 +201,7 @@ test('every PostgreSQL query of the SigmaHQ corpus parses (libpg-query) and runs
   }
   if (xs.length) batches.push([[...cols], xs]);
   for (const [cols, xs] of batches) {
-    const load = loadScript([{}, Object.fromEntries(cols.map((n) => [n, 'a']))], cols);
+    const load = loadTable([{}, Object.fromEntries(cols.map((n) => [n, 'a']))], cols);
     // Each query on its own line: psql names the line of an error.
     const base = load.split('\n').length;
     const r = pg().psql(load + xs.map((x) => `SELECT count(*) FROM (${x.query}) AS q;`).join('\n') + '\n', false);

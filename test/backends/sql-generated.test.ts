@@ -2,8 +2,8 @@
 // proxy format, the events as the reader hands them to the hunt (with the derived host fields the
 // rules ask for), and the proxy rules of the corpus (SigmaHQ's rules/web/proxy_generic and Quarry's
 // hardened rules with their filters) through the reader's pipeline, as the hunt applies them. DuckDB
-// must select exactly the events the engine matches, rule by rule.
-import { test } from 'node:test';
+// and PostgreSQL must each select exactly the events the engine matches, rule by rule.
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,13 +20,18 @@ import type { EventObject } from '../../src/engine/event-access.js';
 import { openSource } from '../../src/sources/open-source.js';
 import { enrichEvent, planEnrichment } from '../../src/sources/derived-fields.js';
 import { ConversionError } from '../../src/backends/common/types.js';
-import { sqlBackend } from '../../src/backends/sql/index.js';
+import { postgresBackend, sqlBackend } from '../../src/backends/sql/index.js';
 import { sqlIdent, sqlString } from '../../src/backends/sql/literals.js';
 import { engineSelect, ruleFields, tableColumns, tableRows } from './sql-differential.js';
+import { PgCluster } from './postgres-cluster.js';
+import { indexes, loadIndexed, selectIndexes } from './postgres-select.js';
+
+let cluster: PgCluster | undefined;
+after(() => cluster?.stop());
 
 const LINES = 1500;
 
-test('generated proxy logs, every format: DuckDB selects exactly the events the engine matches for each proxy rule', async () => {
+test('generated proxy logs, every format: DuckDB and PostgreSQL select exactly the events the engine matches for each proxy rule', async () => {
   const col = loadSigmaPaths([join(DATA, 'sigmahq/rules/web/proxy_generic'), join(REPO, 'rules/hardened')]);
   assert.ok(col.rules.length >= 30, `${col.rules.length} proxy rules`);
   const conn = await (await DuckDBInstance.create(':memory:')).connect();
@@ -35,6 +40,8 @@ test('generated proxy logs, every format: DuckDB selects exactly the events the 
   const refused = new Map<string, number>();
   const hits: Record<string, number> = {};
   let compared = 0;
+  let comparedPg = 0;
+  cluster = PgCluster.start();
   try {
     for (const format of GENERATE_FORMATS.filter((f) => f !== 'bits-json')) {
       const file = join(dir, `proxy.${format}`);
@@ -57,6 +64,8 @@ test('generated proxy logs, every format: DuckDB selects exactly the events the 
       await conn.run(`CREATE TABLE events (${names.map((n) => `${sqlIdent(n)} VARCHAR`).join(', ')})`);
       const rows = tableRows(events, names).map((r) => `(${r.map((t) => (t === null ? 'NULL' : sqlString(t))).join(', ')})`);
       for (let i = 0; i < rows.length; i += 1000) await conn.run(`INSERT INTO events VALUES ${rows.slice(i, i + 1000).join(', ')}`);
+      // PostgreSQL: the same table (text columns), every rule's query in one psql session.
+      const pgRuns: Array<{ name: string; query: string; want: number[] }> = [];
       for (const { rule, ir } of irs) {
         const name = rule.file.split('/').pop()!;
         if (ir.failures.length) {
@@ -68,12 +77,18 @@ test('generated proxy logs, every format: DuckDB selects exactly the events the 
           failures.push(`${format} ${name}: the engine cannot run it: ${want}`);
           continue;
         }
+        try {
+          pgRuns.push({ name, query: postgresBackend.render({ ir, state: {}, pipelines: pipelines.map((p) => p.name) }), want });
+        } catch (e) {
+          if (!(e instanceof ConversionError)) throw e;
+          refused.set(`postgres ${e.code}: ${name}`, (refused.get(`postgres ${e.code}: ${name}`) ?? 0) + 1);
+        }
         let query: string;
         try {
           query = sqlBackend.render({ ir, state: {}, pipelines: pipelines.map((p) => p.name) });
         } catch (e) {
           if (!(e instanceof ConversionError)) throw e;
-          refused.set(`${e.code}: ${name}`, (refused.get(`${e.code}: ${name}`) ?? 0) + 1);
+          refused.set(`duckdb ${e.code}: ${name}`, (refused.get(`duckdb ${e.code}: ${name}`) ?? 0) + 1);
           continue;
         }
         const got = (await conn.runAndReadAll(query.replace(/^SELECT \*/, 'SELECT rowid'))).getRowObjects().map((r) => Number(r.rowid)).sort((a, b) => a - b);
@@ -81,11 +96,22 @@ test('generated proxy logs, every format: DuckDB selects exactly the events the 
         if (want.length) hits[name] = (hits[name] ?? 0) + want.length;
         if (JSON.stringify(got) !== JSON.stringify(want)) failures.push(`${format} ${name}: DuckDB selects ${got.length} events, the engine ${want.length}\n  ${query.slice(0, 300)}`);
       }
+      const r: { status: number | null; stdout: string; stderr: string } = cluster.psql(loadIndexed(events, names) + pgRuns.map((x) => selectIndexes(x.query, names)).join(''));
+      if (r.status !== 0) {
+        failures.push(`${format}: psql: ${r.stderr.trim().split('\n')[0]}`);
+        continue;
+      }
+      const lines: string[] = r.stdout.split('\n');
+      pgRuns.forEach((x, k) => {
+        const got = indexes(lines[k]);
+        comparedPg++;
+        if (JSON.stringify(got) !== JSON.stringify(x.want)) failures.push(`${format} ${x.name}: PostgreSQL selects ${got.length} events ${got.slice(0, 5).join(',')}, the engine ${x.want.length} ${x.want.slice(0, 5).join(',')}\n  ${x.query.slice(0, 300)}`);
+      });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write(`sql on generated logs: ${compared} rule × format comparisons; detections by rule: ${JSON.stringify(hits)}; refused: ${JSON.stringify(Object.fromEntries(refused))}\n`);
+  process.stdout.write(`sql on generated logs: ${compared} rule × format comparisons in DuckDB, ${comparedPg} in PostgreSQL; detections by rule: ${JSON.stringify(hits)}; refused: ${JSON.stringify(Object.fromEntries(refused))}\n`);
   assert.deepEqual(failures, []);
   // The data hits real detections: the seed rule and the hardened rule on every format with a user agent.
   assert.ok((hits['proxy_ua_bitsadmin_susp_tld.yml'] ?? 0) > 100, JSON.stringify(hits));
