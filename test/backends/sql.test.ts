@@ -3,25 +3,20 @@
 // matches. SigmaHQ's regression cases (and variants of their events) first, then edge cases.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { DATA, parseRule, ruleWith } from '../helpers.js';
 import { loadSigmaPaths } from '../../src/sigma/load.js';
 import type { SigmaRule } from '../../src/sigma/model.js';
-import { fieldTests, lowerRule } from '../../src/ir/lower.js';
+import { lowerRule } from '../../src/ir/lower.js';
 import type { RuleIR } from '../../src/ir/types.js';
-import { compileRuleSet } from '../../src/engine/rule-set.js';
-import { EventView, normalizeName, textOf, type EventObject } from '../../src/engine/event-access.js';
-import { re2Regex } from '../../src/engine/regex-re2.js';
-import { openSource } from '../../src/sources/open-source.js';
+import type { EventObject } from '../../src/engine/event-access.js';
 import { ConversionError } from '../../src/backends/common/types.js';
 import { sqlBackend } from '../../src/backends/sql/index.js';
 import { sqlIdent, sqlString } from '../../src/backends/sql/literals.js';
 import { TARGETS } from '../../src/backends/targets.js';
 import { convertRule } from '../../src/backends/common/convert.js';
-
-const BASE = join(DATA, 'sigma-regression');
+import { engineSelect, REGRESSION, regressionCases, regressionEvents, ruleFields, tableColumns, tableRows, variants } from './sql-differential.js';
 
 let conn: DuckDBConnection | undefined;
 async function connection(): Promise<DuckDBConnection> {
@@ -29,37 +24,13 @@ async function connection(): Promise<DuckDBConnection> {
   return conn;
 }
 
-/** The rule's fields (tested and referenced), which the table must have as columns even when no event has them. */
-function ruleFields(ir: RuleIR): string[] {
-  const out: string[] = [];
-  for (const t of fieldTests(ir.detection)) {
-    if (t.field !== null) out.push(t.field);
-    if (t.value.type === 'fieldref') out.push(t.value.field);
-  }
-  return out;
-}
-
-/**
- * Loads events into `events`: one VARCHAR column per field name. DuckDB resolves identifiers
- * case-insensitively, so names that differ only in case (or, as the engine reads them, in spaces:
- * normalizeName) share a column, named as the rule writes it when it does; each row holds the value
- * the engine reads for that name (EventView.get), as text, NULL when missing or null.
- */
+/** Loads events into `events`: one VARCHAR column per field name (sql-differential.ts: tableColumns, tableRows). */
 async function loadEvents(c: DuckDBConnection, events: EventObject[], fields: string[]): Promise<void> {
-  const columns = new Map<string, string>();
-  for (const f of fields) if (!columns.has(normalizeName(f))) columns.set(normalizeName(f), f);
-  for (const e of events) for (const k of Object.keys(e)) if (!columns.has(normalizeName(k))) columns.set(normalizeName(k), k);
-  const names = [...columns.values()];
+  const names = tableColumns(events, fields);
   await c.run('DROP TABLE IF EXISTS events');
   await c.run(`CREATE TABLE events (${names.map((n) => `${sqlIdent(n)} VARCHAR`).join(', ')})`);
   if (!events.length) return;
-  const rows = events.map((e) => {
-    const view = new EventView(e);
-    return `(${names.map((n) => {
-      const t = textOf(view.get(n));
-      return t === null ? 'NULL' : sqlString(t);
-    }).join(', ')})`;
-  });
+  const rows = tableRows(events, names).map((r) => `(${r.map((t) => (t === null ? 'NULL' : sqlString(t))).join(', ')})`);
   await c.run(`INSERT INTO events VALUES ${rows.join(', ')}`);
 }
 
@@ -82,44 +53,11 @@ async function sqlSelect(ir: RuleIR, events: EventObject[]): Promise<SqlOutcome>
   return { ok: true, query, rows: ids.map((r) => Number(r.rowid)).sort((a, b) => a - b) };
 }
 
-function engineSelect(ir: RuleIR, events: EventObject[]): number[] | string {
-  const set = compileRuleSet([ir], { regex: re2Regex });
-  if (!set.rules.length) return set.notRunnable[0]!.reason;
-  const d = set.rules[0]!.detection;
-  return events.flatMap((e, i) => (d(new EventView(e)) ? [i] : []));
-}
-
-/** Variants that stress case-insensitivity, missing fields and negation: upper-cased values, and each rule field removed. */
-function variants(events: EventObject[], fields: string[]): EventObject[] {
-  const out: EventObject[] = [];
-  for (const e of events) {
-    out.push(Object.fromEntries(Object.entries(e).map(([k, v]) => [k, typeof v === 'string' ? v.toUpperCase() : v])));
-    for (const f of new Set(fields)) {
-      const key = Object.keys(e).find((k) => normalizeName(k) === normalizeName(f));
-      if (key === undefined) continue;
-      const copy = { ...e };
-      delete copy[key];
-      out.push(copy);
-      out.push({ ...e, [key]: '' });
-    }
-  }
-  return out;
-}
-
-async function readEvents(c: string): Promise<EventObject[]> {
-  const out: EventObject[] = [];
-  for (const f of readdirSync(join(BASE, c)).filter((x) => x.endsWith('.json')).sort()) {
-    const src = await openSource(join(BASE, c, f));
-    for await (const r of src.records()) out.push(r.event as EventObject);
-  }
-  return out;
-}
-
 /** Regression rules the SQL target refuses, and why (asserted, so that the list stays honest). */
 const REFUSED: Record<string, string> = {};
 
 test('SigmaHQ regression cases: DuckDB selects exactly the events the engine matches (and on variants of them)', async () => {
-  const cases = readdirSync(BASE).filter((c) => existsSync(join(BASE, c, 'rule.yml'))).sort();
+  const cases = regressionCases();
   assert.equal(cases.length, 140);
   const failures: string[] = [];
   const refused: Record<string, string> = {};
@@ -127,10 +65,10 @@ test('SigmaHQ regression cases: DuckDB selects exactly the events the engine mat
   let matched = 0;
   let variantEvents = 0;
   for (const c of cases) {
-    const col = loadSigmaPaths([join(BASE, c, 'rule.yml')]);
+    const col = loadSigmaPaths([join(REGRESSION, c, 'rule.yml')]);
     assert.equal(col.rules.length, 1, c);
     const ir = lowerRule(col.rules[0]!);
-    const events = await readEvents(c);
+    const events = await regressionEvents(c);
     const extra = variants(events, ruleFields(ir));
     const all = [...events, ...extra];
     const want = engineSelect(ir, all);
