@@ -1,6 +1,6 @@
 // A throw-away PostgreSQL cluster for the tests, from Debian's postgresql package
-// (/usr/lib/postgresql/<major>/bin): initdb into a temporary folder owned by the postgres user
-// (initdb refuses to run as root), a server that listens on a unix socket in that folder only (no
+// (/usr/lib/postgresql/<major>/bin): initdb into a temporary folder owned by the postgres user when
+// the tests run as root (initdb refuses to run as root), a server that listens on a unix socket in that folder only (no
 // TCP), queries through psql (no npm client is installed), and the folder removed at the end.
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -34,13 +34,18 @@ export class PgCluster {
     const bin = postgresBin();
     if (!bin) throw new Error(`no PostgreSQL server under ${PG_LIB} (Debian: apt-get install -y postgresql)`);
     const dir = mkdtempSync(join(tmpdir(), 'quarry-pg-'));
-    const ids = run('id', ['-u', 'postgres']);
-    const gid = run('id', ['-g', 'postgres']);
-    if (ids.status !== 0) throw new Error('no postgres user (Debian creates it with the postgresql package)');
-    chownSync(dir, Number(ids.stdout.trim()), Number(gid.stdout.trim()));
+    // As root (CI, this machine) the server runs as the postgres user, who must own the folder;
+    // as anyone else it runs as that user.
+    const root = process.getuid?.() === 0;
+    if (root) {
+      const uid = run('id', ['-u', 'postgres']);
+      const gid = run('id', ['-g', 'postgres']);
+      if (uid.status !== 0) throw new Error('no postgres user (Debian creates it with the postgresql package)');
+      chownSync(dir, Number(uid.stdout.trim()), Number(gid.stdout.trim()));
+    }
     // The socket's name holds the port; with no TCP listener any port is free inside our own folder.
     const port = 40000 + (process.pid % 20000);
-    const asPg = (cmd: string, args: string[]) => run('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]);
+    const asPg = (cmd: string, args: string[]) => (root ? run('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]) : run(join(bin, cmd), args));
     const init = asPg('initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
     if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
     const opts = `-c listen_addresses='' -k ${dir} -p ${port} -c fsync=off -c full_page_writes=off -c synchronous_commit=off`;
@@ -55,7 +60,9 @@ export class PgCluster {
   }
 
   stop(): void {
-    run('runuser', ['-u', 'postgres', '--', join(this.bin, 'pg_ctl'), '-D', join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+    const args = ['-D', join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop'];
+    if (process.getuid?.() === 0) run('runuser', ['-u', 'postgres', '--', join(this.bin, 'pg_ctl'), ...args]);
+    else run(join(this.bin, 'pg_ctl'), args);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
