@@ -10,21 +10,24 @@ import { closeSharedPools } from '../sources/evtx/index.js';
 import { VERSION } from './version.js';
 import { UsageError } from './usage.js';
 
-const HELP = `quarry ${VERSION} — Sigma rules: validate, hunt, convert, stack
+const HELP = `quarry ${VERSION} — Sigma rules: explore, validate, hunt, convert, stack
 
 Usage:
-  quarry hunt [--rules PATH…] [options] [INPUT…]   hunt logs (JSON, EVTX, W3C, Squid, Zeek, CSV) with Sigma rules
-  quarry validate [--format text|json] PATH…       check rules, report every problem at file:line:col
-  quarry convert --target kql|sql [--pipeline P] PATH… convert rules to queries (Sentinel KQL, DuckDB SQL)
   quarry explore [--rules PATH…] [--hunt FILE…] [--port N]
                                                    rule explorer in the browser (catalog, ATT&CK, tuning, hunts)
+  quarry hunt [--rules PATH…] [options] [INPUT…]   hunt logs (JSON, EVTX, W3C, Squid, Zeek, CSV) with Sigma rules
+  quarry validate [--format text|json] PATH…       check rules, report every problem at file:line:col
+  quarry convert --target T [--pipeline P] [--format F] PATH…
+                                                   convert rules to queries: kql (Sentinel, Defender XDR),
+                                                   spl, lucene, esql, eql, sql (DuckDB), postgres, clickhouse
   quarry stack --by FIELD [--where …|--rules …] INPUT…  count distinct values, rarest first
   quarry generate --format F --lines N [--seed S] --out FILE [--truth FILE]
                                                    realistic proxy/BITS sample logs with ground truth
   quarry evtx dump FILE [--format jsonl|xml]       print the records of an EVTX file
   quarry evtx info FILE                            header, chunks, records and errors of an EVTX file
 
-With no rules and no inputs, 'quarry hunt' runs the bundled example rules over the bundled sample logs.
+With no arguments, 'quarry explore' shows the bundled rules and a demo hunt over the bundled sample
+logs, and 'quarry hunt' runs the bundled rules over the bundled sample logs.
 Run 'quarry COMMAND --help' for the options of a command.
 `;
 
