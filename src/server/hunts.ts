@@ -228,6 +228,9 @@ export function selectRecords(h: HuntResults, marks: Uint8Array, f: RecordFilter
   return out;
 }
 
+/** One detection as the API lists it (the explorer's hunt view reads this shape). */
+export type DetectionItem = ReturnType<typeof detectionItem>;
+
 export function detectionItem(x: { r: HuntRecord; excluded: boolean }) {
   const { r } = x;
   return { n: r.n, rule: { key: r.key, id: r.rule.id ?? null, title: r.rule.title, level: r.rule.level ?? null, path: r.rule.path }, timestamp: r.timestamp ?? null, source: r.source, event: r.event, matched: r.matched, excluded: x.excluded };

@@ -1,9 +1,15 @@
 // The explorer's JSON API as the front end uses it (src/server/README.md documents it).
+// Types come from the server's modules (type-only imports: nothing of the server is bundled).
 import type { CatalogEntry } from '../../src/catalog/entry.js';
 import type { AttackData, ResolvedTag } from '../../src/catalog/attack.js';
 import type { QueryCheck } from '../../src/backends/common/types.js';
+import type { RuleDetail } from '../../src/server/rule-detail.js';
+import type { StageView } from '../../src/server/stages.js';
+import type { Translation } from '../../src/server/translations.js';
+import type { Suggestion } from '../../src/server/suggestions.js';
+import type { HuntSummaryView as HuntSummary, DetectionItem as HuntDetectionItem } from '../../src/server/hunts.js';
 
-export type { CatalogEntry, AttackData, ResolvedTag, QueryCheck };
+export type { CatalogEntry, AttackData, ResolvedTag, QueryCheck, RuleDetail, StageView, Translation, Suggestion, HuntSummary, HuntDetectionItem };
 
 export interface CatalogResponse {
   entries: CatalogEntry[];
@@ -11,71 +17,6 @@ export interface CatalogResponse {
   attackVersion: string;
   counts: { loaded: number; rejected: number };
   rejected: Array<{ file: string; message: string }>;
-}
-
-export interface StageItem {
-  field: string | null;
-  modifiers: string[];
-  values: string[];
-  origin: 'rule' | 'pipeline' | 'filter';
-}
-
-export interface Stage {
-  name: string;
-  role: 'selection' | 'filter';
-  link: 'and' | 'or';
-  items: StageItem[];
-}
-
-export interface Translation {
-  target: string;
-  pipeline: string;
-  label: string;
-  ok: boolean;
-  query?: string;
-  error?: string;
-  code?: string;
-  check?: QueryCheck;
-}
-
-export interface Suggestion {
-  field: string;
-  values: string[];
-  modifier?: string;
-  reason: string;
-}
-
-export interface RuleDetail {
-  entry: CatalogEntry;
-  source: string;
-  diagnostics: Array<{ severity: string; line: number; col: number; message: string; code: string }>;
-  attack: ResolvedTag[];
-  logsource: Record<string, string>;
-  stages: { condition: string[]; selections: Stage[] };
-  translations: Translation[];
-  falsepositives: string[];
-  suggestions: Suggestion[];
-  filters: Array<{ path: string; name: string; source: string }>;
-  hunting: { narrative: string } & Record<string, unknown>;
-}
-
-export interface HuntSummary {
-  id: string;
-  label: string;
-  source: string;
-  detections: number;
-  byLevel: Record<string, number>;
-  byRule: Array<{ key: string; title: string; level: string | null; count: number }>;
-}
-
-export interface HuntDetectionItem {
-  n: number;
-  rule: { key: string; id: string | null; title: string; level: string | null };
-  timestamp?: string;
-  source: { file: string; line?: number; record?: number };
-  event: Record<string, unknown>;
-  matched: Array<{ selection: string; field: string | null; modifiers: string[]; value: string; eventValue?: unknown }>;
-  excluded?: boolean;
 }
 
 export class ApiError extends Error {

@@ -63,11 +63,16 @@ export function HuntsView({ loc }: { loc: Location }) {
             {[...hunt.byRule]
               .sort((a, b) => LEVEL_ORDER.indexOf(a.level ?? 'unset') - LEVEL_ORDER.indexOf(b.level ?? 'unset') || b.count - a.count)
               .map((r) => (
-                <li data-rule={r.key}>
+                <li data-rule={r.key ?? undefined}>
                   <LevelBadge level={r.level} />{' '}
-                  <button type="button" class={`link${rule === r.key ? ' selected' : ''}`} onClick={() => set('rule', r.key)}>
-                    {r.title}
-                  </button>{' '}
+                  {r.key === null ? (
+                    // The results name a rule the explorer was not given: listed, not selectable.
+                    <span title="this rule is not among the loaded rules">{r.title}</span>
+                  ) : (
+                    <button type="button" class={`link${rule === r.key ? ' selected' : ''}`} onClick={() => set('rule', r.key!)}>
+                      {r.title}
+                    </button>
+                  )}{' '}
                   <span class="count">{r.count}</span>
                 </li>
               ))}
@@ -228,9 +233,13 @@ function Detections({ huntId, rule, version, onExcluded }: { huntId: string; rul
                   <LevelBadge level={d.rule.level} />
                 </td>
                 <td>
-                  <a href={ruleHref(d.rule.key)} onClick={(e) => e.stopPropagation()}>
-                    {d.rule.title}
-                  </a>
+                  {d.rule.key === null ? (
+                    d.rule.title
+                  ) : (
+                    <a href={ruleHref(d.rule.key)} onClick={(e) => e.stopPropagation()}>
+                      {d.rule.title}
+                    </a>
+                  )}
                   {d.excluded && <em class="muted"> excluded by a filter</em>}
                 </td>
                 <td class="muted">
@@ -284,7 +293,7 @@ function EventDetail({ d, onExcluded }: { d: HuntDetectionItem; onExcluded: () =
                 <td>
                   <code>{text}</code>
                 </td>
-                <td>{typeof v === 'string' || typeof v === 'number' ? <ExcludeButton rule={d.rule.key} field={k} value={String(v)} onDone={onExcluded} /> : null}</td>
+                <td>{d.rule.key !== null && (typeof v === 'string' || typeof v === 'number') ? <ExcludeButton rule={d.rule.key} field={k} value={String(v)} onDone={onExcluded} /> : null}</td>
               </tr>
             );
           })}

@@ -174,7 +174,7 @@ export function RuleView({ ruleKey }: { ruleKey: string }) {
       )}
       <section data-section="hunting">
         <h2>Hunting context</h2>
-        {detail.hunting.narrative.split(/\n{2,}/).map((p) => (
+        {(detail.hunting?.narrative ?? 'No hunting context for this document.').split(/\n{2,}/).map((p) => (
           <p>{p}</p>
         ))}
       </section>
@@ -231,20 +231,29 @@ const rank = (target: string) => {
 };
 
 function FalsePositives({ detail, onChange }: { detail: RuleDetail; onChange: () => Promise<unknown> }) {
-  const scenarios = detail.falsepositives.length ? detail.falsepositives : ['(the rule names no false positives)'];
+  const key = detail.entry.key;
+  // Each false-positive note with the exclusion suggested for it, then exclusions drawn from the
+  // fields the rule's own filters use, then a blank one to write.
+  const scenarios = detail.hunting?.scenarios ?? detail.falsepositives.map((fp) => ({ falsepositive: fp, exclusion: null, specific: false }));
+  const answered = new Set(scenarios.map((sc) => sc.exclusion).filter(Boolean));
+  const others = detail.suggestions.filter((sg) => !answered.has(sg) && !scenarios.some((sc) => sc.exclusion && sc.exclusion.field === sg.field && sc.exclusion.values.join('\n') === sg.values.join('\n')));
   return (
     <div class="fp">
+      {scenarios.length === 0 && <p class="muted">The rule names no false positives.</p>}
       <ol class="scenarios">
-        {scenarios.map((fp) => (
-          <li>{fp}</li>
+        {scenarios.map((sc, i) => (
+          <li data-scenario={i}>
+            <p class="scenario">{sc.falsepositive}</p>
+            {sc.exclusion ? <ExclusionEditor ruleKey={key} suggestion={sc.exclusion} onSaved={onChange} /> : <p class="muted">No field to suggest for this one: write an exclusion below.</p>}
+          </li>
         ))}
       </ol>
-      <h3>Suggested exclusions</h3>
-      {detail.suggestions.length === 0 && <p class="muted">No field to suggest: write one below.</p>}
-      {detail.suggestions.map((s, i) => (
-        <ExclusionEditor key={`${i}:${s.field}`} ruleKey={detail.entry.key} suggestion={s} onSaved={onChange} />
+      {others.length > 0 && <h3>More exclusions, from the fields the rule's filters use</h3>}
+      {others.map((sg, i) => (
+        <ExclusionEditor key={`${i}:${sg.field}`} ruleKey={key} suggestion={sg} onSaved={onChange} />
       ))}
-      <ExclusionEditor ruleKey={detail.entry.key} suggestion={{ field: '', values: [], reason: 'your own exclusion' }} onSaved={onChange} />
+      <h3>Your own exclusion</h3>
+      <ExclusionEditor ruleKey={key} suggestion={{ field: '', values: [], reason: 'an exclusion you write', basis: 'filter' }} onSaved={onChange} />
       {detail.filters.length > 0 && (
         <>
           <h3>Filters applied to this rule</h3>
@@ -252,9 +261,11 @@ function FalsePositives({ detail, onChange }: { detail: RuleDetail; onChange: ()
             {detail.filters.map((f) => (
               <li data-filter={f.name}>
                 <code>{f.path}</code>{' '}
-                <button type="button" onClick={() => api.removeExclusion(f.name).then(onChange)}>
-                  Remove
-                </button>
+                {f.createdByExplorer && (
+                  <button type="button" onClick={() => api.removeExclusion(f.name).then(onChange)}>
+                    Remove
+                  </button>
+                )}
                 <pre class="code">{f.source}</pre>
               </li>
             ))}
