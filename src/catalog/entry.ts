@@ -37,7 +37,6 @@ export interface CatalogEntry {
   /** Literal values of the detection for full-text search, deduplicated, capped (see valuesDropped). */
   values: string[];
   falsepositives: string[];
-  references: string[];
   /** How many values were left out of `values` by the cap (absent when none). */
   valuesDropped?: number;
 }
@@ -205,7 +204,6 @@ export function catalogEntry(doc: SigmaDocument, root: { label: string; dir: str
     fields: [...fields],
     values: kept,
     falsepositives: [...doc.falsepositives],
-    references: [...doc.references],
   };
   if (values.size > kept.length) entry.valuesDropped = values.size - kept.length;
   return entry;

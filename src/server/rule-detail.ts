@@ -25,6 +25,8 @@ export interface RuleDetail {
   stages: StageView;
   translations: Translation[];
   falsepositives: string[];
+  /** The rule's references (not in the catalog entries: the catalog list does not show them). */
+  references: string[];
   suggestions: Suggestion[];
   /** Sigma filter files in force for this rule (applied), and those naming it but not applied, with why. */
   filters: Array<Pick<FilterFileInfo, 'path' | 'name' | 'source' | 'title' | 'key' | 'createdByExplorer'>>;
@@ -58,6 +60,7 @@ export function buildRuleDetail(state: ExplorerState, loaded: LoadedDocument, se
     attack,
     logsource: logsourceOf(doc),
     falsepositives: doc.falsepositives,
+    references: doc.references,
   };
   if (doc.kind === 'correlation') {
     // Listed as not converted, target by target, as `quarry convert` reports them.

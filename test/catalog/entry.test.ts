@@ -37,7 +37,6 @@ test('the seed rule as a catalog entry', () => {
     fields: ['c-useragent', 'cs-host'],
     values: ['Microsoft BITS/*', '*.com', '*.net', '*.org', '*.scdn.co', '*.sfx.ms'],
     falsepositives: ['Rare programs that use Bitsadmin and update from regional TLDs e.g. .uk or .ca'],
-    references: ['https://twitter.com/jhencinski/status/1102695118455349248', 'https://isc.sans.edu/forums/diary/Investigating+Microsoft+BITS+Activity/23281/'],
   });
 });
 

@@ -61,10 +61,11 @@ test('catalog over the whole SigmaHQ corpus: first load, search keystrokes, face
     const catalog = (await (await fetch(`${base(explorer)}/api/catalog`)).json()) as { entries: unknown[] };
     assert.ok(catalog.entries.length > 3500, `${catalog.entries.length} entries`);
     const page = await newPage();
-    const t0 = Date.now();
     await page.goto(base(explorer) + '/');
     await page.waitForSelector('.rule-row');
-    const firstLoad = Date.now() - t0;
+    // From navigation start to the first results painted, as the page itself measured it.
+    const firstLoad = Number(await page.getAttribute('html', 'data-catalog-shown-ms'));
+    assert.ok(firstLoad > 0);
     assert.equal(await resultCount(page), catalog.entries.length);
 
     const latencies: number[] = [];

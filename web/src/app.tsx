@@ -1,10 +1,12 @@
 // The explorer's shell: navigation and the view for the current path.
 import { useLocation } from './router.js';
 import { CatalogView } from './views/catalog.js';
-import { RuleView } from './views/rule.js';
-import { CoverageView } from './views/coverage.js';
-import { PlaygroundView } from './views/playground.js';
-import { HuntsView } from './views/hunts.js';
+import { lazyView } from './lazy-view.js';
+
+const RuleView = lazyView(() => import('./views/rule.js').then((m) => m.RuleView), 'the rule page');
+const CoverageView = lazyView(() => import('./views/coverage.js').then((m) => m.CoverageView), 'ATT&CK coverage');
+const PlaygroundView = lazyView(() => import('./views/playground.js').then((m) => m.PlaygroundView), 'the playground');
+const HuntsView = lazyView(() => import('./views/hunts.js').then((m) => m.HuntsView), 'hunt results');
 
 const NAV: Array<[string, string]> = [
   ['/', 'Catalog'],

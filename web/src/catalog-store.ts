@@ -18,11 +18,20 @@ export function useCatalog(): { state: CatalogState | null; error: unknown } {
     let live = true;
     loadCatalog().then((catalog) => {
       if (!built || built.source !== catalog) {
+        performance.mark('quarry:catalog-received');
         const index = buildIndex(catalog.entries);
+        performance.mark('quarry:catalog-indexed');
         built = { source: catalog, state: { catalog, index } };
-        // The full-text index is the slow part: build it after the first page is painted, before
-        // the user is likely to type (a search typed sooner builds it on the spot).
-        setTimeout(() => textIndex(index), 50);
+        // The full-text index is the slow part: build it once the first page is painted (two
+        // frames later), before the user is likely to type; a search typed sooner builds it then.
+        requestAnimationFrame(() =>
+          requestAnimationFrame(() =>
+            setTimeout(() => {
+              textIndex(index);
+              performance.mark('quarry:text-indexed');
+            }, 0),
+          ),
+        );
       }
       if (live) setState(built.state);
     }, (e) => live && setError(e));

@@ -2,7 +2,13 @@
 import { render } from 'preact';
 import { App } from './app.js';
 import { navigate } from './router.js';
+import { loadCatalog } from './api.js';
 import './styles.css';
+
+// The catalog views need the rule catalog first: ask for it before rendering anything (index.html
+// preloads it, and this fetch takes the preloaded response).
+performance.mark('quarry:script-start');
+if (location.pathname === '/' || location.pathname === '/coverage') void loadCatalog();
 
 document.addEventListener('click', (e) => {
   if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;

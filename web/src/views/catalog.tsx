@@ -1,12 +1,12 @@
 // The catalog: full-text search, facets with counts, sorting; the URL holds the whole state.
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { FACETS, queryFromParams, queryToParams, search, type CatalogQuery } from '../../../src/catalog/search.js';
 import { replaceParams, ruleHref, type Location } from '../router.js';
 import { useCatalog } from '../catalog-store.js';
 import { LevelBadge, TypeBadge } from '../components/badges.js';
 import { ErrorBox, Loading } from '../components/status.js';
 
-const PAGE = 100;
+const PAGE = 50;
 const FACET_LABELS: Record<string, string> = {
   level: 'Level',
   status: 'Status',
@@ -33,6 +33,13 @@ export function CatalogView({ loc }: { loc: Location }) {
     replaceParams(queryToParams(q));
   };
   const result = useMemo(() => (state ? search(state.index, query) : null), [state, query]);
+  useEffect(() => {
+    // When the first results were on screen (effects run after paint): the explorer's first-load figure.
+    if (result && !document.documentElement.dataset.catalogShownMs) {
+      performance.mark('quarry:catalog-shown');
+      document.documentElement.dataset.catalogShownMs = String(Math.round(performance.now()));
+    }
+  }, [result !== null]);
   if (error) return <ErrorBox error={error} />;
   if (!state || !result) return <Loading what="the rule catalog" />;
   const { entries } = state.catalog;

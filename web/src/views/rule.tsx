@@ -162,11 +162,11 @@ export function RuleView({ ruleKey }: { ruleKey: string }) {
           })}
         </div>
       </section>
-      {e.references.length > 0 && (
+      {detail.references.length > 0 && (
         <section data-section="references">
           <h2>References</h2>
           <ul>
-            {e.references.map((r) => (
+            {detail.references.map((r) => (
               <li>{/^https?:\/\//i.test(r) ? <a href={r} rel="noopener noreferrer" target="_blank">{r}</a> : r}</li>
             ))}
           </ul>
