@@ -31,7 +31,6 @@ export class ApiError extends Error {
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(path, init);
   const text = await res.text();
-  performance.mark(`quarry:text ${path}`);
   let body: unknown = null;
   try {
     body = text ? JSON.parse(text) : null;
