@@ -198,6 +198,8 @@ test('the playground matches pasted events in the browser and shows why, with tr
     await page.goto(`${base(explorer)}/playground`);
     await page.waitForSelector('[data-tabs=playground-translations]');
     assert.match((await page.textContent('[data-tabs=playground-translations] pre.query'))!, /startswith "Microsoft BITS\/"/);
+    // The query rendered in the page is validated by the server's Kusto language service.
+    await page.waitForSelector('[data-tabs=playground-translations] [data-validation=ok]');
     await screenshot(page, 'playground');
   } finally {
     await explorer.close();
