@@ -1,5 +1,5 @@
 // Applies pipelines to one rule: sorted by priority (stable), items in order, on a deep copy.
-import type { SigmaRule } from '../sigma/model.js';
+import type { Detection, DetectionGroup, SigmaRule } from '../sigma/model.js';
 import { isPlaceholder } from '../sigma/values.js';
 import { evalConditions, fieldsOfItem } from './conditions.js';
 import { allGroups, forEachItem, newRun, type RunState, type Step } from './run.js';
@@ -12,12 +12,61 @@ export function sortPipelines(pipelines: readonly ProcessingPipeline[]): Process
 }
 
 export function applyPipelines(rule: SigmaRule, pipelines: readonly ProcessingPipeline[]): ProcessedRule {
-  const run = newRun(structuredClone(rule));
+  const run = newRun(copyForPipelines(rule));
   for (const pipeline of sortPipelines(pipelines)) {
-    for (const item of pipeline.items) applyItem(run, pipeline, item);
+    const required = requiredLogsources(pipeline);
+    pipeline.items.forEach((item, i) => {
+      // Most items of a log-source pipeline (the built-in windows one has hundreds) apply to one log
+      // source: a plain comparison skips the others before the general condition machinery runs.
+      // It reads the rule as it is now, so an earlier change_logsource item is seen.
+      const req = required[i];
+      if (req && !req.every(([k, v]) => run.rule.logsource[k] === v)) return;
+      applyItem(run, pipeline, item);
+    });
   }
   reportPlaceholders(run);
   return { rule: run.rule, guards: run.guards, conditions: run.conditions, exclusions: run.exclusions, failures: run.failures, applied: run.applied, state: run.state };
+}
+
+type LogsourceKey = 'category' | 'product' | 'service';
+const requiredCache = new WeakMap<ProcessingPipeline, Array<Array<[LogsourceKey, string]> | null>>();
+
+/**
+ * Per item, the log-source values its rule conditions require when those conditions are exactly one
+ * plain `logsource` condition (no expression, not negated); null when they are anything else.
+ */
+function requiredLogsources(pipeline: ProcessingPipeline): Array<Array<[LogsourceKey, string]> | null> {
+  let out = requiredCache.get(pipeline);
+  if (out) return out;
+  out = pipeline.items.map((item) => {
+    const [c, ...more] = item.ruleConditions;
+    if (!c || more.length || item.ruleCondExpression !== undefined || item.ruleCondNot || c.type !== 'logsource') return null;
+    const req: Array<[LogsourceKey, string]> = [];
+    for (const k of ['category', 'product', 'service'] as const) {
+      const v = c.params[k];
+      if (typeof v === 'string') req.push([k, v]);
+      else if (v !== undefined && v !== null) return null;
+    }
+    return req;
+  });
+  requiredCache.set(pipeline, out);
+  return out;
+}
+
+/**
+ * The rule as transformations may change it. They replace detection items (copyItem) and rewrite
+ * the groups that hold them in place, set the log source, fields and custom attributes: those
+ * containers are copied, while items, values, the raw document and the YAML text are shared. (A deep
+ * copy of everything was most of the time of converting the corpus to every target.)
+ */
+function copyForPipelines(rule: SigmaRule): SigmaRule {
+  const detections = new Map<string, Detection>();
+  for (const [name, d] of rule.detections) detections.set(name, { ...d, body: copyGroup(d.body) });
+  return { ...rule, logsource: { ...rule.logsource }, custom: { ...rule.custom }, fields: [...rule.fields], detections };
+}
+
+function copyGroup(g: DetectionGroup): DetectionGroup {
+  return { ...g, children: g.children.map((c) => ('children' in c ? copyGroup(c) : c)) };
 }
 
 export function itemId(item: ProcessingItem): string {

@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { applyPipelines } from '../../src/pipeline/apply.js';
 import type { ProcessedRule } from '../../src/pipeline/types.js';
 import { PROCESS_RULE, pipelineFrom, ruleFromText, show, showDetections } from './helpers.js';
+import { loadSigmaPaths } from '../../src/sigma/load.js';
+import { builtinPipeline } from '../../src/pipeline/builtin.js';
+import { parsePipelineYaml } from '../../src/pipeline/parse.js';
+import { DATA } from '../helpers.js';
 
 interface Case {
   name: string;
@@ -168,4 +172,23 @@ test('an unknown transformation in a pipeline built in code is a failure, not a 
   const p = pipelineFrom('transformations:\n  - {id: x, type: field_name_prefix, prefix: "x."}\n');
   p.items[0]!.type = 'nest';
   assert.deepEqual(applyPipelines(ruleFromText(PROCESS_RULE), [p]).failures, ["pipeline 'pipeline.yml', item x: unknown transformation type 'nest'"]);
+});
+
+test('applying pipelines leaves the loaded rule as it was (the rule is shared by every target and input)', () => {
+  const col = loadSigmaPaths([`${DATA}/sigmahq/rules/windows/process_creation`]);
+  const windows = builtinPipeline('windows')!;
+  const rename = parsePipelineYaml(
+    'name: t\ntransformations:\n  - type: field_name_mapping\n    mapping:\n      Image: process.executable\n  - type: replace_string\n    regex: "exe"\n    replacement: "EXE"\n  - type: set_custom_attribute\n    attribute: x\n    value: y\n  - type: change_logsource\n    category: other\n',
+    't.yml',
+  ).pipeline!;
+  const before = col.rules.map((r) => JSON.stringify({ ...r, detections: [...r.detections] }));
+  for (const r of col.rules) applyPipelines(r, [windows, rename]);
+  assert.deepEqual(
+    col.rules.map((r) => JSON.stringify({ ...r, detections: [...r.detections] })),
+    before,
+  );
+  // And the pipelines did change their copies.
+  const processed = applyPipelines(col.rules[0]!, [windows, rename]);
+  assert.equal(processed.rule.logsource.category, 'other');
+  assert.equal(processed.rule.custom.x, 'y');
 });
