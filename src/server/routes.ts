@@ -7,6 +7,7 @@ import { rejectedList } from './explorer-state.js';
 import { HttpError, cacheJson, readJsonBody, send, sendCachedJson, sendJson, type CachedJson } from './http.js';
 import { RuleDetailCache } from './rule-detail.js';
 import { addExclusion, deleteExclusion, listFilters, parseTuningRequest } from './tuning.js';
+import { buildIndex, queryFromParams, search, type CatalogIndex } from '../catalog/search.js';
 import { ExclusionMarks, detectionItem, huntSummary, seenValues, selectRecords, stackField, timeline, type HuntResults } from './hunts.js';
 
 export interface ApiContext {
@@ -15,15 +16,18 @@ export interface ApiContext {
   details: RuleDetailCache;
   marks: ExclusionMarks;
   catalog: { generation: number; json: CachedJson } | null;
+  /** The catalog's search index on the server, for the first page (same code as the browser's). */
+  catalogIndex: { generation: number; index: CatalogIndex } | null;
   attackJson: CachedJson | null;
 }
 
 export function apiContext(state: ExplorerState, hunts: HuntResults[]): ApiContext {
-  return { state, hunts, details: new RuleDetailCache(state), marks: new ExclusionMarks(state), catalog: null, attackJson: null };
+  return { state, hunts, details: new RuleDetailCache(state), marks: new ExclusionMarks(state), catalog: null, catalogIndex: null, attackJson: null };
 }
 
 export function warmCatalog(ctx: ApiContext): void {
   catalogJson(ctx);
+  catalogFirstPage(ctx, new URLSearchParams());
 }
 
 function catalogJson(ctx: ApiContext): CachedJson {
@@ -38,6 +42,24 @@ function catalogJson(ctx: ApiContext): CachedJson {
   });
   ctx.catalog = { generation: state.generation, json };
   return json;
+}
+
+/** How many results the first page shows (the catalog view's page size). */
+export const FIRST_PAGE = 50;
+
+/**
+ * The first page of a catalog query, answered by the server while the browser is still receiving
+ * the whole catalog (several megabytes for the SigmaHQ corpus): the page paints at once, and the
+ * browser's own index takes over when the catalog has arrived.
+ */
+function catalogFirstPage(ctx: ApiContext, query: URLSearchParams): unknown {
+  const { state } = ctx;
+  if (!ctx.catalogIndex || ctx.catalogIndex.generation !== state.generation) {
+    ctx.catalogIndex = { generation: state.generation, index: buildIndex(state.documents.map((d) => d.entry)) };
+  }
+  const { index } = ctx.catalogIndex;
+  const result = search(index, queryFromParams(query));
+  return { of: index.entries.length, total: result.total, entries: result.hits.slice(0, FIRST_PAGE).map((i) => index.entries[i]), facets: result.facets };
 }
 
 function huntById(ctx: ApiContext, id: string): HuntResults {
@@ -74,6 +96,10 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   if (route === 'catalog' && segments.length === 1) {
     allow('GET');
     return sendCachedJson(req, res, catalogJson(ctx));
+  }
+  if (route === 'catalog' && segments[1] === 'first' && segments.length === 2) {
+    allow('GET');
+    return sendJson(res, 200, catalogFirstPage(ctx, query));
   }
   if (route === 'attack' && segments.length === 1) {
     allow('GET');

@@ -8,6 +8,7 @@ import { loadSigmaPaths } from '../../src/sigma/load.js';
 import { startExplorer, type Explorer } from '../../src/server/index.js';
 import { DATA } from '../helpers.js';
 import { getJson } from './client.js';
+import { buildIndex, queryFromParams, search } from '../../src/catalog/search.js';
 
 const SIGMAHQ = join(DATA, 'sigmahq');
 const ROOTS = readdirSync(SIGMAHQ).filter((f) => f.startsWith('rules')).sort().map((f) => join(SIGMAHQ, f));
@@ -35,6 +36,20 @@ test('the catalog has one entry per loaded document of the corpus, rejected ones
   const seed = body.entries.find((e: { key: string }) => e.key === SEED_ID);
   assert.equal(seed.root, 'rules');
   assert.equal(seed.path, 'web/proxy_generic/proxy_ua_bitsadmin_susp_tld.yml');
+});
+
+test('the first page of a catalog query is what the browser computes from the whole catalog', async () => {
+  const { body: catalog } = await getJson(ex.url, '/api/catalog');
+  const index = buildIndex(catalog.entries);
+  for (const params of ['', 'q=bitsadmin', 'q=bits&level=high&level=critical&sort=modified', 'tactic=stealth&product=windows&sort=title', 'q=nothing-matches-this-xyz']) {
+    const { status, body } = await getJson(ex.url, `/api/catalog/first?${params}`);
+    assert.equal(status, 200);
+    const want = search(index, queryFromParams(new URLSearchParams(params)));
+    assert.equal(body.of, catalog.entries.length);
+    assert.equal(body.total, want.total, params);
+    assert.deepEqual(body.entries.map((e: { key: string }) => e.key), want.hits.slice(0, 50).map((i) => catalog.entries[i].key), params);
+    assert.deepEqual(body.facets, want.facets, params);
+  }
 });
 
 test('the seed rule page: golden ASIM KQL with the Kusto check, stages, ATT&CK, suggestions', async () => {

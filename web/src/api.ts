@@ -64,12 +64,35 @@ function qs(params: Record<string, string | number | undefined>): string {
   return p.toString();
 }
 
-/** The catalog and ATT&CK data are loaded once per page and shared by every view. */
+/** The first page of a catalog query, answered by the server (see useFirstPage in views/catalog.tsx). */
+export interface FirstPage {
+  of: number;
+  total: number;
+  entries: CatalogEntry[];
+  facets: Record<string, Array<{ value: string; count: number }>>;
+}
+
+/**
+ * The catalog and ATT&CK data are loaded once per page and shared by every view. The whole catalog
+ * (megabytes for a large corpus) is requested only after the first page's answer, so that small
+ * answer is not queued behind it.
+ */
 let catalogPromise: Promise<CatalogResponse> | null = null;
 let attackPromise: Promise<AttackData> | null = null;
-export const loadCatalog = (): Promise<CatalogResponse> => (catalogPromise ??= api.catalog());
+let firstPage: { params: string; promise: Promise<FirstPage> } | null = null;
+let catalogAfter: Promise<unknown> = Promise.resolve();
+export const loadCatalog = (): Promise<CatalogResponse> => (catalogPromise ??= catalogAfter.then(() => api.catalog()));
 export const loadAttack = (): Promise<AttackData> => (attackPromise ??= api.attack());
+export function loadFirstPage(params: string): Promise<FirstPage> {
+  if (firstPage?.params !== params) {
+    const promise = request<FirstPage>(`/api/catalog/first?${params}`);
+    firstPage = { params, promise };
+    if (!catalogPromise) catalogAfter = promise.catch(() => {});
+  }
+  return firstPage.promise;
+}
 /** After tuning, entries can change (filters): the next view reloads them. */
 export const invalidateCatalog = (): void => {
   catalogPromise = null;
+  firstPage = null;
 };

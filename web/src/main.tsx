@@ -2,12 +2,14 @@
 import { render } from 'preact';
 import { App } from './app.js';
 import { navigate } from './router.js';
-import { loadCatalog } from './api.js';
+import { loadCatalog, loadFirstPage } from './api.js';
+import { queryFromParams, queryToParams } from '../../src/catalog/search.js';
 import './styles.css';
 
-// The catalog views need the rule catalog first: ask for it before rendering anything (index.html
-// preloads it, and this fetch takes the preloaded response).
+// The catalog views need the rule catalog first: ask for the first page of the current query, then
+// the whole catalog, before rendering anything.
 performance.mark('quarry:script-start');
+if (location.pathname === '/') void loadFirstPage(queryToParams(queryFromParams(new URLSearchParams(location.search))).toString());
 if (location.pathname === '/' || location.pathname === '/coverage') void loadCatalog();
 
 document.addEventListener('click', (e) => {

@@ -1,6 +1,7 @@
 // The catalog: full-text search, facets with counts, sorting; the URL holds the whole state.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { FACETS, queryFromParams, queryToParams, search, type CatalogQuery } from '../../../src/catalog/search.js';
+import { FACETS, queryFromParams, queryToParams, search, type CatalogQuery, type SearchResult } from '../../../src/catalog/search.js';
+import { loadFirstPage, type CatalogEntry } from '../api.js';
 import { replaceParams, ruleHref, type Location } from '../router.js';
 import { useCatalog } from '../catalog-store.js';
 import { LevelBadge, TypeBadge } from '../components/badges.js';
@@ -32,17 +33,23 @@ export function CatalogView({ loc }: { loc: Location }) {
     setShown(PAGE);
     replaceParams(queryToParams(q));
   };
-  const result = useMemo(() => (state ? search(state.index, query) : null), [state, query]);
+  const full = useMemo(() => (state ? search(state.index, query) : null), [state, query]);
+  // Until the whole catalog has arrived, the server answers the first page of the same query.
+  const preview = useFirstPage(state ? null : query);
+  const view: PageData | null = full && state ? { entries: state.catalog.entries, hits: full.hits, total: full.total, facets: full.facets, of: state.catalog.entries.length } : preview;
+  const result = view;
   useEffect(() => {
     // When the first results were on screen (effects run after paint): the explorer's first-load figure.
     if (result && !document.documentElement.dataset.catalogShownMs) {
       performance.mark('quarry:catalog-shown');
       document.documentElement.dataset.catalogShownMs = String(Math.round(performance.now()));
+      // `#perf` in the address reports it on the console, for measuring without a browser driver.
+      if (location.hash === '#perf') console.log(`quarry catalog shown after ${document.documentElement.dataset.catalogShownMs} ms`);
     }
   }, [result !== null]);
   if (error) return <ErrorBox error={error} />;
-  if (!state || !result) return <Loading what="the rule catalog" />;
-  const { entries } = state.catalog;
+  if (!result) return <Loading what="the rule catalog" />;
+  const { entries } = result;
   const toggle = (facet: string, value: string) => {
     const cur = query.filters[facet as keyof CatalogQuery['filters']] ?? [];
     const next = cur.includes(value) ? cur.filter((v) => v !== value) : [...cur, value];
@@ -75,7 +82,7 @@ export function CatalogView({ loc }: { loc: Location }) {
           </select>
         </div>
         <p class="count" data-testid="result-count">
-          {result.total} of {entries.length} rules
+          {result.total} of {result.of} rules
           {active.length > 0 && (
             <>
               {' '}
@@ -87,7 +94,7 @@ export function CatalogView({ loc }: { loc: Location }) {
               ))}
             </>
           )}
-          {state.catalog.counts.rejected > 0 && <span class="rejected"> · {state.catalog.counts.rejected} documents rejected by validation</span>}
+          {state && state.catalog.counts.rejected > 0 && <span class="rejected"> · {state.catalog.counts.rejected} documents rejected by validation</span>}
         </p>
         <ol class="rule-list">
           {result.hits.slice(0, shown).map((i) => {
@@ -118,6 +125,35 @@ export function CatalogView({ loc }: { loc: Location }) {
       </section>
     </div>
   );
+}
+
+/** What the page shows: entries, the hits among them in order, and the facets. */
+interface PageData {
+  entries: readonly CatalogEntry[];
+  hits: readonly number[];
+  total: number;
+  of: number;
+  facets: SearchResult['facets'];
+}
+
+/** The server's first page for a query (null: not wanted, or not there yet). Stale answers are dropped. */
+function useFirstPage(query: CatalogQuery | null): PageData | null {
+  const [page, setPage] = useState<PageData | null>(null);
+  const params = query ? queryToParams(query).toString() : null;
+  useEffect(() => {
+    if (params === null) return;
+    let live = true;
+    loadFirstPage(params).then(
+      (p) => {
+        if (live) setPage({ entries: p.entries, hits: p.entries.map((_, i) => i), total: p.total, of: p.of, facets: p.facets as SearchResult['facets'] });
+      },
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [params]);
+  return params === null ? null : page;
 }
 
 function FacetBox(props: { name: string; label: string; values: Array<{ value: string; count: number }>; selected: string[]; onToggle: (v: string) => void }) {
