@@ -2,6 +2,7 @@
 // on 127.0.0.1 until interrupted. The work is in src/server.
 import { parseArgs } from 'node:util';
 import { startExplorer, DEFAULT_HOST, DEFAULT_PORT, ExplorerInputError } from '../server/index.js';
+import { checkExplorer } from '../server/self-check.js';
 import { UsageError } from './usage.js';
 
 const HELP = `Usage: quarry explore [--rules PATH…] [--hunt RESULTS…] [--port N] [--host H] [--attack FILE]
@@ -19,6 +20,8 @@ bundled sample logs.
   --host H         address to bind (default ${DEFAULT_HOST}; anything else exposes the explorer,
                    which can write filter files, to the network)
   --attack FILE    an ATT&CK STIX bundle (enterprise-attack.json) instead of the bundled ATT&CK data
+  --check          start, request the page, the catalog, a rule page and the hunts over HTTP, report
+                   them and stop (exit status 1 if one fails)
 `;
 
 export async function exploreCommand(argv: string[], opts: { signal?: AbortSignal } = {}): Promise<number> {
@@ -31,6 +34,7 @@ export async function exploreCommand(argv: string[], opts: { signal?: AbortSigna
       port: { type: 'string' },
       host: { type: 'string' },
       attack: { type: 'string' },
+      check: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -38,7 +42,8 @@ export async function exploreCommand(argv: string[], opts: { signal?: AbortSigna
     process.stdout.write(HELP);
     return 0;
   }
-  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+  // A check needs no fixed port: a free one cannot collide with an explorer already running.
+  const port = values.port === undefined ? (values.check ? 0 : DEFAULT_PORT) : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (0 to 65535), not '${values.port}'`);
   let explorer;
   try {
@@ -63,9 +68,15 @@ export async function exploreCommand(argv: string[], opts: { signal?: AbortSigna
       `  rules   ${s.col.rules.length} rules, ${s.col.correlations.length} correlations, ${s.col.filters.length} filters from ${s.roots.map((r) => r.given).join(', ') || '(none)'}; ${s.col.rejected.length} rejected\n` +
       `  attack  ATT&CK ${s.attack.version}\n` +
       `  hunts   ${explorer.hunts.length ? explorer.hunts.map((h) => `${h.label} (${h.records.length} detections${h.problems.count ? `, ${h.problems.count} bad lines` : ''})`).join('; ') : 'none'}\n` +
-      `  ready in ${Math.round(explorer.startupMs.total)} ms; press Ctrl+C to stop\n\n`,
+      `  ready in ${Math.round(explorer.startupMs.total)} ms${values.check ? '' : '; press Ctrl+C to stop'}\n\n`,
   );
   process.stdout.write(`${explorer.url}\n`);
+  if (values.check) {
+    const lines = await checkExplorer(explorer);
+    await explorer.close();
+    for (const l of lines) process.stdout.write(`  ${l.ok ? 'ok  ' : 'FAIL'}  ${l.what}: ${l.detail}\n`);
+    return lines.every((l) => l.ok) ? 0 : 1;
+  }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

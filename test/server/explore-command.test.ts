@@ -102,3 +102,29 @@ test('quarry explore --hunt with a missing or foreign file: one clear line, exit
     await ex.close();
   }
 });
+
+test('quarry explore --check: the bundled default answers the page, catalog, a rule and the demo hunt, then exits', () => {
+  const r = spawnSync(process.execPath, [BIN, 'explore', '--check'], { encoding: 'utf8', cwd: REPO, timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.match(lines[0]!, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  assert.match(r.stdout, /ok {4}GET \/api\/catalog: 12 catalog entries/);
+  assert.match(r.stdout, /ok {4}GET \/api\/rules\/[^:]+: '.+': \d+ of \d+ translations, \d+ validated/);
+  assert.match(r.stdout, /ok {4}GET \/api\/hunts: Demo hunt over the bundled sample logs: 12 detections/);
+  assert.doesNotMatch(r.stdout, /FAIL/);
+});
+
+test('the explorer check fails on a missing front end and says why', async () => {
+  const { startExplorer } = await import('../../src/server/index.js');
+  const { checkExplorer } = await import('../../src/server/self-check.js');
+  const ex = await startExplorer({ rules: [join(REPO, 'examples/rules')], hunts: [], demo: false, port: 0, webRoot: join(REPO, 'no-such-web-root'), log: () => {} });
+  try {
+    const lines = await checkExplorer(ex);
+    const page = lines.find((l) => l.what === 'GET /')!;
+    assert.equal(page.ok, false);
+    assert.match(page.detail, /^503: /);
+    assert.ok(lines.filter((l) => l.what !== 'GET /').every((l) => l.ok));
+  } finally {
+    await ex.close();
+  }
+});
