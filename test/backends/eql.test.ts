@@ -12,13 +12,9 @@ import { DATA, REPO } from '../helpers.js';
 import { validateEql } from '../../src/backends/elastic/eql/validate.js';
 import { eqlField, eqlString } from '../../src/backends/elastic/eql/syntax.js';
 import { CLI, processCreation, proxy, queryWith, refusal, ruleOf } from './elastic-helpers.js';
-import { engineSelect, regressionCases, regressionEvents, REGRESSION, ruleFields, tableColumns, tableRows, variants } from './sql-differential.js';
+import { elasticDifferential } from './elastic-differential.js';
 import { evaluateEql } from './eql-eval.js';
-import { loadSigmaPaths } from '../../src/sigma/load.js';
-import { lowerRule } from '../../src/ir/lower.js';
-import { normalizeName } from '../../src/engine/event-access.js';
-import { convertRule } from '../../src/backends/common/convert.js';
-import { elasticPipeline, eqlBackend } from '../../src/backends/elastic/index.js';
+import { eqlBackend } from '../../src/backends/elastic/index.js';
 
 const eql = (yaml: string, pipeline = 'ecs-proxy') => queryWith('eql', yaml, pipeline);
 const PROXY_SEED = join(DATA, 'sigmahq/rules/web/proxy_generic/proxy_ua_bitsadmin_susp_tld.yml');
@@ -174,36 +170,7 @@ test('--format elastic-rule: one Kibana detection rule per line for each Elastic
 });
 
 test('SigmaHQ regression cases: the EQL condition, evaluated on the events and variants of them, selects exactly what the engine matches', async () => {
-  const failures: string[] = [];
-  const refused: string[] = [];
-  let compared = 0;
-  let variantEvents = 0;
-  for (const c of regressionCases()) {
-    const rule = loadSigmaPaths([join(REGRESSION, c, 'rule.yml')]).rules[0]!;
-    const ir = lowerRule(rule);
-    const events = await regressionEvents(c);
-    const extra = variants(events, ruleFields(ir));
-    const all = [...events, ...extra];
-    const want = engineSelect(ir, all);
-    if (typeof want === 'string') continue;
-    const r = convertRule(rule, eqlBackend, [elasticPipeline('ecs-none')!]);
-    if (!r.ok) {
-      refused.push(`${c}: [${r.code}] ${r.error}`);
-      continue;
-    }
-    const names = tableColumns(all, ruleFields(ir));
-    const index = new Map(names.map((n, i) => [normalizeName(n), i]));
-    const got = tableRows(all, names).flatMap((row, i) => {
-      const doc = (field: string) => {
-        const k = index.get(normalizeName(field));
-        return k === undefined ? null : row[k]!;
-      };
-      return evaluateEql(r.query, doc) ? [i] : [];
-    });
-    compared++;
-    variantEvents += extra.length;
-    if (JSON.stringify(got) !== JSON.stringify(want)) failures.push(`${c}: EQL selects ${JSON.stringify(got)}, the engine ${JSON.stringify(want)}\n  ${r.query.slice(0, 400)}`);
-  }
+  const { compared, variantEvents, refused, failures } = await elasticDifferential('EQL', eqlBackend, (q, doc) => evaluateEql(q, doc));
   process.stdout.write(`eql differential: ${compared} rules compared (${variantEvents} variant events), ${refused.length} refused\n`);
   for (const x of refused) process.stdout.write(`  refused ${x}\n`);
   assert.deepEqual(failures, []);

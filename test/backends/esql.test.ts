@@ -12,13 +12,9 @@ import { validateEsql } from '../../src/backends/elastic/esql/validate.js';
 import { esqlField, esqlIndex, esqlString, likePattern } from '../../src/backends/elastic/esql/syntax.js';
 import { parseSigmaString } from '../../src/ir/values.js';
 import { CLI, processCreation, proxy, queryWith, refusal, ruleOf } from './elastic-helpers.js';
-import { engineSelect, regressionCases, regressionEvents, REGRESSION, ruleFields, tableColumns, tableRows, variants } from './sql-differential.js';
+import { elasticDifferential } from './elastic-differential.js';
 import { evaluateEsql } from './esql-eval.js';
-import { loadSigmaPaths } from '../../src/sigma/load.js';
-import { lowerRule } from '../../src/ir/lower.js';
-import { normalizeName } from '../../src/engine/event-access.js';
-import { convertRule } from '../../src/backends/common/convert.js';
-import { elasticPipeline, esqlBackend } from '../../src/backends/elastic/index.js';
+import { esqlBackend } from '../../src/backends/elastic/index.js';
 
 const esql = (yaml: string, pipeline = 'ecs-proxy') => queryWith('esql', yaml, pipeline);
 /** The condition of a `FROM logs-* | WHERE …` query. */
@@ -147,36 +143,7 @@ test('validateEsql: accepts the renderer\'s forms, rejects broken queries with t
 });
 
 test('SigmaHQ regression cases: the ES|QL condition, evaluated with three-valued logic on the events and variants of them, selects exactly what the engine matches', async () => {
-  const failures: string[] = [];
-  const refused: string[] = [];
-  let compared = 0;
-  let variantEvents = 0;
-  for (const c of regressionCases()) {
-    const rule = loadSigmaPaths([join(REGRESSION, c, 'rule.yml')]).rules[0]!;
-    const ir = lowerRule(rule);
-    const events = await regressionEvents(c);
-    const extra = variants(events, ruleFields(ir));
-    const all = [...events, ...extra];
-    const want = engineSelect(ir, all);
-    if (typeof want === 'string') continue;
-    const r = convertRule(rule, esqlBackend, [elasticPipeline('ecs-none')!]);
-    if (!r.ok) {
-      refused.push(`${c}: [${r.code}] ${r.error}`);
-      continue;
-    }
-    const names = tableColumns(all, ruleFields(ir));
-    const index = new Map(names.map((n, i) => [normalizeName(n), i]));
-    const got = tableRows(all, names).flatMap((row, i) => {
-      const doc = (field: string) => {
-        const k = index.get(normalizeName(field));
-        return k === undefined ? null : row[k]!;
-      };
-      return evaluateEsql(r.query, doc) ? [i] : [];
-    });
-    compared++;
-    variantEvents += extra.length;
-    if (JSON.stringify(got) !== JSON.stringify(want)) failures.push(`${c}: ES|QL selects ${JSON.stringify(got)}, the engine ${JSON.stringify(want)}\n  ${r.query.slice(0, 400)}`);
-  }
+  const { compared, variantEvents, refused, failures } = await elasticDifferential('ES|QL', esqlBackend, (q, doc) => evaluateEsql(q, doc));
   process.stdout.write(`esql differential: ${compared} rules compared (${variantEvents} variant events), ${refused.length} refused\n`);
   for (const x of refused) process.stdout.write(`  refused ${x}\n`);
   assert.deepEqual(failures, []);

@@ -16,12 +16,8 @@ import { ELASTIC_PIPELINE_YAML } from '../../src/backends/elastic/pipelines-data
 import { elasticPipelinesDataSource } from '../../src/backends/elastic/generate.js';
 import { elasticPipeline, listElasticPipelines } from '../../src/backends/elastic/index.js';
 import { CLI, processCreation, proxy, queryWith, refusal, ruleOf } from './elastic-helpers.js';
-import { engineSelect, regressionCases, regressionEvents, REGRESSION, ruleFields, tableColumns, tableRows, variants } from './sql-differential.js';
+import { elasticDifferential } from './elastic-differential.js';
 import { evaluate } from './lucene-eval.js';
-import { loadSigmaPaths } from '../../src/sigma/load.js';
-import { lowerRule } from '../../src/ir/lower.js';
-import { normalizeName } from '../../src/engine/event-access.js';
-import { convertRule } from '../../src/backends/common/convert.js';
 import { luceneBackend } from '../../src/backends/elastic/index.js';
 
 const PROXY_SEED = join(DATA, 'sigmahq/rules/web/proxy_generic/proxy_ua_bitsadmin_susp_tld.yml');
@@ -180,42 +176,8 @@ test('ECS pipelines: the embedded copy matches pipelines/*.yml, each parses, and
 });
 
 test('SigmaHQ regression cases: the Lucene query, evaluated on the events and variants of them, selects exactly what the engine matches', async () => {
-  const cases = regressionCases();
-  const failures: string[] = [];
-  const refused: string[] = [];
-  let compared = 0;
-  let variantEvents = 0;
-  let matched = 0;
-  for (const c of cases) {
-    const col = loadSigmaPaths([join(REGRESSION, c, 'rule.yml')]);
-    const rule = col.rules[0]!;
-    const ir = lowerRule(rule);
-    const events = await regressionEvents(c);
-    const extra = variants(events, ruleFields(ir));
-    const all = [...events, ...extra];
-    const want = engineSelect(ir, all);
-    if (typeof want === 'string') continue;
-    const r = convertRule(rule, luceneBackend, [elasticPipeline('ecs-none')!]);
-    if (!r.ok) {
-      refused.push(`${c}: [${r.code}] ${r.error}`);
-      continue;
-    }
-    const names = tableColumns(all, ruleFields(ir));
-    const rows = tableRows(all, names);
-    const index = new Map(names.map((n, i) => [normalizeName(n), i]));
-    const got = rows.flatMap((row, i) => {
-      const doc = (field: string) => {
-        const k = index.get(normalizeName(field));
-        return k === undefined ? null : row[k]!;
-      };
-      return evaluate(r.query, doc, () => row) ? [i] : [];
-    });
-    compared++;
-    variantEvents += extra.length;
-    if (want.some((i) => i < events.length)) matched++;
-    if (JSON.stringify(got) !== JSON.stringify(want)) failures.push(`${c}: Lucene selects ${JSON.stringify(got)}, the engine ${JSON.stringify(want)}\n  ${r.query.slice(0, 400)}`);
-  }
-  process.stdout.write(`lucene differential: ${compared} of ${cases.length} rules compared (${matched} match some original event; ${variantEvents} variant events), ${refused.length} refused\n`);
+  const { cases, compared, variantEvents, matched, refused, failures } = await elasticDifferential('Lucene', luceneBackend, (q, doc, row) => evaluate(q, doc, row));
+  process.stdout.write(`lucene differential: ${compared} of ${cases} rules compared (${matched} match some original event; ${variantEvents} variant events), ${refused.length} refused\n`);
   for (const x of refused) process.stdout.write(`  refused ${x}\n`);
   assert.deepEqual(failures, []);
   // The one regression rule Lucene cannot express, asserted so that the list stays honest.
