@@ -14,13 +14,12 @@ import { lowerRule } from '../../src/ir/lower.js';
 import type { RuleIR } from '../../src/ir/types.js';
 import type { EventObject } from '../../src/engine/event-access.js';
 import { ConversionError } from '../../src/backends/common/types.js';
-import { convertRule } from '../../src/backends/common/convert.js';
 import { CLICKHOUSE, clickhouseBackend } from '../../src/backends/sql/index.js';
 import { validateClickHouse } from '../../src/backends/sql/validate-clickhouse.js';
 import { TARGETS } from '../../src/backends/targets.js';
 import { VALIDATORS } from '../../src/backends/validators.js';
 import { ClickHouseServer } from './clickhouse-server.js';
-import { engineSelect, regressionCases, regressionEvents, ruleFields, tableColumns, tableRows, variants } from './sql-differential.js';
+import { engineSelect, regressionCases, regressionEvents, ruleFields, tableColumns, tableRows, variants, convertSqlCorpus } from './sql-differential.js';
 
 let server: ClickHouseServer | undefined;
 async function ch(): Promise<ClickHouseServer> {
@@ -166,23 +165,7 @@ test('the clickhouse target is registered; its structural validator finds real f
 });
 
 test('every ClickHouse query of the SigmaHQ corpus passes the structural validator and runs in ClickHouse', async () => {
-  const dirs = ['rules', 'rules-emerging-threats', 'rules-threat-hunting', 'rules-dfir', 'rules-compliance'].map((d) => join(DATA, 'sigmahq', d));
-  const col = loadSigmaPaths(dirs);
-  const converted: Array<{ file: string; query: string; fields: string[] }> = [];
-  const refusedBy = new Map<string, number>();
-  const invalid: string[] = [];
-  for (const rule of col.rules) {
-    const ir = lowerRule(rule);
-    if (ir.failures.length) continue;
-    const r = convertRule(rule, clickhouseBackend, []);
-    if (!r.ok) {
-      refusedBy.set(r.code, (refusedBy.get(r.code) ?? 0) + 1);
-      continue;
-    }
-    converted.push({ file: rule.file, query: r.query, fields: ruleFields(ir) });
-    const check = validateClickHouse(r.query);
-    if (!check.ok) invalid.push(`${rule.file}: ${check.problems.slice(0, 3).join('; ')}`);
-  }
+  const { rules, converted, refusedBy, invalid } = convertSqlCorpus(clickhouseBackend, validateClickHouse, 3);
   assert.deepEqual(invalid.slice(0, 20), []);
   // One table with every field (exact spellings: ClickHouse names are case-sensitive), two rows:
   // all NULL and all 'a'. Each query runs alone, so that an error names its rule.
@@ -208,7 +191,7 @@ test('every ClickHouse query of the SigmaHQ corpus passes the structural validat
     run.splice(i + done - 1, 1);
     i -= BATCH;
   }
-  process.stdout.write(`clickhouse corpus: ${converted.length} of ${col.rules.length} rules converted and validated, ${run.length} run in ClickHouse ${server.client('SELECT version()').stdout.trim()}; refused: ${JSON.stringify(Object.fromEntries(refusedBy))}\n`);
+  process.stdout.write(`clickhouse corpus: ${converted.length} of ${rules} rules converted and validated, ${run.length} run in ClickHouse ${server.client('SELECT version()').stdout.trim()}; refused: ${JSON.stringify(Object.fromEntries(refusedBy))}\n`);
   assert.deepEqual(failures.slice(0, 20), []);
   assert.ok(converted.length > 3000);
 });

@@ -14,14 +14,14 @@ import type { RuleIR } from '../../src/ir/types.js';
 import type { EventObject } from '../../src/engine/event-access.js';
 import { ConversionError } from '../../src/backends/common/types.js';
 import { convertRule } from '../../src/backends/common/convert.js';
-import { POSTGRES, postgresBackend } from '../../src/backends/sql/index.js';
+import { postgresBackend } from '../../src/backends/sql/index.js';
 import { postgresRegex } from '../../src/backends/sql/dialects/postgres-regex.js';
 import { validatePostgres } from '../../src/backends/sql/validate-postgres.js';
 import { TARGETS } from '../../src/backends/targets.js';
 import { VALIDATORS } from '../../src/backends/validators.js';
 import { PgCluster } from './postgres-cluster.js';
 import { loadTable, pgJob, runJobs, type PgJob, type PgOutcome } from './postgres-select.js';
-import { engineSelect, regressionCases, regressionEvents, ruleFields, tableColumns, tableRows, variants } from './sql-differential.js';
+import { engineSelect, regressionCases, regressionEvents, ruleFields, variants, convertSqlCorpus } from './sql-differential.js';
 
 let cluster: PgCluster | undefined;
 function pg(): PgCluster {
@@ -163,23 +163,7 @@ test('the postgres target is registered with the none pipeline and the libpg-que
 });
 
 test('every PostgreSQL query of the SigmaHQ corpus parses (libpg-query) and runs in PostgreSQL', () => {
-  const dirs = ['rules', 'rules-emerging-threats', 'rules-threat-hunting', 'rules-dfir', 'rules-compliance'].map((d) => join(DATA, 'sigmahq', d));
-  const col = loadSigmaPaths(dirs);
-  const converted: Array<{ file: string; query: string; fields: string[] }> = [];
-  const refusedBy = new Map<string, number>();
-  const parseFailures: string[] = [];
-  for (const rule of col.rules) {
-    const ir = lowerRule(rule);
-    if (ir.failures.length) continue;
-    const r = convertRule(rule, postgresBackend, []);
-    if (!r.ok) {
-      refusedBy.set(r.code, (refusedBy.get(r.code) ?? 0) + 1);
-      continue;
-    }
-    converted.push({ file: rule.file, query: r.query, fields: ruleFields(ir) });
-    const check = validatePostgres(r.query);
-    if (!check.ok) parseFailures.push(`${rule.file}: ${check.problems.join('; ')}`);
-  }
+  const { rules, converted, refusedBy, invalid: parseFailures } = convertSqlCorpus(postgresBackend, validatePostgres);
   assert.deepEqual(parseFailures.slice(0, 20), []);
   // Tables of the fields the rules name, spelled exactly as written (PostgreSQL compares quoted
   // names exactly), each for a run of rules naming at most 1500 (PostgreSQL allows 1600 columns);
@@ -210,7 +194,7 @@ test('every PostgreSQL query of the SigmaHQ corpus parses (libpg-query) and runs
       failures.push(`${x?.file ?? `line ${m[1]}`}: ${m[2]}`);
     }
   }
-  process.stdout.write(`postgres corpus: ${converted.length} of ${col.rules.length} rules converted, parsed by libpg-query and run in PostgreSQL (${batches.length} tables); refused: ${JSON.stringify(Object.fromEntries(refusedBy))}\n`);
+  process.stdout.write(`postgres corpus: ${converted.length} of ${rules} rules converted, parsed by libpg-query and run in PostgreSQL (${batches.length} tables); refused: ${JSON.stringify(Object.fromEntries(refusedBy))}\n`);
   assert.deepEqual(failures.slice(0, 20), []);
   assert.ok(converted.length > 3000);
 });

@@ -10,6 +10,10 @@ import { compileRuleSet } from '../../src/engine/rule-set.js';
 import { EventView, normalizeName, textOf, type EventObject } from '../../src/engine/event-access.js';
 import { re2Regex } from '../../src/engine/regex-re2.js';
 import { openSource } from '../../src/sources/open-source.js';
+import { loadSigmaPaths } from '../../src/sigma/load.js';
+import { lowerRule } from '../../src/ir/lower.js';
+import { convertRule } from '../../src/backends/common/convert.js';
+import type { Backend, QueryCheck } from '../../src/backends/common/types.js';
 
 export const REGRESSION = join(DATA, 'sigma-regression');
 
@@ -87,6 +91,36 @@ export async function regressionEvents(c: string): Promise<EventObject[]> {
   for (const f of readdirSync(join(REGRESSION, c)).filter((x) => x.endsWith('.json')).sort()) {
     const src = await openSource(join(REGRESSION, c, f));
     for await (const r of src.records()) out.push(r.event as EventObject);
+  }
+  return out;
+}
+
+/** The corpus folders the SQL corpus tests convert. */
+export const SQL_CORPUS_DIRS = ['rules', 'rules-emerging-threats', 'rules-threat-hunting', 'rules-dfir', 'rules-compliance'].map((d) => join(DATA, 'sigmahq', d));
+
+export interface ConvertedCorpus {
+  rules: number;
+  converted: Array<{ file: string; query: string; fields: string[] }>;
+  refusedBy: Map<string, number>;
+  /** Queries the dialect's validator rejects, with the rule's file. */
+  invalid: string[];
+}
+
+/** Every corpus rule that lowers without failures, converted by a SQL backend and validated. */
+export function convertSqlCorpus(backend: Backend, validate: (query: string) => QueryCheck, problems = Infinity): ConvertedCorpus {
+  const col = loadSigmaPaths(SQL_CORPUS_DIRS);
+  const out: ConvertedCorpus = { rules: col.rules.length, converted: [], refusedBy: new Map(), invalid: [] };
+  for (const rule of col.rules) {
+    const ir = lowerRule(rule);
+    if (ir.failures.length) continue;
+    const r = convertRule(rule, backend, []);
+    if (!r.ok) {
+      out.refusedBy.set(r.code, (out.refusedBy.get(r.code) ?? 0) + 1);
+      continue;
+    }
+    out.converted.push({ file: rule.file, query: r.query, fields: ruleFields(ir) });
+    const check = validate(r.query);
+    if (!check.ok) out.invalid.push(`${rule.file}: ${check.problems.slice(0, problems).join('; ')}`);
   }
   return out;
 }
