@@ -4,6 +4,7 @@
 // term-escaped, or as a case-folded Lucene RegExp `[Aa]…`). Regular expressions are translated, so
 // for them the query must carry a RegExp operator instead.
 import type { FieldTest } from '../../src/ir/types.js';
+import { describeTest, literalPieces } from './condition-pieces.js';
 
 const strEscaped = (s: string) => JSON.stringify(s).slice(1, -1);
 const termEscaped = (s: string) => s.replace(/[+\-=&|><!(){}[\]^"~*?:\\/ ]/g, '\\$&');
@@ -22,7 +23,7 @@ function forms(p: string): string[] {
 export function missingElasticConditions(tests: FieldTest[], query: string): string[] {
   const missing: string[] = [];
   for (const t of tests) {
-    const what = `${t.field ?? '<keyword>'}=${JSON.stringify(t.value, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x)).slice(0, 60)}`;
+    const what = describeTest(t);
     if (t.field !== null) {
       const leaf = t.field.split('.').pop()!;
       if (![leaf, termEscaped(leaf)].some((f) => query.includes(f))) {
@@ -35,18 +36,7 @@ export function missingElasticConditions(tests: FieldTest[], query: string): str
       if (!/RLIKE "|regex~? "|:\//.test(query)) missing.push(`regular expression of ${what}`);
       continue;
     }
-    const pieces: string[] =
-      v.type === 'string'
-        ? v.parts.filter((p): p is string => typeof p === 'string')
-        : v.type === 'number'
-          ? [v.text.replace(/^\+/, '')]
-          : v.type === 'cidr'
-            ? [v.text]
-            : v.type === 'fieldref'
-              ? [v.field.split('.').pop()!]
-              : v.type === 'compare'
-                ? [String(v.value)]
-                : [];
+    const pieces = v.type === 'fieldref' ? [v.field.split('.').pop()!] : literalPieces(v);
     for (const p of pieces) {
       // An IPv4 prefix of whole octets is written as its CIDR block (`10.` → `10.0.0.0/8`).
       const cidr = /^(\d{1,3}\.){1,3}$/.test(p) ? [p + '0'] : [];

@@ -2,6 +2,7 @@
 // name and each literal piece of the value must be in the query, as a search term writes it (`\`
 // and `"` escaped) or as a `| where` regex writes it (regex-escaped, then string-escaped).
 import type { FieldTest } from '../../src/ir/types.js';
+import { describeTest, literalPieces } from './condition-pieces.js';
 import { isWildcard } from '../../src/ir/values.js';
 
 const quoted = (s: string) => s.replace(/[\\"]/g, '\\$&');
@@ -11,26 +12,13 @@ const regexed = (s: string) => quoted(s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&').r
 export function missingSplConditions(tests: FieldTest[], query: string): string[] {
   const missing: string[] = [];
   for (const t of tests) {
-    const what = `${t.field ?? '<keyword>'}=${JSON.stringify(t.value, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x)).slice(0, 60)}`;
+    const what = describeTest(t);
     if (t.field !== null && !query.includes(t.field)) {
       missing.push(`field ${what}`);
       continue;
     }
     const v = t.value;
-    const pieces: string[] =
-      v.type === 'string'
-        ? v.parts.filter((p): p is string => typeof p === 'string')
-        : v.type === 'number'
-          ? [v.text.replace(/^\+/, '')]
-          : v.type === 're'
-            ? [quoted(v.pattern)]
-            : v.type === 'cidr'
-              ? [v.text]
-              : v.type === 'fieldref'
-                ? [v.field]
-                : v.type === 'compare'
-                  ? [String(v.value)]
-                  : [];
+    const pieces = v.type === 're' ? [quoted(v.pattern)] : v.type === 'fieldref' ? [v.field] : literalPieces(v);
     for (const p of pieces) if (![quoted(p), regexed(p), p].some((f) => query.includes(f))) missing.push(`value piece ${JSON.stringify(p)} of ${what}`);
     // `?` can only be said by a regex (`.`) in a where clause.
     if (v.type === 'string' && v.parts.some((p) => typeof p !== 'string' && isWildcard(p, '?')) && !query.includes('| where')) missing.push(`wildcard ? of ${what}`);
