@@ -6,9 +6,8 @@ import { readdirSync, writeFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { loadSigmaPaths } from '../src/sigma/load.js';
-import { applyPipelines } from '../src/pipeline/apply.js';
 import { builtinPipeline } from '../src/pipeline/builtin.js';
-import { prepareRules } from '../src/hunt/prepare.js';
+import { prepareRules } from '../src/engine/rulebook.js';
 import { hunt } from '../src/hunt/hunt.js';
 import { re2Regex } from '../src/engine/regex-re2.js';
 import { openSource } from '../src/sources/open-source.js';
@@ -19,7 +18,7 @@ import type { LogEvent } from '../src/sources/types.js';
 const data = resolve('../shared/data');
 const total = Number(process.argv[2] ?? 100_000);
 const col = loadSigmaPaths([join(data, 'sigmahq/rules/windows')]);
-const prepared = prepareRules(col, { process: (r) => applyPipelines(r, [builtinPipeline('windows')!]), regex: re2Regex });
+const prepared = prepareRules(col, { pipelines: [builtinPipeline('windows')!], regex: re2Regex });
 const rules = prepared.set.rules.length;
 
 // The SigmaHQ regression events (Sysmon, Security, Defender, TaskScheduler, WMI), repeated.

@@ -3,9 +3,8 @@
 import { join, resolve } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { loadSigmaPaths } from '../src/sigma/load.js';
-import { applyPipelines } from '../src/pipeline/apply.js';
 import { builtinPipeline } from '../src/pipeline/builtin.js';
-import { prepareRules } from '../src/hunt/prepare.js';
+import { prepareRules } from '../src/engine/rulebook.js';
 import { re2Regex } from '../src/engine/regex-re2.js';
 
 const base = resolve(process.argv[2] ?? '../shared/data/sigmahq');
@@ -17,7 +16,7 @@ for (let run = 0; run < 3; run++) {
   const t0 = performance.now();
   const col = loadSigmaPaths(folders);
   const t1 = performance.now();
-  const prepared = prepareRules(col, { process: (r) => applyPipelines(r, [windows]), regex: re2Regex });
+  const prepared = prepareRules(col, { pipelines: [windows], regex: re2Regex });
   const t2 = performance.now();
   runs.push([t1 - t0, t2 - t1, col.rules.length, prepared.set.rules.length]);
 }

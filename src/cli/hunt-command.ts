@@ -4,7 +4,8 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { loadSigmaPaths } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { LEVELS } from '../sigma/model.js';
-import { parseLogsourceSpec, describeLogsource, logsourceApplies, type PreparedRules } from '../hunt/prepare.js';
+import { parseLogsourceSpec, describeLogsource, logsourceFits } from '../sigma/logsource.js';
+import type { PreparedRules } from '../engine/rulebook.js';
 import { setupHunt } from '../hunt/setup.js';
 import { hunt, type HuntInput, type HuntSummary } from '../hunt/hunt.js';
 import { re2Regex } from '../engine/regex-re2.js';
@@ -117,6 +118,7 @@ function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, pre
   const lines = [
     `Quarry hunt`,
     `  rules      ${col.rules.length} loaded from ${rulePaths.join(', ')}; ${col.rejected.length} rejected; ${col.filters.length} filters (${prepared.filtered} rules filtered)`,
+    ...(col.correlations.length ? [`  correlations ${col.correlations.length} loaded, not evaluated: quarry hunt does not evaluate correlation rules yet`] : []),
     `  pipelines  ${pipelineNames.length ? pipelineNames.join(', ') : '(none)'}`,
     `  runnable   ${set.rules.length}; skipped ${prepared.skipped.length}`,
     `  routing    Windows events meet the ${guarded} rules mapped to their channel; events of unknown log source meet all ${set.rules.length}` +
@@ -139,7 +141,7 @@ function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, pre
   for (const i of inputs) {
     if (!i.logsource && !i.source.pipeline) continue;
     const rules = (i.set ?? set).rules;
-    const applicable = i.logsource ? rules.filter((r) => logsourceApplies(r.ir.rule.logsource, i.logsource!)).length : rules.length;
+    const applicable = i.logsource ? rules.filter((r) => logsourceFits(r.ir.rule.logsource, i.logsource!)).length : rules.length;
     lines.push(`  input      ${i.source.name}: ${i.source.format}${i.logsource ? `, log source ${describeLogsource(i.logsource)}` : ''}${i.source.pipeline ? `, pipeline ${i.source.pipeline}` : ''}: ${applicable} rules apply`);
   }
   for (const p of openProblems) lines.push(`  unreadable ${p}`);

@@ -3,10 +3,11 @@
 import { parseArgs } from 'node:util';
 import { loadSigmaPaths, parseSigmaText } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
-import { lowerRule } from '../ir/lower.js';
+import { ruleToIR } from '../ir/rule-path.js';
 import { compileRuleSet } from '../engine/rule-set.js';
 import { re2Regex } from '../engine/regex-re2.js';
-import { preparerByFormat } from '../hunt/prepare.js';
+import { createRulebook } from '../engine/rulebook.js';
+import { Detector } from '../engine/detector.js';
 import { builtinPipeline } from '../pipeline/builtin.js';
 import { stack, type StackRow } from '../hunt/stack.js';
 import { stackWithDuckDb } from '../hunt/stack-duckdb.js';
@@ -64,12 +65,13 @@ export async function stackCommand(argv: string[]): Promise<number> {
   const limit = values.limit === undefined ? Infinity : Number(values.limit);
   if (!(limit > 0)) throw new UsageError('--limit must be a positive number');
 
-  let rules;
+  let detector;
   if (values.rules?.length) {
     const col = loadSigmaPaths(values.rules);
     for (const r of col.rejected) for (const d of r.diagnostics.filter((x) => x.severity === 'error')) process.stderr.write(formatDiagnostic(d) + '\n');
-    const prepareFor = preparerByFormat(col, { pipelines: resolvePipelines([], true).pipelines, formatPipeline: builtinPipeline, regex: re2Regex });
-    rules = (source: EventSource) => prepareFor(source.pipeline).set;
+    const book = createRulebook(col, { pipelines: resolvePipelines([], true).pipelines, formatPipeline: builtinPipeline, regex: re2Regex });
+    // As in `quarry hunt`: each input's format pipeline and implied log source apply to it.
+    detector = (source: EventSource) => new Detector(book.forFormat(source.pipeline).set, { regex: re2Regex, logsource: source.logsource, explain: false });
   }
   const where = values.where?.length ? compileWhere(values.where) : undefined;
 
@@ -84,7 +86,7 @@ export async function stackCommand(argv: string[]): Promise<number> {
       process.stderr.write(`quarry stack: ${file}: ${e.message}\n`);
     }
   }
-  const stackOpts = { by: values.by, client: values.client, rules, where: where?.predicate, whereFields: where?.fields };
+  const stackOpts = { by: values.by, client: values.client, detector, where: where?.predicate, whereFields: where?.fields };
   const large = totalSize(expanded.files) >= LARGE_INPUT;
   let engine = 'in memory';
   let result;
@@ -152,7 +154,7 @@ function compileWhere(conditions: string[]) {
   const doc = parseSigmaText(yaml, '--where').documents[0]!;
   const errors = doc.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length || doc.document?.kind !== 'rule') throw new UsageError(errors.map((e) => e.message).join('; ') || 'invalid --where');
-  const set = compileRuleSet([lowerRule(doc.document)], { regex: re2Regex });
+  const set = compileRuleSet([ruleToIR(doc.document, { pipelines: [] }).ir], { regex: re2Regex });
   if (!set.rules.length) throw new UsageError(set.notRunnable[0]?.reason ?? 'invalid --where');
   return { predicate: set.rules[0]!.detection, fields: [...byKey.keys()].map((k) => k.split('|')[0]!) };
 }

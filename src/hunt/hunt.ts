@@ -1,15 +1,11 @@
-// The hunt loop: events from sources, routed to the rules their log source allows, matched,
-// explained, and counted. Output order is input order, then rule order: same inputs, same result.
+// The hunt loop: events from sources through the detector (engine/detector.ts decides which rules
+// each event meets), detections counted and handed on. Output order is input order, then rule order: same inputs, same result.
 import type { LogSource } from '../sigma/model.js';
-import { EventView } from '../engine/event-access.js';
-import { explainMatch } from '../engine/explain.js';
-import { fieldsUsed, type CompiledRule, type CompiledRuleSet } from '../engine/rule-set.js';
+import { Detector } from '../engine/detector.js';
+import type { CompiledRuleSet } from '../engine/rule-set.js';
 import type { RegexFactory } from '../engine/regex.js';
 import type { EventSource, SourceProblem } from '../sources/types.js';
-import { logsourceApplies } from './prepare.js';
-import { enrichEvent, planEnrichment } from '../sources/derived-fields.js';
 import type { HuntDetection } from './detection.js';
-import { eventTime } from './event-time.js';
 
 export interface HuntInput {
   source: EventSource;
@@ -48,56 +44,25 @@ export interface HuntOptions {
   explain?: boolean;
 }
 
-/** Events whose log source is known: Windows events carry their channel. */
-function isWindowsEvent(ev: EventView): boolean {
-  return typeof ev.get('Channel') === 'string';
-}
-
 export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opts: HuntOptions): Promise<HuntSummary> {
   const summary: HuntSummary = { events: 0, detections: 0, perRule: new Map(), perLevel: new Map(), inputs: [] };
-  const explain = opts.explain ?? true;
-  // One enrichment plan per rule set, not per input: a folder of inputs shares a few sets.
-  const plans = new Map<CompiledRuleSet, ReturnType<typeof planEnrichment>>();
   for (const [index, input] of inputs.entries()) {
-    const set = input.set ?? defaultSet;
-    let enrichment = plans.get(set);
-    if (!enrichment) plans.set(set, (enrichment = planEnrichment(fieldsUsed(set))));
-    const enrich = enrichment.bySource.size > 0;
-    const declared = input.logsource ? set.rules.filter((r) => logsourceApplies(r.ir.rule.logsource, input.logsource!)) : null;
+    const detector = new Detector(input.set ?? defaultSet, { regex: opts.regex, logsource: input.logsource, explain: opts.explain });
     const s: InputSummary = { file: input.source.name, format: input.source.format, events: 0, detections: 0, problems: [], problemCount: 0, routing: { windows: 0, declared: 0, unknown: 0 } };
     for await (const rec of input.source.records()) {
       s.events++;
       summary.events++;
       if (opts.onProgress && (summary.events & 1023) === 0) opts.onProgress(summary.events, { name: input.source.name, index, count: inputs.length, detections: summary.detections });
-      if (enrich) enrichEvent(rec.event, enrichment);
-      const ev = new EventView(rec.event);
-      let candidates: CompiledRule[];
-      let guarded: boolean;
-      if (declared) {
-        candidates = declared;
-        guarded = false;
-        s.routing.declared++;
-      } else if (isWindowsEvent(ev)) {
-        candidates = set.index.candidates(ev);
-        guarded = true;
-        s.routing.windows++;
-      } else {
-        candidates = set.rules;
-        guarded = false;
-        s.routing.unknown++;
-      }
-      const allowed = candidates.length ? set.prefilter.scan(ev) : null;
-      for (const rule of candidates) {
-        if (!allowed!.allows(rule.index)) continue;
-        if (guarded && rule.guard && !rule.guard(ev)) continue;
-        if (!rule.detection(ev)) continue;
+      const result = detector.next(rec.event);
+      s.routing[result.routing]++;
+      for (const { rule, matched } of result.matches) {
         const r = rule.ir.rule;
         const d: HuntDetection = {
           rule: { id: r.id, title: r.title, level: r.level, path: r.file, tags: r.tags },
           source: rec.location,
-          timestamp: eventTime(ev),
+          timestamp: result.time,
           event: rec.event,
-          matched: explain ? explainMatch(rule, ev, { regex: opts.regex }) : [],
+          matched,
         };
         s.detections++;
         summary.detections++;

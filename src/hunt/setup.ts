@@ -8,7 +8,7 @@ import { builtinPipeline } from '../pipeline/builtin.js';
 import type { RegexFactory } from '../engine/regex.js';
 import { openSource, expandInputs, SourceError } from '../sources/open-source.js';
 import { openEvtxSource } from '../sources/evtx-source.js';
-import { preparerByFormat, type PreparedRules } from './prepare.js';
+import { createRulebook, type PreparedRules } from '../engine/rulebook.js';
 import type { HuntInput } from './hunt.js';
 
 export interface HuntSetupOptions {
@@ -32,20 +32,20 @@ export interface HuntSetup {
 }
 
 export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts: HuntSetupOptions): Promise<HuntSetup> {
-  const prepareFor = preparerByFormat(col, {
+  const book = createRulebook(col, {
     pipelines: opts.pipelines,
     formatPipeline: (name) => (opts.formatPipelines ? builtinPipeline(name) : null),
     regex: opts.regex,
     minLevel: opts.minLevel,
   });
-  const prepared = prepareFor(undefined);
+  const prepared = book.base;
   const expanded = await expandInputs(inputPaths, { recursive: true });
   const inputs: HuntInput[] = [];
   const openProblems: string[] = expanded.problems.map((p) => `${p.location.file}: ${p.message}`);
   for (const file of expanded.files) {
     try {
       const source = await openSource(file, { readers: { evtx: (p) => openEvtxSource(p, { workers: opts.workers }) } });
-      inputs.push({ source, logsource: opts.logsource ?? source.logsource, set: prepareFor(source.pipeline).set });
+      inputs.push({ source, logsource: opts.logsource ?? source.logsource, set: book.forFormat(source.pipeline).set });
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
       openProblems.push(`${file}: ${e.message}`);

@@ -1,12 +1,11 @@
 // Stacking (least-frequency analysis): the distinct values of one field among selected events,
 // with how often and from how many clients each was seen, and when first and last, rarest first.
 import { EventView, textOf } from '../engine/event-access.js';
-import type { CompiledRuleSet } from '../engine/rule-set.js';
+import type { Detector } from '../engine/detector.js';
 import type { Predicate } from '../engine/compile.js';
 import { enrichEvent, planEnrichment } from '../sources/derived-fields.js';
 import type { EventSource } from '../sources/types.js';
-import { fieldsUsed } from '../engine/rule-set.js';
-import { eventTime } from './event-time.js';
+import { eventTime } from '../engine/event-time.js';
 
 export interface StackRow {
   value: string;
@@ -20,8 +19,8 @@ export interface StackOptions {
   by: string;
   /** Field naming the client (source address or host); the first present of the defaults otherwise. */
   client?: string;
-  /** Keep only events matched by one of these rules (compiled for the source's format pipeline). */
-  rules?: (source: EventSource) => CompiledRuleSet;
+  /** Keep only events that the detector for the source (its rules, its log source) finds a match in. */
+  detector?: (source: EventSource) => Detector;
   where?: Predicate;
   /** Field names the `where` predicate reads, for enrichment. */
   whereFields?: string[];
@@ -67,8 +66,9 @@ export interface StackCounts {
 export async function selectOccurrences(sources: EventSource[], opts: StackOptions, emit: (o: StackOccurrence) => void | Promise<void>): Promise<StackCounts> {
   const counts: StackCounts = { events: 0, selected: 0, missing: 0 };
   for (const source of sources) {
-    const rules = opts.rules?.(source);
-    const needed = new Set<string>([opts.by, ...(opts.client ? [opts.client] : []), ...(opts.whereFields ?? []), ...(rules ? fieldsUsed(rules) : [])]);
+    const detector = opts.detector?.(source);
+    // The detector adds the derived fields its rules read; these are the ones stacking reads.
+    const needed = new Set<string>([opts.by, ...(opts.client ? [opts.client] : []), ...(opts.whereFields ?? [])]);
     const plan = planEnrichment(needed);
     for await (const rec of source.records()) {
       counts.events++;
@@ -76,8 +76,8 @@ export async function selectOccurrences(sources: EventSource[], opts: StackOptio
       const ev = new EventView(rec.event);
       if (opts.where && !opts.where(ev)) continue;
       let matched: string[] | undefined;
-      if (rules) {
-        matched = rules.rules.filter((r) => (!r.guard || r.guard(ev)) && r.detection(ev)).map((r) => r.ir.rule.title);
+      if (detector) {
+        matched = detector.next(rec.event).matches.map((m) => m.rule.ir.rule.title);
         if (!matched.length) continue;
       }
       counts.selected++;

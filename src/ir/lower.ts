@@ -4,16 +4,20 @@ import { expandPattern } from '../sigma/condition.js';
 import type { ProcessedRule } from '../pipeline/types.js';
 import type { Expr, FieldTest, RuleIR } from './types.js';
 import { STAR, isPlaceholder, isWildcard, normalizeParts, type SigmaValue } from '../sigma/values.js';
+import { holdsOnMissing, sameShape, type AlternativesOptions } from './alternatives.js';
 
-export function lowerProcessedRule(p: ProcessedRule): RuleIR {
+/** What the target can tell apart, where it changes the IR (see ir/alternatives.ts). */
+export type LowerOptions = AlternativesOptions;
+
+export function lowerProcessedRule(p: ProcessedRule, opts: LowerOptions = {}): RuleIR {
   const { rule } = p;
   const selections = new Map<string, Expr>();
-  for (const [name, d] of rule.detections) selections.set(name, lowerDetection(d));
+  for (const [name, d] of rule.detections) selections.set(name, lowerDetection(d, opts));
   const conditionExprs = rule.conditions.map((c) => lowerCondition(c, selections));
   let detection = or(conditionExprs);
-  const added = [...p.conditions.map((g) => lowerGroup(g, 'pipeline')), ...p.exclusions.map((g) => not(lowerGroup(g, 'pipeline')))];
+  const added = [...p.conditions.map((g) => lowerGroup(g, 'pipeline', opts)), ...p.exclusions.map((g) => not(lowerGroup(g, 'pipeline', opts)))];
   if (added.length) detection = and([...added, detection]);
-  const guard = p.guards.length ? and(p.guards.map((g) => lowerGroup(g, 'pipeline'))) : null;
+  const guard = p.guards.length ? and(p.guards.map((g) => lowerGroup(g, 'pipeline', opts))) : null;
   const failures = [...p.failures];
   for (const name of unresolvedPlaceholders(rule)) {
     const reason = `placeholder %${name}% has no values (give them with a pipeline's vars)`;
@@ -39,31 +43,64 @@ export function lowerRule(rule: SigmaRule): RuleIR {
   return lowerProcessedRule({ rule, guards: [], conditions: [], exclusions: [], failures: [], applied: [], state: {} });
 }
 
-export function lowerDetection(d: Detection): Expr {
-  return lowerGroup(d.body, d.name);
+export function lowerDetection(d: Detection, opts: LowerOptions = {}): Expr {
+  return lowerGroup(d.body, d.name, opts);
 }
 
-export function lowerGroup(g: DetectionGroup, selection: string): Expr {
-  const parts = g.children.map((c) => ('link' in c && 'children' in c ? lowerGroup(c, selection) : lowerItem(c as DetectionItem, selection)));
+export function lowerGroup(g: DetectionGroup, selection: string, opts: LowerOptions = {}): Expr {
+  if (g.alternatives) return lowerAlternatives(g, selection, opts);
+  const parts = g.children.map((c) => ('children' in c ? lowerGroup(c, selection, opts) : lowerItem(c, selection)));
   return g.link === 'and' ? and(parts) : or(parts);
 }
 
 export function lowerItem(item: DetectionItem, selection: string): Expr {
-  const tests: Expr[] = item.values.map(
-    (value): FieldTest => ({
-      kind: 'test',
-      field: item.field,
-      value: item.field === null ? keywordValue(value) : value,
-      cased: item.cased,
-      negate: item.negate,
-      timePart: item.timePart,
-      origin: { selection, item },
-    }),
+  return linkValues(
+    item,
+    item.values.map((value) => fieldTest(item, value, selection)),
   );
-  // `neq` says the field differs from the values: every value must differ unless `all` asked for
-  // any one of them to (De Morgan over the item's linking).
+}
+
+function fieldTest(item: DetectionItem, value: SigmaValue, selection: string): FieldTest {
+  return {
+    kind: 'test',
+    field: item.field,
+    value: item.field === null ? keywordValue(value) : value,
+    cased: item.cased,
+    negate: item.negate,
+    timePart: item.timePart,
+    origin: { selection, item },
+  };
+}
+
+/**
+ * Joins an item's per-value expressions. `neq` says the field differs from the values: every value
+ * must differ unless `all` asked for any one of them to (De Morgan over the item's linking).
+ */
+function linkValues(item: DetectionItem, perValue: Expr[]): Expr {
   const link = item.negate ? (item.link === 'or' ? 'and' : 'or') : item.link;
-  return link === 'and' ? and(tests) : or(tests);
+  return link === 'and' ? and(perValue) : or(perValue);
+}
+
+/**
+ * A field mapped to several names: per value, the names are ANDed when the test holds on a missing
+ * field and ORed otherwise (ir/alternatives.ts says why).
+ */
+function lowerAlternatives(g: DetectionGroup, selection: string, opts: LowerOptions): Expr {
+  const items = g.children.filter((c): c is DetectionItem => !('children' in c));
+  if (items.length === g.children.length && items.length > 0 && sameShape(items)) {
+    const first = items[0]!;
+    const perValue = first.values.map((v, i) => {
+      const tests = items.map((it) => fieldTest(it, it.values[i]!, selection));
+      return holdsOnMissing(first, v, opts) ? and(tests) : or(tests);
+    });
+    return linkValues(first, perValue);
+  }
+  // Later transformations made the copies differ (values rewritten, copies dropped, nested
+  // mappings): whole copies are combined, AND when every value of every copy holds on a missing
+  // field and OR otherwise, which is exact whenever the copies agree on that.
+  const lowered = g.children.map((c) => ('children' in c ? lowerGroup(c, selection, opts) : lowerItem(c, selection)));
+  const allMissing = g.children.every((c) => !('children' in c) && c.values.length > 0 && c.values.every((v) => holdsOnMissing(c, v, opts)));
+  return allMissing ? and(lowered) : or(lowered);
 }
 
 /**

@@ -1,4 +1,5 @@
 // Applies pipelines to one rule: sorted by priority (stable), items in order, on a deep copy.
+import { LOGSOURCE_KEYS, type LogsourceKey } from '../sigma/logsource.js';
 import type { Detection, DetectionGroup, SigmaRule } from '../sigma/model.js';
 import { isPlaceholder } from '../sigma/values.js';
 import { evalConditions, fieldsOfItem } from './conditions.js';
@@ -28,7 +29,6 @@ export function applyPipelines(rule: SigmaRule, pipelines: readonly ProcessingPi
   return { rule: run.rule, guards: run.guards, conditions: run.conditions, exclusions: run.exclusions, failures: run.failures, applied: run.applied, state: run.state };
 }
 
-type LogsourceKey = 'category' | 'product' | 'service';
 const requiredCache = new WeakMap<ProcessingPipeline, Array<Array<[LogsourceKey, string]> | null>>();
 
 /**
@@ -42,7 +42,7 @@ function requiredLogsources(pipeline: ProcessingPipeline): Array<Array<[Logsourc
     const [c, ...more] = item.ruleConditions;
     if (!c || more.length || item.ruleCondExpression !== undefined || item.ruleCondNot || c.type !== 'logsource') return null;
     const req: Array<[LogsourceKey, string]> = [];
-    for (const k of ['category', 'product', 'service'] as const) {
+    for (const k of LOGSOURCE_KEYS) {
       const v = c.params[k];
       if (typeof v === 'string') req.push([k, v]);
       else if (v !== undefined && v !== null) return null;

@@ -1,5 +1,6 @@
 // Processing conditions of pySigma pipelines, declared as data: their parameters and their tests.
 // Three kinds: on the rule, on one detection item, on one field name.
+import { logsourceFits } from '../sigma/logsource.js';
 import type { DetectionItem, SigmaRule } from '../sigma/model.js';
 import { levelRank, STATUSES } from '../sigma/model.js';
 import { sigmaStringToText, parseSigmaString, type SigmaValue } from '../sigma/values.js';
@@ -91,8 +92,7 @@ function ruleAttribute(rule: SigmaRule, p: P): boolean {
 export const RULE_CONDITIONS: Record<string, ConditionSpec<SigmaRule>> = {
   logsource: {
     params: { category: { shape: 'string' }, product: { shape: 'string' }, service: { shape: 'string' } },
-    match: (rule, p) =>
-      (['category', 'product', 'service'] as const).every((k) => p[k] === undefined || p[k] === null || rule.logsource[k] === p[k]),
+    match: (rule, p) => logsourceFits(p as Parameters<typeof logsourceFits>[0], rule.logsource),
   },
   contains_detection_item: {
     params: { field: { shape: 'string', required: true }, value: { shape: 'scalar', required: true } },

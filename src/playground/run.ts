@@ -3,18 +3,14 @@
 // the guarded JavaScript regex factory instead of RE2 (the engine takes the factory as a parameter).
 import { addParsedFile, checkCollection, emptyCollection, parseSigmaText } from '../sigma/load.js';
 import type { Diagnostic } from '../sigma/diagnostics.js';
-import { applyFilters } from '../sigma/apply-filters.js';
-import { applyPipelines } from '../pipeline/apply.js';
 import { builtinPipeline } from '../pipeline/builtin.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
-import { lowerProcessedRule } from '../ir/lower.js';
-import { compileRuleSet, fieldsUsed } from '../engine/rule-set.js';
-import { EventView } from '../engine/event-access.js';
+import { prepareRules } from '../engine/rulebook.js';
+import { Detector } from '../engine/detector.js';
 import { guardedJsRegex } from '../engine/regex.js';
-import { explainMatch, type MatchedTest } from '../engine/explain.js';
+import type { MatchedTest } from '../engine/explain.js';
 import { normalizeEvent } from '../sources/flatten.js';
 import type { LogEvent } from '../sources/types.js';
-import { enrichEvent, planEnrichment } from '../sources/derived-fields.js';
 import { convertRule } from '../backends/common/convert.js';
 import { TARGETS, targetPipelineChain } from '../backends/targets.js';
 
@@ -106,35 +102,25 @@ export function runPlayground(input: PlaygroundInput): PlaygroundResult {
     const p = builtinPipeline(name);
     if (p) pipelines.push(p);
   }
-  const rules = col.rules.map((r) => applyFilters(r, col.filters).rule);
-  const irs = rules.map((r) => lowerProcessedRule(applyPipelines(r, pipelines)));
-  const set = compileRuleSet(irs, { regex: guardedJsRegex });
+  // The same rulebook and detector as `quarry hunt`, with no declared log source: Windows events
+  // meet the rules of their channel, other events every rule.
+  const prepared = prepareRules(col, { pipelines, regex: guardedJsRegex });
+  const detector = new Detector(prepared.set, { regex: guardedJsRegex });
   const { events, problems } = parsePlaygroundEvents(input.events);
-  const plan = planEnrichment(fieldsUsed(set));
-  const matches: PlaygroundRuleMatch[][] = events.map((ev) => {
-    const copy = { ...ev };
-    if (plan.bySource.size) enrichEvent(copy, plan);
-    const view = new EventView(copy);
-    const hits: PlaygroundRuleMatch[] = [];
-    for (const r of set.rules) {
-      if (r.guard && !r.guard(view)) continue;
-      if (r.detection(view)) hits.push({ rule: r.ir.rule.title, matched: explainMatch(r, view, { regex: guardedJsRegex }) });
-    }
-    return hits;
-  });
-  const notRunnable = new Map(set.notRunnable.map((n) => [n.ir.rule, n.reason]));
+  const matches: PlaygroundRuleMatch[][] = events.map((ev) => detector.next({ ...ev }).matches.map((m) => ({ rule: m.rule.ir.rule.title, matched: m.matched })));
+  const notRunnable = new Map(prepared.skipped.map((n) => [n.rule, n.reason]));
   const translations: PlaygroundTranslation[] = [];
-  for (const rule of rules) {
+  for (const rule of col.rules) {
     for (const [target, t] of Object.entries(TARGETS)) {
       for (const name of t.listPipelines()) {
-        const r = convertRule(rule, t.backend, targetPipelineChain(target, name));
+        const r = convertRule(rule, t.backend, targetPipelineChain(target, name), col.filters);
         translations.push(r.ok ? { target, pipeline: name, ok: true, query: r.query } : { target, pipeline: name, ok: false, error: r.error, code: r.code });
       }
     }
   }
   return {
     diagnostics: col.diagnostics,
-    rules: rules.map((r) => ({ title: r.title, id: r.id ?? null, runnable: !notRunnable.has(r), ...(notRunnable.has(r) ? { reason: notRunnable.get(r)! } : {}) })),
+    rules: col.rules.map((r) => ({ title: r.title, id: r.id ?? null, runnable: !notRunnable.has(r), ...(notRunnable.has(r) ? { reason: notRunnable.get(r)! } : {}) })),
     events,
     eventProblems: problems,
     matches,

@@ -4,13 +4,11 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
-import type { SigmaFilter, SigmaRule } from '../sigma/model.js';
 import { applyFilters } from '../sigma/apply-filters.js';
-import { lowerRule, fieldTests } from '../ir/lower.js';
-import { compileExpr, type Predicate } from '../engine/compile.js';
 import { EventView, textOf } from '../engine/event-access.js';
 import { re2Regex } from '../engine/regex-re2.js';
-import { enrichEvent, planEnrichment, deriveHostFields, parseDerivedName } from '../sources/derived-fields.js';
+import { exclusionOf, type Exclusion } from '../hunt/exclusions.js';
+import { deriveHostFields, parseDerivedName } from '../sources/derived-fields.js';
 import { parseJsonExact } from '../sources/json-parse.js';
 import { stringifyExact } from '../sources/json-stringify.js';
 import { levelRank } from '../sigma/model.js';
@@ -114,26 +112,6 @@ export function huntFromDetections(state: ExplorerState, id: string, label: stri
 
 // ---- exclusions ----
 
-interface CompiledExclusion {
-  test: Predicate;
-  plan: ReturnType<typeof planEnrichment>;
-}
-const compiledFilters = new WeakMap<SigmaFilter, CompiledExclusion | null>();
-
-/** A filter's exclusion as an engine predicate: its identifiers and condition, lowered and compiled. */
-function compileExclusion(rule: SigmaRule, f: SigmaFilter): CompiledExclusion | null {
-  if (compiledFilters.has(f)) return compiledFilters.get(f)!;
-  let out: CompiledExclusion | null = null;
-  try {
-    const ir = lowerRule({ ...rule, detections: f.detections, conditions: f.conditions, conditionText: f.conditionText });
-    out = { test: compileExpr(ir.detection, { regex: re2Regex }), plan: planEnrichment(fieldTests(ir.detection).flatMap((t) => (t.field ? [t.field] : []))) };
-  } catch {
-    out = null; // a filter the engine cannot compile excludes nothing here; its rule detail shows the reason
-  }
-  compiledFilters.set(f, out);
-  return out;
-}
-
 /** Which records an exclusion (a Sigma filter in force now) removes; cached per tuning generation. */
 export class ExclusionMarks {
   private cache = new Map<string, { generation: number; marks: Uint8Array }>();
@@ -144,14 +122,14 @@ export class ExclusionMarks {
     const hit = this.cache.get(h.id);
     if (hit && hit.generation === this.state.generation) return hit.marks;
     const marks = new Uint8Array(h.records.length);
-    const byKey = new Map<string, CompiledExclusion[]>();
-    const exclusionsOf = (key: string): CompiledExclusion[] => {
+    const byKey = new Map<string, Exclusion[]>();
+    const exclusionsOf = (key: string): Exclusion[] => {
       let list = byKey.get(key);
       if (list) return list;
       const doc = this.state.byKey.get(key)?.doc;
       list = [];
       if (doc?.kind === 'rule') for (const f of applyFilters(doc, this.state.col.filters).applied) {
-        const c = compileExclusion(doc, f);
+        const c = exclusionOf(doc, f, re2Regex);
         if (c) list.push(c);
       }
       byKey.set(key, list);
@@ -161,14 +139,7 @@ export class ExclusionMarks {
       if (!r.key) return;
       const ex = exclusionsOf(r.key);
       if (!ex.length) return;
-      for (const e of ex) {
-        const ev = { ...(r.event as Record<string, unknown>) };
-        enrichEvent(ev, e.plan);
-        if (e.test(new EventView(ev))) {
-          marks[i] = 1;
-          return;
-        }
-      }
+      if (ex.some((e) => e(r.event as Record<string, unknown>))) marks[i] = 1;
     });
     this.cache.set(h.id, { generation: this.state.generation, marks });
     return marks;

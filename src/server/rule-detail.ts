@@ -84,7 +84,7 @@ export function buildRuleDetail(state: ExplorerState, loaded: LoadedDocument, se
   }
   const applied = applyFilters(doc, state.col.filters);
   const stages = stageView(applied.rule);
-  const translations = translateRule(applied.rule);
+  const translations = translateRule(doc, state.col.filters);
   const suggestions = suggestExclusions(applied.rule, stages, seen);
   const filters = applied.applied.map((f) => {
     const i = filterInfo(state, f);

@@ -1,7 +1,7 @@
 // A rule's translations: every target of the registry with each of its pipelines, converted
 // exactly as `quarry convert` does (filters applied first), each checked by the target's
 // validator when it has one. A pipeline that does not fit the rule shows its reason.
-import type { SigmaRule } from '../sigma/model.js';
+import type { SigmaFilter, SigmaRule } from '../sigma/model.js';
 import { builtinPipeline } from '../pipeline/builtin.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
 import { convertRule } from '../backends/common/convert.js';
@@ -43,15 +43,15 @@ function check(target: string, query: string): QueryCheck | undefined {
   }
 }
 
-/** `rule` has its Sigma filters applied already. Successful translations first, registry order kept otherwise. */
-export function translateRule(rule: SigmaRule): Translation[] {
+/** The rule as loaded, with the filters that apply to it. Successful translations first, registry order kept otherwise. */
+export function translateRule(rule: SigmaRule, filters: readonly SigmaFilter[]): Translation[] {
   const out: Translation[] = [];
   for (const [name, target] of Object.entries(TARGETS)) {
     for (const pipeline of target.listPipelines()) {
       const label = `${name.toUpperCase()} · ${pipeline}`;
       let r;
       try {
-        r = convertRule(rule, target.backend, targetPipelines(target, pipeline));
+        r = convertRule(rule, target.backend, targetPipelines(target, pipeline), filters);
       } catch (e) {
         out.push({ target: name, pipeline, label, ok: false, code: 'internal-error', error: (e as Error).message });
         continue;

@@ -1,7 +1,8 @@
 // Sigma filters (meta-filters): a filter's condition, negated, is ANDed with the condition of every
 // rule it names whose log source it fits. Its search identifiers join the rule under names that
 // start with `_`, so that a rule's own `1 of them` or `1 of filter*` never picks them up.
-import type { ConditionNode, LogSource, SigmaFilter, SigmaRule } from './model.js';
+import type { ConditionNode, SigmaFilter, SigmaRule } from './model.js';
+import { logsourceFits } from './logsource.js';
 
 export interface FilterApplication {
   rule: SigmaRule;
@@ -10,21 +11,21 @@ export interface FilterApplication {
   skipped: Array<{ filter: SigmaFilter; reason: string }>;
 }
 
+/** Whether the filter names the rule (`rules: any` names every rule; its log source still decides). */
 export function filterTargets(filter: SigmaFilter, rule: SigmaRule): boolean {
+  if (filter.anyRule) return true;
   return filter.rules.some((r) => r === rule.id || (rule.name !== undefined && r === rule.name));
 }
 
-function logsourceFits(filter: LogSource, rule: LogSource): boolean {
-  return (['category', 'product', 'service'] as const).every((k) => filter[k] === undefined || filter[k] === rule[k]);
-}
-
-export function applyFilters(rule: SigmaRule, filters: SigmaFilter[]): FilterApplication {
+export function applyFilters(rule: SigmaRule, filters: readonly SigmaFilter[]): FilterApplication {
   const applied: SigmaFilter[] = [];
   const skipped: FilterApplication['skipped'] = [];
   let current = rule;
   filters.forEach((filter, n) => {
     if (!filterTargets(filter, rule)) return;
     if (!logsourceFits(filter.logsource, rule.logsource)) {
+      // A filter for any rule is meant for the rules of its log source only: the others are not its targets.
+      if (filter.anyRule) return;
       skipped.push({ filter, reason: `its log source ${JSON.stringify(filter.logsource)} does not fit the rule's ${JSON.stringify(rule.logsource)}` });
       return;
     }

@@ -169,9 +169,9 @@ export const CHECKS: Check[] = [
   {
     id: 'missing-filter-target',
     severity: 'error',
-    description: 'A filter must name at least one rule.',
+    description: "A filter must name at least one rule, or say 'rules: any'.",
     run(ctx) {
-      if (ctx.doc.kind === 'filter' && ctx.doc.rules.length === 0) ctx.report("the filter's 'rules' list is empty", get(ctx.root, 'filter')?.keyPos);
+      if (ctx.doc.kind === 'filter' && !ctx.doc.anyRule && ctx.doc.rules.length === 0) ctx.report("the filter's 'rules' list is empty", get(ctx.root, 'filter')?.keyPos);
     },
   },
 ];

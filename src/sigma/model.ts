@@ -35,6 +35,12 @@ export interface DetectionGroup {
   link: 'and' | 'or';
   children: Array<DetectionItem | DetectionGroup>;
   pos: Position;
+  /**
+   * Set when a field mapping gave one field several names (Sysmon's `Image` or Security's
+   * `NewProcessName`): the children are copies of one item, one per name the logical field may
+   * carry. Lowering combines them per value (see ir/alternatives.ts), not as a plain OR.
+   */
+  alternatives?: true;
 }
 
 export interface Detection {
@@ -100,6 +106,8 @@ export interface SigmaFilter extends DocumentBase {
   logsource: LogSource;
   /** Rule ids or names the filter applies to. */
   rules: string[];
+  /** `rules: any` (pySigma 1.1 and the specification's next version): every rule of the filter's log source. */
+  anyRule: boolean;
   detections: Map<string, Detection>;
   conditions: ConditionNode[];
   conditionText: string[];

@@ -170,16 +170,18 @@ function parseFilter(root: YMap, ctx: DocumentContext, sink: DiagnosticSink): Si
   const b = base(root, ctx, sink, FILTER_ATTRIBUTES);
   const f = get(root, 'filter')!;
   let rules: string[] = [];
+  let anyRule = false;
   let parsed = { detections: new Map(), conditions: [], conditionText: [] } as ReturnType<typeof parseDetectionSection>;
   if (f.value.kind !== 'map') sink.error('invalid-filter', "'filter' must be a map with rules, selections and a condition", f.value.pos);
   else {
     const r = get(f.value, 'rules');
     if (!r) sink.error('missing-filter-rules', "'filter' needs 'rules': the ids or names of the rules it applies to", f.keyPos);
+    else if (r.value.kind !== 'seq' && toPlain(r.value) === 'any') anyRule = true;
     else rules = (r.value.kind === 'seq' ? r.value.items : [r.value]).map((n) => String(toPlain(n) ?? ''));
     parsed = parseDetectionSection(f.value, sink, 'filter', ['rules']);
     if (!get(f.value, 'condition')) sink.error('missing-condition', "'filter' has no 'condition'", f.keyPos);
   }
-  return { kind: 'filter', ...b, logsource: logsource(root, sink), rules, ...parsed };
+  return { kind: 'filter', ...b, logsource: logsource(root, sink), rules, anyRule, ...parsed };
 }
 
 const CORRELATION_TYPES: CorrelationType[] = ['event_count', 'value_count', 'temporal', 'temporal_ordered', 'value_sum', 'value_avg', 'value_percentile'];

@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSigmaPaths } from '../../src/sigma/load.js';
-import { applyPipelines } from '../../src/pipeline/apply.js';
 import { builtinPipeline } from '../../src/pipeline/builtin.js';
-import { prepareRules } from '../../src/hunt/prepare.js';
+import { prepareRules } from '../../src/engine/rulebook.js';
 import { re2Regex } from '../../src/engine/regex-re2.js';
 import { EventView } from '../../src/engine/event-access.js';
 import { AhoCorasick } from '../../src/engine/aho-corasick.js';
@@ -24,7 +23,7 @@ test('Aho–Corasick finds every occurrence of overlapping patterns', () => {
 
 test('prefilter + index select exactly the detections of a full scan over every rule', async () => {
   const col = loadSigmaPaths([join(DATA, 'sigmahq/rules/windows')]);
-  const set = prepareRules(col, { process: (r) => applyPipelines(r, [builtinPipeline('windows')!]), regex: re2Regex }).set;
+  const set = prepareRules(col, { pipelines: [builtinPipeline('windows')!], regex: re2Regex }).set;
   const reg = join(DATA, 'sigma-regression');
   const events: Array<Record<string, unknown>> = [];
   for (const c of readdirSync(reg).filter((c) => !c.endsWith('.tsv')))

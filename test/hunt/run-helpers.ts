@@ -1,7 +1,7 @@
 // Runs the real hunt path (windows pipeline, routing, guards) on files, for tests.
 import { loadSigmaPaths } from '../../src/sigma/load.js';
 import { builtinPipeline } from '../../src/pipeline/builtin.js';
-import { preparerByFormat } from '../../src/hunt/prepare.js';
+import { createRulebook } from '../../src/engine/rulebook.js';
 import { hunt } from '../../src/hunt/hunt.js';
 import type { HuntDetection } from '../../src/hunt/detection.js';
 import { re2Regex } from '../../src/engine/regex-re2.js';
@@ -13,13 +13,13 @@ export async function huntFiles(rulePaths: string[], inputFiles: string[], opts:
   const col = loadSigmaPaths(rulePaths);
   const pipelines = opts.pipelines === false ? [] : [builtinPipeline('windows')!];
   // As `quarry hunt` does: each input's format pipeline and implied log source apply to it.
-  const prepareFor = preparerByFormat(col, { pipelines, formatPipeline: (name) => (opts.pipelines === false ? null : builtinPipeline(name)), regex: re2Regex });
-  const prepared = prepareFor(undefined);
+  const book = createRulebook(col, { pipelines, formatPipeline: (name) => (opts.pipelines === false ? null : builtinPipeline(name)), regex: re2Regex });
+  const prepared = book.base;
   const detections: HuntDetection[] = [];
   const inputs = [];
   for (const f of inputFiles) {
     const source = await openSource(f, { readers: { evtx: (p) => openEvtxSource(p, { workers: 0 }) } });
-    inputs.push({ source, logsource: opts.logsource ?? source.logsource, set: prepareFor(source.pipeline).set });
+    inputs.push({ source, logsource: opts.logsource ?? source.logsource, set: book.forFormat(source.pipeline).set });
   }
   const summary = await hunt(prepared.set, inputs, { regex: re2Regex, onDetection: (d) => void detections.push(d) });
   return { col, prepared, detections, summary };

@@ -1,12 +1,10 @@
-// Converting rules with a backend: Sigma filters, pipelines and lowering exactly as the hunt does
-// them, then the backend's renderer. Every rule comes out either with its query or with the reason
+// Converting rules with a backend: the one path from rule to IR (ir/rule-path.ts: Sigma filters,
+// pipelines, lowering), exactly as the hunt takes it, then the backend's renderer. Every rule comes out either with its query or with the reason
 // it has none; correlation rules (not converted yet) are listed with that reason too.
 import type { SigmaCollection } from '../../sigma/load.js';
-import type { SigmaDocument, SigmaRule } from '../../sigma/model.js';
-import { applyFilters } from '../../sigma/apply-filters.js';
-import { applyPipelines } from '../../pipeline/apply.js';
+import type { SigmaDocument, SigmaFilter, SigmaRule } from '../../sigma/model.js';
 import type { ProcessingPipeline } from '../../pipeline/types.js';
-import { lowerProcessedRule } from '../../ir/lower.js';
+import { ruleToIR } from '../../ir/rule-path.js';
 import { ConversionError, type Backend, type ConversionResult } from './types.js';
 
 export interface ConvertedRule {
@@ -14,9 +12,9 @@ export interface ConvertedRule {
   result: ConversionResult;
 }
 
-export function convertRule(rule: SigmaRule, backend: Backend, pipelines: readonly ProcessingPipeline[]): ConversionResult {
-  const processed = applyPipelines(rule, pipelines);
-  const ir = lowerProcessedRule(processed);
+/** Converts one rule as loaded; the filters that name it and fit its log source apply. */
+export function convertRule(rule: SigmaRule, backend: Backend, pipelines: readonly ProcessingPipeline[], filters: readonly SigmaFilter[] = []): ConversionResult {
+  const { processed, ir } = ruleToIR(rule, { filters, pipelines, lower: { emptyIsMissing: backend.emptyIsMissing } });
   if (ir.failures.length) return { ok: false, code: 'pipeline-failure', error: ir.failures.join('; ') };
   try {
     const names = pipelines.map((p) => p.name);
@@ -29,7 +27,7 @@ export function convertRule(rule: SigmaRule, backend: Backend, pipelines: readon
 
 /** Converts every rule of a collection (filters applied), then lists its correlation rules as not converted. */
 export function convertCollection(col: SigmaCollection, backend: Backend, pipelines: readonly ProcessingPipeline[]): ConvertedRule[] {
-  const out: ConvertedRule[] = col.rules.map((rule) => ({ document: rule, result: convertRule(applyFilters(rule, col.filters).rule, backend, pipelines) }));
+  const out: ConvertedRule[] = col.rules.map((rule) => ({ document: rule, result: convertRule(rule, backend, pipelines, col.filters) }));
   for (const c of col.correlations) out.push({ document: c, result: { ok: false, code: 'correlation', error: 'correlation rules are not converted yet' } });
   return out;
 }

@@ -29,6 +29,11 @@ export interface ConvertInput {
 export interface Backend {
   /** The `--target` name. */
   target: string;
+  /**
+   * The target reads a missing field as an empty string (KQL), so `''` cannot tell them apart;
+   * lowering then reads `''` on a field with several names as it reads `null` (ir/alternatives.ts).
+   */
+  emptyIsMissing?: boolean;
   /** Renders one rule; throws ConversionError for what the target cannot express. */
   render(input: ConvertInput): string;
   /**

@@ -6,6 +6,8 @@ import { sentinelArmFormat } from './formats/sentinel-arm.js';
 
 export const kqlBackend: Backend = {
   target: 'kql',
+  // String columns hold '' for a missing value, and dynamic values read as '' through tostring().
+  emptyIsMissing: true,
   render: renderKqlQuery,
   formats: { 'sentinel-rule': sentinelRuleFormat, 'sentinel-arm': sentinelArmFormat },
 };

@@ -1,5 +1,6 @@
 // Field name transformations: mapping (one name or alternatives), prefix mapping, prefix, suffix,
-// and the rule's `fields` list. A field mapped to several names becomes an OR of copies of its item.
+// and the rule's `fields` list. A field mapped to several names becomes a group of alternatives: copies
+// of its item, which lowering combines as the one logical field they stand for.
 import type { DetectionItem } from '../../sigma/model.js';
 import type { SigmaValue } from '../../sigma/values.js';
 import { allGroups, copyItem, markApplied, rewriteItems, type Step } from '../run.js';
@@ -56,7 +57,7 @@ export function mapFieldNames(step: Step, fn: FieldFn): void {
         markApplied(step.run, c, step.id);
         return c;
       });
-      return { link: 'or', children: copies, pos: d.pos };
+      return { link: 'or', children: copies, pos: d.pos, alternatives: true };
     });
   }
 }

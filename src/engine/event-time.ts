@@ -1,7 +1,7 @@
 // When an event happened, read the way each log format writes it: ISO text (EVTX, JSON), epoch
 // seconds (Zeek, Squid native), W3C's separate date and time columns, or the Common Log Format's
 // `20/Nov/2026:08:15:03 +0000` (Squid combined).
-import type { EventView } from '../engine/event-access.js';
+import type { EventView } from './event-access.js';
 
 const ISO_FIELDS = ['@timestamp', 'timestamp', 'TimeCreated', 'UtcTime', 'EventTime'];
 const EPOCH_FIELDS = ['ts', 'time', 'timestamp'];

@@ -1,0 +1,104 @@
+// The one detector: an event in, the rules it meets out. `quarry hunt`, `quarry stack --rules`,
+// the playground and the explorer's demo hunt all match through it, so they cannot disagree.
+//
+// Which rules an event meets is decided here, once:
+// - an input with a declared log source (`--logsource`, or one its format implies, such as Squid's
+//   `proxy`) meets the rules of that log source, and the pipelines' log-source guards are not
+//   applied (the declaration stands for them);
+// - a Windows event (it carries a `Channel`) meets the rules the index files under its channel and
+//   event id, and each rule's guard must hold;
+// - any other event's log source cannot be told: it meets every rule, guards not applied.
+//
+// The detector keeps no state between events: `next` may be called for events of any input in any
+// order, and the correlator (which keeps state) consumes what it returns.
+import type { LogSource } from '../sigma/model.js';
+import { logsourceFits } from '../sigma/logsource.js';
+import { enrichEvent, planEnrichment, type EnrichmentPlan } from '../enrich/enrich-event.js';
+import { EventView, type EventObject } from './event-access.js';
+import { explainMatch, type MatchedTest } from './explain.js';
+import { fieldsUsed, type CompiledRule, type CompiledRuleSet } from './rule-set.js';
+import type { RegexFactory } from './regex.js';
+import { eventTime } from './event-time.js';
+
+export type Routing = 'windows' | 'declared' | 'unknown';
+
+export interface RuleMatch {
+  rule: CompiledRule;
+  /** The tests that held, from the engine's own matchers (empty when explanations are off). */
+  matched: MatchedTest[];
+}
+
+export interface EventMatches {
+  routing: Routing;
+  /** The event's own time (ISO 8601) when a rule matched and the event carries a readable one. */
+  time?: string;
+  /** Rules that matched, in rule-set order. */
+  matches: RuleMatch[];
+}
+
+export interface DetectorOptions {
+  regex: RegexFactory;
+  /** The log source declared for the events (see above); undefined when it is not known. */
+  logsource?: LogSource;
+  /** Explain each match (default true). */
+  explain?: boolean;
+}
+
+const plans = new WeakMap<CompiledRuleSet, EnrichmentPlan>();
+
+/** Derived host fields (`cs-host@tld`) the set's rules read, planned once per rule set. */
+function enrichmentPlan(set: CompiledRuleSet): EnrichmentPlan {
+  let plan = plans.get(set);
+  if (!plan) plans.set(set, (plan = planEnrichment(fieldsUsed(set))));
+  return plan;
+}
+
+export class Detector {
+  private readonly declared: CompiledRule[] | null;
+  private readonly plan: EnrichmentPlan;
+  private readonly explain: boolean;
+
+  constructor(
+    readonly set: CompiledRuleSet,
+    private readonly opts: DetectorOptions,
+  ) {
+    this.declared = opts.logsource ? set.rules.filter((r) => logsourceFits(r.ir.rule.logsource, opts.logsource!)) : null;
+    this.plan = enrichmentPlan(set);
+    this.explain = opts.explain ?? true;
+  }
+
+  /** The rules that events of this detector can meet at all (all of them unless a log source is declared). */
+  get applicable(): readonly CompiledRule[] {
+    return this.declared ?? this.set.rules;
+  }
+
+  /** Matches one event. The event gains the derived fields the rules read (in place). */
+  next(event: EventObject): EventMatches {
+    if (this.plan.bySource.size) enrichEvent(event, this.plan);
+    const ev = new EventView(event);
+    let candidates: readonly CompiledRule[];
+    let routing: Routing;
+    if (this.declared) {
+      candidates = this.declared;
+      routing = 'declared';
+    } else if (typeof ev.get('Channel') === 'string') {
+      candidates = this.set.index.candidates(ev);
+      routing = 'windows';
+    } else {
+      candidates = this.set.rules;
+      routing = 'unknown';
+    }
+    const matches: RuleMatch[] = [];
+    if (candidates.length) {
+      const allowed = this.set.prefilter.scan(ev);
+      const guarded = routing === 'windows';
+      for (const rule of candidates) {
+        if (!allowed.allows(rule.index)) continue;
+        if (guarded && rule.guard && !rule.guard(ev)) continue;
+        if (!rule.detection(ev)) continue;
+        matches.push({ rule, matched: this.explain ? explainMatch(rule, ev, { regex: this.opts.regex }) : [] });
+      }
+    }
+    return matches.length ? { routing, time: eventTime(ev), matches } : { routing, matches };
+  }
+}

@@ -1,0 +1,42 @@
+// The one path from a Sigma rule to the IR: the Sigma filters that name it, then the processing
+// pipelines, then lowering. The hunt, stack, the playground, the explorer and every backend take
+// this path, so a rule means the same thing wherever it is evaluated or translated.
+import type { SigmaFilter, SigmaRule } from '../sigma/model.js';
+import { applyFilters } from '../sigma/apply-filters.js';
+import { applyPipelines } from '../pipeline/apply.js';
+import type { ProcessedRule, ProcessingPipeline } from '../pipeline/types.js';
+import { lowerProcessedRule, type LowerOptions } from './lower.js';
+import type { RuleIR } from './types.js';
+
+export interface RulePath {
+  /** Sigma filters loaded with the rules; those that name a rule and fit its log source apply. */
+  filters?: readonly SigmaFilter[];
+  pipelines: readonly ProcessingPipeline[];
+  /** What the target can tell apart (a backend's; the engine tells empty from missing). */
+  lower?: LowerOptions;
+}
+
+export interface RuleOnPath {
+  /** The rule as loaded. */
+  rule: SigmaRule;
+  /** The rule with its filters' conditions joined (the loaded rule when none applied). */
+  filtered: SigmaRule;
+  filtersApplied: SigmaFilter[];
+  /** Filters that name the rule but could not apply, with the reason. */
+  filterNotes: string[];
+  processed: ProcessedRule;
+  ir: RuleIR;
+}
+
+export function ruleToIR(rule: SigmaRule, path: RulePath): RuleOnPath {
+  const f = applyFilters(rule, path.filters ?? []);
+  const processed = applyPipelines(f.rule, path.pipelines);
+  return {
+    rule,
+    filtered: f.rule,
+    filtersApplied: f.applied,
+    filterNotes: f.skipped.map((s) => `filter '${s.filter.title}' not applied to '${rule.title}': ${s.reason}`),
+    processed,
+    ir: lowerProcessedRule(processed, path.lower),
+  };
+}
