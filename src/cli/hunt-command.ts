@@ -1,6 +1,5 @@
 // `quarry hunt`: load rules, run pipelines, read inputs, print detections, banner and summary.
 import { parseArgs } from 'node:util';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { loadSigmaPaths } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { LEVELS } from '../sigma/model.js';
@@ -9,10 +8,8 @@ import type { PreparedRules } from '../engine/rulebook.js';
 import { setupHunt } from '../hunt/setup.js';
 import { hunt, type HuntInput, type HuntSummary } from '../hunt/hunt.js';
 import { re2Regex } from '../engine/regex-re2.js';
-import { createDetectionWriter, type DetectionFormat } from '../report/detections-output.js';
+import { openDetectionSink, SINK_FORMATS, type SinkFormat } from '../report/sink.js';
 import { renderTable } from '../report/text-table.js';
-import { createDuckDbDetectionWriter } from '../report/detections-duckdb.js';
-import type { HuntDetection } from '../hunt/detection.js';
 import { BUNDLED_LOGS, BUNDLED_RULES } from './bundled.js';
 import { resolvePipelines } from './pipelines.js';
 import { UsageError } from './usage.js';
@@ -55,8 +52,8 @@ export async function huntCommand(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const format = values.format as DetectionFormat | 'duckdb';
-  if (!['table', 'jsonl', 'csv', 'duckdb'].includes(format)) throw new UsageError(`--format must be table, jsonl, csv or duckdb, not '${values.format}'`);
+  const format = values.format as SinkFormat;
+  if (!SINK_FORMATS.includes(format)) throw new UsageError(`--format must be table, jsonl, csv or duckdb, not '${values.format}'`);
   if (format === 'duckdb' && !values.output) throw new UsageError('--format duckdb writes a database file: give it with --output FILE');
   const minLevel = values['min-level'];
   if (minLevel && !(LEVELS as readonly string[]).includes(minLevel)) throw new UsageError(`--min-level must be one of ${LEVELS.join(', ')}`);
@@ -89,25 +86,15 @@ export async function huntCommand(argv: string[]): Promise<number> {
   });
   log(banner(rulePaths, col, prepared, pipelines.names, inputs, logsource ? describeLogsource(logsource) : undefined, openProblems));
 
-  let stream: WriteStream | undefined;
-  let writer: { write(d: HuntDetection): void; end(): void | Promise<void> };
-  if (format === 'duckdb') {
-    const db = await createDuckDbDetectionWriter(values.output!);
-    writer = { write: (d) => db.write(d), end: () => db.close() };
-  } else {
-    if (values.output) stream = createWriteStream(values.output);
-    const out = stream ? (s: string) => void stream!.write(s) : (s: string) => void process.stdout.write(s);
-    writer = createDetectionWriter(format, out);
-  }
+  const sink = await openDetectionSink(format, { output: values.output });
   const progress = !values.quiet && process.stderr.isTTY;
   const summary = await hunt(prepared.set, inputs, {
     regex: re2Regex,
-    onDetection: (d) => writer.write(d),
+    onDetection: (d) => sink.write(d),
     onProgress: progress ? (n, at) => process.stderr.write(`\r  ${progressBar(at.index, at.count)} ${at.index + 1}/${at.count} inputs  ${n.toLocaleString('en-US')} events  ${at.detections.toLocaleString('en-US')} detections  ${at.name.slice(-40)}\x1b[K`) : undefined,
   });
   if (progress) process.stderr.write('\r\x1b[K');
-  await writer.end();
-  if (stream) await new Promise<void>((resolve, reject) => stream!.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  await sink.close();
   log(summaryText(summary));
   return openProblems.length && inputs.length === 0 ? 1 : 0;
 }

@@ -1,0 +1,66 @@
+// One interface for every place detections go: the terminal table, JSONL and CSV (to standard
+// output or a file) and a DuckDB database, and later the HTML report and a broker. A sink takes
+// detections in hunt order and is closed once; `write` returns a promise when the destination is
+// busy (a slow pipe or disk), so the hunt waits instead of buffering without bound.
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import type { HuntDetection } from '../hunt/detection.js';
+import { createDetectionWriter, type DetectionFormat } from './detections-output.js';
+
+export interface DetectionSink {
+  write(d: HuntDetection): void | Promise<void>;
+  /** Flushes and closes the destination (never standard output itself). */
+  close(): Promise<void>;
+}
+
+export type SinkFormat = DetectionFormat | 'duckdb';
+export const SINK_FORMATS: readonly SinkFormat[] = ['table', 'jsonl', 'csv', 'duckdb'];
+
+export interface SinkOptions {
+  /** A file to write; standard output (or `stdout`) when absent. DuckDB needs a file. */
+  output?: string;
+  stdout?: Writable;
+}
+
+export async function openDetectionSink(format: SinkFormat, opts: SinkOptions = {}): Promise<DetectionSink> {
+  if (format === 'duckdb') {
+    if (!opts.output) throw new Error('the duckdb format writes a database file: give it a file name');
+    // Loaded only when asked for: DuckDB's bindings take a noticeable part of a second to load.
+    const { createDuckDbDetectionWriter } = await import('./detections-duckdb.js');
+    const db = await createDuckDbDetectionWriter(opts.output);
+    return { write: (d) => db.write(d), close: () => db.close() };
+  }
+  const stream: Writable = opts.output ? createWriteStream(opts.output) : (opts.stdout ?? process.stdout);
+  const owned = opts.output !== undefined;
+  let failure: Error | undefined;
+  stream.on('error', (e) => (failure ??= e));
+  let pending = false;
+  const writer = createDetectionWriter(format, (s) => {
+    if (!stream.write(s)) pending = true;
+  });
+  return {
+    write(d) {
+      if (failure) throw failure;
+      writer.write(d);
+      if (!pending) return;
+      pending = false;
+      return new Promise<void>((resolve, reject) => {
+        const done = (e?: Error) => {
+          stream.off('drain', onDrain);
+          stream.off('error', done);
+          if (e) reject(e);
+          else resolve();
+        };
+        const onDrain = () => done();
+        stream.once('drain', onDrain);
+        stream.once('error', done);
+      });
+    },
+    async close() {
+      writer.end();
+      if (failure) throw failure;
+      if (!owned) return;
+      await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : failure ? reject(failure) : resolve())));
+    },
+  };
+}
