@@ -11,6 +11,15 @@ export interface HuntDetection {
   matched: MatchedTest[];
 }
 
+/** A detection as stored (the JSONL shape): what readers of hunt results get back. */
+export interface StoredDetection {
+  rule: { id?: string; title: string; level?: string; path: string };
+  source: HuntDetection['source'];
+  timestamp?: string;
+  event: HuntDetection['event'];
+  matched: HuntDetection['matched'];
+}
+
 /** Serialises detections (and events) with big integers kept exact. */
 export function toJsonLine(d: HuntDetection): string {
   return stringifyExact({

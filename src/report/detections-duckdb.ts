@@ -2,7 +2,7 @@
 // detection in a table `detections`, events and explanations as JSON, so that they can be queried
 // with SQL afterwards and read back by the explorer (`quarry explore --hunt FILE`).
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
-import type { HuntDetection } from '../hunt/detection.js';
+import type { HuntDetection, StoredDetection } from '../hunt/detection.js';
 import { stringifyExact } from '../sources/json-stringify.js';
 import { parseJsonExact } from '../sources/json-parse.js';
 
@@ -60,15 +60,6 @@ export async function createDuckDbDetectionWriter(file: string): Promise<DuckDbD
       }
     },
   };
-}
-
-/** A detection as stored (the JSONL shape): what readers of hunt results get back. */
-export interface StoredDetection {
-  rule: { id?: string; title: string; level?: string; path: string };
-  source: HuntDetection['source'];
-  timestamp?: string;
-  event: HuntDetection['event'];
-  matched: HuntDetection['matched'];
 }
 
 /** Reads every detection of a file written by createDuckDbDetectionWriter, in hunt order. */

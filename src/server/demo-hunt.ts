@@ -5,7 +5,7 @@ import { builtinPipeline } from '../pipeline/builtin.js';
 import { re2Regex } from '../engine/regex-re2.js';
 import { setupHunt } from '../hunt/setup.js';
 import { hunt } from '../hunt/hunt.js';
-import type { StoredDetection } from '../report/detections-duckdb.js';
+import type { StoredDetection } from '../hunt/detection.js';
 import type { ExplorerState } from './explorer-state.js';
 import { huntFromDetections, type HuntResults } from './hunts.js';
 

@@ -8,7 +8,8 @@ import { HttpError, cacheJson, readJsonBody, send, sendCachedJson, sendJson, typ
 import { RuleDetailCache } from './rule-detail.js';
 import { addExclusion, deleteExclusion, listFilters, parseTuningRequest } from './tuning.js';
 import { buildIndex, queryFromParams, search, type CatalogIndex } from '../catalog/search.js';
-import { ExclusionMarks, detectionItem, huntSummary, seenValues, selectRecords, stackField, timeline, type HuntResults } from './hunts.js';
+import { ExclusionMarks, detectionItem, huntSummary, seenValues, selectRecords, type HuntResults } from './hunts.js';
+import { stackField, timeline } from '../hunt/result-stats.js';
 
 export interface ApiContext {
   state: ExplorerState;

@@ -1,0 +1,77 @@
+// Reading hunt results back: JSONL files written by `quarry hunt --format jsonl` and DuckDB files
+// written by `--format duckdb`, told apart by content. Bad lines are counted and reported with their
+// line number, never fatal.
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { parseJsonExact } from '../sources/json-parse.js';
+import type { StoredDetection } from '../hunt/detection.js';
+
+export interface ReadProblems {
+  count: number;
+  /** The first problems, with their line numbers. */
+  first: Array<{ line: number; message: string }>;
+}
+
+const MAX_PROBLEMS_KEPT = 50;
+
+function validDetection(v: unknown): string | null {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
+  const o = v as Record<string, unknown>;
+  const rule = o.rule as Record<string, unknown> | undefined;
+  if (!rule || typeof rule !== 'object' || typeof rule.title !== 'string' || typeof rule.path !== 'string') return "no 'rule' with a title and a path";
+  if (!o.event || typeof o.event !== 'object' || Array.isArray(o.event)) return "no 'event' object";
+  if (o.timestamp !== undefined && typeof o.timestamp !== 'string') return "'timestamp' is not a string";
+  if (o.matched !== undefined && !Array.isArray(o.matched)) return "'matched' is not a list";
+  return null;
+}
+
+/** Reads a JSONL file of detections; bad lines are counted and reported, never fatal. */
+export async function readJsonlDetections(file: string): Promise<{ detections: StoredDetection[]; problems: ReadProblems }> {
+  const detections: StoredDetection[] = [];
+  const problems: ReadProblems = { count: 0, first: [] };
+  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of lines) {
+    line++;
+    if (!text.trim()) continue;
+    let v: unknown;
+    let problem: string | null;
+    try {
+      v = parseJsonExact(text);
+      problem = validDetection(v);
+    } catch (e) {
+      problem = `not JSON: ${(e as Error).message}`;
+    }
+    if (problem) {
+      problems.count++;
+      if (problems.first.length < MAX_PROBLEMS_KEPT) problems.first.push({ line, message: problem });
+      continue;
+    }
+    const o = v as StoredDetection;
+    detections.push({ rule: o.rule, source: o.source ?? { file }, ...(o.timestamp ? { timestamp: o.timestamp } : {}), event: o.event, matched: o.matched ?? [] });
+  }
+  return { detections, problems };
+}
+
+/** DuckDB files start with a 8-byte block header then the magic `DUCK`. */
+export async function isDuckDbFile(file: string): Promise<boolean> {
+  const h = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(12);
+    await h.read(buf, 0, 12, 0);
+    return buf.subarray(8, 12).toString('latin1') === 'DUCK';
+  } finally {
+    await h.close();
+  }
+}
+
+/** Reads a hunt results file of either kind. */
+export async function readDetectionsFile(file: string): Promise<{ kind: 'jsonl' | 'duckdb'; detections: StoredDetection[]; problems: ReadProblems }> {
+  if (await isDuckDbFile(file)) {
+    // Loaded only for DuckDB files: its bindings take a noticeable part of a second to load.
+    const { readDuckDbDetections } = await import('./detections-duckdb.js');
+    return { kind: 'duckdb', detections: await readDuckDbDetections(file), problems: { count: 0, first: [] } };
+  }
+  return { kind: 'jsonl', ...(await readJsonlDetections(file)) };
+}
