@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { stringify } from 'yaml';
 import { parseSigmaText } from '../sigma/load.js';
+import { exclusionFilterYaml } from '../sigma/filter-yaml.js';
 import { formatDiagnostic, hasErrors } from '../sigma/diagnostics.js';
 import type { SigmaFilter, SigmaRule } from '../sigma/model.js';
 import { addDocument, relativePath, removeDocument, rootOf, type ExplorerState, type LoadedDocument } from './explorer-state.js';
@@ -58,30 +58,6 @@ function slug(s: string, max: number): string {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, max).replace(/_+$/, '') || 'rule';
 }
 
-/** The text of the filter file for an exclusion. */
-export function filterYaml(rule: SigmaRule, req: TuningRequest, id: string, today: string): string {
-  const key = req.modifier ? `${req.field}|${req.modifier}` : req.field;
-  const shown = req.values.length <= 3 ? req.values.join(', ') : `${req.values.slice(0, 3).join(', ')} and ${req.values.length - 3} more`;
-  const logsource: Record<string, string> = {};
-  for (const k of ['category', 'product', 'service'] as const) if (rule.logsource[k]) logsource[k] = rule.logsource[k]!;
-  const doc = {
-    title: `Exclusion for ${rule.title}: ${key} ${shown}`.slice(0, 250),
-    id,
-    description: req.note?.trim() || `Excludes events whose ${req.field} ${req.modifier ? `(${req.modifier}) ` : ''}matches ${shown}, chosen in quarry explore.`,
-    author: 'quarry explore',
-    date: today,
-    logsource,
-    filter: {
-      rules: [rule.id ?? rule.name!],
-      selection: { [key]: req.values.length === 1 ? req.values[0] : req.values },
-      // Quarry (as the Sigma filters specification's example) ANDs NOT(condition) with the rule:
-      // the condition names what to exclude.
-      condition: 'selection',
-    },
-  };
-  return `${MARKER}\n${stringify(doc, { lineWidth: 0, indent: 4 })}`;
-}
-
 /** Writes the filter file for an exclusion and loads it. */
 export function addExclusion(state: ExplorerState, req: TuningRequest, now = new Date()): { path: string; source: string; filter: LoadedDocument } {
   const target = state.byKey.get(req.rule);
@@ -99,7 +75,7 @@ export function addExclusion(state: ExplorerState, req: TuningRequest, now = new
     if (e instanceof PathRefused) throw new HttpError(403, `cannot write the filter file: ${e.message}`);
     throw e;
   }
-  const text = filterYaml(rule, req, id, now.toISOString().slice(0, 10));
+  const text = `${MARKER}\n${exclusionFilterYaml(rule, req, { id, date: now.toISOString().slice(0, 10), author: 'quarry explore', chosenIn: 'quarry explore' })}`;
   const parsed = parseSigmaText(text, file);
   const d = parsed.documents[0];
   if (!d?.document || d.document.kind !== 'filter' || hasErrors(d.diagnostics)) {
