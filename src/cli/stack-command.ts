@@ -19,7 +19,7 @@ import { openEvtxSource } from '../sources/evtx-source.js';
 import type { EventSource } from '../sources/types.js';
 import { renderTable } from '../report/text-table.js';
 import { csvCell } from '../report/detections-output.js';
-import { stringifyExact } from '../sources/json-stringify.js';
+import { stringifyExact } from '../json/stringify-exact.js';
 import { resolvePipelines } from './pipelines.js';
 import { UsageError } from './usage.js';
 

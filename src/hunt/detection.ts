@@ -1,7 +1,7 @@
 // What a hunt produces: one record per (event, rule) match, in input order and then rule order.
 import type { MatchedTest } from '../engine/explain.js';
 import type { LogEvent, SourceLocation } from '../sources/types.js';
-import { stringifyExact } from '../sources/json-stringify.js';
+import { stringifyExact } from '../json/stringify-exact.js';
 
 export interface HuntDetection {
   rule: { id?: string; title: string; level?: string; path: string; tags: string[] };

@@ -2,7 +2,7 @@
 // field over detections (real fields as the engine reads them, derived host fields computed).
 import { EventView, textOf } from '../engine/event-access.js';
 import { deriveHostFields, parseDerivedName } from '../enrich/derive.js';
-import { stringifyExact } from '../sources/json-stringify.js';
+import { stringifyExact } from '../json/stringify-exact.js';
 import type { StoredDetection } from './detection.js';
 
 export type Bucket = 'minute' | 'hour' | 'day';

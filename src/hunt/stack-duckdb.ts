@@ -2,7 +2,7 @@
 // later queries with `--db`, or memory), and the counts are one SQL aggregation over them. Used for
 // large inputs, where a database's spilling aggregation and the kept events are worth the cost.
 import { DuckDBInstance, type DuckDBAppender } from '@duckdb/node-api';
-import { stringifyExact } from '../sources/json-stringify.js';
+import { stringifyExact } from '../json/stringify-exact.js';
 import type { EventSource } from '../sources/types.js';
 import { compareRows, selectOccurrences, type StackOptions, type StackResult, type StackRow } from './stack.js';
 

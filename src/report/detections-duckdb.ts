@@ -3,8 +3,8 @@
 // with SQL afterwards and read back by the explorer (`quarry explore --hunt FILE`).
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { HuntDetection, StoredDetection } from '../hunt/detection.js';
-import { stringifyExact } from '../sources/json-stringify.js';
-import { parseJsonExact } from '../sources/json-parse.js';
+import { stringifyExact } from '../json/stringify-exact.js';
+import { parseJsonExact } from '../json/parse-exact.js';
 
 export const DETECTIONS_TABLE_SQL = `CREATE OR REPLACE TABLE detections (
   n BIGINT NOT NULL,        -- 1-based order of the detection in the hunt (input order, then rule order)

@@ -1,7 +1,7 @@
 // Writers for detections: a table for people, JSONL and CSV for tools.
 import type { HuntDetection } from '../hunt/detection.js';
 import { toJsonLine } from '../hunt/detection.js';
-import { stringifyExact } from '../sources/json-stringify.js';
+import { stringifyExact } from '../json/stringify-exact.js';
 
 export type DetectionFormat = 'table' | 'jsonl' | 'csv';
 

@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { parseJsonExact } from '../sources/json-parse.js';
+import { parseJsonExact } from '../json/parse-exact.js';
 import type { StoredDetection } from '../hunt/detection.js';
 
 export interface ReadProblems {

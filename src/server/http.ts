@@ -2,7 +2,7 @@
 // error type routes throw to answer with a status and a message.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { stringifyExact } from '../sources/json-stringify.js';
+import { stringifyExact } from '../json/stringify-exact.js';
 
 export class HttpError extends Error {
   constructor(

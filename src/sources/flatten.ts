@@ -27,7 +27,7 @@
 // iterated by keyword searches, Object.keys, or JSON.stringify, so outputs stay flat and nothing is
 // matched twice. It costs one property definition, no copy.
 
-import { setOwn } from './json-parse.js';
+import { setOwn } from '../json/parse-exact.js';
 import type { EventValue, LogEvent } from './types.js';
 
 type Obj = { [key: string]: EventValue };

@@ -5,7 +5,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { ProblemLog } from './problem-log.js';
 import type { ByteChunks } from './byte-input.js';
 import { normalizeEvent } from './flatten.js';
-import { DEFAULT_MAX_DEPTH } from './json-parse.js';
+import { DEFAULT_MAX_DEPTH } from '../json/parse-exact.js';
 import { createJsonSplitter } from './json-splitter.js';
 import type { EventSource, LogEvent, SourceProblem, SourceRecord } from './types.js';
 

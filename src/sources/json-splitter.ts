@@ -20,7 +20,7 @@
 //     nested deeper than `maxDepth`: reported, then lines are skipped up to the next line starting
 //     with `{` at or left of the broken record's column (any column if it did not start a line).
 
-import { parseJson } from './json-parse.js';
+import { parseJson } from '../json/parse-exact.js';
 import type { LogEvent } from './types.js';
 
 export interface JsonSplitterOptions {

@@ -1,15 +1,9 @@
 // The contract every log reader implements (JSON, EVTX, W3C, Squid, Zeek TSV/JSON, CSV).
 // A reader yields plain events; anything it cannot read becomes a SourceProblem and reading goes on.
+import type { ExactJson } from '../json/parse-exact.js';
 
 /** A field value. Integers outside Number.MAX_SAFE_INTEGER are `bigint` so they stay exact. */
-export type EventValue =
-  | string
-  | number
-  | bigint
-  | boolean
-  | null
-  | EventValue[]
-  | { [key: string]: EventValue };
+export type EventValue = ExactJson;
 
 /** One event, as Sigma rules see it: field name → value (Windows events already flattened). */
 export interface LogEvent {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { expandEvtxInputs } from './inputs.js';
 import { readEvtx } from './reader.js';
 import type { EvtxStats } from './types.js';
-import { stringifyExact } from '../json-stringify.js';
+import { stringifyExact } from '../../json/stringify-exact.js';
 
 const USAGE = `usage: evtx dump FILE|DIR... [--format jsonl|xml] [--workers N]
        evtx info FILE|DIR... [--workers N]

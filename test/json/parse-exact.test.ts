@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { JsonSyntaxError, parseJson, parseJsonExact } from '../../src/sources/json-parse.js';
+import { JsonSyntaxError, parseJson, parseJsonExact } from '../../src/json/parse-exact.js';
 
 const SAME_AS_JSON_PARSE = [
   '{}',

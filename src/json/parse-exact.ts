@@ -1,8 +1,10 @@
-// JSON text → EventValue, exact for big integers.
+// JSON text → a value, exact for big integers.
 // JSON.parse rounds integers past 2^53; a record id, a 64-bit flag set or a Windows handle must not be
 // silently changed, so texts that may hold one go through the small exact parser below instead.
 
-import type { EventValue } from './types.js';
+/** A JSON value in which integers outside Number.MAX_SAFE_INTEGER are `bigint`, so they stay exact. */
+export type ExactJson = string | number | bigint | boolean | null | ExactJson[] | { [key: string]: ExactJson };
+type EventValue = ExactJson;
 
 export class JsonSyntaxError extends Error {
   constructor(message: string, readonly position: number) {
