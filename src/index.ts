@@ -3,7 +3,8 @@ export { loadSigmaPaths, parseSigmaText, type SigmaCollection } from './sigma/lo
 export { formatDiagnostic, type Diagnostic } from './sigma/diagnostics.js';
 export type { SigmaRule, SigmaFilter, SigmaCorrelation, SigmaDocument, LogSource } from './sigma/model.js';
 export { applyPipelines } from './pipeline/apply.js';
-export { loadPipelineFile, parsePipelineYaml } from './pipeline/parse.js';
+export { parsePipelineYaml } from './pipeline/parse.js';
+export { loadPipelineFile } from './pipeline/load-file.js';
 export { builtinPipeline, listBuiltinPipelines } from './pipeline/builtin.js';
 export { lowerProcessedRule, lowerRule } from './ir/lower.js';
 export type { Expr, FieldTest, RuleIR } from './ir/types.js';

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { loadSigmaPaths } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { builtinPipeline, listBuiltinPipelines } from '../pipeline/builtin.js';
-import { loadPipelineFile } from '../pipeline/parse.js';
+import { loadPipelineFile } from '../pipeline/load-file.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
 import { convertCollection, failureSummary, type ConvertedRule } from '../backends/common/convert.js';
 import { ruleMeta } from '../backends/common/rule-meta.js';

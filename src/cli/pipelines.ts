@@ -1,7 +1,7 @@
 // Resolves `--pipeline` arguments: built-in pipeline names first, then pipeline YAML files.
 import { existsSync } from 'node:fs';
 import type { Diagnostic } from '../sigma/diagnostics.js';
-import { loadPipelineFile } from '../pipeline/parse.js';
+import { loadPipelineFile } from '../pipeline/load-file.js';
 import * as builtins from '../pipeline/builtin.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
 

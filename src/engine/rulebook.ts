@@ -2,7 +2,7 @@
 // lowering; ir/rule-path.ts) and compiled, once per set of pipelines. An input whose format has its
 // own field mapping (w3c, squid, zeek-http) gets the rules compiled with that pipeline added.
 // Every rule that does not make it is listed with its reason; correlation rules are counted.
-import type { SigmaCollection } from '../sigma/load.js';
+import type { SigmaCollection } from '../sigma/collection.js';
 import type { SigmaCorrelation, SigmaRule } from '../sigma/model.js';
 import { levelRank } from '../sigma/model.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';

@@ -1,7 +1,6 @@
 // Finding the host in the many ways logs write one: a full URL, a Host header (`host:port`), a
 // bare name, a bracketed IPv6 address, a UNC path (`\\server\share`). The result is normalised:
 // lower case, IDNA (punycode) form, no port, no trailing dot.
-import { domainToASCII } from 'node:url';
 
 export interface HostInfo {
   host: string;
@@ -9,6 +8,22 @@ export interface HostInfo {
 }
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** What the URL parser would read as something other than a host: user info, port, path, spaces, controls. */
+const NOT_A_HOST = /[@:/?#\\\x00-\x20\x7f]/;
+
+/**
+ * A host name in its ASCII (IDNA/punycode, lower-case) form, '' when it is not a valid host: the
+ * WHATWG host parser, which Node's `url.domainToASCII` also runs, reached through `URL` so that the
+ * same code runs in the browser.
+ */
+function domainToASCII(domain: string): string {
+  if (NOT_A_HOST.test(domain)) return '';
+  try {
+    return new URL(`http://${domain}/`).hostname;
+  } catch {
+    return '';
+  }
+}
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 export function extractHost(value: string): HostInfo | null {

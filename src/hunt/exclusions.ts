@@ -3,7 +3,7 @@
 // events carry the field names the rule was hunted with after mapping, and filters name fields as
 // rules do) and matched by the detector on the detection's event.
 import type { SigmaFilter, SigmaRule } from '../sigma/model.js';
-import { emptyCollection } from '../sigma/load.js';
+import { emptyCollection } from '../sigma/collection.js';
 import { prepareRules } from '../engine/rulebook.js';
 import { Detector } from '../engine/detector.js';
 import type { RegexFactory } from '../engine/regex.js';

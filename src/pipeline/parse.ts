@@ -1,6 +1,5 @@
-// Reads a pipeline file in pySigma's YAML format. Every problem is a located diagnostic with a
+// Parses a pipeline in pySigma's YAML format (browser-safe; load-file.ts reads one from disk). Every problem is a located diagnostic with a
 // stable code; a pipeline with errors is not returned, so it can never half-apply.
-import { readFileSync } from 'node:fs';
 import { DiagnosticSink, hasErrors, type Position } from '../sigma/diagnostics.js';
 import { get, loadYamlDocuments, toPlain, type YMap, type YNode } from '../sigma/yaml-tree.js';
 import { checkCondition, CONDITIONS, type ConditionKind } from './conditions.js';
@@ -14,16 +13,6 @@ const TOP_KEYS = new Set(['name', 'priority', 'vars', 'transformations', 'allowe
 /** Keys of a transformation entry that are not transformation parameters. */
 const CONDITION_KEYS = ['rule', 'detection_item', 'field_name'].flatMap((k) => [`${k}_conditions`, `${k}_cond_expr`, `${k}_cond_op`, `${k}_cond_linking`, `${k}_cond_not`]);
 const ITEM_KEYS = new Set(['id', 'type', ...CONDITION_KEYS]);
-
-export function loadPipelineFile(path: string): PipelineLoadResult {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    return { pipeline: null, diagnostics: [{ file: path, line: 1, col: 1, severity: 'error', code: 'unreadable', message: (e as Error).message }] };
-  }
-  return parsePipelineYaml(text.replace(/^\uFEFF/, ''), path);
-}
 
 export function parsePipelineYaml(text: string, file: string): PipelineLoadResult {
   const sink = new DiagnosticSink(file);

@@ -1,7 +1,7 @@
 // The explorer's playground: a rule's YAML and pasted events in, diagnostics, matches with their
 // reasons and translations out. It runs in the browser, so it uses only browser-safe modules and
 // the guarded JavaScript regex factory instead of RE2 (the engine takes the factory as a parameter).
-import { addParsedFile, checkCollection, emptyCollection, parseSigmaText } from '../sigma/load.js';
+import { addParsedFile, checkCollection, emptyCollection, parseSigmaText } from '../sigma/collection.js';
 import type { Diagnostic } from '../sigma/diagnostics.js';
 import { builtinPipeline } from '../pipeline/builtin.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';

@@ -6,12 +6,7 @@ import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseJsonExact } from '../json/parse-exact.js';
 import type { StoredDetection } from '../hunt/detection.js';
-
-export interface ReadProblems {
-  count: number;
-  /** The first problems, with their line numbers. */
-  first: Array<{ line: number; message: string }>;
-}
+import type { ReadProblems } from './read-problems.js';
 
 const MAX_PROBLEMS_KEPT = 50;
 

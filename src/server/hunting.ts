@@ -3,18 +3,7 @@
 import type { LogSource, SigmaRule } from '../sigma/model.js';
 import type { AttackData, ResolvedTag } from '../catalog/attack.js';
 import type { Suggestion } from './suggestions.js';
-import type { Translation } from './translations.js';
-
-export interface HuntingContext {
-  narrative: string;
-  dataSource: string;
-  tactics: Array<{ id: string | null; name: string }>;
-  techniques: Array<{ id: string; name: string | null }>;
-  /** The first KQL translation that converted, to start a hunt in Sentinel. */
-  query?: { target: string; pipeline: string; text: string };
-  /** Each false-positive note with an exclusion: `specific` when drawn from the note itself. */
-  scenarios: Array<{ falsepositive: string; exclusion: Suggestion | null; specific: boolean }>;
-}
+import type { HuntingContext, Translation } from './api-types.js';
 
 const CATEGORY_TEXT: Record<string, string> = {
   process_creation: 'process creation events (Sysmon event 1, Security 4688, EDR process telemetry)',

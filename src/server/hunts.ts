@@ -8,7 +8,8 @@ import { exclusionOf, type Exclusion } from '../hunt/exclusions.js';
 import type { StoredDetection } from '../hunt/detection.js';
 import { stackField } from '../hunt/result-stats.js';
 import { levelRank } from '../sigma/model.js';
-import { readDetectionsFile, type ReadProblems } from '../report/detections-read.js';
+import { readDetectionsFile } from '../report/detections-read.js';
+import type { DetectionItem, HuntKind, HuntSummaryView, ReadProblems } from './api-types.js';
 import type { ExplorerState } from './explorer-state.js';
 
 export interface HuntRecord extends StoredDetection {
@@ -22,7 +23,7 @@ export interface HuntResults {
   label: string;
   /** The file read, or what the demo hunt ran over. */
   source: string;
-  kind: 'demo' | 'jsonl' | 'duckdb';
+  kind: HuntKind;
   records: HuntRecord[];
   /** Lines that were not detections: counted, the first ones kept with their line number. */
   problems: ReadProblems;
@@ -89,18 +90,6 @@ export class ExclusionMarks {
 
 // ---- views ----
 
-export interface HuntSummaryView {
-  id: string;
-  label: string;
-  source: string;
-  kind: HuntResults['kind'];
-  detections: number;
-  excluded: number;
-  byLevel: Record<string, number>;
-  byRule: Array<{ key: string | null; id: string | null; title: string; level: string | null; count: number; excluded: number }>;
-  problems: HuntResults['problems'];
-}
-
 export function huntSummary(h: HuntResults, marks: Uint8Array): HuntSummaryView {
   const byLevel: Record<string, number> = {};
   const byRule = new Map<string, HuntSummaryView['byRule'][number]>();
@@ -140,10 +129,7 @@ export function selectRecords(h: HuntResults, marks: Uint8Array, f: RecordFilter
   return out;
 }
 
-/** One detection as the API lists it (the explorer's hunt view reads this shape). */
-export type DetectionItem = ReturnType<typeof detectionItem>;
-
-export function detectionItem(x: { r: HuntRecord; excluded: boolean }) {
+export function detectionItem(x: { r: HuntRecord; excluded: boolean }): DetectionItem {
   const { r } = x;
   return { n: r.n, rule: { key: r.key, id: r.rule.id ?? null, title: r.rule.title, level: r.rule.level ?? null, path: r.rule.path }, timestamp: r.timestamp ?? null, source: r.source, event: r.event, matched: r.matched, excluded: x.excluded };
 }

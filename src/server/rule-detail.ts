@@ -2,37 +2,18 @@
 // translations with their checks, exclusion suggestions and the hunting context. Translations and
 // checks are the costly part: computed on first request and cached until tuning changes filters.
 import type { SigmaDocument, SigmaRule } from '../sigma/model.js';
-import type { Diagnostic } from '../sigma/diagnostics.js';
 import { applyFilters } from '../sigma/apply-filters.js';
-import { resolveTags, type ResolvedTag } from '../catalog/attack.js';
-import type { CatalogEntry } from '../catalog/entry.js';
+import { resolveTags } from '../catalog/attack.js';
 import type { ExplorerState, LoadedDocument } from './explorer-state.js';
-import { stageView, type StageView } from './stages.js';
-import { translateRule, type Translation } from './translations.js';
+import { stageView } from './stages.js';
+import { translateRule } from './translations.js';
 import { TARGETS } from '../backends/targets.js';
-import { suggestExclusions, type SeenValues, type Suggestion } from './suggestions.js';
-import { huntingContext, type HuntingContext } from './hunting.js';
-import { filterInfo, type FilterFileInfo } from './tuning.js';
+import { suggestExclusions, type SeenValues } from './suggestions.js';
+import { huntingContext } from './hunting.js';
+import { filterInfo } from './tuning.js';
+import type { RuleDetail } from './api-types.js';
 
-export interface RuleDetail {
-  key: string;
-  entry: CatalogEntry;
-  kind: SigmaDocument['kind'];
-  source: string;
-  diagnostics: Array<Pick<Diagnostic, 'severity' | 'line' | 'col' | 'message' | 'code'>>;
-  attack: ResolvedTag[];
-  logsource: Record<string, string>;
-  stages: StageView;
-  translations: Translation[];
-  falsepositives: string[];
-  /** The rule's references (not in the catalog entries: the catalog list does not show them). */
-  references: string[];
-  suggestions: Suggestion[];
-  /** Sigma filter files in force for this rule (applied), and those naming it but not applied, with why. */
-  filters: Array<Pick<FilterFileInfo, 'path' | 'name' | 'source' | 'title' | 'key' | 'createdByExplorer'>>;
-  filtersSkipped: Array<{ path: string; reason: string }>;
-  hunting: HuntingContext | null;
-}
+export type { RuleDetail };
 
 function diagnosticsOf(state: ExplorerState, doc: SigmaDocument): RuleDetail['diagnostics'] {
   const lines = doc.source.split('\n').length;

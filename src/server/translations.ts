@@ -6,19 +6,11 @@ import { builtinPipeline } from '../pipeline/builtin.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
 import { convertRule } from '../backends/common/convert.js';
 import type { QueryCheck } from '../backends/common/types.js';
+import type { Translation } from './api-types.js';
 import { TARGETS, type Target } from '../backends/targets.js';
 import { VALIDATORS } from '../backends/validators.js';
 
-export interface Translation {
-  target: string;
-  pipeline: string;
-  label: string;
-  ok: boolean;
-  query?: string;
-  error?: string;
-  code?: string;
-  check?: QueryCheck;
-}
+export type { Translation };
 
 /** The pipelines to apply for one of a target's own pipelines: the built-ins it builds on, then it. */
 export function targetPipelines(target: Target, name: string): ProcessingPipeline[] {

@@ -10,6 +10,7 @@ import { formatDiagnostic, hasErrors } from '../sigma/diagnostics.js';
 import type { SigmaFilter, SigmaRule } from '../sigma/model.js';
 import { addDocument, relativePath, removeDocument, rootOf, type ExplorerState, type LoadedDocument } from './explorer-state.js';
 import { HttpError } from './http.js';
+import type { FilterFileInfo } from './api-types.js';
 import { PathRefused, resolveInside } from './paths.js';
 
 /** First line of every file the explorer writes: how DELETE knows the file is its own. */
@@ -87,18 +88,6 @@ export function addExclusion(state: ExplorerState, req: TuningRequest, now = new
   const loaded = addDocument(state, d.document);
   state.generation++;
   return { path: `${target.root.label}/${relativePath(target.root, file)}`, source: text, filter: loaded };
-}
-
-export interface FilterFileInfo {
-  name: string;
-  path: string;
-  root: string;
-  key: string;
-  title: string;
-  id: string | null;
-  rules: string[];
-  createdByExplorer: boolean;
-  source: string;
 }
 
 export function filterInfo(state: ExplorerState, f: SigmaFilter): FilterFileInfo {

@@ -1,8 +1,13 @@
 // Byte-level helpers for the encoding modifiers. Byte strings are JS strings of latin1 chars
 // (code units 0–255), so wildcards can still sit between encoded parts.
 
+const utf8 = new TextEncoder();
+
 export function textToBytes(text: string, encoding: 'text' | 'bytes'): string {
-  return encoding === 'bytes' ? text : Buffer.from(text, 'utf8').toString('latin1');
+  if (encoding === 'bytes') return text;
+  let out = '';
+  for (const b of utf8.encode(text)) out += String.fromCharCode(b);
+  return out;
 }
 
 export function utf16(text: string, order: 'le' | 'be'): string {
@@ -16,8 +21,9 @@ export function utf16(text: string, order: 'le' | 'be'): string {
   return out;
 }
 
+/** `btoa` takes exactly such latin1 strings, in Node and in the browser. */
 export function base64OfBytes(bytes: string): string {
-  return Buffer.from(bytes, 'latin1').toString('base64');
+  return btoa(bytes);
 }
 
 /**

@@ -1,84 +1,12 @@
-// Loading Sigma files and folders into a collection: every document parsed, checked and either
-// accepted or rejected with its diagnostics. One bad document never stops the others.
+// Loading Sigma files and folders into a collection (collection.ts): one bad document never stops
+// the others, and an unreadable file is a rejected document with the reason.
 // Synchronous reads: thousands of small files load several times faster than with one await each.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DiagnosticSink, hasErrors, type Diagnostic } from './diagnostics.js';
-import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './model.js';
-import { parseDocument } from './parse-document.js';
-import { runChecks } from './checks.js';
-import { loadYamlDocuments } from './yaml-tree.js';
-import { expandCollection } from './legacy-collection.js';
+import type { Diagnostic } from './diagnostics.js';
+import { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type SigmaCollection } from './collection.js';
 
-export interface ParsedFile {
-  file: string;
-  documents: Array<{ document: SigmaDocument | null; docIndex: number; diagnostics: Diagnostic[] }>;
-}
-
-/** Parses every YAML document in one text. */
-export function parseSigmaText(text: string, file: string): ParsedFile {
-  const docs = loadYamlDocuments(text);
-  const lines = text.split('\n');
-  const collection = expandCollection(docs.map((d) => d.root));
-  return {
-    file,
-    documents: docs.flatMap((d, docIndex) => {
-      const step = collection?.[docIndex];
-      if (step?.kind === 'template' && d.problems.length === 0) return [];
-      const root = step?.kind === 'rule' ? step.root : d.root;
-      const sink = new DiagnosticSink(file);
-      for (const p of d.problems) sink.error(p.code, p.message, p.pos);
-      const next = docs[docIndex + 1];
-      const source = lines.slice(d.pos.line - 1, next ? next.pos.line - 1 : lines.length).join('\n');
-      // YAML errors make everything after them unreliable: report them alone.
-      if (hasErrors(sink.items) && sink.items.some((x) => x.code.startsWith('yaml-'))) return [{ document: null, docIndex, diagnostics: sink.items }];
-      const document = parseDocument(root, { file, docIndex, source: collection ? text : source, pos: d.pos }, sink);
-      if (document && root?.kind === 'map') runChecks(document, root, sink);
-      return [{ document, docIndex, diagnostics: focus(sink.items) }];
-    }),
-  };
-}
-
-/** When the cause is known (lost indentation), the errors it caused are noise: keep the cause. */
-function focus(diags: Diagnostic[]): Diagnostic[] {
-  const cause = diags.find((d) => d.code === 'flattened-indentation');
-  return cause ? [cause] : diags;
-}
-
-export interface RejectedDocument {
-  file: string;
-  docIndex: number;
-  title?: string;
-  diagnostics: Diagnostic[];
-}
-
-export interface SigmaCollection {
-  rules: SigmaRule[];
-  filters: SigmaFilter[];
-  correlations: SigmaCorrelation[];
-  rejected: RejectedDocument[];
-  /** Every diagnostic, accepted documents' warnings included, in file order. */
-  diagnostics: Diagnostic[];
-  files: number;
-}
-
-export function emptyCollection(): SigmaCollection {
-  return { rules: [], filters: [], correlations: [], rejected: [], diagnostics: [], files: 0 };
-}
-
-export function addParsedFile(col: SigmaCollection, parsed: ParsedFile): void {
-  col.files++;
-  for (const d of parsed.documents) {
-    col.diagnostics.push(...d.diagnostics);
-    if (!d.document || hasErrors(d.diagnostics)) {
-      col.rejected.push({ file: parsed.file, docIndex: d.docIndex, title: d.document?.title, diagnostics: d.diagnostics });
-      continue;
-    }
-    if (d.document.kind === 'rule') col.rules.push(d.document);
-    else if (d.document.kind === 'filter') col.filters.push(d.document);
-    else col.correlations.push(d.document);
-  }
-}
+export { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile, type RejectedDocument, type SigmaCollection } from './collection.js';
 
 const YAML_FILE = /\.ya?ml$/i;
 
@@ -121,25 +49,4 @@ export function loadSigmaPaths(paths: string[]): SigmaCollection {
   }
   checkCollection(col);
   return col;
-}
-
-/** Checks across documents: duplicate ids, and references of filters and correlations. */
-export function checkCollection(col: SigmaCollection): void {
-  const byId = new Map<string, SigmaDocument>();
-  const names = new Set<string>();
-  for (const d of [...col.rules, ...col.correlations]) {
-    if (d.id) {
-      const prev = byId.get(d.id);
-      if (prev) col.diagnostics.push({ file: d.file, line: d.pos.line, col: d.pos.col, severity: 'warning', code: 'duplicate-id', message: `id ${d.id} is also used by ${prev.file}` });
-      else byId.set(d.id, d);
-    }
-    if (d.name) names.add(d.name);
-  }
-  const known = (ref: string) => byId.has(ref) || names.has(ref);
-  for (const f of col.filters) {
-    for (const r of f.rules) if (!known(r)) col.diagnostics.push({ file: f.file, line: f.pos.line, col: f.pos.col, severity: 'warning', code: 'filter-unknown-rule', message: `filter '${f.title}' names rule '${r}', which is not loaded` });
-  }
-  for (const c of col.correlations) {
-    for (const r of c.correlation.rules) if (!known(r)) col.diagnostics.push({ file: c.file, line: c.pos.line, col: c.pos.col, severity: 'warning', code: 'correlation-unknown-rule', message: `correlation '${c.title}' names rule '${r}', which is not loaded` });
-  }
 }

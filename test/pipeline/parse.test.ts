@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { loadPipelineFile, parsePipelineYaml } from '../../src/pipeline/parse.js';
+import { parsePipelineYaml } from '../../src/pipeline/parse.js';
+import { loadPipelineFile } from '../../src/pipeline/load-file.js';
 import { pipelineFrom } from './helpers.js';
 
 test('a pySigma pipeline loads with all its parts', () => {

@@ -1,13 +1,9 @@
 // The explorer's JSON API as the front end uses it (src/server/README.md documents it).
-// Types come from the server's modules (type-only imports: nothing of the server is bundled).
+// Types come from the server's API types (browser-safe, type-only: nothing of the server is bundled).
 import type { CatalogEntry } from '../../src/catalog/entry.js';
 import type { AttackData, ResolvedTag } from '../../src/catalog/attack.js';
 import type { QueryCheck } from '../../src/backends/common/types.js';
-import type { RuleDetail } from '../../src/server/rule-detail.js';
-import type { StageView } from '../../src/server/stages.js';
-import type { Translation } from '../../src/server/translations.js';
-import type { Suggestion } from '../../src/server/suggestions.js';
-import type { HuntSummaryView as HuntSummary, DetectionItem as HuntDetectionItem } from '../../src/server/hunts.js';
+import type { RuleDetail, StageView, Translation, Suggestion, HuntSummaryView as HuntSummary, DetectionItem as HuntDetectionItem } from '../../src/server/api-types.js';
 
 export type { CatalogEntry, AttackData, ResolvedTag, QueryCheck, RuleDetail, StageView, Translation, Suggestion, HuntSummary, HuntDetectionItem };
 

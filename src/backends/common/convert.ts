@@ -1,7 +1,7 @@
 // Converting rules with a backend: the one path from rule to IR (ir/rule-path.ts: Sigma filters,
 // pipelines, lowering), exactly as the hunt takes it, then the backend's renderer. Every rule comes out either with its query or with the reason
 // it has none; correlation rules (not converted yet) are listed with that reason too.
-import type { SigmaCollection } from '../../sigma/load.js';
+import type { SigmaCollection } from '../../sigma/collection.js';
 import type { SigmaDocument, SigmaFilter, SigmaRule } from '../../sigma/model.js';
 import type { ProcessingPipeline } from '../../pipeline/types.js';
 import { ruleToIR } from '../../ir/rule-path.js';
