@@ -19,3 +19,7 @@ export { hunt, type HuntSummary } from './hunt/hunt.js';
 export type { HuntDetection } from './hunt/detection.js';
 export { openSource, expandInputs } from './sources/open-source.js';
 export { openEvtxSource } from './sources/evtx-source.js';
+export { convertRule, convertCollection, failureSummary, type ConvertedRule } from './backends/common/convert.js';
+export { ConversionError, type Backend, type ConversionResult, type QueryCheck } from './backends/common/types.js';
+export { TARGETS, targetPipelineChain, type Target } from './backends/targets.js';
+export { VALIDATORS } from './backends/validators.js';

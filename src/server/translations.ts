@@ -2,27 +2,13 @@
 // exactly as `quarry convert` does (filters applied first), each checked by the target's
 // validator when it has one. A pipeline that does not fit the rule shows its reason.
 import type { SigmaFilter, SigmaRule } from '../sigma/model.js';
-import { builtinPipeline } from '../pipeline/builtin.js';
-import type { ProcessingPipeline } from '../pipeline/types.js';
 import { convertRule } from '../backends/common/convert.js';
 import type { QueryCheck } from '../backends/common/types.js';
 import type { Translation } from './api-types.js';
-import { TARGETS, type Target } from '../backends/targets.js';
+import { TARGETS, targetPipelineChain } from '../backends/targets.js';
 import { VALIDATORS } from '../backends/validators.js';
 
 export type { Translation };
-
-/** The pipelines to apply for one of a target's own pipelines: the built-ins it builds on, then it. */
-export function targetPipelines(target: Target, name: string): ProcessingPipeline[] {
-  const out: ProcessingPipeline[] = [];
-  for (const b of target.bases(name)) {
-    const p = builtinPipeline(b);
-    if (p) out.push(p);
-  }
-  const own = target.pipeline(name);
-  if (own) out.push(own);
-  return out;
-}
 
 function check(target: string, query: string): QueryCheck | undefined {
   const validate = VALIDATORS[target];
@@ -43,7 +29,7 @@ export function translateRule(rule: SigmaRule, filters: readonly SigmaFilter[]):
       const label = `${name.toUpperCase()} · ${pipeline}`;
       let r;
       try {
-        r = convertRule(rule, target.backend, targetPipelines(target, pipeline), filters);
+        r = convertRule(rule, target.backend, targetPipelineChain(name, pipeline), filters);
       } catch (e) {
         out.push({ target: name, pipeline, label, ok: false, code: 'internal-error', error: (e as Error).message });
         continue;
