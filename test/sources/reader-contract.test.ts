@@ -1,8 +1,8 @@
 // One suite every line-based log reader must pass, through the real entry (`openSource`: format
 // sniffed from content). Each format states the cases it skips and why, as a written exception.
-// Inputs are realistic proxy traffic from the generator (with its ground truth), CSV made from
-// EVTX is binary, not line-based: its own cases (corruption, chunks, record counts) are in test/evtx/.
-// the same records, and plain NDJSON.
+// Inputs are realistic proxy traffic from the generator (with its ground truth), CSV and plain
+// NDJSON. EVTX is binary, not line-based: its own cases (corruption, chunks, record counts) are in
+// test/evtx/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
