@@ -1,6 +1,7 @@
 // The typed model of Sigma documents: detection rules, filters (meta-filters) and correlation rules.
 import type { Position } from './diagnostics.js';
 import type { SigmaValue } from './values.js';
+import type { TemporalExpression } from './correlation-expression.js';
 
 export interface LogSource {
   category?: string;
@@ -113,7 +114,9 @@ export interface SigmaFilter extends DocumentBase {
   conditionText: string[];
 }
 
-export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered' | 'value_sum' | 'value_avg' | 'value_percentile';
+export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered' | 'value_sum' | 'value_avg' | 'value_percentile' | 'value_median';
+
+export const CORRELATION_TYPES: readonly CorrelationType[] = ['event_count', 'value_count', 'temporal', 'temporal_ordered', 'value_sum', 'value_avg', 'value_percentile', 'value_median'];
 
 export interface CorrelationCondition {
   op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq' | 'neq';
@@ -125,6 +128,7 @@ export interface SigmaCorrelation extends DocumentBase {
   kind: 'correlation';
   correlation: {
     type: CorrelationType;
+    /** Rule ids or names (of rules or correlations); for an extended condition, those it names. */
     rules: string[];
     groupBy: string[];
     timespanMs: number;
@@ -132,6 +136,10 @@ export interface SigmaCorrelation extends DocumentBase {
     conditions: CorrelationCondition[];
     aliases: Record<string, Record<string, string>>;
     generate: boolean;
+    /** value_percentile: which percentile of the field's values the condition compares (pySigma's `percentile`). */
+    percentile?: number;
+    /** temporal types: a boolean expression of rule names instead of a count (pySigma's extended condition). */
+    expression?: TemporalExpression;
   };
 }
 

@@ -1,6 +1,8 @@
 // Reads one YAML document into a rule, filter or correlation, reporting every problem with its position.
 import type { DiagnosticSink, Position } from './diagnostics.js';
 import type { CorrelationCondition, CorrelationType, LogSource, RelatedRule, SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './model.js';
+import { CORRELATION_TYPES } from './model.js';
+import { ExpressionError, expressionRules, parseTemporalExpression } from './correlation-expression.js';
 import { parseDetectionSection } from './parse-detection.js';
 import { get, toPlain, type YMap, type YNode } from './yaml-tree.js';
 
@@ -184,8 +186,8 @@ function parseFilter(root: YMap, ctx: DocumentContext, sink: DiagnosticSink): Si
   return { kind: 'filter', ...b, logsource: logsource(root, sink), rules, anyRule, ...parsed };
 }
 
-const CORRELATION_TYPES: CorrelationType[] = ['event_count', 'value_count', 'temporal', 'temporal_ordered', 'value_sum', 'value_avg', 'value_percentile'];
-const TIMESPAN_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, M: 2_592_000_000, y: 31_536_000_000 };
+// Weeks, months and years as pySigma reads them: a month is 30.436875 days, a year 365.2425.
+const TIMESPAN_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, M: 2_629_746_000, y: 31_556_952_000 };
 
 function parseCorrelation(root: YMap, ctx: DocumentContext, sink: DiagnosticSink): SigmaCorrelation {
   const b = base(root, ctx, sink, CORRELATION_ATTRIBUTES);
@@ -202,8 +204,11 @@ function parseCorrelation(root: YMap, ctx: DocumentContext, sink: DiagnosticSink
   else if (!CORRELATION_TYPES.includes(typeText as CorrelationType)) sink.error('invalid-correlation-type', `unknown correlation type '${typeText}' (expected ${CORRELATION_TYPES.join(', ')})`, type.value.pos);
   else out.type = typeText as CorrelationType;
   const rules = get(c, 'rules');
-  if (!rules) sink.error('missing-correlation-rules', "'correlation' needs 'rules'", entry.keyPos);
-  else out.rules = (rules.value.kind === 'seq' ? rules.value.items : [rules.value]).map((n) => String(toPlain(n) ?? ''));
+  const condNode = get(c, 'condition');
+  const extended = condNode?.value.kind === 'scalar' && typeof condNode.value.value === 'string';
+  // An extended temporal condition names its rules itself; `rules` may then be left out.
+  if (!rules && !extended) sink.error('missing-correlation-rules', "'correlation' needs 'rules'", entry.keyPos);
+  else if (rules) out.rules = (rules.value.kind === 'seq' ? rules.value.items : [rules.value]).map((n) => String(toPlain(n) ?? ''));
   const gb = get(c, 'group-by');
   if (gb) out.groupBy = (gb.value.kind === 'seq' ? gb.value.items : [gb.value]).map((n) => String(toPlain(n) ?? ''));
   const ts = get(c, 'timespan');
@@ -217,27 +222,52 @@ function parseCorrelation(root: YMap, ctx: DocumentContext, sink: DiagnosticSink
       out.timespanText = text;
     }
   }
-  const cond = get(c, 'condition');
-  const needsCondition = out.type !== 'temporal' && out.type !== 'temporal_ordered';
+  const cond = condNode;
+  const temporal = out.type === 'temporal' || out.type === 'temporal_ordered';
   if (!cond) {
-    if (needsCondition) sink.error('missing-correlation-condition', `a ${out.type} correlation needs a 'condition'`, entry.keyPos);
-  } else if (cond.value.kind !== 'map') sink.error('invalid-correlation-condition', "the correlation 'condition' must be a map such as {gte: 10}", cond.value.pos);
+    if (!temporal) sink.error('missing-correlation-condition', `a ${out.type} correlation needs a 'condition'`, entry.keyPos);
+  } else if (extended) {
+    const text = String((cond.value as { value: unknown }).value);
+    if (!temporal) sink.error('invalid-correlation-condition', `a condition written as an expression ('${text}') is for temporal and temporal_ordered correlations only`, cond.value.pos);
+    else {
+      try {
+        out.expression = parseTemporalExpression(text);
+        const named = expressionRules(out.expression);
+        if (!rules) out.rules = named;
+        else {
+          const missing = named.filter((r) => !out.rules.includes(r));
+          const unused = out.rules.filter((r) => !named.includes(r));
+          if (missing.length) sink.error('invalid-correlation-condition', `the condition names ${missing.map((r) => `'${r}'`).join(', ')}, which 'rules' does not list`, cond.value.pos);
+          if (unused.length) sink.error('invalid-correlation-condition', `'rules' lists ${unused.map((r) => `'${r}'`).join(', ')}, which the condition does not use`, rules.keyPos);
+        }
+      } catch (e) {
+        if (!(e instanceof ExpressionError)) throw e;
+        sink.error('invalid-correlation-condition', `the condition expression: ${e.message}`, { line: cond.value.pos.line, col: cond.value.pos.col + e.offset });
+      }
+    }
+  } else if (cond.value.kind !== 'map') sink.error('invalid-correlation-condition', "the correlation 'condition' must be a map such as {gte: 10}, or for temporal types an expression of rule names", cond.value.pos);
   else {
     let field: string | string[] | undefined;
     for (const e of cond.value.entries) {
       if (e.key === 'field') {
         const v = toPlain(e.value);
         field = Array.isArray(v) ? v.map(String) : String(v);
+      } else if (e.key === 'percentile') {
+        const v = e.value.kind === 'scalar' ? e.value.value : null;
+        if (typeof v !== 'number' || v < 0 || v > 100) sink.error('invalid-correlation-condition', "'percentile' needs a number from 0 to 100", e.value.pos);
+        else out.percentile = v;
       }
     }
     for (const e of cond.value.entries) {
-      if (e.key === 'field') continue;
+      if (e.key === 'field' || e.key === 'percentile') continue;
       const v = e.value.kind === 'scalar' ? e.value.value : null;
       if (!['gt', 'gte', 'lt', 'lte', 'eq', 'neq'].includes(e.key)) sink.error('invalid-correlation-condition', `unknown correlation operator '${e.key}'`, e.keyPos);
       else if (typeof v !== 'number') sink.error('invalid-correlation-condition', `'${e.key}' needs a number`, e.value.pos);
       else out.conditions.push({ op: e.key as CorrelationCondition['op'], value: v, field });
     }
+    if (out.conditions.length === 0) sink.error('invalid-correlation-condition', "the correlation 'condition' has no operator (gt, gte, lt, lte, eq or neq)", cond.value.pos);
     if (out.type.startsWith('value_') && field === undefined) sink.error('missing-correlation-field', `a ${out.type} correlation needs 'field' in its condition`, cond.keyPos);
+    if (out.type === 'value_percentile' && out.percentile === undefined) sink.error('missing-correlation-field', "a value_percentile correlation needs 'percentile' in its condition (e.g. percentile: 95)", cond.keyPos);
   }
   if (out.type === 'event_count' || out.type.startsWith('value_')) {
     if (!gb) sink.warning('missing-group-by', `a ${out.type} correlation usually needs 'group-by'`, entry.keyPos);

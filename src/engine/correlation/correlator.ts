@@ -1,0 +1,339 @@
+// The correlator: base matches in, correlation alerts out, on event time.
+//
+// Decisions the specification leaves open (README, "Correlations"):
+// - Windows slide. At every base match of a group (in event-time order) the window is the
+//   `timespan` that ends at it, both ends included: entries with t ≥ now − timespan.
+// - An alert fires for a group when the condition first holds on such a window; the group then
+//   stays quiet until its window has moved past the alert (the next alert needs a window that starts
+//   after it), so one burst gives one alert and a sustained one an alert per timespan.
+// - An event without a group-by field joins no group (counted); group-by with no fields is one group.
+// - One event matching two inputs: it counts once for event_count and the value types, and as each
+//   input for temporal (for temporal_ordered it fills one position).
+// - Input order does not matter within the lateness: matches are held in a buffer and released in
+//   time order once the newest time seen is `lateness` past them; a match older than one already
+//   released is late: counted and dropped. `end()` releases everything.
+// - Chains: an alert is a match of its correlation for the correlations that read it, at the
+//   alert's time, carrying its group values under the group-by names.
+// - State is bounded: a group is dropped once its window has passed, and beyond `maxGroups` the
+//   least recently seen group is evicted (counted). `snapshot()`/`restore()` save and reload it.
+import type { SigmaCorrelation, SigmaRule } from '../../sigma/model.js';
+import { EventView, textOf, numberOf, type EventObject } from '../event-access.js';
+import { ruleKey, type CorrelationPlan, type ResolvedCorrelation } from './resolve.js';
+import { evaluateWindow, type WindowEntry } from './window.js';
+
+/** Where a contributing event came from (as a detection's `source`). */
+export interface EventRef {
+  file: string;
+  line?: number;
+  record?: number;
+  offset?: number;
+}
+
+export interface BaseMatch {
+  rule: SigmaRule;
+  /** Matches of one event by several rules are pushed one after another with the same object. */
+  /** Event time, ms since the epoch. */
+  time: number;
+  event: EventObject;
+  ref: EventRef;
+}
+
+export interface CorrelationAlert {
+  correlation: SigmaCorrelation;
+  type: ResolvedCorrelation['type'];
+  /** Group-by name → value. */
+  group: Record<string, string>;
+  /** First and last time of the entries in the window that fired. */
+  window: { start: number; end: number };
+  /** The count, sum, average or percentile that met the condition. */
+  value: number;
+  /** The contributing entries (at most MAX_EVENTS kept), oldest first. */
+  events: Array<{ rule: string; time: number; ref: EventRef }>;
+  /** How many entries contributed in all. */
+  eventCount: number;
+  /** Whether the correlation reports it (false: it only feeds a correlation that reads it). */
+  report: boolean;
+}
+
+export interface CorrelatorStats {
+  matches: number;
+  /** Matches older than a match already released (beyond the lateness). */
+  late: number;
+  /** Matches whose event lacked a group-by field, per correlation title. */
+  ungrouped: number;
+  /** Groups evicted because of maxGroups. */
+  evicted: number;
+  alerts: number;
+  groups: number;
+}
+
+export interface CorrelatorOptions {
+  /** How far behind the newest match a match may arrive and still be placed in order (ms; default: unlimited). */
+  latenessMs?: number;
+  /** Matches held for ordering before the oldest are released regardless (default 1,000,000). */
+  maxBuffered?: number;
+  /** Groups kept across all correlations before the least recently seen is evicted (default 1,000,000). */
+  maxGroups?: number;
+}
+
+const MAX_EVENTS = 100;
+
+interface Pending {
+  t: number;
+  seq: number;
+  eventId: number;
+  /** Per correlation fed: input index, group key and values, value. */
+  feeds: Feed[];
+  rule: string;
+  ref: EventRef;
+}
+
+interface Feed {
+  correlation: number;
+  input: number;
+  key: string;
+  group: string[];
+  value?: string | number;
+}
+
+interface Group {
+  values: string[];
+  entries: Array<WindowEntry & { rule: string; ref: EventRef }>;
+  /** No alert while the window still reaches back to the last one (time of the last alert). */
+  quietUntil: number;
+  lastSeen: number;
+}
+
+export interface CorrelatorSnapshot {
+  version: 1;
+  seq: number;
+  eventId: number;
+  released: number;
+  newest: number;
+  buffer: Pending[];
+  groups: Array<[number, string, Group]>;
+  stats: CorrelatorStats;
+}
+
+export class Correlator {
+  private readonly byRule = new Map<SigmaRule, Array<{ c: ResolvedCorrelation; input: number }>>();
+  private readonly byCorrelation = new Map<SigmaCorrelation, Array<{ c: ResolvedCorrelation; input: number }>>();
+  private readonly groups: Array<Map<string, Group>>;
+  private buffer: Pending[] = [];
+  private sorted = true;
+  private seq = 0;
+  private eventId = 0;
+  /** Time of the last match released (matches before it are late). */
+  private released = -Infinity;
+  private newest = -Infinity;
+  private groupCount = 0;
+  private lastEvent: EventObject | undefined;
+  readonly stats: CorrelatorStats = { matches: 0, late: 0, ungrouped: 0, evicted: 0, alerts: 0, groups: 0 };
+  private readonly lateness: number;
+  private readonly maxBuffered: number;
+  private readonly maxGroups: number;
+
+  constructor(
+    readonly plan: CorrelationPlan,
+    opts: CorrelatorOptions = {},
+  ) {
+    this.lateness = opts.latenessMs ?? Infinity;
+    this.maxBuffered = opts.maxBuffered ?? 1_000_000;
+    this.maxGroups = opts.maxGroups ?? 1_000_000;
+    for (const c of plan.correlations)
+      c.inputs.forEach((input, i) => {
+        const map = input.kind === 'rule' ? this.byRule : this.byCorrelation;
+        const key = input.kind === 'rule' ? input.rule : input.correlation;
+        const list = (map as Map<unknown, Array<{ c: ResolvedCorrelation; input: number }>>).get(key) ?? [];
+        list.push({ c, input: i });
+        (map as Map<unknown, Array<{ c: ResolvedCorrelation; input: number }>>).set(key, list);
+      });
+    this.groups = plan.correlations.map(() => new Map());
+  }
+
+  /** Whether a rule's matches feed a correlation (the hunt hands the correlator only those). */
+  reads(rule: SigmaRule): boolean {
+    return this.byRule.has(rule);
+  }
+
+  /** Takes one base match; returns the alerts that matches released by it produced. */
+  push(m: BaseMatch): CorrelationAlert[] {
+    this.stats.matches++;
+    if (m.time < this.released) {
+      this.stats.late++;
+      return [];
+    }
+    const targets = this.byRule.get(m.rule);
+    if (!targets) return [];
+    // The detector hands over one event's matches one after another, with the same event object.
+    if (m.event !== this.lastEvent) {
+      this.eventId++;
+      this.lastEvent = m.event;
+    }
+    const eventId = this.eventId;
+    const view = new EventView(m.event);
+    const feeds: Feed[] = [];
+    for (const { c, input } of targets) {
+      const f = feedOf(c, input, view);
+      if (f) feeds.push(f);
+      else this.stats.ungrouped++;
+    }
+    if (!feeds.length) return [];
+    const p: Pending = { t: m.time, seq: ++this.seq, eventId, feeds, rule: ruleKey(m.rule), ref: m.ref };
+    if (this.buffer.length && compare(p, this.buffer[this.buffer.length - 1]!) < 0) this.sorted = false;
+    this.buffer.push(p);
+    if (m.time > this.newest) this.newest = m.time;
+    return this.release(false);
+  }
+
+  /** Releases every held match (end of input): the remaining alerts. */
+  end(): CorrelationAlert[] {
+    return this.release(true);
+  }
+
+  private release(all: boolean): CorrelationAlert[] {
+    const limit = all ? Infinity : this.newest - this.lateness;
+    if (!all && this.buffer.length <= this.maxBuffered && !(limit >= this.buffer[0]!.t)) return [];
+    if (!this.sorted) {
+      this.buffer.sort(compare);
+      this.sorted = true;
+    }
+    const out: CorrelationAlert[] = [];
+    let n = 0;
+    while (n < this.buffer.length && (this.buffer[n]!.t <= limit || this.buffer.length - n > this.maxBuffered)) {
+      const p = this.buffer[n++]!;
+      this.released = p.t;
+      for (const f of p.feeds) this.apply(this.plan.correlations[f.correlation]!, f, p, out);
+    }
+    if (n) this.buffer = this.buffer.slice(n);
+    return out.filter((a) => a.report);
+  }
+
+  private apply(c: ResolvedCorrelation, f: Feed, p: Pending, out: CorrelationAlert[]): void {
+    const groups = this.groups[c.index]!;
+    let g = groups.get(f.key);
+    if (!g) {
+      if (this.groupCount >= this.maxGroups) this.evictOne(p.t);
+      g = { values: f.group, entries: [], quietUntil: -Infinity, lastSeen: p.t };
+      groups.set(f.key, g);
+      this.groupCount++;
+    }
+    g.lastSeen = p.t;
+    g.entries.push({ t: p.t, seq: p.seq, eventId: p.eventId, input: f.input, ...(f.value !== undefined ? { value: f.value } : {}), rule: p.rule, ref: p.ref });
+    const from = p.t - c.timespanMs;
+    let drop = 0;
+    while (drop < g.entries.length && g.entries[drop]!.t < from) drop++;
+    if (drop) g.entries.splice(0, drop);
+    if (p.t <= g.quietUntil) return;
+    const r = evaluateWindow(c, g.entries);
+    if (!r.holds) return;
+    // Quiet until the window has moved past this alert; what it used is spent.
+    g.quietUntil = p.t + c.timespanMs;
+    const alert: CorrelationAlert = {
+      correlation: c.doc,
+      type: c.type,
+      group: Object.fromEntries(c.groupBy.map((name, i) => [name, g!.values[i]!])),
+      window: { start: g.entries[0]!.t, end: p.t },
+      value: r.value,
+      events: g.entries.slice(0, MAX_EVENTS).map((e) => ({ rule: e.rule, time: e.t, ref: e.ref })),
+      eventCount: g.entries.length,
+      report: !this.plan.silent.has(c.doc),
+    };
+    g.entries = [];
+    this.stats.alerts++;
+    out.push(alert);
+    // Chains: the alert is a match of this correlation for those that read it, now.
+    const readers = this.byCorrelation.get(c.doc);
+    if (readers) {
+      const eventId = ++this.eventId;
+      const view = new EventView(alert.group);
+      for (const r2 of readers) {
+        const f2 = feedOf(r2.c, r2.input, view);
+        if (!f2) {
+          this.stats.ungrouped++;
+          continue;
+        }
+        this.apply(r2.c, f2, { t: p.t, seq: ++this.seq, eventId, feeds: [], rule: ruleKey(c.doc), ref: { file: `correlation:${ruleKey(c.doc)}` } }, out);
+      }
+    }
+  }
+
+  /** Drops groups whose windows have passed; if none, the least recently seen one (counted). */
+  private evictOne(now: number): void {
+    let oldest: { map: Map<string, Group>; key: string; t: number; c: number } | undefined;
+    for (const [ci, map] of this.groups.entries()) {
+      const span = this.plan.correlations[ci]!.timespanMs;
+      for (const [key, g] of map) {
+        if (g.lastSeen < now - span && now > g.quietUntil) {
+          map.delete(key);
+          this.groupCount--;
+          continue;
+        }
+        if (!oldest || g.lastSeen < oldest.t) oldest = { map, key, t: g.lastSeen, c: ci };
+      }
+    }
+    if (this.groupCount >= this.maxGroups && oldest) {
+      oldest.map.delete(oldest.key);
+      this.groupCount--;
+      this.stats.evicted++;
+    }
+  }
+
+  /** Groups held now (windows that have passed are dropped as groups are added). */
+  get groupsHeld(): number {
+    return this.groupCount;
+  }
+
+  snapshot(): CorrelatorSnapshot {
+    const groups: CorrelatorSnapshot['groups'] = [];
+    this.groups.forEach((map, ci) => {
+      for (const [key, g] of map) groups.push([ci, key, structuredClone(g)]);
+    });
+    return { version: 1, seq: this.seq, eventId: this.eventId, released: this.released, newest: this.newest, buffer: structuredClone(this.buffer), groups, stats: { ...this.stats, groups: this.groupCount } };
+  }
+
+  restore(s: CorrelatorSnapshot): void {
+    if (s.version !== 1) throw new Error(`correlator snapshot version ${String(s.version)} is not 1`);
+    this.seq = s.seq;
+    this.eventId = s.eventId;
+    this.released = s.released;
+    this.newest = s.newest;
+    this.buffer = structuredClone(s.buffer);
+    this.sorted = false;
+    for (const map of this.groups) map.clear();
+    this.groupCount = 0;
+    for (const [ci, key, g] of s.groups) {
+      const map = this.groups[ci];
+      if (!map) throw new Error(`the snapshot holds correlation ${ci}, which these rules do not have`);
+      map.set(key, structuredClone(g));
+      this.groupCount++;
+    }
+    Object.assign(this.stats, s.stats);
+  }
+}
+
+function compare(a: { t: number; seq: number }, b: { t: number; seq: number }): number {
+  return a.t - b.t || a.seq - b.seq;
+}
+
+/** The group and value an event gives a correlation input, or null when a group-by field is missing. */
+function feedOf(c: ResolvedCorrelation, input: number, view: EventView): Feed | null {
+  const fields = c.groupFields[input]!;
+  const group: string[] = [];
+  for (const f of fields) {
+    const v = textOf(view.get(f));
+    if (v === null || v === '') return null;
+    group.push(v);
+  }
+  const feed: Feed = { correlation: c.index, input, key: JSON.stringify(group), group };
+  if (c.valueFields.length) {
+    if (c.type === 'value_count') {
+      const parts = c.valueFields.map((f) => textOf(view.get(f)));
+      if (parts.every((x) => x !== null)) feed.value = parts.length === 1 ? parts[0]! : JSON.stringify(parts);
+    } else {
+      const n = numberOf(view.get(c.valueFields[0]!));
+      if (n !== null && n !== undefined && Number.isFinite(n)) feed.value = n;
+    }
+  }
+  return feed;
+}
