@@ -7,6 +7,7 @@ import { parseLogsourceSpec, describeLogsource, logsourceFits } from '../sigma/l
 import type { PreparedRules } from '../engine/rulebook.js';
 import { setupHunt } from '../hunt/setup.js';
 import { hunt, type HuntInput, type HuntSummary } from '../hunt/hunt.js';
+import type { HuntCorrelation } from '../hunt/correlate.js';
 import { re2Regex } from '../engine/regex-re2.js';
 import { openDetectionSink, SINK_FORMATS, type SinkFormat } from '../report/sink.js';
 import { renderTable } from '../report/text-table.js';
@@ -27,6 +28,8 @@ Without --rules and inputs it runs the bundled example rules over the bundled sa
   --format FORMAT      table (default), jsonl, csv, or duckdb (a database file with a table
                        'detections'; needs --output)
   --output FILE        write detections to FILE instead of standard output
+  --time-field NAME    the field that holds each event's time (correlations; default: @timestamp,
+                       timestamp, TimeCreated, UtcTime, EventTime, ts, time, W3C date+time, EVTX SystemTime)
   --workers N          EVTX parsing threads (default 0: parse in the main thread)
   --quiet              no banner, progress or summary (detections only)
 `;
@@ -44,6 +47,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
       format: { type: 'string', default: 'table' },
       output: { type: 'string' },
       workers: { type: 'string' },
+      'time-field': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -76,7 +80,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const col = loadSigmaPaths(rulePaths);
-  const { prepared, inputs, openProblems } = await setupHunt(col, inputPaths, {
+  const { prepared, inputs, openProblems, correlation } = await setupHunt(col, inputPaths, {
     pipelines: pipelines.pipelines,
     formatPipelines: !values['no-default-pipeline'],
     regex: re2Regex,
@@ -84,28 +88,30 @@ export async function huntCommand(argv: string[]): Promise<number> {
     logsource,
     workers,
   });
-  log(banner(rulePaths, col, prepared, pipelines.names, inputs, logsource ? describeLogsource(logsource) : undefined, openProblems));
+  log(banner(rulePaths, col, prepared, pipelines.names, inputs, logsource ? describeLogsource(logsource) : undefined, openProblems, correlation));
 
   const sink = await openDetectionSink(format, { output: values.output });
   const progress = !values.quiet && process.stderr.isTTY;
   const summary = await hunt(prepared.set, inputs, {
     regex: re2Regex,
+    correlation,
+    timeField: values['time-field'],
     onDetection: (d) => sink.write(d),
     onProgress: progress ? (n, at) => process.stderr.write(`\r  ${progressBar(at.index, at.count)} ${at.index + 1}/${at.count} inputs  ${n.toLocaleString('en-US')} events  ${at.detections.toLocaleString('en-US')} detections  ${at.name.slice(-40)}\x1b[K`) : undefined,
   });
   if (progress) process.stderr.write('\r\x1b[K');
   await sink.close();
-  log(summaryText(summary));
+  log(summaryText(summary, correlation));
   return openProblems.length && inputs.length === 0 ? 1 : 0;
 }
 
-function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, prepared: PreparedRules, pipelineNames: string[], inputs: HuntInput[], declared: string | undefined, openProblems: string[]): string {
+function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, prepared: PreparedRules, pipelineNames: string[], inputs: HuntInput[], declared: string | undefined, openProblems: string[], correlation: HuntCorrelation | null): string {
   const set = prepared.set;
   const guarded = set.index.guarded.length + set.index.windowsWide.length;
   const lines = [
     `Quarry hunt`,
     `  rules      ${col.rules.length} loaded from ${rulePaths.join(', ')}; ${col.rejected.length} rejected; ${col.filters.length} filters (${prepared.filtered} rules filtered)`,
-    ...(col.correlations.length ? [`  correlations ${col.correlations.length} loaded, not evaluated: quarry hunt does not evaluate correlation rules yet`] : []),
+    ...correlationBanner(col.correlations.length, correlation),
     `  pipelines  ${pipelineNames.length ? pipelineNames.join(', ') : '(none)'}`,
     `  runnable   ${set.rules.length}; skipped ${prepared.skipped.length}`,
     `  routing    Windows events meet the ${guarded} rules mapped to their channel; events of unknown log source meet all ${set.rules.length}` +
@@ -147,8 +153,21 @@ function countBy(xs: string[]): string {
   return [...m].map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
 }
 
-function summaryText(s: HuntSummary): string {
+function correlationBanner(loaded: number, c: HuntCorrelation | null): string[] {
+  if (!loaded) return [];
+  const runs = c?.plan.correlations.length ?? 0;
+  const lines = [`  correlations ${loaded} loaded, ${runs} run on event time; ${loaded - runs} cannot run`];
+  for (const p of c?.plan.problems ?? []) lines.push(`  correlation '${p.correlation.title}' cannot run: ${p.reason}`);
+  if (c && c.plan.silent.size) lines.push(`  note       ${c.plan.silent.size} rules and correlations only feed correlations (generate: false): their matches are not reported on their own`);
+  return lines;
+}
+
+function summaryText(s: HuntSummary, c: HuntCorrelation | null): string {
   const lines = ['', `Summary: ${s.detections} detections in ${s.events} events`];
+  if (c) {
+    const st = c.correlator.stats;
+    lines.push(`Correlations: ${st.alerts} alerts from ${st.matches} base matches (${s.silenced} not reported on their own); ${st.ungrouped} without a group-by field, ${c.untimed} without a readable time, ${st.late} late, ${st.evicted} groups evicted`);
+  }
   const perRule = [...s.perRule.values()];
   perRule.sort((a, b) => LEVELS.indexOf(b.level as never) - LEVELS.indexOf(a.level as never) || b.count - a.count || a.title.localeCompare(b.title));
   if (perRule.length) lines.push(renderTable(['level', 'detections', 'rule'], perRule.map((r) => [r.level ?? 'unset', String(r.count), r.title]), 80));

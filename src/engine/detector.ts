@@ -18,7 +18,7 @@ import { EventView, type EventObject } from './event-access.js';
 import { explainMatch, type MatchedTest } from './explain.js';
 import { fieldsUsed, type CompiledRule, type CompiledRuleSet } from './rule-set.js';
 import type { RegexFactory } from './regex.js';
-import { eventTime } from './event-time.js';
+import { eventTime, timeOfField } from './event-time.js';
 
 export type Routing = 'windows' | 'declared' | 'unknown';
 
@@ -42,6 +42,8 @@ export interface DetectorOptions {
   logsource?: LogSource;
   /** Explain each match (default true). */
   explain?: boolean;
+  /** The field that holds the event's time (`--time-field`); the usual ones are tried otherwise. */
+  timeField?: string;
 }
 
 const plans = new WeakMap<CompiledRuleSet, EnrichmentPlan>();
@@ -99,6 +101,8 @@ export class Detector {
         matches.push({ rule, matched: this.explain ? explainMatch(rule, ev, { regex: this.opts.regex }) : [] });
       }
     }
-    return matches.length ? { routing, time: eventTime(ev), matches } : { routing, matches };
+    if (!matches.length) return { routing, matches };
+    const time = this.opts.timeField ? timeOfField(ev, this.opts.timeField) : eventTime(ev);
+    return time === undefined ? { routing, matches } : { routing, time, matches };
   }
 }

@@ -29,3 +29,20 @@ export function eventTime(ev: EventView): string | undefined {
   }
   return undefined;
 }
+
+const ZONED = /(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** Milliseconds since the epoch of an event time as eventTime returns it; a time without a zone is UTC. */
+export function eventTimeMs(iso: string): number {
+  const t = iso.trim();
+  return Date.parse(ZONED.test(t) ? t : `${t.replace(' ', 'T')}Z`);
+}
+
+/** The time in a field the user named (`--time-field`): ISO text, or epoch seconds or milliseconds. */
+export function timeOfField(ev: EventView, field: string): string | undefined {
+  const v = ev.get(field);
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+  if (n > 0) return new Date(n > 1e12 ? n : n * 1000).toISOString();
+  if (typeof v === 'string' && FULL_DATE.test(v)) return v;
+  return undefined;
+}

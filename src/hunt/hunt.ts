@@ -6,6 +6,7 @@ import type { CompiledRuleSet } from '../engine/rule-set.js';
 import type { RegexFactory } from '../engine/regex.js';
 import type { EventSource, SourceProblem } from '../sources/types.js';
 import type { HuntDetection } from './detection.js';
+import type { HuntCorrelation } from './correlate.js';
 
 export interface HuntInput {
   source: EventSource;
@@ -33,6 +34,8 @@ export interface HuntSummary {
   perRule: Map<string, { title: string; level?: string; count: number }>;
   perLevel: Map<string, number>;
   inputs: InputSummary[];
+  /** Matches of rules that only feed correlations (`generate: false`), not reported on their own. */
+  silenced: number;
 }
 
 export interface HuntOptions {
@@ -42,12 +45,30 @@ export interface HuntOptions {
   onProgress?(events: number, input: { name: string; index: number; count: number; detections: number }): void;
   /** Skip explanations (faster when only counts are wanted). */
   explain?: boolean;
+  /** Correlation rules to evaluate on the base matches (null or absent: none). */
+  correlation?: HuntCorrelation | null;
+  /** The field that holds each event's time (`--time-field`). */
+  timeField?: string;
 }
 
 export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opts: HuntOptions): Promise<HuntSummary> {
-  const summary: HuntSummary = { events: 0, detections: 0, perRule: new Map(), perLevel: new Map(), inputs: [] };
+  const summary: HuntSummary = { events: 0, detections: 0, perRule: new Map(), perLevel: new Map(), inputs: [], silenced: 0 };
+  const correlation = opts.correlation ?? null;
+  const report = async (d: HuntDetection, key: string, input?: InputSummary) => {
+    if (input) input.detections++;
+    summary.detections++;
+    const entry = summary.perRule.get(key) ?? { title: d.rule.title, level: d.rule.level, count: 0 };
+    entry.count++;
+    summary.perRule.set(key, entry);
+    const level = d.rule.level ?? 'unset';
+    summary.perLevel.set(level, (summary.perLevel.get(level) ?? 0) + 1);
+    await opts.onDetection(d);
+  };
+  const reportCorrelations = async (ds: HuntDetection[]) => {
+    for (const d of ds) await report(d, `${d.rule.path}#correlation:${d.rule.id ?? d.rule.title}`);
+  };
   for (const [index, input] of inputs.entries()) {
-    const detector = new Detector(input.set ?? defaultSet, { regex: opts.regex, logsource: input.logsource, explain: opts.explain });
+    const detector = new Detector(input.set ?? defaultSet, { regex: opts.regex, logsource: input.logsource, explain: opts.explain, timeField: opts.timeField });
     const s: InputSummary = { file: input.source.name, format: input.source.format, events: 0, detections: 0, problems: [], problemCount: 0, routing: { windows: 0, declared: 0, unknown: 0 } };
     for await (const rec of input.source.records()) {
       s.events++;
@@ -55,8 +76,13 @@ export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opt
       if (opts.onProgress && (summary.events & 1023) === 0) opts.onProgress(summary.events, { name: input.source.name, index, count: inputs.length, detections: summary.detections });
       const result = detector.next(rec.event);
       s.routing[result.routing]++;
+      if (!result.matches.length) continue;
       for (const { rule, matched } of result.matches) {
         const r = rule.ir.rule;
+        if (correlation && !correlation.reports(r)) {
+          summary.silenced++;
+          continue;
+        }
         const d: HuntDetection = {
           rule: { id: r.id, title: r.title, level: r.level, path: r.file, tags: r.tags },
           source: rec.location,
@@ -64,20 +90,14 @@ export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opt
           event: rec.event,
           matched,
         };
-        s.detections++;
-        summary.detections++;
-        const key = `${r.file}#${r.docIndex}`;
-        const entry = summary.perRule.get(key) ?? { title: r.title, level: r.level, count: 0 };
-        entry.count++;
-        summary.perRule.set(key, entry);
-        const level = r.level ?? 'unset';
-        summary.perLevel.set(level, (summary.perLevel.get(level) ?? 0) + 1);
-        await opts.onDetection(d);
+        await report(d, `${r.file}#${r.docIndex}`, s);
       }
+      if (correlation) await reportCorrelations(correlation.feed(result, rec.event, rec.location));
     }
     s.problems = input.source.problems;
     s.problemCount = input.source.problemCount;
     summary.inputs.push(s);
   }
+  if (correlation) await reportCorrelations(correlation.end());
   return summary;
 }

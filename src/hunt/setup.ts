@@ -10,6 +10,7 @@ import { openSource, expandInputs, SourceError } from '../sources/open-source.js
 import { openEvtxSource } from '../sources/evtx-source.js';
 import { createRulebook, type PreparedRules } from '../engine/rulebook.js';
 import type { HuntInput } from './hunt.js';
+import { createHuntCorrelation, type HuntCorrelation } from './correlate.js';
 
 export interface HuntSetupOptions {
   pipelines: ProcessingPipeline[];
@@ -24,6 +25,8 @@ export interface HuntSetupOptions {
 }
 
 export interface HuntSetup {
+  /** The collection's correlations ready to run, or null when it has none that can run. */
+  correlation: HuntCorrelation | null;
   /** The rules compiled with the given pipelines only (inputs of a format with its own pipeline get theirs). */
   prepared: PreparedRules;
   inputs: HuntInput[];
@@ -51,5 +54,5 @@ export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts
       openProblems.push(`${file}: ${e.message}`);
     }
   }
-  return { prepared, inputs, openProblems };
+  return { prepared, inputs, openProblems, correlation: createHuntCorrelation(col) };
 }

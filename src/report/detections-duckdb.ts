@@ -15,7 +15,8 @@ export const DETECTIONS_TABLE_SQL = `CREATE OR REPLACE TABLE detections (
   timestamp VARCHAR,        -- ISO 8601 event time, when it could be read
   source JSON NOT NULL,     -- {file, line?, record?, offset?}
   event JSON NOT NULL,      -- the whole event, derived fields included
-  matched JSON NOT NULL     -- the tests that matched, as in the JSONL output
+  matched JSON NOT NULL,    -- the tests that matched, as in the JSONL output
+  correlation JSON          -- for a correlation: type, group, window, value, condition, events
 )`;
 
 export interface DuckDbDetectionWriter {
@@ -49,6 +50,7 @@ export async function createDuckDbDetectionWriter(file: string): Promise<DuckDbD
       appender.appendVarchar(stringifyExact(d.source));
       appender.appendVarchar(stringifyExact(d.event));
       appender.appendVarchar(stringifyExact(d.matched));
+      text(d.correlation ? stringifyExact(d.correlation) : undefined);
       appender.endRow();
     },
     async close() {
@@ -70,21 +72,29 @@ export async function readDuckDbDetections(file: string): Promise<StoredDetectio
     connection = await instance.connect();
     const tables = await connection.runAndReadAll("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'detections'");
     if (Number(tables.getRowObjects()[0]!.n) === 0) throw new Error("this DuckDB database has no table 'detections'");
+    // Files written before correlations have no `correlation` column.
+    const columns = await connection.runAndReadAll("SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'detections' AND column_name = 'correlation'");
+    const correlationColumn = Number(columns.getRowObjects()[0]!.n) > 0 ? 'CAST(correlation AS VARCHAR)' : 'NULL';
     const reader = await connection.runAndReadAll(
-      'SELECT rule_id, rule_title, rule_level, rule_path, timestamp, CAST(source AS VARCHAR) AS source, CAST(event AS VARCHAR) AS event, CAST(matched AS VARCHAR) AS matched FROM detections ORDER BY n',
+      `SELECT rule_id, rule_title, rule_level, rule_path, timestamp, CAST(source AS VARCHAR) AS source, CAST(event AS VARCHAR) AS event, CAST(matched AS VARCHAR) AS matched, ${correlationColumn} AS correlation FROM detections ORDER BY n`,
     );
-    return reader.getRowObjects().map((r) => ({
-      rule: {
-        ...(r.rule_id !== null ? { id: String(r.rule_id) } : {}),
-        title: String(r.rule_title),
-        ...(r.rule_level !== null ? { level: String(r.rule_level) } : {}),
-        path: String(r.rule_path),
-      },
-      source: JSON.parse(String(r.source)),
-      ...(r.timestamp !== null ? { timestamp: String(r.timestamp) } : {}),
-      event: parseJsonExact(String(r.event)) as StoredDetection['event'],
-      matched: JSON.parse(String(r.matched)),
-    }));
+    return reader.getRowObjects().map((r) => {
+      const correlation = r.correlation === null ? undefined : (JSON.parse(String(r.correlation)) as NonNullable<StoredDetection['correlation']>);
+      return {
+        rule: {
+          ...(r.rule_id !== null ? { id: String(r.rule_id) } : {}),
+          title: String(r.rule_title),
+          ...(r.rule_level !== null ? { level: String(r.rule_level) } : {}),
+          path: String(r.rule_path),
+          ...(correlation ? { type: 'correlation' as const, correlation: correlation.type } : {}),
+        },
+        source: JSON.parse(String(r.source)),
+        ...(r.timestamp !== null ? { timestamp: String(r.timestamp) } : {}),
+        event: parseJsonExact(String(r.event)) as StoredDetection['event'],
+        matched: JSON.parse(String(r.matched)),
+        ...(correlation ? { correlation } : {}),
+      };
+    });
   } finally {
     connection?.closeSync();
     instance.closeSync();

@@ -15,7 +15,15 @@ function locationText(d: HuntDetection): string {
   return `${l.file}${l.line !== undefined ? `:${l.line}` : l.record !== undefined ? `#${l.record}` : ''}`;
 }
 
+/** A correlation's measure in one line: `event_count 3 (gte 3) by User=a from … to …`. */
+export function correlationText(d: HuntDetection): string {
+  const c = d.correlation!;
+  const group = Object.entries(c.group).map(([k, v]) => `${k}=${v}`).join(' ');
+  return `${c.type} ${c.value} (${c.condition})${group ? ` by ${group}` : ''} from ${c.window.start} to ${c.window.end}`;
+}
+
 function matchedText(d: HuntDetection): string {
+  if (d.correlation) return correlationText(d);
   return d.matched.map((m) => `${m.selection}: ${m.field ?? '<keyword>'}${m.modifiers.length ? '|' + m.modifiers.join('|') : ''}=${m.value}`).join('; ');
 }
 
@@ -39,6 +47,7 @@ export function createDetectionWriter(format: DetectionFormat, out: (s: string) 
     case 'table':
       return {
         write: (d) => {
+          if (d.correlation) return out(correlationBlock(d));
           out(`[${(d.rule.level ?? 'unset').toUpperCase()}] ${d.rule.title}\n`);
           out(`    at ${locationText(d)}${d.timestamp ? `  ${d.timestamp}` : ''}\n`);
           for (const m of d.matched) {
@@ -49,6 +58,16 @@ export function createDetectionWriter(format: DetectionFormat, out: (s: string) 
         end: () => {},
       };
   }
+}
+
+const SHOWN_EVENTS = 5;
+
+function correlationBlock(d: HuntDetection): string {
+  const c = d.correlation!;
+  const lines = [`[${(d.rule.level ?? 'unset').toUpperCase()}] ${d.rule.title}  (correlation ${c.type})`, `    ${clip(correlationText(d), 200)}`];
+  for (const e of c.events.slice(-SHOWN_EVENTS)) lines.push(`    ${e.time}  ${e.title}  at ${e.file}${e.line !== undefined ? `:${e.line}` : e.record !== undefined ? `#${e.record}` : ''}`);
+  if (c.eventCount > SHOWN_EVENTS) lines.push(`    … ${c.eventCount - SHOWN_EVENTS} earlier events in the window`);
+  return lines.join('\n') + '\n';
 }
 
 function clip(s: string, n = 120): string {

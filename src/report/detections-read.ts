@@ -43,8 +43,9 @@ export async function readJsonlDetections(file: string): Promise<{ detections: S
       if (problems.first.length < MAX_PROBLEMS_KEPT) problems.first.push({ line, message: problem });
       continue;
     }
-    const o = v as StoredDetection;
-    detections.push({ rule: o.rule, source: o.source ?? { file }, ...(o.timestamp ? { timestamp: o.timestamp } : {}), event: o.event, matched: o.matched ?? [] });
+    const o = v as StoredDetection & Partial<Omit<NonNullable<StoredDetection['correlation']>, 'type'>>;
+    const correlation = o.rule.correlation && o.group && o.window ? { correlation: { type: o.rule.correlation, group: o.group, window: o.window, value: Number(o.value), condition: String(o.condition ?? ''), events: o.events ?? [], eventCount: Number(o.eventCount ?? o.events?.length ?? 0) } } : {};
+    detections.push({ rule: o.rule, source: o.source ?? { file }, ...(o.timestamp ? { timestamp: o.timestamp } : {}), event: o.event, matched: o.matched ?? [], ...correlation });
   }
   return { detections, problems };
 }

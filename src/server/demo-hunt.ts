@@ -11,12 +11,14 @@ import { huntFromDetections, type HuntResults } from './hunts.js';
 
 export async function runDemoHunt(state: ExplorerState, logs: string[], id: string): Promise<HuntResults & { openProblems: string[]; events: number }> {
   const windows = builtinPipeline('windows');
-  const { prepared, inputs, openProblems } = await setupHunt(state.col, logs, { pipelines: windows ? [windows] : [], formatPipelines: true, regex: re2Regex });
+  const { prepared, inputs, openProblems, correlation } = await setupHunt(state.col, logs, { pipelines: windows ? [windows] : [], formatPipelines: true, regex: re2Regex });
   const detections: StoredDetection[] = [];
   const summary = await hunt(prepared.set, inputs, {
     regex: re2Regex,
+    correlation,
     onDetection: (d) => {
-      detections.push({ rule: { id: d.rule.id, title: d.rule.title, level: d.rule.level, path: d.rule.path }, source: d.source, ...(d.timestamp ? { timestamp: d.timestamp } : {}), event: d.event, matched: d.matched });
+      const { tags: _tags, ...rule } = d.rule;
+      detections.push({ rule, source: d.source, ...(d.timestamp ? { timestamp: d.timestamp } : {}), event: d.event, matched: d.matched, ...(d.correlation ? { correlation: d.correlation } : {}) });
     },
   });
   const results = huntFromDetections(state, id, 'Demo hunt over the bundled sample logs', logs.join(', '), detections);

@@ -187,7 +187,7 @@ level: high
 `;
   const s = setup(yaml);
   assert.deepEqual(s.plan.correlations.map((c) => c.doc.title), ['Many failed logins', 'Brute force then success']);
-  assert.ok(s.plan.silent.has(s.rule('failed')) && s.plan.silent.has(s.rule('success')));
+  assert.ok(s.correlator.silences(s.rule('failed')) && s.correlator.silences(s.rule('success')));
   for (let i = 0; i < 3; i++) s.push('failed', min(i), { User: 'v' });
   s.push('success', min(5), { User: 'v' });
   s.push('success', min(6), { User: 'w' });

@@ -158,7 +158,7 @@ filter:
   assert.deepEqual(titles({ ...all, Computer: 'LAB-7' }), ['C'], 'the file_event rule is not of the filter’s log source');
 });
 
-test('quarry hunt counts correlation rules and says they are not evaluated yet', () => {
+test('quarry hunt counts correlation rules, runs them, and counts base matches it could not group', () => {
   const dir = mkdtempSync(join(tmpdir(), 'quarry-corr-'));
   writeFileSync(
     join(dir, 'rules.yml'),
@@ -182,5 +182,7 @@ level: high
   const r = spawnSync(process.execPath, [join(REPO, 'bin/quarry.js'), 'hunt', '--rules', join(dir, 'rules.yml'), join(dir, 'e.ndjson')], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /rules {6}1 loaded/);
-  assert.match(r.stderr, /correlations 1 loaded, not evaluated/);
+  assert.match(r.stderr, /correlations 1 loaded, 1 run on event time; 0 cannot run/);
+  // The one base match has no Computer (the group-by field): it joins no group, and says so.
+  assert.match(r.stderr, /Correlations: 0 alerts from 1 base matches \(1 not reported on their own\); 1 without a group-by field/);
 });

@@ -48,7 +48,7 @@ export interface CorrelationAlert {
   /** The count, sum, average or percentile that met the condition. */
   value: number;
   /** The contributing entries (at most MAX_EVENTS kept), oldest first. */
-  events: Array<{ rule: string; time: number; ref: EventRef }>;
+  events: Array<{ rule: string; title: string; time: number; ref: EventRef }>;
   /** How many entries contributed in all. */
   eventCount: number;
   /** Whether the correlation reports it (false: it only feeds a correlation that reads it). */
@@ -85,6 +85,7 @@ interface Pending {
   /** Per correlation fed: input index, group key and values, value. */
   feeds: Feed[];
   rule: string;
+  title: string;
   ref: EventRef;
 }
 
@@ -98,7 +99,7 @@ interface Feed {
 
 interface Group {
   values: string[];
-  entries: Array<WindowEntry & { rule: string; ref: EventRef }>;
+  entries: Array<WindowEntry & { rule: string; title: string; ref: EventRef }>;
   /** No alert while the window still reaches back to the last one (time of the last alert). */
   quietUntil: number;
   lastSeen: number;
@@ -116,8 +117,9 @@ export interface CorrelatorSnapshot {
 }
 
 export class Correlator {
-  private readonly byRule = new Map<SigmaRule, Array<{ c: ResolvedCorrelation; input: number }>>();
-  private readonly byCorrelation = new Map<SigmaCorrelation, Array<{ c: ResolvedCorrelation; input: number }>>();
+  /** By ruleKey: the pipelines' processed copy of a rule keeps the loaded rule's id, name and place. */
+  private readonly byRule = new Map<string, Array<{ c: ResolvedCorrelation; input: number }>>();
+  private readonly byCorrelation = new Map<string, Array<{ c: ResolvedCorrelation; input: number }>>();
   private readonly groups: Array<Map<string, Group>>;
   private buffer: Pending[] = [];
   private sorted = true;
@@ -143,17 +145,22 @@ export class Correlator {
     for (const c of plan.correlations)
       c.inputs.forEach((input, i) => {
         const map = input.kind === 'rule' ? this.byRule : this.byCorrelation;
-        const key = input.kind === 'rule' ? input.rule : input.correlation;
-        const list = (map as Map<unknown, Array<{ c: ResolvedCorrelation; input: number }>>).get(key) ?? [];
+        const key = ruleKey(input.kind === 'rule' ? input.rule : input.correlation);
+        const list = map.get(key) ?? [];
         list.push({ c, input: i });
-        (map as Map<unknown, Array<{ c: ResolvedCorrelation; input: number }>>).set(key, list);
+        map.set(key, list);
       });
     this.groups = plan.correlations.map(() => new Map());
   }
 
   /** Whether a rule's matches feed a correlation (the hunt hands the correlator only those). */
   reads(rule: SigmaRule): boolean {
-    return this.byRule.has(rule);
+    return this.byRule.has(ruleKey(rule));
+  }
+
+  /** Whether a rule only feeds correlations (`generate: false`) and reports nothing of its own. */
+  silences(rule: SigmaRule): boolean {
+    return this.plan.silent.has(ruleKey(rule));
   }
 
   /** Takes one base match; returns the alerts that matches released by it produced. */
@@ -163,7 +170,7 @@ export class Correlator {
       this.stats.late++;
       return [];
     }
-    const targets = this.byRule.get(m.rule);
+    const targets = this.byRule.get(ruleKey(m.rule));
     if (!targets) return [];
     // The detector hands over one event's matches one after another, with the same event object.
     if (m.event !== this.lastEvent) {
@@ -179,7 +186,7 @@ export class Correlator {
       else this.stats.ungrouped++;
     }
     if (!feeds.length) return [];
-    const p: Pending = { t: m.time, seq: ++this.seq, eventId, feeds, rule: ruleKey(m.rule), ref: m.ref };
+    const p: Pending = { t: m.time, seq: ++this.seq, eventId, feeds, rule: ruleKey(m.rule), title: m.rule.title, ref: m.ref };
     if (this.buffer.length && compare(p, this.buffer[this.buffer.length - 1]!) < 0) this.sorted = false;
     this.buffer.push(p);
     if (m.time > this.newest) this.newest = m.time;
@@ -219,7 +226,7 @@ export class Correlator {
       this.groupCount++;
     }
     g.lastSeen = p.t;
-    g.entries.push({ t: p.t, seq: p.seq, eventId: p.eventId, input: f.input, ...(f.value !== undefined ? { value: f.value } : {}), rule: p.rule, ref: p.ref });
+    g.entries.push({ t: p.t, seq: p.seq, eventId: p.eventId, input: f.input, ...(f.value !== undefined ? { value: f.value } : {}), rule: p.rule, title: p.title, ref: p.ref });
     const from = p.t - c.timespanMs;
     let drop = 0;
     while (drop < g.entries.length && g.entries[drop]!.t < from) drop++;
@@ -235,15 +242,15 @@ export class Correlator {
       group: Object.fromEntries(c.groupBy.map((name, i) => [name, g!.values[i]!])),
       window: { start: g.entries[0]!.t, end: p.t },
       value: r.value,
-      events: g.entries.slice(0, MAX_EVENTS).map((e) => ({ rule: e.rule, time: e.t, ref: e.ref })),
+      events: g.entries.slice(0, MAX_EVENTS).map((e) => ({ rule: e.rule, title: e.title, time: e.t, ref: e.ref })),
       eventCount: g.entries.length,
-      report: !this.plan.silent.has(c.doc),
+      report: !this.plan.silent.has(ruleKey(c.doc)),
     };
     g.entries = [];
     this.stats.alerts++;
     out.push(alert);
     // Chains: the alert is a match of this correlation for those that read it, now.
-    const readers = this.byCorrelation.get(c.doc);
+    const readers = this.byCorrelation.get(ruleKey(c.doc));
     if (readers) {
       const eventId = ++this.eventId;
       const view = new EventView(alert.group);
@@ -253,7 +260,7 @@ export class Correlator {
           this.stats.ungrouped++;
           continue;
         }
-        this.apply(r2.c, f2, { t: p.t, seq: ++this.seq, eventId, feeds: [], rule: ruleKey(c.doc), ref: { file: `correlation:${ruleKey(c.doc)}` } }, out);
+        this.apply(r2.c, f2, { t: p.t, seq: ++this.seq, eventId, feeds: [], rule: ruleKey(c.doc), title: c.doc.title, ref: { file: c.doc.file } }, out);
       }
     }
   }

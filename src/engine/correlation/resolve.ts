@@ -30,8 +30,8 @@ export interface CorrelationPlan {
   correlations: ResolvedCorrelation[];
   /** Correlations that cannot run, with why. */
   problems: Array<{ correlation: SigmaCorrelation; reason: string }>;
-  /** Rules and correlations that only feed correlations (`generate: false`): they report nothing of their own. */
-  silent: Set<SigmaRule | SigmaCorrelation>;
+  /** Keys (ruleKey) of rules and correlations that only feed correlations (`generate: false`): they report nothing of their own. */
+  silent: Set<string>;
 }
 
 /** A rule's identity for correlations and their output: its id, else its name, else where it is. */
@@ -126,13 +126,14 @@ export function resolveCorrelations(rules: readonly SigmaRule[], correlations: r
 
   const out = order.map((c, index) => ({ ...resolved.get(c)!, index }));
   // `generate: false` (the default) keeps the rules a correlation reads from reporting on their own.
-  const silent = new Set<SigmaRule | SigmaCorrelation>();
+  const silent = new Set<string>();
+  const keyOf = (input: CorrelationInput) => ruleKey(input.kind === 'rule' ? input.rule : input.correlation);
   for (const c of out) {
     if (c.generate) continue;
-    for (const input of c.inputs) silent.add(input.kind === 'rule' ? input.rule : input.correlation);
+    for (const input of c.inputs) silent.add(keyOf(input));
   }
   // A correlation that generates reports its inputs even when another one that reads them does not.
-  for (const c of out) if (c.generate) for (const input of c.inputs) silent.delete(input.kind === 'rule' ? input.rule : input.correlation);
+  for (const c of out) if (c.generate) for (const input of c.inputs) silent.delete(keyOf(input));
   return { correlations: out, problems, silent };
 }
 

@@ -1,0 +1,83 @@
+// Correlations in a hunt: the base matches of the rules that correlations read go to the
+// correlator (engine/correlation) on their event time, and its alerts come back as detections of
+// the correlation rule. Rules that only feed correlations (`generate: false`) report nothing of
+// their own. Matches whose event time cannot be read cannot be placed in a window: counted.
+import type { SigmaCollection } from '../sigma/collection.js';
+import type { SigmaCorrelation, SigmaRule } from '../sigma/model.js';
+import { resolveCorrelations, type CorrelationPlan } from '../engine/correlation/resolve.js';
+import { Correlator, type CorrelationAlert, type CorrelatorOptions } from '../engine/correlation/correlator.js';
+import { eventTimeMs } from '../engine/event-time.js';
+import type { EventMatches } from '../engine/detector.js';
+import type { LogEvent, SourceLocation } from '../sources/types.js';
+import type { HuntDetection } from './detection.js';
+
+export interface HuntCorrelation {
+  plan: CorrelationPlan;
+  correlator: Correlator;
+  /** Base matches that fed a correlation but had no readable event time. */
+  untimed: number;
+  /** Whether a rule reports its own detections (false: it only feeds correlations). */
+  reports(rule: SigmaRule): boolean;
+  /** Hands one event's matches to the correlator; returns the correlation detections it released. */
+  feed(result: EventMatches, event: LogEvent, location: SourceLocation): HuntDetection[];
+  /** End of input: the remaining correlation detections. */
+  end(): HuntDetection[];
+}
+
+/** Null when the collection has no correlation that can run (the hunt then skips all of this). */
+export function createHuntCorrelation(col: SigmaCollection, opts: CorrelatorOptions = {}): HuntCorrelation | null {
+  const plan = resolveCorrelations(col.rules, col.correlations);
+  if (!plan.correlations.length) return null;
+  const correlator = new Correlator(plan, opts);
+  const h: HuntCorrelation = {
+    plan,
+    correlator,
+    untimed: 0,
+    reports: (rule) => !correlator.silences(rule),
+    feed(result, event, location) {
+      const out: HuntDetection[] = [];
+      for (const { rule } of result.matches) {
+        const r = rule.ir.rule;
+        if (!correlator.reads(r)) continue;
+        const time = result.time === undefined ? NaN : eventTimeMs(result.time);
+        if (Number.isNaN(time)) {
+          h.untimed++;
+          continue;
+        }
+        out.push(...correlator.push({ rule: r, time, event, ref: location }).map(toDetection));
+      }
+      return out;
+    },
+    end: () => correlator.end().map(toDetection),
+  };
+  return h;
+}
+
+function conditionText(c: SigmaCorrelation): string {
+  const spec = c.correlation;
+  const raw = (c.raw.correlation as Record<string, unknown> | undefined)?.condition;
+  if (spec.expression && typeof raw === 'string') return raw;
+  if (spec.conditions.length) return spec.conditions.map((x) => `${x.op} ${x.value}`).join(' and ');
+  return `all of ${spec.rules.join(', ')}`;
+}
+
+function toDetection(a: CorrelationAlert): HuntDetection {
+  const c = a.correlation;
+  const last = a.events[a.events.length - 1];
+  return {
+    rule: { id: c.id, title: c.title, level: c.level, path: c.file, tags: c.tags, type: 'correlation', correlation: a.type },
+    source: last ? last.ref : { file: c.file },
+    timestamp: new Date(a.window.end).toISOString(),
+    event: a.group,
+    matched: [],
+    correlation: {
+      type: a.type,
+      group: a.group,
+      window: { start: new Date(a.window.start).toISOString(), end: new Date(a.window.end).toISOString() },
+      value: a.value,
+      condition: conditionText(c),
+      events: a.events.map((e) => ({ rule: e.rule, title: e.title, time: new Date(e.time).toISOString(), ...e.ref })),
+      eventCount: a.eventCount,
+    },
+  };
+}
