@@ -178,11 +178,12 @@ correlation:
 level: high
 `,
   );
-  writeFileSync(join(dir, 'e.ndjson'), JSON.stringify({ CommandLine: 'evil' }) + '\n');
+  writeFileSync(join(dir, 'e.ndjson'), [{ CommandLine: 'evil', '@timestamp': '2026-11-20T08:00:00Z' }, { CommandLine: 'evil' }].map((e) => JSON.stringify(e)).join('\n') + '\n');
   const r = spawnSync(process.execPath, [join(REPO, 'bin/quarry.js'), 'hunt', '--rules', join(dir, 'rules.yml'), join(dir, 'e.ndjson')], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /rules {6}1 loaded/);
   assert.match(r.stderr, /correlations 1 loaded, 1 run on event time; 0 cannot run/);
-  // The one base match has no Computer (the group-by field): it joins no group, and says so.
-  assert.match(r.stderr, /Correlations: 0 alerts from 1 base matches \(1 not reported on their own\); 1 without a group-by field/);
+  // Neither base match has a Computer (the group-by field): the timed one joins no group, the
+  // other has no time to place it in a window; both are counted.
+  assert.match(r.stderr, /Correlations: 0 alerts from 1 base matches \(2 not reported on their own\); 1 without a group-by field, 1 without a readable time/);
 });
