@@ -11,7 +11,8 @@ const HELP = `Usage: quarry validate [--format text|json] [--quiet] PATH…
 Checks Sigma rules, filters and correlation rules (files or folders, recursively). Prints every
 problem as file:line:col, then a summary of what loaded, what loaded with warnings and what was
 rejected, grouped by reason. Exits 1 when any document is rejected.
-  --format json   one JSON object per file: {"file","documents":[{"index","kind","title","id","status","diagnostics"}]}
+  --format json   one JSON object per file: {"file","documents":[{"index","kind","title","id","status","diagnostics"}]};
+                  a diagnostic is {"file","line","col","endLine","endCol","severity","code","message"} (end exclusive)
   --quiet         print errors only (warnings are still counted)
 `;
 
