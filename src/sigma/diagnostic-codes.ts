@@ -159,11 +159,3 @@ export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 
 /** The codes of one room, as a type (e.g. the ids a lint check may have). */
 export type CodeOfRoom<R extends Room> = { [K in DiagnosticCode]: R extends (typeof DIAGNOSTIC_CODES)[K]['rooms'][number] ? K : never }[DiagnosticCode];
-
-export function codeInfo(code: DiagnosticCode): CodeInfo {
-  return DIAGNOSTIC_CODES[code];
-}
-
-export function isDiagnosticCode(s: string): s is DiagnosticCode {
-  return Object.hasOwn(DIAGNOSTIC_CODES, s);
-}

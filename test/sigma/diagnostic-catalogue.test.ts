@@ -240,6 +240,12 @@ test('every code in the catalogue has a case, or a reason why no text can produc
   for (const code of Object.keys(UNTRIGGERABLE)) assert.ok(!covered.has(code as DiagnosticCode), `${code} has a case: drop it from UNTRIGGERABLE`);
 });
 
+test('the codes are a closed union: an unknown code does not compile', () => {
+  // @ts-expect-error 'no-such-code' is not in the catalogue (tsc fails here if it ever becomes valid)
+  const unknown: DiagnosticCode = 'no-such-code';
+  assert.equal(Object.hasOwn(DIAGNOSTIC_CODES, unknown), false);
+});
+
 test('a producer reports the catalogue severity, except the overrides the catalogue describes', () => {
   const overridden = CASES.filter((c) => c.severity !== DIAGNOSTIC_CODES[c.code].severity).map((c) => c.code);
   assert.deepEqual(overridden, ['invalid-related']);
