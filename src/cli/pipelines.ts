@@ -1,6 +1,6 @@
 // Resolves `--pipeline` arguments: built-in pipeline names first, then pipeline YAML files.
 import { existsSync } from 'node:fs';
-import type { Diagnostic } from '../sigma/diagnostics.js';
+import { diagnostic, type Diagnostic } from '../sigma/diagnostics.js';
 import { loadPipelineFile } from '../pipeline/load-file.js';
 import * as builtins from '../pipeline/builtin.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
@@ -24,7 +24,7 @@ export function resolvePipelines(specs: string[], includeDefaults: boolean): Res
       continue;
     }
     if (!existsSync(spec)) {
-      out.errors.push({ file: spec, line: 1, col: 1, severity: 'error', code: 'unknown-pipeline', message: `no such pipeline file, and no built-in pipeline of that name (built-in: ${builtins.listBuiltinPipelines().join(', ')})` });
+      out.errors.push(diagnostic(spec, 'unknown-pipeline', `no such pipeline file, and no built-in pipeline of that name (built-in: ${builtins.listBuiltinPipelines().join(', ')})`));
       continue;
     }
     const r = loadPipelineFile(spec);

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { addParsedFile, checkCollection, emptyCollection, listRuleFiles, parseSigmaText, type ParsedFile } from '../sigma/load.js';
-import { formatDiagnostic, hasErrors, type Diagnostic } from '../sigma/diagnostics.js';
+import { diagnostic, formatDiagnostic, hasErrors, type Diagnostic } from '../sigma/diagnostics.js';
 import { renderTable } from '../report/text-table.js';
 import { UsageError } from './usage.js';
 
@@ -11,7 +11,8 @@ const HELP = `Usage: quarry validate [--format text|json] [--quiet] PATH…
 Checks Sigma rules, filters and correlation rules (files or folders, recursively). Prints every
 problem as file:line:col, then a summary of what loaded, what loaded with warnings and what was
 rejected, grouped by reason. Exits 1 when any document is rejected.
-  --format json   one JSON object per file: {"file","documents":[{"index","kind","title","id","status","diagnostics"}]}
+  --format json   one JSON object per file: {"file","documents":[{"index","kind","title","id","status","diagnostics"}]};
+                  a diagnostic is {"file","line","col","endLine","endCol","severity","code","message"} (end exclusive)
   --quiet         print errors only (warnings are still counted)
 `;
 
@@ -41,7 +42,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
       text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
     } catch (e) {
       text = '';
-      const p: ParsedFile = { file, documents: [{ document: null, docIndex: 0, diagnostics: [{ file, line: 1, col: 1, severity: 'error', code: 'unreadable', message: (e as Error).message }] }] };
+      const p: ParsedFile = { file, documents: [{ document: null, docIndex: 0, diagnostics: [diagnostic(file, 'unreadable', (e as Error).message)] }] };
       parsed.push(p);
       addParsedFile(col, p);
       continue;

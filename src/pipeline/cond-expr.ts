@@ -6,8 +6,9 @@ export type CondExpr =
   | { op: 'not'; arg: CondExpr }
   | { op: 'and' | 'or'; args: CondExpr[] };
 
+/** A syntax error at `offset`, over `length` characters of the expression (0 at its end). */
 export class CondExprError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(message: string, readonly offset: number, readonly length: number) {
     super(message);
   }
 }
@@ -32,7 +33,7 @@ export function parseCondExpr(text: string): CondExpr {
   const kw = (t: Token | undefined, w: string) => t !== undefined && t.text.toLowerCase() === w;
   const primary = (): CondExpr => {
     const t = toks[i];
-    if (!t) throw new CondExprError('the expression ends where a condition id was expected', text.length);
+    if (!t) throw new CondExprError('the expression ends where a condition id was expected', text.length, 0);
     if (kw(t, 'not')) {
       i++;
       return { op: 'not', arg: primary() };
@@ -40,7 +41,7 @@ export function parseCondExpr(text: string): CondExpr {
     if (t.text === '(') {
       i++;
       const e = or();
-      if (peek()?.text !== ')') throw new CondExprError("missing ')'", peek()?.offset ?? text.length);
+      if (peek()?.text !== ')') throw new CondExprError("missing ')'", peek()?.offset ?? text.length, peek()?.text.length ?? 0);
       i++;
       return e;
     }
@@ -48,7 +49,7 @@ export function parseCondExpr(text: string): CondExpr {
       i++;
       return { op: 'id', name: t.text, offset: t.offset };
     }
-    throw new CondExprError(`unexpected '${t.text}'`, t.offset);
+    throw new CondExprError(`unexpected '${t.text}'`, t.offset, t.text.length);
   };
   const and = (): CondExpr => {
     const args = [primary()];
@@ -67,7 +68,7 @@ export function parseCondExpr(text: string): CondExpr {
     return args.length === 1 ? args[0]! : { op: 'or', args };
   };
   const e = or();
-  if (i < toks.length) throw new CondExprError(`unexpected '${toks[i]!.text}'`, toks[i]!.offset);
+  if (i < toks.length) throw new CondExprError(`unexpected '${toks[i]!.text}'`, toks[i]!.offset, toks[i]!.text.length);
   return e;
 }
 

@@ -1,5 +1,6 @@
 // Reads a pipeline file from disk; an unreadable file is a located diagnostic like any other problem.
 import { readFileSync } from 'node:fs';
+import { diagnostic } from '../sigma/diagnostics.js';
 import { parsePipelineYaml } from './parse.js';
 import type { PipelineLoadResult } from './types.js';
 
@@ -8,7 +9,7 @@ export function loadPipelineFile(path: string): PipelineLoadResult {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    return { pipeline: null, diagnostics: [{ file: path, line: 1, col: 1, severity: 'error', code: 'unreadable', message: (e as Error).message }] };
+    return { pipeline: null, diagnostics: [diagnostic(path, 'unreadable', (e as Error).message)] };
   }
   return parsePipelineYaml(text.replace(/^\uFEFF/, ''), path);
 }

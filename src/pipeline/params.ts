@@ -1,5 +1,6 @@
 // Parameter shapes of transformations and conditions, declared as data and checked in one place, so
 // that a pipeline file and a pipeline built in code get the same errors.
+import type { DiagnosticCode } from '../sigma/diagnostics.js';
 
 export type ParamShape =
   | 'string'
@@ -26,7 +27,7 @@ export type ParamSpecs = Record<string, ParamSpec>;
 export interface ParamProblem {
   /** The parameter at fault (its position is used), or none for the item as a whole. */
   param?: string;
-  code: 'invalid-parameter' | 'missing-parameter' | 'unknown-parameter';
+  code: Extract<DiagnosticCode, 'invalid-parameter' | 'missing-parameter' | 'unknown-parameter'>;
   message: string;
 }
 

@@ -1,7 +1,7 @@
 // Parses a pipeline in pySigma's YAML format (browser-safe; load-file.ts reads one from disk). Every problem is a located diagnostic with a
 // stable code; a pipeline with errors is not returned, so it can never half-apply.
-import { DiagnosticSink, hasErrors, type Position } from '../sigma/diagnostics.js';
-import { get, loadYamlDocuments, toPlain, type YMap, type YNode } from '../sigma/yaml-tree.js';
+import { DiagnosticSink, hasErrors, type Position, type Span } from '../sigma/diagnostics.js';
+import { get, keySpan, loadYamlDocuments, spanOf, toPlain, type YMap, type YNode } from '../sigma/yaml-tree.js';
 import { checkCondition, CONDITIONS, type ConditionKind } from './conditions.js';
 import { CondExprError, exprIds, parseCondExpr } from './cond-expr.js';
 import { checkParams, type ParamProblem } from './params.js';
@@ -17,12 +17,12 @@ const ITEM_KEYS = new Set(['id', 'type', ...CONDITION_KEYS]);
 export function parsePipelineYaml(text: string, file: string): PipelineLoadResult {
   const sink = new DiagnosticSink(file);
   const docs = loadYamlDocuments(text);
-  for (const d of docs) for (const p of d.problems) sink.error(p.code, p.message, p.pos);
+  for (const d of docs) for (const p of d.problems) sink.report(p.code, p.message, p.span);
   if (hasErrors(sink.items)) return { pipeline: null, diagnostics: sink.items };
-  if (docs.length > 1) sink.error('pipeline-multiple-documents', 'a pipeline file holds one YAML document', docs[1]!.pos);
+  if (docs.length > 1) sink.report('pipeline-multiple-documents', 'a pipeline file holds one YAML document', docs[1]!.pos);
   const root = docs[0]?.root;
   if (!root || root.kind !== 'map') {
-    sink.error('pipeline-not-a-map', 'a pipeline must be a YAML map (name, priority, vars, transformations)', root?.pos ?? docs[0]?.pos);
+    sink.report('pipeline-not-a-map', 'a pipeline must be a YAML map (name, priority, vars, transformations)', root ? spanOf(root) : docs[0]?.pos);
     return { pipeline: null, diagnostics: sink.items };
   }
   const pipeline = readPipeline(root, file, sink);
@@ -31,28 +31,28 @@ export function parsePipelineYaml(text: string, file: string): PipelineLoadResul
 
 function readPipeline(root: YMap, file: string, sink: DiagnosticSink): ProcessingPipeline {
   for (const e of root.entries) {
-    if (!TOP_KEYS.has(e.key)) sink.warning('unknown-pipeline-key', `'${e.key}' is not a pipeline attribute (name, priority, vars, transformations); it is ignored`, e.keyPos);
-    else if (e.key === 'postprocessing' || e.key === 'finalizers') sink.warning('unsupported-pipeline-key', `'${e.key}' works on a backend's query text; Quarry's backends render an IR, so it is ignored`, e.keyPos);
+    if (!TOP_KEYS.has(e.key)) sink.report('unknown-pipeline-key', `'${e.key}' is not a pipeline attribute (name, priority, vars, transformations); it is ignored`, keySpan(e));
+    else if (e.key === 'postprocessing' || e.key === 'finalizers') sink.report('unsupported-pipeline-key', `'${e.key}' works on a backend's query text; Quarry's backends render an IR, so it is ignored`, keySpan(e));
   }
   const nameEntry = get(root, 'name');
   let name = file;
   if (nameEntry) {
     if (nameEntry.value.kind === 'scalar' && nameEntry.value.value !== null) name = String(nameEntry.value.value);
-    else sink.error('invalid-type', "'name' must be a string", nameEntry.value.pos);
+    else sink.report('invalid-type', "'name' must be a string", spanOf(nameEntry.value));
   }
   let priority = 0;
   const prio = get(root, 'priority');
   if (prio) {
     if (prio.value.kind === 'scalar' && typeof prio.value.value === 'number' && Number.isInteger(prio.value.value)) priority = prio.value.value;
-    else sink.error('invalid-type', "'priority' must be an integer", prio.value.pos);
+    else sink.report('invalid-type', "'priority' must be an integer", spanOf(prio.value));
   }
   const vars = readVars(root, sink);
   const items: ProcessingItem[] = [];
   const list = get(root, 'transformations');
   if (!list || (list.value.kind === 'scalar' && list.value.value === null)) {
-    sink.warning('no-transformations', 'the pipeline has no transformations', list?.keyPos ?? root.pos);
+    sink.report('no-transformations', 'the pipeline has no transformations', list ? keySpan(list) : root.pos);
   } else if (list.value.kind !== 'seq') {
-    sink.error('invalid-type', "'transformations' must be a list", list.value.pos);
+    sink.report('invalid-type', "'transformations' must be a list", spanOf(list.value));
   } else {
     const ids = new Map<string, Position>();
     for (const node of list.value.items) {
@@ -60,7 +60,7 @@ function readPipeline(root: YMap, file: string, sink: DiagnosticSink): Processin
       if (!item) continue;
       if (item.id !== undefined) {
         const prev = ids.get(item.id);
-        if (prev) sink.warning('duplicate-item-id', `processing item id '${item.id}' is also used at line ${prev.line}`, item.pos);
+        if (prev) sink.report('duplicate-item-id', `processing item id '${item.id}' is also used at line ${prev.line}`, spanOf(node));
         else ids.set(item.id, item.pos!);
       }
       items.push(item);
@@ -74,13 +74,13 @@ function readVars(root: YMap, sink: DiagnosticSink): Record<string, string[]> {
   const e = get(root, 'vars');
   if (!e || (e.value.kind === 'scalar' && e.value.value === null)) return vars;
   if (e.value.kind !== 'map') {
-    sink.error('invalid-type', "'vars' must be a map of names to values", e.value.pos);
+    sink.report('invalid-type', "'vars' must be a map of names to values", spanOf(e.value));
     return vars;
   }
   for (const v of e.value.entries) {
     const nodes = v.value.kind === 'seq' ? v.value.items : [v.value];
     if (nodes.some((n) => n.kind !== 'scalar' || n.value === null)) {
-      sink.error('invalid-vars', `vars '${v.key}' must be a string, a number or a list of them`, v.value.pos);
+      sink.report('invalid-vars', `vars '${v.key}' must be a string, a number or a list of them`, spanOf(v.value));
       continue;
     }
     vars[v.key] = nodes.map((n) => String((n as { value: unknown }).value));
@@ -90,25 +90,25 @@ function readVars(root: YMap, sink: DiagnosticSink): Record<string, string[]> {
 
 function readItem(node: YNode, sink: DiagnosticSink): ProcessingItem | null {
   if (node.kind !== 'map') {
-    sink.error('invalid-transformation', 'each transformation must be a map with a type', node.pos);
+    sink.report('invalid-transformation', 'each transformation must be a map with a type', spanOf(node));
     return null;
   }
   const typeEntry = get(node, 'type');
   if (!typeEntry || typeEntry.value.kind !== 'scalar' || typeof typeEntry.value.value !== 'string') {
-    sink.error('missing-transformation-type', "the transformation has no 'type'", typeEntry?.value.pos ?? node.pos);
+    sink.report('missing-transformation-type', "the transformation has no 'type'", typeEntry ? spanOf(typeEntry.value) : node.pos);
     return null;
   }
   const type = typeEntry.value.value;
   const spec = TRANSFORMATIONS[type];
   if (!spec) {
-    sink.error('unknown-transformation-type', `unknown transformation type '${type}'${suggest(type, Object.keys(TRANSFORMATIONS))}`, typeEntry.value.pos);
+    sink.report('unknown-transformation-type', `unknown transformation type '${type}'${suggest(type, Object.keys(TRANSFORMATIONS))}`, spanOf(typeEntry.value));
     return null;
   }
   const idEntry = get(node, 'id');
   let id: string | undefined;
   if (idEntry) {
     if (idEntry.value.kind === 'scalar' && idEntry.value.value !== null) id = String(idEntry.value.value);
-    else sink.error('invalid-type', "'id' must be a string", idEntry.value.pos);
+    else sink.report('invalid-type', "'id' must be a string", spanOf(idEntry.value));
   }
   const params: Record<string, unknown> = {};
   for (const e of node.entries) if (!ITEM_KEYS.has(e.key)) params[e.key] = toPlain(e.value);
@@ -141,7 +141,7 @@ function readItem(node: YNode, sink: DiagnosticSink): ProcessingItem | null {
 function report(problems: ParamProblem[], node: YMap, sink: DiagnosticSink): void {
   for (const p of problems) {
     const e = p.param ? get(node, p.param) : undefined;
-    sink.error(p.code, p.message, e ? (p.code === 'unknown-parameter' ? e.keyPos : e.value.pos) : node.pos);
+    sink.report(p.code, p.message, e ? (p.code === 'unknown-parameter' ? keySpan(e) : spanOf(e.value)) : node.pos);
   }
 }
 
@@ -157,35 +157,41 @@ const KIND: Record<string, ConditionKind> = { rule: 'rule', detection_item: 'det
 function readConditions(node: YMap, prefix: 'rule' | 'detection_item' | 'field_name', sink: DiagnosticSink): ReadConditions {
   const kind = KIND[prefix]!;
   const out: ReadConditions = { conditions: [], linking: 'and', not: false };
+  const conditionSpans = new Map<ProcessingCondition, Span>();
   const list = get(node, `${prefix}_conditions`);
   if (list && !(list.value.kind === 'scalar' && list.value.value === null)) {
     const entries: Array<{ id?: string; node: YNode }> =
       list.value.kind === 'seq' ? list.value.items.map((n) => ({ node: n })) : list.value.kind === 'map' ? list.value.entries.map((e) => ({ id: e.key, node: e.value })) : [];
-    if (list.value.kind === 'scalar') sink.error('invalid-type', `'${prefix}_conditions' must be a list (or a map of ids to conditions)`, list.value.pos);
+    if (list.value.kind === 'scalar') sink.report('invalid-type', `'${prefix}_conditions' must be a list (or a map of ids to conditions)`, spanOf(list.value));
     for (const { id, node: c } of entries) {
       const cond = readCondition(c, kind, id, sink);
-      if (cond) out.conditions.push(cond);
+      if (cond) {
+        out.conditions.push(cond);
+        conditionSpans.set(cond, spanOf(c));
+      }
     }
   }
   const linkKey = get(node, `${prefix}_cond_op`) ?? get(node, `${prefix}_cond_linking`);
   if (linkKey) {
     const v = linkKey.value.kind === 'scalar' ? linkKey.value.value : null;
     if (v === 'and' || v === 'or') out.linking = v;
-    else sink.error('invalid-parameter', `'${linkKey.key}' must be 'and' or 'or'`, linkKey.value.pos);
+    else sink.report('invalid-parameter', `'${linkKey.key}' must be 'and' or 'or'`, spanOf(linkKey.value));
   }
   const notKey = get(node, `${prefix}_cond_not`);
   if (notKey) {
     if (notKey.value.kind === 'scalar' && typeof notKey.value.value === 'boolean') out.not = notKey.value.value;
-    else sink.error('invalid-parameter', `'${prefix}_cond_not' must be true or false`, notKey.value.pos);
+    else sink.report('invalid-parameter', `'${prefix}_cond_not' must be true or false`, spanOf(notKey.value));
   }
   const exprKey = get(node, `${prefix}_cond_expr`);
   if (exprKey) {
     const v = exprKey.value;
-    if (v.kind !== 'scalar' || typeof v.value !== 'string') sink.error('invalid-condition-expression', `'${prefix}_cond_expr' must be a string`, v.pos);
+    if (v.kind !== 'scalar' || typeof v.value !== 'string') sink.report('invalid-condition-expression', `'${prefix}_cond_expr' must be a string`, spanOf(v));
     else {
       const shift = v.quoted ? 1 : 0;
-      if (linkKey) sink.error('invalid-condition-expression', `'${prefix}_cond_expr' and '${linkKey.key}' exclude each other`, linkKey.keyPos);
-      if (list?.value.kind !== 'map') sink.error('invalid-condition-expression', `with '${prefix}_cond_expr', '${prefix}_conditions' must be a map of ids to conditions`, list?.keyPos ?? exprKey.keyPos);
+      // Offsets in the expression to file positions (exact for one-line scalars, as for rule conditions).
+      const inExpr = (offset: number, length: number) => ({ start: { line: v.pos.line, col: v.pos.col + shift + offset }, end: { line: v.pos.line, col: v.pos.col + shift + offset + length } });
+      if (linkKey) sink.report('invalid-condition-expression', `'${prefix}_cond_expr' and '${linkKey.key}' exclude each other`, keySpan(linkKey));
+      if (list?.value.kind !== 'map') sink.report('invalid-condition-expression', `with '${prefix}_cond_expr', '${prefix}_conditions' must be a map of ids to conditions`, list ? keySpan(list) : keySpan(exprKey));
       try {
         const expr = parseCondExpr(v.value);
         out.expression = v.value;
@@ -193,12 +199,12 @@ function readConditions(node: YMap, prefix: 'rule' | 'detection_item' | 'field_n
         const used = new Set<string>();
         for (const ref of exprIds(expr)) {
           used.add(ref.name);
-          if (!ids.has(ref.name)) sink.error('unknown-condition-id', `'${ref.name}' is not one of the ${kind} conditions`, { line: v.pos.line, col: v.pos.col + shift + ref.offset });
+          if (!ids.has(ref.name)) sink.report('unknown-condition-id', `'${ref.name}' is not one of the ${kind} conditions`, inExpr(ref.offset, ref.name.length));
         }
-        for (const c of out.conditions) if (c.id !== undefined && !used.has(c.id)) sink.error('unreferenced-condition', `${kind} condition '${c.id}' is not used by '${prefix}_cond_expr'`, c.pos);
+        for (const c of out.conditions) if (c.id !== undefined && !used.has(c.id)) sink.report('unreferenced-condition', `${kind} condition '${c.id}' is not used by '${prefix}_cond_expr'`, conditionSpans.get(c) ?? c.pos);
       } catch (e) {
         if (!(e instanceof CondExprError)) throw e;
-        sink.error('invalid-condition-expression', e.message, { line: v.pos.line, col: v.pos.col + shift + e.offset });
+        sink.report('invalid-condition-expression', e.message, inExpr(e.offset, e.length));
       }
     }
   }
@@ -207,17 +213,17 @@ function readConditions(node: YMap, prefix: 'rule' | 'detection_item' | 'field_n
 
 function readCondition(node: YNode, kind: ConditionKind, id: string | undefined, sink: DiagnosticSink): ProcessingCondition | null {
   if (node.kind !== 'map') {
-    sink.error('invalid-condition', `a ${kind} condition must be a map with a type`, node.pos);
+    sink.report('invalid-condition', `a ${kind} condition must be a map with a type`, spanOf(node));
     return null;
   }
   const t = get(node, 'type');
   if (!t || t.value.kind !== 'scalar' || typeof t.value.value !== 'string') {
-    sink.error('missing-condition-type', `the ${kind} condition has no 'type'`, t?.value.pos ?? node.pos);
+    sink.report('missing-condition-type', `the ${kind} condition has no 'type'`, t ? spanOf(t.value) : node.pos);
     return null;
   }
   const type = t.value.value;
   if (!CONDITIONS[kind][type]) {
-    sink.error('unknown-condition-type', `unknown ${kind} condition type '${type}'${suggest(type, Object.keys(CONDITIONS[kind]))}`, t.value.pos);
+    sink.report('unknown-condition-type', `unknown ${kind} condition type '${type}'${suggest(type, Object.keys(CONDITIONS[kind]))}`, spanOf(t.value));
     return null;
   }
   const params: Record<string, unknown> = {};

@@ -1,7 +1,7 @@
 // A collection of Sigma documents: every document of a text parsed, checked and either accepted or
 // rejected with its diagnostics, and the checks across documents. Browser-safe (the playground
 // uses it); reading files and folders is load.ts.
-import { DiagnosticSink, hasErrors, type Diagnostic } from './diagnostics.js';
+import { diagnostic, DiagnosticSink, hasErrors, type Diagnostic } from './diagnostics.js';
 import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './model.js';
 import { parseDocument } from './parse-document.js';
 import { runChecks } from './checks.js';
@@ -25,7 +25,7 @@ export function parseSigmaText(text: string, file: string): ParsedFile {
       if (step?.kind === 'template' && d.problems.length === 0) return [];
       const root = step?.kind === 'rule' ? step.root : d.root;
       const sink = new DiagnosticSink(file);
-      for (const p of d.problems) sink.error(p.code, p.message, p.pos);
+      for (const p of d.problems) sink.report(p.code, p.message, p.span);
       const next = docs[docIndex + 1];
       const source = lines.slice(d.pos.line - 1, next ? next.pos.line - 1 : lines.length).join('\n');
       // YAML errors make everything after them unreliable: report them alone.
@@ -78,23 +78,26 @@ export function addParsedFile(col: SigmaCollection, parsed: ParsedFile): void {
   }
 }
 
-/** Checks across documents: duplicate ids, and references of filters and correlations. */
+/**
+ * Checks across documents: duplicate ids, and references of filters and correlations. They are about
+ * a whole document, whose start is all the model keeps: a point there.
+ */
 export function checkCollection(col: SigmaCollection): void {
   const byId = new Map<string, SigmaDocument>();
   const names = new Set<string>();
   for (const d of [...col.rules, ...col.correlations]) {
     if (d.id) {
       const prev = byId.get(d.id);
-      if (prev) col.diagnostics.push({ file: d.file, line: d.pos.line, col: d.pos.col, severity: 'warning', code: 'duplicate-id', message: `id ${d.id} is also used by ${prev.file}` });
+      if (prev) col.diagnostics.push(diagnostic(d.file, 'duplicate-id', `id ${d.id} is also used by ${prev.file}`, d.pos));
       else byId.set(d.id, d);
     }
     if (d.name) names.add(d.name);
   }
   const known = (ref: string) => byId.has(ref) || names.has(ref);
   for (const f of col.filters) {
-    for (const r of f.rules) if (!known(r)) col.diagnostics.push({ file: f.file, line: f.pos.line, col: f.pos.col, severity: 'warning', code: 'filter-unknown-rule', message: `filter '${f.title}' names rule '${r}', which is not loaded` });
+    for (const r of f.rules) if (!known(r)) col.diagnostics.push(diagnostic(f.file, 'filter-unknown-rule', `filter '${f.title}' names rule '${r}', which is not loaded`, f.pos));
   }
   for (const c of col.correlations) {
-    for (const r of c.correlation.rules) if (!known(r)) col.diagnostics.push({ file: c.file, line: c.pos.line, col: c.pos.col, severity: 'warning', code: 'correlation-unknown-rule', message: `correlation '${c.title}' names rule '${r}', which is not loaded` });
+    for (const r of c.correlation.rules) if (!known(r)) col.diagnostics.push(diagnostic(c.file, 'correlation-unknown-rule', `correlation '${c.title}' names rule '${r}', which is not loaded`, c.pos));
   }
 }

@@ -4,10 +4,11 @@
 //   unary  := 'not' unary | ofExpr | '(' expr ')' | IDENT
 //   ofExpr := ('1' | 'any' | 'all') 'of' (PATTERN | 'them')
 import type { ConditionNode } from './model.js';
-import type { Position } from './diagnostics.js';
+import type { DiagnosticCode, Position } from './diagnostics.js';
 
+/** A located syntax error: `offset` and `length` are in the condition text (length 0 at its end). */
 export class ConditionError extends Error {
-  constructor(readonly code: string, message: string, readonly offset: number) {
+  constructor(readonly code: Extract<DiagnosticCode, 'condition-syntax' | 'aggregation-syntax'>, message: string, readonly offset: number, readonly length: number) {
     super(message);
   }
 }
@@ -53,13 +54,16 @@ const KEYWORDS = new Set(['and', 'or', 'not', 'of', 'them']);
 export function parseCondition(text: string, at: (offset: number) => Position): ConditionNode {
   const tokens = tokenize(text);
   const pipe = tokens.find((t) => t.kind === 'pipe') ?? tokens.find((t, k) => t.kind === 'word' && AGGREGATE.test(t.text) && tokens[k + 1]?.kind === 'lparen');
+  // The old syntax is everything from its first sign to the end of the condition.
+  const tail = (offset: number) => text.trimEnd().length - offset;
   if (pipe) {
-    throw new ConditionError('aggregation-syntax', "the old aggregation syntax ('| count() …', '| near …') is not Sigma v2; write a correlation rule instead", pipe.offset);
+    throw new ConditionError('aggregation-syntax', "the old aggregation syntax ('| count() …', '| near …') is not Sigma v2; write a correlation rule instead", pipe.offset, tail(pipe.offset));
   }
   const arrow = /->|;\s*then\b/.exec(text);
   if (arrow) {
-    throw new ConditionError('aggregation-syntax', "this condition uses a pre-v2 correlation pseudo-syntax ('write … to %list%; then if … -> alert'); write a correlation rule instead", arrow.index);
+    throw new ConditionError('aggregation-syntax', "this condition uses a pre-v2 correlation pseudo-syntax ('write … to %list%; then if … -> alert'); write a correlation rule instead", arrow.index, tail(arrow.index));
   }
+  const syntax = (message: string, t: Token) => new ConditionError('condition-syntax', message, t.offset, t.text.length);
   let i = 0;
   const peek = () => tokens[i]!;
   const isWord = (t: Token, w: string) => t.kind === 'word' && t.text.toLowerCase() === w;
@@ -84,13 +88,13 @@ export function parseCondition(text: string, at: (offset: number) => Position): 
   };
   const parseUnary = (): ConditionNode => {
     const t = peek();
-    if (t.kind === 'end') throw new ConditionError('condition-syntax', 'condition ends where a search identifier was expected', t.offset);
-    if (t.kind === 'rparen') throw new ConditionError('condition-syntax', "unexpected ')'", t.offset);
+    if (t.kind === 'end') throw syntax('condition ends where a search identifier was expected', t);
+    if (t.kind === 'rparen') throw syntax("unexpected ')'", t);
     if (t.kind === 'lparen') {
       i++;
       const inner = parseOr();
       const close = peek();
-      if (close.kind !== 'rparen') throw new ConditionError('condition-syntax', "missing ')'", close.offset);
+      if (close.kind !== 'rparen') throw syntax("missing ')'", close);
       i++;
       return inner;
     }
@@ -104,25 +108,25 @@ export function parseCondition(text: string, at: (offset: number) => Position): 
       let quantifier: 'one' | 'all';
       if (word === '1' || word === 'any') quantifier = 'one';
       else if (word === 'all') quantifier = 'all';
-      else throw new ConditionError('condition-syntax', `'${t.text} of' is not supported: use '1 of', 'any of' or 'all of'`, t.offset);
+      else throw syntax(`'${t.text} of' is not supported: use '1 of', 'any of' or 'all of'`, t);
       i += 2;
       const target = peek();
       if (target.kind !== 'word' || (KEYWORDS.has(target.text.toLowerCase()) && target.text.toLowerCase() !== 'them') || !IDENT.test(target.text)) {
-        throw new ConditionError('condition-syntax', `'${t.text} of' must be followed by a search identifier pattern or 'them'`, target.offset);
+        throw syntax(`'${t.text} of' must be followed by a search identifier pattern or 'them'`, target);
       }
       i++;
-      return { op: 'of', quantifier, pattern: target.text.toLowerCase() === 'them' ? 'them' : target.text, pos: at(t.offset) };
+      return { op: 'of', quantifier, pattern: target.text.toLowerCase() === 'them' ? 'them' : target.text, pos: at(t.offset), end: at(target.offset + target.text.length) };
     }
-    if (KEYWORDS.has(word)) throw new ConditionError('condition-syntax', `unexpected '${t.text}'`, t.offset);
-    if (!IDENT.test(t.text)) throw new ConditionError('condition-syntax', `'${t.text}' is not a valid search identifier`, t.offset);
-    if (t.text.includes('*')) throw new ConditionError('condition-syntax', `the pattern '${t.text}' can only follow '1 of' or 'all of'`, t.offset);
+    if (KEYWORDS.has(word)) throw syntax(`unexpected '${t.text}'`, t);
+    if (!IDENT.test(t.text)) throw syntax(`'${t.text}' is not a valid search identifier`, t);
+    if (t.text.includes('*')) throw syntax(`the pattern '${t.text}' can only follow '1 of' or 'all of'`, t);
     i++;
-    return { op: 'id', name: t.text, pos: at(t.offset) };
+    return { op: 'id', name: t.text, pos: at(t.offset), end: at(t.offset + t.text.length) };
   };
 
   const node = parseOr();
   const rest = peek();
-  if (rest.kind !== 'end') throw new ConditionError('condition-syntax', `unexpected '${rest.text}' after a complete condition`, rest.offset);
+  if (rest.kind !== 'end') throw syntax(`unexpected '${rest.text}' after a complete condition`, rest);
   return node;
 }
 
@@ -135,8 +139,8 @@ export function expandPattern(pattern: string, names: Iterable<string>): string[
   return all.filter((n) => re.test(n));
 }
 
-/** All identifiers and patterns a condition mentions, with positions, for validation. */
-export function conditionReferences(node: ConditionNode): Array<{ kind: 'id' | 'pattern'; name: string; pos: Position }> {
+/** All identifiers and patterns a condition mentions, with their spans (`1 of sel_*` as a whole), for validation. */
+export function conditionReferences(node: ConditionNode): Array<{ kind: 'id' | 'pattern'; name: string; pos: Position; end: Position }> {
   switch (node.op) {
     case 'and':
     case 'or':
@@ -144,8 +148,8 @@ export function conditionReferences(node: ConditionNode): Array<{ kind: 'id' | '
     case 'not':
       return conditionReferences(node.arg);
     case 'id':
-      return [{ kind: 'id', name: node.name, pos: node.pos }];
+      return [{ kind: 'id', name: node.name, pos: node.pos, end: node.end }];
     case 'of':
-      return [{ kind: 'pattern', name: node.pattern, pos: node.pos }];
+      return [{ kind: 'pattern', name: node.pattern, pos: node.pos, end: node.end }];
   }
 }

@@ -3,7 +3,7 @@
 // Synchronous reads: thousands of small files load several times faster than with one await each.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Diagnostic } from './diagnostics.js';
+import { diagnostic } from './diagnostics.js';
 import { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type SigmaCollection } from './collection.js';
 
 export { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile, type RejectedDocument, type SigmaCollection } from './collection.js';
@@ -29,7 +29,7 @@ export function loadSigmaPaths(paths: string[]): SigmaCollection {
   try {
     files = listRuleFiles(paths);
   } catch (e) {
-    const diag: Diagnostic = { file: String((e as NodeJS.ErrnoException).path ?? paths.join(' ')), line: 1, col: 1, severity: 'error', code: 'unreadable', message: (e as Error).message };
+    const diag = diagnostic(String((e as NodeJS.ErrnoException).path ?? paths.join(' ')), 'unreadable', (e as Error).message);
     col.diagnostics.push(diag);
     col.rejected.push({ file: diag.file, docIndex: 0, diagnostics: [diag] });
     return col;
@@ -39,7 +39,7 @@ export function loadSigmaPaths(paths: string[]): SigmaCollection {
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      const diag: Diagnostic = { file, line: 1, col: 1, severity: 'error', code: 'unreadable', message: (e as Error).message };
+      const diag = diagnostic(file, 'unreadable', (e as Error).message);
       col.files++;
       col.diagnostics.push(diag);
       col.rejected.push({ file, docIndex: 0, diagnostics: [diag] });

@@ -53,8 +53,9 @@ export interface Detection {
 export type ConditionNode =
   | { op: 'and' | 'or'; args: ConditionNode[]; pos: Position }
   | { op: 'not'; arg: ConditionNode; pos: Position }
-  | { op: 'id'; name: string; pos: Position }
-  | { op: 'of'; quantifier: 'one' | 'all'; pattern: string; pos: Position };
+  /** `end`: exclusive end of the identifier (of the pattern, for `of`), for diagnostics that span it. */
+  | { op: 'id'; name: string; pos: Position; end: Position }
+  | { op: 'of'; quantifier: 'one' | 'all'; pattern: string; pos: Position; end: Position };
 
 export interface RelatedRule {
   id: string;

@@ -1,6 +1,7 @@
 // Value modifiers of the Sigma specification's appendix, applied in the order written.
 // Each modifier is a small function over the item being built; unknown or misapplied modifiers
 // become a located error for the rule, never a silently different search.
+import type { CodeOfRoom } from './diagnostic-codes.js';
 import type { DetectionItem, TimePart } from './model.js';
 import type { ScalarValue } from './yaml-tree.js';
 import { base64Offsets, base64OfBytes, textToBytes, utf16 } from './encoding.js';
@@ -11,7 +12,7 @@ import {
 } from './values.js';
 
 export class ModifierError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: CodeOfRoom<'modifier'>, message: string) {
     super(message);
   }
 }

@@ -1,9 +1,9 @@
 // Turns the `detection` section (and a filter's `filter` section) into typed detections and conditions.
-import type { DiagnosticSink, Position } from './diagnostics.js';
+import type { DiagnosticSink, Position, Span } from './diagnostics.js';
 import type { ConditionNode, Detection, DetectionGroup, DetectionItem } from './model.js';
 import { ConditionError, parseCondition } from './condition.js';
 import { buildItem, ModifierError } from './modifiers.js';
-import type { ScalarValue, YMap, YNode, YScalar } from './yaml-tree.js';
+import { keySpan, spanOf, type ScalarValue, type YMap, type YNode, type YScalar } from './yaml-tree.js';
 
 export interface ParsedDetection {
   detections: Map<string, Detection>;
@@ -21,10 +21,10 @@ export function parseDetectionSection(map: YMap, sink: DiagnosticSink, origin: D
   for (const entry of map.entries) {
     if (entry.key === 'condition') {
       const list = entry.value.kind === 'seq' ? entry.value.items : [entry.value];
-      if (list.length === 0) sink.error('missing-condition', 'the condition list is empty', entry.keyPos);
+      if (list.length === 0) sink.report('missing-condition', 'the condition list is empty', keySpan(entry));
       for (const node of list) {
         if (node.kind !== 'scalar' || typeof node.value !== 'string' || !node.value.trim()) {
-          sink.error('invalid-condition', 'a condition must be a non-empty string', node.pos);
+          sink.report('invalid-condition', 'a condition must be a non-empty string', spanOf(node));
           continue;
         }
         const text = node.value;
@@ -34,19 +34,19 @@ export function parseDetectionSection(map: YMap, sink: DiagnosticSink, origin: D
           conditionText.push(text);
         } catch (e) {
           if (!(e instanceof ConditionError)) throw e;
-          sink.error(e.code, e.message, at(e.offset));
+          sink.report(e.code, e.message, { start: at(e.offset), end: at(e.offset + e.length) });
         }
       }
       continue;
     }
     if (entry.key === 'timeframe') {
-      sink.warning('deprecated-timeframe', "'timeframe' belongs to the old aggregation syntax; correlation rules carry a timespan instead", entry.keyPos);
+      sink.report('deprecated-timeframe', "'timeframe' belongs to the old aggregation syntax; correlation rules carry a timespan instead", keySpan(entry));
       continue;
     }
     if (extraKeys.includes(entry.key) || NON_IDENTIFIERS.has(entry.key)) continue;
     // An identifier whose body has errors stays defined (empty), so the condition does not report
     // a second, misleading 'undefined identifier' for it; the rule is rejected for the first error.
-    const body = parseIdentifierBody(entry.value, sink, origin, entry.keyPos) ?? { link: 'and' as const, children: [], pos: entry.keyPos };
+    const body = parseIdentifierBody(entry.value, sink, origin, keySpan(entry)) ?? { link: 'and' as const, children: [], pos: entry.keyPos };
     detections.set(entry.key, { name: entry.key, pos: entry.keyPos, body });
   }
   return { detections, conditions, conditionText };
@@ -58,38 +58,39 @@ function conditionPositioner(node: YScalar): (offset: number) => Position {
   return (offset) => ({ line: node.pos.line, col: node.pos.col + shift + offset });
 }
 
-function parseIdentifierBody(node: YNode, sink: DiagnosticSink, origin: DetectionItem['origin'], keyPos: Position): DetectionGroup | null {
+/** `key` is the identifier's name: an empty body has no text of its own, so errors about it span the name. */
+function parseIdentifierBody(node: YNode, sink: DiagnosticSink, origin: DetectionItem['origin'], key: Span): DetectionGroup | null {
   if (node.kind === 'map') return parseMap(node, sink, origin);
   if (node.kind === 'seq') {
     if (node.items.length === 0) {
-      sink.error('empty-detection', 'this search identifier has an empty list', keyPos);
+      sink.report('empty-detection', 'this search identifier has an empty list', key);
       return null;
     }
     const children: Array<DetectionItem | DetectionGroup> = [];
     const keywords = node.items.filter((n): n is YScalar => n.kind === 'scalar');
     if (keywords.length) {
-      const item = makeItem(null, [], keywords.map((k) => k.value), keywords[0]!.pos, sink, origin);
+      const item = makeItem(null, [], keywords.map((k) => k.value), { start: keywords[0]!.pos, end: keywords.at(-1)!.end }, sink, origin);
       if (item) children.push(item);
     }
     for (const n of node.items) {
       if (n.kind === 'map') {
         const g = parseMap(n, sink, origin);
         if (g) children.push(g);
-      } else if (n.kind === 'seq') sink.error('invalid-detection', 'a list inside a list is not a valid search identifier body', n.pos);
+      } else if (n.kind === 'seq') sink.report('invalid-detection', 'a list inside a list is not a valid search identifier body', spanOf(n));
     }
     return children.length ? { link: 'or', children, pos: node.pos } : null;
   }
   if (node.value === null) {
-    sink.error('empty-detection', 'this search identifier is empty', keyPos);
+    sink.report('empty-detection', 'this search identifier is empty', key);
     return null;
   }
-  const item = makeItem(null, [], [node.value], node.pos, sink, origin);
+  const item = makeItem(null, [], [node.value], spanOf(node), sink, origin);
   return item ? { link: 'or', children: [item], pos: node.pos } : null;
 }
 
 function parseMap(map: YMap, sink: DiagnosticSink, origin: DetectionItem['origin']): DetectionGroup | null {
   if (map.entries.length === 0) {
-    sink.error('empty-detection', 'this search identifier is an empty map', map.pos);
+    sink.report('empty-detection', 'this search identifier is an empty map', spanOf(map));
     return null;
   }
   const children: DetectionItem[] = [];
@@ -100,30 +101,34 @@ function parseMap(map: YMap, sink: DiagnosticSink, origin: DetectionItem['origin
     if (e.value.kind === 'scalar') raw = [e.value.value];
     else if (e.value.kind === 'seq') {
       if (e.value.items.some((i) => i.kind !== 'scalar')) {
-        sink.error('invalid-value', `the values of '${e.key}' must be plain scalars`, e.value.pos);
+        sink.report('invalid-value', `the values of '${e.key}' must be plain scalars`, spanOf(e.value));
         continue;
       }
       raw = (e.value.items as YScalar[]).map((i) => i.value);
       if (raw.length === 0) {
-        sink.error('empty-value-list', `'${e.key}' has an empty value list`, e.keyPos);
+        sink.report('empty-value-list', `'${e.key}' has an empty value list`, keySpan(e));
         continue;
       }
     } else {
-      sink.error('invalid-value', `the value of '${e.key}' is a map; field values must be scalars or lists`, e.value.pos);
+      sink.report('invalid-value', `the value of '${e.key}' is a map; field values must be scalars or lists`, spanOf(e.value));
       continue;
     }
-    const item = makeItem(field, modifiers, raw, e.keyPos, sink, origin);
+    const item = makeItem(field, modifiers, raw, keySpan(e), sink, origin);
     if (item) children.push(item);
   }
   return children.length ? { link: 'and', children, pos: map.pos } : null;
 }
 
-function makeItem(field: string | null, modifiers: string[], raw: ScalarValue[], pos: Position, sink: DiagnosticSink, origin: DetectionItem['origin']): DetectionItem | null {
+/**
+ * `at` is the text the item comes from: the `field|modifiers` key, or the keywords. A modifier error
+ * spans the whole key, so that it starts where the item does (what `file:line:col` has always shown).
+ */
+function makeItem(field: string | null, modifiers: string[], raw: ScalarValue[], at: Span, sink: DiagnosticSink, origin: DetectionItem['origin']): DetectionItem | null {
   try {
-    return buildItem(field, modifiers, raw, { pos, origin });
+    return buildItem(field, modifiers, raw, { pos: at.start, origin });
   } catch (e) {
     if (!(e instanceof ModifierError)) throw e;
-    sink.error(e.code, e.message, pos);
+    sink.report(e.code, e.message, at);
     return null;
   }
 }

@@ -1,12 +1,14 @@
 // Loads YAML into a small position-carrying tree. Every later check reports `file:line:col` from it,
 // so no part of Quarry ever needs to look at the `yaml` package's own node types.
 import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, isAlias, isPair, Scalar, type Node as YamlNode, type Document } from 'yaml';
-import type { Position } from './diagnostics.js';
+import type { Position, Span } from './diagnostics.js';
 
 export type ScalarValue = string | number | boolean | null;
 
 interface Base {
   pos: Position;
+  /** Exclusive end of the node's text (trailing blank lines and comments not included). */
+  end: Position;
 }
 export interface YScalar extends Base {
   kind: 'scalar';
@@ -18,6 +20,8 @@ export interface YScalar extends Base {
 export interface YEntry {
   key: string;
   keyPos: Position;
+  /** Exclusive end of the key's text. */
+  keyEnd: Position;
   value: YNode;
 }
 export interface YMap extends Base {
@@ -31,9 +35,9 @@ export interface YSeq extends Base {
 export type YNode = YScalar | YMap | YSeq;
 
 export interface YamlProblem {
-  pos: Position;
+  span: Span;
   message: string;
-  code: string;
+  code: 'yaml-syntax' | 'yaml-too-deep' | 'yaml-alias' | 'yaml-complex-key' | 'duplicate-key';
 }
 
 export interface LoadedDocument {
@@ -60,8 +64,8 @@ export function loadYamlDocuments(text: string): LoadedDocument[] {
     const problems: YamlProblem[] = [];
     // The first syntax error is the real one; those after it are usually its echoes.
     const first = doc.errors[0];
-    if (first) problems.push({ pos: at(first.pos[0]), message: cleanMessage(first.message), code: 'yaml-syntax' });
-    const root = doc.contents ? convert(doc.contents as YamlNode, at, problems, 0) : null;
+    if (first) problems.push({ span: { start: at(first.pos[0]), end: at(first.pos[1]) }, message: cleanMessage(first.message), code: 'yaml-syntax' });
+    const root = doc.contents ? convert(doc.contents as YamlNode, { text, at, problems }, 0) : null;
     const startOffset = doc.range?.[0] ?? 0;
     // A trailing `---` produces an empty document; it is not a rule and not an error.
     if (root === null && problems.length === 0 && out.length > 0) continue;
@@ -76,16 +80,37 @@ function cleanMessage(m: string): string {
 
 const MAX_DEPTH = 64;
 
-function convert(node: YamlNode | null, at: (o: number | undefined) => Position, problems: YamlProblem[], depth: number): YNode {
-  if (node === null || node === undefined) return { kind: 'scalar', value: null, source: '', quoted: false, pos: { line: 1, col: 1 } };
-  const pos = at(node.range?.[0]);
+interface Converter {
+  text: string;
+  at: (offset: number | undefined) => Position;
+  problems: YamlProblem[];
+}
+
+/**
+ * Start and exclusive end of a node's own text. The `yaml` package's value end of a block scalar or
+ * collection runs on over the line break (and comments) after it; an editor underlines text, not the
+ * blank after it, so trailing white space is trimmed here and block collections end with their last item.
+ */
+function nodeSpan(node: YamlNode, c: Converter): Span {
+  const [start = 0, valueEnd = start] = node.range ?? [];
+  let end = valueEnd;
+  while (end > start && /\s/.test(c.text[end - 1]!)) end--;
+  return { start: c.at(start), end: c.at(end) };
+}
+
+const nullScalar = (span: Span): YScalar => ({ kind: 'scalar', value: null, source: '', quoted: false, pos: span.start, end: span.end });
+
+function convert(node: YamlNode | null, c: Converter, depth: number): YNode {
+  if (node === null || node === undefined) return nullScalar({ start: { line: 1, col: 1 }, end: { line: 1, col: 1 } });
+  const span = nodeSpan(node, c);
+  const pos = span.start;
   if (depth > MAX_DEPTH) {
-    problems.push({ pos, message: `nesting deeper than ${MAX_DEPTH} levels`, code: 'yaml-too-deep' });
-    return { kind: 'scalar', value: null, source: '', quoted: false, pos };
+    c.problems.push({ span, message: `nesting deeper than ${MAX_DEPTH} levels`, code: 'yaml-too-deep' });
+    return nullScalar(span);
   }
   if (isAlias(node)) {
-    problems.push({ pos, message: 'YAML aliases are not supported in Sigma rules', code: 'yaml-alias' });
-    return { kind: 'scalar', value: null, source: '', quoted: false, pos };
+    c.problems.push({ span, message: 'YAML aliases are not supported in Sigma rules', code: 'yaml-alias' });
+    return nullScalar(span);
   }
   if (isMap(node)) {
     const entries: YEntry[] = [];
@@ -93,27 +118,32 @@ function convert(node: YamlNode | null, at: (o: number | undefined) => Position,
     for (const item of node.items) {
       if (!isPair(item)) continue;
       const keyNode = item.key as YamlNode | null;
-      const keyPos = keyNode ? at(keyNode.range?.[0]) : pos;
+      const keySpan = keyNode ? nodeSpan(keyNode, c) : { start: pos, end: pos };
+      const keyPos = keySpan.start;
       const key = isScalar(keyNode) ? String(keyNode.value ?? '') : '';
-      if (!isScalar(keyNode)) problems.push({ pos: keyPos, message: 'map keys must be plain scalars', code: 'yaml-complex-key' });
+      if (!isScalar(keyNode)) c.problems.push({ span: keySpan, message: 'map keys must be plain scalars', code: 'yaml-complex-key' });
       const prev = seen.get(key);
-      if (prev) problems.push({ pos: keyPos, message: `duplicate key '${key}' (first defined at line ${prev.line})`, code: 'duplicate-key' });
+      if (prev) c.problems.push({ span: keySpan, message: `duplicate key '${key}' (first defined at line ${prev.line})`, code: 'duplicate-key' });
       else seen.set(key, keyPos);
-      const value = item.value === null || item.value === undefined
-        ? { kind: 'scalar' as const, value: null, source: '', quoted: false, pos: keyPos }
-        : convert(item.value as YamlNode, at, problems, depth + 1);
-      entries.push({ key, keyPos, value });
+      const value = item.value === null || item.value === undefined ? nullScalar(keySpan) : convert(item.value as YamlNode, c, depth + 1);
+      entries.push({ key, keyPos, keyEnd: keySpan.end, value });
     }
-    return { kind: 'map', entries, pos };
+    return { kind: 'map', entries, pos, end: collectionEnd(node.flow, span, entries.at(-1)?.value) };
   }
   if (isSeq(node)) {
-    return { kind: 'seq', items: node.items.map((n) => convert(n as YamlNode, at, problems, depth + 1)), pos };
+    const items = node.items.map((n) => convert(n as YamlNode, c, depth + 1));
+    return { kind: 'seq', items, pos, end: collectionEnd(node.flow, span, items.at(-1)) };
   }
-  if (isScalar(node)) return scalar(node, pos);
-  return { kind: 'scalar', value: null, source: '', quoted: false, pos };
+  if (isScalar(node)) return scalar(node, span);
+  return nullScalar(span);
 }
 
-function scalar(node: Scalar, pos: Position): YScalar {
+/** A block collection ends where its last item ends (its own range would take in a trailing comment). */
+function collectionEnd(flow: boolean | undefined, span: Span, last: YNode | undefined): Position {
+  return flow || !last ? span.end : last.end;
+}
+
+function scalar(node: Scalar, span: Span): YScalar {
   const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' || node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
   const source = (node as Scalar & { source?: string }).source ?? String(node.value ?? '');
   let value = node.value as unknown;
@@ -126,12 +156,22 @@ function scalar(node: Scalar, pos: Position): YScalar {
   } else if (value !== null && typeof value !== 'string' && typeof value !== 'boolean') {
     value = String(value);
   }
-  return { kind: 'scalar', value: value as ScalarValue, source, quoted, pos };
+  return { kind: 'scalar', value: value as ScalarValue, source, quoted, pos: span.start, end: span.end };
 }
 
 // Small accessors used everywhere a rule is read.
 export function get(map: YMap, key: string): YEntry | undefined {
   return map.entries.find((e) => e.key === key);
+}
+
+/** The text of a node, from its first character to its last. */
+export function spanOf(node: YNode): Span {
+  return { start: node.pos, end: node.end };
+}
+
+/** The text of an entry's key. */
+export function keySpan(entry: YEntry): Span {
+  return { start: entry.keyPos, end: entry.keyEnd };
 }
 
 export function toPlain(node: YNode): unknown {

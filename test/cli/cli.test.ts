@@ -66,6 +66,35 @@ test('quarry validate: summary grouped by reason, exit 1 on rejected rules, JSON
   assert.equal(rec.documents[0].diagnostics.find((d: { severity: string }) => d.severity === 'error').code, 'aggregation-syntax');
 });
 
+test("quarry validate: the README's broken.yml example, and --format json with each diagnostic's end", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'quarry-cli-'));
+  const file = join(dir, 'broken.yml');
+  writeFileSync(file, `title: Broken
+id: 11111111-2222-4333-8444-555555555555
+status: test
+logsource:
+    category: process_creation
+detection:
+    selection:
+        CommandLine|contans: x
+    condition: selection and not filter
+level: low
+`);
+  const text = quarry('validate', file);
+  assert.equal(text.status, 1);
+  // The text format stays file:line:col, as the README shows.
+  assert.ok(text.stdout.startsWith(`${file}:8:9: error [unknown-modifier] unknown modifier 'contans' (did you mean 'contains'?)\n${file}:9:34: error [undefined-identifier] the condition uses 'filter', which is not defined in the detection\n`), text.stdout);
+  const json = quarry('validate', '--format', 'json', file);
+  const diags = JSON.parse(json.stdout.trim()).documents[0].diagnostics;
+  assert.deepEqual(
+    diags.map((d: { code: string; line: number; col: number; endLine: number; endCol: number }) => [d.code, d.line, d.col, d.endLine, d.endCol]),
+    [
+      ['unknown-modifier', 8, 9, 8, 28], // the key CommandLine|contans
+      ['undefined-identifier', 9, 34, 9, 40], // the word filter
+    ],
+  );
+});
+
 test('bad command lines get one line and exit code 2', () => {
   const r = quarry('hunt', '--format', 'xml');
   assert.equal(r.status, 2);
