@@ -186,6 +186,22 @@ test('Squid native: columns, URL authority as host, CONNECT, extra columns', asy
   assert.equal(source.pipeline, 'squid');
 });
 
+test('Squid native: a line cut short or with a malformed column is a problem at its line; the next line reads', async () => {
+  const good = '1763626503.200    150 10.1.2.3 TCP_MISS/200 73802 GET http://evil.top/p.exe - HIER_DIRECT/203.0.113.9 text/html';
+  const text = [
+    good.split(' ').slice(0, -1).join(' '), // nine columns: no content type
+    '1763626503.200 150 10.1.2.3 TCP_MISS/200',
+    good.replace('TCP_MISS/200', 'TCP_MISS'), // action without /status
+    good.replace('73802', 'lots'),
+    good,
+  ].join('\n');
+  const { records, problems, count } = await readWith(squid, text);
+  assert.equal(count, 4);
+  assert.deepEqual(problems.map((p) => p.location.line), [1, 2, 3, 4]);
+  for (const p of problems) assert.match(p.message, /not a Squid access\.log line/);
+  assert.deepEqual(records.map((r) => [r.location.line, r.event.content_type]), [[5, 'text/html']]);
+});
+
 test('Squid combined: quoted request, referer and user agent; malformed lines counted', async () => {
   const text = [
     '10.1.2.3 - CORP%5Cjdoe [20/Nov/2026:08:15:03 +0000] "GET http://evil.top/x.com/p.exe HTTP/1.1" 200 73802 "-" "Microsoft BITS/7.8" TCP_MISS:HIER_DIRECT',
