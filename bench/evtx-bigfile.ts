@@ -20,7 +20,7 @@ export async function buildBigEvtx(source: string, target: string, bytes: number
   const fh = await fs.open(target, 'w');
   try {
     await fh.write(header);
-    for (let i = 0; i < count; i++) await fh.write(chunks[i % chunks.length]);
+    for (let i = 0; i < count; i++) await fh.write(chunks[i % chunks.length]!); // chunks is not empty (checked above)
   } finally {
     await fh.close();
   }

@@ -33,7 +33,7 @@ async function generate(path: string, pretty: boolean): Promise<{ bytes: number;
   let bytes = 0;
   let events = 0;
   while (bytes < sizeMB * 1e6) {
-    const e = samples[events % samples.length];
+    const e = samples[events % samples.length]!; // sampleEvents() returns at least one
     e.Event.System.EventRecordID = events + 1;
     const line = (pretty ? JSON.stringify(e, null, 2) : JSON.stringify(e)) + '\n';
     bytes += Buffer.byteLength(line);

@@ -217,7 +217,7 @@ function matchText(index: CatalogIndex, terms: QueryTerm[]): { match: Uint8Array
           } else if (matched[e] === step + 1) best[e] = Math.max(best[e]!, weights[j]! * factor);
         }
       }
-      for (let e = 0; e < n; e++) if (matched[e] === step + 1) score[e] += best[e]!;
+      for (let e = 0; e < n; e++) if (matched[e] === step + 1) score[e]! += best[e]!;
     } else {
       for (let e = 0; e < n; e++) if (matched[e] === step && keyMatches(index, e, term)) matched[e] = step + 1;
     }

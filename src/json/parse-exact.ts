@@ -34,10 +34,10 @@ function hasUnsafeNumber(v: EventValue): boolean {
   if (typeof v === 'number') return v >= 9007199254740992 || v <= -9007199254740992;
   if (typeof v !== 'object' || v === null) return false;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (hasUnsafeNumber(v[i])) return true;
+    for (const item of v) if (hasUnsafeNumber(item)) return true;
     return false;
   }
-  for (const k in v) if (hasUnsafeNumber((v as { [key: string]: EventValue })[k])) return true;
+  for (const k in v) if (hasUnsafeNumber((v as { [key: string]: EventValue })[k]!)) return true;
   return false;
 }
 

@@ -35,7 +35,7 @@ export async function peek(input: ByteChunks, min: number): Promise<Peeked> {
     parts.push(r.value);
     size += r.value.length;
   }
-  const head = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  const head = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   async function* all(): AsyncGenerator<Uint8Array> {
     try {
       if (head.length > 0) yield head;

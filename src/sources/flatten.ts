@@ -30,6 +30,7 @@
 import { setOwn } from '../json/parse-exact.js';
 import type { EventValue, LogEvent } from './types.js';
 
+// `obj[key]!` below: a key that for…in yields is an own key of a parsed event, never undefined.
 type Obj = { [key: string]: EventValue };
 
 function isObj(v: unknown): v is Obj {
@@ -58,14 +59,14 @@ export function flattenWindowsEvent(event: { Event: Obj & { System: Obj } }): Lo
   if (isObj(userData)) {
     for (const key in userData) {
       if (isAttributesKey(key)) continue;
-      const inner = userData[key];
+      const inner = userData[key]!;
       if (isObj(inner)) flattenPayload(inner, out);
       else put(out, key, inner);
     }
   }
   // anything next to "Event" (a collector's own fields) is kept as is
   for (const key in event) {
-    if (key !== 'Event' && key !== 'Event_attributes') put(out, key, (event as Obj)[key]);
+    if (key !== 'Event' && key !== 'Event_attributes') put(out, key, (event as Obj)[key]!);
   }
   if (!Object.hasOwn(out, 'Event')) {
     Object.defineProperty(out, 'Event', { value: ev, enumerable: false, writable: true, configurable: true });
@@ -98,7 +99,7 @@ const NUMERIC_SYSTEM = new Set(['EventID', 'Version', 'Level', 'Task', 'Opcode',
 
 function flattenSystem(sys: Obj, out: LogEvent): void {
   for (const key in sys) {
-    const v = sys[key];
+    const v = sys[key]!;
     if (key.endsWith('_attributes')) {
       // --separate-json-attributes: "Provider_attributes": {"Name": ..}
       if (isObj(v)) systemAttributes(key.slice(0, -'_attributes'.length), v, out);
@@ -108,7 +109,7 @@ function flattenSystem(sys: Obj, out: LogEvent): void {
     if (isObj(v)) {
       const attrs = v['#attributes'];
       if (isObj(attrs)) systemAttributes(key, attrs, out);
-      if ('#text' in v) put(out, key, NUMERIC_SYSTEM.has(key) ? asNumber(v['#text']) : v['#text']);
+      if ('#text' in v) put(out, key, NUMERIC_SYSTEM.has(key) ? asNumber(v['#text']!) : v['#text']!);
       continue;
     }
     if (v === null && (key === 'Correlation' || key === 'Security')) continue; // empty elements
@@ -121,24 +122,24 @@ function systemAttributes(element: string, attrs: Obj, out: LogEvent): void {
     case 'EventID': // Qualifiers: reachable through Event.System.EventID
       return;
     case 'TimeCreated':
-      for (const a in attrs) put(out, a === 'SystemTime' ? 'TimeCreated' : `TimeCreated_${a}`, attrs[a]);
+      for (const a in attrs) put(out, a === 'SystemTime' ? 'TimeCreated' : `TimeCreated_${a}`, attrs[a]!);
       return;
     case 'Execution':
       for (const a in attrs) {
-        if (a === 'ProcessID' || a === 'ThreadID') put(out, a, asNumber(attrs[a]));
-        else put(out, `Execution_${a}`, attrs[a]);
+        if (a === 'ProcessID' || a === 'ThreadID') put(out, a, asNumber(attrs[a]!));
+        else put(out, `Execution_${a}`, attrs[a]!);
       }
       return;
     case 'Security':
       for (const a in attrs) {
         if (a === 'UserID') {
-          put(out, 'UserID', attrs[a]);
-          put(out, 'SecurityUserID', attrs[a]);
-        } else put(out, `Security_${a}`, attrs[a]);
+          put(out, 'UserID', attrs[a]!);
+          put(out, 'SecurityUserID', attrs[a]!);
+        } else put(out, `Security_${a}`, attrs[a]!);
       }
       return;
     default: // Provider_Name, Provider_Guid, Correlation_ActivityID, ...
-      for (const a in attrs) put(out, `${element}_${a}`, attrs[a]);
+      for (const a in attrs) put(out, `${element}_${a}`, attrs[a]!);
   }
 }
 
@@ -149,7 +150,7 @@ function flattenPayload(data: EventValue, out: LogEvent): void {
     return;
   }
   for (const key in data) {
-    const v = data[key];
+    const v = data[key]!;
     if (key === 'Data') addData(v, out);
     else if (!isAttributesKey(key)) put(out, key, textOf(v));
   }

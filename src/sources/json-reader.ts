@@ -74,7 +74,7 @@ export function readJsonEvents(
         // of times more (measured: 64 KiB latin1 pieces decode at ~8 GB/s, 256 KiB at ~0.2 GB/s).
         for (let at = 0; at < chunk.length; at += PIECE) splitter.push(decoder.write(chunk.subarray(at, at + PIECE)));
         if (ready.length > 0) {
-          for (let i = 0; i < ready.length; i++) yield ready[i];
+          for (const r of ready) yield r;
           ready.length = 0;
         }
       }

@@ -121,7 +121,7 @@ export function createLineSource(spec: LineSourceSpec, options: LineReaderOption
         // Same reason as the JSON reader: strings of 128 KiB and more are slow for V8 to make.
         for (let at = 0; at < chunk.length; at += PIECE) feed(decoder.write(chunk.subarray(at, at + PIECE) as Buffer));
         if (ready.length > 0) {
-          for (let i = 0; i < ready.length; i++) yield ready[i];
+          for (const r of ready) yield r;
           ready.length = 0;
         }
       }

@@ -24,6 +24,11 @@ import { urlParts } from './url-parts.js';
 
 const NATIVE_START = /^\d{9,11}(?:\.\d+)?\s+-?\d+\s/;
 const COMBINED = /^(\S+) (\S+) (\S+) \[([^\]]*)\] "((?:[^"\\]|\\.)*)" (\d{3}|-) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"(?: (\S+))?)?\s*$/;
+/** COMBINED's groups: 1 to 7 stand outside the optional tail, so every match sets them. */
+type CombinedMatch = [
+  line: string, client: string, ident: string, user: string, time: string, request: string, status: string, size: string,
+  referer?: string, userAgent?: string, actionHierarchy?: string,
+];
 
 /** True when a line looks like one of the Squid formats this reader knows. */
 export function isSquidLine(line: string): boolean {
@@ -41,9 +46,17 @@ function addUrlParts(ev: LogEvent, url: string): void {
   if (p.extension !== undefined) ev.uri_extension = p.extension;
 }
 
+/** The ten columns of the `squid` logformat, then log_mime_hdrs (or anything else) as extra columns. */
+type NativeColumns = [
+  time: string, elapsed: string, client: string, actionStatus: string, size: string,
+  method: string, url: string, ident: string, hierarchyFrom: string, contentType: string, ...extra: string[],
+];
+
+const hasNativeColumns = (t: string[]): t is NativeColumns => t.length >= 10;
+
 function parseNative(line: string): LogEvent | null {
   const t = line.trim().split(/\s+/);
-  if (t.length < 10) return null;
+  if (!hasNativeColumns(t)) return null;
   const time = num(t[0]);
   const elapsed = num(t[1]);
   const slash = t[3].lastIndexOf('/');
@@ -73,14 +86,14 @@ function parseNative(line: string): LogEvent | null {
 const unescape = (s: string): string => (s.indexOf('\\') < 0 ? s : s.replace(/\\(.)/g, '$1'));
 
 function parseCombined(line: string): LogEvent | null {
-  const m = COMBINED.exec(line);
+  const m = COMBINED.exec(line) as CombinedMatch | null;
   if (!m) return null;
   const req = unescape(m[5]).split(' ');
   const ev: LogEvent = { client: m[1], ident: dash(m[2]), user: dash(m[3]), time: m[4] };
   ev.method = req[0] || null;
   const url = req.length >= 2 ? req.slice(1, req.length >= 3 ? -1 : undefined).join(' ') : null;
   ev.url = url;
-  ev.version = req.length >= 3 ? req[req.length - 1].replace(/^HTTP\//i, '') : null;
+  ev.version = req.length >= 3 ? req[req.length - 1]!.replace(/^HTTP\//i, '') : null;
   ev.status = m[6] === '-' ? null : Number(m[6]);
   ev.size = m[7] === '-' ? null : Number(m[7]);
   if (m[8] !== undefined) ev.referer = dash(unescape(m[8]));

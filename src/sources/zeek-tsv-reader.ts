@@ -100,7 +100,7 @@ function columnsOf(fields: string[], types: string[] | undefined): ZeekColumn[] 
   return fields.map((name, i) => {
     const type = types?.[i] ?? 'string';
     const m = /^(?:set|vector|table)\[(.*)\]$/.exec(type);
-    return { name, type, container: m !== null, conv: scalarConv(m ? m[1] : type) };
+    return { name, type, container: m !== null, conv: scalarConv(m?.[1] ?? type) };
   });
 }
 
@@ -175,8 +175,9 @@ export function createZeekTsvParser(): LineParser {
       const values = text.split(sep);
       if (values.length !== cols.length) return `${values.length} values for ${cols.length} #fields`;
       for (let i = 0; i < cols.length; i++) {
-        const c = cols[i];
-        const raw = values[i];
+        // i is in range of both: their lengths are equal (checked above)
+        const c = cols[i]!;
+        const raw = values[i]!;
         if (raw === unset) {
           vals[i] = null;
           continue;

@@ -41,9 +41,10 @@ const TIME = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d+)Z$/;
 export function normalize(v: string): string {
   let m: RegExpExecArray | null;
   if (v.trim() === '') return '';
-  if ((m = GUID.exec(v))) return m[1].toUpperCase();
-  if ((m = HEX.exec(v))) return '0x' + BigInt('0x' + m[1]).toString(16);
-  if ((m = TIME.exec(v))) return `${m[1]}.${m[2].padEnd(7, '0').slice(0, 7)}Z`;
+  // each pattern's groups sit outside any optional part: a match sets them all
+  if ((m = GUID.exec(v))) return m[1]!.toUpperCase();
+  if ((m = HEX.exec(v))) return '0x' + BigInt('0x' + m[1]!).toString(16);
+  if ((m = TIME.exec(v))) return `${m[1]!}.${m[2]!.padEnd(7, '0').slice(0, 7)}Z`;
   return v;
 }
 

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import { expandEvtxInputs, readEvtxAll } from '../../src/sources/evtx/index.js';
 import { DATA } from './helpers.js';
-import { parseXml } from './mini-xml.js';
+import { parseXml, parseXmlElement } from './mini-xml.js';
 import { diffEvents, flattenEvent, type Flat } from './evtxexport-compare.js';
 
 const run = promisify(execFile);
@@ -37,7 +37,7 @@ for (const file of files) {
     // match by EventRecordID (the record header's number can differ from it in exported logs)
     const ours = new Map<string, Flat[]>();
     for (const r of records) {
-      const flat = flattenEvent(parseXml(r.xml!)[0]);
+      const flat = flattenEvent(parseXmlElement(r.xml!));
       const id = flat.get('Event/System/EventRecordID') ?? '';
       ours.set(id, [...(ours.get(id) ?? []), flat]);
     }

@@ -44,6 +44,7 @@ function load(rel: string): Sample {
   for (let off = HEADER; off + CHUNK <= buf.length && chunks.length < 6; off += CHUNK) {
     if (buf.toString('latin1', off, off + 7) === 'ElfChnk') chunks.push(Buffer.from(buf.subarray(off, off + CHUNK)));
   }
+  assert.ok(chunks.length > 0, `${rel}: no chunk to mutate`);
   return { file: rel, chunks, baseline: chunks.map((c, i) => parseChunk(c, job(i))) };
 }
 
@@ -67,9 +68,12 @@ test('fuzz: mutated chunks never throw and keep untouched records', { timeout: 1
   const started = Date.now();
   let iterations = 0, recordsSeen = 0, errorsSeen = 0;
   while (iterations < 3000 && Date.now() - started < 40_000) {
-    const s = samples[Math.floor(rand() * samples.length)];
+    // rand() < 1, so both indexes are in range (load() keeps no sample without chunks)
+    const s = samples[Math.floor(rand() * samples.length)]!;
     const ci = Math.floor(rand() * s.chunks.length);
-    const buf = Buffer.from(s.chunks[ci]);
+    const original = s.chunks[ci]!;
+    const baseline = s.baseline[ci]!;
+    const buf = Buffer.from(original);
     const kind = iterations % 4;
     let cut = CHUNK;
     const at = () => {
@@ -80,7 +84,7 @@ test('fuzz: mutated chunks never throw and keep untouched records', { timeout: 1
     };
     if (kind === 0) {
       const n = 1 + Math.floor(rand() * 8);
-      for (let i = 0; i < n; i++) { const p = at(); buf[p] ^= 1 << Math.floor(rand() * 8); }
+      for (let i = 0; i < n; i++) { const p = at(); buf[p]! ^= 1 << Math.floor(rand() * 8); }
     } else if (kind === 1) {
       const p = at();
       buf.fill(0, p, Math.min(CHUNK, p + 1 + Math.floor(rand() * 4096)));
@@ -102,7 +106,7 @@ test('fuzz: mutated chunks never throw and keep untouched records', { timeout: 1
     }
     recordsSeen += got.records.length;
     errorsSeen += got.errors.length;
-    if (cut >= 512) assertKept(s.chunks[ci], s.baseline[ci], got, cut, `${s.file} chunk ${ci} mutation ${kind} at 0x${cut.toString(16)}`);
+    if (cut >= 512) assertKept(original, baseline, got, cut, `${s.file} chunk ${ci} mutation ${kind} at 0x${cut.toString(16)}`);
     iterations++;
   }
   assert.ok(iterations >= 500, `only ${iterations} iterations`);

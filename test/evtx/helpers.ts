@@ -9,20 +9,23 @@ export interface ManifestRow { path: string; ok: number; err: number; source: st
 
 /** Expected record counts per EVTX file: upstream_expected where given, else evtxexport/evtxinfo. */
 export function manifestExpectations(): ManifestRow[] {
-  const lines = readFileSync(path.join(DATA, 'manifest.tsv'), 'utf8').split('\n').filter(Boolean);
-  const cols = lines[0].split('\t');
-  const col = (name: string) => cols.indexOf(name);
+  const [header, ...lines] = readFileSync(path.join(DATA, 'manifest.tsv'), 'utf8').split('\n').filter(Boolean);
+  if (header === undefined) throw new Error('manifest.tsv is empty');
+  const cols = header.split('\t');
   const rows: ManifestRow[] = [];
-  for (const line of lines.slice(1)) {
+  for (const line of lines) {
     const f = line.split('\t');
-    const p = f[col('path')];
+    const field = (name: string): string | undefined => f[cols.indexOf(name)];
+    const p = field('path');
+    if (p === undefined) throw new Error(`manifest.tsv: no path in ${JSON.stringify(line)}`);
     if (!p.startsWith('evtx/')) continue;
-    const upstream = f[col('upstream_expected')] ?? '';
-    const info = Number(f[col('evtxinfo_records')]);
-    const exported = Number(f[col('evtxexport_records')]);
+    const upstream = field('upstream_expected') ?? '';
+    const info = Number(field('evtxinfo_records'));
+    const exported = Number(field('evtxexport_records'));
+    // both patterns' groups always take part in a match
     let m: RegExpMatchArray | null;
-    if ((m = upstream.match(/^(\d+) ok \/ (\d+) err/))) rows.push({ path: p, ok: +m[1], err: +m[2], source: 'upstream' });
-    else if ((m = upstream.match(/^(\d+) items incl\. (\d+) error/))) rows.push({ path: p, ok: +m[1] - +m[2], err: +m[2], source: 'upstream' });
+    if ((m = upstream.match(/^(\d+) ok \/ (\d+) err/))) rows.push({ path: p, ok: +m[1]!, err: +m[2]!, source: 'upstream' });
+    else if ((m = upstream.match(/^(\d+) items incl\. (\d+) error/))) rows.push({ path: p, ok: +m[1]! - +m[2]!, err: +m[2]!, source: 'upstream' });
     else rows.push({ path: p, ok: exported > 0 ? exported : info, err: 0, source: exported > 0 ? 'evtxexport' : 'evtxinfo' });
   }
   return rows;

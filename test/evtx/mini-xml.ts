@@ -19,7 +19,7 @@ export function parseXml(src: string): XmlEl[] {
   let i = 0;
   while (i < src.length) {
     const lt = src.indexOf('<', i);
-    const top = stack[stack.length - 1];
+    const top = stack[stack.length - 1]!; // root is never popped
     if (lt < 0) { top.text += decodeEntities(src.slice(i)); break; }
     if (lt > i) top.text += decodeEntities(src.slice(i, lt));
     if (src.startsWith('<![CDATA[', lt)) {
@@ -34,12 +34,20 @@ export function parseXml(src: string): XmlEl[] {
     } else {
       const m = /^<([^\s/>]+)((?:\s+[^\s=]+="[^"]*")*)\s*(\/?)>/.exec(src.slice(lt, lt + 200000));
       if (!m) throw new Error(`bad XML at ${lt}: ${src.slice(lt, lt + 80)}`);
-      const el: XmlEl = { name: m[1], attrs: {}, children: [], text: '' };
-      for (const a of m[2].matchAll(/([^\s=]+)="([^"]*)"/g)) el.attrs[a[1]] = decodeEntities(a[2]);
+      // groups 1 and 2 (and both of the attribute pattern) always take part in a match
+      const el: XmlEl = { name: m[1]!, attrs: {}, children: [], text: '' };
+      for (const a of m[2]!.matchAll(/([^\s=]+)="([^"]*)"/g)) el.attrs[a[1]!] = decodeEntities(a[2]!);
       top.children.push(el);
       if (!m[3]) stack.push(el);
       i = lt + m[0].length;
     }
   }
   return root.children;
+}
+
+/** The first top-level element of an XML text (a record's <Event>); throws when there is none. */
+export function parseXmlElement(src: string): XmlEl {
+  const [el] = parseXml(src);
+  if (!el) throw new Error(`no XML element in ${JSON.stringify(src.slice(0, 80))}`);
+  return el;
 }

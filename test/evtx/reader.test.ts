@@ -25,8 +25,8 @@ test('workers give the same items in the same order as in-thread parsing', async
 test('records come in file order with ISO timestamps', async () => {
   const { records, stats } = await readEvtxAll(SECURITY, { workers: 2 });
   assert.equal(records.length, 2261);
-  for (let i = 1; i < records.length; i++) assert.ok(records[i].offset > records[i - 1].offset);
-  assert.match(records[0].timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+  for (let i = 1; i < records.length; i++) assert.ok(records[i]!.offset > records[i - 1]!.offset);
+  assert.match(records[0]!.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
   assert.equal(stats.chunks, 26);
   assert.equal(stats.header?.majorVersion, 3);
 });
@@ -42,7 +42,7 @@ test('stats: bad chunk magic is a chunk error with its file offset; CRC mismatch
   assert.ok(s.crcWarnings > 0);
   // errors are yielded in file order among the records
   const errIdx = items.findIndex((i) => i.kind === 'error');
-  assert.ok(errIdx > 0 && items[errIdx - 1].offset < items[errIdx].offset);
+  assert.ok(errIdx > 0 && items[errIdx - 1]!.offset < items[errIdx]!.offset);
 });
 
 test('expandEvtxInputs walks folders recursively and keeps files given directly', async () => {

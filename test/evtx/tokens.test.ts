@@ -47,7 +47,7 @@ function parse(buf: Buffer) {
   assert.deepEqual(r.errors, []);
   assert.deepEqual(r.warnings, []);
   assert.equal(r.records.length, 1);
-  return r.records[0];
+  return r.records[0]!;
 }
 
 test('tokens: attributes, text, char/entity refs, CDATA, PI, nested and empty elements', () => {

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readEvtxAll } from '../../src/sources/evtx/index.js';
 import { bits16403, bits16403Record, BITS_CHANNEL, BITS_PROVIDER, BITS_PROVIDER_GUID, EVENT_DATA_16403, writeEvtx, type Bits16403 } from '../fixtures/evtx-writer/index.js';
-import { parseXml } from './mini-xml.js';
+import { parseXml, parseXmlElement } from './mini-xml.js';
+import { itemAt } from '../items.js';
 import { diffEvents, flattenEvent, type Flat } from './evtxexport-compare.js';
 
 const probe = spawnSync('evtxexport', ['-h'], { stdio: 'ignore' });
@@ -89,7 +90,11 @@ function expectedFlat(s: Bits16403): Flat {
     fileTime: iso7(s.fileTime), fileLength: String(s.fileLength), bytesTotal: String(s.bytesTotal),
     bytesTransferred: String(s.bytesTransferred), bytesTransferredFromPeer: String(s.bytesTransferredFromPeer),
   };
-  for (const [name] of EVENT_DATA_16403) f.set(`Event/EventData/Data[${name}]`, values[name]).set(`Event/EventData/Data[${name}]@Name`, name);
+  for (const [name] of EVENT_DATA_16403) {
+    const value = values[name];
+    if (value === undefined) throw new Error(`no expected value for EventData ${name}`);
+    f.set(`Event/EventData/Data[${name}]`, value).set(`Event/EventData/Data[${name}]@Name`, name);
+  }
   return f;
 }
 
@@ -110,7 +115,7 @@ test('our reader returns every value written: JSON shape and XML', async () => {
   const { records } = await readEvtxAll(FILE, { workers: 0, xml: true });
   const problems: string[] = [];
   records.forEach((r, i) => {
-    const s = SPECS[i];
+    const s = itemAt(SPECS, i);
     const want = expectedJson(s);
     const wantData = (want.Event as { EventData: Record<string, unknown> }).EventData;
     const gotData = (r.event.Event as { EventData: Record<string, unknown> }).EventData;
@@ -118,14 +123,14 @@ test('our reader returns every value written: JSON shape and XML', async () => {
     for (const [k, v] of Object.entries(wantData)) if (v === undefined) { wantData[k] = gotData[k]; assert.equal(typeof gotData[k], 'bigint'); }
     try { assert.deepStrictEqual(r.event, want); } catch (e) { problems.push(`record ${s.recordId}: ${(e as Error).message.slice(0, 400)}`); }
     if (r.timestamp !== iso6(s.time)) problems.push(`record ${s.recordId}: written time ${r.timestamp}`);
-    for (const d of diffEvents(flattenEvent(parseXml(r.xml!)[0]), expectedFlat(s))) problems.push(`record ${s.recordId} xml: ${d}`);
+    for (const d of diffEvents(flattenEvent(parseXmlElement(r.xml!)), expectedFlat(s))) problems.push(`record ${s.recordId} xml: ${d}`);
   });
   assert.deepEqual(problems, []);
   // the exact 64-bit values, in the JSON shape and in the XML
   const d3 = (records[2]!.event.Event as { EventData: Record<string, unknown> }).EventData;
   assert.equal(d3.ClientProcessStartKey, 18446744073709551615n);
   assert.equal(d3.fileLength, 9223372036854775813n);
-  const x3 = flattenEvent(parseXml(records[2].xml!)[0]);
+  const x3 = flattenEvent(parseXmlElement(records[2]!.xml!));
   assert.equal(x3.get('Event/EventData/Data[ClientProcessStartKey]'), '18446744073709551615');
   assert.equal(x3.get('Event/EventData/Data[fileLength]'), '9223372036854775813');
 });
@@ -137,7 +142,10 @@ test('evtxexport reads every record written, with the values written', { skip: n
   const theirs = parseXml(run.stdout.slice(run.stdout.indexOf('<'))).filter((e) => e.name === 'Event').map(flattenEvent);
   assert.equal(theirs.length, SPECS.length);
   const problems: string[] = [];
-  theirs.forEach((t, i) => { for (const d of diffEvents(expectedFlat(SPECS[i]), t)) problems.push(`record ${SPECS[i].recordId}: ${d}`); });
+  theirs.forEach((t, i) => {
+    const s = SPECS[i]!; // as many as theirs (asserted above)
+    for (const d of diffEvents(expectedFlat(s), t)) problems.push(`record ${s.recordId}: ${d}`);
+  });
   assert.deepEqual(problems, []);
   const info = spawnSync('evtxinfo', [FILE], { encoding: 'utf8' });
   if (!info.error) {
@@ -148,7 +156,10 @@ test('evtxexport reads every record written, with the values written', { skip: n
 
 test('names and templates are stored once per chunk and referenced after that, as Windows does', async () => {
   const { records } = await readEvtxAll(FILE, { workers: 0 });
-  const size = (i: number) => (i + 1 < records.length && records[i + 1].chunk === records[i].chunk ? records[i + 1].offset - records[i].offset : 0);
+  const size = (i: number) => {
+    const r = itemAt(records, i), next = records[i + 1];
+    return next?.chunk === r.chunk ? next.offset - r.offset : 0;
+  };
   // record 1 carries both templates inline; record 4 (same computer as record 1) only its values
   assert.ok(size(0) > 2 * size(3), `first record ${size(0)} bytes, fourth ${size(3)}`);
   const firstOfChunk1 = records.findIndex((r) => r.chunk === 1);

@@ -73,7 +73,7 @@ test('public BITS samples: exactly one of the seven rules fires, once', async ()
   );
   // the explanation is the rule's own selection, with the event's values
   assert.deepEqual(
-    detections[0].matched.map((m) => [m.field, m.modifiers.join('|'), String(m.eventValue)]),
+    detections[0]!.matched.map((m) => [m.field, m.modifiers.join('|'), String(m.eventValue)]),
     [['EventID', '', '3'], ['processPath', 'endswith', 'C:\\Windows\\System32\\bitsadmin.exe']],
   );
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { readJsonEvents } from '../../src/sources/json-reader.js';
 import { chunked, readAll, readText } from './helpers.js';
+import { firstItems } from '../items.js';
 
 const lines = (r: { records: { location: { line?: number } }[] }) => r.records.map((x) => x.location.line);
 
@@ -52,11 +53,11 @@ test('a malformed NDJSON line is counted with its line number; the rest parses',
     r.problems.map((p) => p.location.line),
     [2, 4, 5, 6, 8],
   );
-  assert.match(r.problems[0].message, /malformed JSON/);
-  assert.match(r.problems[1].message, /unexpected "n"/);
-  assert.match(r.problems[2].message, /unterminated string/);
-  assert.match(r.problems[3].message, /unterminated object \(a new record starts at line 7\)/);
-  assert.match(r.problems[4].message, /unexpected "}"/);
+  assert.match(r.problems[0]!.message, /malformed JSON/);
+  assert.match(r.problems[1]!.message, /unexpected "n"/);
+  assert.match(r.problems[2]!.message, /unterminated string/);
+  assert.match(r.problems[3]!.message, /unterminated object \(a new record starts at line 7\)/);
+  assert.match(r.problems[4]!.message, /unexpected "}"/);
   assert.equal(r.count, 5);
 });
 
@@ -97,7 +98,7 @@ test('unterminated input is reported at the line where the record starts', async
   const arr = await readText('[{"a":1},\n{"a":2}');
   assert.equal(arr.records.length, 2);
   assert.deepEqual(arr.problems.map((p) => p.location.line), [1]);
-  assert.match(arr.problems[0].message, /unterminated array/);
+  assert.match(arr.problems[0]!.message, /unterminated array/);
 });
 
 test('integers beyond 2^53 stay exact as bigint; safe ones and floats stay numbers', async () => {
@@ -106,7 +107,8 @@ test('integers beyond 2^53 stay exact as bigint; safe ones and floats stay numbe
     '"f":12345678901234567.5,"e":1e400,"s":"18446744073709551615","hex":"0x8000000000000000","arr":[1,18446744073709551615]}\n' +
     '{"small":42,"k":"0x8000000000000000"}';
   const r = await readText(text);
-  const e = r.records[0].event;
+  const [first, second] = firstItems(r.records, 2);
+  const e = first.event;
   assert.equal(e.u64, 18446744073709551615n);
   assert.equal(e.p, 9007199254740993n);
   assert.equal(e.n, -9223372036854775808n);
@@ -116,7 +118,7 @@ test('integers beyond 2^53 stay exact as bigint; safe ones and floats stay numbe
   assert.equal(e.s, '18446744073709551615');
   assert.equal(e.hex, '0x8000000000000000');
   assert.deepEqual(e.arr, [1, 18446744073709551615n]);
-  assert.deepEqual(r.records[1].event, { small: 42, k: '0x8000000000000000' });
+  assert.deepEqual(second.event, { small: 42, k: '0x8000000000000000' });
 });
 
 test('a huge line without newline is capped, reported and skipped; memory stays bounded', async () => {
@@ -188,7 +190,7 @@ test('read errors (a truncated gzip) end the input with a problem, records befor
   assert.deepEqual(r.records.map((x) => x.event.i), r.records.map((_, i) => i));
   // the read error, then the record it cut in half
   assert.equal(r.problems.length, 2);
-  assert.match(r.problems[0].message, /read error.*unexpected end of file/);
+  assert.match(r.problems[0]!.message, /read error.*unexpected end of file/);
   assert.deepEqual(r.problems[1], { location: { file: 't.json.gz', line: r.records.length + 1 }, message: 'unterminated object at end of input' });
 });
 

@@ -40,9 +40,9 @@ test('gzip files are unpacked whatever their name; several gzip members in a row
     const { records, problems } = await readAll(await openSource(gz));
     assert.deepEqual(problems, []);
     assert.equal(records.length, 5);
-    assert.equal(records[3].event.TargetObject, 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\SystemRestore\\DisableSR');
-    assert.deepEqual(records[4].event, { extra: true });
-    assert.equal(records[4].location.line, 210);
+    assert.equal(records[3]!.event.TargetObject, 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\SystemRestore\\DisableSR');
+    assert.deepEqual(records[4]!.event, { extra: true });
+    assert.equal(records[4]!.location.line, 210);
   } finally {
     rmSync(dir, { recursive: true });
   }
@@ -153,8 +153,8 @@ test('expandInputs: files as given, folders sorted, recursion on request, proble
       flat.problems.map((p) => p.location.file),
       [join(dir, 'b'), join(dir, 'link-to-b'), join(dir, 'missing')],
     );
-    assert.match(flat.problems[0].message, /use recursive/);
-    assert.match(flat.problems[2].message, /ENOENT/);
+    assert.match(flat.problems[0]!.message, /use recursive/);
+    assert.match(flat.problems[2]!.message, /ENOENT/);
 
     const deep = await expandInputs([dir], { recursive: true });
     assert.deepEqual(deep.files, [join(dir, 'a.json'), join(dir, 'b', 'c.log'), join(dir, 'b', 'deep', 'd.json'), join(dir, 'link-to-a.json'), join(dir, 'z.json')]);

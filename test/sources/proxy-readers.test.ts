@@ -15,6 +15,7 @@ import { urlParts } from '../../src/sources/url-parts.js';
 import type { ByteChunks } from '../../src/sources/byte-input.js';
 import type { EventSource, SourceProblem, SourceRecord } from '../../src/sources/types.js';
 import { bigintReplacer, chunked, DATA, readAll } from './helpers.js';
+import { firstItems } from '../items.js';
 
 type Make = (input: ByteChunks) => EventSource;
 
@@ -58,7 +59,7 @@ test('W3C (IIS): directives, #Fields changing mid-file, - as null, numbers, + de
   assert.deepEqual(problems, []);
   assert.equal(records.length, 3);
   assert.deepEqual(records.map((r) => r.location.line), [5, 6, 11]);
-  const [a, b, c] = records.map((r) => r.event);
+  const [a, b, c] = firstItems(records.map((r) => r.event), 3);
   assert.equal(a['cs(User-Agent)'], 'Microsoft BITS/7.8');
   assert.equal(a['cs-username'], 'CORP\\j doe');
   assert.equal(a['cs-uri-query'], null);
@@ -99,7 +100,7 @@ const ELFF = [
 test('W3C (ELFF): quoted values with spaces and doubled quotes, + untouched, derived stem/extension/URI', async () => {
   const { records, problems, source } = await readWith(w3c, ELFF);
   assert.deepEqual(problems, []);
-  const [a, b] = records.map((r) => r.event);
+  const [a, b] = firstItems(records.map((r) => r.event), 2);
   assert.equal(a['cs(User-Agent)'], 'Microsoft BITS/7.8');
   assert.equal(a['cs-categories'], 'Suspicious;Uncategorized');
   assert.equal(a['cs-uri-stem'], '/x.com/p.exe'); // from cs-uri-path
@@ -149,9 +150,9 @@ test('W3C malformed lines are counted at their line, the rest is read', async ()
   assert.deepEqual(records.map((r) => [r.location.line, r.event['cs-host']]), [[3, 'a.com'], [9, 'b.top']]);
   assert.equal(count, 5);
   assert.deepEqual(problems.map((p) => p.location.line), [1, 4, 5, 6, 7]);
-  assert.match(problems[0].message, /before any #Fields/);
-  assert.match(problems[1].message, /6 values for 3 #Fields/);
-  assert.match(problems[2].message, /unterminated quoted value/);
+  assert.match(problems[0]!.message, /before any #Fields/);
+  assert.match(problems[1]!.message, /6 values for 3 #Fields/);
+  assert.match(problems[2]!.message, /unterminated quoted value/);
 });
 
 test('splitW3c: tabs, runs of spaces, empty quoted values', () => {
@@ -169,7 +170,7 @@ test('Squid native: columns, URL authority as host, CONNECT, extra columns', asy
   ].join('\n');
   const { records, problems, source } = await readWith(squid, text);
   assert.deepEqual(problems, []);
-  const [a, b, c] = records.map((r) => r.event);
+  const [a, b, c] = firstItems(records.map((r) => r.event), 3);
   assert.deepEqual(a, {
     time: 1763626503.2, elapsed: 150, client: '10.1.2.3', action: 'TCP_MISS', status: 200, size: 73802, method: 'GET',
     url: 'http://EVIL.TOP.:8080/x.com/p.exe?a=1', ident: null, hierarchy: 'HIER_DIRECT', server: '203.0.113.9', content_type: 'application/octet-stream',
@@ -185,6 +186,22 @@ test('Squid native: columns, URL authority as host, CONNECT, extra columns', asy
   assert.equal(source.pipeline, 'squid');
 });
 
+test('Squid native: a line cut short or with a malformed column is a problem at its line; the next line reads', async () => {
+  const good = '1763626503.200    150 10.1.2.3 TCP_MISS/200 73802 GET http://evil.top/p.exe - HIER_DIRECT/203.0.113.9 text/html';
+  const text = [
+    good.split(' ').slice(0, -1).join(' '), // nine columns: no content type
+    '1763626503.200 150 10.1.2.3 TCP_MISS/200',
+    good.replace('TCP_MISS/200', 'TCP_MISS'), // action without /status
+    good.replace('73802', 'lots'),
+    good,
+  ].join('\n');
+  const { records, problems, count } = await readWith(squid, text);
+  assert.equal(count, 4);
+  assert.deepEqual(problems.map((p) => p.location.line), [1, 2, 3, 4]);
+  for (const p of problems) assert.match(p.message, /not a Squid access\.log line/);
+  assert.deepEqual(records.map((r) => [r.location.line, r.event.content_type]), [[5, 'text/html']]);
+});
+
 test('Squid combined: quoted request, referer and user agent; malformed lines counted', async () => {
   const text = [
     '10.1.2.3 - CORP%5Cjdoe [20/Nov/2026:08:15:03 +0000] "GET http://evil.top/x.com/p.exe HTTP/1.1" 200 73802 "-" "Microsoft BITS/7.8" TCP_MISS:HIER_DIRECT',
@@ -194,8 +211,8 @@ test('Squid combined: quoted request, referer and user agent; malformed lines co
   ].join('\n');
   const { records, problems } = await readWith(squid, text);
   assert.deepEqual(problems.map((p) => p.location.line), [2]);
-  assert.match(problems[0].message, /not a Squid access\.log line/);
-  const [a, b, c] = records.map((r) => r.event);
+  assert.match(problems[0]!.message, /not a Squid access\.log line/);
+  const [a, b, c] = firstItems(records.map((r) => r.event), 3);
   assert.equal(a.user_agent, 'Microsoft BITS/7.8');
   assert.equal(a.user, 'CORP%5Cjdoe');
   assert.equal(a.host, 'evil.top');
@@ -246,10 +263,10 @@ test('Zeek TSV: headers, typed values, sets, empty and unset, escapes, a second 
   const { records, problems, count, source } = await readWith(zeek, text);
   assert.equal(count, 3);
   assert.deepEqual(problems.map((p) => p.location.line), [9, 11, 16]);
-  assert.match(problems[0].message, /trans_depth: 'not-a-count' is not a count/);
-  assert.match(problems[1].message, /2 values for 14 #fields/);
+  assert.match(problems[0]!.message, /trans_depth: 'not-a-count' is not a count/);
+  assert.match(problems[1]!.message, /2 values for 14 #fields/);
   assert.deepEqual(records.map((r) => r.location.line), [8, 10, 17]);
-  const [a, b, c] = records.map((r) => r.event);
+  const [a, b, c] = firstItems(records.map((r) => r.event), 3);
   assert.deepEqual(a, {
     ts: 1588206738.09551, 'id.orig_h': '10.0.1.4', 'id.orig_p': 60757, trans_depth: 1, host: 'evil.top', uri: '/x.com/p.exe?a=b', user_agent: 'Microsoft BITS/7.8',
     request_body_len: 0, tags: [], resp_mime_types: ['text/html', 'a,b'], proxied: null, dur: 0.5, ok: true, big: 18446744073709551615n,
@@ -276,7 +293,7 @@ test('the Zeek TSV http.log in the shared data parses completely: events = data 
   assert.deepEqual(problems, []);
   assert.equal(records.length, data.length);
   assert.equal(records.length, 992);
-  const first = records[0].event;
+  const first = records[0]!.event;
   assert.equal(first.host, 'gatyfus.com');
   assert.equal(first['id.resp_p'], 80);
   assert.equal(first.status_code, 302);
@@ -302,8 +319,8 @@ test('CSV: RFC 4180 quoting, quoted line breaks (record at its first line), cell
   ]);
   assert.equal(count, 2);
   assert.deepEqual(problems.map((p) => p.location.line), [5, 8]);
-  assert.match(problems[0].message, /2 cells for 4 header fields/);
-  assert.match(problems[1].message, /unterminated quoted value at the end of input/);
+  assert.match(problems[0]!.message, /2 cells for 4 header fields/);
+  assert.match(problems[1]!.message, /unterminated quoted value at the end of input/);
   assert.equal(source.format, 'csv');
   assert.equal(source.logsource, undefined);
 });
@@ -365,5 +382,5 @@ test('an over-long line is a problem at its line; the next line still reads', as
   const { records, problems } = await readAll(s);
   assert.deepEqual(records.map((r) => [r.location.line, r.event['cs-host']]), [[2, 'a.com'], [4, 'b.com']]);
   assert.deepEqual(problems.map((p) => p.location.line), [3]);
-  assert.match(problems[0].message, /longer than 1000/);
+  assert.match(problems[0]!.message, /longer than 1000/);
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { openSource } from '../../src/sources/open-source.js';
 import type { LogEvent } from '../../src/sources/types.js';
 import { DATA, readAll } from './helpers.js';
+import { firstItems, itemAt } from '../items.js';
 
 const REGRESSION = join(DATA, 'sigma-regression');
 
@@ -24,7 +25,7 @@ function independentlySplit(text: string): { line: number; value: { Event: Recor
   const lines = text.split('\n');
   let start = -1;
   for (let i = 0; i <= lines.length; i++) {
-    if (i === lines.length || lines[i].startsWith('{')) {
+    if (i === lines.length || lines[i]!.startsWith('{')) {
       if (start >= 0) out.push({ line: start + 1, value: JSON.parse(lines.slice(start, i).join('\n')) });
       start = i;
     }
@@ -52,10 +53,10 @@ test('every sigma-regression JSON file reads with zero problems and the right co
 
     const raw = independentlySplit(text);
     assert.equal(raw.length, expected);
-    for (let i = 0; i < records.length; i++) {
-      const { event, location } = records[i];
-      assert.deepEqual(location, { file, line: raw[i].line, record: i + 1 });
-      checkFlattened(event, raw[i].value.Event, file);
+    for (const [i, { event, location }] of records.entries()) {
+      const want = raw[i]!; // as many as records: both equal `expected`, asserted above
+      assert.deepEqual(location, { file, line: want.line, record: i + 1 });
+      checkFlattened(event, want.value.Event, file);
     }
   }
   assert.equal(multi, 10, 'files holding several concatenated objects');
@@ -91,13 +92,13 @@ function checkFlattened(flat: LogEvent, ev: Record<string, any>, file: string): 
 test('concrete fields of real events', async () => {
   const read = async (dir: string) => {
     const files = readdirSync(join(REGRESSION, dir)).filter((f) => f.endsWith('.json'));
-    return (await readAll(await openSource(join(REGRESSION, dir, files[0])))).records.map((r) => r.event);
+    return (await readAll(await openSource(join(REGRESSION, dir, itemAt(files, 0))))).records.map((r) => r.event);
   };
 
   // Sysmon 13 (registry value set): the 4th of 4 objects
   const reg = await read('registry_set_disable_system_restore');
   assert.equal(reg.length, 4);
-  const e13 = reg[3];
+  const e13 = reg[3]!;
   assert.equal(e13.EventID, 13);
   assert.equal(e13.Channel, 'Microsoft-Windows-Sysmon/Operational');
   assert.equal(e13.Provider_Name, 'Microsoft-Windows-Sysmon');
@@ -112,7 +113,7 @@ test('concrete fields of real events', async () => {
   assert.equal(e13.TimeCreated, '2026-03-11T05:55:54.364135Z');
 
   // Sysmon 1 (process creation)
-  const [p1] = await read('proc_creation_win_findstr_recon_everyone');
+  const [p1] = firstItems(await read('proc_creation_win_findstr_recon_everyone'), 1);
   assert.equal(p1.EventID, 1);
   assert.equal(p1.Image, 'C:\\Windows\\System32\\icacls.exe');
   assert.equal(p1.CommandLine, 'icacls  "C:\\Program Files\\*"');
@@ -126,7 +127,7 @@ test('concrete fields of real events', async () => {
   assert.equal(p1.SecurityUserID, 'S-1-5-18');
 
   // WMI-Activity 5858: UserData.Operation_ClientFailure.* at top level, Correlation ActivityID
-  const [wmi] = await read('win_wmi_activity_nteventlogfile_cleareventlog');
+  const [wmi] = firstItems(await read('win_wmi_activity_nteventlogfile_cleareventlog'), 1);
   assert.equal(wmi.EventID, 5858);
   assert.equal(wmi.Channel, 'Microsoft-Windows-WMI-Activity/Operational');
   assert.equal(wmi.User, 'swachchhanda\\xodih');
@@ -138,14 +139,14 @@ test('concrete fields of real events', async () => {
   assert.equal((wmi as any).Event.UserData.Operation_ClientFailure.User, 'swachchhanda\\xodih');
 
   // TaskScheduler 142: EventData carries #attributes (Name=TaskDisabled), not a field
-  const [task] = await read('win_taskscheduler_susp_schtasks_delete_or_disable');
+  const [task] = firstItems(await read('win_taskscheduler_susp_schtasks_delete_or_disable'), 1);
   assert.equal(task.EventID, 142);
   assert.equal(task.TaskName, '\\Microsoft\\Windows\\SystemRestore\\SR');
   assert.equal(task.UserName, 'System');
   assert.equal(task.Name, undefined);
 
   // Defender: field names with spaces stay as they are
-  const [def] = await read('win_defender_exploit_redsun_tiering_engine_detected_as_eicar');
+  const [def] = firstItems(await read('win_defender_exploit_redsun_tiering_engine_detected_as_eicar'), 1);
   assert.equal(def['Threat Name'], 'Tool:Win32/EICAR_Test_File');
   assert.equal(def.Channel, 'Microsoft-Windows-Windows Defender/Operational');
 });
@@ -163,7 +164,7 @@ test('Zeek NDJSON logs read cleanly, one record a line, unchanged but for the de
     records.forEach((r, i) => {
       assert.equal(r.location.line, i + 1);
       const { uri_path, uri_query, uri_extension, ...logged } = r.event;
-      assert.deepEqual(logged, JSON.parse(lines[i]));
+      assert.deepEqual(logged, JSON.parse(lines[i]!)); // as many lines as records (asserted above)
       assert.equal(typeof uri_path, 'string');
       void uri_query, void uri_extension;
     });

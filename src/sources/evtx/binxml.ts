@@ -64,14 +64,15 @@ export class BinXmlParser {
     if (this.pos + n > this.end) this.fail(`binary XML truncated (need ${n} bytes)`);
   }
 
-  private u8(): number { this.need(1); return this.buf[this.pos++]; }
+  // `buf[i]!` below: every read is after need() or a `pos < end` test, and end <= buf.length
+  private u8(): number { this.need(1); return this.buf[this.pos++]!; }
   private u16(): number { this.need(2); const v = this.buf.readUInt16LE(this.pos); this.pos += 2; return v; }
   private u32(): number { this.need(4); const v = this.buf.readUInt32LE(this.pos); this.pos += 4; return v; }
 
   private document(): Node[] {
     const nodes: Node[] = [];
     while (this.pos < this.end) {
-      const tok = this.buf[this.pos];
+      const tok = this.buf[this.pos]!;
       switch (tok & 0xbf) {
         case TOK_EOF: this.pos++; return nodes;
         case TOK_FRAGMENT: this.need(4); this.pos += 4; break;
@@ -138,7 +139,7 @@ export class BinXmlParser {
       const attrs: AttrNode[] = [];
       if (tok & 0x40) {
         this.u32(); // attribute list size: attributes are delimited by their tokens
-        while (this.pos < this.end && (this.buf[this.pos] & 0xbf) === TOK_ATTR) attrs.push(this.attribute());
+        while (this.pos < this.end && (this.buf[this.pos]! & 0xbf) === TOK_ATTR) attrs.push(this.attribute());
       }
       const close = this.u8();
       if (close === TOK_CLOSE_EMPTY) return { k: K_ELEMENT, name, attrs, children: null };
@@ -146,7 +147,7 @@ export class BinXmlParser {
       const children: Node[] = [];
       for (;;) {
         this.need(1);
-        const t = this.buf[this.pos];
+        const t = this.buf[this.pos]!;
         if (t === TOK_END) { this.pos++; break; }
         if ((t & 0xbf) === TOK_OPEN) children.push(this.element());
         else if (t === TOK_PI_TARGET) children.push(this.pi());
@@ -164,9 +165,10 @@ export class BinXmlParser {
     const name = this.nameAt(this.u32());
     const parts: Node[] = [];
     while (this.pos < this.end) {
-      const t = this.buf[this.pos] & 0xbf;
+      const tok = this.buf[this.pos]!;
+      const t = tok & 0xbf;
       if (t !== TOK_VALUE && t !== TOK_SUBST && t !== TOK_OPT_SUBST && t !== TOK_CHARREF && t !== TOK_ENTITY) break;
-      parts.push(this.content(this.buf[this.pos]));
+      parts.push(this.content(tok));
     }
     return { name, parts };
   }
@@ -271,7 +273,7 @@ export class BinXmlParser {
     for (let i = 0; i < count; i++) {
       const d = this.pos + i * 4;
       const size = this.buf.readUInt16LE(d);
-      types[i] = this.buf[d + 2];
+      types[i] = this.buf[d + 2]!; // d + 4 <= this.pos + count * 4 <= this.end
       sizes[i] = size;
       offs[i] = p;
       p += size;
@@ -279,9 +281,11 @@ export class BinXmlParser {
     if (p > this.end) this.fail('template values run past record');
     this.pos = p;
     for (let i = 0; i < count; i++) {
-      if (types[i] === T_BINXML && sizes[i] > 0) {
+      const size = sizes[i]!; // the three arrays were filled for every i < count above
+      if (types[i] === T_BINXML && size > 0) {
+        const off = offs[i]!;
         nested ??= [];
-        nested[i] = this.parseDocument(offs[i], offs[i] + sizes[i]);
+        nested[i] = this.parseDocument(off, off + size);
       }
     }
     return { buf: this.buf, types, offs, sizes, nested };

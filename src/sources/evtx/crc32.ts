@@ -13,7 +13,8 @@ const TABLE = (() => {
 
 function crc32Js(buf: Uint8Array, start: number, end: number, prev: number): number {
   let c = ~prev;
-  for (let i = start; i < end; i++) c = TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  // TABLE has 256 entries and the index is masked to a byte
+  for (const byte of buf.subarray(start, end)) c = TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }
 

@@ -25,7 +25,10 @@ export type Node = ElementNode | TextNode | SubstNode | CharRefNode | EntityNode
 /** A template definition compiled once per chunk. */
 export interface Template { offset: number; guid: string; nodes: Node[] }
 
-/** Substitution values of one template instance, as ranges of the chunk buffer. */
+/**
+ * Substitution values of one template instance, as ranges of the chunk buffer. `types`, `offs` and
+ * `sizes` have one entry for every value, so an index below `types.length` is valid in all three.
+ */
 export interface Values {
   buf: Buffer;
   types: number[];

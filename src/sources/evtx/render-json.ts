@@ -79,14 +79,14 @@ class Builder {
       case K_TEMPLATE: for (const c of n.template.nodes) this.add(c, n.values, depth + 1); return;
       case K_SUBST: {
         if (!values || n.index >= values.types.length) return;
-        const t = values.types[n.index];
+        const t = values.types[n.index]!;
         if (t === T_NULL) return;
         if (t === T_BINXML) {
           const nested = values.nested?.[n.index];
           if (nested) for (const c of nested) this.add(c, values, depth + 1);
           return;
         }
-        this.addText(valueJson(values.buf, values.offs[n.index], values.sizes[n.index], t));
+        this.addText(valueJson(values.buf, values.offs[n.index]!, values.sizes[n.index]!, t));
         return;
       }
       default: return; // processing instructions have no JSON form
@@ -103,13 +103,13 @@ function textOf(v: Json): string {
 function attrJson(parts: Node[], values: Values | null, depth: number): Json {
   if (parts.length === 1) {
     // the common case, one text or substitution, without a Builder
-    const p = parts[0];
+    const p = parts[0]!;
     if (p.k === K_TEXT) return p.text;
     if (p.k === K_SUBST) {
       if (!values || p.index >= values.types.length) return undefined;
-      const t = values.types[p.index];
+      const t = values.types[p.index]!;
       if (t === T_NULL || t === T_BINXML) return undefined;
-      return valueJson(values.buf, values.offs[p.index], values.sizes[p.index], t);
+      return valueJson(values.buf, values.offs[p.index]!, values.sizes[p.index]!, t);
     }
   }
   const b = new Builder();

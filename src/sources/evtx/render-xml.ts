@@ -46,14 +46,14 @@ function flatten(nodes: Node[], values: Values | null, depth: number, out: Item[
       case K_TEMPLATE: flatten(n.template.nodes, n.values, depth + 1, out); break;
       case K_SUBST: {
         if (!values || n.index >= values.types.length) break;
-        const t = values.types[n.index];
+        const t = values.types[n.index]!;
         if (t === T_NULL) break;
         if (t === T_BINXML) {
           const nested = values.nested?.[n.index];
           if (nested) flatten(nested, values, depth + 1, out);
           break;
         }
-        out.push({ kind: 'text', text: escapeXml(valueText(values.buf, values.offs[n.index], values.sizes[n.index], t)) });
+        out.push({ kind: 'text', text: escapeXml(valueText(values.buf, values.offs[n.index]!, values.sizes[n.index]!, t)) });
         break;
       }
     }
@@ -71,9 +71,9 @@ function attrText(parts: Node[], values: Values | null): string | null {
       case K_ENTITY: piece = `&${p.name};`; break;
       case K_SUBST: {
         if (!values || p.index >= values.types.length) break;
-        const t = values.types[p.index];
+        const t = values.types[p.index]!;
         if (t === T_NULL || t === T_BINXML) break;
-        piece = escapeXml(valueText(values.buf, values.offs[p.index], values.sizes[p.index], t), true);
+        piece = escapeXml(valueText(values.buf, values.offs[p.index]!, values.sizes[p.index]!, t), true);
         break;
       }
     }
@@ -84,14 +84,14 @@ function attrText(parts: Node[], values: Values | null): string | null {
 
 function writeElement(out: string[], el: ElementNode, values: Values | null, indent: string, depth: number): void {
   if (depth > MAX_DEPTH) return;
-  const only = el.children?.length === 1 ? el.children[0] : null;
+  const only = el.children?.length === 1 ? el.children[0]! : null;
   if (only?.k === K_SUBST && values && only.index < values.types.length) {
-    const t = values.types[only.index];
+    const t = values.types[only.index]!;
     // an element made of one optional substitution whose value is NULL is not created, and an
     // element made of one array substitution is repeated per item (libyal EVTX doc, "Substitution")
     if (t === T_NULL && only.optional) return;
     if (t & T_ARRAY) {
-      for (const item of valueTextItems(values.buf, values.offs[only.index], values.sizes[only.index], t)) {
+      for (const item of valueTextItems(values.buf, values.offs[only.index]!, values.sizes[only.index]!, t)) {
         const copy: ElementNode = { k: K_ELEMENT, name: el.name, attrs: el.attrs, children: [{ k: K_TEXT, text: item }] };
         writeElement(out, copy, values, indent, depth + 1);
       }

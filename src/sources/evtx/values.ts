@@ -27,8 +27,6 @@ export function scalarSize(type: number): number {
   }
 }
 
-const HEX = '0123456789ABCDEF';
-
 export function utf16(buf: Buffer, off: number, size: number): string {
   let end = off + (size & ~1);
   // strings from substitutions often carry their terminating NUL(s); Windows does not show them
@@ -48,20 +46,17 @@ function hex64(buf: Buffer, off: number): string {
   return hi === 0 ? '0x' + lo.toString(16) : '0x' + hi.toString(16) + lo.toString(16).padStart(8, '0');
 }
 
+/** Upper-case hex of buf[off, off + size). */
 function binaryHex(buf: Buffer, off: number, size: number): string {
-  let s = '';
-  for (let i = off; i < off + size; i++) s += HEX[buf[i] >> 4] + HEX[buf[i] & 15];
-  return s;
-}
-
-function h(buf: Buffer, off: number, n: number): string {
-  return binaryHex(buf, off, n);
+  return buf.toString('hex', off, off + size).toUpperCase();
 }
 
 /** GUID without braces, upper case, as the evtx crate's JSON writes it. */
 export function guid(buf: Buffer, off: number): string {
-  const b = (i: number) => HEX[buf[off + i] >> 4] + HEX[buf[off + i] & 15];
-  return b(3) + b(2) + b(1) + b(0) + '-' + b(5) + b(4) + '-' + b(7) + b(6) + '-' + h(buf, off + 8, 2) + '-' + h(buf, off + 10, 6);
+  const x = binaryHex(buf, off, 16);
+  // the first three groups are stored little-endian, the last two as bytes
+  return x.slice(6, 8) + x.slice(4, 6) + x.slice(2, 4) + x.slice(0, 2) + '-' + x.slice(10, 12) + x.slice(8, 10) + '-' +
+    x.slice(14, 16) + x.slice(12, 14) + '-' + x.slice(16, 20) + '-' + x.slice(20, 32);
 }
 
 /** FILETIME as ISO 8601 UTC; `digits` fractional digits (6 = micro, 7 = 100 ns), truncated. */
@@ -96,10 +91,9 @@ function systemtime(buf: Buffer, off: number): string {
 /** SID string; a SID cut short by its value size keeps the sub-authorities that fit. */
 export function sid(buf: Buffer, off: number, size: number): string {
   if (size < 8) return '';
-  const rev = buf[off];
-  const count = buf[off + 1];
-  let auth = 0;
-  for (let i = 2; i < 8; i++) auth = auth * 256 + buf[off + i];
+  const rev = buf.readUInt8(off);
+  const count = buf.readUInt8(off + 1);
+  const auth = buf.readUIntBE(off + 2, 6); // identifier authority: 48 bits, big-endian
   let s = `S-${rev}-${auth}`;
   for (let i = 0; i < count && off + 8 + i * 4 + 4 <= off + size; i++) s += '-' + buf.readUInt32LE(off + 8 + i * 4);
   return s;
@@ -178,7 +172,7 @@ function arrayItems(buf: Buffer, off: number, size: number, t: number): Array<[n
   } else if (t === T_SID) {
     let p = off;
     while (p + 8 <= end) {
-      const n = 8 + buf[p + 1] * 4;
+      const n = 8 + buf.readUInt8(p + 1) * 4;
       out.push([p, Math.min(n, end - p)]);
       p += n;
     }
