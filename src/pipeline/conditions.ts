@@ -6,7 +6,7 @@ import { levelRank, STATUSES } from '../sigma/model.js';
 import { sigmaStringToText, parseSigmaString, type SigmaValue } from '../sigma/values.js';
 import { checkParams, compilePattern, patternProblem, asStringList, type ParamProblem, type ParamSpecs } from './params.js';
 import { allGroups, forEachItem, type RunState } from './run.js';
-import { evalCondExpr, parseCondExpr } from './cond-expr.js';
+import { evalCondExpr, parseCondExpr } from '../sigma/name-expression.js';
 import type { ProcessingCondition } from './types.js';
 
 type P = Record<string, unknown>;

@@ -3,7 +3,7 @@
 import { DiagnosticSink, hasErrors, type Position, type Span } from '../sigma/diagnostics.js';
 import { get, keySpan, loadYamlDocuments, spanOf, toPlain, type YMap, type YNode } from '../sigma/yaml-tree.js';
 import { checkCondition, CONDITIONS, type ConditionKind } from './conditions.js';
-import { CondExprError, exprIds, parseCondExpr } from './cond-expr.js';
+import { CondExprError, exprIds, parseCondExpr } from '../sigma/name-expression.js';
 import { checkParams, type ParamProblem } from './params.js';
 import { TRANSFORMATIONS } from './transformations/index.js';
 import type { PipelineLoadResult, ProcessingCondition, ProcessingItem, ProcessingPipeline } from './types.js';

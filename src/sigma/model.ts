@@ -1,7 +1,7 @@
 // The typed model of Sigma documents: detection rules, filters (meta-filters) and correlation rules.
 import type { Position } from './diagnostics.js';
 import type { SigmaValue } from './values.js';
-import type { TemporalExpression } from './correlation-expression.js';
+import type { CondExpr } from './name-expression.js';
 
 export interface LogSource {
   category?: string;
@@ -140,7 +140,7 @@ export interface SigmaCorrelation extends DocumentBase {
     /** value_percentile: which percentile of the field's values the condition compares (pySigma's `percentile`). */
     percentile?: number;
     /** temporal types: a boolean expression of rule names instead of a count (pySigma's extended condition). */
-    expression?: TemporalExpression;
+    expression?: CondExpr;
   };
 }
 

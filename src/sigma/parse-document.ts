@@ -2,7 +2,7 @@
 import type { DiagnosticCode, DiagnosticSink, Position } from './diagnostics.js';
 import type { CorrelationCondition, CorrelationType, LogSource, RelatedRule, SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './model.js';
 import { CORRELATION_TYPES } from './model.js';
-import { ExpressionError, expressionRules, parseTemporalExpression } from './correlation-expression.js';
+import { CondExprError, exprIds, parseCondExpr } from './name-expression.js';
 import { parseDetectionSection } from './parse-detection.js';
 import { get, keySpan, spanOf, toPlain, type YMap, type YNode } from './yaml-tree.js';
 
@@ -235,8 +235,8 @@ function parseCorrelation(root: YMap, ctx: DocumentContext, sink: DiagnosticSink
     if (!temporal) sink.report('invalid-correlation-condition', `a condition written as an expression ('${text}') is for temporal and temporal_ordered correlations only`, spanOf(cond.value));
     else {
       try {
-        out.expression = parseTemporalExpression(text);
-        const named = expressionRules(out.expression);
+        out.expression = parseCondExpr(text);
+        const named = [...new Set(exprIds(out.expression).map((x) => x.name))];
         if (!rules) out.rules = named;
         else {
           const missing = named.filter((r) => !out.rules.includes(r));
@@ -245,10 +245,10 @@ function parseCorrelation(root: YMap, ctx: DocumentContext, sink: DiagnosticSink
           if (unused.length) sink.report('invalid-correlation-condition', `'rules' lists ${unused.map((r) => `'${r}'`).join(', ')}, which the condition does not use`, keySpan(rules));
         }
       } catch (e) {
-        if (!(e instanceof ExpressionError)) throw e;
+        if (!(e instanceof CondExprError)) throw e;
         // The offset is into the expression text; a plain or quoted scalar starts it at the node (quotes: one later).
         const col = cond.value.pos.col + (cond.value.kind === 'scalar' && cond.value.quoted ? 1 : 0) + e.offset;
-        sink.report('invalid-correlation-condition', `the condition expression: ${e.message}`, { start: { line: cond.value.pos.line, col }, end: { line: cond.value.pos.line, col: col + 1 } });
+        sink.report('invalid-correlation-condition', `the condition expression: ${e.message}`, { start: { line: cond.value.pos.line, col }, end: { line: cond.value.pos.line, col: col + Math.max(1, e.length) } });
       }
     }
   } else if (cond.value.kind !== 'map') sink.report('invalid-correlation-condition', "the correlation 'condition' must be a map such as {gte: 10}, or for temporal types an expression of rule names", spanOf(cond.value));

@@ -356,3 +356,18 @@ test('property: event_count on random events equals a brute-force count (200 run
     assert.deepEqual(got, bruteForce(events, span, n), `run ${run}: span ${span}, n ${n}`);
   }
 });
+
+test('validate: an extended temporal condition is accepted; a broken one or one on a count type is a located error', () => {
+  const parse = (body: string) => {
+    const col = emptyCollection();
+    addParsedFile(col, parseSigmaText(correlation(body), 'c.yml'));
+    return col.rejected.flatMap((r) => r.diagnostics.map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`));
+  };
+  assert.deepEqual(parse('type: temporal_ordered\ngroup-by: [User]\ntimespan: 10m\ncondition: failed and not (mfa or success)'), []);
+  assert.deepEqual(parse('type: temporal\ngroup-by: [User]\ntimespan: 10m\ncondition: failed and and mfa'), ["38:27 invalid-correlation-condition the condition expression: unexpected 'and'"]);
+  assert.deepEqual(parse('type: event_count\nrules: [failed]\ngroup-by: [User]\ntimespan: 10m\ncondition: failed'), ["39:16 invalid-correlation-condition a condition written as an expression ('failed') is for temporal and temporal_ordered correlations only"]);
+  assert.deepEqual(parse('type: temporal\nrules: [failed, success]\ngroup-by: [User]\ntimespan: 10m\ncondition: failed and mfa'), [
+    "39:16 invalid-correlation-condition the condition names 'mfa', which 'rules' does not list",
+    "36:5 invalid-correlation-condition 'rules' lists 'success', which the condition does not use",
+  ]);
+});

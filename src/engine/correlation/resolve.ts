@@ -3,7 +3,7 @@
 // each group-by name, chains ordered so that a correlation comes after those it reads, and every
 // correlation that cannot run listed with its reason (unknown rule, a cycle, a missing field).
 import type { CorrelationCondition, CorrelationType, SigmaCorrelation, SigmaRule } from '../../sigma/model.js';
-import type { TemporalExpression } from '../../sigma/correlation-expression.js';
+import type { CondExpr } from '../../sigma/name-expression.js';
 
 export type CorrelationInput = { kind: 'rule'; rule: SigmaRule; ref: string } | { kind: 'correlation'; correlation: SigmaCorrelation; ref: string };
 
@@ -22,7 +22,7 @@ export interface ResolvedCorrelation {
   /** value_* types: the field (value_count: fields) whose values are counted or summed. */
   valueFields: string[];
   percentile?: number;
-  expression?: TemporalExpression;
+  expression?: CondExpr;
   generate: boolean;
 }
 

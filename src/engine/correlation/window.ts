@@ -2,7 +2,7 @@
 // holds. Entries are the base matches (or child correlation alerts) of the group inside the window,
 // in event-time order. Pure functions: the correlator keeps the windows.
 import type { CorrelationCondition } from '../../sigma/model.js';
-import { evalTemporalExpression } from '../../sigma/correlation-expression.js';
+import { evalCondExpr } from '../../sigma/name-expression.js';
 import type { ResolvedCorrelation } from './resolve.js';
 
 export interface WindowEntry {
@@ -90,7 +90,7 @@ export function evaluateWindow(c: ResolvedCorrelation, entries: readonly WindowE
       const value = c.type === 'temporal' ? occurred.size : orderedPrefix(entries, c.inputs.length);
       if (c.expression) {
         const names = c.inputs.map((i) => i.ref);
-        const holds = evalTemporalExpression(c.expression, (name) => {
+        const holds = evalCondExpr(c.expression, (name) => {
           const i = names.indexOf(name);
           return c.type === 'temporal' ? occurred.has(i) : i >= 0 && i < value;
         });

@@ -1,5 +1,6 @@
-// `rule_cond_expr` and friends: `a and not (b or c)` over the ids of an item's conditions.
-// Precedence as in pySigma: not > and > or.
+// Boolean expressions over names: `a and not (b or c)`. Pipelines use them over the ids of an
+// item's conditions (`rule_cond_expr` and friends), correlations over rule names (the extended
+// temporal condition). Precedence as in pySigma and Sigma conditions: not > and > or.
 
 export type CondExpr =
   | { op: 'id'; name: string; offset: number }
@@ -33,7 +34,7 @@ export function parseCondExpr(text: string): CondExpr {
   const kw = (t: Token | undefined, w: string) => t !== undefined && t.text.toLowerCase() === w;
   const primary = (): CondExpr => {
     const t = toks[i];
-    if (!t) throw new CondExprError('the expression ends where a condition id was expected', text.length, 0);
+    if (!t) throw new CondExprError('the expression ends where a name was expected', text.length, 0);
     if (kw(t, 'not')) {
       i++;
       return { op: 'not', arg: primary() };
