@@ -9,6 +9,7 @@ import { loadPipelineFile } from '../pipeline/parse.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
 import { convertCollection, failureSummary, type ConvertedRule } from '../backends/common/convert.js';
 import { ruleMeta } from '../backends/common/rule-meta.js';
+import { techniqueName } from '../catalog/attack.js';
 import type { Backend } from '../backends/common/types.js';
 import { TARGETS } from '../backends/targets.js';
 import { renderTable } from '../report/text-table.js';
@@ -114,7 +115,8 @@ export function renderRuleFormat(backend: Backend, format: string, results: read
   if (!rf) throw new Error(`${backend.target} has no format '${format}'`);
   const rules = [];
   for (const { document: d, result: r } of results) {
-    if (r.ok && d.kind === 'rule') rules.push({ meta: ruleMeta(d), query: r.query, state: r.state, pipelines: r.pipelines });
+    // Technique names come from the catalog's ATT&CK data: backends ship none.
+    if (r.ok && d.kind === 'rule') rules.push({ meta: ruleMeta(d, (id) => techniqueName(id)), query: r.query, state: r.state, pipelines: r.pipelines });
   }
   return rf.render(rules);
 }

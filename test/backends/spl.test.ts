@@ -264,7 +264,7 @@ test('savedsearches: multi-line values continue with a backslash; titles with br
   assert.equal(confValue('a\n| where b'), 'a \\\n| where b');
   assert.equal(confValue('ends with \\'), 'ends with \\ ');
   const meta = (title: string, id: string) => ({
-    meta: { id, title, description: 'line one\nline two', severity: 'critical' as const, author: null, status: null, references: [], falsepositives: [], tactics: [], techniques: [], tags: [], date: null, modified: null, file: 'x.yml' },
+    meta: { id, title, description: 'line one\nline two', severity: 'critical' as const, author: null, status: null, references: [], falsepositives: [], tactics: [], techniques: [], techniqueNames: {}, tags: [], date: null, modified: null, file: 'x.yml' },
     query: 'f="a"\n| where match(g, "b")',
     state: {},
     pipelines: ['splunk'],
