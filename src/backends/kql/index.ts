@@ -1,12 +1,14 @@
 // The KQL backend (Microsoft Sentinel, Defender XDR): a renderer of the query IR.
 import type { Backend } from '../common/types.js';
 import { renderKqlQuery } from './render-query.js';
+import { kqlNotes } from './notes.js';
 import { sentinelRuleFormat } from './formats/sentinel-rule.js';
 import { sentinelArmFormat } from './formats/sentinel-arm.js';
 
 export const kqlBackend: Backend = {
   target: 'kql',
   render: renderKqlQuery,
+  notes: kqlNotes,
   formats: { 'sentinel-rule': sentinelRuleFormat, 'sentinel-arm': sentinelArmFormat },
 };
 
