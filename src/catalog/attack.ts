@@ -136,6 +136,14 @@ function parseEmbedded(): AttackData {
   return { version: ATTACK_VERSION, tactics, techniques, groups: refs(ATTACK_GROUPS, 'group'), software: refs(ATTACK_SOFTWARE, 'software'), retiredTactics, retired };
 }
 
+/**
+ * A technique's name by its upper-case id: the current name, else the name it had when it was revoked
+ * or deprecated (older rules still tag those), else null (ids the data does not name).
+ */
+export function techniqueName(id: string, attack: AttackData = bundledAttack()): string | null {
+  return attack.techniques[id]?.name ?? (attack.retired?.[id]?.type === 'technique' ? attack.retired[id]!.name : null);
+}
+
 const TECHNIQUE = /^t\d{4}(?:\.\d{3})?$/;
 const GROUP = /^g\d{4}$/;
 const SOFTWARE = /^s\d{4}$/;

@@ -9,6 +9,7 @@ import { loadPipelineFile } from '../pipeline/load-file.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
 import { convertCollection, failureSummary, type ConvertedRule } from '../backends/common/convert.js';
 import { ruleMeta } from '../backends/common/rule-meta.js';
+import { techniqueName } from '../catalog/attack.js';
 import type { Backend } from '../backends/common/types.js';
 import { TARGETS } from '../backends/targets.js';
 import { renderTable } from '../report/text-table.js';
@@ -30,7 +31,9 @@ queries. A rule that the target cannot express exactly is not converted: its rea
                    pySigma processing pipeline YAML file (repeatable; applied by priority)
   --format text    the queries, separated by a blank line and headed by a // comment when there are
                    several (default)
-  --format json    one JSON object per line and rule: {"path","id","target","ok","query" or "error"}
+  --format json    one JSON object per line and rule: {"path","id","target","ok","query","notes"} or
+                   {…,"ok":false,"error","code"}; notes say where a query reads events differently
+                   from Sigma (otherwise printed on standard error)
   --format F       a rule file format of the target (below): the converted rules with their title,
                    description, severity (from level) and ATT&CK tactics and techniques
   --quiet          no summary on standard error
@@ -80,7 +83,7 @@ export async function convertCommand(argv: string[]): Promise<number> {
   } else if (format === 'json') {
     for (const { document: d, result: r } of results) {
       const base = { path: d.file, id: d.id ?? null, target: targetName, ok: r.ok };
-      out.push(JSON.stringify(r.ok ? { ...base, query: r.query } : { ...base, error: r.error, code: r.code }));
+      out.push(JSON.stringify(r.ok ? { ...base, query: r.query, notes: r.notes } : { ...base, error: r.error, code: r.code }));
     }
   } else {
     const many = results.length > 1;
@@ -91,6 +94,12 @@ export async function convertCommand(argv: string[]): Promise<number> {
   }
   if (out.length && out.some((o) => o.length)) process.stdout.write(out.join(format === 'json' ? '\n' : '\n\n') + '\n');
 
+  // Notes on converted rules (what the query reads differently from Sigma) go to standard error,
+  // even for one rule; in JSON they are in each line.
+  if (!values.quiet && format !== 'json') {
+    const notes = results.flatMap(({ document: d, result: r }) => (r.ok ? r.notes.map((n) => `${d.file}: note: ${n}`) : []));
+    if (notes.length) process.stderr.write(notes.join('\n') + '\n');
+  }
   const failed = results.filter((x) => !x.result.ok);
   // One rule converted prints its query and nothing else; otherwise say what happened.
   if (!values.quiet && (results.length > 1 || failed.length > 0 || col.rejected.length > 0)) {
@@ -114,7 +123,8 @@ export function renderRuleFormat(backend: Backend, format: string, results: read
   if (!rf) throw new Error(`${backend.target} has no format '${format}'`);
   const rules = [];
   for (const { document: d, result: r } of results) {
-    if (r.ok && d.kind === 'rule') rules.push({ meta: ruleMeta(d), query: r.query, state: r.state, pipelines: r.pipelines });
+    // Technique names come from the catalog's ATT&CK data: backends ship none.
+    if (r.ok && d.kind === 'rule') rules.push({ meta: ruleMeta(d, (id) => techniqueName(id)), query: r.query, state: r.state, pipelines: r.pipelines });
   }
   return rf.render(rules);
 }

@@ -1,5 +1,6 @@
 // A small evaluator of the EQL conditions Quarry writes (`<category> where <condition>`) over
-// documents of keyword fields: `:` (case-insensitive, `*`/`?` wildcards), `==`/`!=` (exact; with
+// documents of keyword fields: `:` (case-insensitive for ASCII letters only, as Elasticsearch's
+// case_insensitive term and wildcard queries are; `*`/`?` wildcards), `==`/`!=` (exact; with
 // null, presence tests), like/like~, regex/regex~ (Lucene RegExp, whole value), number(),
 // cidrMatch(). Null is treated three-valued, as in ES|QL, which is the stricter assumption for
 // negations: the renderer's null guards must make the result right either way.
@@ -11,9 +12,13 @@ import type { Doc } from './lucene-eval.js';
 type V = string | number | boolean | null;
 const ESCAPES = new Set(['\\', '"', 'n', 'r', 't']);
 
-function wildcard(pattern: string, ci: boolean): RegExp {
-  const re = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|?*+()[\]{}/]/g, '\\$&'))).join('');
-  return new RegExp(`^(?:${re})$`, ci ? 'si' : 's');
+/** ASCII letters lower-cased, others as they are: Elasticsearch's case-insensitive matching (`:`, `like~`) folds ASCII only. */
+export const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+function wildcard(pattern: string, ci: boolean): { test(x: string): boolean } {
+  const p = ci ? asciiLower(pattern) : pattern;
+  const re = new RegExp(`^(?:${[...p].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|?*+()[\]{}/]/g, '\\$&'))).join('')})$`, 's');
+  return { test: (x) => re.test(ci ? asciiLower(x) : x) };
 }
 
 const and3 = (a: V, b: V): V => (a === false || b === false ? false : a === null || b === null ? null : true);

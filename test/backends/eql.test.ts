@@ -150,7 +150,7 @@ test('--format elastic-rule: one Kibana detection rule per line for each Elastic
     assert.deepEqual(rule.author, ['Florian Roth (Nextron Systems)']);
     assert.deepEqual(rule.tags, ['attack.persistence', 'attack.execution', 'attack.stealth', 'attack.t1197']);
     if (target !== 'esql') assert.deepEqual(rule.index, ['winlogbeat-*', 'logs-windows.*', 'logs-system.*']);
-    else assert.match(rule.query, /^FROM winlogbeat-\*, logs-windows\.\*, logs-system\.\*\n/);
+    else assert.match(rule.query, /^FROM winlogbeat-\*, logs-windows\.\*, logs-system\.\* METADATA _id, _version, _index\n/);
     assert.deepEqual(
       rule.threat.map((t: { tactic: { id: string; name: string } }) => [t.tactic.id, t.tactic.name]),
       [
@@ -159,7 +159,7 @@ test('--format elastic-rule: one Kibana detection rule per line for each Elastic
         ['TA0005', 'Stealth'],
       ],
     );
-    assert.deepEqual(rule.threat[0].technique, [{ id: 'T1197', name: 'T1197', reference: 'https://attack.mitre.org/techniques/T1197/' }]);
+    assert.deepEqual(rule.threat[0].technique, [{ id: 'T1197', name: 'BITS Jobs', reference: 'https://attack.mitre.org/techniques/T1197/' }]);
     assert.equal(rule.threat[0].framework, 'MITRE ATT&CK');
   }
   // The proxy seed is high: risk 73; with ecs-proxy it converts.

@@ -3,6 +3,7 @@
 import type { FieldTest } from '../../src/ir/types.js';
 import { describeTest, literalPieces } from './condition-pieces.js';
 import { isWildcard } from '../../src/ir/values.js';
+import { hasNonAsciiCase } from '../../src/backends/common/unicode-case.js';
 
 const kqlEscaped = (s: string) => JSON.stringify(s).slice(1, -1).replace(/[\x00-\x1f\x7f]/g, '');
 const reEscaped = (s: string) => kqlEscaped(s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&'));
@@ -22,7 +23,9 @@ export function missingConditions(tests: FieldTest[], query: string): string[] {
     const v = t.value;
     const pieces = v.type === 're' ? [v.pattern] : v.type === 'fieldref' ? [v.field.split('.').pop()!] : literalPieces(v);
     for (const p of pieces) {
-      const forms = [kqlEscaped(p), reEscaped(p), p];
+      // A value with letters beyond ASCII is compared lower-cased (tolower() on both sides).
+      const cases = hasNonAsciiCase(p) && !t.cased ? [p, p.toLowerCase()] : [p];
+      const forms = cases.flatMap((c) => [kqlEscaped(c), reEscaped(c), c]);
       if (!forms.some((f) => query.includes(f))) missing.push(`value piece ${JSON.stringify(p)} of ${what}`);
     }
     if (v.type === 'string' && v.parts.some((p) => typeof p !== 'string' && isWildcard(p, '?')) && !query.includes('matches regex')) missing.push(`wildcard ? of ${what}`);

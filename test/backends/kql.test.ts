@@ -59,7 +59,8 @@ test('--format json: one object per rule, failures with their reason', () => {
   assert.equal(r.status, 1);
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(lines.length, 2);
-  assert.deepEqual(Object.keys(lines[0]), ['path', 'id', 'target', 'ok', 'query']);
+  assert.deepEqual(Object.keys(lines[0]), ['path', 'id', 'target', 'ok', 'query', 'notes']);
+  assert.deepEqual(lines[0].notes, []);
   assert.equal(lines[0].ok, true);
   assert.equal(lines[1].ok, false);
   assert.match(lines[1].error, /no table for log source product=windows,service=bits-client/);

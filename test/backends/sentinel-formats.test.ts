@@ -122,7 +122,7 @@ test('every converted rule of the SigmaHQ corpus gives one valid entry in both f
     assert.equal(arm.resources.length, ok.length, pipeline);
     arm.resources.forEach((r, i) => {
       const p = r.properties;
-      if (p.query !== queries[i]) problems.push(`${ok[i]!.document.file}: ARM query`);
+      if (armRead(p.query as string) !== queries[i] || armRead(p.displayName as string) !== ok[i]!.document.title) problems.push(`${ok[i]!.document.file}: ARM query or title`);
       if (!SEVERITIES.includes(String(p.severity)) || !(p.techniques as string[]).every((t) => /^T\d{4}$/.test(t))) problems.push(`${ok[i]!.document.file}: ARM severity/techniques`);
     });
     assert.equal(new Set(arm.resources.map((r) => r.name)).size, ids.size, `${pipeline}: resource names as unique as the ids`);
@@ -131,4 +131,46 @@ test('every converted rule of the SigmaHQ corpus gives one valid entry in both f
   }
   process.stdout.write(`sentinel formats: entries per KQL pipeline ${JSON.stringify(counts)}\n`);
   assert.ok(counts['sentinel-asim']! > 500);
+});
+
+/** A string of an ARM template as Azure Resource Manager reads it: literal, or the text of an `[[` escape. */
+function armRead(s: string): string {
+  if (!(s.startsWith('[') && s.endsWith(']'))) return s;
+  assert.ok(s.startsWith('[['), `'${s.slice(0, 60)}' would be evaluated as a template expression`);
+  return s.slice(1);
+}
+
+test('sentinel-arm: strings that ARM would evaluate (start with [ and end with ]) are escaped as [[; other strings stay as they are', async () => {
+  const { parseRule } = await import('../helpers.js');
+  const rule = parseRule(`title: '[Lab] Encoded PowerShell [T1059]'
+id: 0f6c4a0e-4e55-4d40-8f5a-8a5e2b0c7d11
+status: test
+description: "[concat('a', 'b')]"
+references:
+    - '[1] https://example.org/'
+tags:
+    - attack.execution
+logsource:
+    product: windows
+    category: process_creation
+detection:
+    selection:
+        CommandLine|contains: '-enc'
+    condition: selection
+`).rule!;
+  const meta = ruleMeta(rule);
+  // A query is escaped the same way; a table name that needs quoting starts it with [.
+  const query = "['Custom-Table']";
+  const text = kqlBackend.formats!['sentinel-arm']!.render([{ meta, query, state: {}, pipelines: [] }]);
+  const p = (JSON.parse(text) as { resources: Array<{ name: string; properties: Record<string, unknown> }> }).resources[0]!.properties;
+  assert.equal(p.displayName, '[[Lab] Encoded PowerShell [T1059]');
+  assert.equal(p.description, "[[concat('a', 'b')]");
+  assert.equal(p.query, "[['Custom-Table']");
+  assert.equal(armRead(p.displayName as string), meta.title);
+  assert.equal(armRead(p.description as string), meta.description);
+  assert.equal(armRead(p.query as string), query);
+  // Not an expression (does not end with ]): doubling its [ would keep both brackets.
+  const other = kqlBackend.formats!['sentinel-arm']!.render([{ meta: { ...meta, title: '[Lab] encoded PowerShell', description: '' }, query: "['Custom-Table']\n| take 1", state: {}, pipelines: [] }]);
+  const q = (JSON.parse(other) as { resources: Array<{ properties: Record<string, unknown> }> }).resources[0]!.properties;
+  assert.deepEqual([q.displayName, q.description, q.query], ['[Lab] encoded PowerShell', '[Lab] encoded PowerShell', "['Custom-Table']\n| take 1"]);
 });

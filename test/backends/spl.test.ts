@@ -3,7 +3,8 @@
 // validator on hand-made broken queries, the savedsearches.conf format read back, embedded data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { convertRule } from '../../src/backends/common/convert.js';
@@ -22,6 +23,7 @@ import { DATA, REPO, parseRule } from '../helpers.js';
 const PROXY_SEED = join(DATA, 'sigmahq/rules/web/proxy_generic/proxy_ua_bitsadmin_susp_tld.yml');
 const BITS_SHARING = join(DATA, 'sigmahq/rules/windows/builtin/bits_client/win_bits_client_new_transfer_via_file_sharing_domains.yml');
 const BITS_TLD = join(DATA, 'sigma-rules-bits/win_bits_client_new_transfer_via_uncommon_tld.yml');
+const PROC_CREATION = join(DATA, 'sigmahq/rules/windows/process_creation/proc_creation_win_7zip_exfil_dmp_files.yml');
 
 function convert(yaml: string, pipeline: string) {
   const { rule, diagnostics } = parseRule(yaml);
@@ -157,8 +159,49 @@ test('mixed: searchable conjuncts stay terms, the rest goes whole to | where; ne
 test('splunk-windows: process creation guard on source and EventCode', () => {
   assert.equal(
     query(rule('selection:\n    CommandLine|contains: x', 'selection', 'product: windows\n    category: process_creation'), 'splunk-windows'),
-    '(source="WinEventLog:Microsoft-Windows-Sysmon/Operational" OR source="WinEventLog:Security") (EventCode=1 OR EventCode=4688) CommandLine="*x*"',
+    '(source="XmlWinEventLog:Microsoft-Windows-Sysmon/Operational" OR source="WinEventLog:Security") (EventCode=1 OR EventCode=4688) CommandLine="*x*"',
   );
+});
+
+test('splunk-windows: the source prefix follows the pipeline state splunk_windows_source (sysmon-xml by default, xml, classic), set by a pipeline file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'quarry-spl-'));
+  const stateFile = (val: string, priority = 10) => {
+    const f = join(dir, `${val}-${priority}.yml`);
+    writeFileSync(f, `name: splunk-source-${val}\npriority: ${priority}\ntransformations:\n  - type: set_state\n    key: splunk_windows_source\n    val: ${val}\n`);
+    return f;
+  };
+  const sources = (...pipelines: string[]) => {
+    const r = cli(...pipelines.flatMap((p) => ['--pipeline', p]), BITS_TLD, PROC_CREATION);
+    assert.equal(r.status, 0, r.stderr);
+    return [...r.stdout.matchAll(/source="([^"]+)"/g)].map((m) => m[1]);
+  };
+  const channels = ['Microsoft-Windows-Bits-Client/Operational', 'Microsoft-Windows-Sysmon/Operational', 'Security'];
+  assert.deepEqual(sources('splunk-windows'), ['WinEventLog:', 'XmlWinEventLog:', 'WinEventLog:'].map((p, i) => p + channels[i]));
+  assert.deepEqual(sources('splunk-windows', stateFile('sysmon-xml')), sources('splunk-windows'));
+  assert.deepEqual(sources('splunk-windows', stateFile('xml')), channels.map((c) => `XmlWinEventLog:${c}`));
+  assert.deepEqual(sources('splunk-windows', stateFile('classic')), channels.map((c) => `WinEventLog:${c}`));
+  // The shipped example is the `xml` choice.
+  assert.deepEqual(sources('splunk-windows', join(REPO, 'examples/pipelines/splunk-windows-xml.yml')), channels.map((c) => `XmlWinEventLog:${c}`));
+  // A value the pipeline does not know fails the rule instead of falling back to the default.
+  const bad = cli('--pipeline', 'splunk-windows', '--pipeline', stateFile('XML'), BITS_TLD);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /not converted \[pipeline-failure\] pipeline state splunk_windows_source must be sysmon-xml, xml or classic/);
+});
+
+test('splunk-windows over the SigmaHQ Windows rules: Sysmon sources are XmlWinEventLog:, every other channel WinEventLog:', () => {
+  const col = loadSigmaPaths([join(DATA, 'sigmahq/rules/windows')]);
+  const results = convertCollection(col, splBackend, resolveConvertPipelines('spl', ['splunk-windows']));
+  const count = new Map<string, number>();
+  for (const { result } of results) {
+    if (!result.ok) continue;
+    for (const m of result.query.matchAll(/source="([^":]+):([^"]+)"/g)) {
+      const key = `${m[1]}:${m[2] === 'Microsoft-Windows-Sysmon/Operational' ? 'Sysmon' : 'other'}`;
+      count.set(key, (count.get(key) ?? 0) + 1);
+    }
+  }
+  console.log(`splunk-windows sources over rules/windows: ${JSON.stringify(Object.fromEntries([...count].sort()))}`);
+  assert.deepEqual([...count.keys()].sort(), ['WinEventLog:other', 'XmlWinEventLog:Sysmon']);
+  assert.ok(count.get('XmlWinEventLog:Sysmon')! > 1000);
 });
 
 test('splunk-cim: what tstats cannot say, and fields outside the data model, are refused with the reason', () => {
@@ -264,7 +307,7 @@ test('savedsearches: multi-line values continue with a backslash; titles with br
   assert.equal(confValue('a\n| where b'), 'a \\\n| where b');
   assert.equal(confValue('ends with \\'), 'ends with \\ ');
   const meta = (title: string, id: string) => ({
-    meta: { id, title, description: 'line one\nline two', severity: 'critical' as const, author: null, status: null, references: [], falsepositives: [], tactics: [], techniques: [], tags: [], date: null, modified: null, file: 'x.yml' },
+    meta: { id, title, description: 'line one\nline two', severity: 'critical' as const, author: null, status: null, references: [], falsepositives: [], tactics: [], techniques: [], techniqueNames: {}, tags: [], date: null, modified: null, file: 'x.yml' },
     query: 'f="a"\n| where match(g, "b")',
     state: {},
     pipelines: ['splunk'],

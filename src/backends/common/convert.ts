@@ -18,7 +18,9 @@ export function convertRule(rule: SigmaRule, backend: Backend, pipelines: readon
   if (ir.failures.length) return { ok: false, code: 'pipeline-failure', error: ir.failures.join('; ') };
   try {
     const names = pipelines.map((p) => p.name);
-    return { ok: true, query: backend.render({ ir, state: processed.state, pipelines: names }), state: processed.state, pipelines: names };
+    const input = { ir, state: processed.state, pipelines: names };
+    const query = backend.render(input);
+    return { ok: true, query, notes: backend.notes?.(input) ?? [], state: processed.state, pipelines: names };
   } catch (e) {
     if (e instanceof ConversionError) return { ok: false, code: e.code, error: e.message };
     throw e;

@@ -1,6 +1,8 @@
 // What a SIEM rule file carries beside the query: title, description, severity and ATT&CK, taken
 // from the Sigma rule. Every output format (Sentinel analytic rule, savedsearches.conf stanza,
 // Elastic detection rule) reads this one summary, so they agree on what a rule says.
+// Backends ship no ATT&CK data (it lives in src/catalog, above them): technique names come in from
+// the caller, which may import the catalog.
 import type { SigmaRule } from '../../sigma/model.js';
 
 export type Severity = 'informational' | 'low' | 'medium' | 'high' | 'critical';
@@ -19,6 +21,8 @@ export interface RuleMeta {
   tactics: string[];
   /** ATT&CK technique ids from `attack.tNNNN[.NNN]` tags, upper-cased (e.g. `T1197`), in tag order. */
   techniques: string[];
+  /** ATT&CK names of those techniques and their parents, by id, for the ids the caller's ATT&CK data names. */
+  techniqueNames: Readonly<Record<string, string>>;
   /** All tags as written. */
   tags: string[];
   date: string | null;
@@ -32,7 +36,10 @@ const TECHNIQUE = /^attack\.(t\d{4}(?:\.\d{3})?)$/i;
 // data components and detection ids.
 const NOT_TACTIC = /^attack\.(?:[gscm]\d{4}|t\d{4}|ds\d{4}|dc\d{4}|det\d{4}|an\d{4})/i;
 
-export function ruleMeta(rule: SigmaRule): RuleMeta {
+/** A technique's ATT&CK name by its upper-case id (`T1197` → `BITS Jobs`), or null when unknown. */
+export type TechniqueNameLookup = (id: string) => string | null;
+
+export function ruleMeta(rule: SigmaRule, techniqueName: TechniqueNameLookup = () => null): RuleMeta {
   const tactics: string[] = [];
   const techniques: string[] = [];
   for (const tag of rule.tags) {
@@ -44,6 +51,12 @@ export function ruleMeta(rule: SigmaRule): RuleMeta {
       const name = tag.slice('attack.'.length).toLowerCase();
       if (!tactics.includes(name)) tactics.push(name);
     }
+  }
+  const techniqueNames: Record<string, string> = {};
+  // Parents too: a rule tagged with a sub-technique only is listed under its parent technique.
+  for (const id of techniques.flatMap((t) => [t.split('.')[0]!, t])) {
+    const name = techniqueName(id);
+    if (name) techniqueNames[id] = name;
   }
   const level = (rule.level ?? 'medium').toLowerCase();
   return {
@@ -57,6 +70,7 @@ export function ruleMeta(rule: SigmaRule): RuleMeta {
     falsepositives: [...rule.falsepositives],
     tactics,
     techniques,
+    techniqueNames,
     tags: [...rule.tags],
     date: rule.date ?? null,
     modified: rule.modified ?? null,

@@ -15,7 +15,18 @@ export class ConversionError extends Error {
 }
 
 export type ConversionResult =
-  | { ok: true; query: string; state: Readonly<Record<string, unknown>>; pipelines: readonly string[] }
+  | {
+      ok: true;
+      query: string;
+      /**
+       * What the user should know about an exact-as-possible query that still reads some events
+       * differently from Sigma (e.g. KQL cannot tell an empty field from a missing one); readable
+       * sentences, empty for most rules.
+       */
+      notes: readonly string[];
+      state: Readonly<Record<string, unknown>>;
+      pipelines: readonly string[];
+    }
   | { ok: false; code: string; error: string };
 
 /** A rule after pipelines, ready for a backend: the IR and the pipeline state (`query_table`, …). */
@@ -36,6 +47,8 @@ export interface Backend {
   emptyIsMissing?: boolean;
   /** Renders one rule; throws ConversionError for what the target cannot express. */
   render(input: ConvertInput): string;
+  /** Notes on a rule that rendered (see ConversionResult.notes); a backend without any leaves this out. */
+  notes?(input: ConvertInput): string[];
   /**
    * Rule file formats beyond the bare query (`quarry convert --format NAME`), e.g. a Sentinel
    * analytic rule or a savedsearches.conf stanza. Each wraps rendered queries with the rules' metadata.

@@ -9,6 +9,7 @@
 import { ConversionError } from '../common/types.js';
 import { re2Problem } from '../common/regex.js';
 import { isWildcard, type StringPart } from '../../ir/values.js';
+import { caseVariants } from '../common/unicode-case.js';
 
 /** Whether a text has characters whose case can differ (so a case-insensitive match needs folding). */
 export function hasCase(text: string): boolean {
@@ -38,6 +39,12 @@ export function regexpChar(c: string, fold: boolean): string {
 function atomOf(c: string, fold: boolean): string {
   const lo = c.toLowerCase();
   const up = c.toUpperCase();
+  // Outside ASCII a letter may have more than one other case (ß ẞ, Σ σ): every character the
+  // engine's lower-casing takes for it (common/unicode-case.ts).
+  if (fold && c.codePointAt(0)! > 0x7f && lo !== up) {
+    const all = caseVariants(c);
+    if (all.length > 1) return `[${all.map(classChar).join('')}]`;
+  }
   if (fold && lo !== up && [...lo].length === 1 && [...up].length === 1) return `[${up}${lo}]`;
   if (ESCAPED.has(c)) return '\\' + c;
   if (CLASSED.has(c)) return `[${c}]`;

@@ -18,6 +18,20 @@ const RISK: Readonly<Record<Severity, { severity: string; risk_score: number }>>
 
 const RULE_TYPE: Readonly<Record<ElasticLanguage, string>> = { lucene: 'query', esql: 'esql', eql: 'eql' };
 
+// Kibana deduplicates the alerts of a non-aggregating ES|QL rule by the source documents' `_id`
+// (with `_version` and `_index`), which ES|QL returns only when FROM asks for them; Kibana 9.4 adds
+// `_id` by itself, earlier versions create a duplicate alert on every run that sees the event again.
+// Only the rule gets them: a bare query in Discover would show three extra columns for nothing.
+const ESQL_RULE_METADATA = ['_id', '_version', '_index'];
+
+/** The ES|QL query with `METADATA _id, _version, _index` on its FROM (the first line, as the renderer writes it). */
+export function withRuleMetadata(query: string): string {
+  const nl = query.indexOf('\n');
+  const from = nl < 0 ? query : query.slice(0, nl);
+  if (!/^FROM /.test(from)) throw new Error(`not an ES|QL query as Quarry renders it: ${from}`);
+  return `${from} METADATA ${ESQL_RULE_METADATA.join(', ')}${nl < 0 ? '' : query.slice(nl)}`;
+}
+
 /** ATT&CK entries: one per known tactic, each with the rule's techniques (sub-techniques nested). */
 export function threat(meta: RuleMeta): unknown[] {
   const techniques = new Map<string, string[]>();
@@ -28,11 +42,13 @@ export function threat(meta: RuleMeta): unknown[] {
     techniques.set(parent!, subs);
   }
   const ref = (id: string) => `https://attack.mitre.org/techniques/${id.replace('.', '/')}/`;
+  // Kibana requires a name; an id the caller's ATT&CK data does not name keeps its id as the name.
+  const name = (id: string) => meta.techniqueNames[id] ?? id;
   const technique = [...techniques].map(([id, subs]) => ({
     id,
-    name: id,
+    name: name(id),
     reference: ref(id),
-    ...(subs.length ? { subtechnique: subs.map((s) => ({ id: s, name: s, reference: ref(s) })) } : {}),
+    ...(subs.length ? { subtechnique: subs.map((s) => ({ id: s, name: name(s), reference: ref(s) })) } : {}),
   }));
   return meta.tactics
     .filter((t) => Object.hasOwn(TACTICS, t))
@@ -61,7 +77,7 @@ export function elasticRule(r: FormattedRule, language: ElasticLanguage): Record
     severity: RISK[m.severity].severity,
     type: RULE_TYPE[language],
     language,
-    query: r.query,
+    query: language === 'esql' ? withRuleMetadata(r.query) : r.query,
     // An ES|QL rule names its indices in FROM.
     ...(language === 'esql' ? {} : { index: indexPatterns(r.state) }),
     threat: threat(m),

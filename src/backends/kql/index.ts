@@ -1,6 +1,7 @@
 // The KQL backend (Microsoft Sentinel, Defender XDR): a renderer of the query IR.
 import type { Backend } from '../common/types.js';
 import { renderKqlQuery } from './render-query.js';
+import { kqlNotes } from './notes.js';
 import { sentinelRuleFormat } from './formats/sentinel-rule.js';
 import { sentinelArmFormat } from './formats/sentinel-arm.js';
 
@@ -9,6 +10,7 @@ export const kqlBackend: Backend = {
   // String columns hold '' for a missing value, and dynamic values read as '' through tostring().
   emptyIsMissing: true,
   render: renderKqlQuery,
+  notes: kqlNotes,
   formats: { 'sentinel-rule': sentinelRuleFormat, 'sentinel-arm': sentinelArmFormat },
 };
 

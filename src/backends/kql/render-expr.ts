@@ -5,7 +5,8 @@
 import type { Expr, FieldTest } from '../../ir/types.js';
 import type { SigmaValue } from '../../ir/values.js';
 import { ConversionError } from '../common/types.js';
-import { isPrintableAscii, stringShape, wildcardRegex } from '../common/strings.js';
+import { isPrintableAscii, stringShape, wildcardRegex, type StringShape } from '../common/strings.js';
+import { hasNonAsciiCase } from '../common/unicode-case.js';
 import { re2Problem } from '../common/regex.js';
 import type { FieldRef, FieldScope } from './fields.js';
 import { kqlString } from './literals.js';
@@ -71,6 +72,7 @@ function renderValue(t: FieldTest, f: FieldRef, scope: FieldScope, positive: boo
       if (shape.kind === 'equals' && isNumericType(f.type) && /^-?\d+(\.\d+)?$/.test(shape.text)) return `${f.expr} == ${shape.text}`;
       if (shape.kind === 'equals' && f.type === 'bool' && /^(true|false)$/i.test(shape.text)) return `${f.expr} == ${shape.text.toLowerCase()}`;
       const x = asText(f);
+      if (!t.cased && texts.some(hasNonAsciiCase)) return unicodeFolded(shape, x);
       const cs = t.cased ? '_cs' : '';
       switch (shape.kind) {
         case 'equals':
@@ -123,6 +125,26 @@ function renderValue(t: FieldTest, f: FieldRef, scope: FieldScope, positive: boo
   }
 }
 
+/**
+ * A case-insensitive test of a value with non-ASCII letters. Kusto's case-insensitive operators
+ * (`=~`, `contains`, `startswith`, `endswith`, `* contains`) fold ASCII letters only, as its
+ * documentation says, and points to tolower() for the rest: both sides are lower-cased, as the
+ * engine does, and compared with the case-sensitive operators.
+ */
+function unicodeFolded(shape: Exclude<StringShape, { kind: 'any' }>, x: string): string {
+  const lx = `tolower(${x})`;
+  switch (shape.kind) {
+    case 'equals':
+      return `${lx} == ${kqlString(shape.text.toLowerCase())}`;
+    case 'startswith':
+    case 'endswith':
+    case 'contains':
+      return `${lx} ${shape.kind}_cs ${kqlString(shape.text.toLowerCase())}`;
+    case 'pattern':
+      return `${lx} matches regex ${kqlString('(?s)' + wildcardRegex(shape.parts.map((p) => (typeof p === 'string' ? p.toLowerCase() : p))))}`;
+  }
+}
+
 /** A keyword: a substring of any column's value (`where * contains`). */
 function renderKeyword(t: FieldTest): string {
   const v = t.value;
@@ -130,6 +152,9 @@ function renderKeyword(t: FieldTest): string {
   const shape = stringShape(v);
   if (v.encoding === 'bytes' && shape.kind !== 'any' && shape.kind !== 'pattern' && !isPrintableAscii(shape.text))
     throw new ConversionError('binary-value', 'a byte-string keyword cannot be searched for in text columns');
+  // `* contains` folds ASCII only, and there is no tolower() of every column.
+  if (!t.cased && shape.kind !== 'any' && shape.kind !== 'pattern' && hasNonAsciiCase(shape.text))
+    throw new ConversionError('unicode-case', `keyword '${shape.text}' has letters beyond ASCII, which KQL's case-insensitive \`* contains\` does not fold`);
   if (shape.kind === 'contains') return `* contains${t.cased ? '_cs' : ''} ${kqlString(shape.text)}`;
   if (shape.kind === 'any') return 'true';
   throw new ConversionError('unsupported-keyword', `keyword '${shape.kind === 'pattern' ? 'with a wildcard inside' : shape.text}' cannot be searched for in every column: KQL's \`* contains\` takes a plain substring`);

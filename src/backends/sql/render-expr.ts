@@ -6,7 +6,7 @@
 // engine's `not` of a test on a missing field holds. What differs between DuckDB, PostgreSQL and
 // ClickHouse is asked of the dialect (./dialects).
 import type { Expr, FieldTest } from '../../ir/types.js';
-import { isWildcard, type SigmaString, type SigmaValue } from '../../ir/values.js';
+import { isWildcard, type SigmaCidr, type SigmaString, type SigmaValue } from '../../ir/values.js';
 import { ConversionError } from '../common/types.js';
 import { isPrintableAscii, stringShape } from '../common/strings.js';
 import { re2Problem } from '../common/regex.js';
@@ -28,7 +28,7 @@ export function renderExpr(cx: SqlContext, e: Expr, parent: Parent = 'top'): str
     case 'and':
     case 'or': {
       if (e.args.length === 0) return e.kind === 'and' ? cx.dialect.true : cx.dialect.false;
-      const parts = e.args.map((a) => renderExpr(cx, a, e.kind));
+      const parts = e.kind === 'or' ? renderOrArgs(cx, e.args) : e.args.map((a) => renderExpr(cx, a, e.kind));
       const body = chunked(parts, e.kind === 'and' ? ' AND ' : ' OR ');
       return parent === 'top' ? body : `(${body})`;
     }
@@ -40,6 +40,25 @@ export function renderExpr(cx: SqlContext, e: Expr, parent: Parent = 'top'): str
     case 'test':
       return renderTest(cx, e);
   }
+}
+
+/**
+ * The arguments of an OR, where the `|cidr` tests of one field (a rule's list of networks) become
+ * one test in the place of the first: the address is read once for all its networks.
+ */
+function renderOrArgs(cx: SqlContext, args: readonly Expr[]): string[] {
+  const nets = new Map<string, SigmaCidr[]>();
+  const isCidr = (a: Expr): a is FieldTest & { field: string; value: SigmaCidr } => a.kind === 'test' && a.field !== null && a.value.type === 'cidr' && !a.negate && !a.timePart;
+  for (const a of args) if (isCidr(a)) nets.set(a.field, [...(nets.get(a.field) ?? []), a.value]);
+  const out: string[] = [];
+  for (const a of args) {
+    if (!isCidr(a)) out.push(renderExpr(cx, a, 'or'));
+    else if (nets.has(a.field)) {
+      out.push(cx.dialect.cidr(cx.dialect.ident(a.field), nets.get(a.field)!, `the value of ${a.field}`, false));
+      nets.delete(a.field);
+    }
+  }
+  return out;
 }
 
 /** One field test. */
@@ -85,7 +104,7 @@ function valuePredicate(cx: SqlContext, v: SigmaValue, t: FieldTest, x: string):
       return d.regex(x, v.pattern, v.flags, where);
     }
     case 'cidr':
-      return d.cidr(x, v, where);
+      return d.cidr(x, [v], where, t.field === null);
     case 'compare': {
       const op = { lt: '<', lte: '<=', gt: '>', gte: '>=' }[v.op];
       return `(${d.number(x)} ${op} ${sqlNumber(v.value)})`;

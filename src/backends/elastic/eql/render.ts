@@ -12,6 +12,7 @@ import { ConversionError, type ConvertInput } from '../../common/types.js';
 import { isPrintableAscii, stringShape } from '../../common/strings.js';
 import { esType, ipv4PrefixCidr, NUMBER_TEXT } from '../ecs-types.js';
 import { sigmaRegexToLucene, wildcardRegexp } from '../lucene-regexp.js';
+import { hasNonAsciiCase } from '../../common/unicode-case.js';
 import { eqlCategory } from '../state.js';
 import { eqlField, eqlString } from './syntax.js';
 
@@ -76,6 +77,8 @@ function predicate(t: FieldTest, name: string, f: string): string {
       return `${f} ${v.value ? '!=' : '=='} null`;
     case 're':
       if (type !== 'keyword') throw new ConversionError('type-mismatch', `${name} is a ${type} field; EQL runs regular expressions on keyword fields only`);
+      // regex~ folds ASCII only: letters beyond it are folded into classes, matched case-sensitively.
+      if (v.flags.i && hasNonAsciiCase(v.pattern)) return `${f} regex ${eqlString(sigmaRegexToLucene(v.pattern, v.flags, true))}`;
       return `${f} ${v.flags.i ? 'regex~' : 'regex'} ${eqlString(sigmaRegexToLucene(v.pattern, v.flags, false))}`;
     case 'cidr':
       if (type !== 'ip') throw new ConversionError('cidr-keyword', `${name} is not an IP field (src/backends/elastic/ecs-types.ts), and EQL's cidrMatch takes IP fields only (${v.text})`);
@@ -105,6 +108,9 @@ function stringPredicate(v: SigmaString, t: FieldTest, name: string, f: string, 
     throw new ConversionError('type-mismatch', `${name} is an IP field; '${shape.kind === 'pattern' ? 'a pattern' : (shape as { text?: string }).text}' (${shape.kind}) is neither an address nor a whole-octet prefix`);
   }
   const wild = v.parts.some((p) => isWildcard(p));
+  // `:` and `regex~` fold ASCII letters only: a value with others is a case-sensitive RegExp whose letters are
+  // classes of every case the engine takes for them (common/unicode-case.ts).
+  if (!t.cased && texts.some(hasNonAsciiCase)) return `${f} regex ${eqlString(wildcardRegexp(v.parts, true))}`;
   // Backslashes and literal wildcard characters: only a RegExp says them unambiguously.
   if (texts.some((s) => /[\\*?]/.test(s))) return `${f} ${t.cased ? 'regex' : 'regex~'} ${eqlString(wildcardRegexp(v.parts, false))}`;
   const pattern = v.parts.map((p) => (typeof p === 'string' ? p : isWildcard(p, '*') ? '*' : '?')).join('');

@@ -1,6 +1,7 @@
 // `--format sentinel-arm`: an ARM template that deploys every converted rule as a scheduled
 // analytic rule into the workspace given as the `workspace` parameter.
 import type { FormattedRule, RuleFormat } from '../../common/types.js';
+import { armLiterals } from './arm-literal.js';
 import { parentTechniques, SCHEDULE, sentinelRuleId, sentinelSeverity, sentinelTactics, subTechniques } from './sentinel.js';
 
 /** The alertRules API version whose properties carry subTechniques. */
@@ -13,7 +14,8 @@ function resource(r: FormattedRule): Record<string, unknown> {
     apiVersion: ALERT_RULES_API,
     name: `[concat(parameters('workspace'), '/Microsoft.SecurityInsights/', '${id}')]`,
     kind: 'Scheduled',
-    properties: {
+    // Every property is a literal (the name above is the template's one expression).
+    properties: armLiterals({
       displayName: r.meta.title,
       description: r.meta.description || r.meta.title,
       severity: sentinelSeverity(r.meta.severity),
@@ -28,7 +30,7 @@ function resource(r: FormattedRule): Record<string, unknown> {
       tactics: sentinelTactics(r.meta).tactics,
       techniques: parentTechniques(r.meta),
       subTechniques: subTechniques(r.meta),
-    },
+    }),
   };
 }
 

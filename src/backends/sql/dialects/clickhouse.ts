@@ -32,13 +32,16 @@ export const CLICKHOUSE: SqlDialect = {
   // toFloat64OrNull reads neither padding nor a leading `+`: the regex admits what the engine does,
   // then both are cut.
   number: (x) => `if(match(${x}, ${str(ENGINE_NUMERIC_RE)}), toFloat64OrNull(replaceRegexpAll(${x}, ${str('^\\s*\\+?|\\s+$')}, '')), NULL)`,
-  cidr: (x, net, where) => {
-    if (net.version !== 4) throw new ConversionError('cidr-unsupported', `the IPv6 network ${net.text} of ${where} is not rendered for ClickHouse (no validated IPv6 guard yet)`);
-    const lo = net.network;
-    const hi = net.network | (~prefixMask(net.prefix, 32) & 0xffffffffn);
-    // extractAll finds the four octets (an IPv4-mapped prefix `::ffff:` has no digits).
-    const o = (i: number) => `toUInt64OrZero(extractAll(ifNull(${x}, ''), '[0-9]+')[${i}])`;
-    return `if(match(${x}, ${str(IPV4_TEXT_RE)}), (${o(1)} * 16777216 + ${o(2)} * 65536 + ${o(3)} * 256 + ${o(4)}) BETWEEN ${lo} AND ${hi}, 0)`;
+  cidr: (x, nets, where) => {
+    const tests = nets.map((net) => {
+      if (net.version !== 4) throw new ConversionError('cidr-unsupported', `the IPv6 network ${net.text} of ${where} is not rendered for ClickHouse (no validated IPv6 guard yet)`);
+      const lo = net.network;
+      const hi = net.network | (~prefixMask(net.prefix, 32) & 0xffffffffn);
+      // extractAll finds the four octets (an IPv4-mapped prefix `::ffff:` has no digits).
+      const o = (i: number) => `toUInt64OrZero(extractAll(ifNull(${x}, ''), '[0-9]+')[${i}])`;
+      return `if(match(${x}, ${str(IPV4_TEXT_RE)}), (${o(1)} * 16777216 + ${o(2)} * 65536 + ${o(3)} * 256 + ${o(4)}) BETWEEN ${lo} AND ${hi}, 0)`;
+    });
+    return tests.length === 1 ? tests[0]! : `(${tests.join(' OR ')})`;
   },
   // `*` inside a function's arguments expands to every column; a lambda must return UInt8, not NULL.
   anyColumn: (_table, pred) => `arrayExists(_v -> ifNull(${pred('_v')}, 0), array(*))`,

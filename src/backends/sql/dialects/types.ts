@@ -33,8 +33,11 @@ export interface SqlDialect {
    * never an error: compared with `=`, `<` … against a numeric literal.
    */
   number(x: string): string;
-  /** `x` (an IPv4/IPv6 text, possibly padded) inside the network. */
-  cidr(x: string, net: SigmaCidr, where: string): string;
+  /**
+   * `x` (an IPv4/IPv6 text, possibly padded) inside one of the networks (the `|cidr` values of one
+   * field, read once); `keyword`: x is a value of the every-column search.
+   */
+  cidr(x: string, nets: readonly SigmaCidr[], where: string, keyword: boolean): string;
   /** True for a row when `pred(v)` holds for some column value `v` of the row (keyword search). */
   anyColumn(table: string, pred: (v: string) => string): string;
   /** `e IS NOT TRUE`: NULL counts as false before the negation, as in the engine. */
