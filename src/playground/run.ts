@@ -39,6 +39,7 @@ export interface PlaygroundTranslation {
   query?: string;
   error?: string;
   code?: string;
+  notes?: readonly string[];
 }
 
 export interface PlaygroundResult {
@@ -114,7 +115,7 @@ export function runPlayground(input: PlaygroundInput): PlaygroundResult {
     for (const [target, t] of Object.entries(TARGETS)) {
       for (const name of t.listPipelines()) {
         const r = convertRule(rule, t.backend, targetPipelineChain(target, name), col.filters);
-        translations.push(r.ok ? { target, pipeline: name, ok: true, query: r.query } : { target, pipeline: name, ok: false, error: r.error, code: r.code });
+        translations.push(r.ok ? { target, pipeline: name, ok: true, query: r.query, ...(r.notes.length ? { notes: r.notes } : {}) } : { target, pipeline: name, ok: false, error: r.error, code: r.code });
       }
     }
   }

@@ -23,6 +23,8 @@ export interface Translation {
   error?: string;
   code?: string;
   check?: QueryCheck;
+  /** What the query cannot tell apart that the engine does (e.g. KQL: empty and missing). */
+  notes?: readonly string[];
 }
 
 export interface HuntingContext {

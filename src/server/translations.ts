@@ -34,7 +34,7 @@ export function translateRule(rule: SigmaRule, filters: readonly SigmaFilter[]):
         out.push({ target: name, pipeline, label, ok: false, code: 'internal-error', error: (e as Error).message });
         continue;
       }
-      if (r.ok) out.push({ target: name, pipeline, label, ok: true, query: r.query, check: check(name, r.query) });
+      if (r.ok) out.push({ target: name, pipeline, label, ok: true, query: r.query, check: check(name, r.query), ...(r.notes.length ? { notes: r.notes } : {}) });
       else out.push({ target: name, pipeline, label, ok: false, code: r.code, error: r.error });
     }
   }

@@ -26,6 +26,13 @@ export function TranslationPanel({ t }: { t: Translation }) {
         )}
       </div>
       <pre class="code query">{t.query}</pre>
+      {t.notes?.length ? (
+        <ul class="notes">
+          {t.notes.map((n) => (
+            <li>{n}</li>
+          ))}
+        </ul>
+      ) : null}
     </div>
   );
 }
