@@ -7,11 +7,23 @@ import { scan, Cursor } from '../../src/backends/elastic/scan.js';
 import { cidrContains, parseCidr, parseIp } from '../../src/sigma/cidr.js';
 import { regexp } from './lucene-eval.js';
 import type { Doc } from './lucene-eval.js';
+import type { Token } from '../../src/backends/elastic/scan.js';
 
 type V = string | number | boolean | null;
 const ESCAPES = new Set(['\\', '"', 'n', 'r', 't']);
 
+const patterns = new Map<string, RegExp>();
 function wildcard(pattern: string, ci: boolean): RegExp {
+  const key = (ci ? 'i' : 'c') + pattern;
+  let re = patterns.get(key);
+  if (!re) {
+    if (patterns.size > 10_000) patterns.clear();
+    patterns.set(key, (re = compileWildcard(pattern, ci)));
+  }
+  return re;
+}
+
+function compileWildcard(pattern: string, ci: boolean): RegExp {
   const re = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|?*+()[\]{}/]/g, '\\$&'))).join('');
   return new RegExp(`^(?:${re})$`, ci ? 'si' : 's');
 }
@@ -20,8 +32,12 @@ const and3 = (a: V, b: V): V => (a === false || b === false ? false : a === null
 const or3 = (a: V, b: V): V => (a === true || b === true ? true : a === null || b === null ? null : false);
 const not3 = (a: V): V => (a === null ? null : !a);
 
+// The differential tests evaluate one query on many documents in a row: its tokens are kept.
+let last: { query: string; toks: Token[] } | undefined;
+
 export function evaluateEql(query: string, doc: Doc): boolean {
-  const c = new Cursor(scan(query, ESCAPES));
+  if (last?.query !== query) last = { query, toks: scan(query, ESCAPES) };
+  const c = new Cursor(last.toks);
   c.next(); // category
   c.next(); // where
   const v = boolExpr(c, doc);
