@@ -1,8 +1,9 @@
 // The SQL targets' batching: one table per log source holding every shaped event of its rules (an
 // `_id`, the `_rule` it was generated for, one text column per field name as the engine normalises
-// it), and per rule one statement that runs the rule's WHERE over its own events only. The WHERE sees
-// a derived table `events` holding exactly the event's columns under the names the rule spells, so
-// a keyword search (every column of `events`) sees the event and nothing of the bookkeeping.
+// it; a rule's events have consecutive ids), and per rule a query that runs the rule's WHERE over its
+// own events only. The WHERE must see a table `events` holding exactly the event's columns under the
+// names the rule spells, so that a keyword search (every column of `events`) sees the event and
+// nothing of the bookkeeping: how each dialect builds it is the dialect runner's business.
 import { convertRule } from '../../../src/backends/common/convert.js';
 import type { Backend } from '../../../src/backends/common/types.js';
 import { EventView, normalizeName, textOf } from '../../../src/engine/event-access.js';
@@ -76,11 +77,14 @@ export function planSql(corpus: Corpus, backend: Backend): SqlPlan {
   return plan;
 }
 
-/** The statement selecting the `_id`s of the rule's events its WHERE holds for. */
-export function ruleSelect(job: SqlJob & { query: string }, ident: (name: string) => string, column: (i: number) => string): string {
-  const cols = job.aliases.map(([n, i]) => `${column(i)} AS ${ident(n)}`).join(', ');
-  const where = job.query.slice(PREFIX.length);
-  return `SELECT d._id FROM ${job.group.table} AS d WHERE d._rule = ${job.rule} AND EXISTS (SELECT 1 FROM (SELECT ${cols || 'NULL AS _none'}) AS events WHERE ${where})`;
+/** The rule's WHERE condition (the query without `SELECT * FROM events WHERE`). */
+export function whereOf(job: { query: string }): string {
+  return job.query.slice(PREFIX.length);
+}
+
+/** The select list that gives the rule's column names to the group's columns (`column(i)` reads column i). */
+export function selectList(job: SqlJob, ident: (name: string) => string, column: (i: number) => string): string {
+  return job.aliases.map(([n, i]) => `${column(i)} AS ${ident(n)}`).join(', ') || 'NULL AS _none';
 }
 
 /** Answers per event from the selected ids. */
