@@ -8,6 +8,7 @@ import { scan, Cursor } from '../../src/backends/elastic/scan.js';
 import { cidrContains, parseCidr, parseIp } from '../../src/sigma/cidr.js';
 import { regexp } from './lucene-eval.js';
 import type { Doc } from './lucene-eval.js';
+import type { Token } from '../../src/backends/elastic/scan.js';
 
 type V = string | number | boolean | null;
 const ESCAPES = new Set(['\\', '"', 'n', 'r', 't']);
@@ -15,18 +16,31 @@ const ESCAPES = new Set(['\\', '"', 'n', 'r', 't']);
 /** ASCII letters lower-cased, others as they are: Elasticsearch's case-insensitive matching (`:`, `like~`) folds ASCII only. */
 export const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
+// The differential tests evaluate one query on many documents in a row: compiled patterns are kept.
+const patterns = new Map<string, RegExp>();
 function wildcard(pattern: string, ci: boolean): { test(x: string): boolean } {
-  const p = ci ? asciiLower(pattern) : pattern;
-  const re = new RegExp(`^(?:${[...p].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|?*+()[\]{}/]/g, '\\$&'))).join('')})$`, 's');
-  return { test: (x) => re.test(ci ? asciiLower(x) : x) };
+  const key = (ci ? 'i' : 'c') + pattern;
+  let re = patterns.get(key);
+  if (!re) {
+    if (patterns.size > 10_000) patterns.clear();
+    const p = ci ? asciiLower(pattern) : pattern;
+    re = new RegExp(`^(?:${[...p].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|?*+()[\]{}/]/g, '\\$&'))).join('')})$`, 's');
+    patterns.set(key, re);
+  }
+  const compiled = re;
+  return { test: (x) => compiled.test(ci ? asciiLower(x) : x) };
 }
 
 const and3 = (a: V, b: V): V => (a === false || b === false ? false : a === null || b === null ? null : true);
 const or3 = (a: V, b: V): V => (a === true || b === true ? true : a === null || b === null ? null : false);
 const not3 = (a: V): V => (a === null ? null : !a);
 
+// The differential tests evaluate one query on many documents in a row: its tokens are kept.
+let last: { query: string; toks: Token[] } | undefined;
+
 export function evaluateEql(query: string, doc: Doc): boolean {
-  const c = new Cursor(scan(query, ESCAPES));
+  if (last?.query !== query) last = { query, toks: scan(query, ESCAPES) };
+  const c = new Cursor(last.toks);
   c.next(); // category
   c.next(); // where
   const v = boolExpr(c, doc);

@@ -7,6 +7,8 @@ import { scan, Cursor } from '../../src/backends/elastic/scan.js';
 import { cidrContains, parseCidr, parseIp } from '../../src/sigma/cidr.js';
 import { regexp } from './lucene-eval.js';
 import type { Doc } from './lucene-eval.js';
+import { esType, NUMBER_TEXT } from '../../src/backends/elastic/ecs-types.js';
+import type { Token } from '../../src/backends/elastic/scan.js';
 
 type V = string | number | boolean | null;
 const ESCAPES = new Set(['\\', '"', 'n', 'r', 't']);
@@ -27,10 +29,25 @@ const and3 = (a: V, b: V): V => (a === false || b === false ? false : a === null
 const or3 = (a: V, b: V): V => (a === true || b === true ? true : a === null || b === null ? null : false);
 const not3 = (a: V): V => (a === null ? null : !a);
 
+// The differential tests evaluate one query on many documents in a row: its tokens and patterns are kept.
+let last: { query: string; toks: Token[] } | undefined;
+const patterns = new Map<string, RegExp>();
+function pattern(op: string, text: string): RegExp {
+  let re = patterns.get(op + text);
+  if (!re) {
+    if (patterns.size > 10_000) patterns.clear();
+    patterns.set(op + text, (re = op === 'like' ? like(text) : regexp(text)));
+  }
+  return re;
+}
+
 /** Whether the query's WHERE condition is true for the document. */
 export function evaluateEsql(query: string, doc: Doc): boolean {
-  const where = query.indexOf('\n| WHERE ');
-  const c = new Cursor(scan(query.slice(where + '\n| WHERE '.length), ESCAPES));
+  if (last?.query !== query) {
+    const where = query.indexOf('\n| WHERE ');
+    last = { query, toks: scan(query.slice(where + '\n| WHERE '.length), ESCAPES) };
+  }
+  const c = new Cursor(last.toks);
   const v = boolExpr(c, doc);
   if (c.peek.kind !== 'end') throw new Error(`trailing input at ${c.peek.at}`);
   return v === true;
@@ -73,9 +90,9 @@ function predicate(c: Cursor, doc: Doc): V {
   if (neg) c.next();
   if (c.isWord('like', 'rlike')) {
     const op = c.next().text.toLowerCase();
-    const pattern = c.next().text;
+    const text = c.next().text;
     if (x === null) return null;
-    const m = (op === 'like' ? like(pattern) : regexp(pattern)).test(String(x));
+    const m = pattern(op, text).test(String(x));
     return neg ? !m : m;
   }
   if (c.isOp('==', '!=', '<', '<=', '>', '>=')) {
@@ -138,7 +155,9 @@ function term(c: Cursor, doc: Doc): V {
     c.next();
     name += '.';
   }
-  return doc(name);
+  // ES|QL reads an ECS long field (destination.port) as a number.
+  const v = doc(name);
+  return v !== null && esType(name) === 'long' && NUMBER_TEXT.test(v) ? Number(v) : v;
 }
 
 function call(name: string, a: V[]): V {

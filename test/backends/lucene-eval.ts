@@ -4,6 +4,8 @@
 // `lucene` package's syntax tree, so it reads queries the way a query_string parser does; it lets
 // the tests run generated queries on real events and compare with the engine.
 import lucene from 'lucene';
+import { esType } from '../../src/backends/elastic/ecs-types.js';
+import { cidrContains, parseCidr, parseIp } from '../../src/sigma/cidr.js';
 
 export type Doc = (field: string) => string | null;
 /** All values of the document, for terms without a field (the default fields). */
@@ -67,8 +69,24 @@ type Node = {
   inclusive?: 'both' | 'left' | 'right' | 'none';
 };
 
+// The differential tests evaluate one query on many documents in a row: the last query's syntax
+// tree and compiled patterns are kept.
+let last: { query: string; tree: Node; cache: Map<string, RegExp> } | undefined;
+
+/**
+ * A term on an ECS `ip` field matches as Elasticsearch's term query on an ip does: an address or a
+ * CIDR block (quoted or not) by containment; a document value that is no address cannot be indexed.
+ */
+function ipTermMatch(term: string, v: string): boolean {
+  const ip = parseIp(v);
+  const net = parseCidr(unescape(term));
+  if (net === null) throw new Error(`term ${term} on an ip field is neither an address nor a CIDR block`);
+  return ip !== null && cidrContains(net, ip);
+}
+
 export function evaluate(query: string, doc: Doc, values: DocValues): boolean {
-  const cache = new Map<string, RegExp>();
+  if (last?.query !== query) last = { query, tree: lucene.parse(query) as Node, cache: new Map() };
+  const cache = last.cache;
   const compiled = (key: string, make: () => RegExp) => {
     let re = cache.get(key);
     if (!re) cache.set(key, (re = make()));
@@ -96,6 +114,7 @@ export function evaluate(query: string, doc: Doc, values: DocValues): boolean {
     if (field === '_exists_') return doc(unescape(n.term!)) !== null;
     if (field === '<implicit>') return values().some((v) => v !== null && termMatch(n, v));
     const v = doc(field);
+    if (v !== null && !n.regex && esType(field) === 'ip') return ipTermMatch(n.term!, v);
     return v !== null && termMatch(n, v);
   };
   const ev = (n: Node): boolean => {
@@ -121,5 +140,5 @@ export function evaluate(query: string, doc: Doc, values: DocValues): boolean {
     }
     return leaf(n);
   };
-  return ev(lucene.parse(query) as Node);
+  return ev(last.tree);
 }
