@@ -31,8 +31,9 @@ export interface PreparedRules {
 export interface RulebookOptions {
   pipelines: readonly ProcessingPipeline[];
   regex: RegexFactory;
-  /** Leave out rules below this level. */
+  /** Leave out rules below this level (but not those `feedsCorrelation` names: correlations need their matches). */
   minLevel?: string;
+  feedsCorrelation?: (rule: SigmaRule) => boolean;
   /** The built-in pipeline of an input format by name, or null to apply none. */
   formatPipeline?: (name: string) => ProcessingPipeline | null;
 }
@@ -45,7 +46,7 @@ export function prepareRules(col: SigmaCollection, opts: Omit<RulebookOptions, '
   let filtered = 0;
   const min = opts.minLevel ? levelRank(opts.minLevel) : -1;
   for (const rule of col.rules) {
-    if (min >= 0 && levelRank(rule.level) < min) {
+    if (min >= 0 && levelRank(rule.level) < min && !opts.feedsCorrelation?.(rule)) {
       skipped.push({ rule, reason: `level ${rule.level ?? 'unset'} is below --min-level ${opts.minLevel}` });
       continue;
     }

@@ -3,7 +3,7 @@
 // the correlation rule. Rules that only feed correlations (`generate: false`) report nothing of
 // their own. Matches whose event time cannot be read cannot be placed in a window: counted.
 import type { SigmaCollection } from '../sigma/collection.js';
-import type { SigmaCorrelation, SigmaRule } from '../sigma/model.js';
+import { levelRank, type SigmaCorrelation, type SigmaRule } from '../sigma/model.js';
 import { resolveCorrelations, type CorrelationPlan } from '../engine/correlation/resolve.js';
 import { Correlator, type CorrelationAlert, type CorrelatorOptions } from '../engine/correlation/correlator.js';
 import { eventTimeMs } from '../engine/event-time.js';
@@ -25,15 +25,19 @@ export interface HuntCorrelation {
 }
 
 /** Null when the collection has no correlation that can run (the hunt then skips all of this). */
-export function createHuntCorrelation(col: SigmaCollection, opts: CorrelatorOptions = {}): HuntCorrelation | null {
+export function createHuntCorrelation(col: SigmaCollection, opts: CorrelatorOptions & { minLevel?: string } = {}): HuntCorrelation | null {
   const plan = resolveCorrelations(col.rules, col.correlations);
   if (!plan.correlations.length) return null;
   const correlator = new Correlator(plan, opts);
+  // --min-level: a base rule below it still feeds its correlations, but reports nothing itself;
+  // a correlation below it is evaluated (others may read it) and not reported.
+  const min = opts.minLevel ? levelRank(opts.minLevel) : -1;
+  const belowMin = (level: string | undefined) => min >= 0 && levelRank(level) < min;
   const h: HuntCorrelation = {
     plan,
     correlator,
     untimed: 0,
-    reports: (rule) => !correlator.silences(rule),
+    reports: (rule) => !correlator.silences(rule) && !belowMin(rule.level),
     feed(result, event, location) {
       const out: HuntDetection[] = [];
       for (const { rule } of result.matches) {
@@ -44,11 +48,11 @@ export function createHuntCorrelation(col: SigmaCollection, opts: CorrelatorOpti
           h.untimed++;
           continue;
         }
-        out.push(...correlator.push({ rule: r, time, event, ref: location }).map(toDetection));
+        out.push(...correlator.push({ rule: r, time, event, ref: location }).filter((a) => !belowMin(a.correlation.level)).map(toDetection));
       }
       return out;
     },
-    end: () => correlator.end().map(toDetection),
+    end: () => correlator.end().filter((a) => !belowMin(a.correlation.level)).map(toDetection),
   };
   return h;
 }

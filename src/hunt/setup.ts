@@ -35,7 +35,9 @@ export interface HuntSetup {
 }
 
 export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts: HuntSetupOptions): Promise<HuntSetup> {
+  const correlation = createHuntCorrelation(col, { minLevel: opts.minLevel });
   const book = createRulebook(col, {
+    feedsCorrelation: (rule) => correlation?.correlator.reads(rule) ?? false,
     pipelines: opts.pipelines,
     formatPipeline: (name) => (opts.formatPipelines ? builtinPipeline(name) : null),
     regex: opts.regex,
@@ -54,5 +56,5 @@ export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts
       openProblems.push(`${file}: ${e.message}`);
     }
   }
-  return { prepared, inputs, openProblems, correlation: createHuntCorrelation(col) };
+  return { prepared, inputs, openProblems, correlation };
 }

@@ -69,3 +69,9 @@ test('table, CSV and DuckDB outputs carry the correlation, and the explorer read
   assert.deepEqual(back.detections[0]!.correlation?.group, { Computer: 'jump01.offsec.lan' });
   assert.equal(back.detections[0]!.rule.correlation, 'temporal_ordered');
 });
+
+test('--min-level: base rules below it still feed the correlation; a correlation below it is not reported', () => {
+  const high = jsonl(quarry('hunt', '--rules', RULES, '--min-level', 'medium', '--format', 'jsonl', '--quiet', SECURITY, JOB).stdout);
+  assert.deepEqual(high.map((d) => d.rule.title), ['Bitsadmin Started Then A BITS Transfer On The Same Host'], 'the base rules are low and informational');
+  assert.deepEqual(jsonl(quarry('hunt', '--rules', RULES, '--min-level', 'critical', '--format', 'jsonl', '--quiet', SECURITY, JOB).stdout), []);
+});
