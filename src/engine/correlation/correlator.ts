@@ -130,6 +130,9 @@ export class Correlator {
   private newest = -Infinity;
   private groupCount = 0;
   private lastEvent: EventObject | undefined;
+  /** Event time of the last sweep of passed windows, and the longest timespan (the sweep interval). */
+  private lastSweep = -Infinity;
+  private readonly longestSpan: number;
   readonly stats: CorrelatorStats = { matches: 0, late: 0, ungrouped: 0, evicted: 0, alerts: 0, groups: 0 };
   private readonly lateness: number;
   private readonly maxBuffered: number;
@@ -151,6 +154,7 @@ export class Correlator {
         map.set(key, list);
       });
     this.groups = plan.correlations.map(() => new Map());
+    this.longestSpan = Math.max(0, ...plan.correlations.map((c) => c.timespanMs));
   }
 
   /** Whether a rule's matches feed a correlation (the hunt hands the correlator only those). */
@@ -210,6 +214,8 @@ export class Correlator {
     while (n < this.buffer.length && (this.buffer[n]!.t <= limit || this.buffer.length - n > this.maxBuffered)) {
       const p = this.buffer[n++]!;
       this.released = p.t;
+      // Memory follows the groups active within a timespan, not all groups ever seen.
+      if (p.t - this.lastSweep > this.longestSpan) this.sweep(p.t);
       for (const f of p.feeds) this.apply(this.plan.correlations[f.correlation]!, f, p, out);
     }
     if (n) this.buffer = this.buffer.slice(n);
@@ -262,6 +268,19 @@ export class Correlator {
         }
         this.apply(r2.c, f2, { t: p.t, seq: ++this.seq, eventId, feeds: [], rule: ruleKey(c.doc), title: c.doc.title, ref: { file: c.doc.file } }, out);
       }
+    }
+  }
+
+  /** Drops the groups whose windows have passed (their state can no longer matter). */
+  private sweep(now: number): void {
+    this.lastSweep = now;
+    for (const [ci, map] of this.groups.entries()) {
+      const span = this.plan.correlations[ci]!.timespanMs;
+      for (const [key, g] of map)
+        if (g.lastSeen < now - span && now > g.quietUntil) {
+          map.delete(key);
+          this.groupCount--;
+        }
     }
   }
 
