@@ -11,7 +11,7 @@ import { applyPipelines } from '../../src/pipeline/apply.js';
 import { lowerProcessedRule, fieldTests } from '../../src/ir/lower.js';
 import { failureSummary, convertRule } from '../../src/backends/common/convert.js';
 import { kqlBackend, listKqlPipelines } from '../../src/backends/kql/index.js';
-import { resolveConvertPipelines } from '../../src/cli/convert-command.js';
+import { resolveConvertPipelines } from '../../src/backends/resolve-pipelines.js';
 import { DATA } from '../helpers.js';
 import { kustoErrors } from '../../src/backends/kql/validate.js';
 import { missingConditions } from './kql-conditions.js';
