@@ -10,9 +10,9 @@ import { readEvtxAll } from '../../src/sources/evtx/index.js';
 import { bits16403, bits16403Record, BITS_CHANNEL, BITS_PROVIDER, BITS_PROVIDER_GUID, EVENT_DATA_16403, writeEvtx, type Bits16403 } from '../fixtures/evtx-writer/index.js';
 import { parseXml } from './mini-xml.js';
 import { diffEvents, flattenEvent, type Flat } from './evtxexport-compare.js';
+import { needs } from '../services.js';
 
-const probe = spawnSync('evtxexport', ['-h'], { stdio: 'ignore' });
-const noEvtxexport = probe.error ? 'evtxexport not on PATH (apt-get install -y libevtx-utils)' : false;
+const noEvtxexport = needs('evtxexport');
 
 // Varied on purpose: XML-special and non-ASCII text, an ActivityID, a second computer (a second
 // System template in the same chunk), 64-bit values beyond 2^53, and enough records for 4 chunks.
