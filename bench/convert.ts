@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { loadSigmaPaths } from '../src/sigma/load.js';
 import { convertCollection } from '../src/backends/common/convert.js';
 import { TARGETS } from '../src/backends/targets.js';
-import { resolveConvertPipelines } from '../src/cli/convert-command.js';
+import { resolveConvertPipelines } from '../src/backends/resolve-pipelines.js';
 
 const base = resolve(process.argv[2] ?? '../shared/data/sigmahq');
 const sets: Array<[string, string[]]> = [

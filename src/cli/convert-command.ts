@@ -1,16 +1,13 @@
 // `quarry convert --target T --pipeline P… PATH…`: rules to queries, one per rule, or the reason
 // a rule has none. Queries go to standard output; the summary goes to standard error.
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
 import { loadSigmaPaths } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
-import { builtinPipeline, listBuiltinPipelines } from '../pipeline/builtin.js';
-import { loadPipelineFile } from '../pipeline/load-file.js';
-import type { ProcessingPipeline } from '../pipeline/types.js';
-import { convertCollection, failureSummary, type ConvertedRule } from '../backends/common/convert.js';
-import { ruleMeta } from '../backends/common/rule-meta.js';
+import { listBuiltinPipelines } from '../pipeline/builtin.js';
+import { convertCollection, failureSummary } from '../backends/common/convert.js';
+import { PipelineSpecError, resolveConvertPipelines } from '../backends/resolve-pipelines.js';
+import { renderRuleFormat } from '../backends/rule-formats.js';
 import { techniqueName } from '../catalog/attack.js';
-import type { Backend } from '../backends/common/types.js';
 import { TARGETS } from '../backends/targets.js';
 import { renderTable } from '../report/text-table.js';
 import { UsageError } from './usage.js';
@@ -73,13 +70,14 @@ export async function convertCommand(argv: string[]): Promise<number> {
   const specs = values.pipeline?.length ? values.pipeline : own.length === 1 ? own : [];
   if (specs.length === 0) throw new UsageError(`give --pipeline (for ${targetName}: ${own.join(', ')}, or a pipeline file)`);
   if (positionals.length === 0) throw new UsageError('give at least one rule file or folder');
-  const pipelines = resolveConvertPipelines(targetName, specs);
+  const pipelines = pipelinesOrUsageError(targetName, specs);
 
   const col = loadSigmaPaths(positionals);
   const results = convertCollection(col, target.backend, pipelines);
   const out: string[] = [];
   if (ruleFormat) {
-    out.push(renderRuleFormat(target.backend, format, results).replace(/\n$/, ''));
+    // Technique names come from the catalog's ATT&CK data: backends ship none.
+    out.push(renderRuleFormat(target.backend, format, results, (id) => techniqueName(id)).replace(/\n$/, ''));
   } else if (format === 'json') {
     for (const { document: d, result: r } of results) {
       const base = { path: d.file, id: d.id ?? null, target: targetName, ok: r.ok };
@@ -117,45 +115,12 @@ export async function convertCommand(argv: string[]): Promise<number> {
   return failed.length || col.rejected.length ? 1 : 0;
 }
 
-/** The converted rules of a conversion in one of the backend's rule file formats. */
-export function renderRuleFormat(backend: Backend, format: string, results: readonly ConvertedRule[]): string {
-  const rf = backend.formats?.[format];
-  if (!rf) throw new Error(`${backend.target} has no format '${format}'`);
-  const rules = [];
-  for (const { document: d, result: r } of results) {
-    // Technique names come from the catalog's ATT&CK data: backends ship none.
-    if (r.ok && d.kind === 'rule') rules.push({ meta: ruleMeta(d, (id) => techniqueName(id)), query: r.query, state: r.state, pipelines: r.pipelines });
+/** A pipeline the user named wrongly is a command-line mistake (exit status 2). */
+function pipelinesOrUsageError(targetName: string, specs: readonly string[]) {
+  try {
+    return resolveConvertPipelines(targetName, specs);
+  } catch (e) {
+    if (e instanceof PipelineSpecError) throw new UsageError(e.message);
+    throw e;
   }
-  return rf.render(rules);
-}
-
-/** Target pipelines (with the built-ins they build on), then built-in pipelines, then files. */
-export function resolveConvertPipelines(targetName: string, specs: readonly string[]): ProcessingPipeline[] {
-  const target = TARGETS[targetName]!;
-  const out: ProcessingPipeline[] = [];
-  const seen = new Set<string>();
-  const add = (key: string, p: ProcessingPipeline) => {
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push(p);
-  };
-  for (const spec of specs) {
-    const own = existsSync(spec) ? null : target.pipeline(spec);
-    if (own) {
-      for (const b of target.bases(spec)) add(`builtin:${b}`, builtinPipeline(b)!);
-      add(`${targetName}:${spec}`, own);
-      continue;
-    }
-    const builtin = existsSync(spec) ? null : builtinPipeline(spec);
-    if (builtin) {
-      add(`builtin:${spec}`, builtin);
-      continue;
-    }
-    if (!existsSync(spec)) throw new UsageError(`no pipeline '${spec}': not a ${targetName} pipeline (${target.listPipelines().join(', ')}), a built-in one (${listBuiltinPipelines().join(', ')}) or a file`);
-    const r = loadPipelineFile(spec);
-    const errors = r.diagnostics.filter((d) => d.severity === 'error');
-    if (!r.pipeline || errors.length) throw new UsageError(`pipeline ${spec} is invalid:\n${errors.map(formatDiagnostic).join('\n')}`);
-    add(`file:${spec}`, r.pipeline);
-  }
-  return out;
 }

@@ -12,7 +12,7 @@ import { re2Regex } from '../engine/regex-re2.js';
 import { openDetectionSink, SINK_FORMATS, type SinkFormat } from '../report/sink.js';
 import { renderTable } from '../report/text-table.js';
 import { BUNDLED_LOGS, BUNDLED_RULES } from './bundled.js';
-import { resolvePipelines } from './pipelines.js';
+import { resolvePipelines } from '../pipeline/resolve.js';
 import { UsageError } from './usage.js';
 
 const HELP = `Usage: quarry hunt [--rules PATH…] [options] [INPUT…]

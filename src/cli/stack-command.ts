@@ -1,26 +1,18 @@
 // `quarry stack --by FIELD …`: least-frequency analysis over inputs, optionally narrowed to the
 // events that rules or a `--where` selection match.
 import { parseArgs } from 'node:util';
-import { loadSigmaPaths, parseSigmaText } from '../sigma/load.js';
+import { loadSigmaPaths } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
-import { ruleToIR } from '../ir/rule-path.js';
-import { compileRuleSet } from '../engine/rule-set.js';
-import { re2Regex } from '../engine/regex-re2.js';
-import { createRulebook } from '../engine/rulebook.js';
-import { Detector } from '../engine/detector.js';
-import { builtinPipeline } from '../pipeline/builtin.js';
 import { stack, type StackRow } from '../hunt/stack.js';
 import { stackWithDuckDb } from '../hunt/stack-duckdb.js';
+import { compileWhere, openStackInputs, stackDetector, WhereError } from '../hunt/stack-setup.js';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSource, expandInputs, SourceError } from '../sources/open-source.js';
-import { openEvtxSource } from '../sources/evtx-source.js';
-import type { EventSource } from '../sources/types.js';
 import { renderTable } from '../report/text-table.js';
 import { csvCell } from '../report/detections-output.js';
 import { stringifyExact } from '../json/stringify-exact.js';
-import { resolvePipelines } from './pipelines.js';
+import { resolvePipelines } from '../pipeline/resolve.js';
 import { UsageError } from './usage.js';
 
 const HELP = `Usage: quarry stack --by FIELD [--rules PATH…] [--where 'FIELD|MODIFIERS=VALUE'…] [options] INPUT…
@@ -69,25 +61,20 @@ export async function stackCommand(argv: string[]): Promise<number> {
   if (values.rules?.length) {
     const col = loadSigmaPaths(values.rules);
     for (const r of col.rejected) for (const d of r.diagnostics.filter((x) => x.severity === 'error')) process.stderr.write(formatDiagnostic(d) + '\n');
-    const book = createRulebook(col, { pipelines: resolvePipelines([], true).pipelines, formatPipeline: builtinPipeline, regex: re2Regex });
-    // As in `quarry hunt`: each input's format pipeline and implied log source apply to it.
-    detector = (source: EventSource) => new Detector(book.forFormat(source.pipeline).set, { regex: re2Regex, logsource: source.logsource, explain: false });
+    detector = stackDetector(col, resolvePipelines([], true).pipelines);
   }
-  const where = values.where?.length ? compileWhere(values.where) : undefined;
+  let where;
+  try {
+    where = values.where?.length ? compileWhere(values.where) : undefined;
+  } catch (e) {
+    if (e instanceof WhereError) throw new UsageError(e.message);
+    throw e;
+  }
 
-  const expanded = await expandInputs(positionals, { recursive: true });
-  const sources: EventSource[] = [];
-  for (const p of expanded.problems) process.stderr.write(`quarry stack: ${p.location.file}: ${p.message}\n`);
-  for (const file of expanded.files) {
-    try {
-      sources.push(await openSource(file, { readers: { evtx: (p) => openEvtxSource(p) } }));
-    } catch (e) {
-      if (!(e instanceof SourceError)) throw e;
-      process.stderr.write(`quarry stack: ${file}: ${e.message}\n`);
-    }
-  }
+  const { sources, files, problems: openProblems } = await openStackInputs(positionals);
+  for (const p of openProblems) process.stderr.write(`quarry stack: ${p}\n`);
   const stackOpts = { by: values.by, client: values.client, detector, where: where?.predicate, whereFields: where?.fields };
-  const large = totalSize(expanded.files) >= LARGE_INPUT;
+  const large = totalSize(files) >= LARGE_INPUT;
   let engine = 'in memory';
   let result;
   if (values.db || large) {
@@ -131,30 +118,4 @@ function totalSize(files: string[]): number {
 
 function cells(r: StackRow): string[] {
   return [r.value, String(r.count), String(r.clients), r.firstSeen ?? '', r.lastSeen ?? ''];
-}
-
-/** `--where` conditions become a one-selection Sigma rule, compiled by the engine like any rule. */
-function compileWhere(conditions: string[]) {
-  const byKey = new Map<string, string[]>();
-  for (const c of conditions) {
-    const eq = c.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--where expects FIELD|MODIFIERS=VALUE, got '${c}'`);
-    const key = c.slice(0, eq).trim();
-    byKey.set(key, [...(byKey.get(key) ?? []), c.slice(eq + 1)]);
-  }
-  const yaml = [
-    'title: stack --where',
-    'logsource:',
-    '    product: any',
-    'detection:',
-    '    selection:',
-    ...[...byKey].flatMap(([k, vs]) => [`        ${JSON.stringify(k)}:`, ...vs.map((v) => `            - ${JSON.stringify(v)}`)]),
-    '    condition: selection',
-  ].join('\n');
-  const doc = parseSigmaText(yaml, '--where').documents[0]!;
-  const errors = doc.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length || doc.document?.kind !== 'rule') throw new UsageError(errors.map((e) => e.message).join('; ') || 'invalid --where');
-  const set = compileRuleSet([ruleToIR(doc.document, { pipelines: [] }).ir], { regex: re2Regex });
-  if (!set.rules.length) throw new UsageError(set.notRunnable[0]?.reason ?? 'invalid --where');
-  return { predicate: set.rules[0]!.detection, fields: [...byKey.keys()].map((k) => k.split('|')[0]!) };
 }

@@ -12,7 +12,7 @@ import { lowerProcessedRule, fieldTests } from '../../src/ir/lower.js';
 import { failureSummary, convertRule } from '../../src/backends/common/convert.js';
 import { TARGETS } from '../../src/backends/targets.js';
 import { VALIDATORS } from '../../src/backends/validators.js';
-import { resolveConvertPipelines } from '../../src/cli/convert-command.js';
+import { resolveConvertPipelines } from '../../src/backends/resolve-pipelines.js';
 import { DATA } from '../helpers.js';
 import { missingElasticConditions } from './elastic-conditions.js';
 

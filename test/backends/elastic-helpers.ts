@@ -5,7 +5,7 @@ import { convertRule } from '../../src/backends/common/convert.js';
 import type { ConversionResult } from '../../src/backends/common/types.js';
 import { TARGETS } from '../../src/backends/targets.js';
 import { VALIDATORS } from '../../src/backends/validators.js';
-import { resolveConvertPipelines } from '../../src/cli/convert-command.js';
+import { resolveConvertPipelines } from '../../src/backends/resolve-pipelines.js';
 import { parseRule } from '../helpers.js';
 
 /** A rule of `logsource` (YAML lines) with the detection given and `condition`. */

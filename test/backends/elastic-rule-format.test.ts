@@ -14,7 +14,9 @@ import { convertCollection } from '../../src/backends/common/convert.js';
 import { TARGETS } from '../../src/backends/targets.js';
 import { validateEsql } from '../../src/backends/elastic/esql/validate.js';
 import { withRuleMetadata } from '../../src/backends/elastic/rule-format.js';
-import { renderRuleFormat, resolveConvertPipelines } from '../../src/cli/convert-command.js';
+import { renderRuleFormat } from '../../src/backends/rule-formats.js';
+import { resolveConvertPipelines } from '../../src/backends/resolve-pipelines.js';
+import { techniqueName } from '../../src/catalog/attack.js';
 import { CLI } from './elastic-helpers.js';
 
 const WIN_SEED = join(DATA, 'sigmahq/rules/windows/builtin/bits_client/win_bits_client_new_transfer_via_uncommon_tld.yml');
@@ -97,7 +99,7 @@ test('SigmaHQ corpus: every technique named in elastic-rule output as the shared
   const base = join(DATA, 'sigmahq');
   const col = loadSigmaPaths(readdirSync(base).filter((f) => f.startsWith('rules')).map((f) => join(base, f)));
   const results = convertCollection(col, TARGETS.esql!.backend, resolveConvertPipelines('esql', ['ecs-none']));
-  const rules = renderRuleFormat(TARGETS.esql!.backend, 'elastic-rule', results)
+  const rules = renderRuleFormat(TARGETS.esql!.backend, 'elastic-rule', results, (id) => techniqueName(id))
     .trimEnd()
     .split('\n')
     .map((l) => JSON.parse(l) as { query: string; threat: Array<{ technique: Technique[] }> });

@@ -13,7 +13,7 @@ import { DATA, REPO, parseRule, ruleWith } from '../helpers.js';
 import { loadSigmaPaths } from '../../src/sigma/load.js';
 import { convertCollection, convertRule } from '../../src/backends/common/convert.js';
 import { TARGETS } from '../../src/backends/targets.js';
-import { resolveConvertPipelines } from '../../src/cli/convert-command.js';
+import { resolveConvertPipelines } from '../../src/backends/resolve-pipelines.js';
 
 const WHY = 'KQL cannot tell an empty string from a missing field';
 

@@ -11,7 +11,7 @@ import { KQL_PIPELINE_YAML } from '../../src/backends/kql/pipelines-data.js';
 import { KQL_TABLE_COLUMNS } from '../../src/backends/kql/schema-data.js';
 import { pipelinesDataSource, schemaDataSource } from '../../src/backends/kql/generate.js';
 import { kqlIdent, kqlString } from '../../src/backends/kql/literals.js';
-import { resolveConvertPipelines } from '../../src/cli/convert-command.js';
+import { resolveConvertPipelines } from '../../src/backends/resolve-pipelines.js';
 import { tableColumns } from '../../src/backends/kql/schema.js';
 import { DATA, REPO, parseRule } from '../helpers.js';
 import { kustoErrors } from '../../src/backends/kql/validate.js';

@@ -20,9 +20,12 @@ import { validatePostgres } from '../../src/backends/sql/validate-postgres.js';
 import { TARGETS } from '../../src/backends/targets.js';
 import { VALIDATORS } from '../../src/backends/validators.js';
 import { PgCluster } from './postgres-cluster.js';
+import { needs } from '../services.js';
 import { loadTable, pgJob, runJobs, type PgJob, type PgOutcome } from './postgres-select.js';
 import { corpusCidrCases } from './cidr-cases.js';
 import { engineSelect, regressionCases, regressionEvents, ruleFields, variants, convertSqlCorpus } from './sql-differential.js';
+
+const noPostgres = needs('postgres');
 
 let cluster: PgCluster | undefined;
 function pg(): PgCluster {
@@ -39,7 +42,7 @@ function pgSelect(ir: RuleIR, events: readonly EventObject[]): PgOutcome {
 /** Regression rules PostgreSQL refuses, and why (asserted, so that the list stays honest). */
 const REFUSED: Record<string, string> = {};
 
-test('SigmaHQ regression cases: PostgreSQL selects exactly the events the engine matches (and on variants of them)', () => {
+test('SigmaHQ regression cases: PostgreSQL selects exactly the events the engine matches (and on variants of them)', { skip: noPostgres }, () => {
   return (async () => {
     const cases = regressionCases();
     assert.equal(cases.length, 140);
@@ -95,7 +98,7 @@ function agree(detection: string, events: EventObject[], expect: number[]): stri
   return got.query;
 }
 
-test('PostgreSQL: wildcards, case, null, exists, neq, not', () => {
+test('PostgreSQL: wildcards, case, null, exists, neq, not', { skip: noPostgres }, () => {
   const q = agree(`selection:\n    CommandLine: 'a*b?c'\n    Image|endswith: '\\x_y%.exe'\ncondition: selection`, [{ CommandLine: 'A--b!C', Image: 'C:\\X_Y%.EXE' }, { CommandLine: 'ab!c', Image: 'C:\\xay%.exe' }, { CommandLine: 'a\nb c', Image: 'D:\\x_y%.exe' }], [0, 2]);
   assert.match(q, /LIKE 'a%b_c' ESCAPE '\\'/);
   agree(`selection:\n    F: "it's*"\ncondition: selection`, [{ F: "It's me" }, { F: 'its' }], [0]);
@@ -107,13 +110,13 @@ test('PostgreSQL: wildcards, case, null, exists, neq, not', () => {
   agree(`selection:\n    F|endswith: 'Ä.exe'\ncondition: selection`, [{ F: 'xä.EXE' }, { F: 'a.exe' }], [0]);
 });
 
-test('PostgreSQL: numbers through the guarded cast never fail the query', () => {
+test('PostgreSQL: numbers through the guarded cast never fail the query', { skip: noPostgres }, () => {
   agree(`selection:\n    F: 10\ncondition: selection`, [{ F: 10 }, { F: '10' }, { F: '10.0' }, { F: ' 10 ' }, { F: '1_0' }, { F: '0x0a' }, { F: 'ten' }, { F: 'NaN' }, { F: 'Infinity' }, {}], [0, 1, 2, 3]);
   agree(`selection:\n    F|gte: 5\ncondition: not selection`, [{ F: 5 }, { F: '4.5' }, { F: 'x' }, {}, { F: '1e3' }, { F: '1_000' }, { F: '1e400' }], [1, 2, 3, 5]);
   agree(`selection:\n    F|lt: 0\ncondition: selection`, [{ F: -1 }, { F: '-0.5' }, { F: '0' }, { F: '-inf' }, { F: '.5' }, { F: '-5.' }], [0, 1, 5]);
 });
 
-test('PostgreSQL: RE2 patterns translated to ARE keep their meaning', () => {
+test('PostgreSQL: RE2 patterns translated to ARE keep their meaning', { skip: noPostgres }, () => {
   agree(`selection:\n    F|re: '^a.c$'\ncondition: selection`, [{ F: 'abc' }, { F: 'ABC' }, { F: 'a\nc' }, { F: 'x\nabc' }], [0]);
   agree(`selection:\n    F|re|i|m|s: '^a.c$'\ncondition: selection`, [{ F: 'abc' }, { F: 'ABC' }, { F: 'a\nc' }, { F: 'x\nabc' }], [0, 1, 2, 3]);
   agree(`selection:\n    F|re|m: '^a[^x]c$'\ncondition: selection`, [{ F: 'a\nc' }, { F: 'z\nabc\nq' }, { F: 'axc' }], [0, 1]);
@@ -123,7 +126,7 @@ test('PostgreSQL: RE2 patterns translated to ARE keep their meaning', () => {
   agree(`selection:\n    F|re: 'a{,2}'\ncondition: selection`, [{ F: 'a{,2}' }, { F: 'aa' }], [0]);
 });
 
-test('PostgreSQL: CIDR as the engine reads addresses; IPv6 through inet <<= on text that cannot fail the cast', () => {
+test('PostgreSQL: CIDR as the engine reads addresses; IPv6 through inet <<= on text that cannot fail the cast', { skip: noPostgres }, () => {
   const q = agree(
     `selection:\n    F|cidr:\n        - 10.0.0.0/8\n        - 192.168.1.0/24\ncondition: selection`,
     [{ F: '10.1.2.3' }, { F: ' 010.001.2.3 ' }, { F: '192.168.1.255' }, { F: '192.168.2.1' }, { F: '::ffff:10.0.0.1' }, { F: '0:0:0:0:0:FFFF:a00:1' }, { F: '10.1.2' }, { F: '10.256.0.1' }, { F: 'x10.1.1.1' }, {}],
@@ -142,7 +145,7 @@ test('PostgreSQL: CIDR as the engine reads addresses; IPv6 through inet <<= on t
   assert.match(v6, /AS inet\) <<= ANY \(ARRAY\[inet 'fe80:0:0:0:0:0:0:0\/10', inet '2620:1ec:8f8:0:0:0:0:0\/46'\]\)/);
 });
 
-test('CIDR: every |cidr test of the SigmaHQ corpus (IPv4 and IPv6, negated too) selects in PostgreSQL exactly what the engine matches, over addresses in every spelling and text that is none', () => {
+test('CIDR: every |cidr test of the SigmaHQ corpus (IPv4 and IPv6, negated too) selects in PostgreSQL exactly what the engine matches, over addresses in every spelling and text that is none', { skip: noPostgres }, () => {
   const cases = corpusCidrCases();
   const jobs = cases.map((c) => {
     const want = engineSelect(c.ir, c.events);
@@ -168,7 +171,7 @@ test('CIDR: every |cidr test of the SigmaHQ corpus (IPv4 and IPv6, negated too) 
   assert.ok(cases.length >= 40, `${cases.length} cases`);
 });
 
-test('PostgreSQL: keywords read every column of the row (row_to_json)', () => {
+test('PostgreSQL: keywords read every column of the row (row_to_json)', { skip: noPostgres }, () => {
   const q = agree(`keywords:\n    - 'evil'\n    - 'x*y?z'\ncondition: keywords`, [{ A: 'an EVIL one' }, { A: 'no', B: 'xAAyBz' }, { A: 'x', B: 'yz' }, { N: 12 }], [0, 1]);
   assert.match(q, /json_each_text\(row_to_json\(events\)\)/);
   agree(`keywords:\n    - 12\ncondition: not keywords`, [{ A: 'an EVIL one' }, { N: 12 }, { N: '12.0' }], [0]);
@@ -196,7 +199,7 @@ test('the postgres target is registered with the none pipeline and the libpg-que
   assert.match(bad.problems[0]!, /syntax error/);
 });
 
-test('every PostgreSQL query of the SigmaHQ corpus parses (libpg-query) and runs in PostgreSQL', () => {
+test('every PostgreSQL query of the SigmaHQ corpus parses (libpg-query) and runs in PostgreSQL', { skip: noPostgres }, () => {
   const { rules, converted, refusedBy, invalid: parseFailures } = convertSqlCorpus(postgresBackend, validatePostgres);
   assert.deepEqual(parseFailures.slice(0, 20), []);
   // Tables of the fields the rules name, spelled exactly as written (PostgreSQL compares quoted

@@ -11,7 +11,8 @@ import { convertCollection } from '../../src/backends/common/convert.js';
 import { ruleMeta } from '../../src/backends/common/rule-meta.js';
 import { kqlBackend } from '../../src/backends/kql/index.js';
 import { TARGETS } from '../../src/backends/targets.js';
-import { renderRuleFormat, resolveConvertPipelines } from '../../src/cli/convert-command.js';
+import { resolveConvertPipelines } from '../../src/backends/resolve-pipelines.js';
+import { renderRuleFormat } from '../../src/backends/rule-formats.js';
 import { SENTINEL_TACTICS, sentinelTactics } from '../../src/backends/kql/formats/sentinel.js';
 
 const SEED = join(DATA, 'sigmahq/rules/web/proxy_generic/proxy_ua_bitsadmin_susp_tld.yml');

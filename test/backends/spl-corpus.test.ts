@@ -12,7 +12,7 @@ import { lowerProcessedRule, fieldTests } from '../../src/ir/lower.js';
 import { failureSummary, convertRule } from '../../src/backends/common/convert.js';
 import { splBackend, listSplPipelines } from '../../src/backends/spl/index.js';
 import { validateSpl } from '../../src/backends/spl/validate.js';
-import { resolveConvertPipelines } from '../../src/cli/convert-command.js';
+import { resolveConvertPipelines } from '../../src/backends/resolve-pipelines.js';
 import { DATA } from '../helpers.js';
 import { missingSplConditions } from './spl-conditions.js';
 

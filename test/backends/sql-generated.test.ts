@@ -24,14 +24,17 @@ import { postgresBackend, sqlBackend } from '../../src/backends/sql/index.js';
 import { sqlIdent, sqlString } from '../../src/backends/sql/literals.js';
 import { engineSelect, ruleFields, tableColumns, tableRows } from './sql-differential.js';
 import { PgCluster } from './postgres-cluster.js';
+import { needs } from '../services.js';
 import { indexes, loadIndexed, selectIndexes } from './postgres-select.js';
+
+const noPostgres = needs('postgres');
 
 let cluster: PgCluster | undefined;
 after(() => cluster?.stop());
 
 const LINES = 1500;
 
-test('generated proxy logs, every format: DuckDB and PostgreSQL select exactly the events the engine matches for each proxy rule', async () => {
+test('generated proxy logs, every format: DuckDB and PostgreSQL select exactly the events the engine matches for each proxy rule', { skip: noPostgres }, async () => {
   const col = loadSigmaPaths([join(DATA, 'sigmahq/rules/web/proxy_generic'), join(REPO, 'rules/hardened')]);
   assert.ok(col.rules.length >= 30, `${col.rules.length} proxy rules`);
   const conn = await (await DuckDBInstance.create(':memory:')).connect();

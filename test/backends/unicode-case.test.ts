@@ -20,7 +20,7 @@ import { convertRule } from '../../src/backends/common/convert.js';
 import { caseVariants, hasNonAsciiCase } from '../../src/backends/common/unicode-case.js';
 import { TARGETS } from '../../src/backends/targets.js';
 import { VALIDATORS } from '../../src/backends/validators.js';
-import { resolveConvertPipelines } from '../../src/cli/convert-command.js';
+import { resolveConvertPipelines } from '../../src/backends/resolve-pipelines.js';
 import { evaluateEql } from './eql-eval.js';
 import { engineSelect } from './sql-differential.js';
 

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PgCluster } from '../backends/postgres-cluster.js';
+import { needs } from '../services.js';
 import { buildCorpus, loadWindowsRules } from './corpus.js';
 import { tally } from './tally.js';
 import { printTally } from './report.js';
@@ -13,7 +14,7 @@ import { runPostgres } from './targets/postgres.js';
 /** No disagreement is accepted today. */
 const EXCEPTIONS: ExceptionTable = {};
 
-test('PostgreSQL (postgres, windows pipeline) gives the oracle’s answer on every shaped event', () => {
+test('PostgreSQL (postgres, windows pipeline) gives the oracle’s answer on every shaped event', { skip: needs('postgres') }, () => {
   const t0 = Date.now();
   const { all, windows } = loadWindowsRules();
   const corpus = buildCorpus(all, windows);

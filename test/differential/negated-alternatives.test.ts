@@ -14,6 +14,7 @@ import { ruleToIR } from '../../src/ir/rule-path.js';
 import { convertRule } from '../../src/backends/common/convert.js';
 import { TARGETS, targetPipelineChain } from '../../src/backends/targets.js';
 import { PgCluster } from '../backends/postgres-cluster.js';
+import { needs } from '../services.js';
 import { buildCorpus, loadWindowsRules, WINDOWS, type Corpus, type RuleCase } from './corpus.js';
 import { Shaper } from './shape.js';
 import type { TargetAnswers } from './targets/answers.js';
@@ -130,7 +131,7 @@ function assertFires(run: TargetAnswers): void {
 
 test('the engine (Detector, windows pipeline) fires on them', () => assertFires(runEngine(pinned().corpus)));
 test('DuckDB fires on them', async () => assertFires(await runDuckdb(pinned().corpus)));
-test('PostgreSQL fires on them', () => {
+test('PostgreSQL fires on them', { skip: needs('postgres') }, () => {
   const cluster = PgCluster.start();
   try {
     assertFires(runPostgres(pinned().corpus, cluster));

@@ -1,16 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { expandEvtxInputs, readEvtxAll } from '../../src/sources/evtx/index.js';
 import { DATA } from './helpers.js';
 import { parseXml, parseXmlElement } from './mini-xml.js';
 import { diffEvents, flattenEvent, type Flat } from './evtxexport-compare.js';
+import { needs } from '../services.js';
 
 const run = promisify(execFile);
-const probe = spawnSync('evtxexport', ['-h'], { stdio: 'ignore' });
-const missing = probe.error ? 'evtxexport not on PATH (apt-get install -y libevtx-utils); comparison skipped' : false;
+const missing = needs('evtxexport');
 
 const files = await expandEvtxInputs([path.join(DATA, 'evtx'), path.join(DATA, 'sigma-regression')]);
 

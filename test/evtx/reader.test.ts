@@ -2,7 +2,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { closeSharedPools, evtxCommand, expandEvtxInputs, readEvtx, readEvtxAll } from '../../src/sources/evtx/index.js';
+import { closeSharedPools, expandEvtxInputs, readEvtx, readEvtxAll } from '../../src/sources/evtx/index.js';
+import { evtxCommand } from '../../src/cli/evtx-command.js';
 import { EVTX_DIR } from './helpers.js';
 
 after(() => closeSharedPools());

@@ -11,9 +11,9 @@ import { bits16403, bits16403Record, BITS_CHANNEL, BITS_PROVIDER, BITS_PROVIDER_
 import { parseXml, parseXmlElement } from './mini-xml.js';
 import { itemAt } from '../items.js';
 import { diffEvents, flattenEvent, type Flat } from './evtxexport-compare.js';
+import { needs } from '../services.js';
 
-const probe = spawnSync('evtxexport', ['-h'], { stdio: 'ignore' });
-const noEvtxexport = probe.error ? 'evtxexport not on PATH (apt-get install -y libevtx-utils)' : false;
+const noEvtxexport = needs('evtxexport');
 
 // Varied on purpose: XML-special and non-ASCII text, an ActivityID, a second computer (a second
 // System template in the same chunk), 64-bit values beyond 2^53, and enough records for 4 chunks.

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { generateProxyLogs, GENERATE_FORMATS, normalizeHost, suffixOf, type GenerateFormat, type ProxyRequest } from '../../src/generate/index.js';
-import { generateCommand } from '../../src/generate/cli.js';
+import { generateCommand } from '../../src/cli/generate-command.js';
 import { openSource } from '../../src/sources/open-source.js';
 import type { LogEvent } from '../../src/sources/types.js';
 import { readAll } from '../sources/helpers.js';

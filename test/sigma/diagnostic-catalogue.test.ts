@@ -10,7 +10,7 @@ import { addParsedFile, checkCollection, emptyCollection, loadSigmaPaths, parseS
 import { DIAGNOSTIC_CODES, type DiagnosticCode } from '../../src/sigma/diagnostic-codes.js';
 import type { Diagnostic, Severity } from '../../src/sigma/diagnostics.js';
 import { parsePipelineYaml } from '../../src/pipeline/parse.js';
-import { resolvePipelines } from '../../src/cli/pipelines.js';
+import { resolvePipelines } from '../../src/pipeline/resolve.js';
 
 interface Case {
   code: DiagnosticCode;

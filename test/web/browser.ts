@@ -3,8 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM } from '../services.js';
 
-export const CHROMIUM = process.env.QUARRY_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(process.cwd(), 'test-output', 'screenshots');
 
 export async function launchBrowser(): Promise<Browser> {

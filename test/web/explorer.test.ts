@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DATA } from '../helpers.js';
 import { launchBrowser, screenshot } from './browser.js';
+import { needs } from '../services.js';
 import { startExplorer } from '../../src/server/index.js';
 
 const SIGMA = join(DATA, 'sigmahq');
@@ -25,9 +26,10 @@ const SEED_PROXY_ID = '9eb68894-7476-4cd6-8752-23b51f5883a7';
 /** The explorer's origin without the trailing slash of its URL. */
 const base = (explorer: { url: string }): string => explorer.url.replace(/\/$/, '');
 
+const noChromium = needs('chromium');
 let browser: Browser;
 before(async () => {
-  browser = await launchBrowser();
+  if (!noChromium) browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
@@ -55,7 +57,7 @@ async function keystrokeMs(page: Page, text: string): Promise<number> {
   );
 }
 
-test('catalog over the whole SigmaHQ corpus: first load, search keystrokes, facets, URL state', async () => {
+test('catalog over the whole SigmaHQ corpus: first load, search keystrokes, facets, URL state', { skip: noChromium }, async () => {
   const explorer = await startExplorer({ rules: CORPUS, hunts: [], port: 0, demo: false });
   try {
     const catalog = (await (await fetch(`${base(explorer)}/api/catalog`)).json()) as { entries: unknown[] };
@@ -99,7 +101,7 @@ test('catalog over the whole SigmaHQ corpus: first load, search keystrokes, face
   }
 });
 
-test('the first seed rule page shows every section; a translation is copied', async () => {
+test('the first seed rule page shows every section; a translation is copied', { skip: noChromium }, async () => {
   const explorer = await startExplorer({ rules: CORPUS, hunts: [], port: 0, demo: false });
   try {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
@@ -140,7 +142,7 @@ test('the first seed rule page shows every section; a translation is copied', as
   }
 });
 
-test('an exclusion added on the rule page is saved as a Sigma filter and changes the KQL', async () => {
+test('an exclusion added on the rule page is saved as a Sigma filter and changes the KQL', { skip: noChromium }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'quarry-explore-'));
   try {
     const rules = join(dir, 'rules');
@@ -178,7 +180,7 @@ test('an exclusion added on the rule page is saved as a Sigma filter and changes
   }
 });
 
-test('the playground matches pasted events in the browser and shows why, with translations', async () => {
+test('the playground matches pasted events in the browser and shows why, with translations', { skip: noChromium }, async () => {
   const explorer = await startExplorer({ rules: [], hunts: [], port: 0, demo: false });
   try {
     const page = await newPage();
@@ -208,7 +210,7 @@ test('the playground matches pasted events in the browser and shows why, with tr
   }
 });
 
-test('hunt results of the demo hunt: by rule and level, timeline, drill-down, stack counts, one-click exclusion', async () => {
+test('hunt results of the demo hunt: by rule and level, timeline, drill-down, stack counts, one-click exclusion', { skip: noChromium }, async () => {
   // The bundled rules are copied so that the exclusion is written into a temporary folder.
   const dir = mkdtempSync(join(tmpdir(), 'quarry-explore-'));
   try {
@@ -249,7 +251,7 @@ test('hunt results of the demo hunt: by rule and level, timeline, drill-down, st
   }
 });
 
-test('ATT&CK coverage heatmap follows the catalog query and exports a Navigator layer', async () => {
+test('ATT&CK coverage heatmap follows the catalog query and exports a Navigator layer', { skip: noChromium }, async () => {
   const explorer = await startExplorer({ rules: CORPUS, hunts: [], port: 0, demo: false });
   try {
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, acceptDownloads: true });
@@ -269,7 +271,7 @@ test('ATT&CK coverage heatmap follows the catalog query and exports a Navigator 
   }
 });
 
-test('hostile rule text is shown as text, never run', async () => {
+test('hostile rule text is shown as text, never run', { skip: noChromium }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'quarry-explore-'));
   try {
     writeFileSync(

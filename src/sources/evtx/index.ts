@@ -8,11 +8,11 @@
 //
 // Modules: file-header, chunk (record walk), binxml (tokens -> nodes), values (substitution types),
 // render-json (evtx_dump -o json shape), render-xml, reader (streaming, file order), worker-pool +
-// chunk-worker (worker_threads), inputs (files/folders), cli (`evtx dump|info`).
+// chunk-worker (worker_threads), inputs (files/folders). The `quarry evtx dump|info` command is
+// src/cli/evtx-command.ts.
 export { readEvtx, readEvtxAll, type EvtxReader } from './reader.js';
 export { expandEvtxInputs } from './inputs.js';
 export { parseChunk, type ChunkJob } from './chunk.js';
 export { parseFileHeader, type EvtxFileHeader } from './file-header.js';
-export { evtxCommand } from './cli.js';
 export { closeSharedPools } from './worker-pool.js';
 export type { EvtxRecord, EvtxError, EvtxWarning, EvtxStats, EvtxOptions, ChunkResult } from './types.js';

@@ -4,7 +4,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { GENERATE_FORMATS, generateProxyLogChunks, COMMON_SUFFIXES, type GenerateFormat, type GroundTruth } from './index.js';
+import { GENERATE_FORMATS, generateProxyLogChunks, COMMON_SUFFIXES, type GenerateFormat, type GroundTruth } from '../generate/index.js';
 import { writeFile } from 'node:fs/promises';
 
 export const GENERATE_USAGE = `Usage: quarry generate --format FORMAT [--lines N] [--seed S] [--out FILE] [--truth FILE]

@@ -1,9 +1,7 @@
 // `evtx dump FILE... [--format jsonl|xml] [--workers N]` and `evtx info FILE...`.
 import { parseArgs } from 'node:util';
-import { expandEvtxInputs } from './inputs.js';
-import { readEvtx } from './reader.js';
-import type { EvtxStats } from './types.js';
-import { stringifyExact } from '../../json/stringify-exact.js';
+import { expandEvtxInputs, readEvtx, type EvtxStats } from '../sources/evtx/index.js';
+import { stringifyExact } from '../json/stringify-exact.js';
 
 const USAGE = `usage: evtx dump FILE|DIR... [--format jsonl|xml] [--workers N]
        evtx info FILE|DIR... [--workers N]

@@ -1,9 +1,11 @@
-// Resolves `--pipeline` arguments: built-in pipeline names first, then pipeline YAML files.
+// Resolves `--pipeline` arguments of hunt and stack: built-in pipeline names first, then pipeline
+// YAML files, each problem a located diagnostic. (Conversion targets add their own pipelines:
+// backends/resolve-pipelines.ts.)
 import { existsSync } from 'node:fs';
 import { diagnostic, type Diagnostic } from '../sigma/diagnostics.js';
-import { loadPipelineFile } from '../pipeline/load-file.js';
-import * as builtins from '../pipeline/builtin.js';
-import type { ProcessingPipeline } from '../pipeline/types.js';
+import { loadPipelineFile } from './load-file.js';
+import * as builtins from './builtin.js';
+import type { ProcessingPipeline } from './types.js';
 
 export const DEFAULT_PIPELINES = ['windows'];
 
