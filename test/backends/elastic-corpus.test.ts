@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSigmaPaths } from '../../src/sigma/load.js';
-import { applyFilters } from '../../src/sigma/apply-filters.js';
-import { applyPipelines } from '../../src/pipeline/apply.js';
-import { lowerProcessedRule, fieldTests } from '../../src/ir/lower.js';
+import { fieldTests } from '../../src/ir/lower.js';
+import { ruleToIR } from '../../src/ir/rule-path.js';
 import { failureSummary, convertRule } from '../../src/backends/common/convert.js';
 import { TARGETS } from '../../src/backends/targets.js';
 import { VALIDATORS } from '../../src/backends/validators.js';
@@ -29,8 +28,7 @@ for (const target of ['lucene', 'esql', 'eql']) {
       const incomplete: string[] = [];
       const results = [];
       for (const r of col.rules) {
-        const rule = applyFilters(r, col.filters).rule;
-        const result = convertRule(rule, TARGETS[target]!.backend, pipelines);
+        const result = convertRule(r, TARGETS[target]!.backend, pipelines, col.filters);
         results.push(result);
         if (!result.ok) {
           assert.ok(result.code && result.error, `${r.file}: a failure without a reason`);
@@ -39,7 +37,7 @@ for (const target of ['lucene', 'esql', 'eql']) {
         converted++;
         const check = validate(result.query);
         if (!check.ok) invalid.push(`${r.file}: ${check.problems.join('; ')}\n${result.query.slice(0, 2000)}`);
-        const ir = lowerProcessedRule(applyPipelines(rule, pipelines));
+        const ir = ruleToIR(r, { filters: col.filters, pipelines }).ir;
         const tests = [...(ir.guard ? fieldTests(ir.guard) : []), ...fieldTests(ir.detection)];
         const missing = missingElasticConditions(tests, result.query);
         if (missing.length) incomplete.push(`${r.file}: ${missing.join(', ')}`);

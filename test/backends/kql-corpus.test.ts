@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSigmaPaths } from '../../src/sigma/load.js';
-import { applyFilters } from '../../src/sigma/apply-filters.js';
-import { applyPipelines } from '../../src/pipeline/apply.js';
-import { lowerProcessedRule, fieldTests } from '../../src/ir/lower.js';
+import { fieldTests } from '../../src/ir/lower.js';
+import { ruleToIR } from '../../src/ir/rule-path.js';
 import { failureSummary, convertRule } from '../../src/backends/common/convert.js';
 import { kqlBackend, listKqlPipelines } from '../../src/backends/kql/index.js';
 import { resolveConvertPipelines } from '../../src/backends/resolve-pipelines.js';
@@ -37,8 +36,7 @@ for (const name of listKqlPipelines()) {
     const results = [];
     const queries: Array<{ file: string; query: string }> = [];
     for (const r of col.rules) {
-      const rule = applyFilters(r, col.filters).rule;
-      const result = convertRule(rule, kqlBackend, pipelines);
+      const result = convertRule(r, kqlBackend, pipelines, col.filters);
       results.push(result);
       if (!result.ok) {
         assert.ok(result.code && result.error, `${r.file}: a failure without a reason`);
@@ -46,7 +44,7 @@ for (const name of listKqlPipelines()) {
       }
       converted++;
       queries.push({ file: r.file, query: result.query });
-      const ir = lowerProcessedRule(applyPipelines(rule, pipelines));
+      const ir = ruleToIR(r, { filters: col.filters, pipelines }).ir;
       const tests = [...(ir.guard ? fieldTests(ir.guard) : []), ...fieldTests(ir.detection)];
       const missing = missingConditions(tests, result.query);
       if (missing.length) incomplete.push(`${r.file}: ${missing.join(', ')}`);

@@ -12,10 +12,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { DATA, REPO } from '../helpers.js';
 import { generateProxyLogs, GENERATE_FORMATS } from '../../src/generate/index.js';
 import { loadSigmaPaths } from '../../src/sigma/load.js';
-import { applyFilters } from '../../src/sigma/apply-filters.js';
-import { applyPipelines } from '../../src/pipeline/apply.js';
 import { builtinPipeline } from '../../src/pipeline/builtin.js';
-import { lowerProcessedRule } from '../../src/ir/lower.js';
+import { ruleToIR } from '../../src/ir/rule-path.js';
 import type { EventObject } from '../../src/engine/event-access.js';
 import { openSource } from '../../src/sources/open-source.js';
 import { enrichEvent, planEnrichment } from '../../src/sources/derived-fields.js';
@@ -52,7 +50,7 @@ test('generated proxy logs, every format: DuckDB and PostgreSQL select exactly t
       const source = await openSource(file);
       assert.ok(source.pipeline, `${format} has a field pipeline`);
       const pipelines = [builtinPipeline('windows')!, builtinPipeline(source.pipeline)!];
-      const irs = col.rules.map((rule) => ({ rule, ir: lowerProcessedRule(applyPipelines(applyFilters(rule, col.filters).rule, pipelines)) }));
+      const irs = col.rules.map((rule) => ({ rule, ir: ruleToIR(rule, { filters: col.filters, pipelines }).ir }));
       // The derived fields (cs-host@tld, …) the rules use, added as the hunt adds them.
       const plan = planEnrichment(irs.flatMap(({ ir }) => ruleFields(ir)));
       const events: EventObject[] = [];

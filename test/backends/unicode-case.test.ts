@@ -12,7 +12,6 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATA, parseRule, ruleWith } from '../helpers.js';
 import { loadSigmaPaths } from '../../src/sigma/load.js';
-import { applyFilters } from '../../src/sigma/apply-filters.js';
 import type { SigmaRule } from '../../src/sigma/model.js';
 import { fieldTests, lowerRule } from '../../src/ir/lower.js';
 import type { FieldTest } from '../../src/ir/types.js';
@@ -59,7 +58,7 @@ test('the SigmaHQ rules with such values: KQL uses tolower() and case-sensitive 
   for (const pipeline of TARGETS.kql!.listPipelines()) {
     const pipelines = resolveConvertPipelines('kql', [pipeline]);
     for (const rule of RULES) {
-      const r = convertRule(applyFilters(rule, col.filters).rule, TARGETS.kql!.backend, pipelines);
+      const r = convertRule(rule, TARGETS.kql!.backend, pipelines, col.filters);
       if (!r.ok) continue;
       counts[pipeline] = (counts[pipeline] ?? 0) + 1;
       const check = validate(r.query);
@@ -88,7 +87,7 @@ test('EQL and Lucene: such values are case-sensitive RegExps of letter classes, 
     for (const pipeline of ['ecs-windows', 'ecs-none']) {
       const pipelines = resolveConvertPipelines(target, [pipeline]);
       for (const rule of RULES) {
-        const r = convertRule(applyFilters(rule, col.filters).rule, TARGETS[target]!.backend, pipelines);
+        const r = convertRule(rule, TARGETS[target]!.backend, pipelines, col.filters);
         if (!r.ok) continue;
         n++;
         const check = VALIDATORS[target]!(r.query);
