@@ -1,7 +1,7 @@
 // Generates builtin/windows.yml from SigmaHQ's own log source mapping (tests/thor.yml in the sigma
 // repository), so that the shipped pipeline can be reproduced and reviewed. Run from the repo root:
 //   node dist/src/pipeline/builtin/generate-windows.js [path/to/thor.yml]
-// then `node dist/src/pipeline/builtin/generate.js` to embed it. The product never reads thor.yml.
+// then `npm run build` embeds it (build/embed-data.mjs). The product never reads thor.yml.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
