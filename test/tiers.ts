@@ -41,6 +41,7 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
     'differential/corpus-differential-postgres.test.ts',
     'backends/sql-generated.test.ts',
     'backends/clickhouse.test.ts',
+    'backends/postgres-correlation.test.ts',
     'differential/negated-alternatives.test.ts',
     'evtx/evtxexport.test.ts',
   ],

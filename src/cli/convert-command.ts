@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadSigmaPaths } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { listBuiltinPipelines } from '../pipeline/builtin.js';
-import { convertCollection, failureSummary } from '../backends/common/convert.js';
+import { convertCollection, failureSummary, INSIDE_CORRELATION } from '../backends/common/convert.js';
 import { PipelineSpecError, resolveConvertPipelines } from '../backends/resolve-pipelines.js';
 import { renderRuleFormat } from '../backends/rule-formats.js';
 import { techniqueName } from '../catalog/attack.js';
@@ -98,14 +98,15 @@ export async function convertCommand(argv: string[]): Promise<number> {
     const notes = results.flatMap(({ document: d, result: r }) => (r.ok ? r.notes.map((n) => `${d.file}: note: ${n}`) : []));
     if (notes.length) process.stderr.write(notes.join('\n') + '\n');
   }
-  const failed = results.filter((x) => !x.result.ok);
+  const failed = results.filter((x) => !x.result.ok && x.result.code !== INSIDE_CORRELATION);
+  const inside = results.length - failed.length - results.filter((x) => x.result.ok).length;
   // One rule converted prints its query and nothing else; otherwise say what happened.
   if (!values.quiet && (results.length > 1 || failed.length > 0 || col.rejected.length > 0)) {
     const err: string[] = [];
     for (const d of col.diagnostics.filter((x) => x.severity === 'error')) err.push(formatDiagnostic(d));
     if (format !== 'json') for (const { document: d, result: r } of failed) if (!r.ok) err.push(`${d.file}: not converted [${r.code}] ${r.error}`);
-    const converted = results.length - failed.length;
-    err.push(`${targetName} (${pipelines.map((p) => p.name).join(', ')}): ${converted} of ${results.length} rules converted, ${failed.length} not${col.rejected.length ? `; ${col.rejected.length} documents rejected by validation` : ''}`);
+    const converted = results.length - failed.length - inside;
+    err.push(`${targetName} (${pipelines.map((p) => p.name).join(', ')}): ${converted} of ${results.length} rules converted, ${failed.length} not${inside ? `, ${inside} only inside their correlations (generate: false)` : ''}${col.rejected.length ? `; ${col.rejected.length} documents rejected by validation` : ''}`);
     if (failed.length > 1) {
       const rows = failureSummary(failed.map((x) => x.result)).map((g) => [g.code, String(g.count), g.example]);
       err.push(renderTable(['reason', 'rules', 'example'], rows, 100));

@@ -4,7 +4,7 @@
 // their own. Matches whose event time cannot be read cannot be placed in a window: counted.
 import type { SigmaCollection } from '../sigma/collection.js';
 import { levelRank, type SigmaCorrelation, type SigmaRule } from '../sigma/model.js';
-import { resolveCorrelations, type CorrelationPlan } from '../engine/correlation/resolve.js';
+import { resolveCorrelations, type CorrelationPlan } from '../sigma/correlation-plan.js';
 import { Correlator, type CorrelationAlert, type CorrelatorOptions } from '../engine/correlation/correlator.js';
 import { eventTimeMs } from '../engine/event-time.js';
 import type { EventMatches } from '../engine/detector.js';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyCollection, addParsedFile, checkCollection } from '../../src/sigma/collection.js';
 import { parseSigmaText } from '../../src/sigma/collection.js';
-import { resolveCorrelations } from '../../src/engine/correlation/resolve.js';
+import { resolveCorrelations } from '../../src/sigma/correlation-plan.js';
 import { Correlator, type CorrelationAlert, type CorrelatorOptions } from '../../src/engine/correlation/correlator.js';
 import type { SigmaRule } from '../../src/sigma/model.js';
 

@@ -2,7 +2,8 @@
 // pipelines, lowering), exactly as the hunt takes it, then the backend's renderer. Every rule comes out either with its query or with the reason
 // it has none; correlation rules (not converted yet) are listed with that reason too.
 import type { SigmaCollection } from '../../sigma/collection.js';
-import type { SigmaDocument, SigmaFilter, SigmaRule } from '../../sigma/model.js';
+import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from '../../sigma/model.js';
+import { resolveCorrelations, ruleKey } from '../../sigma/correlation-plan.js';
 import type { ProcessingPipeline } from '../../pipeline/types.js';
 import { ruleToIR } from '../../ir/rule-path.js';
 import { ConversionError, type Backend, type ConversionResult } from './types.js';
@@ -27,10 +28,45 @@ export function convertRule(rule: SigmaRule, backend: Backend, pipelines: readon
   }
 }
 
-/** Converts every rule of a collection (filters applied), then lists its correlation rules as not converted. */
+/**
+ * Converts one correlation rule of a collection: its references resolved (sigma/correlation-plan),
+ * its base rules down the same path as a rule alone, then the backend's correlation renderer.
+ */
+export function convertCorrelation(c: SigmaCorrelation, col: SigmaCollection, backend: Backend, pipelines: readonly ProcessingPipeline[], plan = resolveCorrelations(col.rules, col.correlations)): ConversionResult {
+  const problem = plan.problems.find((p) => p.correlation === c);
+  if (problem) return { ok: false, code: 'correlation-unresolved', error: `the correlation cannot run: ${problem.reason}` };
+  const resolved = plan.correlations.find((r) => r.doc === c);
+  if (!resolved) return { ok: false, code: 'correlation-unresolved', error: 'the correlation is not resolved' };
+  if (!backend.renderCorrelation) return { ok: false, code: 'correlation-unsupported', error: `correlation rules are not converted to ${backend.target} yet` };
+  const inputs = [];
+  for (const input of resolved.inputs) {
+    if (input.kind !== 'rule') return { ok: false, code: 'correlation-chain', error: `it reads the correlation '${input.correlation.title}': chains are not converted yet` };
+    const { processed, ir } = ruleToIR(input.rule, { filters: col.filters, pipelines, lower: { emptyIsMissing: backend.emptyIsMissing } });
+    if (ir.failures.length) return { ok: false, code: 'pipeline-failure', error: `base rule '${input.rule.title}': ${ir.failures.join('; ')}` };
+    inputs.push({ ir, state: processed.state });
+  }
+  const names = pipelines.map((p) => p.name);
+  try {
+    const query = backend.renderCorrelation({ correlation: resolved, inputs, pipelines: names });
+    return { ok: true, query, notes: [], state: inputs[0]!.state, pipelines: names };
+  } catch (e) {
+    if (e instanceof ConversionError) return { ok: false, code: e.code, error: e.message };
+    throw e;
+  }
+}
+
+/** The code of a base rule converted only inside its correlation: not a failure. */
+export const INSIDE_CORRELATION = 'correlation-base';
+
+/** Converts every rule of a collection (filters applied), then its correlation rules. */
 export function convertCollection(col: SigmaCollection, backend: Backend, pipelines: readonly ProcessingPipeline[]): ConvertedRule[] {
-  const out: ConvertedRule[] = col.rules.map((rule) => ({ document: rule, result: convertRule(rule, backend, pipelines, col.filters) }));
-  for (const c of col.correlations) out.push({ document: c, result: { ok: false, code: 'correlation', error: 'correlation rules are not converted yet' } });
+  const plan = col.correlations.length ? resolveCorrelations(col.rules, col.correlations) : undefined;
+  // `generate: false` (the default): a rule that a correlation reads is converted only inside it.
+  const out: ConvertedRule[] = col.rules.map((rule) => ({
+    document: rule,
+    result: plan?.silent.has(ruleKey(rule)) ? { ok: false, code: INSIDE_CORRELATION, error: 'a base rule of a correlation (generate: false): converted only as part of the correlation' } : convertRule(rule, backend, pipelines, col.filters),
+  }));
+  for (const c of col.correlations) out.push({ document: c, result: convertCorrelation(c, col, backend, pipelines, plan) });
   return out;
 }
 

@@ -2,6 +2,7 @@
 // when its target cannot express something. A rule that cannot be converted exactly is an error
 // with a reason, never a weaker query.
 import type { RuleIR } from '../../ir/types.js';
+import type { ResolvedCorrelation } from '../../sigma/correlation-plan.js';
 import type { RuleMeta } from './rule-meta.js';
 
 /** Why a rule could not be converted: a stable code (for accounting) and a readable message. */
@@ -37,6 +38,14 @@ export interface ConvertInput {
   pipelines: readonly string[];
 }
 
+/** A correlation rule for a backend: resolved (references, aliases) and its base rules down the one path. */
+export interface CorrelationConvertInput {
+  correlation: ResolvedCorrelation;
+  /** The base rules, in the correlation's order, as a rule alone converts them. */
+  inputs: Array<{ ir: RuleIR; state: Readonly<Record<string, unknown>> }>;
+  pipelines: readonly string[];
+}
+
 export interface Backend {
   /** The `--target` name. */
   target: string;
@@ -45,6 +54,8 @@ export interface Backend {
    * lowering then reads `''` on a field with several names as it reads `null` (ir/alternatives.ts).
    */
   emptyIsMissing?: boolean;
+  /** Renders one correlation rule; absent when the target does not convert correlations yet. */
+  renderCorrelation?(input: CorrelationConvertInput): string;
   /** Renders one rule; throws ConversionError for what the target cannot express. */
   render(input: ConvertInput): string;
   /** Notes on a rule that rendered (see ConversionResult.notes); a backend without any leaves this out. */

@@ -3,13 +3,14 @@
 import type { Backend } from '../common/types.js';
 import type { ProcessingPipeline } from '../../pipeline/types.js';
 import { renderSqlQuery } from './render-query.js';
+import { renderSqlCorrelation } from './render-correlation.js';
 import type { SqlDialect } from './dialects/types.js';
 import { DUCKDB } from './dialects/duckdb.js';
 import { POSTGRES } from './dialects/postgres.js';
 import { CLICKHOUSE } from './dialects/clickhouse.js';
 
 function sqlDialectBackend(dialect: SqlDialect): Backend {
-  return { target: dialect.target, render: (input) => renderSqlQuery(input, dialect) };
+  return { target: dialect.target, render: (input) => renderSqlQuery(input, dialect), renderCorrelation: (input) => renderSqlCorrelation(input, dialect) };
 }
 
 export const sqlBackend: Backend = sqlDialectBackend(DUCKDB);

@@ -18,7 +18,7 @@
 //   least recently seen group is evicted (counted). `snapshot()`/`restore()` save and reload it.
 import type { SigmaCorrelation, SigmaRule } from '../../sigma/model.js';
 import { EventView, textOf, numberOf, type EventObject } from '../event-access.js';
-import { ruleKey, type CorrelationPlan, type ResolvedCorrelation } from './resolve.js';
+import { ruleKey, type CorrelationPlan, type ResolvedCorrelation } from '../../sigma/correlation-plan.js';
 import { evaluateWindow, type WindowEntry } from './window.js';
 
 /** Where a contributing event came from (as a detection's `source`). */

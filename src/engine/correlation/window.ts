@@ -3,7 +3,7 @@
 // in event-time order. Pure functions: the correlator keeps the windows.
 import type { CorrelationCondition } from '../../sigma/model.js';
 import { evalCondExpr } from '../../sigma/name-expression.js';
-import type { ResolvedCorrelation } from './resolve.js';
+import type { ResolvedCorrelation } from '../../sigma/correlation-plan.js';
 
 export interface WindowEntry {
   /** Event time, ms since the epoch. */

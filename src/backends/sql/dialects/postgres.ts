@@ -29,6 +29,10 @@ export const POSTGRES: SqlDialect = {
   target: 'postgres',
   product: 'PostgreSQL',
   ident: (name) => `"${noNul(name).replace(/"/g, '""')}"`,
+  // Only text shaped like an ISO 8601 time with fields in range is cast, so that a log value cannot
+  // make the query fail (PostgreSQL 15 has no error-free cast; a 30 February still would).
+  time: (x) =>
+    `CASE WHEN ${x} ~ '^\\s*\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[T ]([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3])(:?[0-5]\\d)?)?\\s*$' THEN CAST(regexp_replace(${x}, '(\\.\\d{6})\\d+', '\\1') AS TIMESTAMPTZ) END`,
   string: str,
   true: 'TRUE',
   false: 'FALSE',

@@ -42,4 +42,11 @@ export interface SqlDialect {
   anyColumn(table: string, pred: (v: string) => string): string;
   /** `e IS NOT TRUE`: NULL counts as false before the negation, as in the engine. */
   isNotTrue(e: string): string;
+  /**
+   * Correlations: the text of an ISO 8601 time as a timestamp, NULL (never an error) when it is not
+   * one; absent when the dialect does not convert correlations.
+   */
+  time?(x: string): string;
+  /** Correlations: whether `count(DISTINCT …) OVER (… RANGE …)` exists (value_count). */
+  windowDistinct?: boolean;
 }

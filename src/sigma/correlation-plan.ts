@@ -1,9 +1,9 @@
-// Correlation rules made ready to run: each rule they name resolved (by id or name, across files)
+// Correlation rules resolved (for the correlator and for conversion alike): each rule they name resolved (by id or name, across files)
 // to a detection rule or another correlation, aliases turned into the field each input reads for
 // each group-by name, chains ordered so that a correlation comes after those it reads, and every
 // correlation that cannot run listed with its reason (unknown rule, a cycle, a missing field).
-import type { CorrelationCondition, CorrelationType, SigmaCorrelation, SigmaRule } from '../../sigma/model.js';
-import type { CondExpr } from '../../sigma/name-expression.js';
+import type { CorrelationCondition, CorrelationType, SigmaCorrelation, SigmaRule } from './model.js';
+import type { CondExpr } from './name-expression.js';
 
 export type CorrelationInput = { kind: 'rule'; rule: SigmaRule; ref: string } | { kind: 'correlation'; correlation: SigmaCorrelation; ref: string };
 
