@@ -5,7 +5,7 @@
 // Usage: node dist/bench/correlate.js [MATCHES] [GROUPS] [LATENESS_MS]
 import { emptyCollection, addParsedFile } from '../src/sigma/collection.js';
 import { parseSigmaText } from '../src/sigma/collection.js';
-import { resolveCorrelations } from '../src/engine/correlation/resolve.js';
+import { resolveCorrelations } from '../src/sigma/correlation-plan.js';
 import { Correlator } from '../src/engine/correlation/correlator.js';
 
 const total = Number(process.argv[2] ?? 1_000_000);
