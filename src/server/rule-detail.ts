@@ -6,8 +6,7 @@ import { applyFilters } from '../sigma/apply-filters.js';
 import { resolveTags } from '../catalog/attack.js';
 import type { ExplorerState, LoadedDocument } from './explorer-state.js';
 import { stageView } from './stages.js';
-import { translateRule } from './translations.js';
-import { TARGETS } from '../backends/targets.js';
+import { translateCorrelation, translateRule } from './translations.js';
 import { suggestExclusions, type SeenValues } from './suggestions.js';
 import { huntingContext } from './hunting.js';
 import { filterInfo } from './tuning.js';
@@ -44,8 +43,8 @@ export function buildRuleDetail(state: ExplorerState, loaded: LoadedDocument, se
     references: doc.references,
   };
   if (doc.kind === 'correlation') {
-    // Listed as not converted, target by target, as `quarry convert` reports them.
-    const translations = Object.keys(TARGETS).map((target) => ({ target, pipeline: '', label: target.toUpperCase(), ok: false, code: 'correlation', error: 'correlation rules are not converted yet' }));
+    // Converted as `quarry convert` does; targets that do not convert correlations say why.
+    const translations = translateCorrelation(doc, state.col);
     return {
       ...base,
       stages: { condition: [], selections: [] },
