@@ -20,7 +20,7 @@ export function eventTime(ev: EventView): string | undefined {
   if (typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date) && typeof time === 'string' && /^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(time)) return `${date}T${time}Z`;
   for (const f of EPOCH_FIELDS) {
     const v = ev.get(f);
-    if (typeof v === 'number' && v > 0) return new Date(v > 1e12 ? v : v * 1000).toISOString();
+    if (typeof v === 'number' && v > 0) return epochText(v);
     if (typeof v === 'string') {
       if (FULL_DATE.test(v)) return v;
       const m = CLF.exec(v);
@@ -28,6 +28,11 @@ export function eventTime(ev: EventView): string | undefined {
     }
   }
   return undefined;
+}
+
+/** Epoch seconds (Zeek, Squid) or milliseconds, told apart by size, as ISO 8601 text. */
+function epochText(n: number): string {
+  return new Date(n > 1e12 ? n : n * 1000).toISOString();
 }
 
 const ZONED = /(Z|[+-]\d{2}:?\d{2})$/i;
@@ -42,7 +47,7 @@ export function eventTimeMs(iso: string): number {
 export function timeOfField(ev: EventView, field: string): string | undefined {
   const v = ev.get(field);
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
-  if (n > 0) return new Date(n > 1e12 ? n : n * 1000).toISOString();
+  if (n > 0) return epochText(n);
   if (typeof v === 'string' && FULL_DATE.test(v)) return v;
   return undefined;
 }
