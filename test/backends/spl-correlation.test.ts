@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { convertCorrelation, convertCollection } from '../../src/backends/common/convert.js';
 import { splBackend, splPipeline } from '../../src/backends/spl/index.js';
 import { validateSpl } from '../../src/backends/spl/validate.js';
-import { renderRuleFormat } from '../../src/backends/rule-formats.js';
+import { formatRefusals, renderRuleFormat } from '../../src/backends/rule-formats.js';
+import { kqlBackend } from '../../src/backends/kql/index.js';
 import { builtinPipeline } from '../../src/pipeline/builtin.js';
 import type { EventObject } from '../../src/engine/event-access.js';
 import { collection, CORRELATIONS, engineFirstAlerts, events } from './correlation-cases.js';
@@ -153,4 +154,18 @@ test('savedsearches: a correlation is a stanza whose search is the correlation s
   const conf = renderRuleFormat(splBackend, 'savedsearches', results);
   assert.match(conf, /^\[C\]$/m);
   assert.match(conf, /^search = kind="failed" \\\n\| eval corr_g0=User \\$/m);
+  // Every 15 minutes over the last 15 + 5 (the timespan), one alert per user per timespan.
+  assert.match(conf, /^dispatch\.earliest_time = -20m@m$/m);
+  assert.match(conf, /^alert\.suppress = 1\nalert\.suppress\.period = 300s\nalert\.suppress\.fields = User$/m);
+});
+
+test('a rule format without correlations refuses them (format-unsupported) rather than leaving them out', () => {
+  const col = collection(CORRELATIONS.event_count!);
+  const results = formatRefusals(kqlBackend, 'sentinel-rule', convertCollection(col, kqlBackend, []));
+  const c = results.find((x) => x.document.kind === 'correlation')!;
+  // No pipeline gives no table: a failure of its own, kept as it is.
+  assert.equal(c.result.ok, false);
+  const ok = formatRefusals(kqlBackend, 'sentinel-rule', [{ document: c.document, result: { ok: true, query: 'T', notes: [], state: {}, pipelines: [] } }]);
+  assert.deepEqual(ok[0]!.result, { ok: false, code: 'format-unsupported', error: 'the sentinel-rule format does not hold correlation rules yet' });
+  assert.equal(formatRefusals(splBackend, 'savedsearches', ok.map((x) => ({ ...x, result: { ok: true, query: 'T', notes: [], state: {}, pipelines: [] } })))[0]!.result.ok, true);
 });

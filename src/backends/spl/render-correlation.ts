@@ -129,9 +129,9 @@ export function renderSplCorrelation(input: CorrelationConvertInput): string {
 /** What the user should know about a correlation search. */
 export function splCorrelationNotes(input: CorrelationConvertInput): string[] {
   const c = input.correlation;
-  const notes = ['streamstats keeps at most max_stream_window events (limits.conf, 10,000 by default) in a time window: a group with more events in one timespan is measured on the latest of them'];
+  const notes = ["Splunk caps the events streamstats holds in a window (max_stream_window in limits.conf, 10,000 by default): a group with more events within one timespan can be measured on fewer events than the engine's"];
   if (c.type === 'value_percentile' || c.type === 'value_median')
     notes.push(`Splunk's ${c.type === 'value_median' ? 'median()' : `perc${c.percentile ?? 50}()`} may approximate or interpolate; the engine takes the nearest rank (the smallest value with at least ${c.percentile ?? 50}% of the values at or below it)`);
-  if (c.type === 'temporal_ordered') notes.push('events of the two rules at the same second are in the order sort 0 _time leaves them, which need not be the order the engine read them in');
+  if (c.type === 'temporal_ordered') notes.push('events of the two rules with the same _time are in the order sort 0 _time leaves them, which need not be the order the engine read them in');
   return notes;
 }
