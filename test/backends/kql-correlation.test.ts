@@ -199,3 +199,40 @@ test('what KQL cannot say is refused with a reason: expressions, three ordered r
   assert.match(refused(CORRELATIONS.event_count!), /^unknown-field: field 'User' is not a column of CommonSecurityLog/);
   assert.match(refused('type: event_count\nrules: [failed]\ngroup-by: [value]\ntimespan: 5m\ncondition:\n    gte: 3'), /^correlation-unsupported: the group-by name 'value'/);
 });
+
+test('rules in two Sentinel tables (CommonSecurityLog, Syslog): the union of every two-rule kind passes the Kusto analyzer', () => {
+  const twoTables = pipeline(
+    [
+      'name: t',
+      'transformations:',
+      '  - type: set_state',
+      '    key: query_table',
+      '    val: CommonSecurityLog',
+      '    rule_conditions: [{ type: contains_detection_item, field: kind, value: failed }]',
+      '  - type: set_state',
+      '    key: query_table',
+      '    val: Syslog',
+      '    rule_conditions: [{ type: contains_detection_item, field: kind, value: success }]',
+      '  - type: field_name_mapping',
+      '    mapping: { kind: Activity }',
+      '    rule_conditions: [{ type: contains_detection_item, field: kind, value: failed }]',
+      '  - type: field_name_mapping',
+      '    mapping: { kind: ProcessName }',
+      '    rule_conditions: [{ type: contains_detection_item, field: kind, value: success }]',
+      '',
+    ].join('\n'),
+  );
+  const aliases = 'aliases:\n    who:\n        failed: SourceUserName\n        success: HostName';
+  const bodies = [
+    `type: event_count\nrules: [failed, success]\ngroup-by: [who]\ntimespan: 2m\ncondition:\n    gt: 2\n${aliases}`,
+    `type: temporal\nrules: [failed, success]\ngroup-by: [who]\ntimespan: 3m\n${aliases}`,
+    `type: temporal_ordered\nrules: [failed, success]\ngroup-by: [who]\ntimespan: 3m\n${aliases}`,
+    'type: event_count\nrules: [failed, success]\ntimespan: 1m\ncondition:\n    lt: 4',
+  ];
+  for (const body of bodies) {
+    const r = convert(body, [twoTables]);
+    assert.ok(r.ok, r.ok ? '' : `${r.code}: ${r.error}`);
+    assert.match(r.query, /^union \(\n {4}CommonSecurityLog\n {4}\| where Activity =~ "failed"\n[^]*\), \(\n {4}Syslog\n {4}\| where ProcessName =~ "success"\n/);
+    assert.deepEqual(validateKql(r.query).problems, [], r.query);
+  }
+});
