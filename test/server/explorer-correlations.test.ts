@@ -1,0 +1,288 @@
+// Correlations in the explorer's API: the catalog's correlation facet, a correlation's rule page
+// (type, window, condition, group-by with aliases per base rule, inputs, chains, unknown
+// references), "used by" and silence on base rules, and hunt results of correlations read from JSONL
+// and DuckDB (group, window, value, contributing events linked to their detections, timeline windows).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startExplorer, type Explorer } from '../../src/server/index.js';
+import { REPO } from '../helpers.js';
+import { getJson } from './client.js';
+
+const ID = {
+  failed: '1a000000-0000-4000-8000-000000000001',
+  success: '1a000000-0000-4000-8000-000000000002',
+  many: '1a000000-0000-4000-8000-000000000010',
+  sources: '1a000000-0000-4000-8000-000000000011',
+  thenSuccess: '1a000000-0000-4000-8000-000000000012',
+  repeated: '1a000000-0000-4000-8000-000000000013',
+  broken: '1a000000-0000-4000-8000-000000000014',
+};
+
+/** Base rules, and correlations of four kinds: a range condition on a field, aliases, a chain, an unknown reference. */
+export const CORRELATION_FIXTURE: Record<string, string> = {
+  'base.yml': `title: Failed Logon
+id: ${ID.failed}
+name: failed_logon
+status: test
+logsource:
+    product: windows
+    service: security
+detection:
+    selection:
+        EventID: 4625
+    condition: selection
+level: low
+---
+title: Successful Logon
+id: ${ID.success}
+name: successful_logon
+status: test
+logsource:
+    product: windows
+    service: security
+detection:
+    selection:
+        EventID: 4624
+    condition: selection
+level: informational
+`,
+  'correlations.yml': `title: Many Failed Logons For One User
+id: ${ID.many}
+name: many_failures
+status: test
+correlation:
+    type: event_count
+    rules:
+        - failed_logon
+    group-by:
+        - TargetUserName
+    timespan: 10m
+    condition:
+        gte: 3
+    generate: true
+level: medium
+---
+title: Failed Logons From Several Addresses
+id: ${ID.sources}
+status: test
+correlation:
+    type: value_count
+    rules:
+        - failed_logon
+    group-by:
+        - TargetUserName
+    timespan: 10m
+    condition:
+        field: IpAddress
+        gt: 2
+        lte: 10
+    generate: true
+level: high
+---
+title: Failures Then A Successful Logon
+id: ${ID.thenSuccess}
+status: test
+correlation:
+    type: temporal_ordered
+    rules:
+        - failed_logon
+        - successful_logon
+    group-by:
+        - user
+    aliases:
+        user:
+            failed_logon: TargetUserName
+            successful_logon: SubjectUserName
+    timespan: 5m
+level: high
+---
+title: Repeated Bursts Of Failures
+id: ${ID.repeated}
+status: test
+correlation:
+    type: event_count
+    rules:
+        - many_failures
+    group-by:
+        - TargetUserName
+    timespan: 1h
+    condition:
+        gte: 1
+level: critical
+---
+title: Reads A Rule Nobody Wrote
+id: ${ID.broken}
+status: test
+correlation:
+    type: event_count
+    rules:
+        - no_such_rule
+    timespan: 1h
+    condition:
+        gte: 1
+level: low
+`,
+};
+
+/** alice fails three times from three addresses, then logs on; bob fails once. */
+export const LOGON_EVENTS = [
+  { timestamp: '2026-03-01T10:00:00Z', EventID: 4625, TargetUserName: 'alice', IpAddress: '10.0.0.1' },
+  { timestamp: '2026-03-01T10:01:00Z', EventID: 4625, TargetUserName: 'alice', IpAddress: '10.0.0.2' },
+  { timestamp: '2026-03-01T10:02:00Z', EventID: 4625, TargetUserName: 'alice', IpAddress: '10.0.0.3' },
+  { timestamp: '2026-03-01T10:03:00Z', EventID: 4624, SubjectUserName: 'alice' },
+  { timestamp: '2026-03-01T10:30:00Z', EventID: 4625, TargetUserName: 'bob', IpAddress: '10.0.0.9' },
+];
+
+/** Writes the fixture rules and logs under dir; runs `quarry hunt` to JSONL and DuckDB. */
+export function correlationFixture(dir: string): { rules: string; log: string; jsonl: string; duckdb: string } {
+  const rules = join(dir, 'rules');
+  mkdirSync(rules);
+  for (const [name, text] of Object.entries(CORRELATION_FIXTURE)) writeFileSync(join(rules, name), text);
+  const log = join(dir, 'logons.jsonl');
+  writeFileSync(log, LOGON_EVENTS.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  const jsonl = join(dir, 'hunt.jsonl');
+  const duckdb = join(dir, 'hunt.duckdb');
+  for (const [format, output] of [['jsonl', jsonl], ['duckdb', duckdb]] as const) {
+    const r = spawnSync(process.execPath, [join(REPO, 'bin/quarry.js'), 'hunt', '--rules', rules, '--format', format, '--output', output, '--quiet', log], { encoding: 'utf8', cwd: REPO });
+    assert.equal(r.status, 0, r.stderr);
+  }
+  return { rules, log, jsonl, duckdb };
+}
+
+let dir: string;
+let ex: Explorer;
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'quarry-corr-'));
+  const f = correlationFixture(dir);
+  ex = await startExplorer({ rules: [f.rules], hunts: [f.jsonl, f.duckdb], port: 0, webRoot: dir, log: () => {} });
+});
+after(async () => {
+  await ex.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the catalog facets correlations by kind and by correlation type, and finds them with correlation:TYPE', async () => {
+  const { body: all } = await getJson(ex.url, '/api/catalog/first');
+  assert.deepEqual(all.facets.kind, [
+    { value: 'correlation', count: 5 },
+    { value: 'rule', count: 2 },
+  ]);
+  assert.deepEqual(all.facets.correlation, [
+    { value: 'event_count', count: 3 },
+    { value: 'temporal_ordered', count: 1 },
+    { value: 'value_count', count: 1 },
+  ]);
+  const { body: vc } = await getJson(ex.url, '/api/catalog/first?correlation=value_count');
+  assert.deepEqual(vc.entries.map((e: { key: string }) => e.key), [ID.sources]);
+  const { body: typed } = await getJson(ex.url, `/api/catalog/first?q=${encodeURIComponent('correlation:temporal_ordered')}`);
+  assert.deepEqual(typed.entries.map((e: { key: string }) => e.key), [ID.thenSuccess]);
+  const { body: catalog } = await getJson(ex.url, '/api/catalog');
+  const base = catalog.entries.find((e: { key: string }) => e.key === ID.failed);
+  assert.equal(base.correlation, undefined, 'rules carry no correlation type');
+});
+
+test("a correlation's page: type, window in words, condition with symbols and field, group-by, generate, inputs", async () => {
+  const { body: sources } = await getJson(ex.url, `/api/rules/${ID.sources}`);
+  assert.equal(sources.kind, 'correlation');
+  assert.deepEqual(sources.correlation.condition, { asWritten: 'gt 2 and lte 10', symbols: '> 2 and ≤ 10', fields: ['IpAddress'], expression: false });
+  assert.equal(sources.correlation.measure, 'distinct values of IpAddress');
+  assert.deepEqual(sources.correlation.timespan, { text: '10m', ms: 600_000, words: '10 minutes' });
+  assert.equal(sources.correlation.generate, true);
+  assert.deepEqual(sources.correlation.inputs, [{ ref: 'failed_logon', kind: 'rule', key: ID.failed, title: 'Failed Logon', level: 'low' }]);
+  // Its translations (already on the page before): SQL refuses an upper bound, saying why.
+  const sql = sources.translations.find((t: { target: string }) => t.target === 'sql');
+  assert.equal(sql.ok, false);
+  assert.match(sql.error, /'lte' is an upper bound/);
+
+  const { body: ordered } = await getJson(ex.url, `/api/rules/${ID.thenSuccess}`);
+  const c = ordered.correlation;
+  assert.equal(c.type, 'temporal_ordered');
+  assert.equal(c.condition.symbols, null);
+  assert.equal(c.condition.asWritten, 'all of failed_logon, successful_logon');
+  assert.equal(c.generate, false, 'generate defaults to false');
+  assert.deepEqual(c.groupBy, [
+    { name: 'user', aliased: true, fields: [ { ref: 'failed_logon', field: 'TargetUserName' }, { ref: 'successful_logon', field: 'SubjectUserName' } ] },
+  ]);
+  assert.deepEqual(c.inputs.map((i: { key: string }) => i.key), [ID.failed, ID.success]);
+  assert.deepEqual(c.timespan.words, '5 minutes');
+  assert.equal(c.problem, null);
+
+  // A chain links to the correlation it reads; an unknown reference says so and why it cannot run.
+  const { body: chain } = await getJson(ex.url, `/api/rules/${ID.repeated}`);
+  assert.deepEqual(chain.correlation.inputs, [{ ref: 'many_failures', kind: 'correlation', key: ID.many, title: 'Many Failed Logons For One User', level: 'medium', correlation: 'event_count' }]);
+  assert.equal(chain.correlation.condition.symbols, '≥ 1');
+  assert.equal(chain.correlation.timespan.words, '1 hour');
+  const { body: broken } = await getJson(ex.url, `/api/rules/${ID.broken}`);
+  assert.deepEqual(broken.correlation.inputs, [{ ref: 'no_such_rule', kind: 'unknown', key: null, title: null, level: null }]);
+  assert.match(broken.correlation.problem, /'no_such_rule', which is neither a loaded rule nor a correlation/);
+  assert.deepEqual(broken.correlation.groupBy, []);
+});
+
+test('each base rule (and base correlation) lists the correlations that read it, and says when it is silent', async () => {
+  const { body: failed } = await getJson(ex.url, `/api/rules/${ID.failed}`);
+  assert.equal(failed.correlation, null);
+  assert.deepEqual(failed.usedBy.map((u: { key: string; ref: string; generate: boolean }) => [u.key, u.ref, u.generate]), [
+    [ID.many, 'failed_logon', true],
+    [ID.sources, 'failed_logon', true],
+    [ID.thenSuccess, 'failed_logon', false],
+  ]);
+  assert.equal(failed.silent, false, 'two of its readers generate');
+  const { body: success } = await getJson(ex.url, `/api/rules/${ID.success}`);
+  assert.deepEqual(success.usedBy, [{ key: ID.thenSuccess, title: 'Failures Then A Successful Logon', type: 'temporal_ordered', generate: false, ref: 'successful_logon' }]);
+  assert.equal(success.silent, true);
+  const { body: many } = await getJson(ex.url, `/api/rules/${ID.many}`);
+  assert.deepEqual(many.usedBy.map((u: { key: string }) => u.key), [ID.repeated]);
+  assert.equal(many.silent, true, 'read only by a chain with generate: false');
+  const { body: top } = await getJson(ex.url, `/api/rules/${ID.repeated}`);
+  assert.deepEqual(top.usedBy, []);
+  assert.equal(top.silent, false);
+});
+
+for (const [id, kind] of [['h1', 'jsonl'], ['h2', 'duckdb']] as const) {
+  test(`hunt results from ${kind}: correlation detections with group, window, value, linked events; timeline windows; side panel counts`, async () => {
+    const { body: hunts } = await getJson(ex.url, '/api/hunts');
+    const h = hunts.find((x: { id: string }) => x.id === id);
+    assert.equal(h.kind, kind);
+    // failed_logon 4 (alice 3, bob 1); successful_logon silent; many_failures silent (read only by a
+    // non-generating chain); value_count, temporal_ordered and the chain fire once each.
+    assert.equal(h.detections, 7);
+    assert.equal(h.correlations, 3);
+    assert.deepEqual(h.byLevel, { low: 4, high: 2, critical: 1 });
+    const corr = Object.fromEntries(h.byRule.filter((r: { correlation?: string }) => r.correlation).map((r: { key: string; correlation: string; count: number }) => [r.key, [r.correlation, r.count]]));
+    assert.deepEqual(corr, { [ID.sources]: ['value_count', 1], [ID.thenSuccess]: ['temporal_ordered', 1], [ID.repeated]: ['event_count', 1] });
+
+    const { body: page } = await getJson(ex.url, `/api/hunts/${id}/detections?rule=${ID.thenSuccess}`);
+    assert.equal(page.total, 1);
+    const d = page.items[0];
+    assert.equal(d.rule.key, ID.thenSuccess);
+    assert.deepEqual(d.correlation.group, { user: 'alice' });
+    assert.equal(d.correlation.value, 2);
+    assert.equal(d.correlation.window.end, '2026-03-01T10:03:00.000Z');
+    const events = d.correlation.events as Array<{ rule: string; time: string; record: number; n: number | null; key: string }>;
+    assert.deepEqual(events.map((e) => [e.key, e.record]).slice(-2), [[ID.failed, 3], [ID.success, 4]]);
+    // The failed logon is a detection in these results: its `n` opens it. The successful logon is
+    // silent (generate: false), so the hunt holds no detection of it.
+    const failedEvent = events.find((e) => e.key === ID.failed && e.record === 3)!;
+    assert.equal(events.find((e) => e.key === ID.success)!.n, null);
+    const { body: opened } = await getJson(ex.url, `/api/hunts/${id}/detections?n=${failedEvent.n}`);
+    assert.equal(opened.total, 1);
+    assert.equal(opened.items[0].rule.key, ID.failed);
+    assert.equal(opened.items[0].source.record, 3);
+    assert.equal(opened.items[0].event.IpAddress, '10.0.0.3');
+
+    const { body: range } = await getJson(ex.url, `/api/hunts/${id}/detections?rule=${ID.sources}`);
+    assert.equal(range.items[0].correlation.value, 3);
+    assert.equal(range.items[0].correlation.condition, 'gt 2 and lte 10');
+
+    const { body: tl } = await getJson(ex.url, `/api/hunts/${id}/timeline`);
+    assert.deepEqual(tl.points.reduce((a: number, p: { count: number }) => a + p.count, 0), 4, 'bars count the single-event detections only');
+    assert.equal(tl.windows.length, 3);
+    const w = tl.windows.find((x: { n: number }) => x.n === d.n);
+    assert.deepEqual([w.start, w.end, w.type], [d.correlation.window.start, d.correlation.window.end, 'temporal_ordered']);
+    assert.equal((await getJson(ex.url, `/api/hunts/${id}/detections?n=0`)).status, 400);
+  });
+}
