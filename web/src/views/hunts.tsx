@@ -108,7 +108,8 @@ function Timeline({ huntId, rule, version }: { huntId: string; rule?: string; ve
   const t0 = Math.min(...starts);
   const t1 = Math.max(...ends, t0 + size);
   const w = 800;
-  const h = 80;
+  // Correlation windows alone (a correlation rule picked) need no room for bars.
+  const h = data.points.length ? 80 : 0;
   const x = (t: number) => ((t - t0) / (t1 - t0)) * w;
   const max = Math.max(1, ...data.points.map((p) => p.count));
   const lanes = windowLanes(data.windows, x);
@@ -294,7 +295,7 @@ function Detections({ huntId, rule, version, onExcluded }: { huntId: string; rul
                 <td class="muted">
                   {d.correlation ? (
                     <>
-                      {Object.entries(d.correlation.group).map(([k, v]) => `${k}=${v}`).join(', ') || 'all events'} · {d.correlation.eventCount} events
+                      {Object.entries(d.correlation.group).map(([k, v]) => `${k}=${v}`).join(', ') || 'all events'} · {d.correlation.eventCount} event{d.correlation.eventCount === 1 ? "" : "s"}
                     </>
                   ) : (
                     place(d.source)
