@@ -295,7 +295,7 @@ function Detections({ huntId, rule, version, onExcluded }: { huntId: string; rul
                 <td class="muted">
                   {d.correlation ? (
                     <>
-                      {Object.entries(d.correlation.group).map(([k, v]) => `${k}=${v}`).join(', ') || 'all events'} · {d.correlation.eventCount} event{d.correlation.eventCount === 1 ? "" : "s"}
+                      {Object.entries(d.correlation.group).map(([k, v]) => `${k}=${v}`).join(', ') || 'all events'} · {d.correlation.eventCount} event{d.correlation.eventCount === 1 ? '' : 's'}
                     </>
                   ) : (
                     place(d.source)
