@@ -15,9 +15,10 @@ export const CORRELATION_IDS = {
   thenSuccess: '1a000000-0000-4000-8000-000000000012',
   repeated: '1a000000-0000-4000-8000-000000000013',
   broken: '1a000000-0000-4000-8000-000000000014',
+  expression: '1a000000-0000-4000-8000-000000000015',
 };
 
-/** Base rules, and correlations of four kinds: a range condition on a field, aliases, a chain, an unknown reference. */
+/** Base rules, and correlations: a range condition on a field, aliases, a chain, an unknown reference, an expression (which never holds on these events). */
 export const CORRELATION_FIXTURE: Record<string, string> = {
   'base.yml': `title: Failed Logon
 id: ${CORRELATION_IDS.failed}
@@ -120,6 +121,24 @@ correlation:
     condition:
         gte: 1
 level: low
+---
+title: A Logon Without Failures Before It
+id: ${CORRELATION_IDS.expression}
+status: test
+correlation:
+    type: temporal
+    rules:
+        - successful_logon
+        - failed_logon
+    group-by:
+        - user
+    aliases:
+        user:
+            failed_logon: TargetUserName
+            successful_logon: SubjectUserName
+    timespan: 15m
+    condition: successful_logon and not failed_logon
+level: medium
 `,
 };
 

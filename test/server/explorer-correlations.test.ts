@@ -26,11 +26,12 @@ after(async () => {
 test('the catalog facets correlations by kind and by correlation type, and finds them with correlation:TYPE', async () => {
   const { body: all } = await getJson(ex.url, '/api/catalog/first');
   assert.deepEqual(all.facets.kind, [
-    { value: 'correlation', count: 5 },
+    { value: 'correlation', count: 6 },
     { value: 'rule', count: 2 },
   ]);
   assert.deepEqual(all.facets.correlation, [
     { value: 'event_count', count: 3 },
+    { value: 'temporal', count: 1 },
     { value: 'temporal_ordered', count: 1 },
     { value: 'value_count', count: 1 },
   ]);
@@ -78,6 +79,10 @@ test("a correlation's page: type, window in words, condition with symbols and fi
   assert.deepEqual(broken.correlation.inputs, [{ ref: 'no_such_rule', kind: 'unknown', key: null, title: null, level: null }]);
   assert.match(broken.correlation.problem, /'no_such_rule', which is neither a loaded rule nor a correlation/);
   assert.deepEqual(broken.correlation.groupBy, []);
+  // The extended temporal condition: shown as written.
+  const { body: expr } = await getJson(ex.url, `/api/rules/${ID.expression}`);
+  assert.deepEqual(expr.correlation.condition, { asWritten: 'successful_logon and not failed_logon', symbols: null, fields: [], expression: true });
+  assert.equal(expr.correlation.measure, 'base rules that occurred');
 });
 
 test('each base rule (and base correlation) lists the correlations that read it, and says when it is silent', async () => {
@@ -87,10 +92,14 @@ test('each base rule (and base correlation) lists the correlations that read it,
     [ID.many, 'failed_logon', true],
     [ID.sources, 'failed_logon', true],
     [ID.thenSuccess, 'failed_logon', false],
+    [ID.expression, 'failed_logon', false],
   ]);
   assert.equal(failed.silent, false, 'two of its readers generate');
   const { body: success } = await getJson(ex.url, `/api/rules/${ID.success}`);
-  assert.deepEqual(success.usedBy, [{ key: ID.thenSuccess, title: 'Failures Then A Successful Logon', type: 'temporal_ordered', generate: false, ref: 'successful_logon' }]);
+  assert.deepEqual(success.usedBy, [
+    { key: ID.thenSuccess, title: 'Failures Then A Successful Logon', type: 'temporal_ordered', generate: false, ref: 'successful_logon' },
+    { key: ID.expression, title: 'A Logon Without Failures Before It', type: 'temporal', generate: false, ref: 'successful_logon' },
+  ]);
   assert.equal(success.silent, true);
   const { body: many } = await getJson(ex.url, `/api/rules/${ID.many}`);
   assert.deepEqual(many.usedBy.map((u: { key: string }) => u.key), [ID.repeated]);

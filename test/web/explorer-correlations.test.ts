@@ -79,6 +79,9 @@ test("a correlation's page shows what it is; a base rule link and its 'Used by' 
   await page.goto(`${base()}/rule/${ID.sources}`);
   await page.waitForSelector('[data-section=correlation]');
   assert.match((await page.textContent('[data-fact=condition] dd'))!, /distinct values of IpAddress > 2 and ≤ 10/);
+  await page.goto(`${base()}/rule/${ID.expression}`);
+  await page.waitForSelector('[data-section=correlation]');
+  assert.match((await page.textContent('[data-fact=condition] dd'))!, /base rules that occurred: successful_logon and not failed_logon/);
   await page.goto(`${base()}/rule/${ID.repeated}`);
   await page.waitForSelector('[data-section=correlation]');
   assert.match((await page.textContent('[data-input=many_failures]'))!, /Many Failed Logons For One User.*correlation · event_count/);
