@@ -101,6 +101,11 @@ for (const [hunt, kind] of [['h1', 'jsonl'], ['h2', 'duckdb']] as const) {
     await page.click(`.by-rule li[data-rule="${ID.thenSuccess}"] button`);
     await page.waitForFunction(() => document.querySelector('[data-testid=detection-total]')?.textContent === '1');
     assert.equal(await page.locator('.timeline rect.window').count(), 1);
+    // Stacking a correlation's detections counts their groups; exclusions go to its base rules.
+    await page.fill('input[name=stack-field]', 'user');
+    await page.click('[data-section=stack] button[type=submit]');
+    await page.waitForSelector('.stack-table tbody tr');
+    assert.match((await page.textContent('.stack-table tbody tr'))!, /alice\s*1\s*exclude on a base rule of this correlation/);
     await page.click('tr.detection td:first-child');
     await page.waitForSelector('.correlation-detail');
     assert.match((await page.textContent('[data-testid=corr-group]'))!, /user = alice/);

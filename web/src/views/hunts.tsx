@@ -86,7 +86,7 @@ export function HuntsView({ loc }: { loc: Location }) {
         </aside>
         <div class="hunt-main">
           <Timeline huntId={hunt.id} rule={rule} version={version} />
-          <StackPanel huntId={hunt.id} rule={rule} loc={loc} version={version} onExcluded={() => setVersion(version + 1)} />
+          <StackPanel huntId={hunt.id} rule={rule} correlation={hunt.byRule.some((r) => r.key === rule && r.correlation)} loc={loc} version={version} onExcluded={() => setVersion(version + 1)} />
           <Detections huntId={hunt.id} rule={rule} version={version} onExcluded={() => setVersion(version + 1)} />
         </div>
       </div>
@@ -175,7 +175,7 @@ function windowLanes(windows: TimelineView['windows'], x: (t: number) => number)
   });
 }
 
-function StackPanel({ huntId, rule, loc, version, onExcluded }: { huntId: string; rule?: string; loc: Location; version: number; onExcluded: () => void }) {
+function StackPanel({ huntId, rule, correlation, loc, version, onExcluded }: { huntId: string; rule?: string; correlation: boolean; loc: Location; version: number; onExcluded: () => void }) {
   const [field, setField] = useState(loc.params.get('stack') ?? '');
   const [rows, setRows] = useState<Array<{ value: string; count: number }> | null>(null);
   const [error, setError] = useState<string>('');
@@ -215,7 +215,16 @@ function StackPanel({ huntId, rule, loc, version, onExcluded }: { huntId: string
                   <code>{r.value}</code>
                 </td>
                 <td>{r.count}</td>
-                <td>{rule ? <ExcludeButton rule={rule} field={field} value={r.value} onDone={onExcluded} /> : <span class="muted">pick a rule to exclude</span>}</td>
+                <td>
+                  {correlation ? (
+                    // Sigma filters apply to detection rules: a correlation is tuned through the rules it reads.
+                    <span class="muted">exclude on a base rule of this correlation</span>
+                  ) : rule ? (
+                    <ExcludeButton rule={rule} field={field} value={r.value} onDone={onExcluded} />
+                  ) : (
+                    <span class="muted">pick a rule to exclude</span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
