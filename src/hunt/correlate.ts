@@ -5,7 +5,7 @@
 import type { SigmaCollection } from '../sigma/collection.js';
 import { levelRank, type SigmaRule } from '../sigma/model.js';
 import { correlationConditionText } from '../sigma/correlation-text.js';
-import { resolveCorrelations, type CorrelationPlan } from '../sigma/correlation-plan.js';
+import { fieldsReadFromRules, resolveCorrelations, type CorrelationPlan } from '../sigma/correlation-plan.js';
 import { Correlator, type CorrelationAlert, type CorrelatorOptions } from '../engine/correlation/correlator.js';
 import { eventTimeMs } from '../engine/event-time.js';
 import type { EventMatches } from '../engine/detector.js';
@@ -15,6 +15,8 @@ import type { HuntDetection } from './detection.js';
 export interface HuntCorrelation {
   plan: CorrelationPlan;
   correlator: Correlator;
+  /** By ruleKey: the fields correlations read from that rule's events (the rulebook names them through the pipelines). */
+  fieldsRead: ReadonlyMap<string, readonly string[]>;
   /** Base matches that fed a correlation but had no readable event time. */
   untimed: number;
   /** Whether a rule reports its own detections (false: it only feeds correlations). */
@@ -37,6 +39,7 @@ export function createHuntCorrelation(col: SigmaCollection, opts: CorrelatorOpti
   const h: HuntCorrelation = {
     plan,
     correlator,
+    fieldsRead: fieldsReadFromRules(plan),
     untimed: 0,
     reports: (rule) => !correlator.silences(rule) && !belowMin(rule.level),
     feed(result, event, location) {
@@ -49,7 +52,7 @@ export function createHuntCorrelation(col: SigmaCollection, opts: CorrelatorOpti
           h.untimed++;
           continue;
         }
-        out.push(...correlator.push({ rule: r, time, event, ref: location }).filter((a) => !belowMin(a.correlation.level)).map(toDetection));
+        out.push(...correlator.push({ rule: r, time, event, ref: location, ...(rule.ir.correlationFields ? { names: rule.ir.correlationFields } : {}) }).filter((a) => !belowMin(a.correlation.level)).map(toDetection));
       }
       return out;
     },

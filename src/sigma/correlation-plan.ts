@@ -39,6 +39,23 @@ export function ruleKey(r: { id?: string; name?: string; file: string; docIndex:
   return r.id ?? r.name ?? `${r.file}#${r.docIndex}`;
 }
 
+/**
+ * The fields correlations read from a rule's events (group-by fields as that rule carries them, and
+ * value fields), by ruleKey: what the pipelines must name for that rule (ir/field-names.ts).
+ */
+export function fieldsReadFromRules(plan: CorrelationPlan): Map<string, string[]> {
+  const out = new Map<string, Set<string>>();
+  for (const c of plan.correlations)
+    c.inputs.forEach((input, i) => {
+      if (input.kind !== 'rule') return;
+      const key = ruleKey(input.rule);
+      const set = out.get(key) ?? new Set<string>();
+      for (const f of [...c.groupFields[i]!, ...c.valueFields]) set.add(f);
+      out.set(key, set);
+    });
+  return new Map([...out].map(([k, v]) => [k, [...v]]));
+}
+
 /** What each reference a correlation may use (a rule's or correlation's id or name) names; the first document wins a repeated one. */
 export function correlationReferences(rules: readonly SigmaRule[], correlations: readonly SigmaCorrelation[]): Map<string, CorrelationInput> {
   const byRef = new Map<string, CorrelationInput>();

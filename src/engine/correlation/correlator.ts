@@ -36,6 +36,11 @@ export interface BaseMatch {
   time: number;
   event: EventObject;
   ref: EventRef;
+  /**
+   * What the correlations' fields are called in this rule's events after the pipelines
+   * (ir/field-names.ts): field as written → names, the first present read. Absent: as written.
+   */
+  names?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface CorrelationAlert {
@@ -185,7 +190,7 @@ export class Correlator {
     const view = new EventView(m.event);
     const feeds: Feed[] = [];
     for (const { c, input } of targets) {
-      const f = feedOf(c, input, view);
+      const f = feedOf(c, input, read(view, m.names));
       if (f) feeds.push(f);
       else this.stats.ungrouped++;
     }
@@ -267,7 +272,7 @@ export class Correlator {
       const eventId = ++this.eventId;
       const view = new EventView(alert.group);
       for (const r2 of readers) {
-        const f2 = feedOf(r2.c, r2.input, view);
+        const f2 = feedOf(r2.c, r2.input, read(view));
         if (!f2) {
           this.stats.ungrouped++;
           continue;
@@ -348,22 +353,38 @@ function compare(a: { t: number; seq: number }, b: { t: number; seq: number }): 
   return a.t - b.t || a.seq - b.seq;
 }
 
+/** Reads a field as the correlation writes it, by its names in the event (the first present). */
+type FieldReader = (field: string) => unknown;
+
+function read(view: EventView, names?: ReadonlyMap<string, readonly string[]>): FieldReader {
+  if (!names?.size) return (f) => view.get(f);
+  return (f) => {
+    const alternatives = names.get(f);
+    if (!alternatives) return view.get(f);
+    for (const name of alternatives) {
+      const v = view.get(name);
+      if (v !== undefined && v !== null) return v;
+    }
+    return undefined;
+  };
+}
+
 /** The group and value an event gives a correlation input, or null when a group-by field is missing. */
-function feedOf(c: ResolvedCorrelation, input: number, view: EventView): Feed | null {
+function feedOf(c: ResolvedCorrelation, input: number, get: FieldReader): Feed | null {
   const fields = c.groupFields[input]!;
   const group: string[] = [];
   for (const f of fields) {
-    const v = textOf(view.get(f));
+    const v = textOf(get(f));
     if (v === null || v === '') return null;
     group.push(v);
   }
   const feed: Feed = { correlation: c.index, input, key: JSON.stringify(group), group };
   if (c.valueFields.length) {
     if (c.type === 'value_count') {
-      const parts = c.valueFields.map((f) => textOf(view.get(f)));
+      const parts = c.valueFields.map((f) => textOf(get(f)));
       if (parts.every((x) => x !== null)) feed.value = parts.length === 1 ? parts[0]! : JSON.stringify(parts);
     } else {
-      const n = numberOf(view.get(c.valueFields[0]!));
+      const n = numberOf(get(c.valueFields[0]!));
       if (n !== null && n !== undefined && Number.isFinite(n)) feed.value = n;
     }
   }
