@@ -37,6 +37,8 @@ export interface ExplorerOptions {
 export interface Explorer {
   url: string;
   port: number;
+  /** This launch's secret: state-changing requests carry it in the X-Quarry-Token header (the served page has it). */
+  token: string;
   state: ExplorerState;
   hunts: HuntResults[];
   /** Milliseconds: rules loaded and indexed, hunts read, demo hunt run. */
@@ -84,7 +86,7 @@ export async function startExplorer(options: ExplorerOptions): Promise<Explorer>
   const ctx = apiContext(state, hunts);
   // The catalog is the front end's first request: serialise and compress it now, not while a page waits.
   warmCatalog(ctx);
-  const server = createExplorerServer(ctx, { webRoot: options.webRoot ?? DEFAULT_WEB_ROOT, host, log });
+  const { server, guard } = createExplorerServer(ctx, { webRoot: options.webRoot ?? DEFAULT_WEB_ROOT, host, log });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULT_PORT, host, () => {
@@ -97,6 +99,7 @@ export async function startExplorer(options: ExplorerOptions): Promise<Explorer>
   return {
     url: `http://${shownHost}:${port}/`,
     port,
+    token: guard.token,
     state,
     hunts,
     startupMs: { rules: t1 - t0, hunts: t2 - t1, total: performance.now() - t0 },

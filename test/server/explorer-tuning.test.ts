@@ -70,7 +70,7 @@ test('an exclusion is written as a Sigma filter file, changes the KQL and marks 
   const before = (await getJson(ex.url, `/api/rules/${SEED_ID}`)).body;
   assert.equal(before.translations.find((t: { pipeline: string }) => t.pipeline === 'sentinel-asim').query, GOLDEN);
 
-  const post = await sendJson(ex.url, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', modifier: 'endswith', values: ['.de'], note: 'German software mirror used by IT' });
+  const post = await sendJson(ex, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', modifier: 'endswith', values: ['.de'], note: 'German software mirror used by IT' });
   assert.equal(post.status, 201, JSON.stringify(post.body));
   assert.match(post.body.path, /^myrules\/filters\/mf_quarry_bitsadmin_to_uncommon_tld_[0-9a-f]{8}\.yml$/);
   const file = join(tmp, post.body.path);
@@ -111,7 +111,7 @@ test('an exclusion is written as a Sigma filter file, changes the KQL and marks 
   assert.equal(list[0].createdByExplorer, true);
   assert.equal(list[0].path, post.body.path);
 
-  const del = await sendJson(ex.url, 'DELETE', `/api/tuning/${encodeURIComponent(list[0].name)}`, undefined);
+  const del = await sendJson(ex, 'DELETE', `/api/tuning/${encodeURIComponent(list[0].name)}`, undefined);
   assert.equal(del.status, 200, JSON.stringify(del.body));
   assert.equal(existsSync(file), false);
   const again = (await getJson(ex.url, `/api/rules/${SEED_ID}`)).body;
@@ -121,7 +121,7 @@ test('an exclusion is written as a Sigma filter file, changes the KQL and marks 
 
 test('tuning requests are checked; only the explorer\'s own filter files can be deleted', async () => {
   const bad = async (body: unknown, status: number, message: RegExp) => {
-    const r = await sendJson(ex.url, 'POST', '/api/tuning', body);
+    const r = await sendJson(ex, 'POST', '/api/tuning', body);
     assert.equal(r.status, status, JSON.stringify(r.body));
     assert.match(r.body.error, message);
   };
@@ -133,10 +133,10 @@ test('tuning requests are checked; only the explorer\'s own filter files can be 
   // A hand-written filter is not the explorer's to delete, and names cannot walk out of filters/.
   writeFileSync(join(rules, 'mf_mine.yml'), `title: Mine\nlogsource:\n    category: proxy\nfilter:\n    rules:\n        - ${SEED_ID}\n    selection:\n        cs-host: a.example\n    condition: selection\n`);
   for (const name of ['mf_mine.yml', '..%2F..%2Fetc%2Fpasswd', 'mf_quarry_x%2F..%2F..%2Fa.yml']) {
-    const r = await sendJson(ex.url, 'DELETE', `/api/tuning/${name}`, undefined);
+    const r = await sendJson(ex, 'DELETE', `/api/tuning/${name}`, undefined);
     assert.equal(r.status, 400, name);
   }
-  assert.equal((await sendJson(ex.url, 'DELETE', '/api/tuning/mf_quarry_not_there.yml', undefined)).status, 404);
+  assert.equal((await sendJson(ex, 'DELETE', '/api/tuning/mf_quarry_not_there.yml', undefined)).status, 404);
   assert.ok(existsSync(join(rules, 'mf_mine.yml')));
 });
 
@@ -149,7 +149,7 @@ test('a filters folder that is a symbolic link out of the root is refused', asyn
   symlinkSync(outside, join(root, 'filters'));
   const ex2 = await startExplorer({ rules: [root], hunts: [], demo: false, port: 0, log: () => {} });
   try {
-    const r = await sendJson(ex2.url, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', modifier: 'endswith', values: ['.de'] });
+    const r = await sendJson(ex2, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', modifier: 'endswith', values: ['.de'] });
     assert.equal(r.status, 403);
     assert.match(r.body.error, /symbolic link/);
     assert.deepEqual(readdirSync(outside), []);
@@ -161,7 +161,7 @@ test('a filters folder that is a symbolic link out of the root is refused', asyn
 test('a rule given as a single file cannot be tuned (nothing is written beside it)', async () => {
   const ex3 = await startExplorer({ rules: [join(rules, 'web/proxy_ua_bitsadmin_susp_tld.yml')], hunts: [], demo: false, port: 0, log: () => {} });
   try {
-    const r = await sendJson(ex3.url, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', values: ['a.de'] });
+    const r = await sendJson(ex3, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', values: ['a.de'] });
     assert.equal(r.status, 400);
     assert.match(r.body.error, /given as a single file/);
   } finally {
