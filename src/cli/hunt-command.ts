@@ -11,6 +11,7 @@ import type { HuntCorrelation } from '../hunt/correlate.js';
 import { re2Regex } from '../engine/regex-re2.js';
 import { openDetectionSink, SINK_FORMATS, type SinkFormat } from '../report/sink.js';
 import { renderTable } from '../report/text-table.js';
+import { terminalLine, writeTerminal } from '../report/terminal-text.js';
 import { BUNDLED_LOGS, BUNDLED_RULES } from './bundled.js';
 import { resolvePipelines } from '../pipeline/resolve.js';
 import { UsageError } from './usage.js';
@@ -72,7 +73,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const rulePaths = values.rules?.length ? values.rules : [BUNDLED_RULES];
   const inputPaths = positionals.length ? positionals : values.rules?.length ? [] : [BUNDLED_LOGS];
   if (inputPaths.length === 0) throw new UsageError('give at least one input file or folder (or - for standard input)');
-  const log = values.quiet ? () => {} : (s: string) => process.stderr.write(s);
+  const log = values.quiet ? () => {} : (s: string) => void writeTerminal(process.stderr, s);
 
   const pipelines = resolvePipelines(values.pipeline ?? [], !values['no-default-pipeline']);
   if (pipelines.errors.length) {
@@ -97,7 +98,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
     correlation,
     timeField: values['time-field'],
     onDetection: (d) => sink.write(d),
-    onProgress: progress ? (n, at) => process.stderr.write(`\r  ${progressBar(at.index, at.count)} ${at.index + 1}/${at.count} inputs  ${n.toLocaleString('en-US')} events  ${at.detections.toLocaleString('en-US')} detections  ${at.name.slice(-40)}\x1b[K`) : undefined,
+    onProgress: progress ? (n, at) => process.stderr.write(`\r  ${progressBar(at.index, at.count)} ${at.index + 1}/${at.count} inputs  ${n.toLocaleString('en-US')} events  ${at.detections.toLocaleString('en-US')} detections  ${terminalLine(at.name.slice(-40))}\x1b[K`) : undefined,
   });
   if (progress) process.stderr.write('\r\x1b[K');
   await sink.close();

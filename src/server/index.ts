@@ -10,6 +10,7 @@ import { runDemoHunt } from './demo-hunt.js';
 import { bundledExplorerLogs, bundledExplorerRules } from './bundled.js';
 import { apiContext, warmCatalog } from './routes.js';
 import { createExplorerServer } from './server.js';
+import { writeTerminal } from '../report/terminal-text.js';
 
 export const DEFAULT_PORT = 8737;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -60,7 +61,8 @@ export function loadAttack(file: string | undefined): AttackData {
 
 export async function startExplorer(options: ExplorerOptions): Promise<Explorer> {
   const t0 = performance.now();
-  const log = options.log ?? ((s: string) => void process.stderr.write(s));
+  // Problems quote hunt files and log content: control characters are escaped on the terminal.
+  const log = options.log ?? ((s: string) => void writeTerminal(process.stderr, s));
   const attack = loadAttack(options.attackFile);
   const state = loadExplorerState(options.rules ?? bundledExplorerRules(), attack);
   const t1 = performance.now();
