@@ -102,8 +102,12 @@ export async function huntCommand(argv: string[]): Promise<number> {
   });
   if (progress) process.stderr.write('\r\x1b[K');
   await sink.close();
+  const cannotRun = prepared.skipped.filter((s) => s.kind === 'cannot-run').length;
   log(summaryText(summary, correlation));
-  return openProblems.length && inputs.length === 0 ? 1 : 0;
+  if (cannotRun) log(`Partial hunt: ${cannotRun} rules could not be used (listed above as 'cannot run'); exit status 3\n`);
+  if (openProblems.length && inputs.length === 0) return 1;
+  // 3: partial, some rules could not be used (a regex RE2 refuses, often from a filter file).
+  return cannotRun ? 3 : 0;
 }
 
 function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, prepared: PreparedRules, pipelineNames: string[], inputs: HuntInput[], declared: string | undefined, openProblems: string[], correlation: HuntCorrelation | null): string {
@@ -114,7 +118,7 @@ function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, pre
     `  rules      ${col.rules.length} loaded from ${rulePaths.join(', ')}; ${col.rejected.length} rejected; ${col.filters.length} filters (${prepared.filtered} rules filtered)`,
     ...correlationBanner(col.correlations.length, correlation),
     `  pipelines  ${pipelineNames.length ? pipelineNames.join(', ') : '(none)'}`,
-    `  runnable   ${set.rules.length}; skipped ${prepared.skipped.length}`,
+    `  runnable   ${set.rules.length}; skipped ${prepared.skipped.filter((s) => s.kind === 'level').length}; cannot run ${prepared.skipped.filter((s) => s.kind === 'cannot-run').length}`,
     `  routing    Windows events meet the ${guarded} rules mapped to their channel; events of unknown log source meet all ${set.rules.length}` +
       (declared ? `; inputs declared ${declared} meet the rules of that log source` : ''),
     `  inputs     ${inputs.length} (${countBy(inputs.map((i) => i.source.format))})`,
@@ -125,8 +129,15 @@ function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, pre
   }
   if (col.rejected.length > 10) lines.push(`  rejected   … and ${col.rejected.length - 10} more (run quarry validate)`);
   const reasons = new Map<string, string[]>();
-  for (const s of prepared.skipped) reasons.set(s.reason, [...(reasons.get(s.reason) ?? []), s.rule.title]);
+  for (const s of prepared.skipped) if (s.kind === 'level') reasons.set(s.reason, [...(reasons.get(s.reason) ?? []), s.rule.title]);
   for (const [reason, titles] of [...reasons].slice(0, 10)) lines.push(`  skipped    ${titles.length} × ${reason}${titles.length <= 3 ? ` (${titles.join('; ')})` : ''}`);
+  // A rule that cannot run is an error, located at the value at fault (the rule's or a filter's).
+  const broken = prepared.skipped.filter((s) => s.kind === 'cannot-run');
+  for (const s of broken.slice(0, 10)) {
+    const at = s.at ? `${s.at.file}:${s.at.line}:${s.at.col}: ${s.at.message}` : `${s.rule.file}:${s.rule.pos.line}:${s.rule.pos.col}: ${s.reason}`;
+    lines.push(`  cannot run ${at} (rule '${s.rule.title}'${s.at && s.at.file !== s.rule.file ? `, ${s.rule.file}` : ''})`);
+  }
+  if (broken.length > 10) lines.push(`  cannot run … and ${broken.length - 10} more`);
   if (set.rules.length > guarded) {
     const unmapped = set.rules.length - guarded;
     lines.push(`  note       ${unmapped} runnable rules have no Windows log-source mapping: they meet only events of unknown or declared log source`);

@@ -130,6 +130,11 @@ test('tuning requests are checked; only the explorer\'s own filter files can be 
   await bad({ rule: SEED_ID, field: 'cs-host', modifier: 'base64', values: ['x'] }, 400, /unsupported parts: base64/);
   await bad({ rule: SEED_ID, field: 'cs-host', values: [] }, 400, /'values' must be a list/);
   await bad([1, 2], 400, /must be a JSON object/);
+  // A regex RE2 (the hunt's engine) cannot run would switch the rule off: refused with the reason, nothing written.
+  const before = existsSync(join(rules, 'filters')) ? readdirSync(join(rules, 'filters')) : [];
+  await bad({ rule: SEED_ID, field: 'cs-host', modifier: 're', values: ['(?<=a)b'] }, 400, /cannot be used by hunts.*\/\(\?<=a\)b\/.*invalid perl operator: \(\?<=/);
+  await bad({ rule: SEED_ID, field: 'c-uri', modifier: 're|i', values: ['^http://ok\\.example/', '(a)\\1'] }, 400, /\/\(a\)\\1\/.*cannot be used/);
+  assert.deepEqual(existsSync(join(rules, 'filters')) ? readdirSync(join(rules, 'filters')) : [], before);
   // A hand-written filter is not the explorer's to delete, and names cannot walk out of filters/.
   writeFileSync(join(rules, 'mf_mine.yml'), `title: Mine\nlogsource:\n    category: proxy\nfilter:\n    rules:\n        - ${SEED_ID}\n    selection:\n        cs-host: a.example\n    condition: selection\n`);
   for (const name of ['mf_mine.yml', '..%2F..%2Fetc%2Fpasswd', 'mf_quarry_x%2F..%2F..%2Fa.yml']) {
