@@ -75,6 +75,14 @@ test('quarry hunt: the table, banner and summary show the sequence escaped; JSON
   assert.ok(readFileSync(csvFile, 'utf8').includes(`Evil title ${EVIL} here`));
 });
 
+test('quarry explore: the banner shows a root with control characters escaped', () => {
+  const root = join(tmp, `roots${EVIL}`);
+  mkdirSync(root);
+  const r = quarry('explore', '--check', '--port', '0', '--rules', root);
+  assertInert(r.stdout + r.stderr, 'explore');
+  assert.ok(r.stderr.includes(`roots${SHOWN}`), r.stderr);
+});
+
 test('quarry validate, convert and stack: messages and tables escaped; validate --format json exact', () => {
   const v = quarry('validate', rules);
   assertInert(v.stdout + v.stderr, 'validate');

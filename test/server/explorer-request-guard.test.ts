@@ -8,6 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startExplorer, type Explorer } from '../../src/server/index.js';
+import { allowedHosts } from '../../src/server/request-guard.js';
 import { REPO } from '../helpers.js';
 import { rawGet, sendJson } from './client.js';
 
@@ -77,6 +78,20 @@ test('Host names that are not this server (DNS rebinding, wrong port, none) are 
   // No Host at all: HTTP/1.0 may omit it (421 from the explorer); HTTP/1.1 requires it (400 from Node).
   assert.match(await rawRequest('GET /api/catalog HTTP/1.0\r\n\r\n'), /^HTTP\/1\.1 421 /);
   assert.match(await rawRequest('GET /api/catalog HTTP/1.1\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 400 /);
+});
+
+test('the allow-list: loopback names, the --host given, interface addresses only for a wildcard bind', () => {
+  assert.deepEqual([...allowedHosts('127.0.0.1', 8737)].sort(), ['127.0.0.1:8737', '[::1]:8737', 'localhost:8737']);
+  const lan = allowedHosts('192.168.1.5', 8737);
+  assert.ok(lan.has('192.168.1.5:8737') && lan.has('localhost:8737'));
+  assert.ok(!lan.has('192.168.1.6:8737') && !lan.has('192.168.1.5'));
+  // A name given with --host is allowed as given (the user chose it), IPv6 in brackets, and port 80 may be omitted.
+  assert.ok(allowedHosts('quarry.lab.example', 9000).has('quarry.lab.example:9000'));
+  assert.deepEqual([...allowedHosts('::1', 80)].sort(), ['127.0.0.1', '127.0.0.1:80', '[::1]', '[::1]:80', 'localhost', 'localhost:80']);
+  // Bound to every interface: each interface address (never a name) answers.
+  const any = allowedHosts('0.0.0.0', 8737);
+  assert.ok(any.has('127.0.0.1:8737'));
+  assert.ok(![...any].some((h) => /[a-z]{2,}/i.test(h.replace('localhost', '')) && !h.startsWith('[')), [...any].join(' '));
 });
 
 test('literal loopback names and addresses with the right port are served', async () => {
