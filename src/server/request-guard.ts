@@ -32,10 +32,11 @@ function hostForm(address: string): string {
  * other than `localhost` and the one given never match, so no DNS name can be rebound onto us.
  */
 export function allowedHosts(boundHost: string, port: number): Set<string> {
-  const names = new Set([...LOOPBACK_NAMES, hostForm(boundHost.replace(/^\[|\]$/g, ''))]);
+  const names = new Set(LOOPBACK_NAMES);
   if (boundHost === '0.0.0.0' || boundHost === '::' || boundHost === '[::]') {
+    // Not the wildcard itself: it is no address to name a server by (a page fetching http://0.0.0.0:PORT/ is not ours).
     for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) if (!i.address.includes('%')) names.add(hostForm(i.address));
-  }
+  } else names.add(hostForm(boundHost.replace(/^\[|\]$/g, '')));
   const out = new Set<string>();
   for (const n of names) {
     out.add(`${n}:${port}`);

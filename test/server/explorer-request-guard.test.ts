@@ -91,6 +91,7 @@ test('the allow-list: loopback names, the --host given, interface addresses only
   // Bound to every interface: each interface address (never a name) answers.
   const any = allowedHosts('0.0.0.0', 8737);
   assert.ok(any.has('127.0.0.1:8737'));
+  assert.ok(!any.has('0.0.0.0:8737'));
   assert.ok(![...any].some((h) => /[a-z]{2,}/i.test(h.replace('localhost', '')) && !h.startsWith('[')), [...any].join(' '));
 });
 
