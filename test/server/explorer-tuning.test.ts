@@ -173,3 +173,26 @@ test('a rule given as a single file cannot be tuned (nothing is written beside i
     await ex3.close();
   }
 });
+
+test('a hand-written filter that hunts cannot run is shown on the rule page with its location', async () => {
+  const root = join(tmp, 'handwritten');
+  mkdirSync(join(root, 'filters'), { recursive: true });
+  copyFileSync(SEED, join(root, 'seed.yml'));
+  writeFileSync(
+    join(root, 'filters/lookbehind.yml'),
+    `title: Look-behind\nlogsource:\n    category: proxy\nfilter:\n    rules:\n        - ${SEED_ID}\n    selection:\n        cs-host|re: '(?<=cdn-)update'\n    condition: selection\n`,
+  );
+  writeFileSync(join(root, 'filters/plain.yml'), `title: Plain\nlogsource:\n    category: proxy\nfilter:\n    rules:\n        - ${SEED_ID}\n    selection:\n        cs-host: a.example\n    condition: selection\n`);
+  const ex4 = await startExplorer({ rules: [root], hunts: [], demo: false, port: 0, log: () => {} });
+  try {
+    const detail = (await getJson(ex4.url, `/api/rules/${SEED_ID}`)).body;
+    const byName = new Map(detail.filters.map((f: { name: string }) => [f.name, f]));
+    assert.equal((byName.get('plain.yml') as { cannotRun?: string }).cannotRun, undefined);
+    assert.equal(
+      (byName.get('lookbehind.yml') as { cannotRun?: string }).cannotRun,
+      "handwritten/filters/lookbehind.yml:8:9: regular expression /(?<=cdn-)update/ of 'selection' cannot be used: invalid perl operator: (?<=",
+    );
+  } finally {
+    await ex4.close();
+  }
+});
