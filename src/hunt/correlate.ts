@@ -3,7 +3,8 @@
 // the correlation rule. Rules that only feed correlations (`generate: false`) report nothing of
 // their own. Matches whose event time cannot be read cannot be placed in a window: counted.
 import type { SigmaCollection } from '../sigma/collection.js';
-import { levelRank, type SigmaCorrelation, type SigmaRule } from '../sigma/model.js';
+import { levelRank, type SigmaRule } from '../sigma/model.js';
+import { correlationConditionText } from '../sigma/correlation-text.js';
 import { resolveCorrelations, type CorrelationPlan } from '../sigma/correlation-plan.js';
 import { Correlator, type CorrelationAlert, type CorrelatorOptions } from '../engine/correlation/correlator.js';
 import { eventTimeMs } from '../engine/event-time.js';
@@ -57,14 +58,6 @@ export function createHuntCorrelation(col: SigmaCollection, opts: CorrelatorOpti
   return h;
 }
 
-function conditionText(c: SigmaCorrelation): string {
-  const spec = c.correlation;
-  const raw = (c.raw.correlation as Record<string, unknown> | undefined)?.condition;
-  if (spec.expression && typeof raw === 'string') return raw;
-  if (spec.conditions.length) return spec.conditions.map((x) => `${x.op} ${x.value}`).join(' and ');
-  return `all of ${spec.rules.join(', ')}`;
-}
-
 function toDetection(a: CorrelationAlert): HuntDetection {
   const c = a.correlation;
   const last = a.events[a.events.length - 1];
@@ -79,7 +72,7 @@ function toDetection(a: CorrelationAlert): HuntDetection {
       group: a.group,
       window: { start: new Date(a.window.start).toISOString(), end: new Date(a.window.end).toISOString() },
       value: a.value,
-      condition: conditionText(c),
+      condition: correlationConditionText(c),
       events: a.events.map((e) => ({ rule: e.rule, title: e.title, time: new Date(e.time).toISOString(), ...e.ref })),
       eventCount: a.eventCount,
     },

@@ -1,6 +1,6 @@
 // Converting rules with a backend: the one path from rule to IR (ir/rule-path.ts: Sigma filters,
 // pipelines, lowering), exactly as the hunt takes it, then the backend's renderer. Every rule comes out either with its query or with the reason
-// it has none; correlation rules (not converted yet) are listed with that reason too.
+// it has none; correlation rules are converted by the backends that can (others give the reason).
 import type { SigmaCollection } from '../../sigma/collection.js';
 import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from '../../sigma/model.js';
 import { resolveCorrelations, ruleKey } from '../../sigma/correlation-plan.js';
@@ -47,8 +47,9 @@ export function convertCorrelation(c: SigmaCorrelation, col: SigmaCollection, ba
   }
   const names = pipelines.map((p) => p.name);
   try {
-    const query = backend.renderCorrelation({ correlation: resolved, inputs, pipelines: names });
-    return { ok: true, query, notes: [], state: inputs[0]!.state, pipelines: names };
+    const input = { correlation: resolved, inputs, pipelines: names };
+    const query = backend.renderCorrelation(input);
+    return { ok: true, query, notes: backend.correlationNotes?.(input) ?? [], state: inputs[0]!.state, pipelines: names };
   } catch (e) {
     if (e instanceof ConversionError) return { ok: false, code: e.code, error: e.message };
     throw e;

@@ -231,6 +231,12 @@ export class Correlator {
       groups.set(f.key, g);
       this.groupCount++;
     }
+    else {
+      // Each map is kept in order of lastSeen (released times never go back): a touched group moves
+      // to the end, so passed windows and the least recently seen group are found at the front.
+      groups.delete(f.key);
+      groups.set(f.key, g);
+    }
     g.lastSeen = p.t;
     g.entries.push({ t: p.t, seq: p.seq, eventId: p.eventId, input: f.input, ...(f.value !== undefined ? { value: f.value } : {}), rule: p.rule, title: p.title, ref: p.ref });
     const from = p.t - c.timespanMs;
@@ -271,34 +277,33 @@ export class Correlator {
     }
   }
 
-  /** Drops the groups whose windows have passed (their state can no longer matter). */
+  /**
+   * Drops the groups whose windows have passed (their state can no longer matter). Each map is in
+   * order of lastSeen, so this stops at the first group still in its window. A passed group is never
+   * quiet any more: its last alert was at or before lastSeen, and quiet lasts one timespan.
+   */
   private sweep(now: number): void {
     this.lastSweep = now;
     for (const [ci, map] of this.groups.entries()) {
-      const span = this.plan.correlations[ci]!.timespanMs;
-      for (const [key, g] of map)
-        if (g.lastSeen < now - span && now > g.quietUntil) {
-          map.delete(key);
-          this.groupCount--;
-        }
+      const from = now - this.plan.correlations[ci]!.timespanMs;
+      for (const [key, g] of map) {
+        if (g.lastSeen >= from) break;
+        map.delete(key);
+        this.groupCount--;
+      }
     }
   }
 
-  /** Drops groups whose windows have passed; if none, the least recently seen one (counted). */
+  /** At the cap: drops groups whose windows have passed; if none, the least recently seen one (counted). */
   private evictOne(now: number): void {
-    let oldest: { map: Map<string, Group>; key: string; t: number; c: number } | undefined;
-    for (const [ci, map] of this.groups.entries()) {
-      const span = this.plan.correlations[ci]!.timespanMs;
-      for (const [key, g] of map) {
-        if (g.lastSeen < now - span && now > g.quietUntil) {
-          map.delete(key);
-          this.groupCount--;
-          continue;
-        }
-        if (!oldest || g.lastSeen < oldest.t) oldest = { map, key, t: g.lastSeen, c: ci };
-      }
+    this.sweep(now);
+    if (this.groupCount < this.maxGroups) return;
+    let oldest: { map: Map<string, Group>; key: string; t: number } | undefined;
+    for (const map of this.groups) {
+      const first = map.entries().next();
+      if (!first.done && (!oldest || first.value[1].lastSeen < oldest.t)) oldest = { map, key: first.value[0], t: first.value[1].lastSeen };
     }
-    if (this.groupCount >= this.maxGroups && oldest) {
+    if (oldest) {
       oldest.map.delete(oldest.key);
       this.groupCount--;
       this.stats.evicted++;
@@ -328,7 +333,8 @@ export class Correlator {
     this.sorted = false;
     for (const map of this.groups) map.clear();
     this.groupCount = 0;
-    for (const [ci, key, g] of s.groups) {
+    // In order of lastSeen, as the maps keep it (see apply), whatever order the snapshot lists them in.
+    for (const [ci, key, g] of [...s.groups].sort((a, b) => a[2].lastSeen - b[2].lastSeen)) {
       const map = this.groups[ci];
       if (!map) throw new Error(`the snapshot holds correlation ${ci}, which these rules do not have`);
       map.set(key, structuredClone(g));
