@@ -103,7 +103,8 @@ export interface RuleDetail {
   references: string[];
   suggestions: Suggestion[];
   /** Sigma filter files in force for this rule (applied), and those naming it but not applied, with why. */
-  filters: Array<Pick<FilterFileInfo, 'path' | 'name' | 'source' | 'title' | 'key' | 'createdByExplorer'>>;
+  /** `cannotRun`: why a hunt cannot run the rule with this filter (a regex RE2 refuses): the rule drops out of hunts. */
+  filters: Array<Pick<FilterFileInfo, 'path' | 'name' | 'source' | 'title' | 'key' | 'createdByExplorer'> & { cannotRun?: string }>;
   filtersSkipped: Array<{ path: string; reason: string }>;
   hunting: HuntingContext | null;
   /** For a correlation: what it is and reads. Null for rules and filters. */

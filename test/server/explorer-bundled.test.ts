@@ -126,20 +126,20 @@ test('rule detail of a bundled rule: stages with the filter file, translations, 
 });
 
 test('playground check, unknown routes, methods, bodies and the front end not built', async () => {
-  const ok = await sendJson(ex.url, 'POST', '/api/check', { target: 'kql', query: 'imWebSession | where HttpHost endswith ".top"' });
+  const ok = await sendJson(ex, 'POST', '/api/check', { target: 'kql', query: 'imWebSession | where HttpHost endswith ".top"' });
   assert.equal(ok.status, 200);
   assert.equal(ok.body.ok, true);
-  const bad = await sendJson(ex.url, 'POST', '/api/check', { target: 'kql', query: 'imWebSession | where NoSuchColumn == 1' });
+  const bad = await sendJson(ex, 'POST', '/api/check', { target: 'kql', query: 'imWebSession | where NoSuchColumn == 1' });
   assert.equal(bad.body.ok, false);
   assert.ok(bad.body.problems.length > 0);
-  assert.equal((await sendJson(ex.url, 'POST', '/api/check', { target: 'nope', query: 'x' })).status, 400);
+  assert.equal((await sendJson(ex, 'POST', '/api/check', { target: 'nope', query: 'x' })).status, 400);
   const notFound = await getJson(ex.url, '/api/nothing/here');
   assert.equal(notFound.status, 404);
   assert.match(notFound.body.error, /no API route/);
-  assert.equal((await sendJson(ex.url, 'DELETE', '/api/catalog', undefined)).status, 405);
-  const big = await fetch(new URL('/api/check', ex.url), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ target: 'kql', query: 'x'.repeat(300_000) }) });
+  assert.equal((await sendJson(ex, 'DELETE', '/api/catalog', undefined)).status, 405);
+  const big = await fetch(new URL('/api/check', ex.url), { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Quarry-Token': ex.token }, body: JSON.stringify({ target: 'kql', query: 'x'.repeat(300_000) }) });
   assert.equal(big.status, 413);
-  const form = await fetch(new URL('/api/tuning', ex.url), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'rule=x' });
+  const form = await fetch(new URL('/api/tuning', ex.url), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Quarry-Token': ex.token }, body: 'rule=x' });
   assert.equal(form.status, 415);
   const page = await rawGet(ex.url, '/rule/755186c2-a15f-4ccf-931b-6beef0d2efad');
   assert.equal(page.status, 503);

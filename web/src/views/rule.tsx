@@ -280,6 +280,11 @@ function FalsePositives({ detail, onChange }: { detail: RuleDetail; onChange: ()
                     Remove
                   </button>
                 )}
+                {f.cannotRun && (
+                  <p class="error" data-filter-problem>
+                    Hunts cannot run this rule with this filter, so it is left out of them: {f.cannotRun}
+                  </p>
+                )}
                 <pre class="code">{f.source}</pre>
               </li>
             ))}
