@@ -1,8 +1,7 @@
 // `quarry validate PATH…`: every document of every rule file checked; a summary grouped by reason.
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
-import { addParsedFile, checkCollection, emptyCollection, listRuleFiles, parseSigmaText, type ParsedFile } from '../sigma/load.js';
-import { diagnostic, formatDiagnostic, hasErrors, type Diagnostic } from '../sigma/diagnostics.js';
+import { addParsedFile, checkCollection, emptyCollection, parseSigmaPaths, type ParsedFile } from '../sigma/load.js';
+import { formatDiagnostic, hasErrors, type Diagnostic } from '../sigma/diagnostics.js';
 import { renderTable } from '../report/text-table.js';
 import { UsageError } from './usage.js';
 
@@ -28,29 +27,9 @@ export async function validateCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError('give at least one rule file or folder');
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not '${values.format}'`);
-  let files: string[];
-  try {
-    files = listRuleFiles(positionals);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
   const col = emptyCollection();
-  const parsed: ParsedFile[] = [];
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-    } catch (e) {
-      text = '';
-      const p: ParsedFile = { file, documents: [{ document: null, docIndex: 0, diagnostics: [diagnostic(file, 'unreadable', (e as Error).message)] }] };
-      parsed.push(p);
-      addParsedFile(col, p);
-      continue;
-    }
-    const p = parseSigmaText(text, file);
-    parsed.push(p);
-    addParsedFile(col, p);
-  }
+  const parsed = parseSigmaPaths(positionals);
+  for (const p of parsed) addParsedFile(col, p);
   const before = col.diagnostics.length;
   checkCollection(col);
   const crossFile = col.diagnostics.slice(before);
