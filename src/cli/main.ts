@@ -8,7 +8,9 @@ import { generateCommand } from './generate-command.js';
 import { evtxCommand } from './evtx-command.js';
 import { closeSharedPools } from '../sources/evtx/index.js';
 import { VERSION } from './version.js';
-import { UsageError } from './usage.js';
+import { OutputError, UsageError } from './usage.js';
+import { systemReason } from './output.js';
+import { EXIT_UNUSABLE } from './exit-codes.js';
 
 const HELP = `quarry ${VERSION} — Sigma rules: explore, validate, hunt, convert, stack
 
@@ -32,12 +34,14 @@ Run 'quarry COMMAND --help' for the options of a command.
 `;
 
 export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
   // `quarry … | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
-    throw e;
+    // A full or failing standard output (`> /dev/full`): one line, not a stack trace.
+    process.stderr.write(`quarry${command ? ` ${command}` : ''}: cannot write standard output: ${systemReason(e)}\n`);
+    process.exit(EXIT_UNUSABLE);
   });
-  const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'hunt':
@@ -69,9 +73,9 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof OutputError) {
       process.stderr.write(`quarry ${command}: ${e.message}\n`);
-      return 2;
+      return EXIT_UNUSABLE;
     }
     throw e;
   } finally {

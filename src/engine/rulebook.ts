@@ -15,6 +15,8 @@ export interface SkippedRule {
   /** The rule as loaded (not the processed copy). */
   rule: SigmaRule;
   reason: string;
+  /** Left out because the user asked (--min-level), not because it cannot run. */
+  byRequest?: true;
 }
 
 export interface PreparedRules {
@@ -47,7 +49,7 @@ export function prepareRules(col: SigmaCollection, opts: Omit<RulebookOptions, '
   const min = opts.minLevel ? levelRank(opts.minLevel) : -1;
   for (const rule of col.rules) {
     if (min >= 0 && levelRank(rule.level) < min && !opts.feedsCorrelation?.(rule)) {
-      skipped.push({ rule, reason: `level ${rule.level ?? 'unset'} is below --min-level ${opts.minLevel}` });
+      skipped.push({ rule, reason: `level ${rule.level ?? 'unset'} is below --min-level ${opts.minLevel}`, byRequest: true });
       continue;
     }
     const p = ruleToIR(rule, { filters: col.filters, pipelines: opts.pipelines });
