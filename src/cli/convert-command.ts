@@ -5,7 +5,7 @@ import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { listBuiltinPipelines } from '../pipeline/builtin.js';
 import { convertCollection, failureSummary, INSIDE_CORRELATION } from '../backends/common/convert.js';
 import { PipelineSpecError, resolveConvertPipelines } from '../backends/resolve-pipelines.js';
-import { renderRuleFormat } from '../backends/rule-formats.js';
+import { formatRefusals, renderRuleFormat } from '../backends/rule-formats.js';
 import { techniqueName } from '../catalog/attack.js';
 import { TARGETS } from '../backends/targets.js';
 import { renderTable } from '../report/text-table.js';
@@ -77,7 +77,9 @@ export async function convertCommand(argv: string[]): Promise<number> {
 
   const col = loadSigmaPaths(positionals);
   if (col.files === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${positionals.join(', ')}`);
-  const results = convertCollection(col, target.backend, pipelines);
+  // A rule format that does not hold correlation rules reports each as not converted.
+  const all = convertCollection(col, target.backend, pipelines);
+  const results = ruleFormat ? formatRefusals(target.backend, format, all) : all;
   const out: string[] = [];
   if (ruleFormat) {
     // Technique names come from the catalog's ATT&CK data: backends ship none.

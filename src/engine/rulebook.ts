@@ -7,6 +7,7 @@ import type { SigmaCorrelation, SigmaRule } from '../sigma/model.js';
 import { levelRank } from '../sigma/model.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
 import { ruleToIR } from '../ir/rule-path.js';
+import { fieldNamesThrough } from '../ir/field-names.js';
 import type { RuleIR } from '../ir/types.js';
 import { compileRuleSet, type CompiledRuleSet } from './rule-set.js';
 import type { RegexFactory } from './regex.js';
@@ -36,6 +37,8 @@ export interface RulebookOptions {
   /** Leave out rules below this level (but not those `feedsCorrelation` names: correlations need their matches). */
   minLevel?: string;
   feedsCorrelation?: (rule: SigmaRule) => boolean;
+  /** The fields correlations read from a rule's events, named through the same pipelines for the correlator. */
+  correlationFields?: (rule: SigmaRule) => readonly string[];
   /** The built-in pipeline of an input format by name, or null to apply none. */
   formatPipeline?: (name: string) => ProcessingPipeline | null;
 }
@@ -53,6 +56,8 @@ export function prepareRules(col: SigmaCollection, opts: Omit<RulebookOptions, '
       continue;
     }
     const p = ruleToIR(rule, { filters: col.filters, pipelines: opts.pipelines });
+    const fields = opts.correlationFields?.(rule) ?? [];
+    if (fields.length) p.ir.correlationFields = fieldNamesThrough(rule, fields, opts.pipelines).names;
     if (p.filtersApplied.length) filtered++;
     filterNotes.push(...p.filterNotes);
     irs.push(p.ir);

@@ -1,5 +1,6 @@
 // The rule page's data: the document, its diagnostics and ATT&CK tags resolved, the stages view,
-// translations with their checks, exclusion suggestions and the hunting context. Translations and
+// translations with their checks, exclusion suggestions, the hunting context, and its correlations
+// (what a correlation reads; which correlations read a rule). Translations and
 // checks are the costly part: computed on first request and cached until tuning changes filters.
 import type { SigmaDocument, SigmaRule } from '../sigma/model.js';
 import { applyFilters } from '../sigma/apply-filters.js';
@@ -10,6 +11,7 @@ import { translateCorrelation, translateRule } from './translations.js';
 import { suggestExclusions, type SeenValues } from './suggestions.js';
 import { huntingContext } from './hunting.js';
 import { filterInfo } from './tuning.js';
+import { correlationUses, correlationView } from './correlation-view.js';
 import type { RuleDetail } from './api-types.js';
 
 export type { RuleDetail };
@@ -41,6 +43,8 @@ export function buildRuleDetail(state: ExplorerState, loaded: LoadedDocument, se
     logsource: logsourceOf(doc),
     falsepositives: doc.falsepositives,
     references: doc.references,
+    ...correlationUses(state, doc),
+    correlation: doc.kind === 'correlation' ? correlationView(state, doc) : null,
   };
   if (doc.kind === 'correlation') {
     // Converted as `quarry convert` does; targets that do not convert correlations say why.

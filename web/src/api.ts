@@ -3,9 +3,9 @@
 import type { CatalogEntry } from '../../src/catalog/entry.js';
 import type { AttackData, ResolvedTag } from '../../src/catalog/attack.js';
 import type { QueryCheck } from '../../src/backends/common/types.js';
-import type { RuleDetail, StageView, Translation, Suggestion, HuntSummaryView as HuntSummary, DetectionItem as HuntDetectionItem } from '../../src/server/api-types.js';
+import type { RuleDetail, StageView, Translation, Suggestion, HuntSummaryView as HuntSummary, DetectionItem as HuntDetectionItem, TimelineView } from '../../src/server/api-types.js';
 
-export type { CatalogEntry, AttackData, ResolvedTag, QueryCheck, RuleDetail, StageView, Translation, Suggestion, HuntSummary, HuntDetectionItem };
+export type { CatalogEntry, AttackData, ResolvedTag, QueryCheck, RuleDetail, StageView, Translation, Suggestion, HuntSummary, HuntDetectionItem, TimelineView };
 
 export interface CatalogResponse {
   entries: CatalogEntry[];
@@ -49,7 +49,7 @@ export const api = {
   hunts: () => request<HuntSummary[]>('/api/hunts'),
   detections: (id: string, params: Record<string, string | number | undefined>) =>
     request<{ total: number; items: HuntDetectionItem[] }>(`/api/hunts/${encodeURIComponent(id)}/detections?${qs(params)}`),
-  timeline: (id: string, rule?: string) => request<{ bucket: string; points: Array<{ t: string; count: number }> }>(`/api/hunts/${encodeURIComponent(id)}/timeline?${qs({ rule })}`),
+  timeline: (id: string, rule?: string) => request<TimelineView>(`/api/hunts/${encodeURIComponent(id)}/timeline?${qs({ rule })}`),
   stack: (id: string, field: string, rule?: string) => request<{ field: string; rows: Array<{ value: string; count: number }> }>(`/api/hunts/${encodeURIComponent(id)}/stack?${qs({ field, rule })}`),
   check: (target: string, query: string) => request<QueryCheck>('/api/check', json('POST', { target, query })),
 };
