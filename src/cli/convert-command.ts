@@ -1,6 +1,5 @@
 // `quarry convert --target T --pipeline P… PATH…`: rules to queries, one per rule, or the reason
 // a rule has none. Queries go to standard output; the summary goes to standard error.
-import { parseArgs } from 'node:util';
 import { loadSigmaPaths } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { listBuiltinPipelines } from '../pipeline/builtin.js';
@@ -12,6 +11,8 @@ import { TARGETS } from '../backends/targets.js';
 import { renderTable } from '../report/text-table.js';
 import { terminalText, writeTerminal } from '../report/terminal-text.js';
 import { UsageError } from './usage.js';
+import { parseCommandArgs, requireExistingPaths } from './args.js';
+import { EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE } from './exit-codes.js';
 
 const targetLines = Object.entries(TARGETS)
   .map(([name, t]) => {
@@ -35,14 +36,15 @@ queries. A rule that the target cannot express exactly is not converted: its rea
   --format F       a rule file format of the target (below): the converted rules with their title,
                    description, severity (from level) and ATT&CK tactics and techniques
   --quiet          no summary on standard error
-Exit status: 0 when every rule converted, 1 when some did not, 2 for a usage error.
+Exit status: 0 when every rule converted, 2 when none did (or a usage error, a missing path, no
+rule file), 3 when some did not (partial; each reason is reported).
 
 Targets:
 ${targetLines}
 `;
 
 export async function convertCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -71,9 +73,11 @@ export async function convertCommand(argv: string[]): Promise<number> {
   const specs = values.pipeline?.length ? values.pipeline : own.length === 1 ? own : [];
   if (specs.length === 0) throw new UsageError(`give --pipeline (for ${targetName}: ${own.join(', ')}, or a pipeline file)`);
   if (positionals.length === 0) throw new UsageError('give at least one rule file or folder');
+  requireExistingPaths(positionals, 'rule path');
   const pipelines = pipelinesOrUsageError(targetName, specs);
 
   const col = loadSigmaPaths(positionals);
+  if (col.files === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${positionals.join(', ')}`);
   // A rule format that does not hold correlation rules reports each as not converted.
   const all = convertCollection(col, target.backend, pipelines);
   const results = ruleFormat ? formatRefusals(target.backend, format, all) : all;
@@ -119,7 +123,8 @@ export async function convertCommand(argv: string[]): Promise<number> {
     }
     writeTerminal(process.stderr, err.join('\n') + '\n');
   }
-  return failed.length || col.rejected.length ? 1 : 0;
+  if (failed.length === results.length) return EXIT_UNUSABLE; // nothing converted (or no rule loaded)
+  return failed.length || col.rejected.length ? EXIT_PARTIAL : EXIT_OK;
 }
 
 /** A pipeline the user named wrongly is a command-line mistake (exit status 2). */

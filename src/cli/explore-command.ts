@@ -1,10 +1,10 @@
 // `quarry explore`: serves the rule explorer (catalog, rule pages, tuning, coverage, hunt results)
 // on 127.0.0.1 until interrupted. The work is in src/server.
-import { parseArgs } from 'node:util';
 import { startExplorer, DEFAULT_HOST, DEFAULT_PORT, ExplorerInputError } from '../server/index.js';
 import { checkExplorer } from '../server/self-check.js';
 import { UsageError } from './usage.js';
 import { writeTerminal } from '../report/terminal-text.js';
+import { parseCommandArgs } from './args.js';
 
 const HELP = `Usage: quarry explore [--rules PATH…] [--hunt RESULTS…] [--port N] [--host H] [--attack FILE]
 
@@ -26,7 +26,7 @@ bundled sample logs.
 `;
 
 export async function exploreCommand(argv: string[], opts: { signal?: AbortSignal } = {}): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: argv,
     options: {
       rules: { type: 'string', multiple: true },

@@ -1,5 +1,4 @@
 // `quarry hunt`: load rules, run pipelines, read inputs, print detections, banner and summary.
-import { parseArgs } from 'node:util';
 import { loadSigmaPaths } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { LEVELS } from '../sigma/model.js';
@@ -15,6 +14,9 @@ import { terminalLine, writeTerminal } from '../report/terminal-text.js';
 import { BUNDLED_LOGS, BUNDLED_RULES } from './bundled.js';
 import { resolvePipelines } from '../pipeline/resolve.js';
 import { UsageError } from './usage.js';
+import { parseCommandArgs, requireExistingPaths } from './args.js';
+import { checkOutputFile, writing } from './output.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE } from './exit-codes.js';
 
 const HELP = `Usage: quarry hunt [--rules PATH…] [options] [INPUT…]
 
@@ -33,10 +35,14 @@ Without --rules and inputs it runs the bundled example rules over the bundled sa
                        timestamp, TimeCreated, UtcTime, EventTime, ts, time, W3C date+time, EVTX SystemTime)
   --workers N          EVTX parsing threads (default 0: parse in the main thread)
   --quiet              no banner, progress or summary (detections only)
+  --fail-on-detection  exit with status 1 when there are detections
+Exit status: 0 ran with every rule and input; 1 detections found and --fail-on-detection given;
+2 nothing hunted (usage error, missing path, no rule can run, no input readable, output not
+writable); 3 partial: some rules were rejected or cannot run, or some inputs or records were unreadable.
 `;
 
 export async function huntCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -50,6 +56,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
       workers: { type: 'string' },
       'time-field': { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'fail-on-detection': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -73,14 +80,17 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const rulePaths = values.rules?.length ? values.rules : [BUNDLED_RULES];
   const inputPaths = positionals.length ? positionals : values.rules?.length ? [] : [BUNDLED_LOGS];
   if (inputPaths.length === 0) throw new UsageError('give at least one input file or folder (or - for standard input)');
+  if (values.rules?.length) requireExistingPaths(values.rules, '--rules');
+  if (values.output) checkOutputFile(values.output, '--output');
   const log = values.quiet ? () => {} : (s: string) => void writeTerminal(process.stderr, s);
 
   const pipelines = resolvePipelines(values.pipeline ?? [], !values['no-default-pipeline']);
   if (pipelines.errors.length) {
-    for (const d of pipelines.errors) process.stderr.write(formatDiagnostic(d) + '\n');
+    for (const d of pipelines.errors) writeTerminal(process.stderr, formatDiagnostic(d) + '\n');
     return 2;
   }
   const col = loadSigmaPaths(rulePaths);
+  if (col.files === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${rulePaths.join(', ')}`);
   const { prepared, inputs, openProblems, correlation } = await setupHunt(col, inputPaths, {
     pipelines: pipelines.pipelines,
     formatPipelines: !values['no-default-pipeline'],
@@ -90,24 +100,52 @@ export async function huntCommand(argv: string[]): Promise<number> {
     workers,
   });
   log(banner(rulePaths, col, prepared, pipelines.names, inputs, logsource ? describeLogsource(logsource) : undefined, openProblems, correlation));
+  // Nothing to hunt with or nothing to hunt in: say so and stop, whatever --quiet says.
+  if (prepared.set.rules.length === 0) {
+    process.stderr.write(`quarry hunt: no rule can run (${col.rules.length} loaded, ${col.rejected.length} rejected, ${prepared.skipped.length} skipped): nothing hunted\n`);
+    return EXIT_UNUSABLE;
+  }
+  if (inputs.length === 0) {
+    writeTerminal(process.stderr, `quarry hunt: no input could be opened${openProblems.length ? ` (${openProblems.join('; ')})` : ''}: nothing hunted\n`);
+    return EXIT_UNUSABLE;
+  }
 
-  const sink = await openDetectionSink(format, { output: values.output });
+  const destination = values.output ? `--output ${values.output}` : 'standard output';
+  const sink = await writing(destination, () => openDetectionSink(format, { output: values.output }));
   const progress = !values.quiet && process.stderr.isTTY;
   const summary = await hunt(prepared.set, inputs, {
     regex: re2Regex,
     correlation,
     timeField: values['time-field'],
-    onDetection: (d) => sink.write(d),
+    onDetection: (d) => writing(destination, () => sink.write(d)),
     onProgress: progress ? (n, at) => process.stderr.write(`\r  ${progressBar(at.index, at.count)} ${at.index + 1}/${at.count} inputs  ${n.toLocaleString('en-US')} events  ${at.detections.toLocaleString('en-US')} detections  ${terminalLine(at.name.slice(-40))}\x1b[K`) : undefined,
   });
   if (progress) process.stderr.write('\r\x1b[K');
-  await sink.close();
-  const cannotRun = prepared.skipped.filter((s) => s.kind === 'cannot-run').length;
+  await writing(destination, () => sink.close());
   log(summaryText(summary, correlation));
+  const cannotRun = prepared.skipped.filter((s) => s.kind === 'cannot-run').length;
   if (cannotRun) log(`Partial hunt: ${cannotRun} rules could not be used (listed above as 'cannot run'); exit status 3\n`);
-  if (openProblems.length && inputs.length === 0) return 1;
-  // 3: partial, some rules could not be used (a regex RE2 refuses, often from a filter file).
-  return cannotRun ? 3 : 0;
+  return huntExitCode(summary, {
+    failOnDetection: values['fail-on-detection'],
+    unusedRules: col.rejected.length + prepared.skipped.filter((s) => s.kind !== 'level').length,
+    unopenedInputs: openProblems.length,
+  });
+}
+
+/**
+ * The exit code of a hunt that ran (exit-codes.ts): 2 when no input gave a single event and some
+ * records were unreadable (nothing was really hunted), 1 for detections when asked, 3 when some
+ * rules, inputs or records could not be used, else 0.
+ */
+function huntExitCode(s: HuntSummary, o: { failOnDetection: boolean; unusedRules: number; unopenedInputs: number }): number {
+  const badRecords = s.inputs.reduce((n, i) => n + i.problemCount, 0);
+  if (s.events === 0 && badRecords > 0) {
+    process.stderr.write(`quarry hunt: every record was unreadable (${badRecords} problems): nothing hunted\n`);
+    return EXIT_UNUSABLE;
+  }
+  if (o.failOnDetection && s.detections > 0) return EXIT_FINDINGS;
+  if (o.unusedRules > 0 || o.unopenedInputs > 0 || badRecords > 0) return EXIT_PARTIAL;
+  return EXIT_OK;
 }
 
 function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, prepared: PreparedRules, pipelineNames: string[], inputs: HuntInput[], declared: string | undefined, openProblems: string[], correlation: HuntCorrelation | null): string {

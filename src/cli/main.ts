@@ -1,14 +1,11 @@
 // The `quarry` command: dispatches to subcommands. Commands are thin; the work is in the layers.
-import { validateCommand } from './validate-command.js';
-import { huntCommand } from './hunt-command.js';
-import { stackCommand } from './stack-command.js';
-import { convertCommand } from './convert-command.js';
-import { exploreCommand } from './explore-command.js';
-import { generateCommand } from './generate-command.js';
-import { evtxCommand } from './evtx-command.js';
+// Each command is imported when it runs: the explorer's server alone takes a quarter of a second to
+// load, which `quarry hunt` (and every usage error) need not pay.
 import { closeSharedPools } from '../sources/evtx/index.js';
 import { VERSION } from './version.js';
-import { UsageError } from './usage.js';
+import { OutputError, UsageError } from './usage.js';
+import { systemReason } from './output.js';
+import { EXIT_UNUSABLE } from './exit-codes.js';
 import { writeTerminal } from '../report/terminal-text.js';
 
 const HELP = `quarry ${VERSION} — Sigma rules: explore, validate, hunt, convert, stack
@@ -33,28 +30,30 @@ Run 'quarry COMMAND --help' for the options of a command.
 `;
 
 export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
   // `quarry … | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
-    throw e;
+    // A full or failing standard output (`> /dev/full`): one line, not a stack trace.
+    process.stderr.write(`quarry${command ? ` ${command}` : ''}: cannot write standard output: ${systemReason(e)}\n`);
+    process.exit(EXIT_UNUSABLE);
   });
-  const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'hunt':
-        return await huntCommand(rest);
+        return await (await import('./hunt-command.js')).huntCommand(rest);
       case 'validate':
-        return await validateCommand(rest);
+        return await (await import('./validate-command.js')).validateCommand(rest);
       case 'stack':
-        return await stackCommand(rest);
+        return await (await import('./stack-command.js')).stackCommand(rest);
       case 'convert':
-        return await convertCommand(rest);
+        return await (await import('./convert-command.js')).convertCommand(rest);
       case 'explore':
-        return await exploreCommand(rest);
+        return await (await import('./explore-command.js')).exploreCommand(rest);
       case 'generate':
-        return await generateCommand(rest);
+        return await (await import('./generate-command.js')).generateCommand(rest);
       case 'evtx':
-        return await evtxCommand(rest, process.stdout);
+        return await (await import('./evtx-command.js')).evtxCommand(rest, process.stdout);
       case '--version':
       case 'version':
         process.stdout.write(VERSION + '\n');
@@ -70,9 +69,9 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof OutputError) {
       writeTerminal(process.stderr, `quarry ${command}: ${e.message}\n`);
-      return 2;
+      return EXIT_UNUSABLE;
     }
     throw e;
   } finally {

@@ -1,6 +1,5 @@
 // `quarry stack --by FIELD …`: least-frequency analysis over inputs, optionally narrowed to the
 // events that rules or a `--where` selection match.
-import { parseArgs } from 'node:util';
 import { loadSigmaPaths } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { stack, type StackRow } from '../hunt/stack.js';
@@ -15,6 +14,9 @@ import { csvCell } from '../report/detections-output.js';
 import { stringifyExact } from '../json/stringify-exact.js';
 import { resolvePipelines } from '../pipeline/resolve.js';
 import { UsageError } from './usage.js';
+import { parseCommandArgs, requireExistingPaths } from './args.js';
+import { checkOutputFile } from './output.js';
+import { EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE } from './exit-codes.js';
 
 const HELP = `Usage: quarry stack --by FIELD [--rules PATH…] [--where 'FIELD|MODIFIERS=VALUE'…] [options] INPUT…
 
@@ -31,10 +33,13 @@ field such as cs-host@tld or RemoteName@domain.
                    value, client, time, file, line, record, event as JSON, and with --rules the
                    titles of the rules that matched) for later queries.
                    Inputs of 1 GB or more are stacked through a temporary DuckDB database anyway.
+Exit status: 0 when every rule and input was used; 2 for a usage error, a missing path, no rule
+that can run, no input that can be read or a --db file that cannot be written; 3 when some rules,
+inputs or records could not be used.
 `;
 
 export async function stackCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -58,11 +63,18 @@ export async function stackCommand(argv: string[]): Promise<number> {
   const limit = values.limit === undefined ? Infinity : Number(values.limit);
   if (!(limit > 0)) throw new UsageError('--limit must be a positive number');
 
+  if (values.db) checkOutputFile(values.db, '--db');
   let detector;
+  let unusedRules = 0;
   if (values.rules?.length) {
+    requireExistingPaths(values.rules, '--rules');
     const col = loadSigmaPaths(values.rules);
     for (const r of col.rejected) for (const d of r.diagnostics.filter((x) => x.severity === 'error')) writeTerminal(process.stderr, formatDiagnostic(d) + '\n');
     detector = stackDetector(col, resolvePipelines([], true).pipelines);
+    const { set, skipped } = detector.prepared;
+    for (const s of skipped) writeTerminal(process.stderr, `quarry stack: rule '${s.rule.title}' cannot run: ${s.reason}\n`);
+    if (set.rules.length === 0) throw new UsageError(`no rule can run from --rules ${values.rules.join(', ')} (${col.rejected.length} rejected, ${skipped.length} cannot run)`);
+    unusedRules = col.rejected.length + skipped.length;
   }
   let where;
   try {
@@ -74,6 +86,10 @@ export async function stackCommand(argv: string[]): Promise<number> {
 
   const { sources, files, problems: openProblems } = await openStackInputs(positionals);
   for (const p of openProblems) writeTerminal(process.stderr, `quarry stack: ${p}\n`);
+  if (sources.length === 0) {
+    process.stderr.write('quarry stack: no input could be opened: nothing stacked\n');
+    return EXIT_UNUSABLE;
+  }
   const stackOpts = { by: values.by, client: values.client, detector, where: where?.predicate, whereFields: where?.fields };
   const large = totalSize(files) >= LARGE_INPUT;
   let engine = 'in memory';
@@ -99,7 +115,8 @@ export async function stackCommand(argv: string[]): Promise<number> {
   }
   const problems = sources.reduce((n, s) => n + s.problemCount, 0);
   writeTerminal(process.stderr, `${result.rows.length} distinct values of ${values.by} in ${result.selected} selected events (${result.events} read, ${result.missing} selected without the field, ${problems} unreadable records), stacked ${engine}\n`);
-  return 0;
+  if (result.events === 0 && problems > 0) return EXIT_UNUSABLE; // every record unreadable: nothing stacked
+  return unusedRules || openProblems.length || problems ? EXIT_PARTIAL : EXIT_OK;
 }
 
 /** Inputs this large are stacked through DuckDB, whose aggregation spills to disk. */

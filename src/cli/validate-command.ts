@@ -1,24 +1,25 @@
 // `quarry validate PATH…`: every document of every rule file checked; a summary grouped by reason.
-import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
-import { addParsedFile, checkCollection, emptyCollection, listRuleFiles, parseSigmaText, type ParsedFile } from '../sigma/load.js';
-import { diagnostic, formatDiagnostic, hasErrors, type Diagnostic } from '../sigma/diagnostics.js';
+import { addParsedFile, checkCollection, emptyCollection, parseSigmaPaths, type ParsedFile } from '../sigma/load.js';
+import { formatDiagnostic, hasErrors, type Diagnostic } from '../sigma/diagnostics.js';
 import { renderTable } from '../report/text-table.js';
 import { writeTerminal } from '../report/terminal-text.js';
 import { UsageError } from './usage.js';
+import { parseCommandArgs, requireExistingPaths } from './args.js';
+import { EXIT_FINDINGS, EXIT_OK } from './exit-codes.js';
 
 const HELP = `Usage: quarry validate [--format text|json] [--quiet] PATH…
 
 Checks Sigma rules, filters and correlation rules (files or folders, recursively). Prints every
 problem as file:line:col, then a summary of what loaded, what loaded with warnings and what was
-rejected, grouped by reason. Exits 1 when any document is rejected.
+rejected, grouped by reason. Exit status: 0 when every document loaded, 1 when any is rejected
+(a path in a folder that cannot be read counts as one), 2 for a usage error, a missing path or no rule file.
   --format json   one JSON object per file: {"file","documents":[{"index","kind","title","id","status","diagnostics"}]};
                   a diagnostic is {"file","line","col","endLine","endCol","severity","code","message"} (end exclusive)
   --quiet         print errors only (warnings are still counted)
 `;
 
 export async function validateCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: argv,
     allowPositionals: true,
     options: { format: { type: 'string', default: 'text' }, quiet: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
@@ -29,29 +30,11 @@ export async function validateCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError('give at least one rule file or folder');
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not '${values.format}'`);
-  let files: string[];
-  try {
-    files = listRuleFiles(positionals);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  requireExistingPaths(positionals, 'rule path');
   const col = emptyCollection();
-  const parsed: ParsedFile[] = [];
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-    } catch (e) {
-      text = '';
-      const p: ParsedFile = { file, documents: [{ document: null, docIndex: 0, diagnostics: [diagnostic(file, 'unreadable', (e as Error).message)] }] };
-      parsed.push(p);
-      addParsedFile(col, p);
-      continue;
-    }
-    const p = parseSigmaText(text, file);
-    parsed.push(p);
-    addParsedFile(col, p);
-  }
+  const parsed = parseSigmaPaths(positionals);
+  if (parsed.length === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${positionals.join(', ')}`);
+  for (const p of parsed) addParsedFile(col, p);
   const before = col.diagnostics.length;
   checkCollection(col);
   const crossFile = col.diagnostics.slice(before);
@@ -75,7 +58,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
     if (shown.length) process.stdout.write('\n');
     writeTerminal(process.stdout, summary(parsed, col.diagnostics, col.rejected.length, { rules: col.rules.length, filters: col.filters.length, correlations: col.correlations.length }));
   }
-  return col.rejected.length ? 1 : 0;
+  return col.rejected.length ? EXIT_FINDINGS : EXIT_OK;
 }
 
 function summary(parsed: ParsedFile[], diagnostics: Diagnostic[], rejected: number, loaded: { rules: number; filters: number; correlations: number }): string {

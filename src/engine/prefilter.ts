@@ -26,7 +26,10 @@ export function findAnchor(detection: Expr): Anchor | null {
     const needles = needlesOf(c);
     if (!needles) continue;
     // Score: the shortest literal decides how often the anchor fires; more alternatives fire more.
-    const score = Math.min(...needles.map((n) => n.literal.length)) / Math.log2(needles.length + 1);
+    // A loop, not Math.min(...): a spread of a long value list would overflow the stack.
+    let shortest = Infinity;
+    for (const n of needles) shortest = Math.min(shortest, n.literal.length);
+    const score = shortest / Math.log2(needles.length + 1);
     if (score > bestScore) {
       best = { needles };
       bestScore = score;
@@ -42,7 +45,7 @@ function needlesOf(e: Expr): Anchor['needles'] | null {
     if (t.kind === 'or') {
       const inner = needlesOf(t);
       if (!inner) return null;
-      out.push(...inner);
+      for (const n of inner) out.push(n);
       continue;
     }
     if (t.kind === 'and') {
@@ -50,7 +53,7 @@ function needlesOf(e: Expr): Anchor['needles'] | null {
       let found: Anchor['needles'] | null = null;
       for (const a of t.args) if ((found = needlesOf(a))) break;
       if (!found) return null;
-      out.push(...found);
+      for (const n of found) out.push(n);
       continue;
     }
     if (t.kind !== 'test' || t.negate || t.timePart || t.value.type !== 'string') return null;

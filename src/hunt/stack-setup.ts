@@ -7,7 +7,7 @@ import type { ProcessingPipeline } from '../pipeline/types.js';
 import { builtinPipeline } from '../pipeline/builtin.js';
 import { ruleToIR } from '../ir/rule-path.js';
 import { compileRuleSet } from '../engine/rule-set.js';
-import { createRulebook } from '../engine/rulebook.js';
+import { createRulebook, type PreparedRules } from '../engine/rulebook.js';
 import { Detector } from '../engine/detector.js';
 import { re2Regex } from '../engine/regex-re2.js';
 import { openSource, expandInputs, SourceError } from '../sources/open-source.js';
@@ -15,9 +15,16 @@ import { openEvtxSource } from '../sources/evtx-source.js';
 import type { EventSource } from '../sources/types.js';
 
 /** The detector for each input: the rules compiled with its format pipeline, its log source declared. */
-export function stackDetector(col: SigmaCollection, pipelines: readonly ProcessingPipeline[]): (source: EventSource) => Detector {
+export interface StackDetector {
+  /** The detector for one input (its format's pipeline applied). */
+  (source: EventSource): Detector;
+  /** The rules compiled without a format pipeline: what runs, and what cannot (with the reason). */
+  prepared: PreparedRules;
+}
+
+export function stackDetector(col: SigmaCollection, pipelines: readonly ProcessingPipeline[]): StackDetector {
   const book = createRulebook(col, { pipelines, formatPipeline: builtinPipeline, regex: re2Regex });
-  return (source) => new Detector(book.forFormat(source.pipeline).set, { regex: re2Regex, logsource: source.logsource, explain: false });
+  return Object.assign((source: EventSource) => new Detector(book.forFormat(source.pipeline).set, { regex: re2Regex, logsource: source.logsource, explain: false }), { prepared: book.base });
 }
 
 export async function openStackInputs(paths: string[]): Promise<{ sources: EventSource[]; files: string[]; problems: string[] }> {

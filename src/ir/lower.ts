@@ -136,7 +136,8 @@ function lowerCondition(c: ConditionNode, selections: Map<string, Expr>): Expr {
   }
 }
 
-// Constructors that keep the tree flat and fold constants.
+// Constructors that keep the tree flat and fold constants. They append in loops: a spread
+// (`push(...a.args)`) of a long value list (thousands of hashes) would overflow the stack.
 export function and(args: Expr[]): Expr {
   const out: Expr[] = [];
   for (const a of args) {
@@ -144,7 +145,7 @@ export function and(args: Expr[]): Expr {
       if (!a.value) return a;
       continue;
     }
-    if (a.kind === 'and') out.push(...a.args);
+    if (a.kind === 'and') for (const x of a.args) out.push(x);
     else out.push(a);
   }
   if (out.length === 0) return { kind: 'const', value: true };
@@ -158,7 +159,7 @@ export function or(args: Expr[]): Expr {
       if (a.value) return a;
       continue;
     }
-    if (a.kind === 'or') out.push(...a.args);
+    if (a.kind === 'or') for (const x of a.args) out.push(x);
     else out.push(a);
   }
   if (out.length === 0) return { kind: 'const', value: false };

@@ -3,6 +3,7 @@
 import { DiagnosticSink, hasErrors, type Position, type Span } from '../sigma/diagnostics.js';
 import { get, keySpan, loadYamlDocuments, spanOf, toPlain, type YMap, type YNode } from '../sigma/yaml-tree.js';
 import { checkCondition, CONDITIONS, type ConditionKind } from './conditions.js';
+import { nearest } from '../sigma/nearest.js';
 import { CondExprError, exprIds, parseCondExpr } from '../sigma/name-expression.js';
 import { checkParams, type ParamProblem } from './params.js';
 import { TRANSFORMATIONS } from './transformations/index.js';
@@ -234,14 +235,6 @@ function readCondition(node: YNode, kind: ConditionKind, id: string | undefined,
 }
 
 function suggest(word: string, known: string[]): string {
-  const close = known.filter((k) => distance(k, word) <= 3).sort((a, b) => distance(a, word) - distance(b, word));
-  return close.length ? ` (did you mean '${close[0]}'?)` : '';
-}
-
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length]![b.length]!;
+  const close = nearest(word, known, 3);
+  return close ? ` (did you mean '${close}'?)` : '';
 }

@@ -5,10 +5,11 @@
 //   ofExpr := ('1' | 'any' | 'all') 'of' (PATTERN | 'them')
 import type { ConditionNode } from './model.js';
 import type { DiagnosticCode, Position } from './diagnostics.js';
+import { MAX_CONDITION_DEPTH } from './limits.js';
 
 /** A located syntax error: `offset` and `length` are in the condition text (length 0 at its end). */
 export class ConditionError extends Error {
-  constructor(readonly code: Extract<DiagnosticCode, 'condition-syntax' | 'aggregation-syntax'>, message: string, readonly offset: number, readonly length: number) {
+  constructor(readonly code: Extract<DiagnosticCode, 'condition-syntax' | 'aggregation-syntax' | 'condition-too-deep'>, message: string, readonly offset: number, readonly length: number) {
     super(message);
   }
 }
@@ -68,31 +69,37 @@ export function parseCondition(text: string, at: (offset: number) => Position): 
   const peek = () => tokens[i]!;
   const isWord = (t: Token, w: string) => t.kind === 'word' && t.text.toLowerCase() === w;
 
-  const parseOr = (): ConditionNode => {
-    const first = parseAnd();
+  // `depth` counts the parentheses and `not`s around the current token. Bounding it here, where
+  // every condition enters, keeps the parser, the lowering and the evaluation within the stack
+  // (5,000 parentheses or 10,000 chained `not` would overflow each of them).
+  const parseOr = (depth: number): ConditionNode => {
+    const first = parseAnd(depth);
     const args = [first];
     while (isWord(peek(), 'or')) {
       i++;
-      args.push(parseAnd());
+      args.push(parseAnd(depth));
     }
     return args.length === 1 ? first : { op: 'or', args, pos: first.pos };
   };
-  const parseAnd = (): ConditionNode => {
-    const first = parseUnary();
+  const parseAnd = (depth: number): ConditionNode => {
+    const first = parseUnary(depth);
     const args = [first];
     while (isWord(peek(), 'and')) {
       i++;
-      args.push(parseUnary());
+      args.push(parseUnary(depth));
     }
     return args.length === 1 ? first : { op: 'and', args, pos: first.pos };
   };
-  const parseUnary = (): ConditionNode => {
+  const parseUnary = (depth: number): ConditionNode => {
     const t = peek();
+    if ((t.kind === 'lparen' || isWord(t, 'not')) && depth >= MAX_CONDITION_DEPTH) {
+      throw new ConditionError('condition-too-deep', `parentheses and 'not' nest deeper than ${MAX_CONDITION_DEPTH} levels here`, t.offset, t.text.length);
+    }
     if (t.kind === 'end') throw syntax('condition ends where a search identifier was expected', t);
     if (t.kind === 'rparen') throw syntax("unexpected ')'", t);
     if (t.kind === 'lparen') {
       i++;
-      const inner = parseOr();
+      const inner = parseOr(depth + 1);
       const close = peek();
       if (close.kind !== 'rparen') throw syntax("missing ')'", close);
       i++;
@@ -101,7 +108,7 @@ export function parseCondition(text: string, at: (offset: number) => Position): 
     const word = t.text.toLowerCase();
     if (word === 'not') {
       i++;
-      return { op: 'not', arg: parseUnary(), pos: at(t.offset) };
+      return { op: 'not', arg: parseUnary(depth + 1), pos: at(t.offset) };
     }
     const next = tokens[i + 1]!;
     if (isWord(next, 'of')) {
@@ -124,7 +131,7 @@ export function parseCondition(text: string, at: (offset: number) => Position): 
     return { op: 'id', name: t.text, pos: at(t.offset), end: at(t.offset + t.text.length) };
   };
 
-  const node = parseOr();
+  const node = parseOr(0);
   const rest = peek();
   if (rest.kind !== 'end') throw syntax(`unexpected '${rest.text}' after a complete condition`, rest);
   return node;

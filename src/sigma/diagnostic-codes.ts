@@ -8,6 +8,7 @@
 // too: they all speak the one Diagnostic type, and every layer may import sigma.
 import type { Severity } from './diagnostics.js';
 import { LEVELS, RELATED_TYPES, STATUSES } from './model.js';
+import { MAX_CONDITION_DEPTH, MAX_RULE_FILE_BYTES, MAX_VALUES_PER_FIELD, MAX_YAML_DEPTH } from './limits.js';
 
 /**
  * Where a code is reported, so that a reader knows which module to open and an editor knows which
@@ -49,13 +50,16 @@ export interface CodeInfo {
 export const DIAGNOSTIC_CODES = {
   // YAML
   'yaml-syntax': { severity: 'error', rooms: ['yaml'], description: 'The file is not valid YAML; only the first syntax error is reported, since the ones after it are usually its echoes.' },
-  'yaml-too-deep': { severity: 'error', rooms: ['yaml'], description: 'Nesting deeper than 64 levels: no Sigma rule or pipeline needs it, and it guards the parser against hostile input.' },
+  'yaml-too-deep': { severity: 'error', rooms: ['yaml'], description: `Nesting deeper than ${MAX_YAML_DEPTH} levels: no Sigma rule or pipeline needs it, and it guards the parser against hostile input.` },
   'yaml-alias': { severity: 'error', rooms: ['yaml'], description: 'YAML aliases (*name) are not supported: write the value out.' },
   'yaml-complex-key': { severity: 'error', rooms: ['yaml'], description: 'A map key must be a plain scalar, not a list or a map.' },
   'duplicate-key': { severity: 'error', rooms: ['yaml'], description: 'A key appears twice in the same map; YAML would silently keep only one of them.' },
 
   // Files
-  unreadable: { severity: 'error', rooms: ['file'], description: 'The file or folder could not be read (missing, a permission problem, …).' },
+  unreadable: { severity: 'error', rooms: ['file'], description: 'The file or folder could not be read (missing, a symbolic link to nothing, a permission problem, …); the rest of the rule tree still loads.' },
+  'link-loop': { severity: 'error', rooms: ['file'], description: 'A symbolic link in a rule tree leads back to a folder already being read; it is not followed again.' },
+  'not-a-file': { severity: 'error', rooms: ['file'], description: 'A rule path is neither a regular file nor a folder (a device such as /dev/zero, a pipe, a socket); it is not read.' },
+  'file-too-large': { severity: 'error', rooms: ['file'], description: `A rule file is larger than ${MAX_RULE_FILE_BYTES / 1024 / 1024} MiB; no Sigma rule is, and reading it would only cost memory.` },
   'unknown-pipeline': { severity: 'error', rooms: ['file'], description: 'A --pipeline argument is neither a file nor the name of a built-in pipeline.' },
 
   // Document attributes
@@ -78,10 +82,12 @@ export const DIAGNOSTIC_CODES = {
   'deprecated-timeframe': { severity: 'warning', rooms: ['detection'], description: "'timeframe' belongs to the old aggregation syntax; correlation rules carry a timespan instead." },
   'empty-detection': { severity: 'error', rooms: ['detection'], description: 'A search identifier is empty (null, an empty list or an empty map).' },
   'invalid-value': { severity: 'error', rooms: ['detection'], description: 'Field values must be scalars or lists of scalars, not maps or nested lists.' },
+  'too-many-values': { severity: 'error', rooms: ['detection'], description: `A field has more than ${MAX_VALUES_PER_FIELD.toLocaleString('en-US')} values, as written or once its modifiers (windash, …) expand them; split the list over several rules.` },
   'empty-value-list': { severity: 'error', rooms: ['detection'], description: 'A field has an empty value list, which could never match.' },
 
   // Condition grammar
   'condition-syntax': { severity: 'error', rooms: ['condition'], description: "The condition does not parse: identifiers joined by and, or, not, parentheses, and '1 of' / 'all of' patterns." },
+  'condition-too-deep': { severity: 'error', rooms: ['condition'], description: `Parentheses and 'not' nest more than ${MAX_CONDITION_DEPTH} levels deep in a condition; no rule needs it, and it guards parsing, lowering and evaluation against hostile input.` },
   'aggregation-syntax': { severity: 'error', rooms: ['condition'], description: "The condition uses the pre-v2 aggregation syntax ('| count() …', '| near …'); write a correlation rule instead." },
 
   // Modifiers

@@ -1,52 +1,110 @@
 // Loading Sigma files and folders into a collection (collection.ts): one bad document never stops
-// the others, and an unreadable file is a rejected document with the reason.
+// the others, and one bad path never stops the rest of a tree. A missing path, a symbolic link to
+// nothing, a link loop, an unreadable folder, a device or an oversized file is a rejected document
+// of its own, with the reason (limits.ts has the size limit).
 // Synchronous reads: thousands of small files load several times faster than with one await each.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { diagnostic } from './diagnostics.js';
-import { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type SigmaCollection } from './collection.js';
+import { diagnostic, type DiagnosticCode } from './diagnostics.js';
+import { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile, type SigmaCollection } from './collection.js';
+import { MAX_RULE_FILE_BYTES } from './limits.js';
 
 export { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile, type RejectedDocument, type SigmaCollection } from './collection.js';
 
 const YAML_FILE = /\.ya?ml$/i;
 
-/** Lists rule files under the given paths (folders recursively, sorted for reproducible order). */
-export function listRuleFiles(paths: string[]): string[] {
-  const out: string[] = [];
+export interface RuleListing {
+  /** Rule files found, in a reproducible order (each folder sorted). */
+  files: string[];
+  /** Paths that could not be listed, each as a file with one rejected document saying why. */
+  problems: ParsedFile[];
+}
+
+/** A path that could not be used, as a file with one rejected document. */
+function pathProblem(file: string, code: DiagnosticCode, message: string): ParsedFile {
+  return { file, documents: [{ document: null, docIndex: 0, diagnostics: [diagnostic(file, code, message)] }] };
+}
+
+/** Why a path cannot be stat'ed, in words: a link to nothing says where it points. */
+function statProblem(p: string, e: NodeJS.ErrnoException): ParsedFile {
+  if (e.code === 'ELOOP') return pathProblem(p, 'link-loop', 'a symbolic link that leads back to itself');
+  if (e.code === 'ENOENT') {
+    try {
+      if (lstatSync(p).isSymbolicLink()) return pathProblem(p, 'unreadable', `a symbolic link to '${readlinkSync(p)}', which does not exist`);
+    } catch {
+      // Not there at all: the plain message below says so.
+    }
+    return pathProblem(p, 'unreadable', 'no such file or folder');
+  }
+  return pathProblem(p, 'unreadable', e.message);
+}
+
+/**
+ * Lists rule files under the given paths (folders recursively, sorted for reproducible order). A
+ * link back to a folder being read is reported once and not followed, so a loop cannot recurse.
+ */
+export function listRuleFiles(paths: string[]): RuleListing {
+  const files: string[] = [];
+  const problems: ParsedFile[] = [];
+  const open = new Set<string>(); // real paths of the folders being read, outermost first
   const walk = (p: string, explicit: boolean): void => {
-    if (statSync(p).isDirectory()) {
-      const entries = readdirSync(p).sort();
-      for (const e of entries) if (!e.startsWith('.')) walk(join(p, e), false);
-    } else if (explicit || YAML_FILE.test(p)) out.push(p);
+    let st: Stats;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      problems.push(statProblem(p, e as NodeJS.ErrnoException));
+      return;
+    }
+    if (!st.isDirectory()) {
+      // Devices and pipes named *.yml are listed: reading them is refused with the reason (readRuleFile).
+      if (explicit || YAML_FILE.test(p)) files.push(p);
+      return;
+    }
+    let real: string;
+    let entries: string[];
+    try {
+      real = realpathSync(p);
+      entries = readdirSync(p).sort();
+    } catch (e) {
+      problems.push(pathProblem(p, 'unreadable', `the folder cannot be read: ${(e as Error).message}`));
+      return;
+    }
+    if (open.has(real)) {
+      problems.push(pathProblem(p, 'link-loop', `leads back to '${real}', a folder already being read`));
+      return;
+    }
+    open.add(real);
+    for (const e of entries) if (!e.startsWith('.')) walk(join(p, e), false);
+    open.delete(real);
   };
   for (const p of paths) walk(p, true);
-  return out;
+  return { files, problems };
+}
+
+/** One rule file read and parsed; never throws (a file that cannot be read is one rejected document). */
+export function readRuleFile(file: string): ParsedFile {
+  let text: string;
+  try {
+    const st = statSync(file);
+    // /dev/zero would be read forever, a FIFO would block: only regular files are rule files.
+    if (!st.isFile()) return pathProblem(file, 'not-a-file', 'not a regular file (a device, a pipe or a socket): not read');
+    if (st.size > MAX_RULE_FILE_BYTES) return pathProblem(file, 'file-too-large', `${st.size.toLocaleString('en-US')} bytes; a rule file may have at most ${MAX_RULE_FILE_BYTES.toLocaleString('en-US')}`);
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return statProblem(file, e as NodeJS.ErrnoException);
+  }
+  return parseSigmaText(text.replace(/^\uFEFF/, ''), file);
+}
+
+/** Every rule file under the paths, parsed, and every path that could not be used, in listing order. */
+export function parseSigmaPaths(paths: string[]): ParsedFile[] {
+  const listing = listRuleFiles(paths);
+  return [...listing.problems, ...listing.files.map(readRuleFile)];
 }
 
 export function loadSigmaPaths(paths: string[]): SigmaCollection {
   const col = emptyCollection();
-  let files: string[];
-  try {
-    files = listRuleFiles(paths);
-  } catch (e) {
-    const diag = diagnostic(String((e as NodeJS.ErrnoException).path ?? paths.join(' ')), 'unreadable', (e as Error).message);
-    col.diagnostics.push(diag);
-    col.rejected.push({ file: diag.file, docIndex: 0, diagnostics: [diag] });
-    return col;
-  }
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      const diag = diagnostic(file, 'unreadable', (e as Error).message);
-      col.files++;
-      col.diagnostics.push(diag);
-      col.rejected.push({ file, docIndex: 0, diagnostics: [diag] });
-      continue;
-    }
-    addParsedFile(col, parseSigmaText(text.replace(/^\uFEFF/, ''), file));
-  }
+  for (const parsed of parseSigmaPaths(paths)) addParsedFile(col, parsed);
   checkCollection(col);
   return col;
 }

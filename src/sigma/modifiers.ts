@@ -6,6 +6,7 @@ import type { DetectionItem, TimePart } from './model.js';
 import type { ScalarValue } from './yaml-tree.js';
 import { base64Offsets, base64OfBytes, textToBytes, utf16 } from './encoding.js';
 import { parseCidr } from './cidr.js';
+import { nearest } from './nearest.js';
 import {
   STAR, hasWildcards, isWildcard, normalizeParts, parseSigmaString,
   type SigmaString, type SigmaValue, type StringPart,
@@ -68,17 +69,9 @@ function initialValue(v: ScalarValue, rawText: boolean, expand: boolean): SigmaV
 function suggest(m: string): string {
   const lower = m.toLowerCase();
   if (KNOWN_MODIFIERS.has(lower)) return ` (modifiers are lower case: '${lower}')`;
-  for (const k of KNOWN_MODIFIERS) if (k.length > 2 && editDistance(k, lower) <= 2) return ` (did you mean '${k}'?)`;
-  return '';
-}
-
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length]![b.length]!;
+  // Not the one-letter sub-modifiers (i, m, s): any short typo would be 'near' them.
+  const k = nearest(lower, [...KNOWN_MODIFIERS].filter((x) => x.length > 2), 2);
+  return k ? ` (did you mean '${k}'?)` : '';
 }
 
 function apply(b: Building, m: string): void {

@@ -1,6 +1,7 @@
 // Boolean expressions over names: `a and not (b or c)`. Pipelines use them over the ids of an
 // item's conditions (`rule_cond_expr` and friends), correlations over rule names (the extended
 // temporal condition). Precedence as in pySigma and Sigma conditions: not > and > or.
+import { MAX_CONDITION_DEPTH } from './limits.js';
 
 export type CondExpr =
   | { op: 'id'; name: string; offset: number }
@@ -32,16 +33,19 @@ export function parseCondExpr(text: string): CondExpr {
   let i = 0;
   const peek = () => toks[i];
   const kw = (t: Token | undefined, w: string) => t !== undefined && t.text.toLowerCase() === w;
-  const primary = (): CondExpr => {
+  // `depth` counts the parentheses and `not`s around the current token: bounded as in Sigma
+  // conditions (condition.ts), since evaluation recurses over the same tree.
+  const primary = (depth: number): CondExpr => {
     const t = toks[i];
     if (!t) throw new CondExprError('the expression ends where a name was expected', text.length, 0);
+    if ((kw(t, 'not') || t.text === '(') && depth >= MAX_CONDITION_DEPTH) throw new CondExprError(`parentheses and 'not' nest deeper than ${MAX_CONDITION_DEPTH} levels here`, t.offset, t.text.length);
     if (kw(t, 'not')) {
       i++;
-      return { op: 'not', arg: primary() };
+      return { op: 'not', arg: primary(depth + 1) };
     }
     if (t.text === '(') {
       i++;
-      const e = or();
+      const e = or(depth + 1);
       if (peek()?.text !== ')') throw new CondExprError("missing ')'", peek()?.offset ?? text.length, peek()?.text.length ?? 0);
       i++;
       return e;
@@ -52,23 +56,23 @@ export function parseCondExpr(text: string): CondExpr {
     }
     throw new CondExprError(`unexpected '${t.text}'`, t.offset, t.text.length);
   };
-  const and = (): CondExpr => {
-    const args = [primary()];
+  const and = (depth: number): CondExpr => {
+    const args = [primary(depth)];
     while (kw(peek(), 'and')) {
       i++;
-      args.push(primary());
+      args.push(primary(depth));
     }
     return args.length === 1 ? args[0]! : { op: 'and', args };
   };
-  const or = (): CondExpr => {
-    const args = [and()];
+  const or = (depth: number): CondExpr => {
+    const args = [and(depth)];
     while (kw(peek(), 'or')) {
       i++;
-      args.push(and());
+      args.push(and(depth));
     }
     return args.length === 1 ? args[0]! : { op: 'or', args };
   };
-  const e = or();
+  const e = or(0);
   if (i < toks.length) throw new CondExprError(`unexpected '${toks[i]!.text}'`, toks[i]!.offset, toks[i]!.text.length);
   return e;
 }

@@ -3,6 +3,7 @@ import type { DiagnosticSink, Position, Span } from './diagnostics.js';
 import type { ConditionNode, Detection, DetectionGroup, DetectionItem } from './model.js';
 import { ConditionError, parseCondition } from './condition.js';
 import { buildItem, ModifierError } from './modifiers.js';
+import { MAX_VALUES_PER_FIELD } from './limits.js';
 import { keySpan, spanOf, type ScalarValue, type YMap, type YNode, type YScalar } from './yaml-tree.js';
 
 export interface ParsedDetection {
@@ -124,8 +125,17 @@ function parseMap(map: YMap, sink: DiagnosticSink, origin: DetectionItem['origin
  * spans the whole key, so that it starts where the item does (what `file:line:col` has always shown).
  */
 function makeItem(field: string | null, modifiers: string[], raw: ScalarValue[], at: Span, sink: DiagnosticSink, origin: DetectionItem['origin']): DetectionItem | null {
+  const tooMany = (n: number, how: string) => sink.report('too-many-values', `${field === null ? 'the keyword list' : `'${field}'`} has ${n.toLocaleString('en-US')} values${how}; the limit is ${MAX_VALUES_PER_FIELD.toLocaleString('en-US')}`, at);
+  // Checked before the modifiers run, so that a huge list costs no more than its counting.
+  if (raw.length > MAX_VALUES_PER_FIELD) {
+    tooMany(raw.length, '');
+    return null;
+  }
   try {
-    return buildItem(field, modifiers, raw, { pos: at.start, origin });
+    const item = buildItem(field, modifiers, raw, { pos: at.start, origin });
+    if (item.values.length <= MAX_VALUES_PER_FIELD) return item;
+    tooMany(item.values.length, ` once its modifiers (${modifiers.join('|')}) expand them`);
+    return null;
   } catch (e) {
     if (!(e instanceof ModifierError)) throw e;
     sink.report(e.code, e.message, at);

@@ -2,6 +2,7 @@
 // so no part of Quarry ever needs to look at the `yaml` package's own node types.
 import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, isAlias, isPair, Scalar, type Node as YamlNode, type Document } from 'yaml';
 import type { Position, Span } from './diagnostics.js';
+import { MAX_YAML_DEPTH } from './limits.js';
 
 export type ScalarValue = string | number | boolean | null;
 
@@ -78,7 +79,6 @@ function cleanMessage(m: string): string {
   return m.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
 }
 
-const MAX_DEPTH = 64;
 
 interface Converter {
   text: string;
@@ -104,8 +104,8 @@ function convert(node: YamlNode | null, c: Converter, depth: number): YNode {
   if (node === null || node === undefined) return nullScalar({ start: { line: 1, col: 1 }, end: { line: 1, col: 1 } });
   const span = nodeSpan(node, c);
   const pos = span.start;
-  if (depth > MAX_DEPTH) {
-    c.problems.push({ span, message: `nesting deeper than ${MAX_DEPTH} levels`, code: 'yaml-too-deep' });
+  if (depth > MAX_YAML_DEPTH) {
+    c.problems.push({ span, message: `nesting deeper than ${MAX_YAML_DEPTH} levels`, code: 'yaml-too-deep' });
     return nullScalar(span);
   }
   if (isAlias(node)) {

@@ -56,7 +56,7 @@ test('golden: the proxy seed rule with sentinel-asim, through the CLI', () => {
 
 test('--format json: one object per rule, failures with their reason', () => {
   const r = spawnSync(process.execPath, ['-e', `import('${join(REPO, 'dist/src/cli/convert-command.js')}').then(async (m) => { process.exitCode = await m.convertCommand(process.argv.slice(1)); })`, '--', '--target', 'kql', '--pipeline', 'sentinel-asim', '--format', 'json', join(DATA, 'sigmahq/rules/web/proxy_generic/proxy_ua_bitsadmin_susp_tld.yml'), join(DATA, 'sigma-rules-bits/win_bits_client_new_transfer_via_uncommon_tld.yml')], { encoding: 'utf8' });
-  assert.equal(r.status, 1);
+  assert.equal(r.status, 3); // one of the two converted: partial
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(lines.length, 2);
   assert.deepEqual(Object.keys(lines[0]), ['path', 'id', 'target', 'ok', 'query', 'notes']);

@@ -91,11 +91,11 @@ test('seed: the Windows BITS-client 16403 rules with splunk-windows: WinEventLog
   assert.match(sharing.stdout, / OR RemoteName="\*x0\.at\*"\)\n$/);
   // splunk-windows scopes every search to its log source: the proxy rule has none there.
   const proxy = cli('--pipeline', 'splunk-windows', PROXY_SEED);
-  assert.equal(proxy.status, 1);
+  assert.equal(proxy.status, 2); // nothing converted
   assert.match(proxy.stderr, /not converted \[no-logsource-guard\] no source\/EventCode condition for log source category=proxy/);
   // No data model for a Windows log source: refused with the reason, not searched some other way.
   const cim = cli('--pipeline', 'splunk-cim', BITS_SHARING);
-  assert.equal(cim.status, 1);
+  assert.equal(cim.status, 2);
   assert.match(cim.stderr, /not converted \[no-datamodel\] no CIM data model for log source product=windows,service=bits-client/);
 });
 
@@ -185,7 +185,7 @@ test('splunk-windows: the source prefix follows the pipeline state splunk_window
   assert.deepEqual(sources('splunk-windows', join(REPO, 'examples/pipelines/splunk-windows-xml.yml')), channels.map((c) => `XmlWinEventLog:${c}`));
   // A value the pipeline does not know fails the rule instead of falling back to the default.
   const bad = cli('--pipeline', 'splunk-windows', '--pipeline', stateFile('XML'), BITS_TLD);
-  assert.equal(bad.status, 1);
+  assert.equal(bad.status, 2);
   assert.match(bad.stderr, /not converted \[pipeline-failure\] pipeline state splunk_windows_source must be sysmon-xml, xml or classic/);
 });
 

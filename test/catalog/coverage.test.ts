@@ -14,7 +14,7 @@ const { entries } = corpusEntries();
 /** Straight from the YAML files, without the Sigma loader: technique id → number of documents tagging it. */
 function rawTechniqueCounts(): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const file of listRuleFiles(RULE_FOLDERS.map((f) => join(SIGMAHQ, f)))) {
+  for (const file of listRuleFiles(RULE_FOLDERS.map((f) => join(SIGMAHQ, f))).files) {
     for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
       const tags = (doc.toJS() as { tags?: unknown } | null)?.tags;
       if (!Array.isArray(tags)) continue;

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { addParsedFile, checkCollection, emptyCollection, loadSigmaPaths, parseSigmaText } from '../../src/sigma/load.js';
 import { DIAGNOSTIC_CODES, type DiagnosticCode } from '../../src/sigma/diagnostic-codes.js';
 import type { Diagnostic, Severity } from '../../src/sigma/diagnostics.js';
@@ -42,6 +43,13 @@ const swap = (from: string, to: string) => {
   assert.ok(RULE.includes(from), from);
   return RULE.replace(from, to);
 };
+
+/** Paths that a rule tree can hold and that no rule text can produce: a link loop, an oversized file. */
+const TREE = mkdtempSync(join(tmpdir(), 'quarry-catalogue-'));
+mkdirSync(join(TREE, 'loop'));
+symlinkSync('..', join(TREE, 'loop', 'back'));
+writeFileSync(join(TREE, 'huge.yml'), '');
+truncateSync(join(TREE, 'huge.yml'), 5 * 1024 * 1024); // sparse: its size is checked before any read
 
 const CORRELATION = `title: C
 correlation:
@@ -101,6 +109,9 @@ const CASES: Case[] = [
 
   // Files
   { code: 'unreadable', severity: E, span: '1:1-1:1', paths: [join(tmpdir(), 'quarry-no-such-folder', 'r.yml')] },
+  { code: 'link-loop', severity: E, span: '1:1-1:1', paths: [join(TREE, 'loop')] },
+  { code: 'not-a-file', severity: E, span: '1:1-1:1', paths: ['/dev/null'] },
+  { code: 'file-too-large', severity: E, span: '1:1-1:1', paths: [join(TREE, 'huge.yml')] },
   { code: 'unknown-pipeline', severity: E, span: '1:1-1:1', pipelineArgs: ['quarry-no-such-pipeline'] },
 
   // Document attributes
@@ -123,10 +134,12 @@ const CASES: Case[] = [
   { code: 'deprecated-timeframe', severity: W, span: '10:5-10:14', rule: swap('    condition: sel\n', '    condition: sel\n    timeframe: 5m\n') },
   { code: 'empty-detection', severity: E, span: '7:5-7:8', rule: sel('        []').replace('    sel:\n        []', '    sel: []') },
   { code: 'invalid-value', severity: E, span: '8:16-8:22', rule: sel('        Image: {a: 1}') },
+  { code: 'too-many-values', severity: E, span: '8:9-8:14', rule: sel(`        Image: [${Array.from({ length: 20_001 }, (_, i) => `v${i}`).join(', ')}]`) },
   { code: 'empty-value-list', severity: E, span: '8:9-8:14', rule: sel('        Image: []') },
 
   // Condition
   { code: 'condition-syntax', severity: E, span: '9:23-9:23', rule: swap('condition: sel', 'condition: sel and') },
+  { code: 'condition-too-deep', severity: E, span: '9:272-9:275', rule: swap('condition: sel', `condition: ${'not '.repeat(65)}sel`) },
   { code: 'aggregation-syntax', severity: E, span: '9:20-9:33', rule: swap('condition: sel', 'condition: sel | count() > 5') },
 
   // Modifiers
