@@ -47,8 +47,9 @@ export function convertCorrelation(c: SigmaCorrelation, col: SigmaCollection, ba
   }
   const names = pipelines.map((p) => p.name);
   try {
-    const query = backend.renderCorrelation({ correlation: resolved, inputs, pipelines: names });
-    return { ok: true, query, notes: [], state: inputs[0]!.state, pipelines: names };
+    const input = { correlation: resolved, inputs, pipelines: names };
+    const query = backend.renderCorrelation(input);
+    return { ok: true, query, notes: backend.correlationNotes?.(input) ?? [], state: inputs[0]!.state, pipelines: names };
   } catch (e) {
     if (e instanceof ConversionError) return { ok: false, code: e.code, error: e.message };
     throw e;

@@ -56,6 +56,11 @@ export interface Backend {
   emptyIsMissing?: boolean;
   /** Renders one correlation rule; absent when the target does not convert correlations yet. */
   renderCorrelation?(input: CorrelationConvertInput): string;
+  /**
+   * Notes on a correlation query that rendered (see ConversionResult.notes), e.g. that it counts in
+   * fixed buckets where the engine slides its window; a backend without any leaves this out.
+   */
+  correlationNotes?(input: CorrelationConvertInput): string[];
   /** Renders one rule; throws ConversionError for what the target cannot express. */
   render(input: ConvertInput): string;
   /** Notes on a rule that rendered (see ConversionResult.notes); a backend without any leaves this out. */
