@@ -5,6 +5,7 @@ import { renderLuceneQuery } from './lucene/render.js';
 import { renderEsqlQuery } from './esql/render.js';
 import { esqlCorrelationNotes, renderEsqlCorrelation } from './esql/render-correlation.js';
 import { renderEqlQuery } from './eql/render.js';
+import { renderEqlCorrelation } from './eql/render-correlation.js';
 import { elasticRuleFormat } from './rule-format.js';
 
 export const luceneBackend: Backend = { target: 'lucene', render: renderLuceneQuery, formats: { 'elastic-rule': elasticRuleFormat('lucene') } };
@@ -15,7 +16,7 @@ export const esqlBackend: Backend = {
   correlationNotes: esqlCorrelationNotes,
   formats: { 'elastic-rule': elasticRuleFormat('esql') },
 };
-export const eqlBackend: Backend = { target: 'eql', render: renderEqlQuery, formats: { 'elastic-rule': elasticRuleFormat('eql') } };
+export const eqlBackend: Backend = { target: 'eql', render: renderEqlQuery, renderCorrelation: renderEqlCorrelation, formats: { 'elastic-rule': elasticRuleFormat('eql') } };
 
 export { ELASTIC_PIPELINE_BASES, elasticPipeline, listElasticPipelines } from './pipelines.js';
 export { renderLuceneQuery, renderEsqlQuery, renderEqlQuery };
