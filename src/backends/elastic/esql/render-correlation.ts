@@ -97,11 +97,12 @@ export function renderEsqlCorrelation(input: CorrelationConvertInput): string {
   const condition = c.conditions.length ? c.conditions.map((x) => `${VALUE} ${OPS[x.op]} ${x.value}`).join(' AND ') : `${VALUE} >= ${c.inputs.length}`;
   const index = [...new Set(input.inputs.flatMap(({ state }) => indexPatterns(state)))].map(esqlIndex).join(', ');
   const selected = conds.length === 1 ? conds[0]! : conds.map((x) => `(${x})`).join(' OR ');
-  // Group fields read as they are are tested in the first WHERE (pushed down); alias columns after EVAL.
+  // Group fields read as they are are tested in the first WHERE (pushed down to the index); alias columns after EVAL.
   const aliased = groups.some((g) => g.alias);
   return [
     `FROM ${index}`,
-    `| WHERE ${aliased || !present.length ? selected : [`(${selected})`, ...present].join(' AND ')}`,
+    // An event without a time falls in no window (BUCKET of null would make a group of its own).
+    `| WHERE ${[`(${selected})`, `${TIME} IS NOT NULL`, ...(aliased ? [] : present)].join(' AND ')}`,
     ...(evals.length ? [`| EVAL ${evals.join(', ')}`] : []),
     ...(aliased && present.length ? [`| WHERE ${present.join(' AND ')}`] : []),
     `| STATS ${stats.join(', ')} BY window_start = BUCKET(${TIME}, ${esqlDuration(c.timespanMs)})${groups.map((g) => `, ${g.col}`).join('')}`,
