@@ -43,6 +43,8 @@ export function renderSqlCorrelation(input: CorrelationConvertInput, dialect: Sq
   const fail = (code: string, why: string): never => {
     throw new ConversionError(code, why);
   };
+  // The query's own columns (_t, _g0, _r0 …), quoted as the dialect quotes names.
+  const n = (name: string) => dialect.ident(name);
   const cd = dialect.correlation ?? fail('correlation-unsupported', `${dialect.product} correlation queries are not written yet`);
   const upper = c.conditions.find((x) => !['gt', 'gte'].includes(x.op));
   if (upper) fail('correlation-condition', `the condition '${upper.op}' is an upper bound: the engine tests it on windows that end at each event, which a SQL window frame (it includes events of the same instant) cannot reproduce exactly`);
@@ -60,7 +62,7 @@ export function renderSqlCorrelation(input: CorrelationConvertInput, dialect: Sq
     // arrived), else how many of the first occurred.
     temporal_ordered: () =>
       c.inputs.length === 2
-        ? (w: Window) => `CASE WHEN "_r1" AND ${w.otherFirst} THEN 2 ELSE ${w.agg('max', `CASE WHEN ${w.r(0)} THEN 1 ELSE 0 END`)} END`
+        ? (w: Window) => `CASE WHEN ${n('_r1')} AND ${w.otherFirst} THEN 2 ELSE ${w.agg('max', `CASE WHEN ${w.r(0)} THEN 1 ELSE 0 END`)} END`
         : fail('correlation-unsupported', 'temporal_ordered over more than two rules is not converted to SQL yet (order within a window frame)'),
     value_percentile: () => fail('correlation-unsupported', 'percentiles over a window frame are not converted to SQL yet'),
     value_median: () => fail('correlation-unsupported', 'medians over a window frame are not converted to SQL yet'),
@@ -73,7 +75,7 @@ export function renderSqlCorrelation(input: CorrelationConvertInput, dialect: Sq
   const conds = input.inputs.map(({ ir }) => `COALESCE(${renderExpr({ dialect, table }, and([...(ir.guard ? [ir.guard] : []), ir.detection]), 'top')}, ${dialect.false})`);
   const col = (name: string) => dialect.ident(name);
   // A group value comes from the field of the first input the row matched (aliases name one per input).
-  const pick = (fields: (i: number) => string) => (c.inputs.length === 1 ? col(fields(0)) : `CASE ${c.inputs.map((_, i) => `WHEN "_r${i}" THEN ${col(fields(i))}`).join(' ')} END`);
+  const pick = (fields: (i: number) => string) => (c.inputs.length === 1 ? col(fields(0)) : `CASE ${c.inputs.map((_, i) => `WHEN ${n(`_r${i}`)} THEN ${col(fields(i))}`).join(' ')} END`);
   const groups = c.groupBy.map((_, k) => pick((i) => c.groupFields[i]![k]!));
   const value =
     c.type === 'value_count'
@@ -83,26 +85,29 @@ export function renderSqlCorrelation(input: CorrelationConvertInput, dialect: Sq
       : c.valueFields.length
         ? dialect.number(col(c.valueFields[0]!))
         : 'NULL';
-  const g = c.groupBy.map((_, k) => `"_g${k}"`);
-  const flags = c.inputs.map((_, i) => `"_r${i}"`);
+  const g = c.groupBy.map((_, k) => `${n(`_g${k}`)}`);
+  const flags = c.inputs.map((_, i) => `${n(`_r${i}`)}`);
   const parts: Parts = {
+    n,
     g,
     flags,
     // The rows of the base rules, each marked with the rules it matched; then time, group and value.
-    flagged: `SELECT *, ${conds.map((e, i) => `${e} AS "_r${i}"`).join(', ')} FROM ${table} WHERE ${conds.length === 1 ? conds[0] : conds.map((x) => `(${x})`).join(' OR ')}`,
-    base: [`${cd.time(col(timeField))} AS "_t"`, ...groups.map((e, k) => `${e} AS "_g${k}"`), `${value} AS "_v"`, ...flags].join(', '),
+    flagged: `SELECT *, ${conds.map((e, i) => `${e} AS ${n(`_r${i}`)}`).join(', ')} FROM ${table} WHERE ${conds.length === 1 ? conds[0] : conds.map((x) => `(${x})`).join(' OR ')}`,
+    base: [`${cd.time(col(timeField))} AS ${n('_t')}`, ...groups.map((e, k) => `${e} AS ${n(`_g${k}`)}`), `${value} AS ${n('_v')}`, ...flags].join(', '),
     // A row joins a group only with every group-by value present and not empty, as in the engine.
-    grouped: ['"_t" IS NOT NULL', ...g.map((x) => `${x} IS NOT NULL AND ${x} <> ''`)].join(' AND '),
+    grouped: [`${n('_t')} IS NOT NULL`, ...g.map((x) => `${x} IS NOT NULL AND ${x} <> ''`)].join(' AND '),
     measure,
     timespanMs: c.timespanMs,
-    condition: c.conditions.length ? c.conditions.map((x) => `"_value" ${x.op === 'gt' ? '>' : '>='} ${x.value}`).join(' AND ') : `"_value" >= ${c.inputs.length}`,
-    names: c.groupBy.map((name, k) => `"_g${k}" AS ${col(name)}`),
+    condition: c.conditions.length ? c.conditions.map((x) => `${n('_value')} ${x.op === 'gt' ? '>' : '>='} ${x.value}`).join(' AND ') : `${n('_value')} >= ${c.inputs.length}`,
+    names: c.groupBy.map((name, k) => `${n(`_g${k}`)} AS ${col(name)}`),
   };
   return (cd.windows === 'frame' ? frameQuery : joinQuery)(parts);
 }
 
 /** What both window stages share, already rendered. */
 interface Parts {
+  /** Quotes a name of the query's own columns. */
+  n: (name: string) => string;
   /** Group and flag columns of `base`. */
   g: string[];
   flags: string[];
@@ -115,23 +120,24 @@ interface Parts {
   names: string[];
 }
 
-const result = (p: Parts) => [...p.names, 'min("_t") AS first_window_end', 'max("_value") AS max_value'];
+const result = (p: Parts) => [...p.names, `min(${p.n('_t')}) AS first_window_end`, `max(${p.n('_value')}) AS max_value`];
 const groupBy = (p: Parts) => (p.g.length ? ` GROUP BY ${p.g.join(', ')}` : '');
 
 /** One window function per row over the frame of the timespan that ends at it, in common table expressions. */
 function frameQuery(p: Parts): string {
+  const n = p.n;
   const partition = p.g.length ? `PARTITION BY ${p.g.join(', ')} ` : '';
-  const frame = `OVER (${partition}ORDER BY "_t" RANGE BETWEEN INTERVAL '${p.timespanMs} milliseconds' PRECEDING AND CURRENT ROW)`;
+  const frame = `OVER (${partition}ORDER BY ${n('_t')} RANGE BETWEEN INTERVAL '${p.timespanMs} milliseconds' PRECEDING AND CURRENT ROW)`;
   const measured = p.measure({
     agg: (fn, arg) => `${fn}(${arg}) ${frame}`,
-    v: '"_v"',
-    r: (i) => `"_r${i}"`,
-    otherFirst: `max(CASE WHEN "_r0" THEN "_t" END) ${frame.replace(/\)$/, ' EXCLUDE CURRENT ROW)')} IS NOT NULL`,
+    v: n('_v'),
+    r: (i) => `${n(`_r${i}`)}`,
+    otherFirst: `max(CASE WHEN ${n('_r0')} THEN ${n('_t')} END) ${frame.replace(/\)$/, ' EXCLUDE CURRENT ROW)')} IS NOT NULL`,
   });
   return [
     `WITH flagged AS (${p.flagged}),`,
     `base AS (SELECT ${p.base} FROM flagged),`,
-    `windows AS (SELECT ${[...p.g, '"_t"', `${measured} AS "_value"`].join(', ')} FROM base WHERE ${p.grouped})`,
+    `windows AS (SELECT ${[...p.g, n('_t'), `${measured} AS ${n('_value')}`].join(', ')} FROM base WHERE ${p.grouped})`,
     `SELECT ${[...result(p), 'count(*) AS windows'].join(', ')} FROM windows WHERE ${p.condition}${groupBy(p)}`,
   ].join('\n');
 }
@@ -143,26 +149,27 @@ function frameQuery(p: Parts): string {
  * queries. The join holds, per group, its ends times its rows.
  */
 function joinQuery(p: Parts): string {
+  const n = p.n;
   const rows = `(SELECT ${p.base} FROM (${p.flagged})) WHERE ${p.grouped}`;
   // Without a group-by every row is of the one group: a constant key joins them.
-  const keys = p.g.length ? p.g : ['"_k"'];
-  const key = p.g.length ? [] : ['1 AS "_k"'];
-  const ends = `SELECT ${[...key, ...p.g, '"_t"', ...p.flags, 'count(*) AS "_n"'].join(', ')} FROM ${rows} GROUP BY ${[...p.g, '"_t"', ...p.flags].join(', ')}`;
-  const members = `SELECT ${[...key, ...p.g, '"_t" AS "_u"', '"_v"', ...p.flags.map((f, i) => `${f} AS "_s${i}"`)].join(', ')} FROM ${rows}`;
+  const keys = p.g.length ? p.g : [n('_k')];
+  const key = p.g.length ? [] : [`1 AS ${n('_k')}`];
+  const ends = `SELECT ${[...key, ...p.g, n('_t'), ...p.flags, `count(*) AS ${n('_n')}`].join(', ')} FROM ${rows} GROUP BY ${[...p.g, n('_t'), ...p.flags].join(', ')}`;
+  const members = `SELECT ${[...key, ...p.g, `${n('_t')} AS ${n('_u')}`, n('_v'), ...p.flags.map((f, i) => `${f} AS ${n(`_s${i}`)}`)].join(', ')} FROM ${rows}`;
   const measured = p.measure({
     agg: (fn, arg) => `${fn}(${arg})`,
-    v: '"_v"',
-    r: (i) => `"_s${i}"`,
+    v: n('_v'),
+    r: (i) => `${n(`_s${i}`)}`,
     // The window counts the current row once among its rows of the first input.
-    otherFirst: `sum(CASE WHEN "_s0" THEN 1 ELSE 0 END) - "_r0" > 0`,
+    otherFirst: `sum(CASE WHEN ${n('_s0')} THEN 1 ELSE 0 END) - ${n('_r0')} > 0`,
   });
   return [
-    `SELECT ${[...result(p), 'sum("_n") AS windows'].join(', ')} FROM (`,
-    `SELECT ${[...p.g, '"_t"', '"_n"', `${measured} AS "_value"`].join(', ')} FROM (`,
+    `SELECT ${[...result(p), `sum(${n('_n')}) AS windows`].join(', ')} FROM (`,
+    `SELECT ${[...p.g, n('_t'), n('_n'), `${measured} AS ${n('_value')}`].join(', ')} FROM (`,
     `${ends}`,
     `) INNER JOIN (`,
     `${members}`,
-    `) USING (${keys.join(', ')}) WHERE "_u" BETWEEN "_t" - ${p.timespanMs} AND "_t" GROUP BY ${[...p.g, '"_t"', '"_n"', ...p.flags].join(', ')}`,
+    `) USING (${keys.join(', ')}) WHERE ${n('_u')} BETWEEN ${n('_t')} - ${p.timespanMs} AND ${n('_t')} GROUP BY ${[...p.g, n('_t'), n('_n'), ...p.flags].join(', ')}`,
     `) WHERE ${p.condition}${groupBy(p)}`,
   ].join('\n');
 }
