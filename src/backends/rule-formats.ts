@@ -13,7 +13,9 @@ export function renderRuleFormat(backend: Backend, format: string, results: read
   if (!rf) throw new Error(`${backend.target} has no format '${format}'`);
   const rules = [];
   for (const { document: d, result: r } of results) {
-    if (r.ok && d.kind === 'rule') rules.push({ meta: ruleMeta(d, techniqueName), query: r.query, state: r.state, pipelines: r.pipelines });
+    if (!r.ok || d.kind === 'filter') continue;
+    // A correlation is a rule of the format as well, with its timespan for the look-back.
+    rules.push({ meta: ruleMeta(d, techniqueName), query: r.query, state: r.state, pipelines: r.pipelines, ...(d.kind === 'correlation' ? { timespanMs: d.correlation.timespanMs } : {}) });
   }
   return rf.render(rules);
 }

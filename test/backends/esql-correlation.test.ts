@@ -178,3 +178,28 @@ for (const [name, body] of Object.entries(ALL)) {
     assert.ok(found > 0, 'some bucket meets the condition');
   });
 }
+
+test('--format elastic-rule: the example correlation as a Kibana ES|QL rule (and an EQL one) that looks back over its timespan', async () => {
+  const { loadSigmaPaths } = await import('../../src/sigma/load.js');
+  const { convertCollection } = await import('../../src/backends/common/convert.js');
+  const { renderRuleFormat } = await import('../../src/backends/rule-formats.js');
+  const { elasticPipeline, eqlBackend } = await import('../../src/backends/elastic/index.js');
+  const { validateEql } = await import('../../src/backends/elastic/eql/validate.js');
+  const { REPO } = await import('../helpers.js');
+  const col = loadSigmaPaths([`${REPO}/examples/correlations`]);
+  for (const [backend, validate] of [
+    [esqlBackend, validateEsql],
+    [eqlBackend, validateEql],
+  ] as const) {
+    const lines = renderRuleFormat(backend, 'elastic-rule', convertCollection(col, backend, [elasticPipeline('ecs-windows')!])).trim().split('\n');
+    // The base rules (generate: false) are converted only inside the correlation.
+    assert.equal(lines.length, 1);
+    const rule = JSON.parse(lines[0]!) as Record<string, unknown>;
+    assert.equal(rule.rule_id, col.correlations[0]!.id);
+    assert.equal(rule.type, backend.target);
+    // Five minutes of interval, one late, five of timespan.
+    assert.equal(rule.from, 'now-660s');
+    assert.deepEqual(validate(rule.query as string).problems, []);
+    assert.doesNotMatch(rule.query as string, /METADATA/);
+  }
+});

@@ -3,7 +3,7 @@
 // Elastic detection rule) reads this one summary, so they agree on what a rule says.
 // Backends ship no ATT&CK data (it lives in src/catalog, above them): technique names come in from
 // the caller, which may import the catalog.
-import type { SigmaRule } from '../../sigma/model.js';
+import type { SigmaCorrelation, SigmaRule } from '../../sigma/model.js';
 
 export type Severity = 'informational' | 'low' | 'medium' | 'high' | 'critical';
 
@@ -39,7 +39,8 @@ const NOT_TACTIC = /^attack\.(?:[gscm]\d{4}|t\d{4}|ds\d{4}|dc\d{4}|det\d{4}|an\d
 /** A technique's ATT&CK name by its upper-case id (`T1197` → `BITS Jobs`), or null when unknown. */
 export type TechniqueNameLookup = (id: string) => string | null;
 
-export function ruleMeta(rule: SigmaRule, techniqueName: TechniqueNameLookup = () => null): RuleMeta {
+/** The metadata of a rule or a correlation rule (their common attributes). */
+export function ruleMeta(rule: SigmaRule | SigmaCorrelation, techniqueName: TechniqueNameLookup = () => null): RuleMeta {
   const tactics: string[] = [];
   const techniques: string[] = [];
   for (const tag of rule.tags) {

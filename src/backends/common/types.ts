@@ -79,6 +79,8 @@ export interface FormattedRule {
   /** Pipeline state (`query_table`, …) and the pipelines' names. */
   state: Readonly<Record<string, unknown>>;
   pipelines: readonly string[];
+  /** A correlation's timespan: a scheduled rule must look back over it as well as over its interval. */
+  timespanMs?: number;
 }
 
 export interface RuleFormat {
