@@ -10,6 +10,8 @@ import { Detector } from '../../src/engine/detector.js';
 import { eventTimeMs } from '../../src/engine/event-time.js';
 import { re2Regex } from '../../src/engine/regex-re2.js';
 import type { EventObject } from '../../src/engine/event-access.js';
+import { convertCorrelation } from '../../src/backends/common/convert.js';
+import type { Backend } from '../../src/backends/common/types.js';
 
 export const EVENT_FIELDS = ['kind', 'User', 'TargetUser', 'timestamp', 'Source', 'Port', 'Bytes'];
 
@@ -45,6 +47,12 @@ export function collection(body: string) {
   checkCollection(col);
   assert.deepEqual(col.rejected.flatMap((r) => r.diagnostics.map((d) => d.message)), []);
   return col;
+}
+
+/** A case's collection and its correlation converted for a backend (no pipelines). */
+export function convertCase(body: string, backend: Backend) {
+  const col = collection(body);
+  return { col, r: convertCorrelation(col.correlations[0]!, col, backend, []) };
 }
 
 /** Seeded events over two hours: a few users, failed and successful logins, values good and bad. */

@@ -5,17 +5,13 @@
 // engine's alerting groups and first window ends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convertCorrelation } from '../../src/backends/common/convert.js';
 import { eqlBackend } from '../../src/backends/elastic/index.js';
 import { validateEql } from '../../src/backends/elastic/eql/validate.js';
 import { eventTimeMs } from '../../src/engine/event-time.js';
-import { collection, CORRELATIONS, engineFirstAlerts, events, MORE_CORRELATIONS } from './correlation-cases.js';
+import { collection, convertCase, CORRELATIONS, engineFirstAlerts, events, MORE_CORRELATIONS } from './correlation-cases.js';
 import { firstSequences } from './eql-eval.js';
 
-const convert = (body: string) => {
-  const col = collection(body);
-  return { col, r: convertCorrelation(col.correlations[0]!, col, eqlBackend, []) };
-};
+const convert = (body: string) => convertCase(body, eqlBackend);
 const query = (body: string) => {
   const { r } = convert(body);
   assert.ok(r.ok, r.ok ? '' : `${r.code}: ${r.error}`);

@@ -5,18 +5,14 @@
 // text, not the engine: ES|QL's fixed buckets differ from the engine's sliding window by design (the note).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convertCorrelation } from '../../src/backends/common/convert.js';
 import { esqlBackend } from '../../src/backends/elastic/index.js';
 import { validateEsql } from '../../src/backends/elastic/esql/validate.js';
 import type { EventObject } from '../../src/engine/event-access.js';
-import { collection, CORRELATIONS, events, MORE_CORRELATIONS } from './correlation-cases.js';
+import { collection, convertCase, CORRELATIONS, events, MORE_CORRELATIONS } from './correlation-cases.js';
 import { interpolate, runEsql, type Row } from './esql-eval.js';
 
 const ALL = { ...CORRELATIONS, ...MORE_CORRELATIONS };
-const convert = (body: string) => {
-  const col = collection(body);
-  return { col, r: convertCorrelation(col.correlations[0]!, col, esqlBackend, []) };
-};
+const convert = (body: string) => convertCase(body, esqlBackend);
 const query = (body: string) => {
   const { r } = convert(body);
   assert.ok(r.ok, r.ok ? '' : `${r.code}: ${r.error}`);
