@@ -63,6 +63,12 @@ test('every case converts, passes the validator and carries the fixed-bucket not
   assert.match(neq.ok ? neq.notes.join(' ') : '', /an upper bound can hold on a bucket/);
 });
 
+test('temporal of one rule still flags it', () => {
+  const q = query('type: temporal\nrules: [failed]\ngroup-by: [User]\ntimespan: 5m');
+  assert.match(q, /\n\| EVAL rule_0 = COALESCE\(TO_LOWER\(kind\) == "failed", FALSE\)\n/);
+  assert.deepEqual(validateEsql(q).problems, []);
+});
+
 test('refused with a reason: temporal_ordered of three rules, a condition written as an expression', () => {
   const refused = (body: string) => {
     const { r } = convert(body);

@@ -35,7 +35,8 @@ export function renderEsqlCorrelation(input: CorrelationConvertInput): string {
   };
   if (c.expression) fail('a temporal condition written as an expression is not converted to ES|QL yet', 'correlation-condition');
   const conds = input.inputs.map(({ ir }) => renderExpr(and([...(ir.guard ? [ir.guard] : []), ir.detection])));
-  const many = c.inputs.length > 1;
+  // Rule flags: to tell the rules apart (several rules, or a temporal measure that names them).
+  const many = c.inputs.length > 1 || c.type === 'temporal';
   const evals: string[] = many ? conds.map((e, i) => `${flag(i)} = COALESCE(${e}, FALSE)`) : [];
 
   // Group columns: a field every input shares is grouped on as it is; an alias is one EVAL column
