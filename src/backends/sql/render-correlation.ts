@@ -146,16 +146,17 @@ function frameQuery(p: Parts): string {
  * Without window functions: each distinct window end (group, time and the row's flags, with how
  * many rows share them) joined with the rows of its group, those from `t - timespan` to `t` kept,
  * then measured per end; times are epoch milliseconds. Nested subqueries, for dialects without WITH
- * queries. The join holds, per group, its ends times its rows.
+ * queries. To keep the join small, time is cut in spans of the timespan: an end in span b meets
+ * only rows of spans b - 1 and b (each row is listed under its own span and the next one), which
+ * holds every row of its window.
  */
 function joinQuery(p: Parts): string {
   const n = p.n;
   const rows = `(SELECT ${p.base} FROM (${p.flagged})) WHERE ${p.grouped}`;
-  // Without a group-by every row is of the one group: a constant key joins them.
-  const keys = p.g.length ? p.g : [n('_k')];
-  const key = p.g.length ? [] : [`1 AS ${n('_k')}`];
-  const ends = `SELECT ${[...key, ...p.g, n('_t'), ...p.flags, `count(*) AS ${n('_n')}`].join(', ')} FROM ${rows} GROUP BY ${[...p.g, n('_t'), ...p.flags].join(', ')}`;
-  const members = `SELECT ${[...key, ...p.g, `${n('_t')} AS ${n('_u')}`, n('_v'), ...p.flags.map((f, i) => `${f} AS ${n(`_s${i}`)}`)].join(', ')} FROM ${rows}`;
+  const span = (t: string) => `floor(${t} / ${p.timespanMs})`;
+  const keys = [...(p.g.length ? p.g : []), n('_b')];
+  const ends = `SELECT ${[...p.g, n('_t'), ...p.flags, `count(*) AS ${n('_n')}`, `${span(n('_t'))} AS ${n('_b')}`].join(', ')} FROM ${rows} GROUP BY ${[...p.g, n('_t'), ...p.flags].join(', ')}`;
+  const members = (next: string) => `SELECT ${[...p.g, `${n('_t')} AS ${n('_u')}`, n('_v'), ...p.flags.map((f, i) => `${f} AS ${n(`_s${i}`)}`), `${span(n('_t'))}${next} AS ${n('_b')}`].join(', ')} FROM ${rows}`;
   const measured = p.measure({
     agg: (fn, arg) => `${fn}(${arg})`,
     v: n('_v'),
@@ -168,7 +169,9 @@ function joinQuery(p: Parts): string {
     `SELECT ${[...p.g, n('_t'), n('_n'), `${measured} AS ${n('_value')}`].join(', ')} FROM (`,
     `${ends}`,
     `) INNER JOIN (`,
-    `${members}`,
+    `${members('')}`,
+    `UNION ALL`,
+    `${members(' + 1')}`,
     `) USING (${keys.join(', ')}) WHERE ${n('_u')} BETWEEN ${n('_t')} - ${p.timespanMs} AND ${n('_t')} GROUP BY ${[...p.g, n('_t'), n('_n'), ...p.flags].join(', ')}`,
     `) WHERE ${p.condition}${groupBy(p)}`,
   ].join('\n');

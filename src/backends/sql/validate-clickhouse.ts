@@ -42,11 +42,12 @@ const FUNCTIONS: Readonly<Record<string, readonly number[]>> = {
   avg: [1],
   min: [1],
   max: [1],
+  floor: [1],
 };
 const PATTERN_FUNCTIONS = new Set(['match', 'replaceRegexpAll', 'extractAll', 'extract']);
 /** The lambda variable of a keyword search. */
 const LAMBDA_VARIABLE = '_v';
-const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'IS', 'NOT', 'NULL', 'LIKE', 'BETWEEN', 'AS', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'INNER', 'JOIN', 'USING', 'GROUP', 'BY', 'DISTINCT']);
+const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'IS', 'NOT', 'NULL', 'LIKE', 'BETWEEN', 'AS', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'INNER', 'JOIN', 'USING', 'GROUP', 'BY', 'DISTINCT', 'UNION', 'ALL']);
 
 type Token = { kind: 'str' | 'ident' | 'word' | 'num' | 'op'; text: string; at: number };
 
@@ -84,7 +85,7 @@ function tokenize(q: string, problems: string[]): Token[] {
       out.push({ kind: 'num', text: m, at: i });
       i += m.length;
     } else {
-      const m = /^(->|<=|>=|!=|<>|\|\||[-=<>+*(),\[\]])/.exec(q.slice(i));
+      const m = /^(->|<=|>=|!=|<>|\|\||[-=<>+*/(),\[\]])/.exec(q.slice(i));
       if (!m) {
         problems.push(`unexpected character ${JSON.stringify(c)} at ${i}`);
         return out;
