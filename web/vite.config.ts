@@ -15,5 +15,7 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 2000,
   },
+  // The playground's worker (web/src/playground-worker.ts) is an ES module, split like the app.
+  worker: { format: 'es' },
   logLevel: 'warn',
 });

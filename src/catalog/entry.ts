@@ -1,6 +1,6 @@
 // One catalog entry per Sigma document: what the explorer lists, searches and facets on. Everything
 // here is plain JSON (the browser downloads the entries), derived from the parsed document only.
-import type { Detection, DetectionGroup, DetectionItem, SigmaDocument } from '../sigma/model.js';
+import type { CorrelationType, Detection, DetectionGroup, DetectionItem, SigmaDocument } from '../sigma/model.js';
 import type { SigmaValue } from '../sigma/values.js';
 import { currentTactics, resolveTags, type AttackData } from './attack.js';
 
@@ -9,6 +9,8 @@ export interface CatalogEntry {
   key: string;
   id: string | null;
   kind: 'rule' | 'correlation' | 'filter';
+  /** A correlation's type (event_count, temporal, …); absent on rules and filters. */
+  correlation?: CorrelationType;
   /** Label of the rules root given to the explorer (its folder name). */
   root: string;
   /** File path relative to that root, '/' separators. */
@@ -205,6 +207,7 @@ export function catalogEntry(doc: SigmaDocument, root: { label: string; dir: str
     values: kept,
     falsepositives: [...doc.falsepositives],
   };
+  if (doc.kind === 'correlation') entry.correlation = doc.correlation.type;
   if (values.size > kept.length) entry.valuesDropped = values.size - kept.length;
   return entry;
 }

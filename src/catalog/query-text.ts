@@ -7,7 +7,7 @@ export type QueryTerm = { kind: 'word'; word: string; prefix: boolean } | { kind
 
 /** Keys understood before a colon; any other `x:y` is searched as text (URLs, `C:\…`). */
 export const QUERY_KEYS: readonly string[] = [
-  'level', 'status', 'type', 'product', 'category', 'service', 'tactic', 'technique', 'author', 'year', 'modified', 'kind', 'root',
+  'level', 'status', 'type', 'product', 'category', 'service', 'tactic', 'technique', 'author', 'year', 'modified', 'kind', 'correlation', 'root',
   'tag', 'field', 'id',
 ];
 

@@ -5,7 +5,7 @@ import type { CatalogEntry } from './entry.js';
 import { lowerBound, prefixRange, tokenize } from './tokens.js';
 import { parseQueryText, type QueryTerm } from './query-text.js';
 
-export const FACETS = ['level', 'status', 'type', 'product', 'category', 'service', 'tactic', 'technique', 'author', 'year', 'modified', 'kind', 'root'] as const;
+export const FACETS = ['level', 'status', 'type', 'product', 'category', 'service', 'tactic', 'technique', 'author', 'year', 'modified', 'kind', 'correlation', 'root'] as const;
 export type FacetName = (typeof FACETS)[number];
 export const SORTS = ['relevance', 'title', 'level', 'date', 'modified'] as const;
 export type SortName = (typeof SORTS)[number];

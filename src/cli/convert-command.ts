@@ -6,10 +6,11 @@ import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { listBuiltinPipelines } from '../pipeline/builtin.js';
 import { convertCollection, failureSummary, INSIDE_CORRELATION } from '../backends/common/convert.js';
 import { PipelineSpecError, resolveConvertPipelines } from '../backends/resolve-pipelines.js';
-import { renderRuleFormat } from '../backends/rule-formats.js';
+import { formatRefusals, renderRuleFormat } from '../backends/rule-formats.js';
 import { techniqueName } from '../catalog/attack.js';
 import { TARGETS } from '../backends/targets.js';
 import { renderTable } from '../report/text-table.js';
+import { terminalText, writeTerminal } from '../report/terminal-text.js';
 import { UsageError } from './usage.js';
 
 const targetLines = Object.entries(TARGETS)
@@ -73,7 +74,9 @@ export async function convertCommand(argv: string[]): Promise<number> {
   const pipelines = pipelinesOrUsageError(targetName, specs);
 
   const col = loadSigmaPaths(positionals);
-  const results = convertCollection(col, target.backend, pipelines);
+  // A rule format that does not hold correlation rules reports each as not converted.
+  const all = convertCollection(col, target.backend, pipelines);
+  const results = ruleFormat ? formatRefusals(target.backend, format, all) : all;
   const out: string[] = [];
   if (ruleFormat) {
     // Technique names come from the catalog's ATT&CK data: backends ship none.
@@ -90,13 +93,16 @@ export async function convertCommand(argv: string[]): Promise<number> {
       out.push(many ? `// ${d.title} (${d.file})\n${r.query}` : r.query);
     }
   }
-  if (out.length && out.some((o) => o.length)) process.stdout.write(out.join(format === 'json' ? '\n' : '\n\n') + '\n');
+  // Queries are data: exact when redirected, control characters escaped when a person reads them on a
+  // terminal (JSON escapes them itself).
+  const shown = format !== 'json' && process.stdout.isTTY ? terminalText : (s: string) => s;
+  if (out.length && out.some((o) => o.length)) process.stdout.write(shown(out.join(format === 'json' ? '\n' : '\n\n') + '\n'));
 
   // Notes on converted rules (what the query reads differently from Sigma) go to standard error,
   // even for one rule; in JSON they are in each line.
   if (!values.quiet && format !== 'json') {
     const notes = results.flatMap(({ document: d, result: r }) => (r.ok ? r.notes.map((n) => `${d.file}: note: ${n}`) : []));
-    if (notes.length) process.stderr.write(notes.join('\n') + '\n');
+    if (notes.length) writeTerminal(process.stderr, notes.join('\n') + '\n');
   }
   const failed = results.filter((x) => !x.result.ok && x.result.code !== INSIDE_CORRELATION);
   const inside = results.length - failed.length - results.filter((x) => x.result.ok).length;
@@ -111,7 +117,7 @@ export async function convertCommand(argv: string[]): Promise<number> {
       const rows = failureSummary(failed.map((x) => x.result)).map((g) => [g.code, String(g.count), g.example]);
       err.push(renderTable(['reason', 'rules', 'example'], rows, 100));
     }
-    process.stderr.write(err.join('\n') + '\n');
+    writeTerminal(process.stderr, err.join('\n') + '\n');
   }
   return failed.length || col.rejected.length ? 1 : 0;
 }

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { expandEvtxInputs, readEvtx, type EvtxStats } from '../sources/evtx/index.js';
 import { stringifyExact } from '../json/stringify-exact.js';
+import { terminalText, writeTerminal } from '../report/terminal-text.js';
 
 const USAGE = `usage: evtx dump FILE|DIR... [--format jsonl|xml] [--workers N]
        evtx info FILE|DIR... [--workers N]
@@ -19,7 +20,7 @@ export async function evtxCommand(argv: string[], out: NodeJS.WritableStream): P
       options: { format: { type: 'string', default: 'jsonl' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (e) {
-    await write(out, `${(e as Error).message}\n${USAGE}`);
+    await write(out, terminalText(`${(e as Error).message}\n${USAGE}`));
     return 2;
   }
   const [cmd, ...inputs] = parsed.positionals;
@@ -37,7 +38,7 @@ export async function evtxCommand(argv: string[], out: NodeJS.WritableStream): P
   try {
     files = await expandEvtxInputs(inputs);
   } catch (e) {
-    await write(out, `${(e as Error).message}\n`);
+    await write(out, terminalText(`${(e as Error).message}\n`));
     return 1;
   }
   let failed = false;
@@ -46,7 +47,7 @@ export async function evtxCommand(argv: string[], out: NodeJS.WritableStream): P
     for await (const item of reader) {
       if (cmd !== 'dump') continue;
       if (item.kind === 'error') {
-        process.stderr.write(`${item.file}@0x${item.offset.toString(16)}: ${item.scope} error: ${item.message}\n`);
+        writeTerminal(process.stderr, `${item.file}@0x${item.offset.toString(16)}: ${item.scope} error: ${item.message}\n`);
         continue;
       }
       if (format === 'xml') await write(out, item.xml ?? '');
@@ -54,7 +55,7 @@ export async function evtxCommand(argv: string[], out: NodeJS.WritableStream): P
     }
     const s = reader.stats;
     if (s.errors.some((e) => e.scope === 'file')) failed = true;
-    if (cmd === 'info') await write(out, formatInfo(s));
+    if (cmd === 'info') await write(out, terminalText(formatInfo(s)));
   }
   return failed ? 1 : 0;
 }

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { startExplorer, DEFAULT_HOST, DEFAULT_PORT, ExplorerInputError } from '../server/index.js';
 import { checkExplorer } from '../server/self-check.js';
 import { UsageError } from './usage.js';
+import { writeTerminal } from '../report/terminal-text.js';
 
 const HELP = `Usage: quarry explore [--rules PATH…] [--hunt RESULTS…] [--port N] [--host H] [--attack FILE]
 
@@ -58,12 +59,13 @@ export async function exploreCommand(argv: string[], opts: { signal?: AbortSigna
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') process.stderr.write(`quarry explore: port ${port} is in use (give another with --port, or --port 0 for a free one)\n`);
-    else if (e instanceof ExplorerInputError || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') process.stderr.write(`quarry explore: ${err.message}\n`);
+    else if (e instanceof ExplorerInputError || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') writeTerminal(process.stderr, `quarry explore: ${err.message}\n`);
     else throw e;
     return 1;
   }
   const s = explorer.state;
-  process.stderr.write(
+  writeTerminal(
+    process.stderr,
     `Quarry explorer\n` +
       `  rules   ${s.col.rules.length} rules, ${s.col.correlations.length} correlations, ${s.col.filters.length} filters from ${s.roots.map((r) => r.given).join(', ') || '(none)'}; ${s.col.rejected.length} rejected\n` +
       `  attack  ATT&CK ${s.attack.version}\n` +
@@ -74,7 +76,7 @@ export async function exploreCommand(argv: string[], opts: { signal?: AbortSigna
   if (values.check) {
     const lines = await checkExplorer(explorer);
     await explorer.close();
-    for (const l of lines) process.stdout.write(`  ${l.ok ? 'ok  ' : 'FAIL'}  ${l.what}: ${l.detail}\n`);
+    for (const l of lines) writeTerminal(process.stdout, `  ${l.ok ? 'ok  ' : 'FAIL'}  ${l.what}: ${l.detail}\n`);
     return lines.every((l) => l.ok) ? 0 : 1;
   }
   await new Promise<void>((resolve) => {

@@ -11,6 +11,7 @@ import type { HuntCorrelation } from '../hunt/correlate.js';
 import { re2Regex } from '../engine/regex-re2.js';
 import { openDetectionSink, SINK_FORMATS, type SinkFormat } from '../report/sink.js';
 import { renderTable } from '../report/text-table.js';
+import { terminalLine, writeTerminal } from '../report/terminal-text.js';
 import { BUNDLED_LOGS, BUNDLED_RULES } from './bundled.js';
 import { resolvePipelines } from '../pipeline/resolve.js';
 import { UsageError } from './usage.js';
@@ -72,7 +73,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const rulePaths = values.rules?.length ? values.rules : [BUNDLED_RULES];
   const inputPaths = positionals.length ? positionals : values.rules?.length ? [] : [BUNDLED_LOGS];
   if (inputPaths.length === 0) throw new UsageError('give at least one input file or folder (or - for standard input)');
-  const log = values.quiet ? () => {} : (s: string) => process.stderr.write(s);
+  const log = values.quiet ? () => {} : (s: string) => void writeTerminal(process.stderr, s);
 
   const pipelines = resolvePipelines(values.pipeline ?? [], !values['no-default-pipeline']);
   if (pipelines.errors.length) {
@@ -97,12 +98,16 @@ export async function huntCommand(argv: string[]): Promise<number> {
     correlation,
     timeField: values['time-field'],
     onDetection: (d) => sink.write(d),
-    onProgress: progress ? (n, at) => process.stderr.write(`\r  ${progressBar(at.index, at.count)} ${at.index + 1}/${at.count} inputs  ${n.toLocaleString('en-US')} events  ${at.detections.toLocaleString('en-US')} detections  ${at.name.slice(-40)}\x1b[K`) : undefined,
+    onProgress: progress ? (n, at) => process.stderr.write(`\r  ${progressBar(at.index, at.count)} ${at.index + 1}/${at.count} inputs  ${n.toLocaleString('en-US')} events  ${at.detections.toLocaleString('en-US')} detections  ${terminalLine(at.name.slice(-40))}\x1b[K`) : undefined,
   });
   if (progress) process.stderr.write('\r\x1b[K');
   await sink.close();
+  const cannotRun = prepared.skipped.filter((s) => s.kind === 'cannot-run').length;
   log(summaryText(summary, correlation));
-  return openProblems.length && inputs.length === 0 ? 1 : 0;
+  if (cannotRun) log(`Partial hunt: ${cannotRun} rules could not be used (listed above as 'cannot run'); exit status 3\n`);
+  if (openProblems.length && inputs.length === 0) return 1;
+  // 3: partial, some rules could not be used (a regex RE2 refuses, often from a filter file).
+  return cannotRun ? 3 : 0;
 }
 
 function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, prepared: PreparedRules, pipelineNames: string[], inputs: HuntInput[], declared: string | undefined, openProblems: string[], correlation: HuntCorrelation | null): string {
@@ -113,7 +118,7 @@ function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, pre
     `  rules      ${col.rules.length} loaded from ${rulePaths.join(', ')}; ${col.rejected.length} rejected; ${col.filters.length} filters (${prepared.filtered} rules filtered)`,
     ...correlationBanner(col.correlations.length, correlation),
     `  pipelines  ${pipelineNames.length ? pipelineNames.join(', ') : '(none)'}`,
-    `  runnable   ${set.rules.length}; skipped ${prepared.skipped.length}`,
+    `  runnable   ${set.rules.length}; skipped ${prepared.skipped.filter((s) => s.kind === 'level').length}; cannot run ${prepared.skipped.filter((s) => s.kind === 'cannot-run').length}`,
     `  routing    Windows events meet the ${guarded} rules mapped to their channel; events of unknown log source meet all ${set.rules.length}` +
       (declared ? `; inputs declared ${declared} meet the rules of that log source` : ''),
     `  inputs     ${inputs.length} (${countBy(inputs.map((i) => i.source.format))})`,
@@ -124,8 +129,15 @@ function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, pre
   }
   if (col.rejected.length > 10) lines.push(`  rejected   … and ${col.rejected.length - 10} more (run quarry validate)`);
   const reasons = new Map<string, string[]>();
-  for (const s of prepared.skipped) reasons.set(s.reason, [...(reasons.get(s.reason) ?? []), s.rule.title]);
+  for (const s of prepared.skipped) if (s.kind === 'level') reasons.set(s.reason, [...(reasons.get(s.reason) ?? []), s.rule.title]);
   for (const [reason, titles] of [...reasons].slice(0, 10)) lines.push(`  skipped    ${titles.length} × ${reason}${titles.length <= 3 ? ` (${titles.join('; ')})` : ''}`);
+  // A rule that cannot run is an error, located at the value at fault (the rule's or a filter's).
+  const broken = prepared.skipped.filter((s) => s.kind === 'cannot-run');
+  for (const s of broken.slice(0, 10)) {
+    const at = s.at ? `${s.at.file}:${s.at.line}:${s.at.col}: ${s.at.message}` : `${s.rule.file}:${s.rule.pos.line}:${s.rule.pos.col}: ${s.reason}`;
+    lines.push(`  cannot run ${at} (rule '${s.rule.title}'${s.at && s.at.file !== s.rule.file ? `, ${s.rule.file}` : ''})`);
+  }
+  if (broken.length > 10) lines.push(`  cannot run … and ${broken.length - 10} more`);
   if (set.rules.length > guarded) {
     const unmapped = set.rules.length - guarded;
     lines.push(`  note       ${unmapped} runnable rules have no Windows log-source mapping: they meet only events of unknown or declared log source`);

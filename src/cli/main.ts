@@ -9,6 +9,7 @@ import { evtxCommand } from './evtx-command.js';
 import { closeSharedPools } from '../sources/evtx/index.js';
 import { VERSION } from './version.js';
 import { UsageError } from './usage.js';
+import { writeTerminal } from '../report/terminal-text.js';
 
 const HELP = `quarry ${VERSION} — Sigma rules: explore, validate, hunt, convert, stack
 
@@ -65,12 +66,12 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(HELP);
         return 0;
       default:
-        process.stderr.write(`quarry: unknown command '${command}'\n\n${HELP}`);
+        writeTerminal(process.stderr, `quarry: unknown command '${command}'\n\n${HELP}`);
         return 2;
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`quarry ${command}: ${e.message}\n`);
+      writeTerminal(process.stderr, `quarry ${command}: ${e.message}\n`);
       return 2;
     }
     throw e;

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderTable } from '../report/text-table.js';
+import { writeTerminal } from '../report/terminal-text.js';
 import { csvCell } from '../report/detections-output.js';
 import { stringifyExact } from '../json/stringify-exact.js';
 import { resolvePipelines } from '../pipeline/resolve.js';
@@ -60,7 +61,7 @@ export async function stackCommand(argv: string[]): Promise<number> {
   let detector;
   if (values.rules?.length) {
     const col = loadSigmaPaths(values.rules);
-    for (const r of col.rejected) for (const d of r.diagnostics.filter((x) => x.severity === 'error')) process.stderr.write(formatDiagnostic(d) + '\n');
+    for (const r of col.rejected) for (const d of r.diagnostics.filter((x) => x.severity === 'error')) writeTerminal(process.stderr, formatDiagnostic(d) + '\n');
     detector = stackDetector(col, resolvePipelines([], true).pipelines);
   }
   let where;
@@ -72,7 +73,7 @@ export async function stackCommand(argv: string[]): Promise<number> {
   }
 
   const { sources, files, problems: openProblems } = await openStackInputs(positionals);
-  for (const p of openProblems) process.stderr.write(`quarry stack: ${p}\n`);
+  for (const p of openProblems) writeTerminal(process.stderr, `quarry stack: ${p}\n`);
   const stackOpts = { by: values.by, client: values.client, detector, where: where?.predicate, whereFields: where?.fields };
   const large = totalSize(files) >= LARGE_INPUT;
   let engine = 'in memory';
@@ -97,7 +98,7 @@ export async function stackCommand(argv: string[]): Promise<number> {
     out(renderTable([values.by, 'count', 'clients', 'first seen', 'last seen'], rows.map(cells), 60) + '\n');
   }
   const problems = sources.reduce((n, s) => n + s.problemCount, 0);
-  process.stderr.write(`${result.rows.length} distinct values of ${values.by} in ${result.selected} selected events (${result.events} read, ${result.missing} selected without the field, ${problems} unreadable records), stacked ${engine}\n`);
+  writeTerminal(process.stderr, `${result.rows.length} distinct values of ${values.by} in ${result.selected} selected events (${result.events} read, ${result.missing} selected without the field, ${problems} unreadable records), stacked ${engine}\n`);
   return 0;
 }
 

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { addParsedFile, checkCollection, emptyCollection, listRuleFiles, parseSigmaText, type ParsedFile } from '../sigma/load.js';
 import { diagnostic, formatDiagnostic, hasErrors, type Diagnostic } from '../sigma/diagnostics.js';
 import { renderTable } from '../report/text-table.js';
+import { writeTerminal } from '../report/terminal-text.js';
 import { UsageError } from './usage.js';
 
 const HELP = `Usage: quarry validate [--format text|json] [--quiet] PATH…
@@ -69,9 +70,10 @@ export async function validateCommand(argv: string[]): Promise<number> {
     }
   } else {
     const shown = col.diagnostics.filter((d) => !values.quiet || d.severity === 'error');
-    for (const d of shown) process.stdout.write(formatDiagnostic(d) + '\n');
+    // Diagnostics quote rule text: shown with its control characters escaped (JSON keeps it exact).
+    for (const d of shown) writeTerminal(process.stdout, formatDiagnostic(d) + '\n');
     if (shown.length) process.stdout.write('\n');
-    process.stdout.write(summary(parsed, col.diagnostics, col.rejected.length, { rules: col.rules.length, filters: col.filters.length, correlations: col.correlations.length }));
+    writeTerminal(process.stdout, summary(parsed, col.diagnostics, col.rejected.length, { rules: col.rules.length, filters: col.filters.length, correlations: col.correlations.length }));
   }
   return col.rejected.length ? 1 : 0;
 }

@@ -3,18 +3,24 @@
 // own field mapping (w3c, squid, zeek-http) gets the rules compiled with that pipeline added.
 // Every rule that does not make it is listed with its reason; correlation rules are counted.
 import type { SigmaCollection } from '../sigma/collection.js';
-import type { SigmaCorrelation, SigmaRule } from '../sigma/model.js';
+import type { SigmaCorrelation, SigmaFilter, SigmaRule } from '../sigma/model.js';
 import { levelRank } from '../sigma/model.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
 import { ruleToIR } from '../ir/rule-path.js';
+import { fieldNamesThrough } from '../ir/field-names.js';
 import type { RuleIR } from '../ir/types.js';
 import { compileRuleSet, type CompiledRuleSet } from './rule-set.js';
 import type { RegexFactory } from './regex.js';
+import { firstUnusableRegex, type UnusableValue } from './unusable-values.js';
 
 export interface SkippedRule {
   /** The rule as loaded (not the processed copy). */
   rule: SigmaRule;
   reason: string;
+  /** `level`: left out as asked (--min-level); `cannot-run`: the rule could not be used, a problem to report. */
+  kind: 'level' | 'cannot-run';
+  /** The value at fault, when it can be located (in the rule or in a filter applied to it). */
+  at?: UnusableValue;
 }
 
 export interface PreparedRules {
@@ -34,6 +40,8 @@ export interface RulebookOptions {
   /** Leave out rules below this level (but not those `feedsCorrelation` names: correlations need their matches). */
   minLevel?: string;
   feedsCorrelation?: (rule: SigmaRule) => boolean;
+  /** The fields correlations read from a rule's events, named through the same pipelines for the correlator. */
+  correlationFields?: (rule: SigmaRule) => readonly string[];
   /** The built-in pipeline of an input format by name, or null to apply none. */
   formatPipeline?: (name: string) => ProcessingPipeline | null;
 }
@@ -41,23 +49,29 @@ export interface RulebookOptions {
 export function prepareRules(col: SigmaCollection, opts: Omit<RulebookOptions, 'formatPipeline'>): PreparedRules {
   const skipped: SkippedRule[] = [];
   const irs: RuleIR[] = [];
-  const loaded = new Map<RuleIR, SigmaRule>();
+  const loaded = new Map<RuleIR, { rule: SigmaRule; filters: SigmaFilter[] }>();
   const filterNotes: string[] = [];
   let filtered = 0;
   const min = opts.minLevel ? levelRank(opts.minLevel) : -1;
   for (const rule of col.rules) {
     if (min >= 0 && levelRank(rule.level) < min && !opts.feedsCorrelation?.(rule)) {
-      skipped.push({ rule, reason: `level ${rule.level ?? 'unset'} is below --min-level ${opts.minLevel}` });
+      skipped.push({ rule, kind: 'level', reason: `level ${rule.level ?? 'unset'} is below --min-level ${opts.minLevel}` });
       continue;
     }
     const p = ruleToIR(rule, { filters: col.filters, pipelines: opts.pipelines });
+    const fields = opts.correlationFields?.(rule) ?? [];
+    if (fields.length) p.ir.correlationFields = fieldNamesThrough(rule, fields, opts.pipelines).names;
     if (p.filtersApplied.length) filtered++;
     filterNotes.push(...p.filterNotes);
     irs.push(p.ir);
-    loaded.set(p.ir, rule);
+    loaded.set(p.ir, { rule, filters: p.filtersApplied });
   }
   const set = compileRuleSet(irs, { regex: opts.regex });
-  for (const n of set.notRunnable) skipped.push({ rule: loaded.get(n.ir)!, reason: n.reason });
+  for (const n of set.notRunnable) {
+    const { rule, filters } = loaded.get(n.ir)!;
+    const at = firstUnusableRegex([rule, ...filters], opts.regex);
+    skipped.push({ rule, kind: 'cannot-run', reason: n.reason, ...(at ? { at } : {}) });
+  }
   return { set, skipped, filtered, filterNotes, correlations: col.correlations };
 }
 

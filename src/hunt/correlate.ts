@@ -3,8 +3,9 @@
 // the correlation rule. Rules that only feed correlations (`generate: false`) report nothing of
 // their own. Matches whose event time cannot be read cannot be placed in a window: counted.
 import type { SigmaCollection } from '../sigma/collection.js';
-import { levelRank, type SigmaCorrelation, type SigmaRule } from '../sigma/model.js';
-import { resolveCorrelations, type CorrelationPlan } from '../sigma/correlation-plan.js';
+import { levelRank, type SigmaRule } from '../sigma/model.js';
+import { correlationConditionText } from '../sigma/correlation-text.js';
+import { fieldsReadFromRules, resolveCorrelations, type CorrelationPlan } from '../sigma/correlation-plan.js';
 import { Correlator, type CorrelationAlert, type CorrelatorOptions } from '../engine/correlation/correlator.js';
 import { eventTimeMs } from '../engine/event-time.js';
 import type { EventMatches } from '../engine/detector.js';
@@ -14,6 +15,8 @@ import type { HuntDetection } from './detection.js';
 export interface HuntCorrelation {
   plan: CorrelationPlan;
   correlator: Correlator;
+  /** By ruleKey: the fields correlations read from that rule's events (the rulebook names them through the pipelines). */
+  fieldsRead: ReadonlyMap<string, readonly string[]>;
   /** Base matches that fed a correlation but had no readable event time. */
   untimed: number;
   /** Whether a rule reports its own detections (false: it only feeds correlations). */
@@ -36,6 +39,7 @@ export function createHuntCorrelation(col: SigmaCollection, opts: CorrelatorOpti
   const h: HuntCorrelation = {
     plan,
     correlator,
+    fieldsRead: fieldsReadFromRules(plan),
     untimed: 0,
     reports: (rule) => !correlator.silences(rule) && !belowMin(rule.level),
     feed(result, event, location) {
@@ -48,21 +52,13 @@ export function createHuntCorrelation(col: SigmaCollection, opts: CorrelatorOpti
           h.untimed++;
           continue;
         }
-        out.push(...correlator.push({ rule: r, time, event, ref: location }).filter((a) => !belowMin(a.correlation.level)).map(toDetection));
+        out.push(...correlator.push({ rule: r, time, event, ref: location, ...(rule.ir.correlationFields ? { names: rule.ir.correlationFields } : {}) }).filter((a) => !belowMin(a.correlation.level)).map(toDetection));
       }
       return out;
     },
     end: () => correlator.end().filter((a) => !belowMin(a.correlation.level)).map(toDetection),
   };
   return h;
-}
-
-function conditionText(c: SigmaCorrelation): string {
-  const spec = c.correlation;
-  const raw = (c.raw.correlation as Record<string, unknown> | undefined)?.condition;
-  if (spec.expression && typeof raw === 'string') return raw;
-  if (spec.conditions.length) return spec.conditions.map((x) => `${x.op} ${x.value}`).join(' and ');
-  return `all of ${spec.rules.join(', ')}`;
 }
 
 function toDetection(a: CorrelationAlert): HuntDetection {
@@ -79,7 +75,7 @@ function toDetection(a: CorrelationAlert): HuntDetection {
       group: a.group,
       window: { start: new Date(a.window.start).toISOString(), end: new Date(a.window.end).toISOString() },
       value: a.value,
-      condition: conditionText(c),
+      condition: correlationConditionText(c),
       events: a.events.map((e) => ({ rule: e.rule, title: e.title, time: new Date(e.time).toISOString(), ...e.ref })),
       eventCount: a.eventCount,
     },

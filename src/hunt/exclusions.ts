@@ -4,7 +4,7 @@
 // rules do) and matched by the detector on the detection's event.
 import type { SigmaFilter, SigmaRule } from '../sigma/model.js';
 import { emptyCollection } from '../sigma/collection.js';
-import { prepareRules } from '../engine/rulebook.js';
+import { prepareRules, type SkippedRule } from '../engine/rulebook.js';
 import { Detector } from '../engine/detector.js';
 import type { RegexFactory } from '../engine/regex.js';
 import type { EventObject } from '../engine/event-access.js';
@@ -12,6 +12,17 @@ import type { EventObject } from '../engine/event-access.js';
 export type Exclusion = (event: EventObject) => boolean;
 
 const compiled = new WeakMap<SigmaFilter, WeakMap<SigmaRule, Exclusion | null>>();
+
+/**
+ * Why a hunt could not run `rule` once `filter` applies, when it can run without it (a regex the
+ * engine refuses, say), or null. The explorer asks before it saves an exclusion: a filter the
+ * engine cannot run would take its rule out of every later hunt.
+ */
+export function filterProblem(rule: SigmaRule, filter: SigmaFilter, regex: RegexFactory): SkippedRule | null {
+  const opts = { pipelines: [], regex };
+  if (!prepareRules({ ...emptyCollection(), rules: [rule] }, opts).set.rules.length) return null;
+  return prepareRules({ ...emptyCollection(), rules: [rule], filters: [filter] }, opts).skipped[0] ?? null;
+}
 
 /** The filter's exclusion for the rule, or null when the engine cannot run it (the rule page shows why). */
 export function exclusionOf(rule: SigmaRule, filter: SigmaFilter, regex: RegexFactory): Exclusion | null {

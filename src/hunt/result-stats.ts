@@ -1,25 +1,63 @@
-// Counting over hunt results for the explorer: detections per time bucket, and the values of one
+// Counting over hunt results for the explorer: detections per time bucket (correlations as windows), and the values of one
 // field over detections (real fields as the engine reads them, derived host fields computed).
 import { EventView, textOf } from '../engine/event-access.js';
 import { deriveHostFields, parseDerivedName } from '../enrich/derive.js';
 import { stringifyExact } from '../json/stringify-exact.js';
 import type { StoredDetection } from './detection.js';
+import type { CorrelationType } from '../sigma/model.js';
 
 export type Bucket = 'minute' | 'hour' | 'day';
 const BUCKET_MS: Record<Bucket, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
-/** Detections per time bucket; the bucket is chosen so that the span makes at most a few hundred points. */
-export function timeline(records: readonly StoredDetection[]): { bucket: Bucket; points: Array<{ t: string; count: number }>; undated: number } {
+/** Detections over time: single-event detections per bucket, and each correlation detection's window. */
+export interface Timeline {
+  bucket: Bucket;
+  points: Array<{ t: string; count: number }>;
+  /** Single-event detections without a readable timestamp. */
+  undated: number;
+  windows: Array<{ n: number; start: string; end: string; title: string; level: string | null; type: CorrelationType }>;
+  /** Correlation windows left out beyond MAX_TIMELINE_WINDOWS. */
+  windowsDropped: number;
+}
+
+/** A timeline draws at most this many correlation windows (the first ones in record order); the rest are counted. */
+export const MAX_TIMELINE_WINDOWS = 1000;
+
+/**
+ * Single-event detections per time bucket, and correlation detections as their windows (a
+ * correlation's timestamp is its window's end: counted as a bar it would look like one more event).
+ * The bucket is chosen so that the span, windows included, makes at most a few hundred points.
+ */
+export function timeline(records: ReadonlyArray<StoredDetection & { n: number }>): Timeline {
   const times: number[] = [];
+  const windows: Timeline['windows'] = [];
   let undated = 0;
+  let windowsDropped = 0;
+  let min = Infinity;
+  let max = -Infinity;
   for (const r of records) {
+    if (r.correlation) {
+      const start = Date.parse(r.correlation.window.start);
+      const end = Date.parse(r.correlation.window.end);
+      if (Number.isNaN(start) || Number.isNaN(end)) continue;
+      if (windows.length >= MAX_TIMELINE_WINDOWS) {
+        windowsDropped++;
+        continue;
+      }
+      min = Math.min(min, start);
+      max = Math.max(max, end);
+      windows.push({ n: r.n, start: r.correlation.window.start, end: r.correlation.window.end, title: r.rule.title, level: r.rule.level ?? null, type: r.correlation.type });
+      continue;
+    }
     const t = r.timestamp ? Date.parse(r.timestamp) : NaN;
     if (Number.isNaN(t)) undated++;
-    else times.push(t);
+    else {
+      times.push(t);
+      if (t < min) min = t;
+      if (t > max) max = t;
+    }
   }
-  if (!times.length) return { bucket: 'hour', points: [], undated };
-  const min = Math.min(...times);
-  const max = Math.max(...times);
+  if (min === Infinity) return { bucket: 'hour', points: [], undated, windows, windowsDropped };
   const span = max - min;
   const bucket: Bucket = span <= 6 * 3_600_000 ? 'minute' : span <= 14 * 86_400_000 ? 'hour' : 'day';
   const size = BUCKET_MS[bucket];
@@ -29,7 +67,7 @@ export function timeline(records: readonly StoredDetection[]): { bucket: Bucket;
     counts.set(b, (counts.get(b) ?? 0) + 1);
   }
   const points = [...counts].sort((a, b) => a[0] - b[0]).map(([t, count]) => ({ t: new Date(t).toISOString(), count }));
-  return { bucket, points, undated };
+  return { bucket, points, undated, windows, windowsDropped };
 }
 
 /** A field's value in an event: as the engine reads it, or derived (`cs-host@tld`) when the event lacks it. */

@@ -11,6 +11,7 @@ import { openEvtxSource } from '../sources/evtx-source.js';
 import { createRulebook, type PreparedRules } from '../engine/rulebook.js';
 import type { HuntInput } from './hunt.js';
 import { createHuntCorrelation, type HuntCorrelation } from './correlate.js';
+import { ruleKey } from '../sigma/correlation-plan.js';
 
 export interface HuntSetupOptions {
   pipelines: ProcessingPipeline[];
@@ -38,6 +39,7 @@ export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts
   const correlation = createHuntCorrelation(col, { minLevel: opts.minLevel });
   const book = createRulebook(col, {
     feedsCorrelation: (rule) => correlation?.correlator.reads(rule) ?? false,
+    correlationFields: (rule) => correlation?.fieldsRead.get(ruleKey(rule)) ?? [],
     pipelines: opts.pipelines,
     formatPipeline: (name) => (opts.formatPipelines ? builtinPipeline(name) : null),
     regex: opts.regex,

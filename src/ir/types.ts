@@ -42,6 +42,11 @@ export interface RuleIR {
   failures: string[];
   /** Processing items applied, in order. */
   applied: string[];
+  /**
+   * For a rule that correlations read: what their fields (group-by, value) are called in this
+   * rule's events after the same pipelines (ir/field-names.ts), field as written → names.
+   */
+  correlationFields?: ReadonlyMap<string, readonly string[]>;
 }
 
 export { type SigmaValue };

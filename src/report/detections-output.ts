@@ -1,7 +1,9 @@
-// Writers for detections: a table for people, JSONL and CSV for tools.
+// Writers for detections: a table for people (control characters escaped: terminal-text.ts),
+// JSONL and CSV for tools (exact data: JSON escapes controls itself; CSV cells keep them).
 import type { HuntDetection } from '../hunt/detection.js';
 import { toJsonLine } from '../hunt/detection.js';
 import { stringifyExact } from '../json/stringify-exact.js';
+import { terminalText } from './terminal-text.js';
 
 export type DetectionFormat = 'table' | 'jsonl' | 'csv';
 
@@ -44,19 +46,21 @@ export function createDetectionWriter(format: DetectionFormat, out: (s: string) 
         end: () => {},
       };
     }
-    case 'table':
+    case 'table': {
+      const show = (s: string) => out(terminalText(s));
       return {
         write: (d) => {
-          if (d.correlation) return out(correlationBlock(d));
-          out(`[${(d.rule.level ?? 'unset').toUpperCase()}] ${d.rule.title}\n`);
-          out(`    at ${locationText(d)}${d.timestamp ? `  ${d.timestamp}` : ''}\n`);
+          if (d.correlation) return show(correlationBlock(d));
+          show(`[${(d.rule.level ?? 'unset').toUpperCase()}] ${d.rule.title}\n`);
+          show(`    at ${locationText(d)}${d.timestamp ? `  ${d.timestamp}` : ''}\n`);
           for (const m of d.matched) {
             const ev = m.eventValue === undefined ? '' : `  (event: ${clip(typeof m.eventValue === 'string' ? m.eventValue : stringifyExact(m.eventValue))})`;
-            out(`    ${m.selection}: ${m.field ?? '<keyword>'}${m.modifiers.length ? '|' + m.modifiers.join('|') : ''} = ${clip(m.value)}${ev}\n`);
+            show(`    ${m.selection}: ${m.field ?? '<keyword>'}${m.modifiers.length ? '|' + m.modifiers.join('|') : ''} = ${clip(m.value)}${ev}\n`);
           }
         },
         end: () => {},
       };
+    }
   }
 }
 

@@ -1,17 +1,18 @@
 // The shapes of the explorer's JSON API (src/server/README.md documents the routes). Types only,
 // and only from browser-safe rooms: the front end imports them, so nothing here may reach a Node
 // module (the web type check, which has no Node types, fails if it does).
-import type { SigmaDocument } from '../sigma/model.js';
+import type { CorrelationType, SigmaDocument } from '../sigma/model.js';
 import type { Diagnostic } from '../sigma/diagnostics.js';
 import type { ResolvedTag } from '../catalog/attack.js';
 import type { CatalogEntry } from '../catalog/entry.js';
 import type { QueryCheck } from '../backends/common/types.js';
-import type { StoredDetection } from '../hunt/detection.js';
+import type { CorrelationResult, StoredDetection } from '../hunt/detection.js';
 import type { ReadProblems } from '../report/read-problems.js';
+import type { Timeline as TimelineView } from '../hunt/result-stats.js';
 import type { StageView } from './stages.js';
 import type { Suggestion } from './suggestions.js';
 
-export type { StageView, Suggestion, ReadProblems };
+export type { StageView, Suggestion, ReadProblems, TimelineView };
 
 /** One target and pipeline's translation of a rule, with its validation. */
 export interface Translation {
@@ -51,6 +52,42 @@ export interface FilterFileInfo {
   source: string;
 }
 
+/** A correlation as its rule page shows it (src/server/correlation-view.ts). */
+export interface CorrelationView {
+  type: CorrelationType;
+  /** What the condition compares, in words: "events", "distinct values of User", "95th percentile of Bytes". */
+  measure: string;
+  condition: {
+    /** As hunt output writes it: `gte 3`, `gt 2 and lte 10`, the temporal expression, or `all of a, b`. */
+    asWritten: string;
+    /** `≥ 3`, `> 2 and ≤ 10`; null for an expression or no condition (temporal types: all rules). */
+    symbols: string | null;
+    /** value_* types: the field (value_count: fields) measured. */
+    fields: string[];
+    percentile?: number;
+    /** The condition is a boolean expression of rule names (asWritten holds it). */
+    expression: boolean;
+  };
+  timespan: { text: string; ms: number; words: string };
+  /** Per group-by name, the field each input (base rule or correlation, by the reference written) carries it in. */
+  groupBy: Array<{ name: string; aliased: boolean; fields: Array<{ ref: string; field: string }> }>;
+  generate: boolean;
+  /** The rules and correlations it reads, in the order written; `unknown` when the reference names nothing loaded. */
+  inputs: Array<{ ref: string; kind: 'rule' | 'correlation' | 'unknown'; key: string | null; title: string | null; level: string | null; correlation?: CorrelationType }>;
+  /** Why the hunt cannot run it (unknown reference, cycle), or null. */
+  problem: string | null;
+}
+
+/** A correlation that reads a rule (or another correlation), for "Used by" on that rule's page. */
+export interface CorrelationUse {
+  key: string | null;
+  title: string;
+  type: CorrelationType;
+  generate: boolean;
+  /** The id or name the correlation names it by. */
+  ref: string;
+}
+
 export interface RuleDetail {
   key: string;
   entry: CatalogEntry;
@@ -66,9 +103,16 @@ export interface RuleDetail {
   references: string[];
   suggestions: Suggestion[];
   /** Sigma filter files in force for this rule (applied), and those naming it but not applied, with why. */
-  filters: Array<Pick<FilterFileInfo, 'path' | 'name' | 'source' | 'title' | 'key' | 'createdByExplorer'>>;
+  /** `cannotRun`: why a hunt cannot run the rule with this filter (a regex RE2 refuses): the rule drops out of hunts. */
+  filters: Array<Pick<FilterFileInfo, 'path' | 'name' | 'source' | 'title' | 'key' | 'createdByExplorer'> & { cannotRun?: string }>;
   filtersSkipped: Array<{ path: string; reason: string }>;
   hunting: HuntingContext | null;
+  /** For a correlation: what it is and reads. Null for rules and filters. */
+  correlation: CorrelationView | null;
+  /** The correlations that read this rule or correlation. */
+  usedBy: CorrelationUse[];
+  /** It reports nothing of its own in a hunt: every correlation that reads it has `generate: false`. */
+  silent: boolean;
 }
 
 export type HuntKind = 'demo' | 'jsonl' | 'duckdb';
@@ -81,7 +125,9 @@ export interface HuntSummaryView {
   detections: number;
   excluded: number;
   byLevel: Record<string, number>;
-  byRule: Array<{ key: string | null; id: string | null; title: string; level: string | null; count: number; excluded: number }>;
+  /** How many of the detections are correlation detections. */
+  correlations: number;
+  byRule: Array<{ key: string | null; id: string | null; title: string; level: string | null; count: number; excluded: number; correlation?: CorrelationType }>;
   problems: ReadProblems;
 }
 
@@ -94,4 +140,7 @@ export interface DetectionItem {
   event: StoredDetection['event'];
   matched: StoredDetection['matched'];
   excluded: boolean;
+  /** A correlation detection's group, window, value and contributing events; each event with `n`, the
+   * detection of the same event in this hunt (null when the hunt does not hold it), and `key`, its rule's explorer key. */
+  correlation?: Omit<CorrelationResult, 'events'> & { events: Array<CorrelationResult['events'][number] & { n: number | null; key: string | null }> };
 }

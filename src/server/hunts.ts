@@ -9,6 +9,8 @@ import type { StoredDetection } from '../hunt/detection.js';
 import { stackField } from '../hunt/result-stats.js';
 import { levelRank } from '../sigma/model.js';
 import { readDetectionsFile } from '../report/detections-read.js';
+import { detectionsByPlace, locationKey } from '../hunt/correlation-events.js';
+import { ruleKey } from '../sigma/correlation-plan.js';
 import type { DetectionItem, HuntKind, HuntSummaryView, ReadProblems } from './api-types.js';
 import type { ExplorerState } from './explorer-state.js';
 
@@ -20,6 +22,8 @@ export interface HuntRecord extends StoredDetection {
 
 export interface HuntResults {
   id: string;
+  /** Built on first use: the detection (`n`) of each event place, to link a correlation's events. */
+  places?: Map<string, number>;
   label: string;
   /** The file read, or what the demo hunt ran over. */
   source: string;
@@ -29,16 +33,26 @@ export interface HuntResults {
   problems: ReadProblems;
 }
 
-/** Finds the loaded rule of a stored detection: by id when unique, else by file and title. */
+/** Finds the loaded rule or correlation of a stored detection: by id when unique, else by file and title. */
 export function ruleKeyResolver(state: ExplorerState): (r: StoredDetection['rule']) => string | null {
   const byId = new Map<string, string | null>();
   const byFile = new Map<string, string>();
   for (const d of state.documents) {
-    if (d.doc.kind !== 'rule') continue;
+    if (d.doc.kind === 'filter') continue;
     if (d.doc.id) byId.set(d.doc.id, byId.has(d.doc.id) ? null : d.key);
     byFile.set(`${resolve(d.doc.file)}\n${d.doc.title}`, d.key);
   }
   return (r) => byFile.get(`${resolve(r.path)}\n${r.title}`) ?? (r.id ? byId.get(r.id) ?? null : null);
+}
+
+/**
+ * The explorer key of a correlation's base rule as its events name it (the rule's id, else its
+ * name, else file#document: sigma/correlation-plan's ruleKey).
+ */
+export function baseRuleResolver(state: ExplorerState): (ref: string) => string | null {
+  const byRef = new Map<string, string>();
+  for (const d of state.documents) if (d.doc.kind !== 'filter' && !byRef.has(ruleKey(d.doc))) byRef.set(ruleKey(d.doc), d.key);
+  return (ref) => byRef.get(ref) ?? null;
 }
 
 export async function loadHuntFile(state: ExplorerState, file: string, id: string): Promise<HuntResults> {
@@ -94,11 +108,13 @@ export function huntSummary(h: HuntResults, marks: Uint8Array): HuntSummaryView 
   const byLevel: Record<string, number> = {};
   const byRule = new Map<string, HuntSummaryView['byRule'][number]>();
   let excluded = 0;
+  let correlations = 0;
   h.records.forEach((r, i) => {
+    if (r.correlation) correlations++;
     const level = r.rule.level ?? 'unset';
     byLevel[level] = (byLevel[level] ?? 0) + 1;
     const k = r.key ?? `${r.rule.path}\n${r.rule.title}`;
-    const e = byRule.get(k) ?? { key: r.key, id: r.rule.id ?? null, title: r.rule.title, level: r.rule.level ?? null, count: 0, excluded: 0 };
+    const e = byRule.get(k) ?? { key: r.key, id: r.rule.id ?? null, title: r.rule.title, level: r.rule.level ?? null, count: 0, excluded: 0, ...(r.correlation ? { correlation: r.correlation.type } : {}) };
     e.count++;
     if (marks[i]) {
       e.excluded++;
@@ -107,7 +123,7 @@ export function huntSummary(h: HuntResults, marks: Uint8Array): HuntSummaryView 
     byRule.set(k, e);
   });
   const rules = [...byRule.values()].sort((a, b) => levelRank(b.level ?? undefined) - levelRank(a.level ?? undefined) || b.count - a.count || a.title.localeCompare(b.title));
-  return { id: h.id, label: h.label, source: h.source, kind: h.kind, detections: h.records.length, excluded, byLevel, byRule: rules, problems: h.problems };
+  return { id: h.id, label: h.label, source: h.source, kind: h.kind, detections: h.records.length, excluded, correlations, byLevel, byRule: rules, problems: h.problems };
 }
 
 export interface RecordFilter {
@@ -115,11 +131,14 @@ export interface RecordFilter {
   level?: string;
   /** 'hide' leaves excluded detections out; otherwise they are marked. */
   excluded?: string;
+  /** Only these detections (by `n`): the events of a correlation. */
+  ns?: ReadonlySet<number>;
 }
 
 export function selectRecords(h: HuntResults, marks: Uint8Array, f: RecordFilter): Array<{ r: HuntRecord; excluded: boolean }> {
   const out: Array<{ r: HuntRecord; excluded: boolean }> = [];
   h.records.forEach((r, i) => {
+    if (f.ns && !f.ns.has(r.n)) return;
     if (f.rule && r.key !== f.rule) return;
     if (f.level && (r.rule.level ?? 'unset') !== f.level) return;
     if (f.excluded === 'hide' && marks[i]) return;
@@ -129,9 +148,15 @@ export function selectRecords(h: HuntResults, marks: Uint8Array, f: RecordFilter
   return out;
 }
 
-export function detectionItem(x: { r: HuntRecord; excluded: boolean }): DetectionItem {
+/** The API's view of a record; a correlation's events get the `n` of their own detection in the hunt and their rule's key. */
+export function detectionItem(h: HuntResults, x: { r: HuntRecord; excluded: boolean }, baseKey: (ref: string) => string | null): DetectionItem {
   const { r } = x;
-  return { n: r.n, rule: { key: r.key, id: r.rule.id ?? null, title: r.rule.title, level: r.rule.level ?? null, path: r.rule.path }, timestamp: r.timestamp ?? null, source: r.source, event: r.event, matched: r.matched, excluded: x.excluded };
+  const item: DetectionItem = { n: r.n, rule: { key: r.key, id: r.rule.id ?? null, title: r.rule.title, level: r.rule.level ?? null, path: r.rule.path }, timestamp: r.timestamp ?? null, source: r.source, event: r.event, matched: r.matched, excluded: x.excluded };
+  if (r.correlation) {
+    const places = (h.places ??= detectionsByPlace(h.records));
+    item.correlation = { ...r.correlation, events: r.correlation.events.map((e) => ({ ...e, n: places.get(locationKey(e)) ?? null, key: baseKey(e.rule) })) };
+  }
+  return item;
 }
 
 /** Most frequent values of a field among a rule's detections in all hunts (for suggestions). */

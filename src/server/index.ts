@@ -10,6 +10,7 @@ import { runDemoHunt } from './demo-hunt.js';
 import { bundledExplorerLogs, bundledExplorerRules } from './bundled.js';
 import { apiContext, warmCatalog } from './routes.js';
 import { createExplorerServer } from './server.js';
+import { writeTerminal } from '../report/terminal-text.js';
 
 export const DEFAULT_PORT = 8737;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -37,6 +38,8 @@ export interface ExplorerOptions {
 export interface Explorer {
   url: string;
   port: number;
+  /** This launch's secret: state-changing requests carry it in the X-Quarry-Token header (the served page has it). */
+  token: string;
   state: ExplorerState;
   hunts: HuntResults[];
   /** Milliseconds: rules loaded and indexed, hunts read, demo hunt run. */
@@ -58,7 +61,8 @@ export function loadAttack(file: string | undefined): AttackData {
 
 export async function startExplorer(options: ExplorerOptions): Promise<Explorer> {
   const t0 = performance.now();
-  const log = options.log ?? ((s: string) => void process.stderr.write(s));
+  // Problems quote hunt files and log content: control characters are escaped on the terminal.
+  const log = options.log ?? ((s: string) => void writeTerminal(process.stderr, s));
   const attack = loadAttack(options.attackFile);
   const state = loadExplorerState(options.rules ?? bundledExplorerRules(), attack);
   const t1 = performance.now();
@@ -84,7 +88,7 @@ export async function startExplorer(options: ExplorerOptions): Promise<Explorer>
   const ctx = apiContext(state, hunts);
   // The catalog is the front end's first request: serialise and compress it now, not while a page waits.
   warmCatalog(ctx);
-  const server = createExplorerServer(ctx, { webRoot: options.webRoot ?? DEFAULT_WEB_ROOT, host, log });
+  const { server, guard } = createExplorerServer(ctx, { webRoot: options.webRoot ?? DEFAULT_WEB_ROOT, host, log });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULT_PORT, host, () => {
@@ -97,6 +101,7 @@ export async function startExplorer(options: ExplorerOptions): Promise<Explorer>
   return {
     url: `http://${shownHost}:${port}/`,
     port,
+    token: guard.token,
     state,
     hunts,
     startupMs: { rules: t1 - t0, hunts: t2 - t1, total: performance.now() - t0 },

@@ -8,7 +8,7 @@ import { HttpError, cacheJson, readJsonBody, send, sendCachedJson, sendJson, typ
 import { RuleDetailCache } from './rule-detail.js';
 import { addExclusion, deleteExclusion, listFilters, parseTuningRequest } from './tuning.js';
 import { buildIndex, queryFromParams, search, type CatalogIndex } from '../catalog/search.js';
-import { ExclusionMarks, detectionItem, huntSummary, seenValues, selectRecords, type HuntResults } from './hunts.js';
+import { ExclusionMarks, baseRuleResolver, detectionItem, huntSummary, seenValues, selectRecords, type HuntResults } from './hunts.js';
 import { stackField, timeline } from '../hunt/result-stats.js';
 
 export interface ApiContext {
@@ -77,6 +77,19 @@ function intParam(q: URLSearchParams, name: string, dflt: number, max: number): 
   return Math.min(n, max);
 }
 
+/** `?n=3,7,12`: a set of detection numbers, or undefined when absent. */
+function numberList(q: URLSearchParams, name: string): Set<number> | undefined {
+  const raw = q.get(name);
+  if (raw === null || raw === '') return undefined;
+  const out = new Set<number>();
+  for (const part of raw.split(',')) {
+    const n = Number(part);
+    if (!Number.isInteger(n) || n < 1) throw new HttpError(400, `'${name}' must be detection numbers separated by commas (got '${part}')`);
+    out.add(n);
+  }
+  return out;
+}
+
 function decodeSegment(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -140,13 +153,14 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     allow('GET');
     const h = huntById(ctx, decodeSegment(segments[1]!));
     const marks = ctx.marks.marks(h);
-    const filter = { rule: query.get('rule') || undefined, level: query.get('level') || undefined, excluded: query.get('excluded') || undefined };
+    const filter = { rule: query.get('rule') || undefined, level: query.get('level') || undefined, excluded: query.get('excluded') || undefined, ns: numberList(query, 'n') };
     const selected = selectRecords(h, marks, filter);
     switch (segments[2]) {
       case 'detections': {
         const offset = intParam(query, 'offset', 0, Number.MAX_SAFE_INTEGER);
         const limit = intParam(query, 'limit', 100, 1000);
-        return sendJson(res, 200, { total: selected.length, offset, items: selected.slice(offset, offset + limit).map(detectionItem) });
+        const baseKey = baseRuleResolver(state);
+        return sendJson(res, 200, { total: selected.length, offset, items: selected.slice(offset, offset + limit).map((x) => detectionItem(h, x, baseKey)) });
       }
       case 'timeline':
         return sendJson(res, 200, timeline(selected.map((x) => x.r)));

@@ -1,5 +1,6 @@
 // The rule page's data: the document, its diagnostics and ATT&CK tags resolved, the stages view,
-// translations with their checks, exclusion suggestions and the hunting context. Translations and
+// translations with their checks, exclusion suggestions, the hunting context, and its correlations
+// (what a correlation reads; which correlations read a rule). Translations and
 // checks are the costly part: computed on first request and cached until tuning changes filters.
 import type { SigmaDocument, SigmaRule } from '../sigma/model.js';
 import { applyFilters } from '../sigma/apply-filters.js';
@@ -10,6 +11,9 @@ import { translateCorrelation, translateRule } from './translations.js';
 import { suggestExclusions, type SeenValues } from './suggestions.js';
 import { huntingContext } from './hunting.js';
 import { filterInfo } from './tuning.js';
+import { filterProblem } from '../hunt/exclusions.js';
+import { re2Regex } from '../engine/regex-re2.js';
+import { correlationUses, correlationView } from './correlation-view.js';
 import type { RuleDetail } from './api-types.js';
 
 export type { RuleDetail };
@@ -41,6 +45,8 @@ export function buildRuleDetail(state: ExplorerState, loaded: LoadedDocument, se
     logsource: logsourceOf(doc),
     falsepositives: doc.falsepositives,
     references: doc.references,
+    ...correlationUses(state, doc),
+    correlation: doc.kind === 'correlation' ? correlationView(state, doc) : null,
   };
   if (doc.kind === 'correlation') {
     // Converted as `quarry convert` does; targets that do not convert correlations say why.
@@ -68,7 +74,10 @@ export function buildRuleDetail(state: ExplorerState, loaded: LoadedDocument, se
   const suggestions = suggestExclusions(applied.rule, stages, seen);
   const filters = applied.applied.map((f) => {
     const i = filterInfo(state, f);
-    return { path: i.path, name: i.name, source: i.source, title: i.title, key: i.key, createdByExplorer: i.createdByExplorer };
+    // A filter written by hand (the explorer refuses such exclusions) may make the rule impossible to hunt.
+    const problem = filterProblem(doc, f, re2Regex);
+    const cannotRun = problem ? (problem.at ? `${i.path}:${problem.at.line}:${problem.at.col}: ${problem.at.message}` : problem.reason) : undefined;
+    return { path: i.path, name: i.name, source: i.source, title: i.title, key: i.key, createdByExplorer: i.createdByExplorer, ...(cannotRun ? { cannotRun } : {}) };
   });
   const filtersSkipped = applied.skipped.map((s) => ({ path: filterInfo(state, s.filter).path, reason: s.reason }));
   return { ...base, stages, translations, suggestions, filters, filtersSkipped, hunting: huntingContext(doc, attack, state.attack, translations, suggestions) };

@@ -17,7 +17,12 @@ async function get(explorer: Explorer, path: string): Promise<{ status: number; 
 export async function checkExplorer(explorer: Explorer): Promise<CheckLine[]> {
   const lines: CheckLine[] = [];
   const page = await get(explorer, '/');
-  lines.push({ what: 'GET /', ok: page.status === 200 && page.text.includes('<script'), detail: page.status === 200 ? `the front end (${page.text.length} bytes)` : `${page.status}: ${page.text.trim()}` });
+  const tokened = page.text.includes(`content="${explorer.token}"`);
+  lines.push({
+    what: 'GET /',
+    ok: page.status === 200 && page.text.includes('<script') && tokened,
+    detail: page.status === 200 ? `the front end (${page.text.length} bytes)${tokened ? ", with this launch's token" : ", WITHOUT this launch's token: the page cannot change anything"}` : `${page.status}: ${page.text.trim()}`,
+  });
   const catalog = await get(explorer, '/api/catalog');
   const entries = catalog.status === 200 ? (JSON.parse(catalog.text) as { entries: Array<{ key: string; title: string }> }).entries : [];
   lines.push({ what: 'GET /api/catalog', ok: catalog.status === 200, detail: `${entries.length} catalog entries` });

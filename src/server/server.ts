@@ -1,29 +1,20 @@
-// The explorer's HTTP server: node:http, requests checked (Host, Origin), /api/ to the routes,
-// everything else to the built front end. Every error is a JSON answer; nothing crashes the server.
+// The explorer's HTTP server: node:http, requests checked (Host for every request; token and Origin
+// for state-changing ones, see request-guard.ts), /api/ to the routes, everything else to the built
+// front end. Every error is a JSON answer; nothing crashes the server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { HttpError, sendJson } from './http.js';
 import { handleApi, type ApiContext } from './routes.js';
 import { serveStatic } from './static.js';
+import { RequestGuard } from './request-guard.js';
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-export function isLoopback(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || host.startsWith('127.');
-}
-
-function hostName(header: string): string {
-  return header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.replace(/:\d+$/, '');
-}
-
-export function createExplorerServer(ctx: ApiContext, opts: { webRoot: string; host: string; log?: (line: string) => void }): Server {
-  const loopbackOnly = isLoopback(opts.host);
+export function createExplorerServer(ctx: ApiContext, opts: { webRoot: string; host: string; log?: (line: string) => void; token?: string }): { server: Server; guard: RequestGuard } {
+  let server: Server;
+  const guard = new RequestGuard(opts.host, () => (server.address() as AddressInfo).port, opts.token);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const hostHeader = String(req.headers.host ?? '');
-    // Bound to loopback, only loopback names may reach us: a web page cannot use DNS rebinding to read the API.
-    if (loopbackOnly && !isLoopback(hostName(hostHeader))) throw new HttpError(421, `requests must name this machine's loopback address, not '${hostHeader}'`);
+    const host = guard.checkHost(req);
     const method = req.method ?? 'GET';
-    const origin = req.headers.origin;
-    if (method !== 'GET' && method !== 'HEAD' && origin !== undefined && origin !== `http://${hostHeader}`) throw new HttpError(403, `cross-origin ${method} refused (Origin ${origin})`);
+    if (method !== 'GET' && method !== 'HEAD') guard.checkStateChange(req, host);
     const raw = req.url ?? '/';
     if (!raw.startsWith('/')) throw new HttpError(400, 'the request target must be a path');
     const q = raw.indexOf('?');
@@ -34,9 +25,9 @@ export function createExplorerServer(ctx: ApiContext, opts: { webRoot: string; h
       return handleApi(ctx, req, res, segments, query);
     }
     if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} is only allowed on /api/ routes`);
-    serveStatic(res, opts.webRoot, pathname);
+    serveStatic(res, opts.webRoot, pathname, (html) => guard.withToken(html));
   };
-  const server = createServer((req, res) => {
+  server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       const status = e instanceof HttpError ? e.status : 500;
       if (status === 500) opts.log?.(`explorer: ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}\n`);
@@ -51,5 +42,5 @@ export function createExplorerServer(ctx: ApiContext, opts: { webRoot: string; h
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"malformed request"}');
   });
-  return server;
+  return { server, guard };
 }

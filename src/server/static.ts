@@ -27,8 +27,11 @@ Build it with the project's web build (Vite: web/ -> dist/web/), then reload thi
 The HTTP API under /api/ works already.
 `;
 
-/** Serves `pathname` (as received, percent-encoded) from `webRoot`; a path that leaves it is refused (403). */
-export function serveStatic(res: ServerResponse, webRoot: string, pathname: string): void {
+/**
+ * Serves `pathname` (as received, percent-encoded) from `webRoot`; a path that leaves it is refused
+ * (403). HTML pages go through `page` (the server puts its per-launch token in them).
+ */
+export function serveStatic(res: ServerResponse, webRoot: string, pathname: string, page: (html: string) => string = (h) => h): void {
   let file: string;
   try {
     file = resolveInside(webRoot, pathname, { decode: true });
@@ -56,10 +59,11 @@ export function serveStatic(res: ServerResponse, webRoot: string, pathname: stri
     }
     file = index;
   }
-  const body = readFileSync(file);
-  const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-  // Vite's hashed assets never change; pages must be fetched again.
-  const cache = file.includes(`${join(webRoot, 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
+  const ext = extname(file).toLowerCase();
+  const body = ext === '.html' ? page(readFileSync(file, 'utf8')) : readFileSync(file);
+  const type = TYPES[ext] ?? 'application/octet-stream';
+  // Vite's hashed assets never change; pages hold the launch's token and are never stored.
+  const cache = file.includes(`${join(webRoot, 'assets')}`) ? 'public, max-age=31536000, immutable' : ext === '.html' ? 'no-store' : 'no-cache';
   // For HEAD, Node sends the headers only.
   send(res, 200, body, type, { 'Cache-Control': cache });
 }

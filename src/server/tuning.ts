@@ -12,6 +12,8 @@ import { addDocument, relativePath, removeDocument, rootOf, type ExplorerState, 
 import { HttpError } from './http.js';
 import type { FilterFileInfo } from './api-types.js';
 import { PathRefused, resolveInside } from './paths.js';
+import { filterProblem } from '../hunt/exclusions.js';
+import { re2Regex } from '../engine/regex-re2.js';
 
 /** First line of every file the explorer writes: how DELETE knows the file is its own. */
 export const MARKER = '# Written by quarry explore (tuning). Edit or delete it as you like.';
@@ -82,6 +84,9 @@ export function addExclusion(state: ExplorerState, req: TuningRequest, now = new
   if (!d?.document || d.document.kind !== 'filter' || hasErrors(d.diagnostics)) {
     throw new HttpError(400, `the exclusion does not make a valid Sigma filter: ${(d?.diagnostics ?? []).filter((x) => x.severity === 'error').map(formatDiagnostic).join('; ')}`);
   }
+  // Compiled as a hunt compiles it (RE2): an exclusion the engine cannot run would switch the rule off.
+  const problem = filterProblem(rule, d.document, re2Regex);
+  if (problem) throw new HttpError(400, `the exclusion cannot be used by hunts, so it would switch the rule off: ${problem.at?.message ?? problem.reason}`);
   mkdirSync(resolveInside(target.root.dir, 'filters'), { recursive: true });
   writeFileSync(file, text, { flag: 'wx' });
   state.col.filters.push(d.document);

@@ -39,7 +39,25 @@ export function ruleKey(r: { id?: string; name?: string; file: string; docIndex:
   return r.id ?? r.name ?? `${r.file}#${r.docIndex}`;
 }
 
-export function resolveCorrelations(rules: readonly SigmaRule[], correlations: readonly SigmaCorrelation[]): CorrelationPlan {
+/**
+ * The fields correlations read from a rule's events (group-by fields as that rule carries them, and
+ * value fields), by ruleKey: what the pipelines must name for that rule (ir/field-names.ts).
+ */
+export function fieldsReadFromRules(plan: CorrelationPlan): Map<string, string[]> {
+  const out = new Map<string, Set<string>>();
+  for (const c of plan.correlations)
+    c.inputs.forEach((input, i) => {
+      if (input.kind !== 'rule') return;
+      const key = ruleKey(input.rule);
+      const set = out.get(key) ?? new Set<string>();
+      for (const f of [...c.groupFields[i]!, ...c.valueFields]) set.add(f);
+      out.set(key, set);
+    });
+  return new Map([...out].map(([k, v]) => [k, [...v]]));
+}
+
+/** What each reference a correlation may use (a rule's or correlation's id or name) names; the first document wins a repeated one. */
+export function correlationReferences(rules: readonly SigmaRule[], correlations: readonly SigmaCorrelation[]): Map<string, CorrelationInput> {
   const byRef = new Map<string, CorrelationInput>();
   const add = (key: string | undefined, input: CorrelationInput) => {
     if (key !== undefined && !byRef.has(key)) byRef.set(key, input);
@@ -52,6 +70,11 @@ export function resolveCorrelations(rules: readonly SigmaRule[], correlations: r
     add(correlation.id, { kind: 'correlation', correlation, ref: correlation.id! });
     add(correlation.name, { kind: 'correlation', correlation, ref: correlation.name! });
   }
+  return byRef;
+}
+
+export function resolveCorrelations(rules: readonly SigmaRule[], correlations: readonly SigmaCorrelation[]): CorrelationPlan {
+  const byRef = correlationReferences(rules, correlations);
 
   const problems: CorrelationPlan['problems'] = [];
   const bad = new Set<SigmaCorrelation>();
@@ -138,7 +161,7 @@ export function resolveCorrelations(rules: readonly SigmaRule[], correlations: r
 }
 
 /** The field an input carries a group-by name in: the alias's field for that rule, else the name itself. */
-function aliasField(aliases: Record<string, Record<string, string>>, group: string, input: CorrelationInput): string {
+export function aliasField(aliases: Record<string, Record<string, string>>, group: string, input: CorrelationInput): string {
   const alias = aliases[group];
   if (!alias) return group;
   const target = input.kind === 'rule' ? input.rule : input.correlation;

@@ -285,9 +285,16 @@ function stats(toks: Token[], rows: Row[], evalAt: (toks: Token[], i: number, ro
     if (toks[i]!.text === ',') i++;
   }
   i++; // BY
-  const groups: Array<{ name: string; bucketMs?: number }> = [];
+  const groups: Array<{ name: string; field?: string; bucketMs?: number }> = [];
   while (toks[i]!.kind !== 'end') {
-    if (toks[i + 1]?.text === '=') {
+    if (toks[i + 1]?.text === '=' && toks[i + 2]?.text.toUpperCase() !== 'BUCKET') {
+      // name = field: the field's values under another name.
+      const name = toks[i]!.text;
+      i += 2;
+      let field = toks[i++]!.text;
+      while (toks[i]?.text === '.') field += '.' + toks[(i += 2) - 1]!.text;
+      groups.push({ name, field });
+    } else if (toks[i + 1]?.text === '=') {
       const name = toks[i]!.text;
       i += 4; // name = BUCKET (
       i += 2; // @timestamp ,
@@ -299,7 +306,7 @@ function stats(toks: Token[], rows: Row[], evalAt: (toks: Token[], i: number, ro
   }
   const by = new Map<string, { key: V[]; rows: Row[] }>();
   for (const row of rows) {
-    const key = groups.map((g) => (g.bucketMs ? Math.floor(Date.parse(row['@timestamp'] as string) / g.bucketMs) * g.bucketMs : (row[g.name] ?? null)));
+    const key = groups.map((g) => (g.bucketMs ? Math.floor(Date.parse(row['@timestamp'] as string) / g.bucketMs) * g.bucketMs : (row[g.field ?? g.name] ?? null)));
     const k = JSON.stringify(key);
     const slot = by.get(k) ?? { key, rows: [] };
     slot.rows.push(row);

@@ -256,6 +256,16 @@ test('state is bounded: passed windows are dropped, and beyond maxGroups the old
   assert.equal(later.correlator.stats.evicted, 0, 'groups whose window passed make room without eviction');
 });
 
+test('at the cap, the group evicted is the one seen least recently, not the one created first', () => {
+  const s = setup(correlation('type: event_count\nrules: [failed]\ngroup-by: [User]\ntimespan: 1m\ncondition:\n    gte: 3'), { maxGroups: 3, latenessMs: 0 });
+  const sec = (n: number) => min(0) + n * 1000;
+  for (const [t, user] of [[0, 'u0'], [1, 'u1'], [2, 'u2'], [3, 'u0'], [4, 'u3']] as const) s.push('failed', sec(t), { User: user });
+  assert.equal(s.correlator.stats.evicted, 1);
+  // u0 (created first, seen at 3 s) kept its two matches; u1 (seen last at 1 s) lost its one.
+  for (const [t, user] of [[5, 'u0'], [6, 'u1'], [7, 'u1']] as const) s.push('failed', sec(t), { User: user });
+  assert.deepEqual(s.end().map((a) => a.group.User), ['u0']);
+});
+
 test('a snapshot restored into a new correlator continues exactly where the first left off', () => {
   const yaml = correlation('type: event_count\nrules: [failed]\ngroup-by: [User]\ntimespan: 10m\ncondition:\n    gte: 3');
   const whole = setup(yaml, { latenessMs: 0 });

@@ -14,21 +14,22 @@ export async function getJson<T = any>(base: string, path: string): Promise<{ st
   return { status: r.status, body: JSON.parse(text) as T, headers: r.headers };
 }
 
-export async function sendJson<T = any>(base: string, method: string, path: string, body: unknown): Promise<{ status: number; body: T }> {
-  const r = await fetch(new URL(path, base), { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+/** A state-changing request as the front end sends it: JSON, with the explorer's per-launch token. */
+export async function sendJson<T = any>(ex: { url: string; token: string }, method: string, path: string, body: unknown): Promise<{ status: number; body: T }> {
+  const r = await fetch(new URL(path, ex.url), { method, headers: { 'Content-Type': 'application/json', 'X-Quarry-Token': ex.token }, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: r.status, body: JSON.parse(await r.text()) as T };
 }
 
 /** Sends the request line exactly as given (no normalisation of `..` or encodings). */
-export function rawGet(base: string, path: string, headers: Record<string, string> = {}): Promise<Reply> {
+export function rawGet(base: string, path: string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<Reply> {
   const u = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path, method: 'GET', headers }, (res) => {
+    const req = request({ host: u.hostname, port: u.port, path, method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }

@@ -108,9 +108,9 @@ test('quarry explore --check: the bundled default answers the page, catalog, a r
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.match(lines[0]!, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-  assert.match(r.stdout, /ok {4}GET \/api\/catalog: 12 catalog entries/);
+  assert.match(r.stdout, /ok {4}GET \/api\/catalog: 15 catalog entries/);
   assert.match(r.stdout, /ok {4}GET \/api\/rules\/[^:]+: '.+': \d+ of \d+ translations, \d+ validated/);
-  assert.match(r.stdout, /ok {4}GET \/api\/hunts: Demo hunt over the bundled sample logs: 12 detections/);
+  assert.match(r.stdout, /ok {4}GET \/api\/hunts: Demo hunt over the bundled sample logs: 13 detections/);
   assert.doesNotMatch(r.stdout, /FAIL/);
 });
 

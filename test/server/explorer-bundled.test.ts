@@ -23,11 +23,12 @@ test('binds 127.0.0.1 and serves the bundled rules and their filters in the cata
   assert.equal(status, 200);
   assert.equal(headers.get('content-security-policy')?.startsWith("default-src 'self'"), true);
   assert.equal(headers.get('x-content-type-options'), 'nosniff');
-  assert.deepEqual(body.roots.map((r: { label: string }) => r.label), ['rules', 'hardened']);
+  assert.deepEqual(body.roots.map((r: { label: string }) => r.label), ['rules', 'correlations', 'hardened']);
   const kinds = body.entries.map((e: { kind: string }) => e.kind);
-  assert.equal(kinds.filter((k: string) => k === 'rule').length, 10);
+  assert.equal(kinds.filter((k: string) => k === 'rule').length, 12);
   assert.equal(kinds.filter((k: string) => k === 'filter').length, 2);
-  assert.deepEqual(body.counts, { loaded: 12, rejected: 0, rules: 10, correlations: 0, filters: 2 });
+  assert.equal(kinds.filter((k: string) => k === 'correlation').length, 1);
+  assert.deepEqual(body.counts, { loaded: 15, rejected: 0, rules: 12, correlations: 1, filters: 2 });
   const keys = new Set(body.entries.map((e: { key: string }) => e.key));
   assert.equal(keys.size, body.entries.length, 'keys are unique');
   assert.ok(body.attackVersion);
@@ -56,6 +57,20 @@ test('the demo hunt finds what quarry hunt finds over the same logs, plus the ha
   const hardened = page.items.filter((d: { rule: { path: string } }) => d.rule.path.includes('/rules/hardened/'));
   assert.ok(hardened.length > 0, 'the hardened rules detect in the demo too');
   for (const d of page.items) assert.ok(d.rule.key, `detection ${d.n} is tied to a loaded rule`);
+  // The example correlation fires once in the demo (bitsadmin in Sysmon, then BITS event 59), so a
+  // new user sees one; its Sysmon event is also a detection of the bitsadmin download rule.
+  assert.equal(demo.correlations, 1);
+  const corr = page.items.filter((d: { correlation?: unknown }) => d.correlation);
+  assert.equal(corr.length, 1);
+  assert.equal(corr[0].rule.key, '6d1f0a52-7c1e-4b8e-9a55-2f3c8e61a0b4');
+  assert.deepEqual(corr[0].correlation.group, { Computer: 'WS-FIN-042.corp.example' });
+  assert.deepEqual(corr[0].correlation.window, { start: '2026-11-20T08:15:02.114Z', end: '2026-11-20T08:15:03.180Z' });
+  const [sysmon, bits] = corr[0].correlation.events;
+  const linked = page.items.find((d: { n: number }) => d.n === sysmon.n);
+  assert.equal(linked.rule.title, 'Bitsadmin Download Job Created From The Command Line');
+  assert.equal(linked.source.record, 1);
+  assert.equal(bits.n, null, 'no rule of the demo reports the BITS 59 event itself (its base rule is silent)');
+  assert.equal(bits.key, '8b7e2d40-1f6a-4c3b-9d58-7a0e4f2c6b19');
 });
 
 test('detections filter by rule and level and page; timeline; stack counts of real and derived fields', async () => {
@@ -111,20 +126,20 @@ test('rule detail of a bundled rule: stages with the filter file, translations, 
 });
 
 test('playground check, unknown routes, methods, bodies and the front end not built', async () => {
-  const ok = await sendJson(ex.url, 'POST', '/api/check', { target: 'kql', query: 'imWebSession | where HttpHost endswith ".top"' });
+  const ok = await sendJson(ex, 'POST', '/api/check', { target: 'kql', query: 'imWebSession | where HttpHost endswith ".top"' });
   assert.equal(ok.status, 200);
   assert.equal(ok.body.ok, true);
-  const bad = await sendJson(ex.url, 'POST', '/api/check', { target: 'kql', query: 'imWebSession | where NoSuchColumn == 1' });
+  const bad = await sendJson(ex, 'POST', '/api/check', { target: 'kql', query: 'imWebSession | where NoSuchColumn == 1' });
   assert.equal(bad.body.ok, false);
   assert.ok(bad.body.problems.length > 0);
-  assert.equal((await sendJson(ex.url, 'POST', '/api/check', { target: 'nope', query: 'x' })).status, 400);
+  assert.equal((await sendJson(ex, 'POST', '/api/check', { target: 'nope', query: 'x' })).status, 400);
   const notFound = await getJson(ex.url, '/api/nothing/here');
   assert.equal(notFound.status, 404);
   assert.match(notFound.body.error, /no API route/);
-  assert.equal((await sendJson(ex.url, 'DELETE', '/api/catalog', undefined)).status, 405);
-  const big = await fetch(new URL('/api/check', ex.url), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ target: 'kql', query: 'x'.repeat(300_000) }) });
+  assert.equal((await sendJson(ex, 'DELETE', '/api/catalog', undefined)).status, 405);
+  const big = await fetch(new URL('/api/check', ex.url), { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Quarry-Token': ex.token }, body: JSON.stringify({ target: 'kql', query: 'x'.repeat(300_000) }) });
   assert.equal(big.status, 413);
-  const form = await fetch(new URL('/api/tuning', ex.url), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'rule=x' });
+  const form = await fetch(new URL('/api/tuning', ex.url), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Quarry-Token': ex.token }, body: 'rule=x' });
   assert.equal(form.status, 415);
   const page = await rawGet(ex.url, '/rule/755186c2-a15f-4ccf-931b-6beef0d2efad');
   assert.equal(page.status, 503);

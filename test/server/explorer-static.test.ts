@@ -14,6 +14,8 @@ const web = join(tmp, 'web');
 const SECRET = 'TOP-SECRET-CONTENT';
 const INDEX = '<!doctype html><title>Quarry</title><script type="module" src="/assets/app.js"></script>';
 let ex: Explorer;
+/** The page as served: the launch's token in a meta tag first (the file has no <head>). */
+const PAGE = () => `<meta name="quarry-token" content="${ex.token}" />\n${INDEX}`;
 
 before(async () => {
   mkdirSync(join(web, 'assets'), { recursive: true });
@@ -31,7 +33,7 @@ after(() => ex.close());
 test('files of the front end, with their types and the security headers', async () => {
   const page = await rawGet(ex.url, '/');
   assert.equal(page.status, 200);
-  assert.equal(page.text, INDEX);
+  assert.equal(page.text, PAGE());
   assert.equal(page.headers['content-type'], 'text/html; charset=utf-8');
   assert.equal(page.headers['content-security-policy'], "default-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
   assert.equal(page.headers['x-content-type-options'], 'nosniff');
@@ -42,7 +44,7 @@ test('files of the front end, with their types and the security headers', async 
   for (const p of ['/rule/9eb68894-7476-4cd6-8752-23b51f5883a7', '/hunts?rule=x', '/coverage']) {
     const r = await rawGet(ex.url, p);
     assert.equal(r.status, 200, p);
-    assert.equal(r.text, INDEX, p);
+    assert.equal(r.text, PAGE(), p);
   }
   assert.equal((await rawGet(ex.url, '/assets/missing.js')).status, 404);
 });
@@ -67,7 +69,7 @@ test('traversal attempts never reach a file outside the front end folder', async
   for (const p of attempts) {
     const r = await rawGet(ex.url, p);
     assert.ok(!r.text.includes(SECRET) && !r.text.includes('root:x:0:0'), `${p} leaked a file`);
-    assert.ok([403, 404].includes(r.status) || (r.status === 200 && r.text === INDEX), `${p}: ${r.status} ${r.text.slice(0, 80)}`);
+    assert.ok([403, 404].includes(r.status) || (r.status === 200 && r.text === PAGE()), `${p}: ${r.status} ${r.text.slice(0, 80)}`);
   }
   // Those that name a path outside, or a link out, are refused outright.
   for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/leak.txt', '/assets/linked/inner.txt', '/index.html%00.js']) {

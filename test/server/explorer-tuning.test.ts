@@ -70,7 +70,7 @@ test('an exclusion is written as a Sigma filter file, changes the KQL and marks 
   const before = (await getJson(ex.url, `/api/rules/${SEED_ID}`)).body;
   assert.equal(before.translations.find((t: { pipeline: string }) => t.pipeline === 'sentinel-asim').query, GOLDEN);
 
-  const post = await sendJson(ex.url, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', modifier: 'endswith', values: ['.de'], note: 'German software mirror used by IT' });
+  const post = await sendJson(ex, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', modifier: 'endswith', values: ['.de'], note: 'German software mirror used by IT' });
   assert.equal(post.status, 201, JSON.stringify(post.body));
   assert.match(post.body.path, /^myrules\/filters\/mf_quarry_bitsadmin_to_uncommon_tld_[0-9a-f]{8}\.yml$/);
   const file = join(tmp, post.body.path);
@@ -111,7 +111,7 @@ test('an exclusion is written as a Sigma filter file, changes the KQL and marks 
   assert.equal(list[0].createdByExplorer, true);
   assert.equal(list[0].path, post.body.path);
 
-  const del = await sendJson(ex.url, 'DELETE', `/api/tuning/${encodeURIComponent(list[0].name)}`, undefined);
+  const del = await sendJson(ex, 'DELETE', `/api/tuning/${encodeURIComponent(list[0].name)}`, undefined);
   assert.equal(del.status, 200, JSON.stringify(del.body));
   assert.equal(existsSync(file), false);
   const again = (await getJson(ex.url, `/api/rules/${SEED_ID}`)).body;
@@ -121,7 +121,7 @@ test('an exclusion is written as a Sigma filter file, changes the KQL and marks 
 
 test('tuning requests are checked; only the explorer\'s own filter files can be deleted', async () => {
   const bad = async (body: unknown, status: number, message: RegExp) => {
-    const r = await sendJson(ex.url, 'POST', '/api/tuning', body);
+    const r = await sendJson(ex, 'POST', '/api/tuning', body);
     assert.equal(r.status, status, JSON.stringify(r.body));
     assert.match(r.body.error, message);
   };
@@ -130,13 +130,18 @@ test('tuning requests are checked; only the explorer\'s own filter files can be 
   await bad({ rule: SEED_ID, field: 'cs-host', modifier: 'base64', values: ['x'] }, 400, /unsupported parts: base64/);
   await bad({ rule: SEED_ID, field: 'cs-host', values: [] }, 400, /'values' must be a list/);
   await bad([1, 2], 400, /must be a JSON object/);
+  // A regex RE2 (the hunt's engine) cannot run would switch the rule off: refused with the reason, nothing written.
+  const before = existsSync(join(rules, 'filters')) ? readdirSync(join(rules, 'filters')) : [];
+  await bad({ rule: SEED_ID, field: 'cs-host', modifier: 're', values: ['(?<=a)b'] }, 400, /cannot be used by hunts.*\/\(\?<=a\)b\/.*invalid perl operator: \(\?<=/);
+  await bad({ rule: SEED_ID, field: 'c-uri', modifier: 're|i', values: ['^http://ok\\.example/', '(a)\\1'] }, 400, /\/\(a\)\\1\/.*cannot be used/);
+  assert.deepEqual(existsSync(join(rules, 'filters')) ? readdirSync(join(rules, 'filters')) : [], before);
   // A hand-written filter is not the explorer's to delete, and names cannot walk out of filters/.
   writeFileSync(join(rules, 'mf_mine.yml'), `title: Mine\nlogsource:\n    category: proxy\nfilter:\n    rules:\n        - ${SEED_ID}\n    selection:\n        cs-host: a.example\n    condition: selection\n`);
   for (const name of ['mf_mine.yml', '..%2F..%2Fetc%2Fpasswd', 'mf_quarry_x%2F..%2F..%2Fa.yml']) {
-    const r = await sendJson(ex.url, 'DELETE', `/api/tuning/${name}`, undefined);
+    const r = await sendJson(ex, 'DELETE', `/api/tuning/${name}`, undefined);
     assert.equal(r.status, 400, name);
   }
-  assert.equal((await sendJson(ex.url, 'DELETE', '/api/tuning/mf_quarry_not_there.yml', undefined)).status, 404);
+  assert.equal((await sendJson(ex, 'DELETE', '/api/tuning/mf_quarry_not_there.yml', undefined)).status, 404);
   assert.ok(existsSync(join(rules, 'mf_mine.yml')));
 });
 
@@ -149,7 +154,7 @@ test('a filters folder that is a symbolic link out of the root is refused', asyn
   symlinkSync(outside, join(root, 'filters'));
   const ex2 = await startExplorer({ rules: [root], hunts: [], demo: false, port: 0, log: () => {} });
   try {
-    const r = await sendJson(ex2.url, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', modifier: 'endswith', values: ['.de'] });
+    const r = await sendJson(ex2, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', modifier: 'endswith', values: ['.de'] });
     assert.equal(r.status, 403);
     assert.match(r.body.error, /symbolic link/);
     assert.deepEqual(readdirSync(outside), []);
@@ -161,10 +166,33 @@ test('a filters folder that is a symbolic link out of the root is refused', asyn
 test('a rule given as a single file cannot be tuned (nothing is written beside it)', async () => {
   const ex3 = await startExplorer({ rules: [join(rules, 'web/proxy_ua_bitsadmin_susp_tld.yml')], hunts: [], demo: false, port: 0, log: () => {} });
   try {
-    const r = await sendJson(ex3.url, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', values: ['a.de'] });
+    const r = await sendJson(ex3, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', values: ['a.de'] });
     assert.equal(r.status, 400);
     assert.match(r.body.error, /given as a single file/);
   } finally {
     await ex3.close();
+  }
+});
+
+test('a hand-written filter that hunts cannot run is shown on the rule page with its location', async () => {
+  const root = join(tmp, 'handwritten');
+  mkdirSync(join(root, 'filters'), { recursive: true });
+  copyFileSync(SEED, join(root, 'seed.yml'));
+  writeFileSync(
+    join(root, 'filters/lookbehind.yml'),
+    `title: Look-behind\nlogsource:\n    category: proxy\nfilter:\n    rules:\n        - ${SEED_ID}\n    selection:\n        cs-host|re: '(?<=cdn-)update'\n    condition: selection\n`,
+  );
+  writeFileSync(join(root, 'filters/plain.yml'), `title: Plain\nlogsource:\n    category: proxy\nfilter:\n    rules:\n        - ${SEED_ID}\n    selection:\n        cs-host: a.example\n    condition: selection\n`);
+  const ex4 = await startExplorer({ rules: [root], hunts: [], demo: false, port: 0, log: () => {} });
+  try {
+    const detail = (await getJson(ex4.url, `/api/rules/${SEED_ID}`)).body;
+    const byName = new Map(detail.filters.map((f: { name: string }) => [f.name, f]));
+    assert.equal((byName.get('plain.yml') as { cannotRun?: string }).cannotRun, undefined);
+    assert.equal(
+      (byName.get('lookbehind.yml') as { cannotRun?: string }).cannotRun,
+      "handwritten/filters/lookbehind.yml:8:9: regular expression /(?<=cdn-)update/ of 'selection' cannot be used: invalid perl operator: (?<=",
+    );
+  } finally {
+    await ex4.close();
   }
 });

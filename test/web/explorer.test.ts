@@ -205,6 +205,25 @@ test('the playground matches pasted events in the browser and shows why, with tr
     // The query rendered in the page is validated by the server's Kusto language service.
     await page.waitForSelector('[data-tabs=playground-translations] [data-validation=ok]');
     await screenshot(page, 'playground');
+
+    // A regex that backtracks exponentially in the browser's engine (and passes its guard) stalls
+    // only the playground's worker: the page keeps answering, and the run is stopped at its budget.
+    const evil = 'title: Backtracking\nlogsource:\n    category: proxy\ndetection:\n    selection:\n        c-uri|re: \'(.|.)*!\'\n    condition: selection\n';
+    await page.fill('textarea[name=events]', JSON.stringify({ 'c-uri': 'a'.repeat(40) }));
+    await page.fill('textarea[name=rule]', evil);
+    const t0 = Date.now();
+    await page.waitForTimeout(1000);
+    // The page's own thread is free while the worker is stuck: an evaluation answers at once.
+    const answered = Date.now();
+    assert.equal(await page.evaluate(() => document.querySelector<HTMLTextAreaElement>('textarea[name=rule]')!.value.includes('(.|.)*!')), true);
+    assert.ok(Date.now() - answered < 500, `the page took ${Date.now() - answered} ms to answer while the regex ran`);
+    await page.waitForSelector('[data-testid=playground-timeout]', { timeout: 15000 });
+    assert.match((await page.textContent('[data-testid=playground-timeout]'))!, /^Matching timed out after 3000 ms and was stopped/);
+    assert.ok(Date.now() - t0 < 10000);
+    await screenshot(page, 'playground-timeout');
+    // A fresh worker takes the next input: a linear pattern matches again.
+    await page.fill('textarea[name=rule]', evil.replace('(.|.)*!', '^a+$'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=match-count]')?.textContent === '1');
   } finally {
     await explorer.close();
   }

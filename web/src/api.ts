@@ -3,9 +3,9 @@
 import type { CatalogEntry } from '../../src/catalog/entry.js';
 import type { AttackData, ResolvedTag } from '../../src/catalog/attack.js';
 import type { QueryCheck } from '../../src/backends/common/types.js';
-import type { RuleDetail, StageView, Translation, Suggestion, HuntSummaryView as HuntSummary, DetectionItem as HuntDetectionItem } from '../../src/server/api-types.js';
+import type { RuleDetail, StageView, Translation, Suggestion, HuntSummaryView as HuntSummary, DetectionItem as HuntDetectionItem, TimelineView } from '../../src/server/api-types.js';
 
-export type { CatalogEntry, AttackData, ResolvedTag, QueryCheck, RuleDetail, StageView, Translation, Suggestion, HuntSummary, HuntDetectionItem };
+export type { CatalogEntry, AttackData, ResolvedTag, QueryCheck, RuleDetail, StageView, Translation, Suggestion, HuntSummary, HuntDetectionItem, TimelineView };
 
 export interface CatalogResponse {
   entries: CatalogEntry[];
@@ -37,7 +37,13 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
   return body as T;
 }
 
-const json = (method: string, body: unknown): RequestInit => ({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/**
+ * The explorer's per-launch token, put in the page by the server (src/server/request-guard.ts):
+ * every request that changes something carries it, which a page of another site cannot do.
+ */
+const token = (): string => document.querySelector<HTMLMetaElement>('meta[name="quarry-token"]')?.content ?? '';
+const changing = (method: string, init: RequestInit = {}): RequestInit => ({ ...init, method, headers: { ...(init.headers as Record<string, string>), 'x-quarry-token': token() } });
+const json = (method: string, body: unknown): RequestInit => changing(method, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 export const api = {
   catalog: () => request<CatalogResponse>('/api/catalog'),
@@ -45,11 +51,11 @@ export const api = {
   rule: (key: string) => request<RuleDetail>(`/api/rules/${encodeURIComponent(key)}`),
   rawUrl: (key: string) => `/api/rules/${encodeURIComponent(key)}/raw`,
   addExclusion: (body: { rule: string; field: string; modifier?: string; values: string[]; note?: string }) => request<{ path: string; source: string }>('/api/tuning', json('POST', body)),
-  removeExclusion: (name: string) => request<unknown>(`/api/tuning/${encodeURIComponent(name)}`, { method: 'DELETE' }),
+  removeExclusion: (name: string) => request<unknown>(`/api/tuning/${encodeURIComponent(name)}`, changing('DELETE')),
   hunts: () => request<HuntSummary[]>('/api/hunts'),
   detections: (id: string, params: Record<string, string | number | undefined>) =>
     request<{ total: number; items: HuntDetectionItem[] }>(`/api/hunts/${encodeURIComponent(id)}/detections?${qs(params)}`),
-  timeline: (id: string, rule?: string) => request<{ bucket: string; points: Array<{ t: string; count: number }> }>(`/api/hunts/${encodeURIComponent(id)}/timeline?${qs({ rule })}`),
+  timeline: (id: string, rule?: string) => request<TimelineView>(`/api/hunts/${encodeURIComponent(id)}/timeline?${qs({ rule })}`),
   stack: (id: string, field: string, rule?: string) => request<{ field: string; rows: Array<{ value: string; count: number }> }>(`/api/hunts/${encodeURIComponent(id)}/stack?${qs({ field, rule })}`),
   check: (target: string, query: string) => request<QueryCheck>('/api/check', json('POST', { target, query })),
 };

@@ -1,9 +1,10 @@
 // Converting rules with a backend: the one path from rule to IR (ir/rule-path.ts: Sigma filters,
 // pipelines, lowering), exactly as the hunt takes it, then the backend's renderer. Every rule comes out either with its query or with the reason
-// it has none; correlation rules (not converted yet) are listed with that reason too.
+// it has none; correlation rules are converted by the backends that can (others give the reason).
 import type { SigmaCollection } from '../../sigma/collection.js';
 import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from '../../sigma/model.js';
-import { resolveCorrelations, ruleKey } from '../../sigma/correlation-plan.js';
+import { resolveCorrelations, ruleKey, type ResolvedCorrelation } from '../../sigma/correlation-plan.js';
+import { fieldNamesThrough } from '../../ir/field-names.js';
 import type { ProcessingPipeline } from '../../pipeline/types.js';
 import { ruleToIR } from '../../ir/rule-path.js';
 import { ConversionError, type Backend, type ConversionResult } from './types.js';
@@ -45,15 +46,45 @@ export function convertCorrelation(c: SigmaCorrelation, col: SigmaCollection, ba
     if (ir.failures.length) return { ok: false, code: 'pipeline-failure', error: `base rule '${input.rule.title}': ${ir.failures.join('; ')}` };
     inputs.push({ ir, state: processed.state });
   }
+  const named = fieldsAsNamed(resolved, pipelines);
+  if ('error' in named) return { ok: false, code: 'correlation-field', error: named.error };
   const names = pipelines.map((p) => p.name);
   try {
-    const input = { correlation: resolved, inputs, pipelines: names };
+    const input = { correlation: named, inputs, pipelines: names };
     const query = backend.renderCorrelation(input);
     return { ok: true, query, notes: backend.correlationNotes?.(input) ?? [], state: inputs[0]!.state, pipelines: names };
   } catch (e) {
     if (e instanceof ConversionError) return { ok: false, code: e.code, error: e.message };
     throw e;
   }
+}
+
+/**
+ * The correlation with its group-by and value fields named as the target's events carry them: each
+ * base rule's fields through the pipelines (ir/field-names.ts), as the rule's own fields are. A
+ * query needs one name per field, and one value field for all base rules.
+ */
+function fieldsAsNamed(c: ResolvedCorrelation, pipelines: readonly ProcessingPipeline[]): ResolvedCorrelation | { error: string } {
+  let valueFields: string[] | undefined;
+  const groupFields: string[][] = [];
+  for (const [i, input] of c.inputs.entries()) {
+    if (input.kind !== 'rule') return { error: 'chains are not converted' };
+    const fields = [...c.groupFields[i]!, ...c.valueFields];
+    const { names, failures } = fieldNamesThrough(input.rule, fields, pipelines);
+    if (failures.length) return { error: `base rule '${input.rule.title}': ${failures.join('; ')}` };
+    const one = (f: string): string | { error: string } => {
+      const n = names.get(f)!;
+      return n.length === 1 ? n[0]! : { error: `the field '${f}' has several names in the events of '${input.rule.title}' with these pipelines (${n.join(', ')}); a correlation query needs one` };
+    };
+    const group = c.groupFields[i]!.map(one);
+    const values = c.valueFields.map(one);
+    const bad = [...group, ...values].find((x): x is { error: string } => typeof x !== 'string');
+    if (bad) return bad;
+    groupFields.push(group as string[]);
+    if (valueFields && valueFields.join('\0') !== values.join('\0')) return { error: `the value field '${c.valueFields.join(', ')}' is named differently by the base rules' pipelines (${valueFields.join(', ')} and ${values.join(', ')}); a query reads one column` };
+    valueFields = values as string[];
+  }
+  return { ...c, groupFields, valueFields: valueFields ?? c.valueFields };
 }
 
 /** The code of a base rule converted only inside its correlation: not a failure. */

@@ -39,7 +39,6 @@ const NOT_TACTIC = /^attack\.(?:[gscm]\d{4}|t\d{4}|ds\d{4}|dc\d{4}|det\d{4}|an\d
 /** A technique's ATT&CK name by its upper-case id (`T1197` → `BITS Jobs`), or null when unknown. */
 export type TechniqueNameLookup = (id: string) => string | null;
 
-/** The metadata of a rule or a correlation rule (their common attributes). */
 export function ruleMeta(rule: SigmaRule | SigmaCorrelation, techniqueName: TechniqueNameLookup = () => null): RuleMeta {
   const tactics: string[] = [];
   const techniques: string[] = [];

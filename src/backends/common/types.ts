@@ -57,8 +57,8 @@ export interface Backend {
   /** Renders one correlation rule; absent when the target does not convert correlations yet. */
   renderCorrelation?(input: CorrelationConvertInput): string;
   /**
-   * Notes on a correlation query that rendered (see ConversionResult.notes), e.g. that it counts in
-   * fixed buckets where the engine slides its window; a backend without any leaves this out.
+   * Notes on a correlation that rendered (see ConversionResult.notes), e.g. fixed time buckets where
+   * the engine slides its window; a backend without any leaves this out.
    */
   correlationNotes?(input: CorrelationConvertInput): string[];
   /** Renders one rule; throws ConversionError for what the target cannot express. */
@@ -79,12 +79,14 @@ export interface FormattedRule {
   /** Pipeline state (`query_table`, …) and the pipelines' names. */
   state: Readonly<Record<string, unknown>>;
   pipelines: readonly string[];
-  /** A correlation's timespan: a scheduled rule must look back over it as well as over its interval. */
-  timespanMs?: number;
+  /** A correlation rule's window and group-by names (absent for a rule). */
+  correlation?: { timespanMs: number; groupBy: readonly string[] };
 }
 
 export interface RuleFormat {
   description: string;
+  /** Whether the format holds correlation rules; a format without them refuses each (see rule-formats.ts). */
+  correlations?: boolean;
   /**
    * Turns the converted rules into the text of one file (an NDJSON file holds one line per rule;
    * an ARM template holds all rules; a YAML analytic rule or a .conf holds one document or stanza

@@ -81,7 +81,7 @@ export function elasticRule(r: FormattedRule, language: ElasticLanguage): Record
     type: RULE_TYPE[language],
     language,
     // A correlation's ES|QL aggregates (STATS): no source document, no _id to ask for.
-    query: language === 'esql' && r.timespanMs === undefined ? withRuleMetadata(r.query) : r.query,
+    query: language === 'esql' && !r.correlation ? withRuleMetadata(r.query) : r.query,
     // An ES|QL rule names its indices in FROM.
     ...(language === 'esql' ? {} : { index: indexPatterns(r.state) }),
     threat: threat(m),
@@ -92,7 +92,7 @@ export function elasticRule(r: FormattedRule, language: ElasticLanguage): Record
     interval: '5m',
     // Each run searches its interval and a minute more; a correlation also the timespan before it,
     // so that a window ending in this run's interval is searched whole.
-    from: r.timespanMs ? `now-${Math.ceil((INTERVAL_MS + LATE_MS + r.timespanMs) / 1000)}s` : 'now-6m',
+    from: r.correlation ? `now-${Math.ceil((INTERVAL_MS + LATE_MS + r.correlation.timespanMs) / 1000)}s` : 'now-6m',
     tags: m.tags,
     version: 1,
   };
@@ -101,6 +101,8 @@ export function elasticRule(r: FormattedRule, language: ElasticLanguage): Record
 export function elasticRuleFormat(language: ElasticLanguage): RuleFormat {
   return {
     description: `Elastic detection rules (NDJSON, one per line, for Kibana's rule import): type ${RULE_TYPE[language]}, language ${language}, severity and risk score from level, ATT&CK threat, disabled`,
+    // ES|QL and EQL correlations are rules of their own type (Lucene converts none).
+    correlations: language !== 'lucene',
     render: (rules) => rules.map((r) => JSON.stringify(elasticRule(r, language)) + '\n').join(''),
   };
 }

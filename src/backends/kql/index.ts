@@ -2,6 +2,7 @@
 import type { Backend } from '../common/types.js';
 import { renderKqlQuery } from './render-query.js';
 import { kqlNotes } from './notes.js';
+import { kqlCorrelationNotes, renderKqlCorrelation } from './render-correlation.js';
 import { sentinelRuleFormat } from './formats/sentinel-rule.js';
 import { sentinelArmFormat } from './formats/sentinel-arm.js';
 
@@ -11,6 +12,8 @@ export const kqlBackend: Backend = {
   emptyIsMissing: true,
   render: renderKqlQuery,
   notes: kqlNotes,
+  renderCorrelation: renderKqlCorrelation,
+  correlationNotes: kqlCorrelationNotes,
   formats: { 'sentinel-rule': sentinelRuleFormat, 'sentinel-arm': sentinelArmFormat },
 };
 

@@ -12,7 +12,8 @@ export const STATE_TABLE = 'query_table';
 /** A column holding Windows event XML, read for fields that are not columns (SecurityEvent). */
 export const STATE_FALLBACK = 'eventdata_fallback';
 
-export function renderKqlQuery({ ir, state, pipelines }: ConvertInput): string {
+/** The table the pipelines chose for a rule and the column its EventData fields fall back to; no table is an error. */
+export function ruleTable({ ir, state, pipelines }: ConvertInput): { table: string; fallback: string | null } {
   const table = state[STATE_TABLE];
   if (typeof table !== 'string' || !table) {
     const ls = Object.entries(ir.rule.logsource)
@@ -21,7 +22,12 @@ export function renderKqlQuery({ ir, state, pipelines }: ConvertInput): string {
       .join(',');
     throw new ConversionError('no-table', `no table for log source ${ls || '(none)'} in pipeline${pipelines.length === 1 ? '' : 's'} ${pipelines.join(', ') || '(none)'}`);
   }
-  const fallback = typeof state[STATE_FALLBACK] === 'string' ? (state[STATE_FALLBACK] as string) : null;
+  return { table, fallback: typeof state[STATE_FALLBACK] === 'string' ? (state[STATE_FALLBACK] as string) : null };
+}
+
+export function renderKqlQuery(input: ConvertInput): string {
+  const { ir } = input;
+  const { table, fallback } = ruleTable(input);
   const scope = new FieldScope(table, fallback);
   // Conjuncts that read only columns filter before the (costly) EventData extraction.
   const early: Expr[] = [];
@@ -41,7 +47,7 @@ export function renderKqlQuery({ ir, state, pipelines }: ConvertInput): string {
 }
 
 /** Stages that make the derived columns: XML <Data> elements into a bag first, then one extend. */
-function extraction(scope: FieldScope): string[] {
+export function extraction(scope: FieldScope): string[] {
   const out: string[] = [];
   if (scope.xmlColumn) {
     // parse_xml gives one object for a single <Data> element and an array for several.

@@ -3,8 +3,15 @@
 import type { Backend } from '../common/types.js';
 import { renderSplQuery } from './render-query.js';
 import { savedSearchesFormat } from './savedsearches.js';
+import { renderSplCorrelation, splCorrelationNotes } from './render-correlation.js';
 
-export const splBackend: Backend = { target: 'spl', render: renderSplQuery, formats: { savedsearches: savedSearchesFormat } };
+export const splBackend: Backend = {
+  target: 'spl',
+  render: renderSplQuery,
+  renderCorrelation: renderSplCorrelation,
+  correlationNotes: splCorrelationNotes,
+  formats: { savedsearches: savedSearchesFormat },
+};
 
 export { renderSplQuery } from './render-query.js';
 export { SPL_PIPELINE_BASES, splPipeline, listSplPipelines } from './pipelines.js';

@@ -15,7 +15,18 @@ export const STATE_GUARD_REQUIRED = 'guard_required';
 
 export function renderSplQuery(input: ConvertInput): string {
   if (typeof input.state[STATE_DATAMODEL] === 'string') return renderTstats(input);
-  const { ir, state, pipelines } = input;
+  const { terms, rest } = searchParts(input);
+  // A search of where-tests only starts from every event.
+  const lines = [terms.length ? terms.join(' ') : '*'];
+  if (rest.length) lines.push(`| where ${whereExpr(and(rest))}`);
+  return lines.join('\n');
+}
+
+/**
+ * A rule (not a data model search) split per top-level conjunct: the search terms, and the
+ * conjuncts that need `| where`. Refuses a rule the pipelines left unscoped.
+ */
+export function searchParts({ ir, state, pipelines }: ConvertInput): { terms: string[]; rest: Expr[] } {
   if (state[STATE_DATAMODEL_ONLY] === true) throw new ConversionError('no-datamodel', `no CIM data model for log source ${logsourceText(ir)} in ${pipelines.join(', ')}`);
   if (state[STATE_GUARD_REQUIRED] === true && !ir.guard)
     throw new ConversionError('no-logsource-guard', `no source/EventCode condition for log source ${logsourceText(ir)} in ${pipelines.join(', ')}: the search would not be scoped to its events`);
@@ -27,10 +38,7 @@ export function renderSplQuery(input: ConvertInput): string {
     if (s === null) rest.push(c);
     else terms.push(s);
   }
-  // A search of where-tests only starts from every event.
-  const lines = [terms.length ? terms.join(' ') : '*'];
-  if (rest.length) lines.push(`| where ${whereExpr(and(rest))}`);
-  return lines.join('\n');
+  return { terms, rest };
 }
 
 function logsourceText(ir: RuleIR): string {

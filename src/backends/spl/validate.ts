@@ -1,8 +1,9 @@
 // Quarry's structural validator for SPL (Splunk publishes no parser): it tokenizes the query,
 // splits it into commands at the pipes, and checks each command Quarry's backend can emit against
 // its grammar: the search language (terms, field comparisons, AND/OR/NOT, balanced parentheses),
-// `where` (an eval expression over known functions), `regex` and `tstats`. An unknown command is a
-// problem too: this validates the backend's output, not every SPL program.
+// `where` (an eval expression over known functions), `regex` and `tstats`, and for correlation
+// searches `eval`, `sort`, `streamstats`, `stats` and `rename`. An unknown command is a problem too:
+// this validates the backend's output, not every SPL program.
 import type { QueryCheck } from '../common/types.js';
 import { tokenize, type Token } from './tokenize.js';
 
@@ -15,9 +16,19 @@ const NUMBER = /^-?\d+(\.\d+)?$/;
 const FUNCTIONS: Readonly<Record<string, [number, number]>> = {
   match: [2, 2], like: [2, 2], isnull: [1, 1], isnotnull: [1, 1], isnum: [1, 1], isstr: [1, 1], tonumber: [1, 2],
   tostring: [1, 2], lower: [1, 1], upper: [1, 1], cidrmatch: [2, 2], searchmatch: [1, 1], true: [0, 0], false: [0, 0],
-  coalesce: [1, 99], if: [3, 3], len: [1, 1], substr: [2, 3], replace: [3, 3],
+  coalesce: [1, 99], if: [3, 3], len: [1, 1], substr: [2, 3], replace: [3, 3], case: [2, 99], null: [0, 0],
 };
-const COMMANDS = new Set(['search', 'where', 'regex', 'tstats', 'table', 'fields']);
+const COMMANDS = new Set(['search', 'where', 'regex', 'tstats', 'table', 'fields', 'eval', 'sort', 'streamstats', 'stats', 'rename']);
+/** Statistical functions of stats and streamstats that take one field. */
+const STATS_FUNCTION = /^(count|dc|distinct_count|sum|avg|mean|min|max|median|mode|range|values|list|earliest|latest|first|last|(exact|upper)?perc\d+(\.\d+)?|p\d+(\.\d+)?)$/;
+/** streamstats options and the values each takes. */
+const STREAMSTATS_OPTIONS: Readonly<Record<string, RegExp>> = {
+  time_window: /^\d+(s|m|h|d)$/,
+  window: /^\d+$/,
+  current: /^(t|f|true|false)$/,
+  global: /^(t|f|true|false)$/,
+  allnum: /^(t|f|true|false)$/,
+};
 
 class Problems {
   readonly list: string[] = [];
@@ -93,9 +104,104 @@ function checkCommand(cmd: Command, index: number, p: Problems, end: number): vo
       return checkRegex(cmd, p);
     case 'tstats':
       return checkTstats(cmd, p, endAt);
+    case 'eval':
+      return checkEval(cmd, p, endAt);
+    case 'sort':
+      return checkSort(cmd, p);
+    case 'streamstats':
+    case 'stats':
+      return checkStats(cmd, p);
+    case 'rename':
+      return checkRename(cmd, p);
     case 'table':
     case 'fields':
       for (const t of cmd.args) if (t.kind !== 'comma' && !(t.kind === 'word' && SEARCH_FIELD.test(t.text)) && t.kind !== 'string') p.add(t.at, `not a field name: ${t.text}`);
+  }
+}
+
+/** Arguments split at the commas outside parentheses. */
+function splitAtCommas(args: Token[]): Token[][] {
+  const out: Token[][] = [[]];
+  let depth = 0;
+  for (const t of args) {
+    if (t.kind === 'lparen') depth++;
+    if (t.kind === 'rparen') depth--;
+    if (t.kind === 'comma' && depth === 0) out.push([]);
+    else out.at(-1)!.push(t);
+  }
+  return out;
+}
+
+/** `eval name=expression[, name=expression]…`. */
+function checkEval(cmd: Command, p: Problems, end: number): void {
+  if (!cmd.args.length) return p.add(cmd.at, 'eval without an assignment');
+  for (const part of splitAtCommas(cmd.args)) {
+    const [name, eq, ...expr] = part;
+    if (!name || name.kind !== 'word' || !EVAL_FIELD.test(name.text) || eq?.kind !== 'op' || eq.text !== '=') {
+      p.add(name?.at ?? cmd.at, 'eval takes name=expression, separated by commas');
+      continue;
+    }
+    if (!expr.length) {
+      p.add(eq.at, `eval ${name.text}= without an expression`);
+      continue;
+    }
+    new EvalParser(expr, p, expr.at(-1)!.at + expr.at(-1)!.text.length).parseAll();
+  }
+  void end;
+}
+
+/** `sort [limit] [+|-]field…` (the limit 0 keeps every event). */
+function checkSort(cmd: Command, p: Problems): void {
+  const a = cmd.args[0] && /^\d+$/.test(cmd.args[0].text) ? cmd.args.slice(1) : cmd.args;
+  if (!a.length) return p.add(cmd.at, 'sort without a field');
+  for (const t of a) if (t.kind !== 'comma' && !(t.kind === 'word' && /^[+-]?[A-Za-z_][\w.]*$/.test(t.text))) p.add(t.at, `not a sort field: ${t.text}`);
+}
+
+/** `[streamstats options] fn(field) [AS name]… [by field…]`. */
+function checkStats(cmd: Command, p: Problems): void {
+  const a = cmd.args;
+  let i = 0;
+  if (cmd.name === 'streamstats')
+    while (a[i + 1]?.kind === 'op' && a[i + 1]!.text === '=') {
+      const [k, , v] = [a[i]!, a[i + 1]!, a[i + 2]];
+      const valid = Object.hasOwn(STREAMSTATS_OPTIONS, k.text) ? STREAMSTATS_OPTIONS[k.text]! : null;
+      if (!valid) p.add(k.at, `unknown streamstats option '${k.text}'`);
+      else if (!v || v.kind !== 'word' || !valid.test(v.text)) p.add(v?.at ?? k.at, `${k.text}= takes a value like ${valid.source}`);
+      i += 3;
+    }
+  let aggs = 0;
+  while (i < a.length && !(a[i]!.kind === 'word' && a[i]!.text === 'by')) {
+    const t = a[i]!;
+    if (t.kind === 'comma') {
+      i++;
+      continue;
+    }
+    if (t.kind !== 'word' || !STATS_FUNCTION.test(t.text)) return p.add(t.at, `not a statistical function: ${t.text}`);
+    i++;
+    if (a[i]?.kind === 'lparen') {
+      if (a[i + 1]?.kind !== 'word' || !SEARCH_FIELD.test(a[i + 1]!.text) || a[i + 2]?.kind !== 'rparen') return p.add(a[i]!.at, `${t.text}() takes one field name`);
+      i += 3;
+    } else if (t.text !== 'count') return p.add(t.at, `${t.text} needs a field in parentheses`);
+    if (a[i]?.kind === 'word' && /^as$/i.test(a[i]!.text)) {
+      if (a[i + 1]?.kind !== 'word' || !SEARCH_FIELD.test(a[i + 1]!.text)) return p.add(a[i]!.at, "'AS' without a field name");
+      i += 2;
+    }
+    aggs++;
+  }
+  if (!aggs) return p.add(cmd.at, `${cmd.name} without a statistical function`);
+  if (i < a.length) {
+    const fields = a.slice(i + 1);
+    if (!fields.length) p.add(a[i]!.at, 'by without fields');
+    for (const f of fields) if (f.kind !== 'comma' && !(f.kind === 'word' && SEARCH_FIELD.test(f.text)) && f.kind !== 'string') p.add(f.at, `not a field name: ${f.text}`);
+  }
+}
+
+/** `rename field AS name[, field AS name]…`. */
+function checkRename(cmd: Command, p: Problems): void {
+  if (!cmd.args.length) return p.add(cmd.at, 'rename without a field');
+  const isName = (t: Token | undefined) => (t?.kind === 'word' && SEARCH_FIELD.test(t.text)) || t?.kind === 'string';
+  for (const part of splitAtCommas(cmd.args)) {
+    if (part.length !== 3 || !isName(part[0]) || !/^as$/i.test(part[1]!.text) || !isName(part[2])) p.add(part[0]?.at ?? cmd.at, 'rename takes field AS name, separated by commas');
   }
 }
 

@@ -36,6 +36,11 @@ export interface BaseMatch {
   time: number;
   event: EventObject;
   ref: EventRef;
+  /**
+   * What the correlations' fields are called in this rule's events after the pipelines
+   * (ir/field-names.ts): field as written → names, the first present read. Absent: as written.
+   */
+  names?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface CorrelationAlert {
@@ -185,7 +190,7 @@ export class Correlator {
     const view = new EventView(m.event);
     const feeds: Feed[] = [];
     for (const { c, input } of targets) {
-      const f = feedOf(c, input, view);
+      const f = feedOf(c, input, read(view, m.names));
       if (f) feeds.push(f);
       else this.stats.ungrouped++;
     }
@@ -231,6 +236,12 @@ export class Correlator {
       groups.set(f.key, g);
       this.groupCount++;
     }
+    else {
+      // Each map is kept in order of lastSeen (released times never go back): a touched group moves
+      // to the end, so passed windows and the least recently seen group are found at the front.
+      groups.delete(f.key);
+      groups.set(f.key, g);
+    }
     g.lastSeen = p.t;
     g.entries.push({ t: p.t, seq: p.seq, eventId: p.eventId, input: f.input, ...(f.value !== undefined ? { value: f.value } : {}), rule: p.rule, title: p.title, ref: p.ref });
     const from = p.t - c.timespanMs;
@@ -261,7 +272,7 @@ export class Correlator {
       const eventId = ++this.eventId;
       const view = new EventView(alert.group);
       for (const r2 of readers) {
-        const f2 = feedOf(r2.c, r2.input, view);
+        const f2 = feedOf(r2.c, r2.input, read(view));
         if (!f2) {
           this.stats.ungrouped++;
           continue;
@@ -271,34 +282,33 @@ export class Correlator {
     }
   }
 
-  /** Drops the groups whose windows have passed (their state can no longer matter). */
+  /**
+   * Drops the groups whose windows have passed (their state can no longer matter). Each map is in
+   * order of lastSeen, so this stops at the first group still in its window. A passed group is never
+   * quiet any more: its last alert was at or before lastSeen, and quiet lasts one timespan.
+   */
   private sweep(now: number): void {
     this.lastSweep = now;
     for (const [ci, map] of this.groups.entries()) {
-      const span = this.plan.correlations[ci]!.timespanMs;
-      for (const [key, g] of map)
-        if (g.lastSeen < now - span && now > g.quietUntil) {
-          map.delete(key);
-          this.groupCount--;
-        }
+      const from = now - this.plan.correlations[ci]!.timespanMs;
+      for (const [key, g] of map) {
+        if (g.lastSeen >= from) break;
+        map.delete(key);
+        this.groupCount--;
+      }
     }
   }
 
-  /** Drops groups whose windows have passed; if none, the least recently seen one (counted). */
+  /** At the cap: drops groups whose windows have passed; if none, the least recently seen one (counted). */
   private evictOne(now: number): void {
-    let oldest: { map: Map<string, Group>; key: string; t: number; c: number } | undefined;
-    for (const [ci, map] of this.groups.entries()) {
-      const span = this.plan.correlations[ci]!.timespanMs;
-      for (const [key, g] of map) {
-        if (g.lastSeen < now - span && now > g.quietUntil) {
-          map.delete(key);
-          this.groupCount--;
-          continue;
-        }
-        if (!oldest || g.lastSeen < oldest.t) oldest = { map, key, t: g.lastSeen, c: ci };
-      }
+    this.sweep(now);
+    if (this.groupCount < this.maxGroups) return;
+    let oldest: { map: Map<string, Group>; key: string; t: number } | undefined;
+    for (const map of this.groups) {
+      const first = map.entries().next();
+      if (!first.done && (!oldest || first.value[1].lastSeen < oldest.t)) oldest = { map, key: first.value[0], t: first.value[1].lastSeen };
     }
-    if (this.groupCount >= this.maxGroups && oldest) {
+    if (oldest) {
       oldest.map.delete(oldest.key);
       this.groupCount--;
       this.stats.evicted++;
@@ -328,7 +338,8 @@ export class Correlator {
     this.sorted = false;
     for (const map of this.groups) map.clear();
     this.groupCount = 0;
-    for (const [ci, key, g] of s.groups) {
+    // In order of lastSeen, as the maps keep it (see apply), whatever order the snapshot lists them in.
+    for (const [ci, key, g] of [...s.groups].sort((a, b) => a[2].lastSeen - b[2].lastSeen)) {
       const map = this.groups[ci];
       if (!map) throw new Error(`the snapshot holds correlation ${ci}, which these rules do not have`);
       map.set(key, structuredClone(g));
@@ -342,22 +353,38 @@ function compare(a: { t: number; seq: number }, b: { t: number; seq: number }): 
   return a.t - b.t || a.seq - b.seq;
 }
 
+/** Reads a field as the correlation writes it, by its names in the event (the first present). */
+type FieldReader = (field: string) => unknown;
+
+function read(view: EventView, names?: ReadonlyMap<string, readonly string[]>): FieldReader {
+  if (!names?.size) return (f) => view.get(f);
+  return (f) => {
+    const alternatives = names.get(f);
+    if (!alternatives) return view.get(f);
+    for (const name of alternatives) {
+      const v = view.get(name);
+      if (v !== undefined && v !== null) return v;
+    }
+    return undefined;
+  };
+}
+
 /** The group and value an event gives a correlation input, or null when a group-by field is missing. */
-function feedOf(c: ResolvedCorrelation, input: number, view: EventView): Feed | null {
+function feedOf(c: ResolvedCorrelation, input: number, get: FieldReader): Feed | null {
   const fields = c.groupFields[input]!;
   const group: string[] = [];
   for (const f of fields) {
-    const v = textOf(view.get(f));
+    const v = textOf(get(f));
     if (v === null || v === '') return null;
     group.push(v);
   }
   const feed: Feed = { correlation: c.index, input, key: JSON.stringify(group), group };
   if (c.valueFields.length) {
     if (c.type === 'value_count') {
-      const parts = c.valueFields.map((f) => textOf(view.get(f)));
+      const parts = c.valueFields.map((f) => textOf(get(f)));
       if (parts.every((x) => x !== null)) feed.value = parts.length === 1 ? parts[0]! : JSON.stringify(parts);
     } else {
-      const n = numberOf(view.get(c.valueFields[0]!));
+      const n = numberOf(get(c.valueFields[0]!));
       if (n !== null && n !== undefined && Number.isFinite(n)) feed.value = n;
     }
   }

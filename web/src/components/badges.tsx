@@ -1,4 +1,4 @@
-// Small labels: the rule level (coloured), its type and status.
+// Small labels: the rule level (coloured), its type and status, and what kind of document it is.
 export function LevelBadge({ level }: { level: string | null }) {
   const l = level ?? 'unset';
   return <span class={`badge level level-${l}`}>{l}</span>;
@@ -17,3 +17,9 @@ export const TYPE_LABELS: Record<string, string> = {
   deprecated: 'Deprecated',
   unsupported: 'Unsupported',
 };
+
+/** Nothing for a detection rule (most of the catalog); `correlation · temporal` or `filter` otherwise. */
+export function KindBadge({ kind, correlation }: { kind: string; correlation?: string | undefined }) {
+  if (kind === 'rule') return null;
+  return <span class={`badge kind kind-${kind}`}>{correlation ? `correlation · ${correlation}` : kind}</span>;
+}

@@ -4,7 +4,7 @@ import { FACETS, queryFromParams, queryToParams, search, type CatalogQuery, type
 import { loadFirstPage, type CatalogEntry } from '../api.js';
 import { replaceParams, ruleHref, type Location } from '../router.js';
 import { useCatalog } from '../catalog-store.js';
-import { LevelBadge, TypeBadge } from '../components/badges.js';
+import { KindBadge, LevelBadge, TypeBadge } from '../components/badges.js';
 import { ErrorBox, Loading } from '../components/status.js';
 
 const PAGE = 50;
@@ -21,6 +21,7 @@ const FACET_LABELS: Record<string, string> = {
   year: 'Created',
   modified: 'Modified',
   kind: 'Document kind',
+  correlation: 'Correlation type',
   root: 'Rule folder',
 };
 
@@ -103,6 +104,7 @@ export function CatalogView({ loc }: { loc: Location }) {
               <li key={e.key} class="rule-row">
                 <LevelBadge level={e.level} />
                 <TypeBadge type={e.type} />
+                <KindBadge kind={e.kind} correlation={e.correlation} />
                 <a href={ruleHref(e.key)} class="rule-title">
                   {e.title}
                 </a>

@@ -1,9 +1,10 @@
-// Hunt results: detections grouped by rule and level, a timeline, drill-down to the event, stack
-// counts of any field, and one click to exclude a value (saved as a Sigma filter for that rule).
+// Hunt results: detections grouped by rule and level, a timeline (correlation windows drawn apart),
+// drill-down to the event or to a correlation's group, window and contributing events, stack counts
+// of any field, and one click to exclude a value (saved as a Sigma filter for that rule).
 import { useEffect, useState } from 'preact/hooks';
-import { api, invalidateCatalog, type HuntDetectionItem, type HuntSummary } from '../api.js';
+import { api, invalidateCatalog, type HuntDetectionItem, type HuntSummary, type TimelineView } from '../api.js';
 import { navigate, replaceParams, ruleHref, type Location } from '../router.js';
-import { LevelBadge } from '../components/badges.js';
+import { KindBadge, LevelBadge } from '../components/badges.js';
 import { ErrorBox, Loading } from '../components/status.js';
 
 const LEVEL_ORDER = ['critical', 'high', 'medium', 'low', 'informational', 'unset'];
@@ -53,6 +54,11 @@ export function HuntsView({ loc }: { loc: Location }) {
               </li>
             ))}
           </ul>
+          {hunt.correlations > 0 && (
+            <p class="correlation-count" data-testid="correlation-count">
+              <KindBadge kind="correlation" /> {hunt.correlations} of {hunt.detections}
+            </p>
+          )}
           <h3>By rule</h3>
           <ul class="rules">
             <li>
@@ -64,7 +70,7 @@ export function HuntsView({ loc }: { loc: Location }) {
               .sort((a, b) => LEVEL_ORDER.indexOf(a.level ?? 'unset') - LEVEL_ORDER.indexOf(b.level ?? 'unset') || b.count - a.count)
               .map((r) => (
                 <li data-rule={r.key ?? undefined}>
-                  <LevelBadge level={r.level} />{' '}
+                  <LevelBadge level={r.level} /> {r.correlation && <KindBadge kind="correlation" correlation={r.correlation} />}
                   {r.key === null ? (
                     // The results name a rule the explorer was not given: listed, not selectable.
                     <span title="this rule is not among the loaded rules">{r.title}</span>
@@ -80,7 +86,7 @@ export function HuntsView({ loc }: { loc: Location }) {
         </aside>
         <div class="hunt-main">
           <Timeline huntId={hunt.id} rule={rule} version={version} />
-          <StackPanel huntId={hunt.id} rule={rule} loc={loc} version={version} onExcluded={() => setVersion(version + 1)} />
+          <StackPanel huntId={hunt.id} rule={rule} correlation={hunt.byRule.some((r) => r.key === rule && r.correlation)} loc={loc} version={version} onExcluded={() => setVersion(version + 1)} />
           <Detections huntId={hunt.id} rule={rule} version={version} onExcluded={() => setVersion(version + 1)} />
         </div>
       </div>
@@ -89,44 +95,87 @@ export function HuntsView({ loc }: { loc: Location }) {
 }
 
 function Timeline({ huntId, rule, version }: { huntId: string; rule?: string; version: number }) {
-  const [data, setData] = useState<{ bucket: string; points: Array<{ t: string; count: number }> } | null>(null);
+  const [data, setData] = useState<TimelineView | null>(null);
   useEffect(() => {
-    api.timeline(huntId, rule).then(setData, () => setData({ bucket: 'hour', points: [] }));
+    api.timeline(huntId, rule).then(setData, () => setData({ bucket: 'hour', points: [], undated: 0, windows: [], windowsDropped: 0 }));
   }, [huntId, rule, version]);
   if (!data) return null;
-  if (data.points.length === 0) return <p class="muted">No timestamps to draw a timeline.</p>;
-  const max = Math.max(...data.points.map((p) => p.count));
+  if (data.points.length === 0 && data.windows.length === 0) return <p class="muted">No timestamps to draw a timeline.</p>;
+  // One time axis for the bars (single-event detections per bucket) and the correlation windows below them.
+  const size = BUCKET_MS[data.bucket];
+  const starts = [...data.points.map((p) => Date.parse(p.t)), ...data.windows.map((w) => Date.parse(w.start))];
+  const ends = [...data.points.map((p) => Date.parse(p.t) + size), ...data.windows.map((w) => Date.parse(w.end))];
+  const t0 = Math.min(...starts);
+  const t1 = Math.max(...ends, t0 + size);
   const w = 800;
-  const h = 80;
-  const bw = w / data.points.length;
+  // Correlation windows alone (a correlation rule picked) need no room for bars.
+  const h = data.points.length ? 80 : 0;
+  const x = (t: number) => ((t - t0) / (t1 - t0)) * w;
+  const max = Math.max(1, ...data.points.map((p) => p.count));
+  const lanes = windowLanes(data.windows, x);
+  const laneCount = Math.max(0, ...lanes) + (data.windows.length ? 1 : 0);
+  const top = h + 4;
+  const axisY = top + laneCount * 10 + 12;
   return (
     <figure class="timeline">
-      <svg viewBox={`0 0 ${w} ${h + 16}`} role="img" aria-label={`Detections per ${data.bucket}`}>
-        {data.points.map((p, i) => {
+      <svg viewBox={`0 0 ${w} ${axisY + 4}`} role="img" aria-label={`Detections per ${data.bucket}`}>
+        {data.points.map((p) => {
           const bh = Math.max(1, (p.count / max) * h);
+          const left = x(Date.parse(p.t));
           return (
-            <rect x={i * bw + 1} y={h - bh} width={Math.max(1, bw - 2)} height={bh} class="bar">
+            <rect x={left + 0.5} y={h - bh} width={Math.max(2, x(Date.parse(p.t) + size) - left - 1)} height={bh} class="bar">
               <title>
                 {p.t}: {p.count}
               </title>
             </rect>
           );
         })}
-        <text x="0" y={h + 14} class="axis">
-          {data.points[0]!.t}
+        {laneCount > 0 && <rect x={0} y={top - 1} width={w} height={laneCount * 10} class="window-lane" />}
+        {data.windows.map((win, i) => {
+          const left = x(Date.parse(win.start));
+          return (
+            <rect x={left} y={top + lanes[i]! * 10} width={Math.max(3, x(Date.parse(win.end)) - left)} height={8} rx={2} class="window" data-n={win.n}>
+              <title>
+                {win.title} ({win.type}): {win.start} – {win.end}
+              </title>
+            </rect>
+          );
+        })}
+        <text x="0" y={axisY} class="axis">
+          {new Date(t0).toISOString()}
         </text>
-        <text x={w} y={h + 14} class="axis" text-anchor="end">
-          {data.points[data.points.length - 1]!.t}
+        <text x={w} y={axisY} class="axis" text-anchor="end">
+          {new Date(t1).toISOString()}
         </text>
       </svg>
       <figcaption>
-        Detections per {data.bucket} (max {max})
+        Single-event detections per {data.bucket} (max {max})
+        {data.windows.length > 0 && (
+          <>
+            ; below, the window of each correlation detection ({data.windows.length}
+            {data.windowsDropped ? `, ${data.windowsDropped} more not drawn` : ''})
+          </>
+        )}
       </figcaption>
     </figure>
   );
 }
 
-function StackPanel({ huntId, rule, loc, version, onExcluded }: { huntId: string; rule?: string; loc: Location; version: number; onExcluded: () => void }) {
+const BUCKET_MS: Record<TimelineView['bucket'], number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** A lane per window so that overlapping windows do not hide each other (at most 4 lanes; more share the last). */
+function windowLanes(windows: TimelineView['windows'], x: (t: number) => number): number[] {
+  const laneEnds: number[] = [];
+  return windows.map((win) => {
+    const left = x(Date.parse(win.start));
+    let lane = laneEnds.findIndex((end) => end + 2 <= left);
+    if (lane < 0) lane = laneEnds.length < 4 ? laneEnds.length : 3;
+    laneEnds[lane] = Math.max(laneEnds[lane] ?? 0, Math.max(left + 3, x(Date.parse(win.end))));
+    return lane;
+  });
+}
+
+function StackPanel({ huntId, rule, correlation, loc, version, onExcluded }: { huntId: string; rule?: string; correlation: boolean; loc: Location; version: number; onExcluded: () => void }) {
   const [field, setField] = useState(loc.params.get('stack') ?? '');
   const [rows, setRows] = useState<Array<{ value: string; count: number }> | null>(null);
   const [error, setError] = useState<string>('');
@@ -166,7 +215,16 @@ function StackPanel({ huntId, rule, loc, version, onExcluded }: { huntId: string
                   <code>{r.value}</code>
                 </td>
                 <td>{r.count}</td>
-                <td>{rule ? <ExcludeButton rule={rule} field={field} value={r.value} onDone={onExcluded} /> : <span class="muted">pick a rule to exclude</span>}</td>
+                <td>
+                  {correlation ? (
+                    // Sigma filters apply to detection rules: a correlation is tuned through the rules it reads.
+                    <span class="muted">exclude on a base rule of this correlation</span>
+                  ) : rule ? (
+                    <ExcludeButton rule={rule} field={field} value={r.value} onDone={onExcluded} />
+                  ) : (
+                    <span class="muted">pick a rule to exclude</span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -233,6 +291,7 @@ function Detections({ huntId, rule, version, onExcluded }: { huntId: string; rul
                   <LevelBadge level={d.rule.level} />
                 </td>
                 <td>
+                  {d.correlation && <KindBadge kind="correlation" correlation={d.correlation.type} />}
                   {d.rule.key === null ? (
                     d.rule.title
                   ) : (
@@ -243,14 +302,19 @@ function Detections({ huntId, rule, version, onExcluded }: { huntId: string; rul
                   {d.excluded && <em class="muted"> excluded by a filter</em>}
                 </td>
                 <td class="muted">
-                  {d.source.file}
-                  {d.source.line !== undefined ? `:${d.source.line}` : d.source.record !== undefined ? `#${d.source.record}` : ''}
+                  {d.correlation ? (
+                    <>
+                      {Object.entries(d.correlation.group).map(([k, v]) => `${k}=${v}`).join(', ') || 'all events'} · {d.correlation.eventCount} event{d.correlation.eventCount === 1 ? '' : 's'}
+                    </>
+                  ) : (
+                    place(d.source)
+                  )}
                 </td>
               </tr>
               {open === d.n && (
                 <tr class="drill-down">
                   <td colSpan={4}>
-                    <EventDetail d={d} onExcluded={onExcluded} />
+                    {d.correlation ? <CorrelationDetail huntId={huntId} d={d} onExcluded={onExcluded} /> : <EventDetail d={d} onExcluded={onExcluded} />}
                   </td>
                 </tr>
               )}
@@ -299,6 +363,88 @@ function EventDetail({ d, onExcluded }: { d: HuntDetectionItem; onExcluded: () =
           })}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+const place = (p: { file: string; line?: number; record?: number }): string => `${p.file}${p.line !== undefined ? `:${p.line}` : p.record !== undefined ? `#${p.record}` : ''}`;
+
+/** A correlation detection opened: its group, window, value against the condition, and its contributing events. */
+function CorrelationDetail({ huntId, d, onExcluded }: { huntId: string; d: HuntDetectionItem; onExcluded: () => void }) {
+  const c = d.correlation!;
+  const [shown, setShown] = useState<Record<number, HuntDetectionItem | 'loading'>>({});
+  const show = (n: number) => {
+    if (shown[n]) return setShown(({ [n]: _, ...rest }) => rest);
+    setShown({ ...shown, [n]: 'loading' });
+    api.detections(huntId, { n }).then((r) => setShown((cur) => ({ ...cur, [n]: r.items[0]! })));
+  };
+  return (
+    <div class="correlation-detail">
+      <dl class="facts">
+        <div>
+          <dt>Group</dt>
+          <dd data-testid="corr-group">
+            {Object.entries(c.group).map(([k, v]) => (
+              <span class="chip">
+                {k} = {v}
+              </span>
+            ))}
+            {Object.keys(c.group).length === 0 && <span class="muted">no group-by: all events</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>Window</dt>
+          <dd data-testid="corr-window">
+            {c.window.start} – {c.window.end}
+          </dd>
+        </div>
+        <div>
+          <dt>Value</dt>
+          <dd data-testid="corr-value">
+            {c.value} <span class="muted">({c.type}, condition {c.condition})</span>
+          </dd>
+        </div>
+      </dl>
+      <table class="corr-events">
+        <thead>
+          <tr>
+            <th>time</th>
+            <th>base rule</th>
+            <th>event</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {c.events.map((e) => (
+            <>
+              <tr class="corr-event">
+                <td>{e.time}</td>
+                <td>{e.key ? <a href={ruleHref(e.key)}>{e.title}</a> : e.title}</td>
+                <td class="muted">{place(e)}</td>
+                <td>
+                  {e.n === null ? (
+                    <span class="muted" title="no detection of this event in these results: its rule reports nothing of its own (generate: false), or its detection was not kept">
+                      not in these results
+                    </span>
+                  ) : (
+                    <button type="button" class="link show-event" data-event-n={e.n} onClick={() => show(e.n!)}>
+                      {shown[e.n] ? 'hide' : `event (detection ${e.n})`}
+                    </button>
+                  )}
+                </td>
+              </tr>
+              {e.n !== null && shown[e.n] && shown[e.n] !== 'loading' && (
+                <tr class="corr-event-detail">
+                  <td colSpan={4}>
+                    <EventDetail d={shown[e.n] as HuntDetectionItem} onExcluded={onExcluded} />
+                  </td>
+                </tr>
+              )}
+            </>
+          ))}
+        </tbody>
+      </table>
+      {c.eventCount > c.events.length && <p class="muted">{c.eventCount - c.events.length} more events are not listed (the first {c.events.length} are kept).</p>}
     </div>
   );
 }

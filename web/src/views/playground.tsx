@@ -1,8 +1,10 @@
 // The playground: edit a rule and paste events; diagnostics, matches and translations update as
-// you type. Everything runs in the page with Quarry's own modules; the server only validates
-// queries (the Kusto and lucene parsers are Node-side).
+// you type. Everything runs in the browser with Quarry's own modules, in a Web Worker with a time
+// budget (playground-runner.ts) so that a backtracking regex cannot freeze the page; the server
+// only validates queries (the Kusto and lucene parsers are Node-side).
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { runPlayground, type PlaygroundResult } from '../../../src/playground/run.js';
+import type { PlaygroundResult } from '../../../src/playground/run.js';
+import { PlaygroundRunner, type PlaygroundOutcome } from '../playground-runner.js';
 import { listBuiltinPipelines } from '../../../src/pipeline/builtin.js';
 import { api, type QueryCheck } from '../api.js';
 import type { Location } from '../router.js';
@@ -28,14 +30,14 @@ export function PlaygroundView({ loc }: { loc: Location }) {
     if (!ruleKey) return;
     api.rule(ruleKey).then((d) => setYaml(d.source), () => {});
   }, [ruleKey]);
-  const input = useDebounced({ yaml, events, pipelines }, 150);
-  const result = useMemo<PlaygroundResult | { crash: string }>(() => {
-    try {
-      return runPlayground(input);
-    } catch (e) {
-      return { crash: (e as Error).message };
-    }
-  }, [input]);
+  // One object per content change: a fresh literal each render would restart the debounce, and with
+  // it the run, on every render.
+  const typed = useMemo(() => ({ yaml, events, pipelines }), [yaml, events, pipelines]);
+  const input = useDebounced(typed, 150);
+  const [runner] = useState(() => new PlaygroundRunner());
+  useEffect(() => () => runner.dispose(), [runner]);
+  const [outcome, setOutcome] = useState<PlaygroundOutcome | null>(null);
+  useEffect(() => runner.run(input, setOutcome), [input]);
   return (
     <div class="playground">
       <div class="editors">
@@ -56,7 +58,18 @@ export function PlaygroundView({ loc }: { loc: Location }) {
           </label>
         ))}
       </fieldset>
-      {'crash' in result ? <p class="error">{result.crash}</p> : <PlaygroundOutput result={result} />}
+      {outcome === null ? (
+        <p class="muted">Running…</p>
+      ) : 'timedOut' in outcome ? (
+        <p class="error" data-testid="playground-timeout">
+          Matching timed out after {outcome.timedOut} ms and was stopped: a regular expression of the rule probably backtracks
+          catastrophically in the browser's engine (quarry hunt uses RE2, which runs in linear time).
+        </p>
+      ) : 'crash' in outcome ? (
+        <p class="error">{outcome.crash}</p>
+      ) : (
+        <PlaygroundOutput result={outcome.result} />
+      )}
     </div>
   );
 }

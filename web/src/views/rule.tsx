@@ -4,12 +4,13 @@
 // stages of the condition and tuning. Rule text is untrusted: it is only ever rendered as text.
 import { useEffect, useState } from 'preact/hooks';
 import { api, invalidateCatalog, type RuleDetail, type Suggestion, type Translation } from '../api.js';
-import { LevelBadge, TypeBadge } from '../components/badges.js';
+import { KindBadge, LevelBadge, TypeBadge } from '../components/badges.js';
 import { CopyButton } from '../components/copy-button.js';
 import { Tabs } from '../components/tabs.js';
 import { ErrorBox, Loading } from '../components/status.js';
 import { StagesView } from './stages.js';
 import { TranslationPanel } from './translation.js';
+import { CorrelationSection, UsedBySection } from './correlation.js';
 
 /** The `detection:` block of a rule's YAML, as written. */
 export function detectionBlock(source: string): string {
@@ -55,6 +56,7 @@ export function RuleView({ ruleKey }: { ruleKey: string }) {
           <span class="badge sigma">sigma</span>
           <LevelBadge level={e.level} />
           <TypeBadge type={e.type} />
+          <KindBadge kind={e.kind} correlation={e.correlation} />
           {e.status && <span class="badge status">{e.status}</span>}
         </div>
         <h1>{e.title}</h1>
@@ -112,14 +114,21 @@ export function RuleView({ ruleKey }: { ruleKey: string }) {
           </ul>
         )}
       </section>
-      <section data-section="detection">
-        <h2>Detection query</h2>
-        <pre class="code">{detectionBlock(detail.source)}</pre>
-      </section>
-      <section data-section="stages">
-        <h2>Stages and exclusions</h2>
-        <StagesView stages={detail.stages} />
-      </section>
+      {detail.correlation ? (
+        <CorrelationSection c={detail.correlation} />
+      ) : (
+        <>
+          <section data-section="detection">
+            <h2>Detection query</h2>
+            <pre class="code">{detectionBlock(detail.source)}</pre>
+          </section>
+          <section data-section="stages">
+            <h2>Stages and exclusions</h2>
+            <StagesView stages={detail.stages} />
+          </section>
+        </>
+      )}
+      <UsedBySection detail={detail} />
       <dl class="facts">
         <div data-section="author">
           <dt>Author</dt>
@@ -184,7 +193,12 @@ export function RuleView({ ruleKey }: { ruleKey: string }) {
       </section>
       <section data-section="false-positives">
         <h2>False-positive scenarios</h2>
-        <FalsePositives detail={detail} onChange={afterTuning} />
+        {detail.correlation ? (
+          // Exclusions are Sigma filters on a detection rule: a correlation is tuned through its base rules.
+          <ul>{detail.falsepositives.map((fp) => <li>{fp}</li>)}</ul>
+        ) : (
+          <FalsePositives detail={detail} onChange={afterTuning} />
+        )}
       </section>
       <section data-section="raw">
         <h2>Raw content</h2>
@@ -265,6 +279,11 @@ function FalsePositives({ detail, onChange }: { detail: RuleDetail; onChange: ()
                   <button type="button" onClick={() => api.removeExclusion(f.name).then(onChange)}>
                     Remove
                   </button>
+                )}
+                {f.cannotRun && (
+                  <p class="error" data-filter-problem>
+                    Hunts cannot run this rule with this filter, so it is left out of them: {f.cannotRun}
+                  </p>
                 )}
                 <pre class="code">{f.source}</pre>
               </li>

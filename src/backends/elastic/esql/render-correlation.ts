@@ -43,10 +43,11 @@ export function renderEsqlCorrelation(input: CorrelationConvertInput): string {
   // taking, per event, the field of the first rule the event matched.
   const groups = c.groupBy.map((name, k) => {
     const fields = c.groupFields.map((fs) => fs[k]!);
-    if (fields.every((f) => f === fields[0])) return { col: esqlField(fields[0]!), keyword: esType(fields[0]!) === 'keyword', alias: false };
+    // The group's column is named as the correlation names it (the field a pipeline gave it may differ).
+    if (fields.every((f) => f === fields[0])) return { col: esqlField(fields[0]!), by: name === fields[0] ? esqlField(name) : `${esqlField(name)} = ${esqlField(fields[0]!)}`, keyword: esType(fields[0]!) === 'keyword', alias: false };
     const text = (f: string) => (fields.every((x) => esType(x) === esType(fields[0]!)) ? esqlField(f) : `TO_STRING(${esqlField(f)})`);
     evals.push(`${esqlField(name)} = CASE(${fields.map((f, i) => `${flag(i)}, ${text(f)}`).join(', ')})`);
-    return { col: esqlField(name), keyword: text(fields[0]!).startsWith('TO_STRING') || esType(fields[0]!) === 'keyword', alias: true };
+    return { col: esqlField(name), by: esqlField(name), keyword: text(fields[0]!).startsWith('TO_STRING') || esType(fields[0]!) === 'keyword', alias: true };
   });
   // The engine keeps an event out of every group when a group-by value is missing or empty.
   const present = groups.map((g) => `${g.col} IS NOT NULL${g.keyword ? ` AND ${g.col} != ""` : ''}`);
@@ -106,7 +107,7 @@ export function renderEsqlCorrelation(input: CorrelationConvertInput): string {
     `| WHERE ${[`(${selected})`, `${TIME} IS NOT NULL`, ...(aliased ? [] : present)].join(' AND ')}`,
     ...(evals.length ? [`| EVAL ${evals.join(', ')}`] : []),
     ...(aliased && present.length ? [`| WHERE ${present.join(' AND ')}`] : []),
-    `| STATS ${stats.join(', ')} BY window_start = BUCKET(${TIME}, ${esqlDuration(c.timespanMs)})${groups.map((g) => `, ${g.col}`).join('')}`,
+    `| STATS ${stats.join(', ')} BY window_start = BUCKET(${TIME}, ${esqlDuration(c.timespanMs)})${groups.map((g) => `, ${g.by}`).join('')}`,
     ...after.map((a) => `| ${a}`),
     `| WHERE ${condition}`,
   ].join('\n');
