@@ -42,6 +42,7 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
     'backends/sql-generated.test.ts',
     'backends/clickhouse.test.ts',
     'backends/postgres-correlation.test.ts',
+    'backends/clickhouse-correlation.test.ts',
     'differential/negated-alternatives.test.ts',
     'evtx/evtxexport.test.ts',
   ],

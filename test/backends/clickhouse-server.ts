@@ -7,6 +7,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EventObject } from '../../src/engine/event-access.js';
+import { CLICKHOUSE } from '../../src/backends/sql/index.js';
+import { tableRows } from './sql-differential.js';
 
 const SERVER = ['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server'];
 
@@ -89,4 +92,13 @@ export class ClickHouseServer {
     if (this.child.exitCode === null) this.child.kill('SIGKILL');
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Loads `events`: one Nullable(String) column per name (one all-NULL column when there is none: ClickHouse needs a column). */
+export function loadScript(events: readonly EventObject[], names: readonly string[]): string {
+  const cols = names.length ? names : ['_none'];
+  const lines = ['DROP TABLE IF EXISTS events;', `CREATE TABLE events (${cols.map((n) => `${CLICKHOUSE.ident(n)} Nullable(String)`).join(', ')}) ENGINE = Memory;`];
+  const rows = tableRows(events, cols).map((r) => `(${r.map((t) => (t === null ? 'NULL' : CLICKHOUSE.string(t))).join(', ')})`);
+  for (let i = 0; i < rows.length; i += 500) lines.push(`INSERT INTO events VALUES ${rows.slice(i, i + 500).join(', ')};`);
+  return lines.join('\n') + '\n';
 }

@@ -14,11 +14,11 @@ import { lowerRule } from '../../src/ir/lower.js';
 import type { RuleIR } from '../../src/ir/types.js';
 import type { EventObject } from '../../src/engine/event-access.js';
 import { ConversionError } from '../../src/backends/common/types.js';
-import { CLICKHOUSE, clickhouseBackend } from '../../src/backends/sql/index.js';
+import { clickhouseBackend } from '../../src/backends/sql/index.js';
 import { validateClickHouse } from '../../src/backends/sql/validate-clickhouse.js';
 import { TARGETS } from '../../src/backends/targets.js';
 import { VALIDATORS } from '../../src/backends/validators.js';
-import { ClickHouseServer } from './clickhouse-server.js';
+import { ClickHouseServer, loadScript } from './clickhouse-server.js';
 import { needs } from '../services.js';
 import { engineSelect, regressionCases, regressionEvents, ruleFields, tableColumns, tableRows, variants, convertSqlCorpus } from './sql-differential.js';
 
@@ -29,15 +29,6 @@ async function ch(): Promise<ClickHouseServer> {
   return (server ??= await ClickHouseServer.start());
 }
 after(() => server?.stop());
-
-/** Loads `events`: one Nullable(String) column per name (one all-NULL column when there is none: ClickHouse needs a column). */
-function loadScript(events: readonly EventObject[], names: readonly string[]): string {
-  const cols = names.length ? names : ['_none'];
-  const lines = ['DROP TABLE IF EXISTS events;', `CREATE TABLE events (${cols.map((n) => `${CLICKHOUSE.ident(n)} Nullable(String)`).join(', ')}) ENGINE = Memory;`];
-  const rows = tableRows(events, cols).map((r) => `(${r.map((t) => (t === null ? 'NULL' : CLICKHOUSE.string(t))).join(', ')})`);
-  for (let i = 0; i < rows.length; i += 500) lines.push(`INSERT INTO events VALUES ${rows.slice(i, i + 500).join(', ')};`);
-  return lines.join('\n') + '\n';
-}
 
 type Job = { ok: true; query: string; script: string; names: string[]; want: string[] } | { ok: false; code: string; error: string };
 

@@ -10,6 +10,8 @@ import { Detector } from '../../src/engine/detector.js';
 import { eventTimeMs } from '../../src/engine/event-time.js';
 import { re2Regex } from '../../src/engine/regex-re2.js';
 import type { EventObject } from '../../src/engine/event-access.js';
+import { convertCorrelation } from '../../src/backends/common/convert.js';
+import type { Backend } from '../../src/backends/common/types.js';
 
 export const EVENT_FIELDS = ['kind', 'User', 'TargetUser', 'timestamp', 'Source', 'Port', 'Bytes'];
 
@@ -29,12 +31,28 @@ export const CORRELATIONS: Record<string, string> = {
   'temporal with aliases': 'type: temporal\nrules: [failed, success]\ngroup-by: [who]\ntimespan: 3m\naliases:\n    who:\n        failed: User\n        success: TargetUser',
 };
 
+/** More shapes for the targets that take them (ES|QL, EQL): percentiles, medians, ranges, `neq`, ordered aliases. */
+export const MORE_CORRELATIONS: Record<string, string> = {
+  value_percentile: 'type: value_percentile\nrules: [success]\ngroup-by: [User]\ntimespan: 10m\ncondition:\n    field: Bytes\n    percentile: 95\n    gt: 100',
+  value_median: 'type: value_median\nrules: [success]\ngroup-by: [User]\ntimespan: 10m\ncondition:\n    field: Bytes\n    gte: 70',
+  'event_count, range, two group-by fields': 'type: event_count\nrules: [failed]\ngroup-by: [User, Source]\ntimespan: 90s\ncondition:\n    gte: 2\n    lte: 3',
+  'event_count, neq': 'type: event_count\nrules: [failed]\ngroup-by: [User]\ntimespan: 1h\ncondition:\n    neq: 2',
+  'event_count, gte 2, no group-by': 'type: event_count\nrules: [failed]\ntimespan: 30s\ncondition:\n    gte: 2',
+  'temporal_ordered with aliases': 'type: temporal_ordered\nrules: [failed, success]\ngroup-by: [who]\ntimespan: 3m\naliases:\n    who:\n        failed: User\n        success: TargetUser',
+};
+
 export function collection(body: string) {
   const col = emptyCollection();
   addParsedFile(col, parseSigmaText(`${RULES}---\ntitle: C\ncorrelation:\n${body.split('\n').map((l) => '    ' + l).join('\n')}\nlevel: high\n`, 'c.yml'));
   checkCollection(col);
   assert.deepEqual(col.rejected.flatMap((r) => r.diagnostics.map((d) => d.message)), []);
   return col;
+}
+
+/** A case's collection and its correlation converted for a backend (no pipelines). */
+export function convertCase(body: string, backend: Backend) {
+  const col = collection(body);
+  return { col, r: convertCorrelation(col.correlations[0]!, col, backend, []) };
 }
 
 /** Seeded events over two hours: a few users, failed and successful logins, values good and bad. */

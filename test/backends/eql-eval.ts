@@ -164,3 +164,86 @@ function value(c: Cursor, doc: Doc): V {
   }
   return doc(name);
 }
+
+/** One query of a sequence: its `<category> where …` text (matched with evaluateEql), its `by` keys, its runs. */
+interface Stage {
+  query: string;
+  by: string[];
+  runs: number;
+}
+
+const TIME_UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** The parts of a sequence as Quarry writes it: `sequence [by k…] [with maxspan=Nu]` then `[query] [by k…] [with runs=N]`… */
+export function parseEqlSequence(query: string): { by: string[]; maxspanMs: number | null; stages: Stage[] } {
+  const c = new Cursor(scan(query, ESCAPES));
+  const keys = (): string[] => {
+    const out: string[] = [];
+    for (;;) {
+      let name = c.next().text;
+      while (c.isOp('.')) name += c.next().text + c.next().text;
+      out.push(name);
+      if (!c.isOp(',')) return out;
+      c.next();
+    }
+  };
+  if (!c.isWord('sequence')) throw new Error('not a sequence');
+  c.next();
+  let by: string[] = [];
+  let maxspanMs: number | null = null;
+  if (c.isWord('by')) (c.next(), (by = keys()));
+  if (c.isWord('with')) {
+    c.next(), c.next(), c.next(); // with maxspan =
+    const n = Number(c.next().text);
+    maxspanMs = n * TIME_UNIT_MS[c.next().text]!;
+  }
+  const stages: Stage[] = [];
+  while (c.isOp('[')) {
+    const open = c.next();
+    let depth = 1;
+    while (depth) {
+      const t = c.next();
+      if (t.kind === 'op' && t.text === '[') depth++;
+      if (t.kind === 'op' && t.text === ']') depth--;
+      if (t.kind === 'end') throw new Error('unclosed [');
+    }
+    const close = c.toks[c.i - 1]!;
+    const stage: Stage = { query: query.slice(open.at + 1, close.at).trim(), by: [], runs: 1 };
+    if (c.isWord('by')) (c.next(), (stage.by = keys()));
+    if (c.isWord('with')) (c.next(), c.next(), c.next(), (stage.runs = Number(c.next().text)));
+    stages.push(stage);
+  }
+  if (c.peek.kind !== 'end') throw new Error(`trailing input at ${c.peek.at}`);
+  return { by, maxspanMs, stages };
+}
+
+/**
+ * The sequences of `query` over events in time order, as Elasticsearch's EQL syntax reference
+ * describes its matching: per key a state machine whose states each hold one pending sequence, the
+ * most recent overwriting an older one; an event moves the sequence of the state before its query
+ * on (when within maxspan of the sequence's first event) and a first query's event starts one;
+ * `with runs=N` is its query N times. Returns the key (values as JSON) → time of the first completion.
+ */
+export function firstSequences(query: string, events: ReadonlyArray<{ time: number; doc: Doc }>): Map<string, number> {
+  const { by, maxspanMs, stages } = parseEqlSequence(query);
+  const steps = stages.flatMap((s) => Array.from({ length: s.runs }, () => s));
+  const pending = new Map<string, Array<number | undefined>>(); // key → start time of the sequence in each state
+  const first = new Map<string, number>();
+  for (const { time, doc } of events) {
+    // Later states first, so that an event does not extend a sequence it starts itself.
+    for (let k = steps.length - 1; k >= 0; k--) {
+      const step = steps[k]!;
+      if (!evaluateEql(step.query, doc)) continue;
+      const key = JSON.stringify([...by, ...step.by].map((f) => doc(f)));
+      const states = pending.get(key) ?? Array<number | undefined>(steps.length).fill(undefined);
+      pending.set(key, states);
+      const start = k === 0 ? time : states[k - 1];
+      if (start === undefined || (maxspanMs !== null && time - start > maxspanMs)) continue;
+      if (k > 0) states[k - 1] = undefined;
+      if (k === steps.length - 1) {
+        if (!first.has(key)) first.set(key, time);
+      } else states[k] = start;
+    }
+  }
+  return first;
+}

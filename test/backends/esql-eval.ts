@@ -77,8 +77,19 @@ function notExpr(c: Cursor, doc: Doc): V {
   return predicate(c, doc);
 }
 
+/** Terms joined by + and - (numbers; null when either side is). */
+function sum(c: Cursor, doc: Doc): V {
+  let v = term(c, doc);
+  while (c.isOp('+', '-')) {
+    const op = c.next().text;
+    const w = term(c, doc);
+    v = v === null || w === null ? null : op === '+' ? (v as number) + (w as number) : (v as number) - (w as number);
+  }
+  return v;
+}
+
 function predicate(c: Cursor, doc: Doc): V {
-  const x = term(c, doc);
+  const x = sum(c, doc);
   if (c.isWord('is')) {
     c.next();
     const neg = c.isWord('not');
@@ -97,7 +108,7 @@ function predicate(c: Cursor, doc: Doc): V {
   }
   if (c.isOp('==', '!=', '<', '<=', '>', '>=')) {
     const op = c.next().text;
-    const y = term(c, doc);
+    const y = sum(c, doc);
     if (x === null || y === null) return null;
     switch (op) {
       case '==':
@@ -155,6 +166,7 @@ function term(c: Cursor, doc: Doc): V {
     c.next();
     name += '.';
   }
+  if (currentRow && Object.hasOwn(currentRow, name) && typeof currentRow[name] !== 'string') return currentRow[name]!;
   // ES|QL reads an ECS long field (destination.port) as a number.
   const v = doc(name);
   return v !== null && esType(name) === 'long' && NUMBER_TEXT.test(v) ? Number(v) : v;
@@ -162,6 +174,11 @@ function term(c: Cursor, doc: Doc): V {
 
 function call(name: string, a: V[]): V {
   if (name === 'COALESCE') return a.find((x) => x !== null) ?? null;
+  // CASE(cond, value, …, [else]): the value of the first true condition, else the last odd argument or null.
+  if (name === 'CASE') {
+    for (let i = 0; i + 1 < a.length; i += 2) if (a[i] === true) return a[i + 1]!;
+    return a.length % 2 ? a[a.length - 1]! : null;
+  }
   if (a.slice(0, name === 'CIDR_MATCH' ? 1 : a.length).some((x) => x === null)) return null;
   const s = (x: V) => String(x);
   switch (name) {
@@ -172,6 +189,10 @@ function call(name: string, a: V[]): V {
       return s(a[0]!);
     case 'TO_DOUBLE':
       return /^\s*-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(s(a[0]!)) ? Number(a[0]) : null;
+    case 'CONCAT':
+      return a.map(s).join('');
+    case 'LENGTH':
+      return [...s(a[0]!)].length;
     case 'STARTS_WITH':
       return s(a[0]!).startsWith(s(a[1]!));
     case 'ENDS_WITH':
@@ -188,5 +209,165 @@ function call(name: string, a: V[]): V {
     }
     default:
       throw new Error(`function ${name}`);
+  }
+}
+
+/** A row of the pipeline: column → value. */
+export type Row = Record<string, V>;
+
+const DURATION_MS: Readonly<Record<string, number>> = { millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/**
+ * Runs an ES|QL pipeline as Quarry writes it for correlations over rows of keyword values (and
+ * `@timestamp` as ISO text): WHERE, EVAL, and STATS with COUNT, COUNT_DISTINCT, SUM, AVG, MIN, MAX,
+ * MEDIAN, PERCENTILE (nearest-rank-free linear interpolation, as Elasticsearch's TDigest is for
+ * small sets) BY columns and `BUCKET(@timestamp, <duration>)` (the bucket's start, epoch ms).
+ * The rows STATS leaves, after the commands that follow it.
+ */
+export function runEsql(query: string, rows: readonly Row[]): Row[] {
+  const commands = query.split('\n| ').slice(1);
+  let cur: Row[] = rows.map((r) => ({ ...r }));
+  const docOf = (row: Row): Doc => (f) => (row[f] === undefined || row[f] === null ? null : (row[f] as string));
+  // A value column keeps its type (numbers after STATS); a field of the index reads as term() does.
+  const evalAt = (toks: Token[], i: number, row: Row): { v: V; end: number } => {
+    const c = new Cursor(toks);
+    c.i = i;
+    const v = withRow(row, () => boolExpr(c, docOf(row)));
+    return { v, end: c.i };
+  };
+  for (const command of commands) {
+    const [word] = command.split(' ', 1);
+    const toks = scan(command.slice(word!.length), ESCAPES);
+    if (word === 'WHERE') cur = cur.filter((row) => evalAt(toks, 0, row).v === true);
+    else if (word === 'EVAL') {
+      cur = cur.map((row) => {
+        const out = { ...row };
+        let i = 0;
+        for (;;) {
+          const name = toks[i]!.text;
+          const { v, end } = evalAt(toks, i + 2, out);
+          out[name] = v;
+          if (toks[end]!.text !== ',') break;
+          i = end + 1;
+        }
+        return out;
+      });
+    } else if (word === 'STATS') cur = stats(toks, cur, evalAt);
+    else throw new Error(`command ${word}`);
+  }
+  return cur;
+}
+
+function stats(toks: Token[], rows: Row[], evalAt: (toks: Token[], i: number, row: Row) => { v: V; end: number }): Row[] {
+  // Aggregates: name = FN(args); then BY: name = BUCKET(@timestamp, N unit) or a column.
+  const aggs: Array<{ name: string; fn: string; args: number[] }> = [];
+  let i = 0;
+  const argsOf = (): number[] => {
+    const starts: number[] = [];
+    i++; // (
+    if (toks[i]!.text === '*') return (i += 2), [];
+    for (;;) {
+      starts.push(i);
+      let depth = 0;
+      while (depth > 0 || (toks[i]!.text !== ',' && toks[i]!.text !== ')')) {
+        if (toks[i]!.text === '(') depth++;
+        if (toks[i]!.text === ')') depth--;
+        i++;
+      }
+      if (toks[i++]!.text === ')') return starts;
+    }
+  };
+  while (toks[i]!.text.toUpperCase() !== 'BY') {
+    const name = toks[i]!.text;
+    const fn = toks[i + 2]!.text.toUpperCase();
+    i += 3;
+    aggs.push({ name, fn, args: argsOf() });
+    if (toks[i]!.text === ',') i++;
+  }
+  i++; // BY
+  const groups: Array<{ name: string; field?: string; bucketMs?: number }> = [];
+  while (toks[i]!.kind !== 'end') {
+    if (toks[i + 1]?.text === '=' && toks[i + 2]?.text.toUpperCase() !== 'BUCKET') {
+      // name = field: the field's values under another name.
+      const name = toks[i]!.text;
+      i += 2;
+      let field = toks[i++]!.text;
+      while (toks[i]?.text === '.') field += '.' + toks[(i += 2) - 1]!.text;
+      groups.push({ name, field });
+    } else if (toks[i + 1]?.text === '=') {
+      const name = toks[i]!.text;
+      i += 4; // name = BUCKET (
+      i += 2; // @timestamp ,
+      const ms = Number(toks[i]!.text) * DURATION_MS[toks[i + 1]!.text.replace(/s$/, '')]!;
+      i += 3; // N unit )
+      groups.push({ name, bucketMs: ms });
+    } else groups.push({ name: toks[i++]!.text });
+    if (toks[i]!.text === ',') i++;
+  }
+  const by = new Map<string, { key: V[]; rows: Row[] }>();
+  for (const row of rows) {
+    const key = groups.map((g) => (g.bucketMs ? Math.floor(Date.parse(row['@timestamp'] as string) / g.bucketMs) * g.bucketMs : (row[g.field ?? g.name] ?? null)));
+    const k = JSON.stringify(key);
+    const slot = by.get(k) ?? { key, rows: [] };
+    slot.rows.push(row);
+    by.set(k, slot);
+  }
+  return [...by.values()].map(({ key, rows: members }) => {
+    const out: Row = {};
+    for (const a of aggs) {
+      const vals = (n: number) => members.map((r) => evalAt(toks, a.args[n]!, r).v).filter((v) => v !== null);
+      const nums = () => vals(0).map(Number);
+      switch (a.fn) {
+        case 'COUNT':
+          out[a.name] = a.args.length ? vals(0).length : members.length;
+          break;
+        case 'COUNT_DISTINCT':
+          out[a.name] = new Set(vals(0).map((v) => JSON.stringify(v))).size;
+          break;
+        case 'SUM':
+          out[a.name] = nums().length ? nums().reduce((x, y) => x + y, 0) : null;
+          break;
+        case 'AVG':
+          out[a.name] = nums().length ? nums().reduce((x, y) => x + y, 0) / nums().length : null;
+          break;
+        case 'MIN':
+        case 'MAX': {
+          const vs = vals(0) as Array<string | number>;
+          out[a.name] = vs.length ? vs.reduce((x, y) => ((a.fn === 'MIN' ? y < x : y > x) ? y : x)) : null;
+          break;
+        }
+        case 'MEDIAN':
+        case 'PERCENTILE': {
+          const xs = nums().sort((x, y) => x - y);
+          const p = a.fn === 'MEDIAN' ? 50 : Number(evalAt(toks, a.args[1]!, {}).v);
+          out[a.name] = xs.length ? interpolate(xs, p) : null;
+          break;
+        }
+        default:
+          throw new Error(`aggregate ${a.fn}`);
+      }
+    }
+    groups.forEach((g, k) => (out[g.name] = key[k]!));
+    return out;
+  });
+}
+
+/** The p-th percentile of sorted values, linearly interpolated between closest ranks. */
+export function interpolate(xs: readonly number[], p: number): number {
+  const pos = (p / 100) * (xs.length - 1);
+  const lo = Math.floor(pos);
+  return xs[lo]! + (xs[Math.min(lo + 1, xs.length - 1)]! - xs[lo]!) * (pos - lo);
+}
+
+// While a pipeline row is evaluated, a name that is a column of the row reads its value as it is
+// (a number stays a number); term() falls back to the document for index fields.
+let currentRow: Row | undefined;
+function withRow<T>(row: Row, f: () => T): T {
+  const before = currentRow;
+  currentRow = row;
+  try {
+    return f();
+  } finally {
+    currentRow = before;
   }
 }

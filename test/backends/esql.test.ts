@@ -132,7 +132,7 @@ test('validateEsql: accepts the renderer\'s forms, rejects broken queries with t
     ['FROM logs-*\n| WHERE and == 1', /expected a field name/],
     ['FROM logs-*\n| WHERE a == 1 b', /expected \| or the end/],
     ['FROM logs-*\n| WHERE `a == 1', /unterminated `name`/],
-    ['FROM logs-*\n| SELECT a', /expected WHERE or LIMIT/],
+    ['FROM logs-*\n| SELECT a', /expected WHERE, EVAL, STATS or LIMIT/],
   ];
   for (const [q, why] of bad) {
     const check = validateEsql(q);

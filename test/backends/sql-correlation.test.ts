@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { convertCorrelation } from '../../src/backends/common/convert.js';
 import { collection, CORRELATIONS, engineFirstAlerts, events, EVENT_FIELDS } from './correlation-cases.js';
-import { sqlBackend } from '../../src/backends/sql/index.js';
+import { clickhouseBackend, sqlBackend } from '../../src/backends/sql/index.js';
+import { validateClickHouse } from '../../src/backends/sql/validate-clickhouse.js';
 import { tableColumns, tableRows } from './sql-differential.js';
 import type { EventObject } from '../../src/engine/event-access.js';
 
@@ -57,4 +58,17 @@ test('what SQL cannot say is refused with a reason: upper bounds, percentiles, t
   assert.equal(refused('type: event_count\nrules: [failed]\ngroup-by: [User]\ntimespan: 5m\ncondition:\n    lt: 3'), 'correlation-condition');
   assert.equal(refused('type: value_median\nrules: [success]\ngroup-by: [User]\ntimespan: 5m\ncondition:\n    field: Bytes\n    gt: 3'), 'correlation-unsupported');
   assert.equal(refused('type: temporal\ngroup-by: [User]\ntimespan: 5m\ncondition: failed and not success'), 'correlation-condition');
+});
+
+test('ClickHouse correlation queries pass the structural ClickHouse validator; a broken one does not', () => {
+  for (const [name, body] of Object.entries(CORRELATIONS)) {
+    const col = collection(body);
+    const r = convertCorrelation(col.correlations[0]!, col, clickhouseBackend, []);
+    if (!r.ok) assert.fail(`${name}: ${r.error}`);
+    assert.deepEqual(validateClickHouse(r.query).problems, [], `${name}\n${r.query}`);
+    // One bracket less, or a function ClickHouse does not have, is found.
+    const last = r.query.lastIndexOf(')');
+    assert.match(validateClickHouse(r.query.slice(0, last) + r.query.slice(last + 1)).problems.join(' '), /unclosed/, name);
+    assert.match(validateClickHouse(r.query.replace('toUnixTimestamp(', 'toUnixTime(')).problems.join(' '), /unknown function toUnixTime/, name);
+  }
 });

@@ -1,7 +1,7 @@
 // A correlation's translations on its rule page: converted where the target converts correlations
 // (SQL for DuckDB and PostgreSQL, the latter checked by PostgreSQL's own parser; KQL checked by the
-// Kusto analyzer; SPL by Quarry's validator), each with its notes, and every other target or
-// pipeline saying why not, as `quarry convert` does.
+// Kusto analyzer; SPL, ClickHouse, ES|QL and EQL by Quarry's validators), each with its notes, and
+// every other target or pipeline saying why not, as `quarry convert` does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -37,4 +37,25 @@ test('the example correlation converts to SQL, KQL and SPL, each checked by its 
   const cim = find('spl', 'splunk-cim');
   assert.equal(cim?.code, 'no-datamodel');
   assert.ok(ts.findIndex((t) => !t.ok) > ts.findIndex((t) => t.ok), 'converted translations come first');
+});
+
+test('the example correlation converts to ClickHouse, ES|QL (with the fixed-bucket note) and EQL, each passing its validator; Lucene says why not', () => {
+  const col = loadSigmaPaths([join(REPO, 'examples/correlations')]);
+  const ts = translateCorrelation(col.correlations[0]!, col);
+  const ok = (target: string, pipeline: string) => {
+    const t = ts.find((x) => x.target === target && x.pipeline === pipeline);
+    assert.ok(t?.ok, `${target} · ${pipeline}: ${t?.error}`);
+    assert.equal(t.check?.ok, true, t.check?.problems.join('; '));
+    return t;
+  };
+  assert.match(ok('clickhouse', 'none').query!, /INNER JOIN/);
+  const esql = ok('esql', 'ecs-windows');
+  // The group-by field named through ecs-windows, its column named as the correlation names it.
+  assert.match(esql.query!, /\| STATS .* BY window_start = BUCKET\(@timestamp, 5 minutes\), Computer = winlog\.computer_name\n/);
+  assert.match(esql.notes?.[0] ?? '', /fixed buckets of 5 minutes/);
+  const eql = ok('eql', 'ecs-windows');
+  assert.match(eql.query!, /^sequence by winlog\.computer_name with maxspan=5m\n {2}\[process where /);
+  assert.equal(eql.notes, undefined);
+  const lucene = ts.filter((t) => t.target === 'lucene');
+  assert.ok(lucene.length > 0 && lucene.every((t) => !t.ok && t.code === 'correlation-unsupported'));
 });

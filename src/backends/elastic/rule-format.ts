@@ -16,6 +16,9 @@ const RISK: Readonly<Record<Severity, { severity: string; risk_score: number }>>
   critical: { severity: 'critical', risk_score: 99 },
 };
 
+const INTERVAL_MS = 300_000;
+const LATE_MS = 60_000;
+
 const RULE_TYPE: Readonly<Record<ElasticLanguage, string>> = { lucene: 'query', esql: 'esql', eql: 'eql' };
 
 // Kibana deduplicates the alerts of a non-aggregating ES|QL rule by the source documents' `_id`
@@ -77,7 +80,8 @@ export function elasticRule(r: FormattedRule, language: ElasticLanguage): Record
     severity: RISK[m.severity].severity,
     type: RULE_TYPE[language],
     language,
-    query: language === 'esql' ? withRuleMetadata(r.query) : r.query,
+    // A correlation's ES|QL aggregates (STATS): no source document, no _id to ask for.
+    query: language === 'esql' && !r.correlation ? withRuleMetadata(r.query) : r.query,
     // An ES|QL rule names its indices in FROM.
     ...(language === 'esql' ? {} : { index: indexPatterns(r.state) }),
     threat: threat(m),
@@ -86,7 +90,9 @@ export function elasticRule(r: FormattedRule, language: ElasticLanguage): Record
     author: m.author ? m.author.split(/\s*,\s*/).filter(Boolean) : [],
     enabled: false,
     interval: '5m',
-    from: 'now-6m',
+    // Each run searches its interval and a minute more; a correlation also the timespan before it,
+    // so that a window ending in this run's interval is searched whole.
+    from: r.correlation ? `now-${Math.ceil((INTERVAL_MS + LATE_MS + r.correlation.timespanMs) / 1000)}s` : 'now-6m',
     tags: m.tags,
     version: 1,
   };
@@ -95,6 +101,8 @@ export function elasticRule(r: FormattedRule, language: ElasticLanguage): Record
 export function elasticRuleFormat(language: ElasticLanguage): RuleFormat {
   return {
     description: `Elastic detection rules (NDJSON, one per line, for Kibana's rule import): type ${RULE_TYPE[language]}, language ${language}, severity and risk score from level, ATT&CK threat, disabled`,
+    // ES|QL and EQL correlations are rules of their own type (Lucene converts none).
+    correlations: language !== 'lucene',
     render: (rules) => rules.map((r) => JSON.stringify(elasticRule(r, language)) + '\n').join(''),
   };
 }

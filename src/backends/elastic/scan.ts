@@ -19,7 +19,7 @@ export class ScanError extends Error {
   }
 }
 
-const OPS = ['==', '!=', '<=', '>=', '<', '>', '(', ')', ',', '|', ':', '.', '~', '+', '-', '*', '/', '%'];
+const OPS = ['==', '!=', '<=', '>=', '<', '>', '=', '(', ')', ',', '|', ':', '.', '~', '+', '-', '*', '/', '%', '[', ']'];
 
 export function scan(q: string, escapes: ReadonlySet<string>): Token[] {
   const out: Token[] = [];

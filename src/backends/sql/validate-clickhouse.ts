@@ -1,8 +1,9 @@
 // A structural validator for the ClickHouse dialect (no ClickHouse that runs these functions can be
 // installed here: see README.md). It tokenizes the query as ClickHouse does (backslash escapes in
-// strings and backquoted names), demands the shape `SELECT * FROM t WHERE …`, balanced brackets,
-// only the functions the dialect renders with their argument counts, and compiles every pattern
-// given to match() with RE2, the engine ClickHouse uses.
+// strings and backquoted names), demands the shape `SELECT * FROM t WHERE …` (or, for a correlation,
+// `SELECT … FROM (subquery) …`), balanced brackets, only the functions the dialect renders with
+// their argument counts, bare words only as keywords or after AS, and compiles every pattern given
+// to match(), replaceRegexpAll(), extractAll() or extract() with RE2, the engine ClickHouse uses.
 import { createRequire } from 'node:module';
 import type { QueryCheck } from '../common/types.js';
 
@@ -28,10 +29,25 @@ const FUNCTIONS: Readonly<Record<string, readonly number[]>> = {
   arrayExists: [2],
   // array(*): every column of the row (the `*` counts as one argument).
   array: [1],
+  // Correlations (render-correlation.ts): flags, event times in epoch milliseconds, aggregates.
+  COALESCE: [2],
+  toInt64: [1],
+  toUnixTimestamp: [1],
+  parseDateTimeBestEffortOrNull: [2],
+  substring: [3],
+  concat: [2],
+  extract: [2],
+  count: [1],
+  sum: [1],
+  avg: [1],
+  min: [1],
+  max: [1],
+  floor: [1],
 };
+const PATTERN_FUNCTIONS = new Set(['match', 'replaceRegexpAll', 'extractAll', 'extract']);
 /** The lambda variable of a keyword search. */
 const LAMBDA_VARIABLE = '_v';
-const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'IS', 'NOT', 'NULL', 'LIKE', 'BETWEEN']);
+const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'IS', 'NOT', 'NULL', 'LIKE', 'BETWEEN', 'AS', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'INNER', 'JOIN', 'USING', 'GROUP', 'BY', 'DISTINCT', 'UNION', 'ALL']);
 
 type Token = { kind: 'str' | 'ident' | 'word' | 'num' | 'op'; text: string; at: number };
 
@@ -69,7 +85,7 @@ function tokenize(q: string, problems: string[]): Token[] {
       out.push({ kind: 'num', text: m, at: i });
       i += m.length;
     } else {
-      const m = /^(->|<=|>=|!=|[-=<>+*(),\[\]])/.exec(q.slice(i));
+      const m = /^(->|<=|>=|!=|<>|\|\||[-=<>+*/(),\[\]])/.exec(q.slice(i));
       if (!m) {
         problems.push(`unexpected character ${JSON.stringify(c)} at ${i}`);
         return out;
@@ -85,16 +101,20 @@ export function validateClickHouse(query: string): QueryCheck {
   const problems: string[] = [];
   const toks = tokenize(query, problems);
   const head = toks.slice(0, 5).map((t) => t.text).join(' ');
-  if (!/^SELECT \* FROM \S+ WHERE$/.test(head) || toks[3]?.kind === 'str') problems.push(`the query does not start with SELECT * FROM <table> WHERE (${head})`);
+  const rule = /^SELECT \* FROM \S+ WHERE$/.test(head) && toks[3]?.kind !== 'str';
+  const correlation = !rule && toks[0]?.text === 'SELECT' && toks.some((t, k) => t.text === 'FROM' && toks[k + 1]?.text === '(');
+  if (!rule && !correlation) problems.push(`the query does not start with SELECT * FROM <table> WHERE, nor is it a correlation (SELECT … FROM (subquery) …) (${head})`);
   // Brackets, and for each function call its argument count.
   const stack: Array<{ open: string; fn: string | null; args: number; empty: boolean; at: number }> = [];
-  for (let k = 5; k < toks.length; k++) {
+  for (let k = rule ? 5 : 1; k < toks.length; k++) {
     const t = toks[k]!;
     const prev = toks[k - 1]!;
     if (t.kind === 'word') {
       const isCall = toks[k + 1]?.text === '(' && !KEYWORDS.has(t.text.toUpperCase());
       if (isCall && !(t.text in FUNCTIONS)) problems.push(`unknown function ${t.text} at ${t.at}`);
-      if (!isCall && t.text !== LAMBDA_VARIABLE && !KEYWORDS.has(t.text.toUpperCase())) problems.push(`unexpected word ${t.text} at ${t.at} (column names are backquoted)`);
+      // A bare word may name a result column (after AS) or, in a correlation, the table (after FROM).
+      const alias = prev.kind === 'word' && (prev.text.toUpperCase() === 'AS' || (correlation && prev.text.toUpperCase() === 'FROM'));
+      if (!isCall && !alias && t.text !== LAMBDA_VARIABLE && !KEYWORDS.has(t.text.toUpperCase())) problems.push(`unexpected word ${t.text} at ${t.at} (column names are backquoted)`);
     }
     const op = t.kind === 'op' ? t.text : '';
     if (op === '(' || op === '[') {
@@ -104,7 +124,10 @@ export function validateClickHouse(query: string): QueryCheck {
     }
     if (stack.length) stack[stack.length - 1]!.empty = false;
     if (op === ',') {
-      if (!stack.length) problems.push(`comma outside brackets at ${t.at}`);
+      // A correlation's select lists are commas outside brackets.
+      if (!stack.length) {
+        if (rule) problems.push(`comma outside brackets at ${t.at}`);
+      }
       else stack[stack.length - 1]!.args++;
     } else if (op === ')' || op === ']') {
       const top = stack.pop();
@@ -118,7 +141,7 @@ export function validateClickHouse(query: string): QueryCheck {
     // A pattern for match() or replaceRegexpAll() must compile in RE2.
     if (t.kind === 'str' && toks[k - 1]?.kind === 'op' && toks[k - 1]?.text === ',') {
       const call = stack[stack.length - 1];
-      if (call && (call.fn === 'match' || call.fn === 'replaceRegexpAll' || call.fn === 'extractAll') && call.args === 2) {
+      if (call?.fn && PATTERN_FUNCTIONS.has(call.fn) && call.args === 2) {
         try {
           new RE2(t.text, 'u');
         } catch (e) {

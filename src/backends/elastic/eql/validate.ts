@@ -1,7 +1,10 @@
 // A structural validator of the EQL that Quarry writes: `<event category> where <condition>` with
 // and/or/not, comparisons, `:`, like/like~/regex/regex~ with a string (or a list of strings),
-// `in` lists, null, and the functions the renderer uses with their arity. It rejects what
-// Elasticsearch's EQL parser would reject in that subset, with the place of the problem.
+// `in` lists, null, and the functions the renderer uses with their arity; and sequences
+// (`sequence [by keys] [with maxspan=<time>]` then two or more `[<category> where <condition>]
+// [by keys] [with runs=N]`, the same number of `by` keys on every query, runs from 1 to 100,
+// at least two events in all). It rejects what Elasticsearch's EQL parser would reject in that
+// subset, with the place of the problem.
 import type { QueryCheck } from '../../common/types.js';
 import { Cursor, located, regexpProblem, scan, ScanError } from '../scan.js';
 
@@ -18,19 +21,91 @@ const FUNCTIONS: Readonly<Record<string, [number, number]>> = {
 };
 
 export function validateEql(query: string): QueryCheck {
-  const validator = "Quarry's structural EQL validator (event query subset)";
+  const validator = "Quarry's structural EQL validator (event query and sequence subset)";
   try {
     const c = new Cursor(scan(query, ESCAPES));
-    if (c.peek.kind !== 'word' || KEYWORDS.has(c.peek.text.toLowerCase())) c.fail('expected an event category (or any)');
-    c.next();
-    if (!c.isWord('where')) c.fail("expected 'where' after the event category");
-    c.next();
-    boolExpr(c);
+    if (c.isWord('sequence')) sequence(c);
+    else eventQuery(c);
     if (c.peek.kind !== 'end') c.fail('expected the end of the query');
     return { validator, ok: true, problems: [] };
   } catch (e) {
     if (e instanceof ScanError) return { validator, ok: false, problems: [located(query, e.at, e.message)] };
     throw e;
+  }
+}
+
+/** `<category> where <condition>`. */
+function eventQuery(c: Cursor): void {
+  if (c.peek.kind !== 'word' || KEYWORDS.has(c.peek.text.toLowerCase())) c.fail('expected an event category (or any)');
+  c.next();
+  if (!c.isWord('where')) c.fail("expected 'where' after the event category");
+  c.next();
+  boolExpr(c);
+}
+
+/** The most `with runs=` takes. */
+const MAX_RUNS = 100;
+/** Units of an EQL time value (`30s`, `5m`). */
+const TIME_UNITS = new Set(['ms', 's', 'm', 'h', 'd']);
+
+function sequence(c: Cursor): void {
+  c.next();
+  if (c.isWord('by')) {
+    c.next();
+    keys(c);
+  }
+  if (c.isWord('with')) {
+    c.next();
+    if (!c.isWord('maxspan')) c.fail("expected 'maxspan' after 'with'");
+    c.next();
+    c.expectOp('=');
+    const n = c.peek;
+    if (n.kind !== 'number' || !/^\d+$/.test(n.text)) c.fail('expected a whole number of time units after maxspan=');
+    c.next();
+    const unit = c.peek;
+    // The unit is part of the time value: no space between.
+    if (unit.kind !== 'word' || !TIME_UNITS.has(unit.text) || unit.at !== n.at + n.text.length) c.fail(`expected a time unit (${[...TIME_UNITS].join(', ')}) right after the number`);
+    c.next();
+  }
+  let events = 0;
+  let queries = 0;
+  let keyCount: number | undefined;
+  while (c.isOp('[')) {
+    c.next();
+    eventQuery(c);
+    c.expectOp(']');
+    queries++;
+    let k = 0;
+    if (c.isWord('by')) {
+      c.next();
+      k = keys(c);
+    }
+    if (keyCount !== undefined && k !== keyCount) c.fail(`every query of a sequence has the same number of 'by' keys (${keyCount}, here ${k})`);
+    keyCount = k;
+    let runs = 1;
+    if (c.isWord('with')) {
+      const at = c.next().at;
+      if (!c.isWord('runs')) c.fail("expected 'runs' after 'with'");
+      c.next();
+      c.expectOp('=');
+      if (c.peek.kind !== 'number' || !/^\d+$/.test(c.peek.text)) c.fail('expected a whole number after runs=');
+      runs = Number(c.next().text);
+      if (runs < 1 || runs > MAX_RUNS) throw new ScanError(`runs must be from 1 to ${MAX_RUNS}, not ${runs}`, at);
+    }
+    events += runs;
+  }
+  if (queries === 0) c.fail("expected '[' and a query of the sequence");
+  if (events < 2) c.fail('a sequence needs at least two events');
+}
+
+/** Join keys: one or more field names; returns how many. */
+function keys(c: Cursor): number {
+  let n = 0;
+  for (;;) {
+    fieldName(c);
+    n++;
+    if (!c.isOp(',')) return n;
+    c.next();
   }
 }
 
@@ -159,6 +234,11 @@ function value(c: Cursor): void {
     if (n < arity[0] || n > arity[1]) throw new ScanError(`${t.text} takes ${arity[0] === arity[1] ? arity[0] : `${arity[0]} or more`} arguments, not ${n}`, t.at);
     return;
   }
+  fieldName(c);
+}
+
+/** A field: dot-separated parts, each a name that is not a keyword, or one backtick-quoted name. */
+function fieldName(c: Cursor): void {
   for (;;) {
     const p = c.peek;
     if (p.kind === 'quoted') c.next();

@@ -4,7 +4,7 @@
 // column of the row, which must all be Nullable(String): see README.md).
 import { ConversionError } from '../../common/types.js';
 import { prefixMask } from '../../../ir/values.js';
-import { ENGINE_NUMERIC_RE, IPV4_TEXT_RE, noNul } from './shared.js';
+import { ENGINE_NUMERIC_RE, IPV4_TEXT_RE, ISO_TIME_RE, noNul } from './shared.js';
 import type { SqlDialect } from './types.js';
 
 // Control characters escaped too: clickhouse-client's multi-query mode (18.16) does not read a raw
@@ -46,4 +46,15 @@ export const CLICKHOUSE: SqlDialect = {
   // `*` inside a function's arguments expands to every column; a lambda must return UInt8, not NULL.
   anyColumn: (_table, pred) => `arrayExists(_v -> ifNull(${pred('_v')}, 0), array(*))`,
   isNotTrue: (e) => `not(ifNull(${e}, 0))`,
+  // 18.16 has no window functions, no WITH queries and DateTime in whole seconds: a time is epoch
+  // milliseconds (the seconds of parseDateTimeBestEffort, in UTC unless the text has an offset, plus
+  // the first three digits of the fraction), read only from ISO 8601 text (the best-effort parser
+  // reads any text as some time).
+  correlation: {
+    time: (x) =>
+      `if(match(${x}, ${str(ISO_TIME_RE)}), toInt64(toUnixTimestamp(parseDateTimeBestEffortOrNull(${x}, 'UTC'))) * 1000 + toInt64(substring(concat(extract(${x}, ${str('\\.(\\d+)')}), '000'), 1, 3)), NULL)`,
+    windows: 'join',
+    // count(DISTINCT …) is uniqExact in ClickHouse, NULLs left out as elsewhere.
+    distinct: true,
+  },
 };

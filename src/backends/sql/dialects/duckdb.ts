@@ -35,8 +35,7 @@ export const DUCKDB: SqlDialect = {
     return `regexp_matches(${x}, ${DUCKDB.string((flags ? `(?${flags})` : '') + pattern)})`;
   },
   // The regex keeps out what DuckDB casts but the engine does not read as a number (`1_000`, `inf`).
-  time: (x) => `TRY_CAST(${x} AS TIMESTAMP)`,
-  windowDistinct: true,
+  correlation: { time: (x) => `TRY_CAST(${x} AS TIMESTAMP)`, windows: 'frame', distinct: true },
   number: (x) => `CASE WHEN regexp_full_match(${x}, ${DUCKDB.string(ENGINE_NUMERIC_RE)}) THEN TRY_CAST(${x} AS DOUBLE) END`,
   cidr: (x, nets, _where, keyword) => {
     // The address steps are a subquery, which DuckDB does not allow inside the keyword lambda.

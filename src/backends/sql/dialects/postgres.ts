@@ -3,7 +3,7 @@
 // (PostgreSQL has no TRY_CAST and a failed cast fails the whole query), CIDR through `inet <<=` on
 // text brought to a form inet always takes (IPv6: ./ip-text.ts),
 // keyword search over the row's values as JSON text (`json_each_text(row_to_json(events))`).
-import { noNul } from './shared.js';
+import { ISO_TIME_RE, noNul } from './shared.js';
 import type { SqlDialect } from './types.js';
 import { postgresRegex } from './postgres-regex.js';
 import { addressIn, ipv6NetworkText, type IpSql } from './ip-text.js';
@@ -31,8 +31,12 @@ export const POSTGRES: SqlDialect = {
   ident: (name) => `"${noNul(name).replace(/"/g, '""')}"`,
   // Only text shaped like an ISO 8601 time with fields in range is cast, so that a log value cannot
   // make the query fail (PostgreSQL 15 has no error-free cast; a 30 February still would).
-  time: (x) =>
-    `CASE WHEN ${x} ~ '^\\s*\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[T ]([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3])(:?[0-5]\\d)?)?\\s*$' THEN CAST(regexp_replace(${x}, '(\\.\\d{6})\\d+', '\\1') AS TIMESTAMPTZ) END`,
+  correlation: {
+    time: (x) => `CASE WHEN ${x} ~ ${str(ISO_TIME_RE)} THEN CAST(regexp_replace(${x}, '(\\.\\d{6})\\d+', '\\1') AS TIMESTAMPTZ) END`,
+    windows: 'frame',
+    // PostgreSQL has no count(DISTINCT …) over a window frame.
+    distinct: false,
+  },
   string: str,
   true: 'TRUE',
   false: 'FALSE',

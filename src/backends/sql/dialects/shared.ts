@@ -7,6 +7,13 @@ import { ConversionError } from '../../common/types.js';
  */
 export const ENGINE_NUMERIC_RE = '^\\s*[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?\\s*$';
 
+/**
+ * An ISO 8601 date and time with fields in range (offset or `Z` optional), checked before a time is
+ * read so that a log value can neither fail the query nor be read as a time the engine would not
+ * read (ClickHouse's best-effort parser reads `junk` as a date in 2000). PostgreSQL's ARE and RE2 read it alike.
+ */
+export const ISO_TIME_RE = '^\\s*\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[T ]([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3])(:?[0-5]\\d)?)?\\s*$';
+
 /** A NUL cannot be written in a SQL string literal (nor stored in PostgreSQL text). */
 export function noNul(text: string): string {
   if (text.includes('\0')) throw new ConversionError('binary-value', 'a value containing a NUL character cannot be written as a SQL string literal');

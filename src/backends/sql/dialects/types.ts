@@ -42,11 +42,24 @@ export interface SqlDialect {
   anyColumn(table: string, pred: (v: string) => string): string;
   /** `e IS NOT TRUE`: NULL counts as false before the negation, as in the engine. */
   isNotTrue(e: string): string;
+  /** Correlations (../render-correlation.ts); absent when the dialect does not convert them. */
+  correlation?: CorrelationDialect;
+}
+
+/** How a dialect measures the window of a correlation that ends at each event. */
+export interface CorrelationDialect {
   /**
-   * Correlations: the text of an ISO 8601 time as a timestamp, NULL (never an error) when it is not
-   * one; absent when the dialect does not convert correlations.
+   * The text of an ISO 8601 time as the dialect's time value, NULL (never an error) when it is not
+   * one: a timestamp for `frame`, epoch milliseconds (an integer) for `join`.
    */
-  time?(x: string): string;
-  /** Correlations: whether `count(DISTINCT …) OVER (… RANGE …)` exists (value_count). */
-  windowDistinct?: boolean;
+  time(x: string): string;
+  /**
+   * `frame`: a window function per row over `RANGE BETWEEN INTERVAL … PRECEDING AND CURRENT ROW`,
+   * in common table expressions. `join`: for a dialect without window functions or WITH queries
+   * (ClickHouse 18.16), each distinct end (group, time) joined with its group's rows and the rows
+   * inside the timespan kept, in nested subqueries.
+   */
+  windows: 'frame' | 'join';
+  /** Whether the measure may be `count(DISTINCT …)` there (value_count). */
+  distinct: boolean;
 }
