@@ -120,11 +120,12 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     ctx.attackJson ??= cacheJson(state.attack);
     return sendCachedJson(req, res, ctx.attackJson);
   }
-  if (route === 'rules' && (segments.length === 2 || (segments.length === 3 && segments[2] === 'raw'))) {
+  if (route === 'rules' && (segments.length === 2 || (segments.length === 3 && (segments[2] === 'raw' || segments[2] === 'checks')))) {
     allow('GET');
     const key = decodeSegment(segments[1]!);
     const loaded = state.byKey.get(key);
     if (!loaded) throw new HttpError(404, `no rule with key '${key}'`);
+    if (segments[2] === 'checks') return sendJson(res, 200, await ctx.details.checks(loaded, (field, limit) => seenValues(ctx.hunts, key, field, limit)));
     if (segments.length === 3) {
       const name = (loaded.path.split('/').pop() ?? 'rule.yml').replace(/[^A-Za-z0-9._-]/g, '_');
       return send(res, 200, loaded.doc.source.endsWith('\n') ? loaded.doc.source : loaded.doc.source + '\n', 'text/yaml; charset=utf-8', { 'Content-Disposition': `attachment; filename="${name}"` });
