@@ -11,7 +11,6 @@ import { bundledExplorerLogs, bundledExplorerRules } from './bundled.js';
 import { apiContext, warmCatalog } from './routes.js';
 import { createExplorerServer } from './server.js';
 import { writeTerminal } from '../report/terminal-text.js';
-import { warmValidators } from './translations.js';
 
 export const DEFAULT_PORT = 8737;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -97,9 +96,6 @@ export async function startExplorer(options: ExplorerOptions): Promise<Explorer>
       resolve();
     });
   });
-  // The validators take seconds of CPU to load (the Kusto language service): load them once the
-  // catalog is likely served, so the first rule page's checks do not wait for them.
-  setTimeout(warmValidators, 1000).unref();
   const port = (server.address() as AddressInfo).port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {

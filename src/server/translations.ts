@@ -58,17 +58,6 @@ export async function checkTranslations(translations: readonly Translation[]): P
   return out;
 }
 
-/** Loads the validators (the Kusto language service above all) so the first rule page's checks do not wait for them. */
-export function warmValidators(): void {
-  for (const [target, validate] of Object.entries(VALIDATORS)) {
-    try {
-      validate(target === 'kql' ? 'SecurityEvent | where EventID == 4688' : 'x');
-    } catch {
-      // Only the loading matters here; a real query's problems are reported when it is checked.
-    }
-  }
-}
-
 function translateWith(convert: (backend: Backend, pipelines: ProcessingPipeline[]) => ConversionResult, validate: boolean): Translation[] {
   const out: Translation[] = [];
   for (const [name, target] of Object.entries(TARGETS)) {
