@@ -140,6 +140,10 @@ export interface DetectionItem {
   event: StoredDetection['event'];
   matched: StoredDetection['matched'];
   excluded: boolean;
+  /** The event's host, channel and event id (src/server/triage-columns.ts); null where it has none. */
+  host: string | null;
+  channel: string | null;
+  eventId: string | null;
   /** A correlation detection's group, window, value and contributing events; each event with `n`, the
    * detection of the same event in this hunt (null when the hunt does not hold it), and `key`, its rule's explorer key. */
   correlation?: Omit<CorrelationResult, 'events'> & { events: Array<CorrelationResult['events'][number] & { n: number | null; key: string | null }> };

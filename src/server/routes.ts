@@ -1,5 +1,6 @@
 // The explorer's HTTP API (documented in README.md next to this file). Routes read the explorer
 // state and answer JSON; anything unknown under /api/ is a JSON 404.
+import { DETECTION_SORTS, sortDetections } from './triage-columns.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { VALIDATORS } from '../backends/validators.js';
 import type { ExplorerState } from './explorer-state.js';
@@ -161,7 +162,10 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
         const offset = intParam(query, 'offset', 0, Number.MAX_SAFE_INTEGER);
         const limit = intParam(query, 'limit', 100, 1000);
         const baseKey = baseRuleResolver(state);
-        return sendJson(res, 200, { total: selected.length, offset, items: selected.slice(offset, offset + limit).map((x) => detectionItem(h, x, baseKey)) });
+        const sort = query.get('sort');
+        if (sort && !(DETECTION_SORTS as readonly string[]).includes(sort.replace(/^-/, ''))) throw new HttpError(400, `cannot sort by '${sort}' (sorts: ${DETECTION_SORTS.join(', ')}; a leading - reverses)`);
+        const rows = sort ? sortDetections(selected, sort) : selected;
+        return sendJson(res, 200, { total: rows.length, offset, items: rows.slice(offset, offset + limit).map((x) => detectionItem(h, x, baseKey)) });
       }
       case 'timeline':
         return sendJson(res, 200, timeline(selected.map((x) => x.r)));

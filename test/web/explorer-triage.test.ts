@@ -161,3 +161,66 @@ test('reach: a skip link first, focus visible, the catalog fits 390 px', { skip:
   await screenshot(page, 'triage-catalog-390px');
   console.log(`# explorer: catalog ${width} px wide at 390 px; search box ${presses + 2} key presses from the top`);
 });
+
+test('hunt results for triage: host, channel and EventID columns, sorting, keyboard drill-down, rarest first, counts after exclusions, a to-scale timeline', { skip: noChromium }, async () => {
+  // The bundled rules are copied so that the exclusion is written into a temporary folder.
+  const dir = mkdtempSync(join(tmpdir(), 'quarry-triage-'));
+  try {
+    cpSync('examples/rules', join(dir, 'examples'), { recursive: true });
+    cpSync('rules/hardened', join(dir, 'hardened'), { recursive: true });
+    const explorer = await startExplorer({ rules: [join(dir, 'examples'), join(dir, 'hardened')], demo: true, port: 0 });
+    try {
+      const page = await newPage();
+      await page.goto(`${base(explorer)}/hunts`);
+      await page.waitForSelector('[data-testid=detection-total]');
+      for (const c of ['host', 'channel', 'eventId']) assert.ok(await page.isVisible(`th[data-column=${c}]`), c);
+      // Windows detections show their computer, channel and event id.
+      const hosts = await page.$$eval('td[data-cell=host]', (els) => els.map((e) => e.textContent));
+      assert.ok(hosts.some((h) => h), hosts.join(','));
+      // Sorting by EventID, then reversed; detections without one stay last.
+      await page.click('th[data-column=eventId] button');
+      await page.waitForFunction(() => location.search.includes('sort=eventId'));
+      await page.waitForSelector('th[data-column=eventId][aria-sort=ascending]');
+      const ids = async () => (await page.$$eval('td[data-cell=eventId]', (els) => els.map((e) => e.textContent!))).filter(Boolean).map(Number);
+      const asc = await ids();
+      assert.ok(asc.length > 1);
+      assert.deepEqual(asc, [...asc].sort((a, b) => a - b));
+      await page.click('th[data-column=eventId] button');
+      await page.waitForSelector('th[data-column=eventId][aria-sort=descending]');
+      const desc = await ids();
+      assert.deepEqual(desc, [...desc].sort((a, b) => b - a));
+      // The drill-down opens from the keyboard.
+      await page.focus('tr.detection');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('.event-fields');
+      assert.equal(await page.getAttribute('tr.detection', 'aria-expanded'), 'true');
+      // The timeline is drawn to scale with ticks at true times.
+      assert.ok((await page.locator('.timeline line.tick').count()) > 0);
+      assert.match((await page.textContent('.timeline figcaption'))!, /drawn to scale/);
+      await screenshot(page, 'triage-hunt-columns-sorted');
+
+      // One rule: stack rarest first; an exclusion lowers the rule's count on the left.
+      const title = 'BITS User Agent Requesting A Host Outside Common Top-Level Domains';
+      await page.click(`.by-rule li[data-rule] button:has-text("${title}")`);
+      await page.waitForFunction(() => location.search.includes('rule='));
+      const row = page.locator('.by-rule li[data-rule]', { hasText: title });
+      const before = Number(await row.locator('.count').getAttribute('data-count'));
+      await page.fill('input[name=stack-field]', 'cs-host@tld');
+      await page.click('[data-section=stack] button[type=submit]');
+      await page.waitForSelector('.stack-table tbody tr');
+      const counts = await page.$$eval('.stack-table tbody tr td:nth-child(2)', (els) => els.map((e) => Number(e.textContent)));
+      assert.ok(counts.length > 1, 'several values');
+      assert.deepEqual(counts, [...counts].sort((a, b) => a - b), 'rarest first');
+      await page.click('.stack-table tbody tr:first-child button.exclude');
+      await page.waitForSelector('.by-rule .excluded-count');
+      const after = Number(await row.locator('.count').getAttribute('data-count'));
+      assert.equal(after, before - counts[0]!);
+      assert.match((await row.textContent())!, new RegExp(`\\(${counts[0]} excluded\\)`));
+      await screenshot(page, 'triage-hunt-rarest-first-excluded');
+    } finally {
+      await explorer.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
