@@ -37,6 +37,10 @@ export interface HuntingContext {
   query?: { target: string; pipeline: string; text: string };
   /** Each false-positive note with an exclusion: `specific` when drawn from the note itself. */
   scenarios: Array<{ falsepositive: string; exclusion: Suggestion | null; specific: boolean }>;
+  /** Scenarios the rule's notes do not name but its fields make likely, each with an exclusion (src/server/scenarios.ts). */
+  general: Array<{ title: string; description: string; exclusion: Suggestion }>;
+  /** The rule's references, for the threat description. */
+  references: string[];
 }
 
 /** A Sigma filter file as the explorer lists it. */

@@ -82,7 +82,7 @@ export function buildRuleDetail(state: ExplorerState, loaded: LoadedDocument, se
     return { path: i.path, name: i.name, source: i.source, title: i.title, key: i.key, createdByExplorer: i.createdByExplorer, ...(cannotRun ? { cannotRun } : {}) };
   });
   const filtersSkipped = applied.skipped.map((s) => ({ path: filterInfo(state, s.filter).path, reason: s.reason }));
-  return { ...base, stages, translations, suggestions, filters, filtersSkipped, hunting: huntingContext(doc, attack, state.attack, translations, suggestions) };
+  return { ...base, stages, translations, suggestions, filters, filtersSkipped, hunting: huntingContext(doc, attack, state.attack, translations, suggestions, stages, seen) };
 }
 
 /** Rule details, and the checks of their translations, cached per key for the current tuning generation. */

@@ -103,6 +103,17 @@ test('an exclusion carries its reason; the tuned condition names the filter iden
     try {
       const page = await newPage();
       await page.goto(`${base(explorer)}/rule/${SEED_PROXY_ID}`);
+      // The threat description names its background; the rule's one note is a scenario, and the host
+      // field it tests brings three more, each with a concrete exclusion (seed 004 has five in all).
+      await page.waitForSelector('[data-section=hunting]');
+      assert.match((await page.textContent('[data-section=hunting]'))!, /Background: 2 references \(twitter\.com and isc\.sans\.edu\)/);
+      assert.equal(await page.locator('[data-scenario]').count(), 1);
+      assert.match(await page.inputValue('[data-scenario="0"] textarea[name=values]'), /\.uk/);
+      assert.equal(await page.locator('[data-general-scenario]').count(), 3);
+      assert.equal(await page.inputValue('[data-general-scenario="0"] textarea[name=values]'), '.test\n.example\n.invalid\n.localhost');
+      assert.equal(await page.inputValue('[data-general-scenario="1"] input[name=field]'), 'cs-host');
+      await page.locator('[data-section=false-positives]').scrollIntoViewIfNeeded();
+      await screenshot(page, 'triage-false-positive-scenarios');
       const form = page.locator('form.exclusion').last();
       await form.locator('input[name=field]').fill('cs-host');
       await form.locator('select[name=modifier]').selectOption('endswith');

@@ -302,6 +302,21 @@ function FalsePositives({ detail, onChange }: { detail: RuleDetail; onChange: ()
           </li>
         ))}
       </ol>
+      {(detail.hunting?.general.length ?? 0) > 0 && (
+        <>
+          <h3>More scenarios, from the fields the rule tests</h3>
+          <ol class="scenarios general">
+            {detail.hunting!.general.map((sc, i) => (
+              <li data-general-scenario={i}>
+                <p class="scenario">
+                  <strong>{sc.title}</strong>: {sc.description}
+                </p>
+                <ExclusionEditor ruleKey={key} suggestion={sc.exclusion} onSaved={onChange} />
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
       {others.length > 0 && <h3>More exclusions, from the fields the rule's filters use</h3>}
       {others.map((sg, i) => (
         <ExclusionEditor key={`${i}:${sg.field}`} ruleKey={key} suggestion={sg} onSaved={onChange} />
