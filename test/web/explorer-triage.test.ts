@@ -6,24 +6,15 @@
 // tuned rule's condition naming the filter's identifiers apart, and reach (skip link, 390 px width).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { DATA } from '../helpers.js';
 import { launchBrowser, screenshot } from './browser.js';
 import { needs } from '../services.js';
+import { withTempExplorer } from './temp-explorer.js';
+import { base, CORPUS, SEED_PROXY, SEED_PROXY_ID, SEED_WINDOWS_ID, SIGMA } from './corpus.js';
 import { startExplorer, type Explorer } from '../../src/server/index.js';
 
-const SIGMA = join(DATA, 'sigmahq');
-const CORPUS = readdirSync(SIGMA)
-  .filter((f) => f.startsWith('rules'))
-  .map((f) => join(SIGMA, f));
-const SEED_WINDOWS_ID = '6d44fb93-e7d2-475c-9d3d-54c9c1e33427';
-const SEED_PROXY = 'rules/web/proxy_generic/proxy_ua_bitsadmin_susp_tld.yml';
-const SEED_PROXY_ID = '9eb68894-7476-4cd6-8752-23b51f5883a7';
-
-const base = (explorer: { url: string }): string => explorer.url.replace(/\/$/, '');
 const noChromium = needs('chromium');
 let browser: Browser;
 let corpus: Explorer;
@@ -97,53 +88,49 @@ test('ATT&CK: v19 technique names, names searchable, coverage counts rules not f
 });
 
 test('an exclusion carries its reason; the tuned condition names the filter identifiers apart', { skip: noChromium }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'quarry-triage-'));
-  try {
-    const rules = join(dir, 'rules');
-    mkdirSync(rules);
-    cpSync(join(SIGMA, SEED_PROXY), join(rules, 'proxy_ua_bitsadmin_susp_tld.yml'));
-    const explorer = await startExplorer({ rules: [rules], hunts: [], port: 0, demo: false });
-    try {
-      const page = await newPage();
-      await page.goto(`${base(explorer)}/rule/${SEED_PROXY_ID}`);
-      // The threat description names its background; the rule's one note is a scenario, and the host
-      // field it tests brings three more, each with a concrete exclusion (seed 004 has five in all).
-      await page.waitForSelector('[data-section=hunting]');
-      assert.match((await page.textContent('[data-section=hunting]'))!, /Background: 2 references \(twitter\.com and isc\.sans\.edu\)/);
-      assert.equal(await page.locator('[data-scenario]').count(), 1);
-      assert.match(await page.inputValue('[data-scenario="0"] textarea[name=values]'), /\.uk/);
-      assert.equal(await page.locator('[data-general-scenario]').count(), 3);
-      assert.equal(await page.inputValue('[data-general-scenario="0"] textarea[name=values]'), '.test\n.example\n.invalid\n.localhost');
-      assert.equal(await page.inputValue('[data-general-scenario="1"] input[name=field]'), 'cs-host');
-      await page.locator('[data-section=false-positives]').scrollIntoViewIfNeeded();
-      await screenshot(page, 'triage-false-positive-scenarios');
-      const form = page.locator('form.exclusion').last();
-      await form.locator('input[name=field]').fill('cs-host');
-      await form.locator('select[name=modifier]').selectOption('endswith');
-      await form.locator('textarea[name=values]').fill('.updates.example.xyz');
-      await form.locator('input[name=reason]').fill('the build farm downloads its updates from this vendor with bitsadmin');
-      await form.locator('button[type=submit]').click();
-      await page.waitForSelector('ul.filters li');
-      const saved = readdirSync(join(rules, 'filters'));
-      assert.equal(saved.length, 1);
-      assert.match(readFileSync(join(rules, 'filters', saved[0]!), 'utf8'), /the build farm downloads its updates from this vendor with bitsadmin/);
-      const condition = (await page.textContent('[data-section=stages] code.condition'))!;
-      assert.match(condition, /and not \(_filter0_\w+\)$/);
-      assert.doesNotMatch(condition, /not \(selection\)/);
-      await page.locator('[data-section=stages]').scrollIntoViewIfNeeded();
-      await screenshot(page, 'triage-exclusion-reason-stages');
-      // Coverage counts the rule, not the filter file beside it in the catalog.
-      await page.goto(`${base(explorer)}/coverage`);
-      await page.waitForSelector('[data-testid=coverage-rules]');
-      assert.equal(await page.textContent('[data-testid=coverage-rules]'), '1 rules');
-      const entries = ((await (await fetch(`${base(explorer)}/api/catalog`)).json()) as { entries: unknown[] }).entries;
-      assert.equal(entries.length, 2);
-    } finally {
-      await explorer.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const rulesIn = (dir: string) => join(dir, 'rules');
+  const prepare = (dir: string) => {
+    mkdirSync(rulesIn(dir));
+    cpSync(join(SIGMA, SEED_PROXY), join(rulesIn(dir), 'proxy_ua_bitsadmin_susp_tld.yml'));
+    return { rules: [rulesIn(dir)], hunts: [], demo: false };
+  };
+  await withTempExplorer(prepare, async (explorer, dir) => {
+    const rules = rulesIn(dir);
+    const page = await newPage();
+    await page.goto(`${base(explorer)}/rule/${SEED_PROXY_ID}`);
+    // The threat description names its background; the rule's one note is a scenario, and the host
+    // field it tests brings three more, each with a concrete exclusion (seed 004 has five in all).
+    await page.waitForSelector('[data-section=hunting]');
+    assert.match((await page.textContent('[data-section=hunting]'))!, /Background: 2 references \(twitter\.com and isc\.sans\.edu\)/);
+    assert.equal(await page.locator('[data-scenario]').count(), 1);
+    assert.match(await page.inputValue('[data-scenario="0"] textarea[name=values]'), /\.uk/);
+    assert.equal(await page.locator('[data-general-scenario]').count(), 3);
+    assert.equal(await page.inputValue('[data-general-scenario="0"] textarea[name=values]'), '.test\n.example\n.invalid\n.localhost');
+    assert.equal(await page.inputValue('[data-general-scenario="1"] input[name=field]'), 'cs-host');
+    await page.locator('[data-section=false-positives]').scrollIntoViewIfNeeded();
+    await screenshot(page, 'triage-false-positive-scenarios');
+    const form = page.locator('form.exclusion').last();
+    await form.locator('input[name=field]').fill('cs-host');
+    await form.locator('select[name=modifier]').selectOption('endswith');
+    await form.locator('textarea[name=values]').fill('.updates.example.xyz');
+    await form.locator('input[name=reason]').fill('the build farm downloads its updates from this vendor with bitsadmin');
+    await form.locator('button[type=submit]').click();
+    await page.waitForSelector('ul.filters li');
+    const saved = readdirSync(join(rules, 'filters'));
+    assert.equal(saved.length, 1);
+    assert.match(readFileSync(join(rules, 'filters', saved[0]!), 'utf8'), /the build farm downloads its updates from this vendor with bitsadmin/);
+    const condition = (await page.textContent('[data-section=stages] code.condition'))!;
+    assert.match(condition, /and not \(_filter0_\w+\)$/);
+    assert.doesNotMatch(condition, /not \(selection\)/);
+    await page.locator('[data-section=stages]').scrollIntoViewIfNeeded();
+    await screenshot(page, 'triage-exclusion-reason-stages');
+    // Coverage counts the rule, not the filter file beside it in the catalog.
+    await page.goto(`${base(explorer)}/coverage`);
+    await page.waitForSelector('[data-testid=coverage-rules]');
+    assert.equal(await page.textContent('[data-testid=coverage-rules]'), '1 rules');
+    const entries = ((await (await fetch(`${base(explorer)}/api/catalog`)).json()) as { entries: unknown[] }).entries;
+    assert.equal(entries.length, 2);
+  });
 });
 
 test('reach: a skip link first, focus visible, the catalog fits 390 px', { skip: noChromium }, async () => {
@@ -178,63 +165,58 @@ test('reach: a skip link first, focus visible, the catalog fits 390 px', { skip:
 
 test('hunt results for triage: host, channel and EventID columns, sorting, keyboard drill-down, rarest first, counts after exclusions, a to-scale timeline', { skip: noChromium }, async () => {
   // The bundled rules are copied so that the exclusion is written into a temporary folder.
-  const dir = mkdtempSync(join(tmpdir(), 'quarry-triage-'));
-  try {
+  const prepare = (dir: string) => {
     cpSync('examples/rules', join(dir, 'examples'), { recursive: true });
     cpSync('rules/hardened', join(dir, 'hardened'), { recursive: true });
-    const explorer = await startExplorer({ rules: [join(dir, 'examples'), join(dir, 'hardened')], demo: true, port: 0 });
-    try {
-      const page = await newPage();
-      await page.goto(`${base(explorer)}/hunts`);
-      await page.waitForSelector('[data-testid=detection-total]');
-      for (const c of ['host', 'channel', 'eventId']) assert.ok(await page.isVisible(`th[data-column=${c}]`), c);
-      // Windows detections show their computer, channel and event id.
-      const hosts = await page.$$eval('td[data-cell=host]', (els) => els.map((e) => e.textContent));
-      assert.ok(hosts.some((h) => h), hosts.join(','));
-      // Sorting by EventID, then reversed; detections without one stay last.
-      await page.click('th[data-column=eventId] button');
-      await page.waitForFunction(() => location.search.includes('sort=eventId'));
-      await page.waitForSelector('th[data-column=eventId][aria-sort=ascending]');
-      const ids = async () => (await page.$$eval('td[data-cell=eventId]', (els) => els.map((e) => e.textContent!))).filter(Boolean).map(Number);
-      const asc = await ids();
-      assert.ok(asc.length > 1);
-      assert.deepEqual(asc, [...asc].sort((a, b) => a - b));
-      await page.click('th[data-column=eventId] button');
-      await page.waitForSelector('th[data-column=eventId][aria-sort=descending]');
-      const desc = await ids();
-      assert.deepEqual(desc, [...desc].sort((a, b) => b - a));
-      // The drill-down opens from the keyboard.
-      await page.focus('tr.detection');
-      await page.keyboard.press('Enter');
-      await page.waitForSelector('.event-fields');
-      assert.equal(await page.getAttribute('tr.detection', 'aria-expanded'), 'true');
-      // The timeline is drawn to scale with ticks at true times.
-      assert.ok((await page.locator('.timeline line.tick').count()) > 0);
-      assert.match((await page.textContent('.timeline figcaption'))!, /drawn to scale/);
-      await screenshot(page, 'triage-hunt-columns-sorted');
+    return { rules: [join(dir, 'examples'), join(dir, 'hardened')], demo: true };
+  };
+  await withTempExplorer(prepare, async (explorer) => {
+    const page = await newPage();
+    await page.goto(`${base(explorer)}/hunts`);
+    await page.waitForSelector('[data-testid=detection-total]');
+    for (const c of ['host', 'channel', 'eventId']) assert.ok(await page.isVisible(`th[data-column=${c}]`), c);
+    // Windows detections show their computer, channel and event id.
+    const hosts = await page.$$eval('td[data-cell=host]', (els) => els.map((e) => e.textContent));
+    assert.ok(hosts.some((h) => h), hosts.join(','));
+    // Sorting by EventID, then reversed; detections without one stay last.
+    await page.click('th[data-column=eventId] button');
+    await page.waitForFunction(() => location.search.includes('sort=eventId'));
+    await page.waitForSelector('th[data-column=eventId][aria-sort=ascending]');
+    const ids = async () => (await page.$$eval('td[data-cell=eventId]', (els) => els.map((e) => e.textContent!))).filter(Boolean).map(Number);
+    const asc = await ids();
+    assert.ok(asc.length > 1);
+    assert.deepEqual(asc, [...asc].sort((a, b) => a - b));
+    await page.click('th[data-column=eventId] button');
+    await page.waitForSelector('th[data-column=eventId][aria-sort=descending]');
+    const desc = await ids();
+    assert.deepEqual(desc, [...desc].sort((a, b) => b - a));
+    // The drill-down opens from the keyboard.
+    await page.focus('tr.detection');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.event-fields');
+    assert.equal(await page.getAttribute('tr.detection', 'aria-expanded'), 'true');
+    // The timeline is drawn to scale with ticks at true times.
+    assert.ok((await page.locator('.timeline line.tick').count()) > 0);
+    assert.match((await page.textContent('.timeline figcaption'))!, /drawn to scale/);
+    await screenshot(page, 'triage-hunt-columns-sorted');
 
-      // One rule: stack rarest first; an exclusion lowers the rule's count on the left.
-      const title = 'BITS User Agent Requesting A Host Outside Common Top-Level Domains';
-      await page.click(`.by-rule li[data-rule] button:has-text("${title}")`);
-      await page.waitForFunction(() => location.search.includes('rule='));
-      const row = page.locator('.by-rule li[data-rule]', { hasText: title });
-      const before = Number(await row.locator('.count').getAttribute('data-count'));
-      await page.fill('input[name=stack-field]', 'cs-host@tld');
-      await page.click('[data-section=stack] button[type=submit]');
-      await page.waitForSelector('.stack-table tbody tr');
-      const counts = await page.$$eval('.stack-table tbody tr td:nth-child(2)', (els) => els.map((e) => Number(e.textContent)));
-      assert.ok(counts.length > 1, 'several values');
-      assert.deepEqual(counts, [...counts].sort((a, b) => a - b), 'rarest first');
-      await page.click('.stack-table tbody tr:first-child button.exclude');
-      await page.waitForSelector('.by-rule .excluded-count');
-      const after = Number(await row.locator('.count').getAttribute('data-count'));
-      assert.equal(after, before - counts[0]!);
-      assert.match((await row.textContent())!, new RegExp(`\\(${counts[0]} excluded\\)`));
-      await screenshot(page, 'triage-hunt-rarest-first-excluded');
-    } finally {
-      await explorer.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    // One rule: stack rarest first; an exclusion lowers the rule's count on the left.
+    const title = 'BITS User Agent Requesting A Host Outside Common Top-Level Domains';
+    await page.click(`.by-rule li[data-rule] button:has-text("${title}")`);
+    await page.waitForFunction(() => location.search.includes('rule='));
+    const row = page.locator('.by-rule li[data-rule]', { hasText: title });
+    const before = Number(await row.locator('.count').getAttribute('data-count'));
+    await page.fill('input[name=stack-field]', 'cs-host@tld');
+    await page.click('[data-section=stack] button[type=submit]');
+    await page.waitForSelector('.stack-table tbody tr');
+    const counts = await page.$$eval('.stack-table tbody tr td:nth-child(2)', (els) => els.map((e) => Number(e.textContent)));
+    assert.ok(counts.length > 1, 'several values');
+    assert.deepEqual(counts, [...counts].sort((a, b) => a - b), 'rarest first');
+    await page.click('.stack-table tbody tr:first-child button.exclude');
+    await page.waitForSelector('.by-rule .excluded-count');
+    const after = Number(await row.locator('.count').getAttribute('data-count'));
+    assert.equal(after, before - counts[0]!);
+    assert.match((await row.textContent())!, new RegExp(`\\(${counts[0]} excluded\\)`));
+    await screenshot(page, 'triage-hunt-rarest-first-excluded');
+  });
 });
