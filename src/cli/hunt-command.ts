@@ -225,8 +225,11 @@ function summaryText(s: HuntSummary, c: HuntCorrelation | null): string {
   if (levels.length) lines.push(`By level: ${levels.join(', ')}`);
   lines.push('', renderTable(['input', 'format', 'events', 'detections', 'problems', 'routing'], s.inputs.map((i) => [i.file, i.format, String(i.events), String(i.detections), String(i.problemCount), routing(i.routing)]), 70));
   for (const i of s.inputs) {
-    for (const p of i.problems.slice(0, 10)) lines.push(`  problem  ${p.location.file}${p.location.line ? `:${p.location.line}` : ''}${p.location.offset !== undefined ? ` @${p.location.offset}` : ''}: ${p.message}`);
-    if (i.problemCount > 10) lines.push(`  problem  … ${i.problemCount - 10} more in ${i.file}`);
+    const shown = i.problems.slice(0, 10);
+    for (const p of shown) lines.push(`  problem  ${p.location.file}${p.location.line ? `:${p.location.line}` : ''}${p.location.offset !== undefined ? ` @${p.location.offset}` : ''}: ${p.message}`);
+    // a problem may stand for several records (a lost EVTX run), so count what the shown ones cover
+    const more = i.problemCount - shown.reduce((n, p) => n + (p.records ?? 1), 0);
+    if (more > 0) lines.push(`  problem  … ${more} more in ${i.file}`);
   }
   return lines.join('\n') + '\n';
 }
