@@ -3,7 +3,7 @@
 
 import { StringDecoder } from 'node:string_decoder';
 import { ProblemLog } from './problem-log.js';
-import type { ByteChunks } from './byte-input.js';
+import { GzipTrailerError, type ByteChunks } from './byte-input.js';
 import { normalizeEvent } from './flatten.js';
 import { DEFAULT_MAX_DEPTH } from '../json/parse-exact.js';
 import { createJsonSplitter } from './json-splitter.js';
@@ -79,7 +79,8 @@ export function readJsonEvents(
         }
       }
     } catch (e) {
-      log.add(undefined, `read error, the rest of the input is lost: ${(e as Error).message}`);
+      // a bad gzip trailer comes after all the data: reported, nothing lost
+      log.add(undefined, e instanceof GzipTrailerError ? e.message : `read error, the rest of the input is lost: ${(e as Error).message}`);
     }
     splitter.push(decoder.end());
     splitter.end();
