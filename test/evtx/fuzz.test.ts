@@ -10,18 +10,10 @@ import path from 'node:path';
 import { parseChunk, readEvtxAll } from '../../src/sources/evtx/index.js';
 import type { ChunkResult } from '../../src/sources/evtx/index.js';
 import { EVTX_DIR } from './helpers.js';
+import { rng } from '../seeded-random.js';
 
 const CHUNK = 65536;
 const HEADER = 4096;
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SOURCES = [
   'evtx-crate/security.evtx',

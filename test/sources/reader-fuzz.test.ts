@@ -13,19 +13,11 @@ import { join } from 'node:path';
 import { openSource } from '../../src/sources/open-source.js';
 import { generateProxyLogs, type GenerateFormat } from '../../src/generate/index.js';
 import type { SourceFormat } from '../../src/sources/types.js';
+import { rng } from '../seeded-random.js';
 
 const MAX_LINE = 4096;
 const BUDGET_MS = Number(process.env.QUARRY_FUZZ_MS ?? 4000);
 const READ_LIMIT_MS = 2000;
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Format {
   name: string;
