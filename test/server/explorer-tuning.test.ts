@@ -207,7 +207,7 @@ test('a rules folder that cannot be written makes tuning answer with the reason,
   if (!locked) chmodSync(filters, 0o555);
   const ex2 = await startExplorer({ rules: [root], hunts: [], demo: false, port: 0, log: () => {} });
   try {
-    const r = await sendJson(ex2.url, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', modifier: 'endswith', values: ['.de'] });
+    const r = await sendJson(ex2, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', modifier: 'endswith', values: ['.de'] });
     assert.equal(r.status, 403, JSON.stringify(r.body));
     assert.match(r.body.error, /^cannot write the filter file readonly\/filters\/mf_quarry_.*\.yml: (operation not permitted \(EPERM\)|permission denied .*\(EACCES\))$/);
     assert.deepEqual(readdirSync(filters), []);
@@ -224,7 +224,7 @@ test('a rules folder that cannot be written makes tuning answer with the reason,
   writeFileSync(join(other, 'filters'), 'not a folder\n');
   const ex3 = await startExplorer({ rules: [other], hunts: [], demo: false, port: 0, log: () => {} });
   try {
-    const r = await sendJson(ex3.url, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', modifier: 'endswith', values: ['.de'] });
+    const r = await sendJson(ex3, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', modifier: 'endswith', values: ['.de'] });
     assert.equal(r.status, 409, JSON.stringify(r.body));
     assert.match(r.body.error, /^cannot make the folder filters-is-a-file\/filters: 'filters' in the rules folder is not a folder \(ENOTDIR\)$/);
   } finally {
