@@ -112,7 +112,8 @@ const MAX_RECORDS_PER_CHUNK = Math.floor((CHUNK_SIZE - CHUNK_HEADER_SIZE) / 28);
 function declaredIds(buf: Buffer): { first: number; last: number } | null {
   const first = Number(buf.readBigUInt64LE(24));
   const last = Number(buf.readBigUInt64LE(32));
-  if (last < first || last - first >= MAX_RECORDS_PER_CHUNK) return null;
+  // record ids start at 1: a zero first id is a header that does not say (hand-made or wiped)
+  if (first === 0 || last < first || last - first >= MAX_RECORDS_PER_CHUNK) return null;
   return { first, last };
 }
 
