@@ -115,15 +115,23 @@ function positionOf(text: string, index: number): { line: number; col: number } 
   return { line: before.split('\n').length, col: index - before.lastIndexOf('\n') };
 }
 
+/** Called after each rule file is read (a terminal progress line: a full corpus takes seconds). */
+export type LoadProgress = (filesRead: number, filesListed: number) => void;
+
 /** Every rule file under the paths, parsed, and every path that could not be used, in listing order. */
-export function parseSigmaPaths(paths: string[]): ParsedFile[] {
+export function parseSigmaPaths(paths: string[], onFile?: LoadProgress): ParsedFile[] {
   const listing = listRuleFiles(paths);
-  return [...listing.problems, ...listing.files.map(readRuleFile)];
+  const total = listing.files.length;
+  return [...listing.problems, ...listing.files.map((f, i) => {
+    const parsed = readRuleFile(f);
+    onFile?.(i + 1, total);
+    return parsed;
+  })];
 }
 
-export function loadSigmaPaths(paths: string[]): SigmaCollection {
+export function loadSigmaPaths(paths: string[], onFile?: LoadProgress): SigmaCollection {
   const col = emptyCollection();
-  for (const parsed of parseSigmaPaths(paths)) addParsedFile(col, parsed);
+  for (const parsed of parseSigmaPaths(paths, onFile)) addParsedFile(col, parsed);
   checkCollection(col);
   return col;
 }
