@@ -135,6 +135,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const col = loadSigmaPaths(rulePaths, loadingProgress(progress));
   progress.done();
   if (col.files === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${rulePaths.join(', ')}`);
+  progress.show(`  preparing ${col.rules.length.toLocaleString('en-US')} rules through the pipelines, opening inputs…`, true);
   const { prepared, inputs, openProblems, correlation } = await setupHunt(col, inputPaths, {
     pipelines: pipelines.pipelines,
     formatPipelines: !values['no-default-pipeline'],
@@ -143,6 +144,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
     logsource,
     workers,
   });
+  progress.done();
   log(banner(rulePaths, col, prepared, pipelines.names, inputs, logsource ? describeLogsource(logsource) : undefined, openProblems, correlation, values.verbose));
   // Nothing to hunt with or nothing to hunt in: say so and stop, whatever --quiet says.
   if (prepared.set.rules.length === 0) {

@@ -50,7 +50,8 @@ export function huntProgress(p: Progress, sizes: number[]): (events: number, at:
     const done = sizes.slice(0, at.index).reduce((a, b) => a + b, 0);
     const rate = seconds > 0 ? Math.round(events / seconds) : 0;
     const eta = done > 0 && total > done ? `  ETA ${duration((seconds * (total - done)) / done)}` : '';
-    p.show(`  ${bar(at.index, at.count)} ${at.index}/${at.count} inputs  ${events.toLocaleString('en-US')} events (${rate.toLocaleString('en-US')}/s)  ${at.detections.toLocaleString('en-US')} detections${eta}  ${at.name.slice(-40)}`);
+    // the most useful figures first: a narrow terminal cuts the end of the line
+    p.show(`  ${bar(at.index, at.count)} ${at.index}/${at.count} inputs${eta}  ${at.detections.toLocaleString('en-US')} detections  ${events.toLocaleString('en-US')} events (${rate.toLocaleString('en-US')}/s)  ${at.name.slice(-40)}`);
   };
 }
 
