@@ -14,7 +14,7 @@ import type { HuntInfo } from '../report/hunt-info.js';
 import { renderTable } from '../report/text-table.js';
 import { writeTerminal } from '../report/terminal-text.js';
 import { TimeSorter } from '../report/time-sort.js';
-import { DetectionScope } from '../hunt/scope.js';
+import { DetectionScope, LEFT_OUT_REASONS } from '../hunt/scope.js';
 import type { HuntDetection } from '../hunt/detection.js';
 import { outputOptions, scopeOptions } from './hunt-options.js';
 import { huntProgress, loadingProgress, terminalProgress } from './progress.js';
@@ -299,8 +299,8 @@ function inputSizes(inputs: HuntInput[]): number[] {
 /** What the scope left out and the per-rule limit held back, and how the time sort went. */
 function scopeText(scope: DetectionScope, untimed: number, sorter: TimeSorter | null): string {
   const lines: string[] = [];
-  const out = [...scope.leftOut].filter(([r]) => r !== 'over --limit-per-rule');
-  if (out.length) lines.push(`Left out by the scope: ${out.map(([r, n]) => `${n} ${r}`).join(', ')}`);
+  const out = LEFT_OUT_REASONS.filter((r) => r !== 'over --limit-per-rule' && scope.leftOut.has(r));
+  if (out.length) lines.push(`Left out by the scope: ${out.map((r) => `${scope.leftOut.get(r)} ${r}`).join(', ')}`);
   if (scope.overLimit.size) {
     const held = [...scope.overLimit].sort((a, b) => b[1] - a[1]);
     lines.push(`Not written (--limit-per-rule ${scope.limitPerRule}): ${held.reduce((n, [, c]) => n + c, 0)} detections of ${held.length} rules, counted above: ${held.slice(0, 5).map(([t, n]) => `${t} (${n} more)`).join('; ')}${held.length > 5 ? '; …' : ''}`);

@@ -20,7 +20,9 @@ export interface ScopeOptions {
   dedupe?: boolean;
 }
 
-export type LeftOutReason = 'before --from' | 'after --to' | 'no event time' | 'status' | 'tag' | 'technique' | 'excluded rule' | 'duplicate record' | 'over --limit-per-rule';
+/** Why a detection was left out, in the order the summary lists them. */
+export const LEFT_OUT_REASONS = ['before --from', 'after --to', 'no event time', 'status', 'tag', 'technique', 'excluded rule', 'duplicate record', 'over --limit-per-rule'] as const;
+export type LeftOutReason = (typeof LEFT_OUT_REASONS)[number];
 
 export class DetectionScope {
   /** Detections left out, by reason. */
