@@ -49,10 +49,18 @@ export class TimeSorter {
     this.dir ??= mkdtempSync(join(tmpdir(), 'quarry-sort-'));
     const file = join(this.dir, `run-${this.files.length}.jsonl`);
     const out = createWriteStream(file);
+    // at and seq travel with the detection so the merge needs no re-parsing of times; lines go
+    // out in batches (one write per line spends its time in system calls)
+    let batch: string[] = [];
+    const flush = async () => {
+      if (!out.write(batch.join(''))) await once(out, 'drain');
+      batch = [];
+    };
     for (const e of this.run) {
-      // at and seq travel with the detection so the merge needs no re-parsing of times
-      if (!out.write(`${e.at === Number.POSITIVE_INFINITY ? 'null' : e.at} ${e.seq} ${stringifyExact(e.d)}\n`)) await once(out, 'drain');
+      batch.push(`${e.at === Number.POSITIVE_INFINITY ? 'null' : e.at} ${e.seq} ${stringifyExact(e.d)}\n`);
+      if (batch.length === 512) await flush();
     }
+    if (batch.length) await flush();
     await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
     this.files.push(file);
     this.run = [];
@@ -86,7 +94,7 @@ export class TimeSorter {
 }
 
 function runReader(file: string): { next(): Promise<Entry | undefined> } {
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity })[Symbol.asyncIterator]();
+  const lines = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity })[Symbol.asyncIterator]();
   return {
     async next() {
       const r = await lines.next();
