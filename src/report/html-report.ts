@@ -81,7 +81,7 @@ export class HtmlReport {
 <style>${CSS}</style></head><body>
 <header><h1>Quarry hunt report</h1>
 <p class="sub">${info ? `${info.completed ? 'Complete' : `<strong>Incomplete</strong> (${esc(info.reason ?? 'stopped')})`}: ${fmt(info.events)} events, ${fmt(this.total)} detections, ${fmt(info.problems)} unreadable records; ${esc(info.started)} to ${esc(info.finished)}` : ''}</p>
-<p class="sub">Rules: ${esc(this.ctx.rules)}. Inputs (${this.ctx.inputs.length}): ${esc(this.ctx.inputs.slice(0, 20).join(', '))}${this.ctx.inputs.length > 20 ? ', …' : ''}</p></header>
+<details class="sub"><summary>Rules from ${esc(this.ctx.rules.split(', ').length === 1 ? this.ctx.rules : `${this.ctx.rules.split(', ').length} paths`)}; ${this.ctx.inputs.length} inputs</summary><p>Rules: ${esc(this.ctx.rules)}</p><p>Inputs: ${esc(this.ctx.inputs.slice(0, 200).join(', '))}${this.ctx.inputs.length > 200 ? ', …' : ''}</p></details></header>
 <section class="cards">${levels.map((l) => `<div class="card lvl-${esc(l)}"><span>${fmt(this.perLevel.get(l)!)}</span>${esc(l)}</div>`).join('')}</section>
 <section><h2>Timeline</h2>${this.timelineSvg()}</section>
 <section class="two"><div><h2>Top hosts</h2>${topTable(this.hosts, 'Host')}</div><div><h2>Top users</h2>${topTable(this.users, 'User')}</div></section>
@@ -112,7 +112,8 @@ ${this.listed.join('\n')}</section>
     const max = bars.reduce((a, b) => Math.max(a, b));
     const W = 960, H = 150, bw = W / n;
     const label = STEP_LABEL.get(step) ?? `${step / 86_400_000} days`;
-    const rects = bars.map((c, i) => (c ? `<rect x="${(i * bw).toFixed(1)}" y="${(H - (c / max) * H).toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" height="${((c / max) * H).toFixed(1)}"><title>${esc(new Date(start + i * step).toISOString())}: ${fmt(c)}</title></rect>` : '')).join('');
+    const h = (c: number) => Math.max(2, (c / max) * H); // a bucket with detections stays visible beside a tall one
+    const rects = bars.map((c, i) => (c ? `<rect x="${(i * bw).toFixed(1)}" y="${(H - h(c)).toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" height="${h(c).toFixed(1)}"><title>${esc(new Date(start + i * step).toISOString())}: ${fmt(c)}</title></rect>` : '')).join('');
     const end = new Date(start + n * step).toISOString();
     return `<svg class="timeline" viewBox="0 0 ${W} ${H + 24}" role="img" aria-label="detections per ${label}, ${new Date(start).toISOString()} to ${end}">
 <line x1="0" y1="${H}" x2="${W}" y2="${H}" class="axis"/>${rects}
