@@ -165,3 +165,10 @@ test('--help names the input formats the README lists and the new options', () =
   const r = quarry('hunt', '--help');
   for (const s of ['EVTX', 'W3C/IIS', 'Squid', 'Zeek', 'CSV', '--profile', '--sort', '--from', '--limit-per-rule', '--dedupe', 'timesketch', 'html']) assert.ok(r.stdout.includes(s), s);
 });
+
+test('a Sigma rule given to --pipeline is refused with its location, not loaded as an empty pipeline', () => {
+  const rule = join(REPO, 'examples/rules/win_security_log_cleared.yml');
+  const r = quarry('hunt', '--pipeline', rule);
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, `${rule}:1:1: error [pipeline-is-a-rule] this is a Sigma rule, not a processing pipeline (it has no 'transformations'): give rules with --rules\n`);
+});
