@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import type { HuntDetection } from '../hunt/detection.js';
 import { stringifyExact } from '../json/stringify-exact.js';
-import { parseJsonExact } from '../json/parse-exact.js';
+import { parseJson } from '../json/parse-exact.js';
 
 interface Entry {
   at: number;
@@ -103,7 +103,7 @@ function runReader(file: string): { next(): Promise<Entry | undefined> } {
       const a = line.indexOf(' ');
       const b = line.indexOf(' ', a + 1);
       const at = line.slice(0, a);
-      return { at: at === 'null' ? Number.POSITIVE_INFINITY : Number(at), seq: Number(line.slice(a + 1, b)), d: parseJsonExact(line.slice(b + 1), 1024) as unknown as HuntDetection };
+      return { at: at === 'null' ? Number.POSITIVE_INFINITY : Number(at), seq: Number(line.slice(a + 1, b)), d: parseJson(line.slice(b + 1), 1024) as unknown as HuntDetection };
     },
   };
 }
