@@ -50,3 +50,6 @@ export function toJsonLine(d: HuntDetection): string {
     matched: d.matched,
   });
 }
+
+/** Sigma's levels, lowest first, for the rooms that order detections by level (report). */
+export { LEVELS } from '../sigma/model.js';

@@ -6,7 +6,7 @@
 // fires thousands of times neither hides the others nor makes a file no browser can open.
 import type { HuntDetection } from '../hunt/detection.js';
 import { detectionFields } from '../hunt/detection-fields.js';
-import { LEVELS } from '../sigma/model.js';
+import { LEVELS } from '../hunt/detection.js';
 import { stringifyExact } from '../json/stringify-exact.js';
 import type { HuntInfo } from './hunt-info.js';
 
