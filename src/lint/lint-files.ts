@@ -1,0 +1,82 @@
+// The linter over files and folders: the config found and read, every rule file read, linted
+// together, and `--fix` written back. Node only (the language server and the CLI use it).
+import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { listRuleFiles } from '../sigma/load.js';
+import { DEFAULT_CONFIG, LintConfigError, parseLintConfig, type LintConfig } from './config.js';
+import { parseTaxonomy } from './taxonomy.js';
+import { lintTexts, type LintResult } from './lint.js';
+import { applyEdits } from './edits.js';
+
+export const CONFIG_FILE = '.quarry-lint.yml';
+
+/** The nearest `.quarry-lint.yml` from a folder upward, or undefined. */
+export function findConfig(from: string): string | undefined {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    const candidate = join(dir, CONFIG_FILE);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Reads a config file and the taxonomy it names (relative to the file). Errors are LintConfigError. */
+export function loadLintConfig(file: string | undefined, taxonomyOverride?: string): LintConfig {
+  let config: LintConfig = DEFAULT_CONFIG;
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new LintConfigError(`${file}: cannot be read: ${(e as Error).message}`);
+    }
+    config = parseLintConfig(text, file, dirname(resolve(file)));
+  } else config = { ...DEFAULT_CONFIG, base: resolve('.') };
+  const taxonomyFile = taxonomyOverride ?? (config.taxonomyPath && resolve(config.base, config.taxonomyPath));
+  if (taxonomyFile) {
+    try {
+      config = { ...config, taxonomy: parseTaxonomy(readFileSync(taxonomyFile, 'utf8'), taxonomyFile) };
+    } catch (e) {
+      throw new LintConfigError(`taxonomy ${taxonomyFile}: ${(e as Error).message}`);
+    }
+  }
+  return config;
+}
+
+export interface LintRun extends LintResult {
+  files: number;
+  /** With --fix: edits applied and files changed; edits left for a second run (overlapping ones). */
+  fixed?: { edits: number; files: number; skipped: number; failed: Array<{ file: string; reason: string }> };
+}
+
+export function lintPaths(paths: string[], config: LintConfig, options: { fix?: boolean } = {}): LintRun {
+  const listing = listRuleFiles(paths);
+  const read = (file: string) => ({ file, text: readFileSync(file, 'utf8') });
+  let texts = listing.files.map(read);
+  let result = lintTexts(texts, config, listing.problems);
+  if (!options.fix) return { ...result, files: texts.length };
+  const fixed = { edits: 0, files: 0, skipped: 0, failed: [] as Array<{ file: string; reason: string }> };
+  const byFile = new Map<string, typeof result.findings>();
+  for (const f of result.findings) if (f.fix) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  for (const [file, findings] of byFile) {
+    const original = texts.find((t) => t.file === file)!.text;
+    const out = applyEdits(original, findings.flatMap((f) => f.fix!.edits));
+    fixed.skipped += out.skipped;
+    if (out.text === original) continue;
+    try {
+      // Write beside and rename, so an interrupted run never leaves half a rule.
+      const tmp = `${file}.quarry-fix.tmp`;
+      writeFileSync(tmp, out.text);
+      renameSync(tmp, file);
+      fixed.edits += out.applied;
+      fixed.files++;
+    } catch (e) {
+      fixed.failed.push({ file, reason: (e as Error).message });
+    }
+  }
+  // What stands is what the files say now.
+  if (fixed.files) {
+    texts = listing.files.map(read);
+    result = lintTexts(texts, config, listing.problems);
+  }
+  return { ...result, files: texts.length, fixed };
+}
