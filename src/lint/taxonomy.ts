@@ -51,7 +51,8 @@ export function parseTaxonomy(json: string, source: string): Taxonomy {
         if (!p) continue;
         const lists = [ls.category ? p.category?.[ls.category] : undefined, ls.service ? p.service?.[ls.service] : undefined];
         // Only a named category or service says which fields exist; a product alone says too little.
-        if (lists.some((l) => l !== undefined)) described = true;
+        // An empty list is how the file says "fields not listed yet", not "no fields".
+        if (lists.some((l) => l !== undefined && l.length > 0)) described = true;
         for (const l of [...lists, p.common]) for (const f of l ?? []) fields.add(f);
       }
       return described ? fields : undefined;
