@@ -20,7 +20,7 @@ function testOf(item: ItemNodes): Test | undefined {
   if (item.scalars.length === 1 && item.scalars[0]!.value === null && item.value.kind === 'scalar') return { item, kind: 'null', values: [], all: false };
   const values = item.scalars.map((s) => s.value);
   // Wildcards, numbers and booleans are left to the engine: this check only reasons about plain strings.
-  if (values.length === 0 || values.some((v) => typeof v !== 'string' || /[*?\\]/.test(v))) return undefined;
+  if (values.length === 0 || values.some((v) => typeof v !== 'string' || /[*?]|\\\\/.test(v))) return undefined;
   const kind = (item.modifiers.find((m) => m !== 'all') ?? 'equals') as Test['kind'];
   return { item, kind, values: (values as string[]).map((v) => v.toLowerCase()), all: item.modifiers.includes('all') };
 }
