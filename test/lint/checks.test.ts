@@ -162,3 +162,8 @@ test('duplicate titles and ids across files are found', () => {
   const r = lintTexts([{ file: 'rules/proc_creation_win_a.yml', text: a }, { file: 'rules/proc_creation_win_b.yml', text: b }, { file: 'rules/proc_creation_win_c.yml', text: a.replace('Suspicious', 'Other') }], config);
   assert.deepEqual(r.findings.map((f) => `${f.file}:${f.check}`), ['rules/proc_creation_win_b.yml:duplicate-title', 'rules/proc_creation_win_c.yml:duplicate-id']);
 });
+
+test("duplicate-values: an encoding compares bytes, so case-only variants under '|base64offset' are different values", () => {
+  const text = rule({ detection: "    selection:\n        CommandLine|base64offset|contains:\n            - 'IEX (['\n            - 'iex (['" });
+  assert.deepEqual(ids(text).filter((x) => x === 'duplicate-values'), []);
+});
