@@ -106,7 +106,7 @@ function summary(run: ReturnType<typeof lintPaths>, counts: Map<string, number>)
   const fixable = run.findings.filter((f) => f.fix).length;
   const suppressed = [...run.suppressed.values()].reduce((a, b) => a + b, 0);
   const lines = [`${run.files} files: ${run.findings.length} findings (${fixable} fixable), ${suppressed} suppressed`];
-  if (run.fixed) lines.push(`--fix: ${run.fixed.edits} edits in ${run.fixed.files} files${run.fixed.skipped ? `, ${run.fixed.skipped} overlapping edits left for another run` : ''}`);
+  if (run.fixed) lines.push(`--fix: ${run.fixed.edits} edits in ${run.fixed.files} files${run.fixed.skipped ? `, ${run.fixed.skipped} fixable findings left (their edits overlap)` : ''}`);
   if (counts.size) {
     const rows = [...counts].map(([id, n]) => [id, describeCheck(id)?.severity ?? '', String(n), String(run.suppressed.get(id) ?? 0)]);
     lines.push('', renderTable(['check', 'severity', 'findings', 'suppressed'], rows, 90));

@@ -5,10 +5,11 @@ import { dirname, join, resolve } from 'node:path';
 import { listRuleFiles } from '../sigma/load.js';
 import { DEFAULT_CONFIG, LintConfigError, parseLintConfig, type LintConfig } from './config.js';
 import { parseTaxonomy } from './taxonomy.js';
-import { lintTexts, type LintResult } from './lint.js';
+import { lintDocument, lintTexts, type LintResult } from './lint.js';
 import { applyEdits } from './edits.js';
 
 export const CONFIG_FILE = '.quarry-lint.yml';
+const MAX_FIX_ROUNDS = 5;
 
 /** The nearest `.quarry-lint.yml` from a folder upward, or undefined. */
 export function findConfig(from: string): string | undefined {
@@ -44,7 +45,7 @@ export function loadLintConfig(file: string | undefined, taxonomyOverride?: stri
 
 export interface LintRun extends LintResult {
   files: number;
-  /** With --fix: edits applied and files changed; edits left for a second run (overlapping ones). */
+  /** With --fix: edits applied and files changed; `skipped`: fixable findings still there after the last round. */
   fixed?: { edits: number; files: number; skipped: number; failed: Array<{ file: string; reason: string }> };
 }
 
@@ -59,15 +60,26 @@ export function lintPaths(paths: string[], config: LintConfig, options: { fix?: 
   for (const f of result.findings) if (f.fix) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
   for (const [file, findings] of byFile) {
     const original = texts.find((t) => t.file === file)!.text;
-    const out = applyEdits(original, findings.flatMap((f) => f.fix!.edits));
-    fixed.skipped += out.skipped;
-    if (out.text === original) continue;
+    let text = original;
+    let edits = 0;
+    let pending = findings;
+    // A fix can reveal another (a value without its '*' now repeats its neighbour): fix again until
+    // nothing fixable is left, a few rounds at most.
+    for (let round = 0; round < MAX_FIX_ROUNDS && pending.length; round++) {
+      const out = applyEdits(text, pending.flatMap((f) => f.fix!.edits));
+      if (out.text === text) break;
+      text = out.text;
+      edits += out.applied;
+      pending = lintDocument(text, file, config).findings.filter((f) => f.fix);
+    }
+    fixed.skipped += pending.length;
+    if (text === original) continue;
     try {
       // Write beside and rename, so an interrupted run never leaves half a rule.
       const tmp = `${file}.quarry-fix.tmp`;
-      writeFileSync(tmp, out.text);
+      writeFileSync(tmp, text);
       renameSync(tmp, file);
-      fixed.edits += out.applied;
+      fixed.edits += edits;
       fixed.files++;
     } catch (e) {
       fixed.failed.push({ file, reason: (e as Error).message });

@@ -3,7 +3,7 @@
 // SARIF output against the required properties of the SARIF 2.1.0 schema.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { lintPaths } from '../../src/lint/lint-files.js';
@@ -104,6 +104,22 @@ test('SARIF output has every property the 2.1.0 schema requires, with fixes as r
     assert.equal(withFix.length, run.findings.filter((f) => f.fix).length);
     assert.ok(withFix.length > 0);
     assert.equal(log.runs[0].results.find((r: any) => r.ruleId === 'contains-wildcard').level, 'warning');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--fix fixes again what a fix reveals: a value without its redundant * that now repeats its neighbour goes too', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'quarry-lint-fix-'));
+  try {
+    const file = join(dir, 'proc_creation_win_bits.yml');
+    const rule = (values: string) =>
+      `title: Bitsadmin Transfer\nid: 3f6b2c1e-8d4a-4e5b-9c7f-1a2b3c4d5e6f\nstatus: test\ndescription: Bitsadmin transferring a file\nauthor: tests\ndate: 2024-03-01\nlogsource:\n    category: process_creation\n    product: windows\ndetection:\n    selection:\n        CommandLine|contains:\n${values}    condition: selection\nfalsepositives:\n    - Unknown\nlevel: medium\n`;
+    writeFileSync(file, rule("            - '/transfer*'   # the switch\n            - '/Transfer'\n            - '/addfile'\n"));
+    const run = lintPaths([dir], { ...DEFAULT_CONFIG, base: dir }, { fix: true });
+    assert.deepEqual(run.fixed && { edits: run.fixed.edits, files: run.fixed.files, skipped: run.fixed.skipped }, { edits: 2, files: 1, skipped: 0 });
+    assert.equal(readFileSync(file, 'utf8'), rule("            - '/transfer'   # the switch\n            - '/addfile'\n"));
+    assert.deepEqual(run.findings, []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -10,12 +10,13 @@ export const duplicateValues: DocumentCheck = {
   scope: 'document',
   severity: 'warning',
   message: 'A value list repeats a value, or has two that differ only by case (Sigma compares without case).',
-  docs: "Without '|cased', 'cmd.exe' and 'CMD.EXE' are the same test; the second is dead weight in every query. With '|cased' only exact repeats count.",
+  docs: "Without '|cased', 'cmd.exe' and 'CMD.EXE' are the same test; the second is dead weight in every query. With '|cased', '|re' or an encoding ('|base64', '|base64offset', '|utf16…', '|wide'), which compare bytes, only exact repeats count.",
   fix: 'removes the repeated list item (block lists only)',
   run(ctx) {
     for (const item of detectionItems(ctx.doc, ctx.root)) {
       if (item.value.kind !== 'seq') continue;
-      const cased = item.modifiers.includes('cased') || item.modifiers.includes('re');
+      // Encodings and regexes compare bytes: 'IEX' and 'iex' encode to different base64 text.
+      const cased = item.modifiers.some((m) => m === 'cased' || m === 're' || m.startsWith('base64') || m.startsWith('utf16') || m === 'wide');
       const seen = new Map<string, string>();
       const seq = item.value;
       seq.items.forEach((n, i) => {
