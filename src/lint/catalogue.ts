@@ -1,6 +1,8 @@
 // Every lint check, in the order they are documented. A new check is one file under checks/ and one
 // line here (ARCHITECTURE.md, "Where a new … goes").
-import type { CheckGroup, LintCheck, Severity } from './types.js';
+import type { CheckDescription, LintCheck } from './types.js';
+
+export type { CheckDescription };
 import { VALIDITY_CHECKS } from './checks/validity.js';
 import { sigmahqFilenamePrefix } from './checks/sigmahq-filename-prefix.js';
 import { sigmahqFilenameFormat } from './checks/sigmahq-filename-format.js';
@@ -35,16 +37,6 @@ export const LINT_CHECKS: readonly LintCheck[] = [
   neverMatches,
   unknownField,
 ];
-
-/** What a reader (`--list-checks`, SARIF's rule list, an editor's hover) needs of any check. */
-export interface CheckDescription {
-  id: string;
-  group: CheckGroup;
-  severity: Severity;
-  message: string;
-  docs: string;
-  fix?: string;
-}
 
 export function allCheckDescriptions(): CheckDescription[] {
   const strip = ({ id, group, severity, message, docs, fix }: CheckDescription): CheckDescription => ({ id, group, severity, message, docs, ...(fix ? { fix } : {}) });

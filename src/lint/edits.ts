@@ -41,8 +41,7 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): { text: st
 
 /** The source text of a node (quotes included). */
 export function nodeText(text: string, node: YNode): string {
-  const starts = lineStarts(text);
-  return text.slice(offsetOf(starts, node.pos), offsetOf(starts, node.end));
+  return nodeTextAt(text, { start: node.pos, end: node.end });
 }
 
 /** A plain scalar is kept plain when YAML reads the new text back as the same string. */

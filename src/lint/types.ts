@@ -55,7 +55,8 @@ export interface CollectionContext {
   report(file: string, message: string, range: Span): void;
 }
 
-interface CheckInfo {
+/** What a reader (`--list-checks`, SARIF's rule list, an editor's hover) needs of any check. */
+export interface CheckDescription {
   id: string;
   group: CheckGroup;
   severity: Severity;
@@ -67,12 +68,12 @@ interface CheckInfo {
   fix?: string;
 }
 
-export interface DocumentCheck extends CheckInfo {
+export interface DocumentCheck extends CheckDescription {
   scope: 'document';
   run(ctx: DocumentContext): void;
 }
 
-export interface CollectionCheck extends CheckInfo {
+export interface CollectionCheck extends CheckDescription {
   scope: 'collection';
   run(ctx: CollectionContext): void;
 }

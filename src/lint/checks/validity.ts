@@ -6,15 +6,11 @@ import { DIAGNOSTIC_CODES, type DiagnosticCode } from '../../sigma/diagnostic-co
 import type { Diagnostic } from '../../sigma/diagnostics.js';
 import { get, type YMap, type YScalar } from '../../sigma/yaml-tree.js';
 import { replaceScalar } from '../edits.js';
-import type { Fix } from '../types.js';
+import type { CheckDescription, Fix } from '../types.js';
 
-export interface ValidityCheck {
+export interface ValidityCheck extends CheckDescription {
   id: DiagnosticCode;
   group: 'validity';
-  severity: (typeof DIAGNOSTIC_CODES)[DiagnosticCode]['severity'];
-  message: string;
-  docs: string;
-  fix?: string;
 }
 
 const FIXES: Partial<Record<DiagnosticCode, string>> = {
