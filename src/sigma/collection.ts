@@ -12,6 +12,8 @@ export interface ParsedFile {
   file: string;
   /** `root`: the document's YAML tree (for the linter, which judges how values are written); null when YAML errors stopped parsing. */
   documents: Array<{ document: SigmaDocument | null; docIndex: number; diagnostics: Diagnostic[]; root?: YNode | null }>;
+  /** About the file as a whole (its bytes are not UTF-8, it holds no document): warnings that reject nothing. */
+  fileDiagnostics?: Diagnostic[];
 }
 
 /** Parses every YAML document in one text. */
@@ -67,6 +69,7 @@ export function emptyCollection(): SigmaCollection {
 
 export function addParsedFile(col: SigmaCollection, parsed: ParsedFile): void {
   col.files++;
+  col.diagnostics.push(...(parsed.fileDiagnostics ?? []));
   for (const d of parsed.documents) {
     col.diagnostics.push(...d.diagnostics);
     if (!d.document || hasErrors(d.diagnostics)) {
