@@ -2,7 +2,8 @@
 // together, and `--fix` written back. Node only (the language server and the CLI use it).
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { listRuleFiles } from '../sigma/load.js';
+import { isUtf8 } from 'node:buffer';
+import { listRuleFiles, readRuleText, type ParsedFile } from '../sigma/load.js';
 import { DEFAULT_CONFIG, LintConfigError, parseLintConfig, type LintConfig } from './config.js';
 import { parseTaxonomy } from './taxonomy.js';
 import { lintDocument, lintTexts, type LintResult } from './lint.js';
@@ -51,15 +52,32 @@ export interface LintRun extends LintResult {
 
 export function lintPaths(paths: string[], config: LintConfig, options: { fix?: boolean } = {}): LintRun {
   const listing = listRuleFiles(paths);
-  const read = (file: string) => ({ file, text: readFileSync(file, 'utf8') });
-  let texts = listing.files.map(read);
-  let result = lintTexts(texts, config, listing.problems);
+  // Devices, pipes, oversized files and unreadable paths are findings of their own, never read.
+  const readAll = () => {
+    const problems: ParsedFile[] = [...listing.problems];
+    const texts: Array<{ file: string; text: string; bytes: Buffer }> = [];
+    for (const file of listing.files) {
+      const read = readRuleText(file);
+      if ('text' in read) texts.push({ file, ...read });
+      else problems.push(read);
+    }
+    return { texts, problems };
+  };
+  let { texts, problems } = readAll();
+  let result = lintTexts(texts, config, problems);
   if (!options.fix) return { ...result, files: texts.length };
   const fixed = { edits: 0, files: 0, skipped: 0, failed: [] as Array<{ file: string; reason: string }> };
   const byFile = new Map<string, typeof result.findings>();
   for (const f of result.findings) if (f.fix) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
   for (const [file, findings] of byFile) {
-    const original = texts.find((t) => t.file === file)!.text;
+    const read = texts.find((t) => t.file === file)!;
+    // Text read from bytes that are not UTF-8 holds U+FFFD in their place: writing it back would
+    // destroy them, so such a file is reported (not-utf8) and left as it is.
+    if (!isUtf8(read.bytes)) {
+      fixed.failed.push({ file, reason: 'not UTF-8: not rewritten (save it as UTF-8, then --fix)' });
+      continue;
+    }
+    const original = read.text;
     let text = original;
     let edits = 0;
     let pending = findings;
@@ -77,7 +95,8 @@ export function lintPaths(paths: string[], config: LintConfig, options: { fix?: 
     try {
       // Write beside and rename, so an interrupted run never leaves half a rule.
       const tmp = `${file}.quarry-fix.tmp`;
-      writeFileSync(tmp, text);
+      // The byte order mark, if any, was set aside when reading: put it back.
+      writeFileSync(tmp, (read.bytes[0] === 0xef && read.bytes[1] === 0xbb && read.bytes[2] === 0xbf ? '\uFEFF' : '') + text);
       renameSync(tmp, file);
       fixed.edits += edits;
       fixed.files++;
@@ -87,8 +106,8 @@ export function lintPaths(paths: string[], config: LintConfig, options: { fix?: 
   }
   // What stands is what the files say now.
   if (fixed.files) {
-    texts = listing.files.map(read);
-    result = lintTexts(texts, config, listing.problems);
+    ({ texts, problems } = readAll());
+    result = lintTexts(texts, config, problems);
   }
   return { ...result, files: texts.length, fixed };
 }

@@ -3,6 +3,7 @@
 // the checks across files (duplicate ids and titles). Reading files and the config is lint-files.ts.
 import { relative, sep } from 'node:path';
 import { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile } from '../sigma/collection.js';
+import { fileWarnings } from '../sigma/load.js';
 import type { Diagnostic } from '../sigma/diagnostics.js';
 import type { YMap } from '../sigma/yaml-tree.js';
 import { LINT_CHECKS } from './catalogue.js';
@@ -34,10 +35,11 @@ interface FileRun {
   raw: Finding[];
 }
 
-/** Parses one text and runs the document checks; no config applied yet. */
-function runFile(text: string, file: string, config: LintConfig): FileRun {
+/** Parses one text and runs the document checks; no config applied yet. `bytes`: as read from disk, when it was. */
+function runFile(text: string, file: string, config: LintConfig, bytes: Buffer = Buffer.from(text)): FileRun {
   const parsed = parseSigmaText(text.replace(/^\uFEFF/, ''), file);
-  const raw: Finding[] = [];
+  // The warnings about the file as a whole (not UTF-8, no document), as the validator reports them.
+  const raw: Finding[] = fileWarnings(file, bytes, text, parsed).map((d) => toFinding(d, undefined, text));
   const documents: LintedDocument[] = [];
   for (const entry of parsed.documents) {
     const root = entry.root?.kind === 'map' ? entry.root : undefined;
@@ -87,8 +89,8 @@ export function lintDocument(text: string, path: string, config: LintConfig = DE
 }
 
 /** Lints a set of files together: each on its own, then the checks across them. */
-export function lintTexts(files: ReadonlyArray<{ file: string; text: string }>, config: LintConfig = DEFAULT_CONFIG, extraParsed: ParsedFile[] = []): LintResult {
-  const runs = files.map((f) => runFile(f.text, f.file, config));
+export function lintTexts(files: ReadonlyArray<{ file: string; text: string; bytes?: Buffer }>, config: LintConfig = DEFAULT_CONFIG, extraParsed: ParsedFile[] = []): LintResult {
+  const runs = files.map((f) => runFile(f.text, f.file, config, f.bytes));
   const cross = new Map<string, Finding[]>();
   const add = (f: Finding) => cross.set(f.file, [...(cross.get(f.file) ?? []), f]);
   // The validator's checks across files (duplicate ids, unknown rules of filters and correlations).

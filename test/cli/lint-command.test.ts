@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATA, REPO } from '../helpers.js';
@@ -55,6 +55,21 @@ test('quarry lint: exit codes, formats, config discovery and --fix', async () =>
     const broken = await quarry(['.'], dir);
     assert.equal(broken.status, 1);
     assert.match(broken.stdout, /proc_creation_win_broken\.yml:7:9: error \[unknown-modifier\]/);
+
+    // A device named *.yml is a finding, never read; a file that is not UTF-8 is not rewritten by --fix (exit 3).
+    rmSync(join(dir, 'proc_creation_win_broken.yml'));
+    symlinkSync('/dev/zero', join(dir, 'zero.yml'));
+    const device = await quarry(['.'], dir);
+    assert.equal(device.status, 1);
+    assert.match(device.stdout, /zero\.yml:1:1: error \[not-a-file\]/);
+    rmSync(join(dir, 'zero.yml'));
+    const latin1 = Buffer.concat([readFileSync(REAL), Buffer.from('# caf\xe9\n', 'latin1')]);
+    writeFileSync(join(dir, 'proc_creation_win_icacls_deny.yml'), latin1);
+    const notUtf8 = await quarry(['--fix', '.'], dir);
+    assert.equal(notUtf8.status, 3);
+    assert.match(notUtf8.stderr, /cannot write .*proc_creation_win_icacls_deny\.yml: not UTF-8: not rewritten/);
+    assert.match(notUtf8.stdout, /warning \[not-utf8\]/);
+    assert.deepEqual(readFileSync(join(dir, 'proc_creation_win_icacls_deny.yml')), latin1);
 
     const usage = await quarry(['--fixx', '.'], dir);
     assert.equal(usage.status, 2);
