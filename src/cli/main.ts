@@ -15,6 +15,8 @@ Usage:
                                                    rule explorer in the browser (catalog, ATT&CK, tuning, hunts)
   quarry hunt [--rules PATH…] [options] [INPUT…]   hunt logs (JSON, EVTX, W3C, Squid, Zeek, CSV) with Sigma rules
   quarry validate [--format text|json] PATH…       check rules, report every problem at file:line:col
+  quarry lint [--fix] [--format text|json|sarif] PATH…
+                                                   lint rules: validity, SigmaHQ conventions, hygiene; safe fixes
   quarry convert --target T [--pipeline P] [--format F] PATH…
                                                    convert rules to queries: kql (Sentinel, Defender XDR),
                                                    spl, lucene, esql, eql, sql (DuckDB), postgres, clickhouse
@@ -44,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./hunt-command.js')).huntCommand(rest);
       case 'validate':
         return await (await import('./validate-command.js')).validateCommand(rest);
+      case 'lint':
+        return await (await import('./lint-command.js')).lintCommand(rest);
       case 'stack':
         return await (await import('./stack-command.js')).stackCommand(rest);
       case 'convert':
