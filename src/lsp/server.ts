@@ -145,6 +145,8 @@ export function startLanguageServer(input: NodeJS.ReadableStream, output: NodeJS
     return actions;
   });
 
+  // The taxonomy takes a few hundred milliseconds to read from the pipelines: pay it before the first completion.
+  connection.onInitialized(() => void shippedTaxonomy());
   connection.onExit(() => opts.onExit?.());
   documents.listen(connection);
   connection.listen();
