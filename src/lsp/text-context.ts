@@ -41,15 +41,12 @@ function enclosingKeys(lines: readonly string[], line: number, indent: number): 
     if (isDocumentMarker(l)) break;
     if (blankOrComment(l)) continue;
     const s = shape(l);
-    if (s.indent < limit) {
-      const k = KEY.exec(s.content);
-      if (k) path.unshift(k[2]!.trim());
-      limit = s.dashAt;
-    } else if (s.dashAt < limit) {
-      // A list item beside the cursor's line (`- Image: x` above `  CommandLine: y`): its key is a
-      // sibling, and its dash is the enclosing list.
-      limit = s.dashAt;
-    }
+    // A list item beside the cursor's line (`- Image: x` above `  CommandLine: y`) has its key at the
+    // line's own indentation: a sibling, not a parent.
+    if (s.indent >= limit) continue;
+    const k = KEY.exec(s.content);
+    if (k) path.unshift(k[2]!.trim());
+    limit = s.dashAt;
   }
   return path;
 }
