@@ -57,6 +57,12 @@ function toSymbol(s: OutlineSymbol): DocumentSymbol {
   return { name: s.name, detail: s.detail, kind: SYMBOL_KIND[s.kind], range: toRange(s.span), selectionRange: toRange(s.selection), children: s.children.map(toSymbol) };
 }
 
+/**
+ * A text is checked as Sigma when one of its documents has a section only Sigma documents have. Until
+ * a new rule has one, completion and hover work and no diagnostic is shown.
+ */
+const SIGMA_SECTION = /^(detection|correlation|filter|logsource)[ \t]*:/m;
+
 /** The file name diagnostics carry: the path for file: URIs, the URI itself otherwise (an unsaved buffer). */
 function fileOf(uri: string): string {
   return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
@@ -89,7 +95,8 @@ export function startLanguageServer(input: NodeJS.ReadableStream, output: NodeJS
   const publish = (doc: TextDocument) => {
     const text = doc.getText();
     const file = fileOf(doc.uri);
-    const found = sources.flatMap((s) => s.findings(text, file).map((finding) => ({ source: s.name, finding })));
+    // Editors start YAML servers for every YAML file; a CI workflow or a compose file is not a broken rule.
+    const found = !SIGMA_SECTION.test(text) ? [] : sources.flatMap((s) => s.findings(text, file).map((finding) => ({ source: s.name, finding })));
     findings.set(doc.uri, found);
     const diagnostics: LspDiagnostic[] = found.map(({ source, finding: { diagnostic: d } }) => ({
       range: toRange(diagnosticSpan(d)),

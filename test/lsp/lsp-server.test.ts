@@ -147,6 +147,10 @@ test('quarry lsp over stdio: diagnostics, hover, completion, symbols, quick fixe
     await connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: URI, version: 4 }, contentChanges: [{ text: fixed }] });
     assert.deepEqual(await diagnosticsOf(4), []);
 
+    // Other YAML (a CI workflow) gets no diagnostics, though it has none of a rule's attributes.
+    await connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: 'file:///repo/.github/workflows/ci.yml', languageId: 'yaml', version: 7, text: 'name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n' } });
+    assert.deepEqual(await diagnosticsOf(7), []);
+
     await connection.sendRequest(ShutdownRequest.type);
     await connection.sendNotification(ExitNotification.type);
     assert.equal(await exited, 0, stderr);
