@@ -22,8 +22,9 @@ export async function lspCommand(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  // Standard output carries the protocol: nothing else may write there while the server runs.
-  return new Promise<number>((resolve) => {
-    startLanguageServer(process.stdin, process.stdout, { onExit: () => resolve(0) });
-  });
+  // Standard output carries the protocol: nothing else may write there while the server runs. The
+  // server ends the process itself (status 0 after the client's shutdown, 1 when the editor goes
+  // away without one), so this promise does not settle.
+  startLanguageServer(process.stdin, process.stdout);
+  return new Promise<number>(() => {});
 }

@@ -9,8 +9,6 @@ import {
   createConnection,
   DiagnosticSeverity,
   MarkupKind,
-  StreamMessageReader,
-  StreamMessageWriter,
   SymbolKind,
   TextDocumentSyncKind,
   TextDocuments,
@@ -73,10 +71,12 @@ export interface ServerOptions {
   sources?: readonly FindingSource[];
 }
 
-/** Starts a server on the given streams; it runs until the client sends `exit` (then `onExit` is called). */
-export function startLanguageServer(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, opts: ServerOptions & { onExit?: () => void } = {}): Connection {
+/** Starts a server on the given streams; it runs until the client sends `exit` or the input closes. */
+export function startLanguageServer(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, opts: ServerOptions = {}): Connection {
   const sources = opts.sources ?? [validatorSource];
-  const connection = createConnection(new StreamMessageReader(input), new StreamMessageWriter(output));
+  // Given the streams themselves, the library ends the process when the input closes or the client
+  // sends `exit`: with status 0 after `shutdown`, else 1, as the protocol asks.
+  const connection = createConnection(input, output);
   const documents = new TextDocuments(TextDocument);
   // The last findings of each open document, for its code actions.
   const findings = new Map<string, Array<{ source: string; finding: Finding }>>();
@@ -154,7 +154,6 @@ export function startLanguageServer(input: NodeJS.ReadableStream, output: NodeJS
 
   // The taxonomy takes a few hundred milliseconds to read from the pipelines: pay it before the first completion.
   connection.onInitialized(() => void shippedTaxonomy());
-  connection.onExit(() => opts.onExit?.());
   documents.listen(connection);
   connection.listen();
   return connection;

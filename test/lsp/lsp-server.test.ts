@@ -159,3 +159,10 @@ test('quarry lsp over stdio: diagnostics, hover, completion, symbols, quick fixe
     child.kill();
   }
 });
+
+test('quarry lsp ends with status 1 when the editor goes away without shutdown', async () => {
+  const child = spawn(process.execPath, [join(REPO, 'bin/quarry.js'), 'lsp'], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stdin.end();
+  assert.equal(await exited, 1);
+});
