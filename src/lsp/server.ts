@@ -106,6 +106,9 @@ export function startLanguageServer(input: NodeJS.ReadableStream, output: NodeJS
       message: d.message,
     }));
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+    // The taxonomy takes a few hundred milliseconds to read from the pipelines: paid once, after the
+    // first diagnostics are out and before the first hover or completion needs it.
+    setImmediate(shippedTaxonomy);
   };
   documents.onDidChangeContent((e) => publish(e.document));
   documents.onDidClose((e) => {
@@ -152,8 +155,6 @@ export function startLanguageServer(input: NodeJS.ReadableStream, output: NodeJS
     return actions;
   });
 
-  // The taxonomy takes a few hundred milliseconds to read from the pipelines: pay it before the first completion.
-  connection.onInitialized(() => void shippedTaxonomy());
   documents.listen(connection);
   connection.listen();
   return connection;
