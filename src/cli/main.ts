@@ -23,6 +23,7 @@ Usage:
   quarry stack --by FIELD [--where …|--rules …] INPUT…  count distinct values, rarest first
   quarry generate --format F --lines N [--seed S] --out FILE [--truth FILE]
                                                    realistic proxy/BITS sample logs with ground truth
+  quarry lsp                                       Sigma language server for editors (LSP on standard input/output)
   quarry evtx dump FILE [--format jsonl|xml]       print the records of an EVTX file
   quarry evtx info FILE                            header, chunks, records and errors of an EVTX file
 
@@ -56,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./explore-command.js')).exploreCommand(rest);
       case 'generate':
         return await (await import('./generate-command.js')).generateCommand(rest);
+      case 'lsp':
+        return await (await import('./lsp-command.js')).lspCommand(rest);
       case 'evtx':
         return await (await import('./evtx-command.js')).evtxCommand(rest, process.stdout);
       case '--version':
