@@ -110,7 +110,7 @@ export async function stackCommand(argv: string[]): Promise<number> {
     process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
     const dbPath = values.db ?? join(tmp, 'stack.duckdb');
     try {
-      result = await stackWithDuckDb(sources, stackOpts, dbPath, { tempDirectory: join(tmp, 'spill') });
+      result = await stackWithDuckDb(sources, stackOpts, dbPath, { tempDirectory: join(tmp, 'spill'), keepEvents: Boolean(values.db) });
     } finally {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       cleanup();

@@ -83,11 +83,10 @@ export function listRuleFiles(paths: string[]): RuleListing {
 }
 
 /**
- * One rule file read and parsed; never throws (a file that cannot be read is one rejected document).
- * Bytes that are not UTF-8 and a file with no document are warnings on the file (`not-utf8`,
- * `empty-file`): either silently changes what is loaded.
+ * A rule file's text, or why it cannot be read (a rejected document of its own): only regular files
+ * within the size limit are read. The text keeps no byte order mark.
  */
-export function readRuleFile(file: string): ParsedFile {
+export function readRuleText(file: string): { text: string; bytes: Buffer } | ParsedFile {
   let bytes: Buffer;
   try {
     const st = statSync(file);
@@ -98,14 +97,29 @@ export function readRuleFile(file: string): ParsedFile {
   } catch (e) {
     return statProblem(file, e as NodeJS.ErrnoException);
   }
-  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
-  const parsed = parseSigmaText(text, file);
+  return { text: bytes.toString('utf8').replace(/^\uFEFF/, ''), bytes };
+}
+
+/**
+ * Warnings about a file as a whole: bytes that are not UTF-8 and a file with no document
+ * (`not-utf8`, `empty-file`), either of which silently changes what is loaded.
+ */
+export function fileWarnings(file: string, bytes: Buffer, text: string, parsed: ParsedFile): Diagnostic[] {
   const warnings: Diagnostic[] = [];
   if (!isUtf8(bytes)) {
     const at = positionOf(text, text.indexOf('\uFFFD'));
     warnings.push(diagnostic(file, 'not-utf8', `bytes that are not UTF-8 from line ${at.line}, column ${at.col} on (read as U+FFFD); save the file as UTF-8`, at));
   }
   if (parsed.documents.length === 0) warnings.push(diagnostic(file, 'empty-file', text.trim() === '' ? 'the file is empty' : 'the file holds only comments: no YAML document'));
+  return warnings;
+}
+
+/** One rule file read and parsed; never throws (a file that cannot be read is one rejected document). */
+export function readRuleFile(file: string): ParsedFile {
+  const read = readRuleText(file);
+  if (!('text' in read)) return read;
+  const parsed = parseSigmaText(read.text, file);
+  const warnings = fileWarnings(file, read.bytes, read.text, parsed);
   return warnings.length ? { ...parsed, fileDiagnostics: warnings } : parsed;
 }
 
