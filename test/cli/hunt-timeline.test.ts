@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATA, REPO } from '../helpers.js';
@@ -171,4 +171,32 @@ test('a Sigma rule given to --pipeline is refused with its location, not loaded 
   const r = quarry('hunt', '--pipeline', rule);
   assert.equal(r.status, 2);
   assert.equal(r.stderr, `${rule}:1:1: error [pipeline-is-a-rule] this is a Sigma rule, not a processing pipeline (it has no 'transformations'): give rules with --rules\n`);
+});
+
+// util-linux's `script` gives the command a terminal, as a hunter's shell does
+const SCRIPT = '/usr/bin/script';
+test('on a terminal, progress lines show loading, preparing and hunting, then are cleared', { skip: existsSync(SCRIPT) ? false : 'no /usr/bin/script (util-linux) to provide a terminal' }, () => {
+  const cmd = [process.execPath, join(REPO, 'bin/quarry.js'), 'hunt', ...RULES, '--format', 'jsonl', '--output', join(mkdtempSync(join(tmpdir(), 'quarry-tty-')), 'h.jsonl'), WINDOWS].map((a) => `'${a}'`).join(' ');
+  const r = spawnSync(SCRIPT, ['-qec', cmd, '/dev/null'], { encoding: 'utf8', cwd: REPO });
+  assert.equal(r.status, 0, r.stdout);
+  assert.match(r.stdout, /\r {2}loading rules {2}65\/65 files {2}\[#{20}\]\x1b\[K/);
+  assert.match(r.stdout, /\r {2}preparing 65 rules through the pipelines, opening inputs…\x1b\[K/);
+  // a terminal of 80 columns (script's) cuts the line there: the most useful figures come first
+  assert.match(r.stdout, /\r {2}\[[#.]{20}\] \d\/9 inputs( {2}ETA \d+s)? {2}\d+ detections {2}[\d,]+ events/);
+  assert.match(r.stdout, /\r\x1b\[K(\r\n)?Quarry hunt/, 'the line is cleared before the banner');
+  const quiet = spawnSync(SCRIPT, ['-qec', `${cmd} --quiet`, '/dev/null'], { encoding: 'utf8', cwd: REPO });
+  assert.ok(!quiet.stdout.includes('loading rules'), '--quiet shows no progress');
+});
+
+test('bad output choices are usage errors', () => {
+  const profile = quarry('hunt', '--profile', 'huge');
+  assert.equal(profile.status, 2);
+  assert.match(profile.stderr, /--profile must be minimal, standard, verbose, not 'huge'/);
+  const html = quarry('hunt', '--format', 'html');
+  assert.equal(html.status, 2);
+  assert.match(html.stderr, /--format html writes a report file: give it with --output FILE/);
+  const jsonl = quarry('hunt', '--format', 'jsonl', '--profile', 'minimal');
+  assert.match(jsonl.stderr, /--profile picks the columns of table, csv and timesketch output; --format jsonl always holds every field/);
+  const sort = quarry('hunt', '--sort', 'rule');
+  assert.match(sort.stderr, /--sort must be time or file, not 'rule'/);
 });
