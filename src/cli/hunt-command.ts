@@ -29,7 +29,8 @@ const HELP = `Usage: quarry hunt [--rules PATH…] [options] [INPUT…]
 
 Hunts logs, files or folders (JSON/NDJSON, EVTX, W3C/IIS and ELFF, Squid, Zeek http, CSV; gzip
 and - for standard input too), with Sigma rules. Without --rules and inputs it runs the bundled
-example rules over the bundled sample logs.
+example rules (examples/rules) over the bundled sample logs (examples/logs); the explorer's demo
+also loads examples/correlations and rules/hardened (give them with --rules for the same hunt).
   --rules PATH         rule files or folders (repeatable); filters found there are applied
   --pipeline P         a built-in pipeline name or a pySigma pipeline YAML file (repeatable)
   --no-default-pipeline  do not apply the built-in 'windows' pipeline
