@@ -15,7 +15,7 @@ import { createExplainer, type ExplainedEvent } from '../explain-events.js';
 import type { SourceProblem } from '../../sources/types.js';
 import { repositoryRoot } from './repository-root.js';
 import { isKnownRegressionType, readRegressionInfo, sampleFile, type RegressionEntry } from './sigmahq-info.js';
-import { readQuarryTestFile, TEST_FILE, type QuarryTest, type QuarryTestFile } from './test-file.js';
+import { readQuarryTestFile, type QuarryTest, type QuarryTestFile } from './test-file.js';
 import { runSample, ruleKeyOf, type Sample, type SampleOutcome } from './run-sample.js';
 import { TestFileError } from './yaml-fields.js';
 import type { TestCaseResult, TestRun } from './types.js';
@@ -42,8 +42,8 @@ export async function runRuleTests(paths: string[], opts: RuleTestOptions): Prom
   const started = performance.now();
   const listing = listRuleFiles(paths);
   // SigmaHQ's info.yml files live under regression_data/: they are test data, not rules.
-  const ruleFiles = listing.files.filter((f) => !TEST_FILE.test(f) && !inRegressionData(f));
-  const testFiles = listing.files.filter((f) => TEST_FILE.test(f));
+  const ruleFiles = listing.files.filter((f) => !inRegressionData(f));
+  const testFiles = listing.tests;
   const col = loadCollection(ruleFiles);
   for (const p of listing.problems) addParsedFile(col, p);
   const cases: TestCaseResult[] = [];

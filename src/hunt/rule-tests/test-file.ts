@@ -17,9 +17,9 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { toPlain, type YMap, type YNode } from '../../sigma/yaml-tree.js';
 import type { LogEvent } from '../../sources/types.js';
+import { TEST_FILE } from '../../sigma/load.js';
 import { countField, field, located, readYamlMap, stringField } from './yaml-fields.js';
 
-export const TEST_FILE = /\.test\.ya?ml$/i;
 
 export type Expectation = { kind: 'match'; match: boolean } | { kind: 'count'; count: number } | { kind: 'fires'; groups: Array<Record<string, string>> };
 
