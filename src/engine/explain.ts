@@ -135,7 +135,10 @@ export interface RuleExplanation {
   pipeline: ExplainNode | null;
   /** The rule's condition(s), each search identifier expanded to its tests. */
   condition: ExplainNode;
-  /** Fields the rule (with its pipelines) tests that the event does not carry, in rule order. */
+  /**
+   * Fields the rule (with its pipelines) tests that the event does not carry, in rule order; a
+   * field the pipelines read under several names is listed as `A or B` when the event has none.
+   */
   missingFields: string[];
 }
 
@@ -224,8 +227,37 @@ export function explainRule(rule: CompiledRule, ev: EventView, opts: CompileOpti
   const pipeline = added.length ? exprNode(added.length === 1 ? added[0]! : { kind: 'and', args: added }, ev, opts) : null;
   const guard = ir.guard ? exprNode(ir.guard, ev, opts) : null;
   const missing = new Set<string>();
-  for (const t of [...(ir.guard ? fieldTests(ir.guard) : []), ...fieldTests(ir.detection)]) {
-    if (t.field !== null && !ev.has(t.field)) missing.add(t.field);
-  }
+  const sets: string[][] = [];
+  if (ir.guard) fieldSets(ir.guard, sets);
+  fieldSets(ir.detection, sets);
+  for (const names of sets) if (!names.some((n) => ev.has(n))) missing.add(names.join(' or '));
   return { matched: rule.detection(ev), guard, pipeline, condition, missingFields: [...missing] };
+}
+
+/**
+ * The fields an expression reads, as sets of alternatives: a pipeline that maps one field to
+ * several log formats (Sysmon's `Image`, Security 4688's `NewProcessName`) lowers a value to an OR of
+ * the same value on each name, and an event lacks the field only when it carries none of them.
+ */
+function fieldSets(e: Expr, out: string[][]): void {
+  switch (e.kind) {
+    case 'const':
+      return;
+    case 'test':
+      if (e.field !== null) out.push([e.field]);
+      return;
+    case 'not':
+      fieldSets(e.arg, out);
+      return;
+    case 'and':
+    case 'or': {
+      const tests = e.args.filter((a): a is FieldTest => a.kind === 'test' && a.field !== null);
+      const fields = tests.map((t) => t.field!);
+      if (tests.length === e.args.length && tests.length > 1 && new Set(fields).size === fields.length && new Set(tests.map((t) => describeValue(t.value))).size === 1) {
+        out.push(fields);
+        return;
+      }
+      e.args.forEach((a) => fieldSets(a, out));
+    }
+  }
 }
