@@ -51,7 +51,7 @@ export async function runRuleTests(paths: string[], opts: RuleTestOptions): Prom
   // A rule that does not load cannot pass its tests: one failed case per rejected document.
   for (const r of col.rejected) {
     const d = r.diagnostics.find((x) => x.severity === 'error');
-    cases.push({ suite: r.file, rule: { title: r.title ?? `document ${r.docIndex + 1}`, file: r.file }, name: 'rule loads', sample: '-', expected: 'the rule loads', status: 'failed', reason: d ? formatDiagnostic(d) : 'rejected', notes: [] });
+    cases.push({ suite: r.file, rule: { title: r.title || `document ${r.docIndex + 1}`, file: r.file }, name: 'rule loads', sample: '-', expected: 'the rule loads', status: 'failed', reason: d ? formatDiagnostic(d) : 'rejected', notes: [] });
   }
 
   const tested = new Set<string>();
