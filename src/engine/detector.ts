@@ -43,8 +43,7 @@ export interface RuleVerdict {
   explanation: RuleExplanation;
 }
 
-export interface EventVerdicts {
-  routing: Routing;
+export interface EventVerdicts extends EventMatches {
   /** Every rule this event can meet (`applicable`), in rule-set order, matched or not. */
   rules: RuleVerdict[];
 }
@@ -129,6 +128,6 @@ export class Detector {
     const ev = new EventView(event);
     const detected = new Set(result.matches.map((m) => m.rule));
     const rules = this.applicable.map((rule) => ({ rule, detected: detected.has(rule), explanation: explainRule(rule, ev, { regex: this.opts.regex }) }));
-    return { routing: result.routing, rules };
+    return { ...result, rules };
   }
 }

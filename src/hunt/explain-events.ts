@@ -8,30 +8,15 @@ import type { ProcessingPipeline } from '../pipeline/types.js';
 import { builtinPipeline } from '../pipeline/builtin.js';
 import type { RegexFactory } from '../engine/regex.js';
 import { createRulebook, type PreparedRules } from '../engine/rulebook.js';
-import { Detector, type Routing } from '../engine/detector.js';
-import type { RuleExplanation } from '../engine/explain.js';
+import { Detector } from '../engine/detector.js';
 import { openSource, SourceError } from '../sources/open-source.js';
 import { openEvtxSource } from '../sources/evtx-source.js';
 import { normalizeEvent } from '../sources/flatten.js';
 import type { LogEvent, SourceLocation, SourceProblem } from '../sources/types.js';
 import { parseJsonExact } from '../json/parse-exact.js';
 
-export type { ExplainNode, LeafState, RuleExplanation } from '../engine/explain.js';
-
-export interface ExplainedRule {
-  rule: { id?: string; title: string; file: string; level?: string };
-  /** The detector reported the rule on this event (`quarry hunt` would print it). */
-  detected: boolean;
-  explanation: RuleExplanation;
-}
-
-export interface ExplainedEvent {
-  location: SourceLocation;
-  routing: Routing;
-  /** The event as the rules saw it (with derived fields added). */
-  event: LogEvent;
-  rules: ExplainedRule[];
-}
+import type { ExplainedEvent } from './explained.js';
+export type { ExplainedEvent, ExplainedRule, ExplainNode, LeafState, RuleExplanation } from './explained.js';
 
 export interface ExplainOptions {
   pipelines: readonly ProcessingPipeline[];

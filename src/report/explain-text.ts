@@ -1,7 +1,7 @@
 // The condition tree of `quarry explain` (and of each `quarry test` failure) as indented text.
 // One line per node: its state in brackets, then what it is. Long OR lists (hash lists, hundreds of
 // command-line fragments) show the tests that hold and a count of the rest, so a tree stays readable.
-import type { ExplainedEvent, ExplainedRule, ExplainNode } from '../hunt/explain-events.js';
+import type { ExplainedEvent, ExplainedRule, ExplainNode } from '../hunt/explained.js';
 import { stringifyExact } from '../json/stringify-exact.js';
 
 /** An OR with more tests than this shows only those that hold, then counts the others. */

@@ -128,3 +128,19 @@ test("over SigmaHQ's regression events the tree agrees with the detector on ever
   assert.equal(events, 167); // the JSON renderings hold 167 events (the EVTX files hold more)
   assert.ok(detected >= 140, `${detected} detected events`);
 });
+
+test("the playground gives each event the same trees as quarry explain, and renders them with the same text", async () => {
+  const { runPlayground } = await import('../../src/playground/run.js');
+  const events = [
+    { ...SYSMON, Image: 'C:\\Windows\\System32\\powershell.exe', CommandLine: 'powershell.exe -enc SQBFAFgA', ParentImage: 'C:\\Windows\\explorer.exe' },
+    { ...SYSMON, Image: 'C:\\Windows\\System32\\powershell.exe' },
+  ];
+  const result = runPlayground({ yaml: RULE, events: events.map((e) => JSON.stringify(e)).join('\n'), pipelines: ['windows'] });
+  const cli = explainer(RULE).explainEvents(events, 'inline');
+  assert.equal(result.explanations.length, 2);
+  for (const [i, e] of result.explanations.entries()) {
+    assert.deepEqual(e.rules.map((r) => [r.detected, r.explanation]), cli[i]!.rules.map((r) => [r.detected, r.explanation]));
+  }
+  assert.deepEqual(result.matches.map((m) => m.length), [1, 0]);
+  assert.deepEqual(result.explanations[1]!.rules[0]!.explanation.missingFields, ['CommandLine', 'ParentImage or ParentProcessName']);
+});
