@@ -252,9 +252,14 @@ function fieldSets(e: Expr, out: string[][]): void {
     case 'and':
     case 'or': {
       const tests = e.args.filter((a): a is FieldTest => a.kind === 'test' && a.field !== null);
-      const fields = tests.map((t) => t.field!);
-      if (tests.length === e.args.length && tests.length > 1 && new Set(fields).size === fields.length && new Set(tests.map((t) => describeValue(t.value))).size === 1) {
-        out.push(fields);
+      if (e.kind === 'or' && tests.length === e.args.length) {
+        // The same value on several names is one field under alternative names.
+        const byValue = new Map<string, Set<string>>();
+        for (const t of tests) {
+          const key = `${t.origin.item.modifiers.join('|')}\0${describeValue(t.value)}`;
+          byValue.set(key, (byValue.get(key) ?? new Set()).add(t.field!));
+        }
+        for (const names of byValue.values()) out.push([...names]);
         return;
       }
       e.args.forEach((a) => fieldSets(a, out));

@@ -72,7 +72,7 @@ export function createExplainer(col: SigmaCollection, opts: ExplainOptions): Exp
     },
     explainEvents(events, name) {
       const detector = new Detector(book.base.set, { regex: opts.regex, logsource: opts.logsource });
-      return events.map((e, i) => explainOne(detector, normalizeEvent(structuredClone(e)), { file: name, record: i + 1 }));
+      return events.map((e, i) => explainOne(detector, normalizeEvent(structuredClone(e)), events.length > 1 ? { file: name, record: i + 1 } : { file: name }));
     },
   };
 }

@@ -56,14 +56,16 @@ function render(n: ExplainNode, depth: number, out: string[]): void {
 function children(n: Extract<ExplainNode, { kind: 'and' | 'or' }>, depth: number, out: string[]): void {
   const pad = '  '.repeat(depth);
   out.push(`${pad}${mark(n)} ${n.kind === 'and' ? 'all of' : 'any of'}`);
-  const shown = n.kind === 'or' && n.children.length > LIST_LIMIT ? n.children.filter((c) => c.result).slice(0, LIST_LIMIT) : n.children;
+  // A long OR shows what holds; when nothing does, its first few, so the reader sees what it wants.
+  const held = n.children.filter((c) => c.result);
+  const shown = n.kind === 'or' && n.children.length > LIST_LIMIT ? (held.length ? held : n.children).slice(0, held.length ? LIST_LIMIT : 3) : n.children;
   for (const c of shown) render(c, depth + 1, out);
   const hidden = n.children.length - shown.length;
   if (hidden > 0) {
     const rest = n.children.filter((c) => !shown.includes(c));
     const missing = rest.filter((c) => c.kind === 'test' && c.state === 'missing-field').length;
-    const held = rest.filter((c) => c.result).length;
-    const parts = [`${hidden - missing - held} false`, ...(missing ? [`${missing} missing-field`] : []), ...(held ? [`${held} true`] : [])];
+    const holding = rest.filter((c) => c.result).length;
+    const parts = [`${hidden - missing - holding} false`, ...(missing ? [`${missing} missing-field`] : []), ...(holding ? [`${holding} true`] : [])];
     out.push(`${'  '.repeat(depth + 1)}… ${hidden} more (${parts.join(', ')})`);
   }
 }
