@@ -2,7 +2,7 @@
 import { loadSigmaPaths } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { parseLogsourceSpec } from '../sigma/logsource.js';
-import { resolvePipelines } from '../pipeline/resolve.js';
+import { PIPELINE_OPTIONS, pipelinesOf } from './pipeline-options.js';
 import { re2Regex } from '../engine/regex-re2.js';
 import { createExplainer, inlineEvents, type ExplainedEvent } from '../hunt/explain-events.js';
 import type { LogEvent, SourceProblem } from '../sources/types.js';
@@ -34,8 +34,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      pipeline: { type: 'string', multiple: true },
-      'no-default-pipeline': { type: 'boolean', default: false },
+      ...PIPELINE_OPTIONS,
       logsource: { type: 'string' },
       format: { type: 'string', default: 'text' },
       help: { type: 'boolean', short: 'h' },
@@ -66,14 +65,11 @@ export async function explainCommand(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const pipelines = resolvePipelines(values.pipeline ?? [], !values['no-default-pipeline']);
-  if (pipelines.errors.length) {
-    for (const d of pipelines.errors) writeTerminal(process.stderr, formatDiagnostic(d) + '\n');
-    return EXIT_UNUSABLE;
-  }
+  const pipelines = pipelinesOf(values);
+  if (!pipelines) return EXIT_UNUSABLE;
   const col = loadSigmaPaths([rulePath]);
   for (const r of col.rejected) for (const d of r.diagnostics) if (d.severity === 'error') writeTerminal(process.stderr, formatDiagnostic(d) + '\n');
-  const explainer = createExplainer(col, { pipelines: pipelines.pipelines, regex: re2Regex, ...(logsource ? { logsource } : {}) });
+  const explainer = createExplainer(col, { pipelines, regex: re2Regex, ...(logsource ? { logsource } : {}) });
   for (const s of explainer.prepared.skipped) writeTerminal(process.stderr, `quarry explain: ${s.rule.file}: rule ${JSON.stringify(s.rule.title)} cannot run: ${s.reason}\n`);
   if (explainer.prepared.set.rules.length === 0) {
     writeTerminal(process.stderr, `quarry explain: no rule of ${rulePath} can run (${col.rules.length} loaded, ${col.rejected.length} rejected): nothing explained\n`);

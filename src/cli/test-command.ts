@@ -1,6 +1,5 @@
 // `quarry test PATH…`: regression tests of rules (SigmaHQ's info.yml and Quarry's *.test.yml).
-import { formatDiagnostic } from '../sigma/diagnostics.js';
-import { resolvePipelines } from '../pipeline/resolve.js';
+import { PIPELINE_OPTIONS, pipelinesOf } from './pipeline-options.js';
 import { re2Regex } from '../engine/regex-re2.js';
 import { runRuleTests } from '../hunt/rule-tests/run.js';
 import { TEST_FORMATS, testRunJson, testRunJunit, testRunText, type TestFormat } from '../report/test-results.js';
@@ -33,8 +32,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      pipeline: { type: 'string', multiple: true },
-      'no-default-pipeline': { type: 'boolean', default: false },
+      ...PIPELINE_OPTIONS,
       format: { type: 'string', default: 'text' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
@@ -48,12 +46,9 @@ export async function testCommand(argv: string[]): Promise<number> {
   if (!TEST_FORMATS.includes(format)) throw new UsageError(`--format must be text, json or junit, not '${values.format}'`);
   if (positionals.length === 0) throw new UsageError('give at least one rule file or folder');
   requireExistingPaths(positionals, 'rule path');
-  const pipelines = resolvePipelines(values.pipeline ?? [], !values['no-default-pipeline']);
-  if (pipelines.errors.length) {
-    for (const d of pipelines.errors) writeTerminal(process.stderr, formatDiagnostic(d) + '\n');
-    return EXIT_UNUSABLE;
-  }
-  const run = await runRuleTests(positionals, { pipelines: pipelines.pipelines, regex: re2Regex });
+  const pipelines = pipelinesOf(values);
+  if (!pipelines) return EXIT_UNUSABLE;
+  const run = await runRuleTests(positionals, { pipelines, regex: re2Regex });
   if (run.cases.length === 0) {
     writeTerminal(process.stderr, `quarry test: no test under ${positionals.join(', ')} (${run.ruleFiles} rule files, none with regression_tests_path or a *.test.yml): nothing tested\n`);
     return EXIT_UNUSABLE;
