@@ -9,6 +9,7 @@ import { hunt, type HuntInput, type HuntSummary } from '../hunt/hunt.js';
 import type { HuntCorrelation } from '../hunt/correlate.js';
 import { re2Regex } from '../engine/regex-re2.js';
 import { openDetectionSink, SINK_FORMATS, type SinkFormat } from '../report/sink.js';
+import type { HuntInfo } from '../report/hunt-info.js';
 import { renderTable } from '../report/text-table.js';
 import { terminalLine, writeTerminal } from '../report/terminal-text.js';
 import { BUNDLED_LOGS, BUNDLED_RULES } from './bundled.js';
@@ -16,7 +17,7 @@ import { resolvePipelines } from '../pipeline/resolve.js';
 import { UsageError } from './usage.js';
 import { parseCommandArgs, requireExistingPaths } from './args.js';
 import { checkOutputFile, writing } from './output.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE } from './exit-codes.js';
+import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE } from './exit-codes.js';
 
 const HELP = `Usage: quarry hunt [--rules PATH…] [options] [INPUT…]
 
@@ -110,20 +111,47 @@ export async function huntCommand(argv: string[]): Promise<number> {
     return EXIT_UNUSABLE;
   }
 
+  const started = new Date().toISOString();
+  // SIGINT or SIGTERM stops the hunt between two events; what was found is kept beside the
+  // earlier result (FILE.incomplete), marked as incomplete, and the earlier result stays.
+  const stop = new AbortController();
+  let stoppedBy: string | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stoppedBy) process.exit(EXIT_INTERRUPTED); // a second signal: stop now
+    stoppedBy = sig;
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   const destination = values.output ? `--output ${values.output}` : 'standard output';
   const sink = await writing(destination, () => openDetectionSink(format, { output: values.output }));
   const progress = !values.quiet && process.stderr.isTTY;
   const summary = await hunt(prepared.set, inputs, {
     regex: re2Regex,
     correlation,
+    signal: stop.signal,
     timeField: values['time-field'],
     onDetection: (d) => writing(destination, () => sink.write(d)),
     onProgress: progress ? (n, at) => process.stderr.write(`\r  ${progressBar(at.index, at.count)} ${at.index + 1}/${at.count} inputs  ${n.toLocaleString('en-US')} events  ${at.detections.toLocaleString('en-US')} detections  ${terminalLine(at.name.slice(-40))}\x1b[K`) : undefined,
+  }).catch(async (e: unknown) => {
+    // a failed hunt (e.g. the output's disk is full) leaves no staging file and the earlier result as it was
+    await sink.discard();
+    throw e;
   });
   if (progress) process.stderr.write('\r\x1b[K');
-  await writing(destination, () => sink.close());
-  log(summaryText(summary, correlation));
+  const info: HuntInfo = {
+    completed: !summary.interrupted,
+    ...(summary.interrupted ? { reason: `interrupted by ${stoppedBy}` } : {}),
+    started, finished: new Date().toISOString(), events: summary.events, detections: summary.detections,
+    problems: summary.inputs.reduce((n, i) => n + i.problemCount, 0),
+  };
+  const written = await writing(destination, () => sink.close(info));
+  process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   const cannotRun = prepared.skipped.filter((s) => s.kind === 'cannot-run').length;
+  log(summaryText(summary, correlation));
+  if (summary.interrupted) {
+    writeTerminal(process.stderr, `quarry hunt: ${info.reason}: ${summary.detections} detections in ${summary.events} events so far${written && values.output && written !== values.output ? `, kept in ${written} (${values.output} is unchanged)` : ''}\n`);
+    return EXIT_INTERRUPTED;
+  }
   if (cannotRun) log(`Partial hunt: ${cannotRun} rules could not be used (listed above as 'cannot run'); exit status 3\n`);
   return huntExitCode(summary, {
     failOnDetection: values['fail-on-detection'],
@@ -225,8 +253,11 @@ function summaryText(s: HuntSummary, c: HuntCorrelation | null): string {
   if (levels.length) lines.push(`By level: ${levels.join(', ')}`);
   lines.push('', renderTable(['input', 'format', 'events', 'detections', 'problems', 'routing'], s.inputs.map((i) => [i.file, i.format, String(i.events), String(i.detections), String(i.problemCount), routing(i.routing)]), 70));
   for (const i of s.inputs) {
-    for (const p of i.problems.slice(0, 10)) lines.push(`  problem  ${p.location.file}${p.location.line ? `:${p.location.line}` : ''}${p.location.offset !== undefined ? ` @${p.location.offset}` : ''}: ${p.message}`);
-    if (i.problemCount > 10) lines.push(`  problem  … ${i.problemCount - 10} more in ${i.file}`);
+    const shown = i.problems.slice(0, 10);
+    for (const p of shown) lines.push(`  problem  ${p.location.file}${p.location.line ? `:${p.location.line}` : ''}${p.location.offset !== undefined ? ` @${p.location.offset}` : ''}: ${p.message}`);
+    // a problem may stand for several records (a lost EVTX run), so count what the shown ones cover
+    const more = i.problemCount - shown.reduce((n, p) => n + (p.records ?? 1), 0);
+    if (more > 0) lines.push(`  problem  … ${more} more in ${i.file}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -13,7 +13,7 @@ Checks Sigma rules, filters and correlation rules (files or folders, recursively
 problem as file:line:col, then a summary of what loaded, what loaded with warnings and what was
 rejected, grouped by reason. Exit status: 0 when every document loaded, 1 when any is rejected
 (a path in a folder that cannot be read counts as one), 2 for a usage error, a missing path or no rule file.
-  --format json   one JSON object per file: {"file","documents":[{"index","kind","title","id","status","diagnostics"}]};
+  --format json   one JSON object per file: {"file","diagnostics"?,"documents":[{"index","kind","title","id","status","diagnostics"}]};
                   a diagnostic is {"file","line","col","endLine","endCol","severity","code","message"} (end exclusive)
   --quiet         print errors only (warnings are still counted)
 `;
@@ -49,7 +49,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
         status: hasErrors(d.diagnostics) || !d.document ? 'rejected' : d.diagnostics.length ? 'warnings' : 'ok',
         diagnostics: [...d.diagnostics, ...crossFile.filter((x) => x.file === p.file)],
       }));
-      process.stdout.write(JSON.stringify({ file: p.file, documents }) + '\n');
+      process.stdout.write(JSON.stringify({ file: p.file, ...(p.fileDiagnostics ? { diagnostics: p.fileDiagnostics } : {}), documents }) + '\n');
     }
   } else {
     const shown = col.diagnostics.filter((d) => !values.quiet || d.severity === 'error');

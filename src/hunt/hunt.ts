@@ -36,6 +36,8 @@ export interface HuntSummary {
   inputs: InputSummary[];
   /** Matches of rules that only feed correlations (`generate: false`), not reported on their own. */
   silenced: number;
+  /** Set when `signal` stopped the hunt before the end of its inputs. */
+  interrupted?: boolean;
 }
 
 export interface HuntOptions {
@@ -49,6 +51,11 @@ export interface HuntOptions {
   correlation?: HuntCorrelation | null;
   /** The field that holds each event's time (`--time-field`). */
   timeField?: string;
+  /**
+   * Stops the hunt between two events when aborted (SIGINT): the summary then has
+   * `interrupted` set, and correlations are not flushed (their windows are incomplete).
+   */
+  signal?: AbortSignal;
 }
 
 export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opts: HuntOptions): Promise<HuntSummary> {
@@ -71,6 +78,7 @@ export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opt
     const detector = new Detector(input.set ?? defaultSet, { regex: opts.regex, logsource: input.logsource, explain: opts.explain, timeField: opts.timeField });
     const s: InputSummary = { file: input.source.name, format: input.source.format, events: 0, detections: 0, problems: [], problemCount: 0, routing: { windows: 0, declared: 0, unknown: 0 } };
     for await (const rec of input.source.records()) {
+      if (opts.signal?.aborted) break;
       s.events++;
       summary.events++;
       if (opts.onProgress && (summary.events & 1023) === 0) opts.onProgress(summary.events, { name: input.source.name, index, count: inputs.length, detections: summary.detections });
@@ -97,6 +105,10 @@ export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opt
     s.problems = input.source.problems;
     s.problemCount = input.source.problemCount;
     summary.inputs.push(s);
+    if (opts.signal?.aborted) {
+      summary.interrupted = true;
+      return summary;
+    }
   }
   if (correlation) await reportCorrelations(correlation.end());
   return summary;

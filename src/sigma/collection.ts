@@ -11,6 +11,8 @@ import { expandCollection } from './legacy-collection.js';
 export interface ParsedFile {
   file: string;
   documents: Array<{ document: SigmaDocument | null; docIndex: number; diagnostics: Diagnostic[] }>;
+  /** About the file as a whole (its bytes are not UTF-8, it holds no document): warnings that reject nothing. */
+  fileDiagnostics?: Diagnostic[];
 }
 
 /** Parses every YAML document in one text. */
@@ -66,6 +68,7 @@ export function emptyCollection(): SigmaCollection {
 
 export function addParsedFile(col: SigmaCollection, parsed: ParsedFile): void {
   col.files++;
+  col.diagnostics.push(...(parsed.fileDiagnostics ?? []));
   for (const d of parsed.documents) {
     col.diagnostics.push(...d.diagnostics);
     if (!d.document || hasErrors(d.diagnostics)) {

@@ -61,6 +61,8 @@ export const DIAGNOSTIC_CODES = {
   'not-a-file': { severity: 'error', rooms: ['file'], description: 'A rule path is neither a regular file nor a folder (a device such as /dev/zero, a pipe, a socket); it is not read.' },
   'file-too-large': { severity: 'error', rooms: ['file'], description: `A rule file is larger than ${MAX_RULE_FILE_BYTES / 1024 / 1024} MiB; no Sigma rule is, and reading it would only cost memory.` },
   'unknown-pipeline': { severity: 'error', rooms: ['file'], description: 'A --pipeline argument is neither a file nor the name of a built-in pipeline.' },
+  'not-utf8': { severity: 'warning', rooms: ['file'], description: 'The file holds bytes that are not UTF-8 (saved as Latin-1 or UTF-16?); they are read as U+FFFD, so values with them will not match what the logs hold. Save the file as UTF-8.' },
+  'empty-file': { severity: 'warning', rooms: ['file'], description: 'A rule file holds no YAML document (empty, or only comments): nothing was loaded from it.' },
 
   // Document attributes
   'not-a-map': { severity: 'error', rooms: ['document'], description: 'A Sigma document must be a YAML map of attributes.' },

@@ -4,8 +4,9 @@
 // of its own, with the reason (limits.ts has the size limit).
 // Synchronous reads: thousands of small files load several times faster than with one await each.
 import { lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
-import { diagnostic, type DiagnosticCode } from './diagnostics.js';
+import { diagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
 import { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile, type SigmaCollection } from './collection.js';
 import { MAX_RULE_FILE_BYTES } from './limits.js';
 
@@ -87,19 +88,37 @@ export function listRuleFiles(paths: string[]): RuleListing {
   return { files, problems, tests };
 }
 
-/** One rule file read and parsed; never throws (a file that cannot be read is one rejected document). */
+/**
+ * One rule file read and parsed; never throws (a file that cannot be read is one rejected document).
+ * Bytes that are not UTF-8 and a file with no document are warnings on the file (`not-utf8`,
+ * `empty-file`): either silently changes what is loaded.
+ */
 export function readRuleFile(file: string): ParsedFile {
-  let text: string;
+  let bytes: Buffer;
   try {
     const st = statSync(file);
     // /dev/zero would be read forever, a FIFO would block: only regular files are rule files.
     if (!st.isFile()) return pathProblem(file, 'not-a-file', 'not a regular file (a device, a pipe or a socket): not read');
     if (st.size > MAX_RULE_FILE_BYTES) return pathProblem(file, 'file-too-large', `${st.size.toLocaleString('en-US')} bytes; a rule file may have at most ${MAX_RULE_FILE_BYTES.toLocaleString('en-US')}`);
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (e) {
     return statProblem(file, e as NodeJS.ErrnoException);
   }
-  return parseSigmaText(text.replace(/^\uFEFF/, ''), file);
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const parsed = parseSigmaText(text, file);
+  const warnings: Diagnostic[] = [];
+  if (!isUtf8(bytes)) {
+    const at = positionOf(text, text.indexOf('\uFFFD'));
+    warnings.push(diagnostic(file, 'not-utf8', `bytes that are not UTF-8 from line ${at.line}, column ${at.col} on (read as U+FFFD); save the file as UTF-8`, at));
+  }
+  if (parsed.documents.length === 0) warnings.push(diagnostic(file, 'empty-file', text.trim() === '' ? 'the file is empty' : 'the file holds only comments: no YAML document'));
+  return warnings.length ? { ...parsed, fileDiagnostics: warnings } : parsed;
+}
+
+function positionOf(text: string, index: number): { line: number; col: number } {
+  if (index < 0) return { line: 1, col: 1 };
+  const before = text.slice(0, index);
+  return { line: before.split('\n').length, col: index - before.lastIndexOf('\n') };
 }
 
 /** Every rule file under the paths, parsed, and every path that could not be used, in listing order. */
