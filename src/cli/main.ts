@@ -8,7 +8,7 @@ import { systemReason } from './output.js';
 import { EXIT_UNUSABLE } from './exit-codes.js';
 import { writeTerminal } from '../report/terminal-text.js';
 
-const HELP = `quarry ${VERSION} — Sigma rules: explore, validate, hunt, convert, stack
+const HELP = `quarry ${VERSION} — Sigma rules: explore, validate, test, explain, hunt, convert, stack
 
 Usage:
   quarry explore [--rules PATH…] [--hunt FILE…] [--port N]
@@ -18,7 +18,7 @@ Usage:
   quarry convert --target T [--pipeline P] [--format F] PATH…
                                                    convert rules to queries: kql (Sentinel, Defender XDR),
                                                    spl, lucene, esql, eql, sql (DuckDB), postgres, clickhouse
-  quarry test [--format text|json|junit] PATH…    run rules' regression tests (SigmaHQ info.yml, *.test.yml)
+  quarry test [--format text|json|junit] PATH…     run rules' regression tests (SigmaHQ info.yml, *.test.yml)
   quarry explain RULE EVENT…                       each event's condition tree: which tests hold, which fields are missing
   quarry stack --by FIELD [--where …|--rules …] INPUT…  count distinct values, rarest first
   quarry generate --format F --lines N [--seed S] --out FILE [--truth FILE]
