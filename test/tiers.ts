@@ -36,6 +36,7 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
     'backends/kql-notes.test.ts',
     'backends/unicode-case.test.ts',
     'backends/elastic-rule-format.test.ts',
+    'hunt/rule-tests-corpus.test.ts',
   ],
   services: [
     'backends/postgres.test.ts',

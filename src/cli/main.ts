@@ -8,7 +8,7 @@ import { systemReason } from './output.js';
 import { EXIT_UNUSABLE } from './exit-codes.js';
 import { writeTerminal } from '../report/terminal-text.js';
 
-const HELP = `quarry ${VERSION} — Sigma rules: explore, validate, hunt, convert, stack
+const HELP = `quarry ${VERSION} — Sigma rules: explore, validate, test, explain, hunt, convert, stack
 
 Usage:
   quarry explore [--rules PATH…] [--hunt FILE…] [--port N]
@@ -20,6 +20,8 @@ Usage:
   quarry convert --target T [--pipeline P] [--format F] PATH…
                                                    convert rules to queries: kql (Sentinel, Defender XDR),
                                                    spl, lucene, esql, eql, sql (DuckDB), postgres, clickhouse
+  quarry test [--format text|json|junit] PATH…     run rules' regression tests (SigmaHQ info.yml, *.test.yml)
+  quarry explain RULE EVENT…                       each event's condition tree: which tests hold, which fields are missing
   quarry stack --by FIELD [--where …|--rules …] INPUT…  count distinct values, rarest first
   quarry generate --format F --lines N [--seed S] --out FILE [--truth FILE]
                                                    realistic proxy/BITS sample logs with ground truth
@@ -55,6 +57,10 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./convert-command.js')).convertCommand(rest);
       case 'explore':
         return await (await import('./explore-command.js')).exploreCommand(rest);
+      case 'explain':
+        return await (await import('./explain-command.js')).explainCommand(rest);
+      case 'test':
+        return await (await import('./test-command.js')).testCommand(rest);
       case 'generate':
         return await (await import('./generate-command.js')).generateCommand(rest);
       case 'lsp':

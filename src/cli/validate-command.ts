@@ -1,5 +1,5 @@
 // `quarry validate PATH…`: every document of every rule file checked; a summary grouped by reason.
-import { addParsedFile, checkCollection, emptyCollection, parseSigmaPaths, type ParsedFile } from '../sigma/load.js';
+import { addParsedFile, checkCollection, emptyCollection, listRuleFiles, parseSigmaPaths, type ParsedFile } from '../sigma/load.js';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../sigma/diagnostics.js';
 import { renderTable } from '../report/text-table.js';
 import { writeTerminal } from '../report/terminal-text.js';
@@ -61,6 +61,9 @@ export async function validateCommand(argv: string[]): Promise<number> {
     for (const d of shown) writeTerminal(process.stdout, formatDiagnostic(d) + '\n');
     if (shown.length) process.stdout.write('\n');
     writeTerminal(process.stdout, summary(parsed, col.diagnostics, col.rejected.length, { rules: col.rules.length, filters: col.filters.length, correlations: col.correlations.length }));
+    // Rule test files sit beside rules and are not rules: counted, so none is passed over unseen.
+    const tests = listRuleFiles(positionals).tests.length;
+    if (tests) process.stdout.write(`${tests} rule test files (*.test.yml) not validated here: quarry test runs them\n`);
   }
   return col.rejected.length ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -2,9 +2,12 @@
 // Quarry diagnostic with the fixes it can offer. The server publishes the diagnostics of every
 // source and offers their fixes as code actions; the validator is one source, and `quarry lint`'s
 // checks plug in as another (a FindingSource over its library function) without the server changing.
-import { parseSigmaText } from '../sigma/collection.js';
 import type { Diagnostic, Span } from '../sigma/diagnostics.js';
 import { suggestModifier } from '../sigma/modifiers.js';
+import { lintDocument } from '../lint/lint.js';
+import { findConfig, loadLintConfig } from '../lint/lint-files.js';
+import { DEFAULT_CONFIG, type LintConfig } from '../lint/config.js';
+import { dirname, isAbsolute } from 'node:path';
 
 /** Replace the text of `span` (1-based, end exclusive, as every Quarry span) with `newText`. */
 export interface TextEdit {
@@ -18,8 +21,11 @@ export interface Fix {
   edits: TextEdit[];
 }
 
+/** A diagnostic as the editor shows it: the validator's, or a lint check's (its id as the code). */
+export type FindingDiagnostic = Omit<Diagnostic, 'code'> & { code: string };
+
 export interface Finding {
-  diagnostic: Diagnostic;
+  diagnostic: FindingDiagnostic;
   fixes: Fix[];
 }
 
@@ -40,7 +46,7 @@ function textOf(lines: readonly string[], span: Span): string | undefined {
  * date in the Sigma v1 form. Each is derived from the text under the diagnostic, never from its
  * message, so a reworded message cannot break a fix.
  */
-function validatorFixes(d: Diagnostic, lines: readonly string[]): Fix[] {
+function validatorFixes(d: FindingDiagnostic, lines: readonly string[]): Fix[] {
   const span: Span = { start: { line: d.line, col: d.col }, end: { line: d.endLine, col: d.endCol } };
   const text = textOf(lines, span);
   if (text === undefined) return [];
@@ -69,11 +75,30 @@ function validatorFixes(d: Diagnostic, lines: readonly string[]): Fix[] {
   return [];
 }
 
-/** The validator (parsing plus the checks of sigma/checks.ts) over one file's text. */
-export const validatorSource: FindingSource = {
-  name: 'quarry validate',
-  findings(text, file) {
-    const lines = text.split('\n');
-    return parseSigmaText(text, file).documents.flatMap((d) => d.diagnostics.map((diagnostic) => ({ diagnostic, fixes: validatorFixes(diagnostic, lines) })));
-  },
-};
+/**
+ * `quarry lint` over one file's text, with the lint config that governs the file (the nearest
+ * `.quarry-lint.yml`, as the command finds it). Its validity checks are the validator's diagnostics,
+ * so this source replaces the validator's: a lint fix where the check has one, else the validator's.
+ */
+export function lintSource(configFor: (file: string) => LintConfig = configOfFile): FindingSource {
+  return {
+    name: 'quarry lint',
+    findings(text, file) {
+      const lines = text.split('\n');
+      return lintDocument(text, file, configFor(file)).findings.map((f) => {
+        const diagnostic: FindingDiagnostic = { file, line: f.range.start.line, col: f.range.start.col, endLine: f.range.end.line, endCol: f.range.end.col, severity: f.severity, code: f.check, message: f.message };
+        const fixes = f.fix ? [{ title: f.fix.description, edits: f.fix.edits.map((e) => ({ span: e.range, newText: e.newText })) }] : validatorFixes(diagnostic, lines);
+        return { diagnostic, fixes };
+      });
+    },
+  };
+}
+
+/** The lint config of a file on disk (an unsaved buffer, or a broken config file, gets the defaults). */
+function configOfFile(file: string): LintConfig {
+  try {
+    return loadLintConfig(isAbsolute(file) ? findConfig(dirname(file)) : undefined);
+  } catch {
+    return DEFAULT_CONFIG;
+  }
+}

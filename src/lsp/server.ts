@@ -20,15 +20,15 @@ import {
   type Range,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Diagnostic, Span } from '../sigma/diagnostics.js';
-import { validatorSource, type Finding, type FindingSource } from './findings.js';
+import type { Span } from '../sigma/diagnostics.js';
+import { lintSource, type Finding, type FindingDiagnostic, type FindingSource } from './findings.js';
 import { hoverAt } from './hover.js';
 import { completeAt, type CandidateKind } from './completion.js';
 import { outline, type OutlineSymbol } from './symbols.js';
 import { shippedTaxonomy } from './taxonomy.js';
 
 const toRange = (s: Span): Range => ({ start: { line: s.start.line - 1, character: s.start.col - 1 }, end: { line: s.end.line - 1, character: s.end.col - 1 } });
-const diagnosticSpan = (d: Diagnostic): Span => ({ start: { line: d.line, col: d.col }, end: { line: d.endLine, col: d.endCol } });
+const diagnosticSpan = (d: FindingDiagnostic): Span => ({ start: { line: d.line, col: d.col }, end: { line: d.endLine, col: d.endCol } });
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 
@@ -73,7 +73,7 @@ export interface ServerOptions {
 
 /** Starts a server on the given streams; it runs until the client sends `exit` or the input closes. */
 export function startLanguageServer(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, opts: ServerOptions = {}): Connection {
-  const sources = opts.sources ?? [validatorSource];
+  const sources = opts.sources ?? [lintSource()];
   // Given the streams themselves, the library ends the process when the input closes or the client
   // sends `exit`: with status 0 after `shutdown`, else 1, as the protocol asks.
   const connection = createConnection(input, output);

@@ -13,12 +13,16 @@ import { MAX_RULE_FILE_BYTES } from './limits.js';
 export { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile, type RejectedDocument, type SigmaCollection } from './collection.js';
 
 const YAML_FILE = /\.ya?ml$/i;
+/** Quarry's rule test files (`NAME.test.yml`, read by `quarry test`): YAML beside the rules, never rules. */
+export const TEST_FILE = /\.test\.ya?ml$/i;
 
 export interface RuleListing {
   /** Rule files found, in a reproducible order (each folder sorted). */
   files: string[];
   /** Paths that could not be listed, each as a file with one rejected document saying why. */
   problems: ParsedFile[];
+  /** Rule test files (`*.test.yml`) met in the folders or named: kept out of `files`. */
+  tests: string[];
 }
 
 /** A path that could not be used, as a file with one rejected document. */
@@ -47,6 +51,7 @@ function statProblem(p: string, e: NodeJS.ErrnoException): ParsedFile {
 export function listRuleFiles(paths: string[]): RuleListing {
   const files: string[] = [];
   const problems: ParsedFile[] = [];
+  const tests: string[] = [];
   const open = new Set<string>(); // real paths of the folders being read, outermost first
   const walk = (p: string, explicit: boolean): void => {
     let st: Stats;
@@ -58,7 +63,8 @@ export function listRuleFiles(paths: string[]): RuleListing {
     }
     if (!st.isDirectory()) {
       // Devices and pipes named *.yml are listed: reading them is refused with the reason (readRuleFile).
-      if (explicit || YAML_FILE.test(p)) files.push(p);
+      if (TEST_FILE.test(p)) tests.push(p);
+      else if (explicit || YAML_FILE.test(p)) files.push(p);
       return;
     }
     let real: string;
@@ -79,7 +85,7 @@ export function listRuleFiles(paths: string[]): RuleListing {
     open.delete(real);
   };
   for (const p of paths) walk(p, true);
-  return { files, problems };
+  return { files, problems, tests };
 }
 
 /**

@@ -66,6 +66,10 @@ test('quarry validate: summary grouped by reason, exit 1 on rejected rules, JSON
   const rec = JSON.parse(json.stdout.trim());
   assert.equal(rec.documents[0].status, 'rejected');
   assert.equal(rec.documents[0].diagnostics.find((d: { severity: string }) => d.severity === 'error').code, 'aggregation-syntax');
+  // Rule test files beside the rules are counted, not passed over unseen.
+  const examples = quarry('validate', join(REPO, 'examples/correlations'));
+  assert.equal(examples.status, 0, examples.stdout);
+  assert.match(examples.stdout, /^1 rule test files \(\*\.test\.yml\) not validated here: quarry test runs them$/m);
 });
 
 test("quarry validate: the README's broken.yml example, and --format json with each diagnostic's end", () => {

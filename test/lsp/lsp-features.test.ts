@@ -12,7 +12,8 @@ import { completeAt } from '../../src/lsp/completion.js';
 import { hoverAt } from '../../src/lsp/hover.js';
 import { outline } from '../../src/lsp/symbols.js';
 import { fieldsOf, logsourceValues, shippedTaxonomy } from '../../src/lsp/taxonomy.js';
-import { validatorSource } from '../../src/lsp/findings.js';
+import { lintSource } from '../../src/lsp/findings.js';
+import { DEFAULT_CONFIG } from '../../src/lint/config.js';
 import { DATA } from '../helpers.js';
 
 const tax = shippedTaxonomy();
@@ -98,20 +99,21 @@ test('hover: unknown fields and modifiers say so; outline of a file with two doc
   ]);
 });
 
-test('quick fixes of the validator: quoted keys, several modifiers, case, dates; none without a likely meaning', () => {
+test('quick fixes of the validity checks: quoted keys, several modifiers, case, dates; none without a likely meaning', () => {
   const rule = readFileSync(join(DATA, 'sigmahq/rules/windows/process_creation/proc_creation_win_bitsadmin_download.yml'), 'utf8');
   const broken = rule
     .replace("CommandLine|contains: ' /transfer '", "'CommandLine|Contains|windsh': ' /transfer '")
     .replace("CommandLine|contains: 'http'", "CommandLine|zzzzzz: 'http'")
     .replace('modified: 2023-02-15', "modified: '2023/02/15'");
-  const findings = validatorSource.findings(broken, 'r.yml');
+  // Named as SigmaHQ names it, so the file name check has nothing to say.
+  const findings = lintSource(() => DEFAULT_CONFIG).findings(broken, 'proc_creation_win_bitsadmin_download.yml');
   const fixes = findings.map((f) => [f.diagnostic.code, f.fixes.map((x) => x.title).join(' / ')]);
   assert.deepEqual(fixes, [
+    ['legacy-date-format', 'write 2023-02-15'],
     ['unknown-modifier', "Change modifier 'Contains' → 'contains', 'windsh' → 'windash'"],
     ['unknown-modifier', ''],
-    ['legacy-date-format', 'Write the date as 2023-02-15'],
   ]);
-  const edits = findings[0]!.fixes[0]!.edits;
+  const edits = findings[1]!.fixes[0]!.edits;
   const line = broken.split('\n')[edits[0]!.span.start.line - 1]!;
   assert.deepEqual(edits.map((e) => line.slice(e.span.start.col - 1, e.span.end.col - 1)), ['Contains', 'windsh']);
 });

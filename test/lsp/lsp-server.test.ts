@@ -85,7 +85,7 @@ test('quarry lsp over stdio: diagnostics, hover, completion, symbols, quick fixe
     const key = at(BROKEN, 'Image|endwith');
     assert.deepEqual(byCode.get('unknown-modifier')!.range, { start: key, end: { line: key.line, character: key.character + 'Image|endwith'.length } });
     assert.equal(byCode.get('unknown-modifier')!.severity, 1);
-    assert.equal(byCode.get('unknown-modifier')!.source, 'quarry validate');
+    assert.equal(byCode.get('unknown-modifier')!.source, 'quarry lint');
     assert.match(byCode.get('unknown-modifier')!.message as string, /unknown modifier 'endwith' \(did you mean 'endswith'\?\)/);
 
     // Hover: an ATT&CK technique by name, a modifier, a field of the log source with its mappings.
@@ -137,7 +137,7 @@ test('quarry lsp over stdio: diagnostics, hover, completion, symbols, quick fixe
     const actionsAt = async (p: Position) => (await connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: URI }, range: { start: p, end: p }, context: { diagnostics: [] } })) as CodeAction[];
     const [dateFix, ...moreDate] = await actionsAt(at(BROKEN, '2017/03/09', 4));
     assert.equal(moreDate.length, 0);
-    assert.equal(dateFix!.title, 'Write the date as 2017-03-09');
+    assert.equal(dateFix!.title, 'write 2017-03-09');
     assert.equal(dateFix!.kind, 'quickfix');
     const [modFix] = await actionsAt(at(BROKEN, 'Image|endwith', 8));
     assert.equal(modFix!.title, "Change modifier 'endwith' → 'endswith'");
