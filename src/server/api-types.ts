@@ -9,10 +9,11 @@ import type { QueryCheck } from '../backends/common/types.js';
 import type { CorrelationResult, StoredDetection } from '../hunt/detection.js';
 import type { ReadProblems } from '../report/read-problems.js';
 import type { Timeline as TimelineView } from '../hunt/result-stats.js';
+import type { HuntInfo } from '../report/hunt-info.js';
 import type { StageView } from './stages.js';
 import type { Suggestion } from './suggestions.js';
 
-export type { StageView, Suggestion, ReadProblems, TimelineView };
+export type { StageView, Suggestion, ReadProblems, TimelineView, HuntInfo };
 
 /** One target and pipeline's translation of a rule, with its validation. */
 export interface Translation {
@@ -133,6 +134,8 @@ export interface HuntSummaryView {
   correlations: number;
   byRule: Array<{ key: string | null; id: string | null; title: string; level: string | null; count: number; excluded: number; correlation?: CorrelationType }>;
   problems: ReadProblems;
+  /** Whether the hunt that wrote these results completed (`completed: false`: interrupted, partial); null when the file does not say. */
+  info: HuntInfo | null;
 }
 
 /** One detection as the API lists it (the explorer's hunt view reads this shape). */
@@ -144,8 +147,9 @@ export interface DetectionItem {
   event: StoredDetection['event'];
   matched: StoredDetection['matched'];
   excluded: boolean;
-  /** The event's host, channel and event id (src/server/triage-columns.ts); null where it has none. */
+  /** The event's host, user, channel and event id (src/server/triage-columns.ts); null where it has none. */
   host: string | null;
+  user: string | null;
   channel: string | null;
   eventId: string | null;
   /** A correlation detection's group, window, value and contributing events; each event with `n`, the

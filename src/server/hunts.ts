@@ -12,6 +12,7 @@ import { levelRank } from '../sigma/model.js';
 import { readDetectionsFile } from '../report/detections-read.js';
 import { detectionsByPlace, locationKey } from '../hunt/correlation-events.js';
 import { ruleKey } from '../sigma/correlation-plan.js';
+import type { HuntInfo } from '../report/hunt-info.js';
 import type { DetectionItem, HuntKind, HuntSummaryView, ReadProblems } from './api-types.js';
 import type { ExplorerState } from './explorer-state.js';
 
@@ -32,6 +33,8 @@ export interface HuntResults {
   records: HuntRecord[];
   /** Lines that were not detections: counted, the first ones kept with their line number. */
   problems: ReadProblems;
+  /** The file's record of its hunt (completed or interrupted); null when it has none. */
+  info: HuntInfo | null;
 }
 
 /** Finds the loaded rule or correlation of a stored detection: by id when unique, else by file and title. */
@@ -58,13 +61,13 @@ export function baseRuleResolver(state: ExplorerState): (ref: string) => string 
 
 export async function loadHuntFile(state: ExplorerState, file: string, id: string): Promise<HuntResults> {
   const resolveKey = ruleKeyResolver(state);
-  const { kind, detections, problems } = await readDetectionsFile(file);
-  return { id, label: file.split(/[\\/]/).pop() ?? file, source: file, kind, records: detections.map((d, i) => ({ ...d, n: i + 1, key: resolveKey(d.rule) })), problems };
+  const { kind, detections, problems, info } = await readDetectionsFile(file);
+  return { id, label: file.split(/[\\/]/).pop() ?? file, source: file, kind, records: detections.map((d, i) => ({ ...d, n: i + 1, key: resolveKey(d.rule) })), problems, info };
 }
 
 export function huntFromDetections(state: ExplorerState, id: string, label: string, source: string, detections: readonly StoredDetection[]): HuntResults {
   const resolveKey = ruleKeyResolver(state);
-  return { id, label, source, kind: 'demo', records: detections.map((d, i) => ({ ...d, n: i + 1, key: resolveKey(d.rule) })), problems: { count: 0, first: [] } };
+  return { id, label, source, kind: 'demo', records: detections.map((d, i) => ({ ...d, n: i + 1, key: resolveKey(d.rule) })), problems: { count: 0, first: [] }, info: null };
 }
 
 // ---- exclusions ----
@@ -124,7 +127,7 @@ export function huntSummary(h: HuntResults, marks: Uint8Array): HuntSummaryView 
     byRule.set(k, e);
   });
   const rules = [...byRule.values()].sort((a, b) => levelRank(b.level ?? undefined) - levelRank(a.level ?? undefined) || b.count - a.count || a.title.localeCompare(b.title));
-  return { id: h.id, label: h.label, source: h.source, kind: h.kind, detections: h.records.length, excluded, correlations, byLevel, byRule: rules, problems: h.problems };
+  return { id: h.id, label: h.label, source: h.source, kind: h.kind, detections: h.records.length, excluded, correlations, byLevel, byRule: rules, problems: h.problems, info: h.info };
 }
 
 export interface RecordFilter {
@@ -152,7 +155,7 @@ export function selectRecords(h: HuntResults, marks: Uint8Array, f: RecordFilter
 /** The API's view of a record; a correlation's events get the `n` of their own detection in the hunt and their rule's key. */
 export function detectionItem(h: HuntResults, x: { r: HuntRecord; excluded: boolean }, baseKey: (ref: string) => string | null): DetectionItem {
   const { r } = x;
-  const item: DetectionItem = { n: r.n, rule: { key: r.key, id: r.rule.id ?? null, title: r.rule.title, level: r.rule.level ?? null, path: r.rule.path }, timestamp: r.timestamp ?? null, source: r.source, event: r.event, matched: r.matched, excluded: x.excluded, ...triageColumns(r.event) };
+  const item: DetectionItem = { n: r.n, rule: { key: r.key, id: r.rule.id ?? null, title: r.rule.title, level: r.rule.level ?? null, path: r.rule.path }, timestamp: r.timestamp ?? null, source: r.source, event: r.event, matched: r.matched, excluded: x.excluded, ...triageColumns(r) };
   if (r.correlation) {
     const places = (h.places ??= detectionsByPlace(h.records));
     item.correlation = { ...r.correlation, events: r.correlation.events.map((e) => ({ ...e, n: places.get(locationKey(e)) ?? null, key: baseKey(e.rule) })) };

@@ -1,34 +1,25 @@
-// The columns a hunter triages detections by, read from the detected event: the host it happened on,
-// the log channel and the event id. Windows events (EVTX or EVTX-as-JSON) carry them as Computer,
-// Channel and EventID; web and network logs have a host or a client address and no event id.
-// Values are shown as the event has them; an event without the field shows nothing.
+// The columns a hunter triages detections by in the explorer: host, user, channel and event id,
+// read by the hunt's own derivation (src/hunt/detection-fields.ts, which the CLI's timelines and the
+// HTML report use too), and the orders the detections table offers. An event without the field
+// shows nothing.
 import type { StoredDetection } from '../hunt/detection.js';
-
-const HOST_FIELDS = ['Computer', 'host.name', 'hostname', 'Hostname', 'host', 'dvc_hostname', 'c-ip', 'src_ip', 'id.orig_h'];
-const CHANNEL_FIELDS = ['Channel', 'winlog.channel', 'channel'];
-const EVENT_ID_FIELDS = ['EventID', 'event.code', 'event_id'];
+import { detectionFields } from '../hunt/detection-fields.js';
 
 export interface TriageColumns {
   host: string | null;
+  user: string | null;
   channel: string | null;
   eventId: string | null;
 }
 
-function first(event: StoredDetection['event'], fields: readonly string[]): string | null {
-  for (const f of fields) {
-    const v = (event as Record<string, unknown>)[f];
-    if (typeof v === 'string' && v !== '') return v;
-    if (typeof v === 'number') return String(v);
-  }
-  return null;
-}
-
-export function triageColumns(event: StoredDetection['event']): TriageColumns {
-  return { host: first(event, HOST_FIELDS), channel: first(event, CHANNEL_FIELDS), eventId: first(event, EVENT_ID_FIELDS) };
+export function triageColumns(d: StoredDetection): TriageColumns {
+  // Stored detections keep no tags; the columns here need none (only the techniques would).
+  const f = detectionFields({ ...d, rule: { ...d.rule, tags: [] } });
+  return { host: f.computer || null, user: f.user || null, channel: f.channel || null, eventId: f.eventId || null };
 }
 
 /** The orders the detections table offers; `-` before a name reverses it. */
-export const DETECTION_SORTS = ['time', 'level', 'rule', 'host', 'channel', 'eventId'] as const;
+export const DETECTION_SORTS = ['time', 'level', 'rule', 'host', 'user', 'channel', 'eventId'] as const;
 export type DetectionSort = (typeof DETECTION_SORTS)[number];
 
 const LEVELS = ['critical', 'high', 'medium', 'low', 'informational'];
@@ -53,7 +44,7 @@ export function sortDetections<T extends { r: StoredDetection }>(rows: T[], spec
       case 'rule':
         return x.r.rule.title;
       default:
-        return triageColumns(x.r.event)[by];
+        return triageColumns(x.r)[by];
     }
   };
   const keyed = rows.map((x, i) => ({ x, i, k: key(x) }));

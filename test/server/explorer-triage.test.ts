@@ -33,8 +33,8 @@ test('a filter\'s identifiers are renamed in the tuned condition text as in its 
 const det = (timestamp: string | undefined, event: Record<string, unknown>, level = 'high'): { r: StoredDetection } => ({ r: { rule: { title: 't', level, path: 'p' }, timestamp, event, matched: [], source: { file: 'f' } } as unknown as StoredDetection });
 
 test('triage columns and sorting: Windows fields, proxy client, blanks last both ways', () => {
-  assert.deepEqual(triageColumns({ Computer: 'WS-1', Channel: 'Security', EventID: 1102 } as never), { host: 'WS-1', channel: 'Security', eventId: '1102' });
-  assert.deepEqual(triageColumns({ 'c-ip': '10.0.0.5', 'cs-host': 'a.xyz' } as never), { host: '10.0.0.5', channel: null, eventId: null });
+  assert.deepEqual(triageColumns(det(undefined, { Computer: 'WS-1', Channel: 'Security', EventID: 1102, SubjectUserName: 'alice' }).r), { host: 'WS-1', user: 'alice', channel: 'Security', eventId: '1102' });
+  assert.deepEqual(triageColumns(det(undefined, { 'c-ip': '10.0.0.5', 'cs-host': 'a.xyz' }).r), { host: '10.0.0.5', user: null, channel: null, eventId: null });
   const rows = [det('2026-01-02T00:00:00Z', { EventID: 16403 }), det(undefined, {}), det('2026-01-01T00:00:00Z', { EventID: 4688 }), det('2025-12-31T00:00:00Z', { EventID: 59 })];
   assert.deepEqual(sortDetections(rows, 'eventId').map((x) => (x.r.event as { EventID?: number }).EventID), [59, 4688, 16403, undefined]);
   assert.deepEqual(sortDetections(rows, '-eventId').map((x) => (x.r.event as { EventID?: number }).EventID), [16403, 4688, 59, undefined]);

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, invalidateCatalog, type HuntDetectionItem, type HuntSummary, type TimelineView } from '../api.js';
 import { navigate, replaceParams, ruleHref, type Location } from '../router.js';
-import { KindBadge, LevelBadge } from '../components/badges.js';
+import { CompletionBadge, KindBadge, LevelBadge } from '../components/badges.js';
 import { ErrorBox, Loading } from '../components/status.js';
 
 const LEVEL_ORDER = ['critical', 'high', 'medium', 'low', 'informational', 'unset'];
@@ -37,12 +37,12 @@ export function HuntsView({ loc }: { loc: Location }) {
           <select value={hunt.id} onChange={(e) => set('hunt', (e.target as HTMLSelectElement).value)}>
             {hunts.map((h) => (
               <option value={h.id}>
-                {h.label} ({h.detections} detections)
+                {h.label} ({h.detections} detections{h.info?.completed === false ? ', incomplete' : ''})
               </option>
             ))}
           </select>
         </label>
-        <span class="muted">{hunt.source}</span>
+        <span class="muted">{hunt.source}</span> <CompletionBadge info={hunt.info} />
       </div>
       <div class="hunt-layout">
         <aside class="by-rule">
@@ -315,6 +315,7 @@ const COLUMNS: Array<[string, string]> = [
   ['level', 'level'],
   ['rule', 'rule'],
   ['host', 'host'],
+  ['user', 'user'],
   ['channel', 'channel'],
   ['eventId', 'EventID'],
 ];
@@ -386,6 +387,7 @@ function Detections({ huntId, rule, sort, onSort, version, onExcluded }: { huntI
                   {d.excluded && <em class="muted"> excluded by a filter</em>}
                 </td>
                 <td data-cell="host">{d.host ?? ''}</td>
+                <td data-cell="user">{d.user ?? ''}</td>
                 <td data-cell="channel">{d.channel ?? ''}</td>
                 <td data-cell="eventId">{d.eventId ?? ''}</td>
                 <td class="muted">
@@ -400,7 +402,7 @@ function Detections({ huntId, rule, sort, onSort, version, onExcluded }: { huntI
               </tr>
               {open === d.n && (
                 <tr class="drill-down">
-                  <td colSpan={7}>
+                  <td colSpan={8}>
                     {d.correlation ? <CorrelationDetail huntId={huntId} d={d} onExcluded={onExcluded} /> : <EventDetail d={d} onExcluded={onExcluded} />}
                   </td>
                 </tr>
