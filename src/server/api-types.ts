@@ -40,8 +40,6 @@ export interface HuntingContext {
   scenarios: Array<{ falsepositive: string; exclusion: Suggestion | null; specific: boolean }>;
   /** Scenarios the rule's notes do not name but its fields make likely, each with an exclusion (src/server/scenarios.ts). */
   general: Array<{ title: string; description: string; exclusion: Suggestion }>;
-  /** The rule's references, for the threat description. */
-  references: string[];
 }
 
 /** A Sigma filter file as the explorer lists it. */

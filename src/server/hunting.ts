@@ -72,7 +72,7 @@ export function huntingContext(rule: SigmaRule, resolved: readonly ResolvedTag[]
   );
   if (rule.references.length) {
     const hosts = [...new Set(rule.references.map((r) => /^https?:\/\/([^/]+)/i.exec(r)?.[1]?.replace(/^www\./, '')).filter((h): h is string => !!h))];
-    sentences.push(`Background: ${rule.references.length === 1 ? 'one reference' : `${rule.references.length} references`}${hosts.length ? ` (${list(hosts)})` : ''}, listed below.`);
+    sentences.push(`Background: ${rule.references.length === 1 ? 'one reference' : `${rule.references.length} references`}${hosts.length ? ` (${list(hosts)})` : ''}, listed under References.`);
   }
   if (rule.falsepositives.length) sentences.push(`Known false positives: ${list(rule.falsepositives.map((f) => `"${f.replace(/\.$/, '')}"`))}; tune them with an exclusion (a Sigma filter) rather than deleting the rule.`);
 
@@ -91,6 +91,5 @@ export function huntingContext(rule: SigmaRule, resolved: readonly ResolvedTag[]
     ...(kql ? { query: { target: kql.target, pipeline: kql.pipeline, text: kql.query! } } : {}),
     scenarios,
     general: stages ? generalScenarios(ruleFields(stages), seen) : [],
-    references: [...rule.references],
   };
 }
