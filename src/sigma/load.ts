@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { diagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
 import { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile, type SigmaCollection } from './collection.js';
 import { MAX_RULE_FILE_BYTES } from './limits.js';
+import { RuleCache } from './rule-cache.js';
 
 export { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile, type RejectedDocument, type SigmaCollection } from './collection.js';
 
@@ -120,13 +121,21 @@ export function fileWarnings(file: string, bytes: Buffer, text: string, parsed: 
   return warnings;
 }
 
-/** One rule file read and parsed; never throws (a file that cannot be read is one rejected document). */
-export function readRuleFile(file: string): ParsedFile {
+/**
+ * One rule file read and parsed; never throws (a file that cannot be read is one rejected document).
+ * With a cache, unchanged bytes give the stored parse (without YAML trees) and a fresh parse is stored.
+ */
+export function readRuleFile(file: string, cache?: RuleCache | null): ParsedFile {
   const read = readRuleText(file);
   if (!('text' in read)) return read;
+  const hash = cache ? RuleCache.hash(read.bytes) : '';
+  const hit = cache?.get(file, hash);
+  if (hit) return hit;
   const parsed = parseSigmaText(read.text, file);
   const warnings = fileWarnings(file, read.bytes, read.text, parsed);
-  return warnings.length ? { ...parsed, fileDiagnostics: warnings } : parsed;
+  const result = warnings.length ? { ...parsed, fileDiagnostics: warnings } : parsed;
+  cache?.put(file, hash, result);
+  return result;
 }
 
 function positionOf(text: string, index: number): { line: number; col: number } {
@@ -135,15 +144,22 @@ function positionOf(text: string, index: number): { line: number; col: number } 
   return { line: before.split('\n').length, col: index - before.lastIndexOf('\n') };
 }
 
-/** Every rule file under the paths, parsed, and every path that could not be used, in listing order. */
-export function parseSigmaPaths(paths: string[]): ParsedFile[] {
-  const listing = listRuleFiles(paths);
-  return [...listing.problems, ...listing.files.map(readRuleFile)];
+export interface LoadOptions {
+  /** Parses kept between runs (rule-cache.ts; `openRuleCache`); none by default. */
+  cache?: RuleCache | null;
 }
 
-export function loadSigmaPaths(paths: string[]): SigmaCollection {
+/** Every rule file under the paths, parsed, and every path that could not be used, in listing order. */
+export function parseSigmaPaths(paths: string[], options: LoadOptions = {}): ParsedFile[] {
+  const listing = listRuleFiles(paths);
+  const files = listing.files.map((f) => readRuleFile(f, options.cache));
+  options.cache?.save();
+  return [...listing.problems, ...files];
+}
+
+export function loadSigmaPaths(paths: string[], options: LoadOptions = {}): SigmaCollection {
   const col = emptyCollection();
-  for (const parsed of parseSigmaPaths(paths)) addParsedFile(col, parsed);
+  for (const parsed of parseSigmaPaths(paths, options)) addParsedFile(col, parsed);
   checkCollection(col);
   return col;
 }
