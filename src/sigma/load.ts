@@ -129,12 +129,12 @@ export function readRuleFile(file: string, cache?: RuleCache | null): ParsedFile
   const read = readRuleText(file);
   if (!('text' in read)) return read;
   const hash = cache ? RuleCache.hash(read.bytes) : '';
-  const hit = cache?.get(file, hash);
+  const hit = cache?.get(file, hash, read.text);
   if (hit) return hit;
   const parsed = parseSigmaText(read.text, file);
   const warnings = fileWarnings(file, read.bytes, read.text, parsed);
   const result = warnings.length ? { ...parsed, fileDiagnostics: warnings } : parsed;
-  cache?.put(file, hash, result);
+  cache?.put(file, hash, read.text, result);
   return result;
 }
 

@@ -22,6 +22,8 @@ import type { ParsedFile } from './collection.js';
 
 const MAGIC = Buffer.from('QUARRY-RULE-CACHE-1\n');
 const DIGEST_BYTES = 32;
+/** Kept in place of a document's `source` when it is the whole file's text (read anyway, to hash it): a quarter of the store. */
+const WHOLE_FILE = '\u0000whole file';
 
 /** Why a store was not used, for tests and the bench; a cache miss is never an error to the user. */
 export type CacheState = 'off' | 'absent' | 'used' | 'corrupt' | 'other-build';
@@ -87,21 +89,23 @@ export class RuleCache {
     return createHash('sha256').update(bytes).digest('base64');
   }
 
-  /** The file's parse from the store when its bytes are unchanged; `undefined` to parse it. */
-  get(file: string, hash: string): ParsedFile | undefined {
+  /** The file's parse from the store when its bytes (`hash`, `text`) are unchanged; `undefined` to parse it. */
+  get(file: string, hash: string, text: string): ParsedFile | undefined {
     const e = this.old.get(file);
-    if (e && e[0] === hash) {
-      this.stats.hits++;
-      this.next.set(file, e);
-      return e[1];
+    if (!e || e[0] !== hash) {
+      this.stats.misses++;
+      return undefined;
     }
-    this.stats.misses++;
-    return undefined;
+    this.stats.hits++;
+    this.next.set(file, e);
+    const parsed = e[1];
+    return { ...parsed, documents: parsed.documents.map((d) => (d.document?.source === WHOLE_FILE ? { ...d, document: { ...d.document, source: text } } : d)) };
   }
 
-  /** A fresh parse, to keep (without its YAML trees). */
-  put(file: string, hash: string, parsed: ParsedFile): void {
-    this.next.set(file, [hash, { ...parsed, documents: parsed.documents.map(({ root: _root, ...d }) => d) }]);
+  /** A fresh parse of `text`, to keep (without its YAML trees, and without the text itself). */
+  put(file: string, hash: string, text: string, parsed: ParsedFile): void {
+    const documents = parsed.documents.map(({ root: _root, ...d }) => (d.document?.source === text ? { ...d, document: { ...d.document, source: WHOLE_FILE } } : d));
+    this.next.set(file, [hash, { ...parsed, documents }]);
   }
 
   /** Writes the store when anything changed (a file new, changed or gone); never throws. */
@@ -118,7 +122,11 @@ export class RuleCache {
       this.stats.written = true;
     } catch (e) {
       this.stats.writeError = (e as Error).message;
-      rmSync(tmp, { force: true });
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // The folder itself is unusable: there is no temporary file to remove.
+      }
     }
   }
 
