@@ -1,5 +1,6 @@
 // `quarry hunt`: load rules, run pipelines, read inputs, print detections, banner and summary.
 import { loadSigmaPaths } from '../sigma/load.js';
+import { NO_CACHE_OPTION, noCacheHelp, ruleLoadOptions } from './rule-cache-option.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { LEVELS } from '../sigma/model.js';
 import { parseLogsourceSpec, describeLogsource, logsourceFits } from '../sigma/logsource.js';
@@ -37,7 +38,7 @@ Without --rules and inputs it runs the bundled example rules over the bundled sa
   --workers N          EVTX parsing threads (default 0: parse in the main thread)
   --quiet              no banner, progress or summary (detections only)
   --fail-on-detection  exit with status 1 when there are detections
-Exit status: 0 ran with every rule and input; 1 detections found and --fail-on-detection given;
+${noCacheHelp(23)}Exit status: 0 ran with every rule and input; 1 detections found and --fail-on-detection given;
 2 nothing hunted (usage error, missing path, no rule can run, no input readable, output not
 writable); 3 partial: some rules were rejected or cannot run, or some inputs or records were unreadable.
 `;
@@ -58,6 +59,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
       'time-field': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       'fail-on-detection': { type: 'boolean', default: false },
+      ...NO_CACHE_OPTION,
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -90,7 +92,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
     for (const d of pipelines.errors) writeTerminal(process.stderr, formatDiagnostic(d) + '\n');
     return 2;
   }
-  const col = loadSigmaPaths(rulePaths);
+  const col = loadSigmaPaths(rulePaths, ruleLoadOptions(values['no-cache'], rulePaths));
   if (col.files === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${rulePaths.join(', ')}`);
   const { prepared, inputs, openProblems, correlation } = await setupHunt(col, inputPaths, {
     pipelines: pipelines.pipelines,
