@@ -49,7 +49,7 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
     'differential/negated-alternatives.test.ts',
     'evtx/evtxexport.test.ts',
   ],
-  browser: ['web/explorer.test.ts', 'web/explorer-correlations.test.ts'],
+  browser: ['web/explorer.test.ts', 'web/explorer-correlations.test.ts', 'report/html-report-browser.test.ts'],
 };
 
 /** The tier of a test file, by its path under test/ (with / separators, .ts or .js). */

@@ -3,6 +3,7 @@ import { addParsedFile, checkCollection, emptyCollection, listRuleFiles, parseSi
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../sigma/diagnostics.js';
 import { renderTable } from '../report/text-table.js';
 import { writeTerminal } from '../report/terminal-text.js';
+import { loadingProgress, terminalProgress } from './progress.js';
 import { UsageError } from './usage.js';
 import { parseCommandArgs, requireExistingPaths } from './args.js';
 import { EXIT_FINDINGS, EXIT_OK } from './exit-codes.js';
@@ -33,7 +34,10 @@ export async function validateCommand(argv: string[]): Promise<number> {
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not '${values.format}'`);
   requireExistingPaths(positionals, 'rule path');
   const col = emptyCollection();
-  const parsed = parseSigmaPaths(positionals, ruleLoadOptions(values['no-cache'], positionals));
+  // a progress line on a terminal while a corpus loads (seconds for SigmaHQ); nothing in a pipe
+  const progress = terminalProgress(!values.quiet);
+  const parsed = parseSigmaPaths(positionals, { ...ruleLoadOptions(values['no-cache'], positionals), onFile: loadingProgress(progress) });
+  progress.done();
   if (parsed.length === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${positionals.join(', ')}`);
   for (const p of parsed) addParsedFile(col, p);
   const before = col.diagnostics.length;

@@ -45,6 +45,8 @@ export interface HuntOptions {
   onDetection(d: HuntDetection): void | Promise<void>;
   /** Called every 1,024 events: events so far, and which input (0-based) of how many. */
   onProgress?(events: number, input: { name: string; index: number; count: number; detections: number }): void;
+  /** The hunt's scope (`hunt/scope.ts`): a detection it refuses is neither counted nor handed on. */
+  admit?(d: HuntDetection): boolean;
   /** Skip explanations (faster when only counts are wanted). */
   explain?: boolean;
   /** Correlation rules to evaluate on the base matches (null or absent: none). */
@@ -62,6 +64,7 @@ export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opt
   const summary: HuntSummary = { events: 0, detections: 0, perRule: new Map(), perLevel: new Map(), inputs: [], silenced: 0 };
   const correlation = opts.correlation ?? null;
   const report = async (d: HuntDetection, key: string, input?: InputSummary) => {
+    if (opts.admit && !opts.admit(d)) return;
     if (input) input.detections++;
     summary.detections++;
     const entry = summary.perRule.get(key) ?? { title: d.rule.title, level: d.rule.level, count: 0 };
@@ -92,7 +95,7 @@ export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opt
           continue;
         }
         const d: HuntDetection = {
-          rule: { id: r.id, title: r.title, level: r.level, path: r.file, tags: r.tags },
+          rule: { id: r.id, title: r.title, level: r.level, status: r.status, path: r.file, tags: r.tags },
           source: rec.location,
           timestamp: result.time,
           event: rec.event,

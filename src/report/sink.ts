@@ -8,6 +8,9 @@ import type { HuntDetection } from '../hunt/detection.js';
 import { createDetectionWriter, type DetectionFormat } from './detections-output.js';
 import type { HuntInfo } from './hunt-info.js';
 import { stagingFor } from './staging.js';
+import { writeFile } from 'node:fs/promises';
+import { HtmlReport, type HtmlReportContext } from './html-report.js';
+import type { TimelineProfile } from './timeline.js';
 
 export interface DetectionSink {
   write(d: HuntDetection): void | Promise<void>;
@@ -21,13 +24,19 @@ export interface DetectionSink {
   discard(): Promise<void>;
 }
 
-export type SinkFormat = DetectionFormat | 'duckdb';
-export const SINK_FORMATS: readonly SinkFormat[] = ['table', 'jsonl', 'csv', 'duckdb'];
+export type SinkFormat = DetectionFormat | 'duckdb' | 'html';
+export const SINK_FORMATS: readonly SinkFormat[] = ['table', 'jsonl', 'csv', 'timesketch', 'timesketch-csv', 'html', 'duckdb'];
+/** Formats that write a file and cannot go to standard output. */
+export const FILE_FORMATS: readonly SinkFormat[] = ['duckdb', 'html'];
 
 export interface SinkOptions {
   /** A file to write; standard output (or `stdout`) when absent. DuckDB needs a file. */
   output?: string;
   stdout?: Writable;
+  /** The timeline profile of table, CSV and Timesketch rows (`report/timeline.ts`). */
+  profile?: TimelineProfile;
+  /** What the HTML report says it hunted with and in. */
+  html?: HtmlReportContext;
 }
 
 export async function openDetectionSink(format: SinkFormat, opts: SinkOptions = {}): Promise<DetectionSink> {
@@ -56,6 +65,23 @@ export async function openDetectionSink(format: SinkFormat, opts: SinkOptions = 
       },
     };
   }
+  if (format === 'html') {
+    if (!opts.output || !staged) throw new Error('the html format writes a report file: give it a file name');
+    const report = new HtmlReport(opts.html ?? { rules: '', inputs: [] });
+    return {
+      write: (d) => report.add(d),
+      async close(info) {
+        try {
+          await writeFile(staged.path, report.render(info));
+        } catch (e) {
+          await staged.discard();
+          throw e;
+        }
+        return staged.place(info, 'text');
+      },
+      discard: () => staged.discard(),
+    };
+  }
   const stream: Writable = staged ? createWriteStream(staged.path) : (opts.stdout ?? process.stdout);
   const owned = opts.output !== undefined;
   let failure: Error | undefined;
@@ -63,7 +89,7 @@ export async function openDetectionSink(format: SinkFormat, opts: SinkOptions = 
   let pending = false;
   const writer = createDetectionWriter(format, (s) => {
     if (!stream.write(s)) pending = true;
-  });
+  }, opts.profile);
   const end = async (): Promise<void> => {
     writer.end();
     if (failure) throw failure;

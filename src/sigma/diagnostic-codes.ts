@@ -145,6 +145,7 @@ export const DIAGNOSTIC_CODES = {
   // Processing pipelines
   'pipeline-multiple-documents': { severity: 'error', rooms: ['pipeline'], description: 'A pipeline file holds one YAML document.' },
   'pipeline-not-a-map': { severity: 'error', rooms: ['pipeline'], description: 'A pipeline must be a YAML map (name, priority, vars, transformations).' },
+  'pipeline-is-a-rule': { severity: 'error', rooms: ['pipeline'], description: "A file given as a pipeline is a Sigma rule (it has 'detection' or 'correlation' and no 'transformations'): give it with --rules." },
   'unknown-pipeline-key': { severity: 'warning', rooms: ['pipeline'], description: 'A top-level key that is not a pipeline attribute; it is ignored.' },
   'unsupported-pipeline-key': { severity: 'warning', rooms: ['pipeline'], description: "'postprocessing' and 'finalizers' work on a backend's query text; Quarry's backends render an IR, so they are ignored." },
   'no-transformations': { severity: 'warning', rooms: ['pipeline'], description: 'The pipeline has no transformations.' },

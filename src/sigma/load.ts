@@ -144,15 +144,25 @@ function positionOf(text: string, index: number): { line: number; col: number } 
   return { line: before.split('\n').length, col: index - before.lastIndexOf('\n') };
 }
 
+/** Called after each rule file is read (a terminal progress line: a full corpus takes seconds). */
+export type LoadProgress = (filesRead: number, filesListed: number) => void;
+
 export interface LoadOptions {
   /** Parses kept between runs (rule-cache.ts; `openRuleCache`); none by default. */
   cache?: RuleCache | null;
+  /** Called after each rule file is read. */
+  onFile?: LoadProgress;
 }
 
 /** Every rule file under the paths, parsed, and every path that could not be used, in listing order. */
 export function parseSigmaPaths(paths: string[], options: LoadOptions = {}): ParsedFile[] {
   const listing = listRuleFiles(paths);
-  const files = listing.files.map((f) => readRuleFile(f, options.cache));
+  const total = listing.files.length;
+  const files = listing.files.map((f, i) => {
+    const parsed = readRuleFile(f, options.cache);
+    options.onFile?.(i + 1, total);
+    return parsed;
+  });
   options.cache?.save();
   return [...listing.problems, ...files];
 }

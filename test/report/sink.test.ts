@@ -50,7 +50,8 @@ test('csv to a file, closed, holds a header and one row per detection', async ()
   await sink.close();
   const rows = readFileSync(file, 'utf8').trim().split('\n');
   assert.equal(rows.length, 4);
-  assert.match(rows[1]!, /^2026-11-20T08:00:00.000Z,high,Rule 1,r,r.yml,events.ndjson:1,/);
+  assert.match(rows[0]!, /^timestamp,computer,channel,event_id,record_id,level,user,techniques,rule_title,source,details$/);
+  assert.match(rows[1]!, /^2026-11-20T08:00:00.000Z,,,,,high,,,Rule 1,events.ndjson:1,/);
 });
 
 test('a file in a missing folder is an error on close, not a crash', async () => {

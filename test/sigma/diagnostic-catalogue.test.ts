@@ -205,6 +205,7 @@ const CASES: Case[] = [
   // Processing pipelines
   { code: 'pipeline-multiple-documents', severity: E, span: '6:1-6:1', pipeline: PIPELINE + '---\nname: q\n' },
   { code: 'pipeline-not-a-map', severity: E, span: '1:1-1:4', pipeline: '- a\n' },
+  { code: 'pipeline-is-a-rule', severity: E, span: '1:1-1:1', pipeline: 'title: t\nlogsource:\n    product: windows\ndetection:\n    sel:\n        a: 1\n    condition: sel\n' },
   { code: 'unknown-pipeline-key', severity: W, span: '6:1-6:6', pipeline: PIPELINE + 'extra: 1\n' },
   { code: 'unsupported-pipeline-key', severity: W, span: '6:1-6:11', pipeline: PIPELINE + 'finalizers: []\n' },
   { code: 'no-transformations', severity: W, span: '2:1-2:16', pipeline: 'name: p\ntransformations:\n' },
