@@ -29,12 +29,14 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
     'catalog/search.test.ts',
     'backends/spl-corpus.test.ts',
     'sigma/corpus.test.ts',
+    'lint/corpus-lint.test.ts',
     'catalog/coverage.test.ts',
     'engine/prefilter.test.ts',
     'catalog/entry.test.ts',
     'backends/kql-notes.test.ts',
     'backends/unicode-case.test.ts',
     'backends/elastic-rule-format.test.ts',
+    'hunt/rule-tests-corpus.test.ts',
   ],
   services: [
     'backends/postgres.test.ts',
@@ -46,7 +48,7 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
     'differential/negated-alternatives.test.ts',
     'evtx/evtxexport.test.ts',
   ],
-  browser: ['web/explorer.test.ts', 'web/explorer-correlations.test.ts'],
+  browser: ['web/explorer.test.ts', 'web/explorer-correlations.test.ts', 'report/html-report-browser.test.ts'],
 };
 
 /** The tier of a test file, by its path under test/ (with / separators, .ts or .js). */

@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 /** Relative to the working directory when inside it, so banners and outputs stay short. */
-const shown = (p: string) => {
+export const shown = (p: string): string => {
   const r = relative(process.cwd(), p);
   return r && !r.startsWith('..') ? r : p;
 };

@@ -10,6 +10,7 @@ import { techniqueName } from '../catalog/attack.js';
 import { TARGETS } from '../backends/targets.js';
 import { renderTable } from '../report/text-table.js';
 import { terminalText, writeTerminal } from '../report/terminal-text.js';
+import { loadingProgress, terminalProgress } from './progress.js';
 import { UsageError } from './usage.js';
 import { parseCommandArgs, requireExistingPaths } from './args.js';
 import { EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE } from './exit-codes.js';
@@ -76,7 +77,10 @@ export async function convertCommand(argv: string[]): Promise<number> {
   requireExistingPaths(positionals, 'rule path');
   const pipelines = pipelinesOrUsageError(targetName, specs);
 
-  const col = loadSigmaPaths(positionals);
+  // a progress line on a terminal while a corpus loads (seconds for SigmaHQ); nothing in a pipe
+  const progress = terminalProgress(!values.quiet);
+  const col = loadSigmaPaths(positionals, loadingProgress(progress));
+  progress.done();
   if (col.files === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${positionals.join(', ')}`);
   // A rule format that does not hold correlation rules reports each as not converted.
   const all = convertCollection(col, target.backend, pipelines);

@@ -76,7 +76,7 @@ export function formatInfo(s: EvtxStats): string {
     lines.push('header: missing or invalid');
   }
   lines.push(
-    `chunks: ${s.chunks}`, `records ok: ${s.recordsOk}`, `records failed: ${s.recordsFailed}`,
+    `chunks: ${s.chunks}`, `records ok: ${s.recordsOk}`, `records failed: ${s.recordsFailed}`, `records lost: ${s.recordsLost}`,
     `chunk errors: ${s.chunkErrors}`, `crc warnings: ${s.crcWarnings}`,
   );
   for (const e of s.errors) lines.push(`  error @0x${e.offset.toString(16)} (${e.scope}): ${e.message}`);

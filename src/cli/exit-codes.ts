@@ -12,3 +12,8 @@ export const EXIT_FINDINGS = 1;
 export const EXIT_UNUSABLE = 2;
 /** Partial: it ran, but some rules, inputs or records could not be used (each is reported). */
 export const EXIT_PARTIAL = 3;
+/**
+ * Interrupted (SIGINT or SIGTERM, 128 + 2 as shells report it): hunt kept what it had found beside
+ * the earlier result (FILE.incomplete); stack removed its temporary database.
+ */
+export const EXIT_INTERRUPTED = 130;

@@ -4,6 +4,7 @@ import { startExplorer, DEFAULT_HOST, DEFAULT_PORT, ExplorerInputError } from '.
 import { checkExplorer } from '../server/self-check.js';
 import { UsageError } from './usage.js';
 import { writeTerminal } from '../report/terminal-text.js';
+import { shown } from './bundled.js';
 import { parseCommandArgs } from './args.js';
 
 const HELP = `Usage: quarry explore [--rules PATH…] [--hunt RESULTS…] [--port N] [--host H] [--attack FILE]
@@ -67,7 +68,7 @@ export async function exploreCommand(argv: string[], opts: { signal?: AbortSigna
   writeTerminal(
     process.stderr,
     `Quarry explorer\n` +
-      `  rules   ${s.col.rules.length} rules, ${s.col.correlations.length} correlations, ${s.col.filters.length} filters from ${s.roots.map((r) => r.given).join(', ') || '(none)'}; ${s.col.rejected.length} rejected\n` +
+      `  rules   ${s.col.rules.length} rules, ${s.col.correlations.length} correlations, ${s.col.filters.length} filters from ${s.roots.map((r) => shown(r.given)).join(', ') || '(none)'}; ${s.col.rejected.length} rejected\n` +
       `  attack  ATT&CK ${s.attack.version}\n` +
       `  hunts   ${explorer.hunts.length ? explorer.hunts.map((h) => `${h.label} (${h.records.length} detections${h.problems.count ? `, ${h.problems.count} bad lines` : ''})`).join('; ') : 'none'}\n` +
       `  ready in ${Math.round(explorer.startupMs.total)} ms${values.check ? '' : '; press Ctrl+C to stop'}\n\n`,

@@ -1,4 +1,5 @@
 // `quarry hunt`: load rules, run pipelines, read inputs, print detections, banner and summary.
+import { statSync } from 'node:fs';
 import { loadSigmaPaths } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { LEVELS } from '../sigma/model.js';
@@ -8,32 +9,61 @@ import { setupHunt } from '../hunt/setup.js';
 import { hunt, type HuntInput, type HuntSummary } from '../hunt/hunt.js';
 import type { HuntCorrelation } from '../hunt/correlate.js';
 import { re2Regex } from '../engine/regex-re2.js';
-import { openDetectionSink, SINK_FORMATS, type SinkFormat } from '../report/sink.js';
+import { FILE_FORMATS, openDetectionSink, SINK_FORMATS, type SinkFormat } from '../report/sink.js';
+import type { HuntInfo } from '../report/hunt-info.js';
 import { renderTable } from '../report/text-table.js';
-import { terminalLine, writeTerminal } from '../report/terminal-text.js';
+import { writeTerminal } from '../report/terminal-text.js';
+import { TimeSorter } from '../report/time-sort.js';
+import { DetectionScope, LEFT_OUT_REASONS } from '../hunt/scope.js';
+import type { HuntDetection } from '../hunt/detection.js';
+import { outputOptions, scopeOptions } from './hunt-options.js';
+import { huntProgress, loadingProgress, terminalProgress } from './progress.js';
 import { BUNDLED_LOGS, BUNDLED_RULES } from './bundled.js';
 import { resolvePipelines } from '../pipeline/resolve.js';
 import { UsageError } from './usage.js';
 import { parseCommandArgs, requireExistingPaths } from './args.js';
 import { checkOutputFile, writing } from './output.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE } from './exit-codes.js';
+import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE } from './exit-codes.js';
 
 const HELP = `Usage: quarry hunt [--rules PATH…] [options] [INPUT…]
 
-Hunts JSON, NDJSON (also gzip, stdin as -) and EVTX inputs, files or folders, with Sigma rules.
-Without --rules and inputs it runs the bundled example rules over the bundled sample logs.
+Hunts logs, files or folders (JSON/NDJSON, EVTX, W3C/IIS and ELFF, Squid, Zeek http, CSV; gzip
+and - for standard input too), with Sigma rules. Without --rules and inputs it runs the bundled
+example rules (examples/rules) over the bundled sample logs (examples/logs); the explorer's demo
+also loads examples/correlations and rules/hardened (give them with --rules for the same hunt).
   --rules PATH         rule files or folders (repeatable); filters found there are applied
   --pipeline P         a built-in pipeline name or a pySigma pipeline YAML file (repeatable)
   --no-default-pipeline  do not apply the built-in 'windows' pipeline
   --logsource SPEC     the log source of the inputs, e.g. product=windows,service=bits-client:
                        only rules of that log source apply to them
-  --min-level LEVEL    informational, low, medium, high or critical
-  --format FORMAT      table (default), jsonl, csv, or duckdb (a database file with a table
-                       'detections'; needs --output)
-  --output FILE        write detections to FILE instead of standard output
-  --time-field NAME    the field that holds each event's time (correlations; default: @timestamp,
-                       timestamp, TimeCreated, UtcTime, EventTime, ts, time, W3C date+time, EVTX SystemTime)
+  --time-field NAME    the field that holds each event's time (correlations, --from/--to, sorting;
+                       default: @timestamp, timestamp, TimeCreated, UtcTime, EventTime, ts, time,
+                       W3C date+time, EVTX SystemTime)
   --workers N          EVTX parsing threads (default 0: parse in the main thread)
+Output
+  --format FORMAT      table (default), jsonl, csv, timesketch (JSONL for Timesketch: message,
+                       datetime, timestamp_desc), timesketch-csv, html (a self-contained report;
+                       needs --output), or duckdb (a database file with a table 'detections';
+                       needs --output)
+  --profile P          timeline columns: minimal, standard or verbose. Makes the table one line
+                       per detection; picks the columns of csv and timesketch (default standard)
+  --sort ORDER         time (across all inputs; the default for --profile, timesketch and html)
+                       or file (input order, then rule order; the default otherwise)
+  --output FILE        write detections to FILE instead of standard output
+Scope and noise
+  --min-level LEVEL    informational, low, medium, high or critical
+  --from TIME, --to TIME  only events in this time range (ISO 8601: 2021-03-26 or
+                       2021-03-26T16:00:00Z; a date alone in --to includes that whole day)
+  --status S           only rules of these statuses (stable, test, experimental, deprecated,
+                       unsupported; repeatable or comma-separated)
+  --tag T              only rules with one of these tags (attack.persistence or persistence)
+  --technique T        only rules tagged with one of these ATT&CK techniques (T1059 takes
+                       its sub-techniques too)
+  --exclude-rule R     leave out a rule, by id, file name or path (repeatable)
+  --limit-per-rule N   write at most N detections of each rule (all are counted in the summary)
+  --dedupe             report a record once when several inputs hold it (same computer, channel,
+                       record id and time: volume shadow copies, backups)
+  -v, --verbose        list every input that could not be opened (else a summary line)
   --quiet              no banner, progress or summary (detections only)
   --fail-on-detection  exit with status 1 when there are detections
 Exit status: 0 ran with every rule and input; 1 detections found and --fail-on-detection given;
@@ -55,6 +85,17 @@ export async function huntCommand(argv: string[]): Promise<number> {
       output: { type: 'string' },
       workers: { type: 'string' },
       'time-field': { type: 'string' },
+      profile: { type: 'string' },
+      sort: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      status: { type: 'string', multiple: true },
+      tag: { type: 'string', multiple: true },
+      technique: { type: 'string', multiple: true },
+      'exclude-rule': { type: 'string', multiple: true },
+      'limit-per-rule': { type: 'string' },
+      dedupe: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', short: 'v', default: false },
       quiet: { type: 'boolean', default: false },
       'fail-on-detection': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
@@ -65,8 +106,10 @@ export async function huntCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const format = values.format as SinkFormat;
-  if (!SINK_FORMATS.includes(format)) throw new UsageError(`--format must be table, jsonl, csv or duckdb, not '${values.format}'`);
-  if (format === 'duckdb' && !values.output) throw new UsageError('--format duckdb writes a database file: give it with --output FILE');
+  if (!SINK_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${SINK_FORMATS.join(', ')}, not '${values.format}'`);
+  if (FILE_FORMATS.includes(format) && !values.output) throw new UsageError(`--format ${format} writes a ${format === 'html' ? 'report' : 'database'} file: give it with --output FILE`);
+  const output = outputOptions(values, format);
+  const scope = new DetectionScope(scopeOptions(values));
   const minLevel = values['min-level'];
   if (minLevel && !(LEVELS as readonly string[]).includes(minLevel)) throw new UsageError(`--min-level must be one of ${LEVELS.join(', ')}`);
   let logsource;
@@ -83,14 +126,17 @@ export async function huntCommand(argv: string[]): Promise<number> {
   if (values.rules?.length) requireExistingPaths(values.rules, '--rules');
   if (values.output) checkOutputFile(values.output, '--output');
   const log = values.quiet ? () => {} : (s: string) => void writeTerminal(process.stderr, s);
+  const progress = terminalProgress(!values.quiet);
 
   const pipelines = resolvePipelines(values.pipeline ?? [], !values['no-default-pipeline']);
   if (pipelines.errors.length) {
     for (const d of pipelines.errors) writeTerminal(process.stderr, formatDiagnostic(d) + '\n');
     return 2;
   }
-  const col = loadSigmaPaths(rulePaths);
+  const col = loadSigmaPaths(rulePaths, loadingProgress(progress));
+  progress.done();
   if (col.files === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${rulePaths.join(', ')}`);
+  progress.show(`  preparing ${col.rules.length.toLocaleString('en-US')} rules through the pipelines, opening inputs…`, true);
   const { prepared, inputs, openProblems, correlation } = await setupHunt(col, inputPaths, {
     pipelines: pipelines.pipelines,
     formatPipelines: !values['no-default-pipeline'],
@@ -99,7 +145,8 @@ export async function huntCommand(argv: string[]): Promise<number> {
     logsource,
     workers,
   });
-  log(banner(rulePaths, col, prepared, pipelines.names, inputs, logsource ? describeLogsource(logsource) : undefined, openProblems, correlation));
+  progress.done();
+  log(banner(rulePaths, col, prepared, pipelines.names, inputs, logsource ? describeLogsource(logsource) : undefined, openProblems, correlation, values.verbose));
   // Nothing to hunt with or nothing to hunt in: say so and stop, whatever --quiet says.
   if (prepared.set.rules.length === 0) {
     process.stderr.write(`quarry hunt: no rule can run (${col.rules.length} loaded, ${col.rejected.length} rejected, ${prepared.skipped.length} skipped): nothing hunted\n`);
@@ -110,20 +157,63 @@ export async function huntCommand(argv: string[]): Promise<number> {
     return EXIT_UNUSABLE;
   }
 
+  const started = new Date().toISOString();
+  // SIGINT or SIGTERM stops the hunt between two events; what was found is kept beside the
+  // earlier result (FILE.incomplete), marked as incomplete, and the earlier result stays.
+  const stop = new AbortController();
+  let stoppedBy: string | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stoppedBy) process.exit(EXIT_INTERRUPTED); // a second signal: stop now
+    stoppedBy = sig;
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   const destination = values.output ? `--output ${values.output}` : 'standard output';
-  const sink = await writing(destination, () => openDetectionSink(format, { output: values.output }));
-  const progress = !values.quiet && process.stderr.isTTY;
+  const sink = await writing(destination, () =>
+    openDetectionSink(format, { output: values.output, profile: output.profile, html: { rules: rulePaths.join(', '), inputs: inputs.map((i) => i.source.name), perRuleListed: scope.limitPerRule } }),
+  );
+  // Detections go: scope (hunt.ts counts only admitted ones) → time sorter (when sorting) →
+  // the per-rule limit → the sink. The HTML report caps its own listing and counts everything.
+  const sorter = output.sort === 'time' ? new TimeSorter() : null;
+  const timesketch = format === 'timesketch' || format === 'timesketch-csv';
+  let untimed = 0;
+  const deliver = (d: HuntDetection) => (format === 'html' || scope.shown(d) ? writing(destination, () => sink.write(d)) : undefined);
   const summary = await hunt(prepared.set, inputs, {
     regex: re2Regex,
     correlation,
+    signal: stop.signal,
     timeField: values['time-field'],
-    onDetection: (d) => writing(destination, () => sink.write(d)),
-    onProgress: progress ? (n, at) => process.stderr.write(`\r  ${progressBar(at.index, at.count)} ${at.index + 1}/${at.count} inputs  ${n.toLocaleString('en-US')} events  ${at.detections.toLocaleString('en-US')} detections  ${terminalLine(at.name.slice(-40))}\x1b[K`) : undefined,
-  });
-  if (progress) process.stderr.write('\r\x1b[K');
-  await writing(destination, () => sink.close());
-  log(summaryText(summary, correlation));
+    admit: scope.active ? (d) => scope.admit(d) : undefined,
+    onDetection: (d) => {
+      if (timesketch && !d.timestamp) return void untimed++;
+      return sorter ? sorter.add(d) : deliver(d);
+    },
+    onProgress: huntProgress(progress, inputSizes(inputs)),
+  })
+    .then(async (s) => {
+      if (sorter) for await (const d of sorter.drain()) await deliver(d);
+      return s;
+    })
+    .catch(async (e: unknown) => {
+      // a failed hunt (e.g. the output's disk is full) leaves no staging file and the earlier result as it was
+      await sink.discard();
+      throw e;
+    });
+  progress.done();
+  const info: HuntInfo = {
+    completed: !summary.interrupted,
+    ...(summary.interrupted ? { reason: `interrupted by ${stoppedBy}` } : {}),
+    started, finished: new Date().toISOString(), events: summary.events, detections: summary.detections,
+    problems: summary.inputs.reduce((n, i) => n + i.problemCount, 0),
+  };
+  const written = await writing(destination, () => sink.close(info));
+  process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   const cannotRun = prepared.skipped.filter((s) => s.kind === 'cannot-run').length;
+  log(summaryText(summary, correlation) + scopeText(scope, untimed, sorter));
+  if (summary.interrupted) {
+    writeTerminal(process.stderr, `quarry hunt: ${info.reason}: ${summary.detections} detections in ${summary.events} events so far${written && values.output && written !== values.output ? `, kept in ${written} (${values.output} is unchanged)` : ''}\n`);
+    return EXIT_INTERRUPTED;
+  }
   if (cannotRun) log(`Partial hunt: ${cannotRun} rules could not be used (listed above as 'cannot run'); exit status 3\n`);
   return huntExitCode(summary, {
     failOnDetection: values['fail-on-detection'],
@@ -148,7 +238,7 @@ function huntExitCode(s: HuntSummary, o: { failOnDetection: boolean; unusedRules
   return EXIT_OK;
 }
 
-function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, prepared: PreparedRules, pipelineNames: string[], inputs: HuntInput[], declared: string | undefined, openProblems: string[], correlation: HuntCorrelation | null): string {
+function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, prepared: PreparedRules, pipelineNames: string[], inputs: HuntInput[], declared: string | undefined, openProblems: string[], correlation: HuntCorrelation | null, verbose: boolean): string {
   const set = prepared.set;
   const guarded = set.index.guarded.length + set.index.windowsWide.length;
   const lines = [
@@ -187,14 +277,38 @@ function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, pre
     const applicable = i.logsource ? rules.filter((r) => logsourceFits(r.ir.rule.logsource, i.logsource!)).length : rules.length;
     lines.push(`  input      ${i.source.name}: ${i.source.format}${i.logsource ? `, log source ${describeLogsource(i.logsource)}` : ''}${i.source.pipeline ? `, pipeline ${i.source.pipeline}` : ''}: ${applicable} rules apply`);
   }
-  for (const p of openProblems) lines.push(`  unreadable ${p}`);
+  // A folder of non-log files gives one problem per file: a summary line unless -v asks for each.
+  const listed = verbose || openProblems.length <= UNREADABLE_LISTED ? openProblems : openProblems.slice(0, UNREADABLE_LISTED);
+  for (const p of listed) lines.push(`  unreadable ${p}`);
+  if (listed.length < openProblems.length) lines.push(`  unreadable … and ${openProblems.length - listed.length} more inputs that could not be opened (-v lists them)`);
   return lines.join('\n') + '\n\n';
 }
 
-/** A 20-cell bar of inputs done, for the progress line on a terminal. */
-function progressBar(done: number, total: number): string {
-  const filled = Math.round((done / Math.max(total, 1)) * 20);
-  return `[${'#'.repeat(filled)}${'.'.repeat(20 - filled)}]`;
+const UNREADABLE_LISTED = 5;
+
+/** Input sizes in bytes for the progress line's ETA (0 for standard input and what cannot be stat'ed). */
+function inputSizes(inputs: HuntInput[]): number[] {
+  return inputs.map((i) => {
+    try {
+      return i.source.name === '-' ? 0 : statSync(i.source.name).size;
+    } catch {
+      return 0;
+    }
+  });
+}
+
+/** What the scope left out and the per-rule limit held back, and how the time sort went. */
+function scopeText(scope: DetectionScope, untimed: number, sorter: TimeSorter | null): string {
+  const lines: string[] = [];
+  const out = LEFT_OUT_REASONS.filter((r) => r !== 'over --limit-per-rule' && scope.leftOut.has(r));
+  if (out.length) lines.push(`Left out by the scope: ${out.map((r) => `${scope.leftOut.get(r)} ${r}`).join(', ')}`);
+  if (scope.overLimit.size) {
+    const held = [...scope.overLimit].sort((a, b) => b[1] - a[1]);
+    lines.push(`Not written (--limit-per-rule ${scope.limitPerRule}): ${held.reduce((n, [, c]) => n + c, 0)} detections of ${held.length} rules, counted above: ${held.slice(0, 5).map(([t, n]) => `${t} (${n} more)`).join('; ')}${held.length > 5 ? '; …' : ''}`);
+  }
+  if (untimed) lines.push(`Not written: ${untimed} detections without an event time (Timesketch needs a datetime; --time-field names the field)`);
+  if (sorter?.spilled) lines.push(`Sorted by time through ${sorter.spilled} runs on disk`);
+  return lines.length ? lines.join('\n') + '\n' : '';
 }
 
 function countBy(xs: string[]): string {
@@ -225,8 +339,11 @@ function summaryText(s: HuntSummary, c: HuntCorrelation | null): string {
   if (levels.length) lines.push(`By level: ${levels.join(', ')}`);
   lines.push('', renderTable(['input', 'format', 'events', 'detections', 'problems', 'routing'], s.inputs.map((i) => [i.file, i.format, String(i.events), String(i.detections), String(i.problemCount), routing(i.routing)]), 70));
   for (const i of s.inputs) {
-    for (const p of i.problems.slice(0, 10)) lines.push(`  problem  ${p.location.file}${p.location.line ? `:${p.location.line}` : ''}${p.location.offset !== undefined ? ` @${p.location.offset}` : ''}: ${p.message}`);
-    if (i.problemCount > 10) lines.push(`  problem  … ${i.problemCount - 10} more in ${i.file}`);
+    const shown = i.problems.slice(0, 10);
+    for (const p of shown) lines.push(`  problem  ${p.location.file}${p.location.line ? `:${p.location.line}` : ''}${p.location.offset !== undefined ? ` @${p.location.offset}` : ''}: ${p.message}`);
+    // a problem may stand for several records (a lost EVTX run), so count what the shown ones cover
+    const more = i.problemCount - shown.reduce((n, p) => n + (p.records ?? 1), 0);
+    if (more > 0) lines.push(`  problem  … ${more} more in ${i.file}`);
   }
   return lines.join('\n') + '\n';
 }

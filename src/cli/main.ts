@@ -8,7 +8,7 @@ import { systemReason } from './output.js';
 import { EXIT_UNUSABLE } from './exit-codes.js';
 import { writeTerminal } from '../report/terminal-text.js';
 
-const HELP = `quarry ${VERSION} — Sigma rules: explore, validate, hunt, convert, stack
+const HELP = `quarry ${VERSION} — Sigma rules: explore, validate, test, explain, hunt, convert, stack
 
 Usage:
   quarry explore [--rules PATH…] [--hunt FILE…] [--port N]
@@ -17,12 +17,17 @@ Usage:
   quarry serve --rules PATH… [--input -|http://HOST:PORT] [--output DEST]
                                                    live detection on a stream of NDJSON events
   quarry validate [--format text|json] PATH…       check rules, report every problem at file:line:col
+  quarry lint [--fix] [--format text|json|sarif] PATH…
+                                                   lint rules: validity, SigmaHQ conventions, hygiene; safe fixes
   quarry convert --target T [--pipeline P] [--format F] PATH…
                                                    convert rules to queries: kql (Sentinel, Defender XDR),
                                                    spl, lucene, esql, eql, sql (DuckDB), postgres, clickhouse
+  quarry test [--format text|json|junit] PATH…     run rules' regression tests (SigmaHQ info.yml, *.test.yml)
+  quarry explain RULE EVENT…                       each event's condition tree: which tests hold, which fields are missing
   quarry stack --by FIELD [--where …|--rules …] INPUT…  count distinct values, rarest first
   quarry generate --format F --lines N [--seed S] --out FILE [--truth FILE]
                                                    realistic proxy/BITS sample logs with ground truth
+  quarry lsp                                       Sigma language server for editors (LSP on standard input/output)
   quarry evtx dump FILE [--format jsonl|xml]       print the records of an EVTX file
   quarry evtx info FILE                            header, chunks, records and errors of an EVTX file
 
@@ -48,14 +53,22 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./serve-command.js')).serveCommand(rest);
       case 'validate':
         return await (await import('./validate-command.js')).validateCommand(rest);
+      case 'lint':
+        return await (await import('./lint-command.js')).lintCommand(rest);
       case 'stack':
         return await (await import('./stack-command.js')).stackCommand(rest);
       case 'convert':
         return await (await import('./convert-command.js')).convertCommand(rest);
       case 'explore':
         return await (await import('./explore-command.js')).exploreCommand(rest);
+      case 'explain':
+        return await (await import('./explain-command.js')).explainCommand(rest);
+      case 'test':
+        return await (await import('./test-command.js')).testCommand(rest);
       case 'generate':
         return await (await import('./generate-command.js')).generateCommand(rest);
+      case 'lsp':
+        return await (await import('./lsp-command.js')).lspCommand(rest);
       case 'evtx':
         return await (await import('./evtx-command.js')).evtxCommand(rest, process.stdout);
       case '--version':

@@ -3,7 +3,7 @@
 import { loadSigmaPaths } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { stack, type StackRow } from '../hunt/stack.js';
-import { stackWithDuckDb } from '../hunt/stack-duckdb.js';
+import { STACK_DUCKDB_MEMORY_LIMIT, stackWithDuckDb } from '../hunt/stack-duckdb.js';
 import { compileWhere, openStackInputs, stackDetector, WhereError } from '../hunt/stack-setup.js';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { resolvePipelines } from '../pipeline/resolve.js';
 import { UsageError } from './usage.js';
 import { parseCommandArgs, requireExistingPaths } from './args.js';
 import { checkOutputFile } from './output.js';
-import { EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE } from './exit-codes.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE } from './exit-codes.js';
 
 const HELP = `Usage: quarry stack --by FIELD [--rules PATH…] [--where 'FIELD|MODIFIERS=VALUE'…] [options] INPUT…
 
@@ -33,9 +33,12 @@ field such as cs-host@tld or RemoteName@domain.
                    value, client, time, file, line, record, event as JSON, and with --rules the
                    titles of the rules that matched) for later queries.
                    Inputs of 1 GB or more are stacked through a temporary DuckDB database anyway.
+  --duckdb         stack through a temporary DuckDB database whatever the input size
+DuckDB stacks within a memory limit of ${STACK_DUCKDB_MEMORY_LIMIT} (spilling to disk beyond it); its temporary
+database is removed at the end and on SIGINT or SIGTERM.
 Exit status: 0 when every rule and input was used; 2 for a usage error, a missing path, no rule
 that can run, no input that can be read or a --db file that cannot be written; 3 when some rules,
-inputs or records could not be used.
+inputs or records could not be used; 130 when interrupted.
 `;
 
 export async function stackCommand(argv: string[]): Promise<number> {
@@ -50,6 +53,7 @@ export async function stackCommand(argv: string[]): Promise<number> {
       limit: { type: 'string' },
       format: { type: 'string', default: 'table' },
       db: { type: 'string' },
+      duckdb: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -94,15 +98,24 @@ export async function stackCommand(argv: string[]): Promise<number> {
   const large = totalSize(files) >= LARGE_INPUT;
   let engine = 'in memory';
   let result;
-  if (values.db || large) {
-    const tmp = values.db ? undefined : mkdtempSync(join(tmpdir(), 'quarry-stack-'));
-    const dbPath = values.db ?? join(tmp!, 'stack.duckdb');
+  if (values.db || values.duckdb || large) {
+    // the temporary database and DuckDB's spill files live in one folder, removed however the stack ends
+    const tmp = mkdtempSync(join(tmpdir(), 'quarry-stack-'));
+    const cleanup = () => rmSync(tmp, { recursive: true, force: true });
+    const onSignal = (sig: NodeJS.Signals) => {
+      cleanup();
+      process.stderr.write(`quarry stack: interrupted by ${sig}; temporary database removed\n`);
+      process.exit(EXIT_INTERRUPTED);
+    };
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+    const dbPath = values.db ?? join(tmp, 'stack.duckdb');
     try {
-      result = await stackWithDuckDb(sources, stackOpts, dbPath);
+      result = await stackWithDuckDb(sources, stackOpts, dbPath, { tempDirectory: join(tmp, 'spill'), keepEvents: Boolean(values.db) });
     } finally {
-      if (tmp) rmSync(tmp, { recursive: true, force: true });
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      cleanup();
     }
-    engine = values.db ? `with DuckDB, events kept in ${values.db}` : 'with DuckDB (large input)';
+    engine = values.db ? `with DuckDB, events kept in ${values.db}` : `with DuckDB (${large ? 'large input' : '--duckdb'})`;
   } else result = await stack(sources, stackOpts);
   const rows = result.rows.slice(0, limit);
   const out = (s: string) => process.stdout.write(s);

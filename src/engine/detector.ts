@@ -15,7 +15,7 @@ import type { LogSource } from '../sigma/model.js';
 import { logsourceFits } from '../sigma/logsource.js';
 import { enrichEvent, planEnrichment, type EnrichmentPlan } from '../enrich/enrich-event.js';
 import { EventView, type EventObject } from './event-access.js';
-import { explainMatch, type MatchedTest } from './explain.js';
+import { explainMatch, explainRule, type MatchedTest, type RuleExplanation } from './explain.js';
 import { fieldsUsed, type CompiledRule, type CompiledRuleSet } from './rule-set.js';
 import type { RegexFactory } from './regex.js';
 import { eventTime, timeOfField } from './event-time.js';
@@ -34,6 +34,18 @@ export interface EventMatches {
   time?: string;
   /** Rules that matched, in rule-set order. */
   matches: RuleMatch[];
+}
+
+/** One rule on one event: whether the detector reported it, and the condition tree saying why. */
+export interface RuleVerdict {
+  rule: CompiledRule;
+  detected: boolean;
+  explanation: RuleExplanation;
+}
+
+export interface EventVerdicts extends EventMatches {
+  /** Every rule this event can meet (`applicable`), in rule-set order, matched or not. */
+  rules: RuleVerdict[];
 }
 
 export interface DetectorOptions {
@@ -104,5 +116,18 @@ export class Detector {
     if (!matches.length) return { routing, matches };
     const time = this.opts.timeField ? timeOfField(ev, this.opts.timeField) : eventTime(ev);
     return time === undefined ? { routing, matches } : { routing, time, matches };
+  }
+
+  /**
+   * Matches one event as `next` does and explains every applicable rule on it, matched or not
+   * (`quarry explain`, `quarry test` failures, the playground). `detected` is `next`'s verdict, so
+   * a rule the index or the log-source guard kept away is shown as not detected with its tree.
+   */
+  explainNext(event: EventObject): EventVerdicts {
+    const result = this.next(event);
+    const ev = new EventView(event);
+    const detected = new Set(result.matches.map((m) => m.rule));
+    const rules = this.applicable.map((rule) => ({ rule, detected: detected.has(rule), explanation: explainRule(rule, ev, { regex: this.opts.regex }) }));
+    return { ...result, rules };
   }
 }

@@ -2,7 +2,8 @@
 // explanation can never disagree with the match.
 import type { ConditionNode, Expr, FieldTest } from '../ir/types.js';
 import { describeValue, expandPattern } from '../ir/values.js';
-import { compileTest, type CompileOptions } from './compile.js';
+import { compileExpr, compileTest, type CompileOptions } from './compile.js';
+import { fieldTests } from '../ir/lower.js';
 import type { EventView } from './event-access.js';
 import type { CompiledRule } from './rule-set.js';
 
@@ -94,5 +95,174 @@ function holds(e: Expr, ev: EventView, opts: CompileOptions): boolean {
       return e.args.every((a) => holds(a, ev, opts));
     case 'or':
       return e.args.some((a) => holds(a, ev, opts));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The condition tree of one rule on one event (`quarry explain`, `quarry test` failures, the
+// playground). Every node's value comes from the engine's compiled predicates: a selection, a
+// group or a test is compiled with `compileExpr` exactly as the rule's detection is, and the root
+// verdict is the compiled detection itself, so the tree cannot disagree with a hunt.
+
+/** A leaf's outcome: `missing-field` is a test that does not hold because the event lacks its field. */
+export type LeafState = 'true' | 'false' | 'missing-field';
+
+export type ExplainNode =
+  | { kind: 'and' | 'or'; result: boolean; children: ExplainNode[] }
+  | { kind: 'not'; result: boolean; child: ExplainNode }
+  /** A search identifier of the condition (or `N of pattern`, expanded to its identifiers). */
+  | { kind: 'selection'; name: string; result: boolean; child: ExplainNode }
+  | { kind: 'of'; quantifier: 'one' | 'all'; pattern: string; result: boolean; children: ExplainNode[] }
+  | { kind: 'const'; result: boolean }
+  | {
+      kind: 'test';
+      result: boolean;
+      state: LeafState;
+      /** `null` for a keyword search (any value of the event). */
+      field: string | null;
+      modifiers: string[];
+      value: string;
+      /** The event's value of the field, when it has one. */
+      eventValue?: unknown;
+    };
+
+export interface RuleExplanation {
+  /** The rule's compiled detection on the event: the detector's own verdict (log-source guard aside). */
+  matched: boolean;
+  /** Log-source conditions a pipeline added (checked on Windows events by the detector); null when none. */
+  guard: ExplainNode | null;
+  /** Conditions and exclusions a pipeline added to the detection itself; null when none. */
+  pipeline: ExplainNode | null;
+  /** The rule's condition(s), each search identifier expanded to its tests. */
+  condition: ExplainNode;
+  /**
+   * Fields the rule (with its pipelines) tests that the event does not carry, in rule order; a
+   * field the pipelines read under several names is listed as `A or B` when the event has none.
+   */
+  missingFields: string[];
+}
+
+const compiledExprs = new WeakMap<Expr, (ev: EventView) => boolean>();
+function exprHolds(e: Expr, ev: EventView, opts: CompileOptions): boolean {
+  if (e.kind === 'test') return testHolds(e, ev, opts);
+  let p = compiledExprs.get(e);
+  if (!p) compiledExprs.set(e, (p = compileExpr(e, opts)));
+  return p(ev);
+}
+
+function exprNode(e: Expr, ev: EventView, opts: CompileOptions): ExplainNode {
+  const result = exprHolds(e, ev, opts);
+  switch (e.kind) {
+    case 'const':
+      return { kind: 'const', result };
+    case 'not':
+      return { kind: 'not', result, child: exprNode(e.arg, ev, opts) };
+    case 'and':
+    case 'or':
+      return { kind: e.kind, result, children: e.args.map((a) => exprNode(a, ev, opts)) };
+    case 'test': {
+      const present = e.field === null || ev.has(e.field);
+      const state: LeafState = result ? 'true' : present ? 'false' : 'missing-field';
+      const eventValue = e.field !== null ? ev.get(e.field) : undefined;
+      return {
+        kind: 'test',
+        result,
+        state,
+        field: e.field,
+        modifiers: e.origin.item.modifiers,
+        value: describeValue(e.value),
+        ...(eventValue !== undefined ? { eventValue } : {}),
+      };
+    }
+  }
+}
+
+function conditionNode(c: ConditionNode, selections: Map<string, Expr>, ev: EventView, opts: CompileOptions): ExplainNode {
+  switch (c.op) {
+    case 'and':
+    case 'or': {
+      const children = c.args.map((a) => conditionNode(a, selections, ev, opts));
+      const result = c.op === 'and' ? children.every((n) => n.result) : children.some((n) => n.result);
+      return { kind: c.op, result, children };
+    }
+    case 'not': {
+      const child = conditionNode(c.arg, selections, ev, opts);
+      return { kind: 'not', result: !child.result, child };
+    }
+    case 'id':
+      return selectionNode(c.name, selections, ev, opts);
+    case 'of': {
+      const children = expandPattern(c.pattern, [...selections.keys()]).map((n) => selectionNode(n, selections, ev, opts));
+      const result = c.quantifier === 'all' ? children.every((n) => n.result) : children.some((n) => n.result);
+      return { kind: 'of', quantifier: c.quantifier, pattern: c.pattern, result, children };
+    }
+  }
+}
+
+function selectionNode(name: string, selections: Map<string, Expr>, ev: EventView, opts: CompileOptions): ExplainNode {
+  const e = selections.get(name);
+  if (!e) throw new Error(`undefined search identifier '${name}'`); // validation rejects such rules first
+  const child = exprNode(e, ev, opts);
+  return { kind: 'selection', name, result: child.result, child };
+}
+
+/**
+ * What the pipelines added to the detection (lowering puts them first in a top-level `and`, the
+ * rule's conditions last): the parts whose tests all come from a pipeline.
+ */
+function pipelineParts(detection: Expr): Expr[] {
+  if (detection.kind !== 'and') return [];
+  return detection.args.filter((a) => {
+    const tests = fieldTests(a);
+    return tests.length > 0 && tests.every((t) => t.origin.selection === 'pipeline');
+  });
+}
+
+export function explainRule(rule: CompiledRule, ev: EventView, opts: CompileOptions): RuleExplanation {
+  const { ir } = rule;
+  const conditions = ir.rule.conditions.map((c) => conditionNode(c, ir.selections, ev, opts));
+  const condition: ExplainNode =
+    conditions.length === 1 ? conditions[0]! : { kind: 'or', result: conditions.some((n) => n.result), children: conditions };
+  const added = pipelineParts(ir.detection);
+  const pipeline = added.length ? exprNode(added.length === 1 ? added[0]! : { kind: 'and', args: added }, ev, opts) : null;
+  const guard = ir.guard ? exprNode(ir.guard, ev, opts) : null;
+  const missing = new Set<string>();
+  const sets: string[][] = [];
+  if (ir.guard) fieldSets(ir.guard, sets);
+  fieldSets(ir.detection, sets);
+  for (const names of sets) if (!names.some((n) => ev.has(n))) missing.add(names.join(' or '));
+  return { matched: rule.detection(ev), guard, pipeline, condition, missingFields: [...missing] };
+}
+
+/**
+ * The fields an expression reads, as sets of alternatives: a pipeline that maps one field to
+ * several log formats (Sysmon's `Image`, Security 4688's `NewProcessName`) lowers a value to an OR of
+ * the same value on each name, and an event lacks the field only when it carries none of them.
+ */
+function fieldSets(e: Expr, out: string[][]): void {
+  switch (e.kind) {
+    case 'const':
+      return;
+    case 'test':
+      if (e.field !== null) out.push([e.field]);
+      return;
+    case 'not':
+      fieldSets(e.arg, out);
+      return;
+    case 'and':
+    case 'or': {
+      const tests = e.args.filter((a): a is FieldTest => a.kind === 'test' && a.field !== null);
+      if (e.kind === 'or' && tests.length === e.args.length) {
+        // The same value on several names is one field under alternative names.
+        const byValue = new Map<string, Set<string>>();
+        for (const t of tests) {
+          const key = `${t.origin.item.modifiers.join('|')}\0${describeValue(t.value)}`;
+          byValue.set(key, (byValue.get(key) ?? new Set()).add(t.field!));
+        }
+        for (const names of byValue.values()) out.push([...names]);
+        return;
+      }
+      e.args.forEach((a) => fieldSets(a, out));
+    }
   }
 }

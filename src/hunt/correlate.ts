@@ -65,7 +65,7 @@ function toDetection(a: CorrelationAlert): HuntDetection {
   const c = a.correlation;
   const last = a.events[a.events.length - 1];
   return {
-    rule: { id: c.id, title: c.title, level: c.level, path: c.file, tags: c.tags, type: 'correlation', correlation: a.type },
+    rule: { id: c.id, title: c.title, level: c.level, status: c.status, path: c.file, tags: c.tags, type: 'correlation', correlation: a.type },
     source: last ? last.ref : { file: c.file },
     timestamp: new Date(a.window.end).toISOString(),
     event: a.group,

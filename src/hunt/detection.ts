@@ -5,7 +5,7 @@ import type { CorrelationType } from '../sigma/model.js';
 import { stringifyExact } from '../json/stringify-exact.js';
 
 export interface HuntDetection {
-  rule: { id?: string; title: string; level?: string; path: string; tags: string[]; type?: 'correlation'; correlation?: CorrelationType };
+  rule: { id?: string; title: string; level?: string; status?: string; path: string; tags: string[]; type?: 'correlation'; correlation?: CorrelationType };
   /** Where the event is; for a correlation, the event that completed it. */
   source: SourceLocation;
   timestamp?: string;
@@ -50,3 +50,6 @@ export function toJsonLine(d: HuntDetection): string {
     matched: d.matched,
   });
 }
+
+/** Sigma's levels, lowest first, for the rooms that order detections by level (report). */
+export { LEVELS } from '../sigma/model.js';

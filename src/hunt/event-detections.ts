@@ -25,7 +25,7 @@ export function eventDetections(result: EventMatches, rec: SourceRecord, correla
       continue;
     }
     const detection: HuntDetection = {
-      rule: { id: r.id, title: r.title, level: r.level, path: r.file, tags: r.tags },
+      rule: { id: r.id, title: r.title, level: r.level, status: r.status, path: r.file, tags: r.tags },
       source: rec.location,
       timestamp: result.time,
       event: rec.event,

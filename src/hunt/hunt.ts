@@ -37,6 +37,8 @@ export interface HuntSummary {
   inputs: InputSummary[];
   /** Matches of rules that only feed correlations (`generate: false`), not reported on their own. */
   silenced: number;
+  /** Set when `signal` stopped the hunt before the end of its inputs. */
+  interrupted?: boolean;
 }
 
 export interface HuntOptions {
@@ -44,18 +46,26 @@ export interface HuntOptions {
   onDetection(d: HuntDetection): void | Promise<void>;
   /** Called every 1,024 events: events so far, and which input (0-based) of how many. */
   onProgress?(events: number, input: { name: string; index: number; count: number; detections: number }): void;
+  /** The hunt's scope (`hunt/scope.ts`): a detection it refuses is neither counted nor handed on. */
+  admit?(d: HuntDetection): boolean;
   /** Skip explanations (faster when only counts are wanted). */
   explain?: boolean;
   /** Correlation rules to evaluate on the base matches (null or absent: none). */
   correlation?: HuntCorrelation | null;
   /** The field that holds each event's time (`--time-field`). */
   timeField?: string;
+  /**
+   * Stops the hunt between two events when aborted (SIGINT): the summary then has
+   * `interrupted` set, and correlations are not flushed (their windows are incomplete).
+   */
+  signal?: AbortSignal;
 }
 
 export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opts: HuntOptions): Promise<HuntSummary> {
   const summary: HuntSummary = { events: 0, detections: 0, perRule: new Map(), perLevel: new Map(), inputs: [], silenced: 0 };
   const correlation = opts.correlation ?? null;
   const report = async (d: HuntDetection, key: string, input?: InputSummary) => {
+    if (opts.admit && !opts.admit(d)) return;
     if (input) input.detections++;
     summary.detections++;
     const entry = summary.perRule.get(key) ?? { title: d.rule.title, level: d.rule.level, count: 0 };
@@ -72,6 +82,7 @@ export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opt
     const detector = new Detector(input.set ?? defaultSet, { regex: opts.regex, logsource: input.logsource, explain: opts.explain, timeField: opts.timeField });
     const s: InputSummary = { file: input.source.name, format: input.source.format, events: 0, detections: 0, problems: [], problemCount: 0, routing: { windows: 0, declared: 0, unknown: 0 } };
     for await (const rec of input.source.records()) {
+      if (opts.signal?.aborted) break;
       s.events++;
       summary.events++;
       if (opts.onProgress && (summary.events & 1023) === 0) opts.onProgress(summary.events, { name: input.source.name, index, count: inputs.length, detections: summary.detections });
@@ -86,6 +97,10 @@ export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opt
     s.problems = input.source.problems;
     s.problemCount = input.source.problemCount;
     summary.inputs.push(s);
+    if (opts.signal?.aborted) {
+      summary.interrupted = true;
+      return summary;
+    }
   }
   if (correlation) await reportCorrelations(correlation.end());
   return summary;

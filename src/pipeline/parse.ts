@@ -26,6 +26,12 @@ export function parsePipelineYaml(text: string, file: string): PipelineLoadResul
     sink.report('pipeline-not-a-map', 'a pipeline must be a YAML map (name, priority, vars, transformations)', root ? spanOf(root) : docs[0]?.pos);
     return { pipeline: null, diagnostics: sink.items };
   }
+  // A Sigma rule passed by mistake to --pipeline would otherwise load as an empty pipeline with
+  // warnings nobody reads, and the hunt would run without the rule.
+  if (!get(root, 'transformations') && (get(root, 'detection') || get(root, 'correlation'))) {
+    sink.report('pipeline-is-a-rule', "this is a Sigma rule, not a processing pipeline (it has no 'transformations'): give rules with --rules", root.pos);
+    return { pipeline: null, diagnostics: sink.items };
+  }
   const pipeline = readPipeline(root, file, sink);
   return { pipeline: hasErrors(sink.items) ? null : pipeline, diagnostics: sink.items };
 }

@@ -8,7 +8,7 @@ import type { ProcessingPipeline } from '../pipeline/types.js';
 import { prepareRules } from '../engine/rulebook.js';
 import { Detector } from '../engine/detector.js';
 import { guardedJsRegex } from '../engine/regex.js';
-import type { MatchedTest } from '../engine/explain.js';
+import type { MatchedTest, RuleExplanation } from '../engine/explain.js';
 import { normalizeEvent } from '../sources/flatten.js';
 import type { LogEvent } from '../sources/types.js';
 import { convertRule } from '../backends/common/convert.js';
@@ -32,6 +32,13 @@ export interface PlaygroundRuleMatch {
   matched: MatchedTest[];
 }
 
+/** One rule on one event, matched or not, with its condition tree (the shape `quarry explain` prints). */
+export interface PlaygroundExplanation {
+  rule: { id?: string; title: string; file: string };
+  detected: boolean;
+  explanation: RuleExplanation;
+}
+
 export interface PlaygroundTranslation {
   target: string;
   pipeline: string;
@@ -49,6 +56,8 @@ export interface PlaygroundResult {
   eventProblems: PlaygroundEventProblem[];
   /** Per event (same order as `events`), the rules that matched it and why. */
   matches: PlaygroundRuleMatch[][];
+  /** Per event (same order as `events`): how it was routed, and every rule's condition tree on it. */
+  explanations: Array<{ routing: string; rules: PlaygroundExplanation[] }>;
   translations: PlaygroundTranslation[];
 }
 
@@ -108,7 +117,16 @@ export function runPlayground(input: PlaygroundInput): PlaygroundResult {
   const prepared = prepareRules(col, { pipelines, regex: guardedJsRegex });
   const detector = new Detector(prepared.set, { regex: guardedJsRegex });
   const { events, problems } = parsePlaygroundEvents(input.events);
-  const matches: PlaygroundRuleMatch[][] = events.map((ev) => detector.next({ ...ev }).matches.map((m) => ({ rule: m.rule.ir.rule.title, matched: m.matched })));
+  // One detector call per event gives both the matches and every rule's tree (`quarry explain`'s).
+  const verdicts = events.map((ev) => detector.explainNext({ ...ev }));
+  const matches: PlaygroundRuleMatch[][] = verdicts.map((v) => v.matches.map((m) => ({ rule: m.rule.ir.rule.title, matched: m.matched })));
+  const explanations = verdicts.map((v) => ({
+    routing: v.routing,
+    rules: v.rules.map((r) => {
+      const rule = r.rule.ir.rule;
+      return { rule: { ...(rule.id ? { id: rule.id } : {}), title: rule.title, file: rule.file }, detected: r.detected, explanation: r.explanation };
+    }),
+  }));
   const notRunnable = new Map(prepared.skipped.map((n) => [n.rule, n.reason]));
   const translations: PlaygroundTranslation[] = [];
   for (const rule of col.rules) {
@@ -125,6 +143,7 @@ export function runPlayground(input: PlaygroundInput): PlaygroundResult {
     events,
     eventProblems: problems,
     matches,
+    explanations,
     translations,
   };
 }

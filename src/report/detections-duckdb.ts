@@ -5,6 +5,7 @@ import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duc
 import type { HuntDetection, StoredDetection } from '../hunt/detection.js';
 import { stringifyExact } from '../json/stringify-exact.js';
 import { parseJsonExact } from '../json/parse-exact.js';
+import { asHuntInfo, type HuntInfo } from './hunt-info.js';
 
 export const DETECTIONS_TABLE_SQL = `CREATE OR REPLACE TABLE detections (
   n BIGINT NOT NULL,        -- 1-based order of the detection in the hunt (input order, then rule order)
@@ -19,10 +20,20 @@ export const DETECTIONS_TABLE_SQL = `CREATE OR REPLACE TABLE detections (
   correlation JSON          -- for a correlation: type, group, window, value, condition, events
 )`;
 
+export const HUNT_INFO_TABLE_SQL = `CREATE OR REPLACE TABLE hunt_info (
+  completed BOOLEAN NOT NULL, -- false: the hunt was interrupted, the detections are partial
+  reason VARCHAR,             -- why it did not complete
+  started VARCHAR NOT NULL,   -- ISO 8601
+  finished VARCHAR NOT NULL,
+  events BIGINT NOT NULL,
+  detections BIGINT NOT NULL,
+  problems BIGINT NOT NULL
+)`;
+
 export interface DuckDbDetectionWriter {
   write(d: HuntDetection): void;
-  /** Flushes and closes the database file. */
-  close(): Promise<void>;
+  /** Flushes and closes the database file; with `info`, records it in the table `hunt_info`. */
+  close(info?: HuntInfo): Promise<void>;
 }
 
 export async function createDuckDbDetectionWriter(file: string): Promise<DuckDbDetectionWriter> {
@@ -53,9 +64,15 @@ export async function createDuckDbDetectionWriter(file: string): Promise<DuckDbD
       text(d.correlation ? stringifyExact(d.correlation) : undefined);
       appender.endRow();
     },
-    async close() {
+    async close(info) {
       try {
         appender.closeSync();
+        if (info) {
+          await connection.run(HUNT_INFO_TABLE_SQL);
+          await connection.run('INSERT INTO hunt_info VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+            info.completed, info.reason ?? null, info.started, info.finished, info.events, info.detections, info.problems,
+          ]);
+        }
       } finally {
         connection.closeSync();
         instance.closeSync();
@@ -64,8 +81,8 @@ export async function createDuckDbDetectionWriter(file: string): Promise<DuckDbD
   };
 }
 
-/** Reads every detection of a file written by createDuckDbDetectionWriter, in hunt order. */
-export async function readDuckDbDetections(file: string): Promise<StoredDetection[]> {
+/** Reads every detection of a file written by createDuckDbDetectionWriter, in hunt order, and its hunt_info (null in files written before it). */
+export async function readDuckDbDetections(file: string): Promise<{ detections: StoredDetection[]; info: HuntInfo | null }> {
   const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
   let connection: DuckDBConnection | undefined;
   try {
@@ -78,7 +95,13 @@ export async function readDuckDbDetections(file: string): Promise<StoredDetectio
     const reader = await connection.runAndReadAll(
       `SELECT rule_id, rule_title, rule_level, rule_path, timestamp, CAST(source AS VARCHAR) AS source, CAST(event AS VARCHAR) AS event, CAST(matched AS VARCHAR) AS matched, ${correlationColumn} AS correlation FROM detections ORDER BY n`,
     );
-    return reader.getRowObjects().map((r) => {
+    const infoTable = await connection.runAndReadAll("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'hunt_info'");
+    let info: HuntInfo | null = null;
+    if (Number(infoTable.getRowObjects()[0]!.n) > 0) {
+      const row = (await connection.runAndReadAll('SELECT * FROM hunt_info LIMIT 1')).getRowObjects()[0];
+      info = row ? asHuntInfo({ ...row, events: Number(row.events), detections: Number(row.detections), problems: Number(row.problems) }) : null;
+    }
+    const detections = reader.getRowObjects().map((r) => {
       const correlation = r.correlation === null ? undefined : (JSON.parse(String(r.correlation)) as NonNullable<StoredDetection['correlation']>);
       return {
         rule: {
@@ -95,6 +118,7 @@ export async function readDuckDbDetections(file: string): Promise<StoredDetectio
         ...(correlation ? { correlation } : {}),
       };
     });
+    return { detections, info };
   } finally {
     connection?.closeSync();
     instance.closeSync();

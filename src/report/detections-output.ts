@@ -4,8 +4,10 @@ import type { HuntDetection } from '../hunt/detection.js';
 import { toJsonLine } from '../hunt/detection.js';
 import { stringifyExact } from '../json/stringify-exact.js';
 import { terminalText } from './terminal-text.js';
+import { detectionFields } from '../hunt/detection-fields.js';
+import { PROFILE_COLUMNS, timelineRow, timelineTableHeader, timelineTableLine, timesketchKeys, timesketchRecord, type TimelineProfile } from './timeline.js';
 
-export type DetectionFormat = 'table' | 'jsonl' | 'csv';
+export type DetectionFormat = 'table' | 'jsonl' | 'csv' | 'timesketch' | 'timesketch-csv';
 
 export interface DetectionWriter {
   write(d: HuntDetection): void;
@@ -35,24 +37,41 @@ export function csvCell(s: string): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function createDetectionWriter(format: DetectionFormat, out: (s: string) => void): DetectionWriter {
+/**
+ * A writer of `format`. `profile` turns the table into a timeline (one line per detection) and
+ * picks the columns of CSV and Timesketch rows (standard when absent); JSONL is always complete.
+ */
+export function createDetectionWriter(format: DetectionFormat, out: (s: string) => void, profile?: TimelineProfile): DetectionWriter {
+  const columns = profile ?? 'standard';
   switch (format) {
     case 'jsonl':
       return { write: (d) => out(toJsonLine(d) + '\n'), end: () => {} };
     case 'csv': {
-      out(['timestamp', 'level', 'rule_title', 'rule_id', 'rule_path', 'source', 'matched'].join(',') + '\n');
+      out([...PROFILE_COLUMNS[columns].map((c) => c.key), ...(columns === 'verbose' ? ['matched'] : [])].join(',') + '\n');
       return {
-        write: (d) => out([d.timestamp ?? '', d.rule.level ?? '', d.rule.title, d.rule.id ?? '', d.rule.path, locationText(d), matchedText(d)].map(csvCell).join(',') + '\n'),
+        write: (d) => out([...timelineRow(columns, d).map(([, v]) => v), ...(columns === 'verbose' ? [matchedText(d)] : [])].map(csvCell).join(',') + '\n'),
         end: () => {},
       };
     }
+    case 'timesketch':
+      return { write: (d) => out(stringifyExact(timesketchRecord(columns, d)) + '\n'), end: () => {} };
+    case 'timesketch-csv':
+      out(timesketchKeys(columns).join(',') + '\n');
+      return { write: (d) => out(Object.values(timesketchRecord(columns, d)).map(csvCell).join(',') + '\n'), end: () => {} };
     case 'table': {
+      if (profile) {
+        out(timelineTableHeader(profile));
+        return { write: (d) => out(terminalText(timelineTableLine(profile, d))), end: () => {} };
+      }
       const show = (s: string) => out(terminalText(s));
       return {
         write: (d) => {
           if (d.correlation) return show(correlationBlock(d));
           show(`[${(d.rule.level ?? 'unset').toUpperCase()}] ${d.rule.title}\n`);
           show(`    at ${locationText(d)}${d.timestamp ? `  ${d.timestamp}` : ''}\n`);
+          const f = detectionFields(d);
+          const who = [f.computer && `Computer ${f.computer}`, f.channel && `Channel ${f.channel}`, f.eventId && `EventID ${f.eventId}`, f.recordId && `RecordID ${f.recordId}`, f.user && `User ${f.user}`, f.techniques.length && `ATT&CK ${f.techniques.join(',')}`].filter(Boolean);
+          if (who.length) show(`    ${who.join('  ')}\n`);
           for (const m of d.matched) {
             const ev = m.eventValue === undefined ? '' : `  (event: ${clip(typeof m.eventValue === 'string' ? m.eventValue : stringifyExact(m.eventValue))})`;
             show(`    ${m.selection}: ${m.field ?? '<keyword>'}${m.modifiers.length ? '|' + m.modifiers.join('|') : ''} = ${clip(m.value)}${ev}\n`);

@@ -2,11 +2,12 @@
 // written by `--format duckdb`, told apart by content. Bad lines are counted and reported with their
 // line number, never fatal.
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseJsonExact } from '../json/parse-exact.js';
 import type { StoredDetection } from '../hunt/detection.js';
 import type { ReadProblems } from './read-problems.js';
+import { asHuntInfo, huntInfoSidecar, type HuntInfo } from './hunt-info.js';
 
 const MAX_PROBLEMS_KEPT = 50;
 
@@ -62,12 +63,30 @@ export async function isDuckDbFile(file: string): Promise<boolean> {
   }
 }
 
-/** Reads a hunt results file of either kind. */
-export async function readDetectionsFile(file: string): Promise<{ kind: 'jsonl' | 'duckdb'; detections: StoredDetection[]; problems: ReadProblems }> {
+/** A JSONL file's side-car record of its hunt (null when there is none, or it is unreadable). */
+async function readSidecar(file: string): Promise<HuntInfo | null> {
+  let text: string;
+  try {
+    text = await readFile(huntInfoSidecar(file), 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    return asHuntInfo(JSON.parse(text));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads a hunt results file of either kind, with its record of completion (`info`: null when the
+ * file has none, e.g. written by another tool or an older quarry).
+ */
+export async function readDetectionsFile(file: string): Promise<{ kind: 'jsonl' | 'duckdb'; detections: StoredDetection[]; problems: ReadProblems; info: HuntInfo | null }> {
   if (await isDuckDbFile(file)) {
     // Loaded only for DuckDB files: its bindings take a noticeable part of a second to load.
     const { readDuckDbDetections } = await import('./detections-duckdb.js');
-    return { kind: 'duckdb', detections: await readDuckDbDetections(file), problems: { count: 0, first: [] } };
+    return { kind: 'duckdb', ...(await readDuckDbDetections(file)), problems: { count: 0, first: [] } };
   }
-  return { kind: 'jsonl', ...(await readJsonlDetections(file)) };
+  return { kind: 'jsonl', ...(await readJsonlDetections(file)), info: await readSidecar(file) };
 }

@@ -9,10 +9,11 @@ import type { QueryCheck } from '../backends/common/types.js';
 import type { CorrelationResult, StoredDetection } from '../hunt/detection.js';
 import type { ReadProblems } from '../report/read-problems.js';
 import type { Timeline as TimelineView } from '../hunt/result-stats.js';
+import type { HuntInfo } from '../report/hunt-info.js';
 import type { StageView } from './stages.js';
 import type { Suggestion } from './suggestions.js';
 
-export type { StageView, Suggestion, ReadProblems, TimelineView };
+export type { StageView, Suggestion, ReadProblems, TimelineView, HuntInfo };
 
 /** One target and pipeline's translation of a rule, with its validation. */
 export interface Translation {
@@ -129,6 +130,8 @@ export interface HuntSummaryView {
   correlations: number;
   byRule: Array<{ key: string | null; id: string | null; title: string; level: string | null; count: number; excluded: number; correlation?: CorrelationType }>;
   problems: ReadProblems;
+  /** Whether the hunt that wrote these results completed (`completed: false`: interrupted, partial); null when the file does not say. */
+  info: HuntInfo | null;
 }
 
 /** One detection as the API lists it (the explorer's hunt view reads this shape). */

@@ -11,6 +11,7 @@ import { levelRank } from '../sigma/model.js';
 import { readDetectionsFile } from '../report/detections-read.js';
 import { detectionsByPlace, locationKey } from '../hunt/correlation-events.js';
 import { ruleKey } from '../sigma/correlation-plan.js';
+import type { HuntInfo } from '../report/hunt-info.js';
 import type { DetectionItem, HuntKind, HuntSummaryView, ReadProblems } from './api-types.js';
 import type { ExplorerState } from './explorer-state.js';
 
@@ -31,6 +32,8 @@ export interface HuntResults {
   records: HuntRecord[];
   /** Lines that were not detections: counted, the first ones kept with their line number. */
   problems: ReadProblems;
+  /** The file's record of its hunt (completed or interrupted); null when it has none. */
+  info: HuntInfo | null;
 }
 
 /** Finds the loaded rule or correlation of a stored detection: by id when unique, else by file and title. */
@@ -57,13 +60,13 @@ export function baseRuleResolver(state: ExplorerState): (ref: string) => string 
 
 export async function loadHuntFile(state: ExplorerState, file: string, id: string): Promise<HuntResults> {
   const resolveKey = ruleKeyResolver(state);
-  const { kind, detections, problems } = await readDetectionsFile(file);
-  return { id, label: file.split(/[\\/]/).pop() ?? file, source: file, kind, records: detections.map((d, i) => ({ ...d, n: i + 1, key: resolveKey(d.rule) })), problems };
+  const { kind, detections, problems, info } = await readDetectionsFile(file);
+  return { id, label: file.split(/[\\/]/).pop() ?? file, source: file, kind, records: detections.map((d, i) => ({ ...d, n: i + 1, key: resolveKey(d.rule) })), problems, info };
 }
 
 export function huntFromDetections(state: ExplorerState, id: string, label: string, source: string, detections: readonly StoredDetection[]): HuntResults {
   const resolveKey = ruleKeyResolver(state);
-  return { id, label, source, kind: 'demo', records: detections.map((d, i) => ({ ...d, n: i + 1, key: resolveKey(d.rule) })), problems: { count: 0, first: [] } };
+  return { id, label, source, kind: 'demo', records: detections.map((d, i) => ({ ...d, n: i + 1, key: resolveKey(d.rule) })), problems: { count: 0, first: [] }, info: null };
 }
 
 // ---- exclusions ----
@@ -123,7 +126,7 @@ export function huntSummary(h: HuntResults, marks: Uint8Array): HuntSummaryView 
     byRule.set(k, e);
   });
   const rules = [...byRule.values()].sort((a, b) => levelRank(b.level ?? undefined) - levelRank(a.level ?? undefined) || b.count - a.count || a.title.localeCompare(b.title));
-  return { id: h.id, label: h.label, source: h.source, kind: h.kind, detections: h.records.length, excluded, correlations, byLevel, byRule: rules, problems: h.problems };
+  return { id: h.id, label: h.label, source: h.source, kind: h.kind, detections: h.records.length, excluded, correlations, byLevel, byRule: rules, problems: h.problems, info: h.info };
 }
 
 export interface RecordFilter {

@@ -87,8 +87,17 @@ export function addExclusion(state: ExplorerState, req: TuningRequest, now = new
   // Compiled as a hunt compiles it (RE2): an exclusion the engine cannot run would switch the rule off.
   const problem = filterProblem(rule, d.document, re2Regex);
   if (problem) throw new HttpError(400, `the exclusion cannot be used by hunts, so it would switch the rule off: ${problem.at?.message ?? problem.reason}`);
-  mkdirSync(resolveInside(target.root.dir, 'filters'), { recursive: true });
-  writeFileSync(file, text, { flag: 'wx' });
+  try {
+    mkdirSync(resolveInside(target.root.dir, 'filters'), { recursive: true });
+  } catch (e) {
+    // EEXIST here: 'filters' is there but is not a folder
+    throw fileRefusal((e as NodeJS.ErrnoException).code === 'EEXIST' ? Object.assign(e as Error, { code: 'ENOTDIR' }) : e, `cannot make the folder ${target.root.label}/filters`);
+  }
+  try {
+    writeFileSync(file, text, { flag: 'wx' });
+  } catch (e) {
+    throw fileRefusal(e, `cannot write the filter file ${target.root.label}/${relativePath(target.root, file)}`);
+  }
   state.col.filters.push(d.document);
   const loaded = addDocument(state, d.document);
   state.generation++;
@@ -142,9 +151,33 @@ export function deleteExclusion(state: ExplorerState, name: string): { path: str
     if (e instanceof PathRefused) throw new HttpError(403, `cannot delete the filter file: ${e.message}`);
     throw e;
   }
-  unlinkSync(file);
+  try {
+    unlinkSync(file);
+  } catch (e) {
+    throw fileRefusal(e, `cannot delete the filter file ${root.label}/${rel}`);
+  }
   state.col.filters.splice(state.col.filters.indexOf(f), 1);
   removeDocument(state, f);
   state.generation++;
   return { path: `${root.label}/${rel}` };
+}
+
+/**
+ * A file-system refusal as an answer the explorer can show: a read-only or foreign-owned rules
+ * folder is the user's setup, not a server fault, so it gets its reason and a 4xx/507 status.
+ */
+function fileRefusal(e: unknown, what: string): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  const reasons: Record<string, [number, string]> = {
+    EACCES: [403, 'permission denied (is the rules folder read-only for this user?)'],
+    EPERM: [403, 'operation not permitted'],
+    EROFS: [403, 'the rules folder is on a read-only file system'],
+    ENOSPC: [507, 'no space left on the device'],
+    EDQUOT: [507, 'disk quota exceeded'],
+    EEXIST: [409, 'a file of that name exists already'],
+    ENOTDIR: [409, "'filters' in the rules folder is not a folder"],
+    ENOENT: [404, 'the file is gone'],
+  };
+  const r = code ? reasons[code] : undefined;
+  return r ? new HttpError(r[0], `${what}: ${r[1]} (${code})`) : e;
 }

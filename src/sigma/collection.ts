@@ -5,12 +5,15 @@ import { diagnostic, DiagnosticSink, hasErrors, type Diagnostic } from './diagno
 import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './model.js';
 import { parseDocument } from './parse-document.js';
 import { runChecks } from './checks.js';
-import { loadYamlDocuments } from './yaml-tree.js';
+import { loadYamlDocuments, type YNode } from './yaml-tree.js';
 import { expandCollection } from './legacy-collection.js';
 
 export interface ParsedFile {
   file: string;
-  documents: Array<{ document: SigmaDocument | null; docIndex: number; diagnostics: Diagnostic[] }>;
+  /** `root`: the document's YAML tree (for the linter, which judges how values are written); null when YAML errors stopped parsing. */
+  documents: Array<{ document: SigmaDocument | null; docIndex: number; diagnostics: Diagnostic[]; root?: YNode | null }>;
+  /** About the file as a whole (its bytes are not UTF-8, it holds no document): warnings that reject nothing. */
+  fileDiagnostics?: Diagnostic[];
 }
 
 /** Parses every YAML document in one text. */
@@ -29,10 +32,10 @@ export function parseSigmaText(text: string, file: string): ParsedFile {
       const next = docs[docIndex + 1];
       const source = lines.slice(d.pos.line - 1, next ? next.pos.line - 1 : lines.length).join('\n');
       // YAML errors make everything after them unreliable: report them alone.
-      if (hasErrors(sink.items) && sink.items.some((x) => x.code.startsWith('yaml-'))) return [{ document: null, docIndex, diagnostics: sink.items }];
+      if (hasErrors(sink.items) && sink.items.some((x) => x.code.startsWith('yaml-'))) return [{ document: null, docIndex, diagnostics: sink.items, root: null }];
       const document = parseDocument(root, { file, docIndex, source: collection ? text : source, pos: d.pos }, sink);
       if (document && root?.kind === 'map') runChecks(document, root, sink);
-      return [{ document, docIndex, diagnostics: focus(sink.items) }];
+      return [{ document, docIndex, diagnostics: focus(sink.items), root }];
     }),
   };
 }
@@ -66,6 +69,7 @@ export function emptyCollection(): SigmaCollection {
 
 export function addParsedFile(col: SigmaCollection, parsed: ParsedFile): void {
   col.files++;
+  col.diagnostics.push(...(parsed.fileDiagnostics ?? []));
   for (const d of parsed.documents) {
     col.diagnostics.push(...d.diagnostics);
     if (!d.document || hasErrors(d.diagnostics)) {

@@ -61,6 +61,8 @@ export const DIAGNOSTIC_CODES = {
   'not-a-file': { severity: 'error', rooms: ['file'], description: 'A rule path is neither a regular file nor a folder (a device such as /dev/zero, a pipe, a socket); it is not read.' },
   'file-too-large': { severity: 'error', rooms: ['file'], description: `A rule file is larger than ${MAX_RULE_FILE_BYTES / 1024 / 1024} MiB; no Sigma rule is, and reading it would only cost memory.` },
   'unknown-pipeline': { severity: 'error', rooms: ['file'], description: 'A --pipeline argument is neither a file nor the name of a built-in pipeline.' },
+  'not-utf8': { severity: 'warning', rooms: ['file'], description: 'The file holds bytes that are not UTF-8 (saved as Latin-1 or UTF-16?); they are read as U+FFFD, so values with them will not match what the logs hold. Save the file as UTF-8.' },
+  'empty-file': { severity: 'warning', rooms: ['file'], description: 'A rule file holds no YAML document (empty, or only comments): nothing was loaded from it.' },
 
   // Document attributes
   'not-a-map': { severity: 'error', rooms: ['document'], description: 'A Sigma document must be a YAML map of attributes.' },
@@ -143,6 +145,7 @@ export const DIAGNOSTIC_CODES = {
   // Processing pipelines
   'pipeline-multiple-documents': { severity: 'error', rooms: ['pipeline'], description: 'A pipeline file holds one YAML document.' },
   'pipeline-not-a-map': { severity: 'error', rooms: ['pipeline'], description: 'A pipeline must be a YAML map (name, priority, vars, transformations).' },
+  'pipeline-is-a-rule': { severity: 'error', rooms: ['pipeline'], description: "A file given as a pipeline is a Sigma rule (it has 'detection' or 'correlation' and no 'transformations'): give it with --rules." },
   'unknown-pipeline-key': { severity: 'warning', rooms: ['pipeline'], description: 'A top-level key that is not a pipeline attribute; it is ignored.' },
   'unsupported-pipeline-key': { severity: 'warning', rooms: ['pipeline'], description: "'postprocessing' and 'finalizers' work on a backend's query text; Quarry's backends render an IR, so they are ignored." },
   'no-transformations': { severity: 'warning', rooms: ['pipeline'], description: 'The pipeline has no transformations.' },

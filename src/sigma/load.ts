@@ -4,20 +4,25 @@
 // of its own, with the reason (limits.ts has the size limit).
 // Synchronous reads: thousands of small files load several times faster than with one await each.
 import { lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
-import { diagnostic, type DiagnosticCode } from './diagnostics.js';
+import { diagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
 import { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile, type SigmaCollection } from './collection.js';
 import { MAX_RULE_FILE_BYTES } from './limits.js';
 
 export { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile, type RejectedDocument, type SigmaCollection } from './collection.js';
 
 const YAML_FILE = /\.ya?ml$/i;
+/** Quarry's rule test files (`NAME.test.yml`, read by `quarry test`): YAML beside the rules, never rules. */
+export const TEST_FILE = /\.test\.ya?ml$/i;
 
 export interface RuleListing {
   /** Rule files found, in a reproducible order (each folder sorted). */
   files: string[];
   /** Paths that could not be listed, each as a file with one rejected document saying why. */
   problems: ParsedFile[];
+  /** Rule test files (`*.test.yml`) met in the folders or named: kept out of `files`. */
+  tests: string[];
 }
 
 /** A path that could not be used, as a file with one rejected document. */
@@ -46,6 +51,7 @@ function statProblem(p: string, e: NodeJS.ErrnoException): ParsedFile {
 export function listRuleFiles(paths: string[]): RuleListing {
   const files: string[] = [];
   const problems: ParsedFile[] = [];
+  const tests: string[] = [];
   const open = new Set<string>(); // real paths of the folders being read, outermost first
   const walk = (p: string, explicit: boolean): void => {
     let st: Stats;
@@ -57,7 +63,8 @@ export function listRuleFiles(paths: string[]): RuleListing {
     }
     if (!st.isDirectory()) {
       // Devices and pipes named *.yml are listed: reading them is refused with the reason (readRuleFile).
-      if (explicit || YAML_FILE.test(p)) files.push(p);
+      if (TEST_FILE.test(p)) tests.push(p);
+      else if (explicit || YAML_FILE.test(p)) files.push(p);
       return;
     }
     let real: string;
@@ -78,33 +85,73 @@ export function listRuleFiles(paths: string[]): RuleListing {
     open.delete(real);
   };
   for (const p of paths) walk(p, true);
-  return { files, problems };
+  return { files, problems, tests };
 }
 
-/** One rule file read and parsed; never throws (a file that cannot be read is one rejected document). */
-export function readRuleFile(file: string): ParsedFile {
-  let text: string;
+/**
+ * A rule file's text, or why it cannot be read (a rejected document of its own): only regular files
+ * within the size limit are read. The text keeps no byte order mark.
+ */
+export function readRuleText(file: string): { text: string; bytes: Buffer } | ParsedFile {
+  let bytes: Buffer;
   try {
     const st = statSync(file);
     // /dev/zero would be read forever, a FIFO would block: only regular files are rule files.
     if (!st.isFile()) return pathProblem(file, 'not-a-file', 'not a regular file (a device, a pipe or a socket): not read');
     if (st.size > MAX_RULE_FILE_BYTES) return pathProblem(file, 'file-too-large', `${st.size.toLocaleString('en-US')} bytes; a rule file may have at most ${MAX_RULE_FILE_BYTES.toLocaleString('en-US')}`);
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (e) {
     return statProblem(file, e as NodeJS.ErrnoException);
   }
-  return parseSigmaText(text.replace(/^\uFEFF/, ''), file);
+  return { text: bytes.toString('utf8').replace(/^\uFEFF/, ''), bytes };
 }
+
+/**
+ * Warnings about a file as a whole: bytes that are not UTF-8 and a file with no document
+ * (`not-utf8`, `empty-file`), either of which silently changes what is loaded.
+ */
+export function fileWarnings(file: string, bytes: Buffer, text: string, parsed: ParsedFile): Diagnostic[] {
+  const warnings: Diagnostic[] = [];
+  if (!isUtf8(bytes)) {
+    const at = positionOf(text, text.indexOf('\uFFFD'));
+    warnings.push(diagnostic(file, 'not-utf8', `bytes that are not UTF-8 from line ${at.line}, column ${at.col} on (read as U+FFFD); save the file as UTF-8`, at));
+  }
+  if (parsed.documents.length === 0) warnings.push(diagnostic(file, 'empty-file', text.trim() === '' ? 'the file is empty' : 'the file holds only comments: no YAML document'));
+  return warnings;
+}
+
+/** One rule file read and parsed; never throws (a file that cannot be read is one rejected document). */
+export function readRuleFile(file: string): ParsedFile {
+  const read = readRuleText(file);
+  if (!('text' in read)) return read;
+  const parsed = parseSigmaText(read.text, file);
+  const warnings = fileWarnings(file, read.bytes, read.text, parsed);
+  return warnings.length ? { ...parsed, fileDiagnostics: warnings } : parsed;
+}
+
+function positionOf(text: string, index: number): { line: number; col: number } {
+  if (index < 0) return { line: 1, col: 1 };
+  const before = text.slice(0, index);
+  return { line: before.split('\n').length, col: index - before.lastIndexOf('\n') };
+}
+
+/** Called after each rule file is read (a terminal progress line: a full corpus takes seconds). */
+export type LoadProgress = (filesRead: number, filesListed: number) => void;
 
 /** Every rule file under the paths, parsed, and every path that could not be used, in listing order. */
-export function parseSigmaPaths(paths: string[]): ParsedFile[] {
+export function parseSigmaPaths(paths: string[], onFile?: LoadProgress): ParsedFile[] {
   const listing = listRuleFiles(paths);
-  return [...listing.problems, ...listing.files.map(readRuleFile)];
+  const total = listing.files.length;
+  return [...listing.problems, ...listing.files.map((f, i) => {
+    const parsed = readRuleFile(f);
+    onFile?.(i + 1, total);
+    return parsed;
+  })];
 }
 
-export function loadSigmaPaths(paths: string[]): SigmaCollection {
+export function loadSigmaPaths(paths: string[], onFile?: LoadProgress): SigmaCollection {
   const col = emptyCollection();
-  for (const parsed of parseSigmaPaths(paths)) addParsedFile(col, parsed);
+  for (const parsed of parseSigmaPaths(paths, onFile)) addParsedFile(col, parsed);
   checkCollection(col);
   return col;
 }

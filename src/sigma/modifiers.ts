@@ -67,11 +67,20 @@ function initialValue(v: ScalarValue, rawText: boolean, expand: boolean): SigmaV
 }
 
 function suggest(m: string): string {
+  const k = suggestModifier(m);
+  if (k === undefined) return '';
+  return k === m.toLowerCase() ? ` (modifiers are lower case: '${k}')` : ` (did you mean '${k}'?)`;
+}
+
+/**
+ * The known modifier an unknown one most likely meant (its lower case, or the nearest by spelling),
+ * for the validator's hint and the editor's quick fix.
+ */
+export function suggestModifier(m: string): string | undefined {
   const lower = m.toLowerCase();
-  if (KNOWN_MODIFIERS.has(lower)) return ` (modifiers are lower case: '${lower}')`;
+  if (KNOWN_MODIFIERS.has(lower)) return lower;
   // Not the one-letter sub-modifiers (i, m, s): any short typo would be 'near' them.
-  const k = nearest(lower, [...KNOWN_MODIFIERS].filter((x) => x.length > 2), 2);
-  return k ? ` (did you mean '${k}'?)` : '';
+  return nearest(lower, [...KNOWN_MODIFIERS].filter((x) => x.length > 2), 2);
 }
 
 function apply(b: Building, m: string): void {

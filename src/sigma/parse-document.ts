@@ -6,12 +6,13 @@ import { CondExprError, exprIds, parseCondExpr } from './name-expression.js';
 import { parseDetectionSection } from './parse-detection.js';
 import { get, keySpan, spanOf, toPlain, type YMap, type YNode } from './yaml-tree.js';
 
-const RULE_ATTRIBUTES = new Set([
+/** The attributes each kind of document may have (anything else is reported); editors complete from them. */
+export const RULE_ATTRIBUTES: ReadonlySet<string> = new Set([
   'title', 'id', 'name', 'related', 'taxonomy', 'status', 'description', 'license', 'references', 'author', 'date', 'modified',
   'tags', 'logsource', 'detection', 'fields', 'falsepositives', 'level', 'scope', 'regression_tests_path', 'simulation',
 ]);
-const FILTER_ATTRIBUTES = new Set(['title', 'id', 'name', 'description', 'author', 'date', 'modified', 'taxonomy', 'logsource', 'filter', 'status', 'references', 'tags', 'license']);
-const CORRELATION_ATTRIBUTES = new Set([
+export const FILTER_ATTRIBUTES: ReadonlySet<string> = new Set(['title', 'id', 'name', 'description', 'author', 'date', 'modified', 'taxonomy', 'logsource', 'filter', 'status', 'references', 'tags', 'license']);
+export const CORRELATION_ATTRIBUTES: ReadonlySet<string> = new Set([
   'title', 'id', 'name', 'related', 'taxonomy', 'status', 'description', 'license', 'references', 'author', 'date', 'modified',
   'tags', 'correlation', 'falsepositives', 'level', 'generate', 'fields', 'scope',
 ]);
@@ -82,7 +83,7 @@ function strList(root: YMap, key: string, sink: DiagnosticSink): string[] {
   return e.value.items.map((i) => (i.kind === 'scalar' ? String(i.value ?? '') : JSON.stringify(toPlain(i))));
 }
 
-function base(root: YMap, ctx: DocumentContext, sink: DiagnosticSink, known: Set<string>) {
+function base(root: YMap, ctx: DocumentContext, sink: DiagnosticSink, known: ReadonlySet<string>) {
   const raw = toPlain(root) as Record<string, unknown>;
   const custom: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) if (!known.has(k)) custom[k] = v;

@@ -26,8 +26,18 @@ export async function peek(input: ByteChunks, min: number): Promise<Peeked> {
   const parts: Uint8Array[] = [];
   let size = 0;
   let done = false;
+  // a bad gzip trailer met while peeking is thrown where the reader meets it: after the data
+  let late: GzipTrailerError | null = null;
   while (size < min) {
-    const r = await it.next();
+    let r;
+    try {
+      r = await it.next();
+    } catch (e) {
+      if (!(e instanceof GzipTrailerError)) throw e;
+      late = e;
+      done = true;
+      break;
+    }
     if (r.done) {
       done = true;
       break;
@@ -39,6 +49,7 @@ export async function peek(input: ByteChunks, min: number): Promise<Peeked> {
   async function* all(): AsyncGenerator<Uint8Array> {
     try {
       if (head.length > 0) yield head;
+      if (late) throw late;
       if (done) return;
       for (;;) {
         const r = await it.next();
@@ -62,11 +73,50 @@ export function isGzip(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
-/** Decompresses gzip (several members in a row too). A truncated or corrupt stream throws. */
+/**
+ * A gzip trailer (CRC32 or length of a member) that does not match what was decompressed. Thrown
+ * after every decompressed byte was handed out: readers report it and keep what they read.
+ */
+export class GzipTrailerError extends Error {
+  constructor(detail: string) {
+    super(`gzip trailer check failed (${detail}): all the data was read, but it may be damaged`);
+    this.name = 'GzipTrailerError';
+  }
+}
+
+const GZIP_TRAILER = 8;
+
+/** The input with its last 8 bytes (the final gzip trailer) handed over on their own. */
+async function* trailerApart(input: ByteChunks): AsyncGenerator<Uint8Array> {
+  let tail: Uint8Array = new Uint8Array(0);
+  for await (const chunk of input) {
+    const all = tail.length ? Buffer.concat([tail, chunk]) : chunk;
+    if (all.length <= GZIP_TRAILER) {
+      tail = all;
+      continue;
+    }
+    yield all.subarray(0, all.length - GZIP_TRAILER);
+    tail = all.subarray(all.length - GZIP_TRAILER);
+  }
+  if (tail.length) yield tail;
+}
+
+/**
+ * Decompresses gzip (several members in a row too). A truncated or corrupt stream throws; a bad
+ * final trailer throws GzipTrailerError once all the data is out. zlib drops the output of the
+ * write in which it finds an error, so the last trailer is written alone: its check can fail
+ * without taking the last records with it.
+ */
 export async function* gunzip(input: ByteChunks): AsyncGenerator<Uint8Array> {
   const gz = createGunzip({ chunkSize: 64 * 1024 });
-  pipeline(Readable.from(input, { objectMode: false }), gz, () => {
+  pipeline(Readable.from(trailerApart(input), { objectMode: false }), gz, () => {
     // errors reach the consumer through the iteration of gz
   });
-  yield* gz;
+  try {
+    yield* gz;
+  } catch (e) {
+    const m = /incorrect (data|length) check/.exec((e as Error).message);
+    if (m) throw new GzipTrailerError(`incorrect ${m[1] === 'data' ? 'CRC32' : 'length'}`);
+    throw e;
+  }
 }

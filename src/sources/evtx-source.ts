@@ -18,8 +18,13 @@ export function openEvtxSource(path: string, options: { workers?: number } = {})
       const reader = readEvtx(path, { workers: options.workers ?? 0 });
       for await (const item of reader) {
         if (item.kind === 'error') {
-          source.problemCount++;
-          if (problems.length < MAX_PROBLEMS) problems.push({ location: { file: path, offset: item.offset, record: item.recordId }, message: `${item.scope}: ${item.message}` });
+          // a run of lost records counts once per record, so events + problems = records declared
+          const records = item.scope === 'lost' ? (item.lost ?? 1) : 1;
+          source.problemCount += records;
+          const where = item.chunk === undefined ? '' : ` in chunk ${item.chunk}`;
+          const problem: SourceProblem = { location: { file: path, offset: item.offset, record: item.recordId }, message: `${item.scope}${where}: ${item.message}` };
+          if (records > 1) problem.records = records;
+          if (problems.length < MAX_PROBLEMS) problems.push(problem);
           continue;
         }
         yield { event: normalizeEvent(item.event as LogEvent), location: { file: path, record: item.recordId, offset: item.offset } };

@@ -1,9 +1,9 @@
 // The JSON event reader: NDJSON, concatenated or pretty-printed objects, top-level arrays; UTF-8
-// (BOM or not) or UTF-16 with a BOM; gzip is unpacked before it gets here (see open-source.ts).
+// (BOM or not) or UTF-16 (with a BOM, or told by its zero bytes); gzip is unpacked before it gets here (see open-source.ts).
 
 import { StringDecoder } from 'node:string_decoder';
 import { ProblemLog } from './problem-log.js';
-import type { ByteChunks } from './byte-input.js';
+import { GzipTrailerError, type ByteChunks } from './byte-input.js';
 import { normalizeEvent } from './flatten.js';
 import { DEFAULT_MAX_DEPTH } from '../json/parse-exact.js';
 import { createJsonSplitter } from './json-splitter.js';
@@ -26,11 +26,27 @@ const PIECE = 64 * 1024;
 
 export type TextEncodingLabel = 'utf-8' | 'utf-16le' | 'utf-16be';
 
-/** The text encoding a BOM announces; UTF-8 without one. */
+/**
+ * The text encoding a BOM announces; without one, UTF-16 is told by its zero bytes (RFC 4627,
+ * section 3: JSON starts with an ASCII character, so the first two code units read `xx 00 xx 00`
+ * in UTF-16LE and `00 xx 00 xx` in UTF-16BE; UTF-8 JSON holds no zero byte); UTF-8 otherwise.
+ */
 export function encodingOf(head: Uint8Array): TextEncodingLabel {
   if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
   if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  if (head.length >= 4) {
+    const [a, b, c, d] = head as unknown as [number, number, number, number];
+    if (a !== 0 && b === 0 && c !== 0 && d === 0) return 'utf-16le';
+    if (a === 0 && b !== 0 && c === 0 && d !== 0) return 'utf-16be';
+  }
   return 'utf-8';
+}
+
+/** Length of the byte order mark at the start of `head` (0 when there is none). */
+export function bomLength(head: Uint8Array): number {
+  if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) return 2;
+  if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 3;
+  return 0;
 }
 
 /**
@@ -79,7 +95,8 @@ export function readJsonEvents(
         }
       }
     } catch (e) {
-      log.add(undefined, `read error, the rest of the input is lost: ${(e as Error).message}`);
+      // a bad gzip trailer comes after all the data: reported, nothing lost
+      log.add(undefined, e instanceof GzipTrailerError ? e.message : `read error, the rest of the input is lost: ${(e as Error).message}`);
     }
     splitter.push(decoder.end());
     splitter.end();

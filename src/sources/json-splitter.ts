@@ -132,19 +132,21 @@ export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitter
     }
   }
 
-  function finishRecord(s: string, end: number): void {
+  /** Ends the record scanned; true when it was a valid object. */
+  function finishRecord(s: string, end: number): boolean {
     phase = IDLE;
     const tail = s.slice(segStart, end);
     if (!recIsObject) {
       sink.problem(recLine, 'array element is not an object');
-      return;
+      return false;
     }
     if (recLength + tail.length > maxRecordLength) {
       sink.problem(recLine, `record longer than ${maxRecordLength} characters`);
-      return;
+      return false;
     }
-    parseRecord(pieces.length === 0 ? tail : pieces.join('') + tail, recLine);
+    const ok = parseRecord(pieces.length === 0 ? tail : pieces.join('') + tail, recLine);
     pieces = [];
+    return ok;
   }
 
   /** A raw newline inside a string (JSON strings cannot hold one): the record is broken. */
@@ -173,7 +175,9 @@ export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitter
           continue;
         }
         lineHasContent = true;
-        if (c === LBRACE && depth > 0 && indent <= (recIndent >= 0 ? recIndent : 0)) {
+        // (a non-object element runs to a ',' or ']' even at depth 0: without this, one broken
+        // element swallowed every record after it, found by test/sources/reader-fuzz.test.ts)
+        if (c === LBRACE && (depth > 0 || !recIsObject) && indent <= (recIndent >= 0 ? recIndent : 0)) {
           abandonRecord(`unterminated ${recIsObject ? 'object' : 'array element'} (a new record starts at line ${line})`, false);
           lineHasContent = false; // let the idle loop see this '{' as the first content of its line
           return i;
@@ -230,14 +234,22 @@ export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitter
         case RBRACE:
         case RBRACKET:
           if (depth === 0) {
-            // only a non-object element gets here: the ']' closing the top-level array ends it
+            // only a non-object element gets here: the ']' closing the top-level array ends it; a
+            // stray '}' is part of the broken element (left for the caller, it would start another
+            // element at the same place, and again: found by test/sources/reader-fuzz.test.ts)
+            if (s.charCodeAt(i) === RBRACE) i++;
             finishRecord(s, i);
             return i;
           }
           depth--;
           i++;
           if (depth === 0 && recIsObject) {
-            finishRecord(s, i);
+            if (!finishRecord(s, i)) {
+              // brackets are only counted, so a ']' for a '}' (or a lost '[') can close a broken
+              // record early: what is left of it on its line, up to a '{' that may start the next
+              // record, is debris of that one problem, not another
+              for (let c = s.charCodeAt(i); i < n && c !== LF && c !== LBRACE; c = s.charCodeAt(++i));
+            }
             return i;
           }
           break;

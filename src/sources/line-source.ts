@@ -4,7 +4,7 @@
 
 import { StringDecoder } from 'node:string_decoder';
 import { ProblemLog } from './problem-log.js';
-import type { ByteChunks } from './byte-input.js';
+import { GzipTrailerError, type ByteChunks } from './byte-input.js';
 import type { EventSource, EventValue, ImpliedLogSource, LogEvent, SourceFormat, SourceProblem, SourceRecord } from './types.js';
 
 export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
@@ -126,7 +126,8 @@ export function createLineSource(spec: LineSourceSpec, options: LineReaderOption
         }
       }
     } catch (e) {
-      log.add(undefined, `read error, the rest of the input is lost: ${(e as Error).message}`);
+      // a bad gzip trailer comes after all the data: reported, nothing lost
+      log.add(undefined, e instanceof GzipTrailerError ? e.message : `read error, the rest of the input is lost: ${(e as Error).message}`);
     }
     feed(decoder.end());
     if (skipping) {

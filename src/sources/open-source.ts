@@ -2,7 +2,7 @@
 //
 // Sniffing rules (sniffFormat), on the first 64 KiB after gunzip, in this order:
 //   evtx       the `ElfFile\0` magic
-//   json       first non-blank character `{` or `[` (also UTF-16 with a BOM); an empty input
+//   json       first non-blank character `{` or `[` (also UTF-16, with a BOM or without); an empty input
 //   zeek-json  json whose first line is one JSON object that is a Zeek http.log entry (zeek-json.ts)
 //   zeek-tsv   first line `#separator ` (Zeek's ASCII writer always starts so)
 //   w3c        first line a W3C directive: `#Software:`, `#Version:`, `#Fields:`, `#Date:`,
@@ -15,7 +15,7 @@
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzip, isGzip, peek, readBytes, type ByteChunks } from './byte-input.js';
-import { encodingOf, readJsonEvents, type JsonReaderOptions } from './json-reader.js';
+import { bomLength, encodingOf, readJsonEvents, type JsonReaderOptions } from './json-reader.js';
 import { headLines, type LineReaderOptions } from './line-source.js';
 import { readW3cEvents, w3cHeader } from './w3c-reader.js';
 import { isSquidLine, readSquidEvents } from './squid-reader.js';
@@ -69,12 +69,9 @@ export function sniffFormat(head: Uint8Array): SourceFormat | undefined {
 /** evtx, json, undefined (UTF-16 that is not JSON), or 'text' for UTF-8 not starting like JSON. */
 function sniffBinaryOrJson(head: Uint8Array): SourceFormat | 'text' | undefined {
   if (EVTX_MAGIC.every((b, i) => head[i] === b)) return 'evtx';
-  let i = 0;
   const enc = encodingOf(head);
   const step = enc === 'utf-8' ? 1 : 2;
-  if (enc !== 'utf-8') i = 2;
-  else if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) i = 3;
-  for (; i + step <= head.length; i += step) {
+  for (let i = bomLength(head); i + step <= head.length; i += step) {
     const b = enc === 'utf-16be' ? head[i + 1] : head[i];
     const high = step === 2 ? (enc === 'utf-16be' ? head[i] : head[i + 1]) : 0;
     if (high !== 0) return undefined;

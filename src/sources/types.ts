@@ -30,6 +30,8 @@ export interface SourceRecord {
 export interface SourceProblem {
   location: SourceLocation;
   message: string;
+  /** How many records this problem stands for, when more than one (a run of lost EVTX records). */
+  records?: number;
 }
 
 /**

@@ -36,9 +36,11 @@ test('quarry hunt --format csv and --min-level', () => {
   const r = quarry('hunt', '--format', 'csv', '--min-level', 'high', '--quiet');
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
-  assert.equal(lines[0], 'timestamp,level,rule_title,rule_id,rule_path,source,matched');
+  assert.equal(lines[0], 'timestamp,computer,channel,event_id,record_id,level,user,techniques,rule_title,source,details');
   assert.equal(lines.length, 1 + 5);
   assert.ok(lines.slice(1).every((l) => /,(high|critical),/.test(l)));
+  // the log's own record id, not the record's position in its file
+  assert.ok(lines.includes('2026-11-20T08:25:00.000Z,WS-FIN-042.corp.example,Security,1102,88121,high,jdoe,T1070.001,Security Event Log Cleared,examples/logs/security-cleared.json:2,EventID: 1102'), lines.join('\n'));
   assert.equal(r.stderr, '');
 });
 
@@ -64,6 +66,10 @@ test('quarry validate: summary grouped by reason, exit 1 on rejected rules, JSON
   const rec = JSON.parse(json.stdout.trim());
   assert.equal(rec.documents[0].status, 'rejected');
   assert.equal(rec.documents[0].diagnostics.find((d: { severity: string }) => d.severity === 'error').code, 'aggregation-syntax');
+  // Rule test files beside the rules are counted, not passed over unseen.
+  const examples = quarry('validate', join(REPO, 'examples/correlations'));
+  assert.equal(examples.status, 0, examples.stdout);
+  assert.match(examples.stdout, /^1 rule test files \(\*\.test\.yml\) not validated here: quarry test runs them$/m);
 });
 
 test("quarry validate: the README's broken.yml example, and --format json with each diagnostic's end", () => {
@@ -98,6 +104,6 @@ level: low
 test('bad command lines get one line and exit code 2', () => {
   const r = quarry('hunt', '--format', 'xml');
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /--format must be table, jsonl, csv or duckdb/);
+  assert.match(r.stderr, /--format must be one of table, jsonl, csv, timesketch, timesketch-csv, html, duckdb, not 'xml'/);
   assert.equal(quarry('frobnicate').status, 2);
 });

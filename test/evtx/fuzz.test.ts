@@ -10,18 +10,10 @@ import path from 'node:path';
 import { parseChunk, readEvtxAll } from '../../src/sources/evtx/index.js';
 import type { ChunkResult } from '../../src/sources/evtx/index.js';
 import { EVTX_DIR } from './helpers.js';
+import { rng } from '../seeded-random.js';
 
 const CHUNK = 65536;
 const HEADER = 4096;
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SOURCES = [
   'evtx-crate/security.evtx',
@@ -66,7 +58,7 @@ test('fuzz: mutated chunks never throw and keep untouched records', { timeout: 1
   const samples = SOURCES.map(load);
   const rand = rng(0x5eed);
   const started = Date.now();
-  let iterations = 0, recordsSeen = 0, errorsSeen = 0;
+  let iterations = 0, recordsSeen = 0, errorsSeen = 0, lostSeen = 0;
   while (iterations < 3000 && Date.now() - started < 40_000) {
     // rand() < 1, so both indexes are in range (load() keeps no sample without chunks)
     const s = samples[Math.floor(rand() * samples.length)]!;
@@ -106,11 +98,21 @@ test('fuzz: mutated chunks never throw and keep untouched records', { timeout: 1
     }
     recordsSeen += got.records.length;
     errorsSeen += got.errors.length;
-    if (cut >= 512) assertKept(original, baseline, got, cut, `${s.file} chunk ${ci} mutation ${kind} at 0x${cut.toString(16)}`);
+    if (cut >= 512) {
+      const what = `${s.file} chunk ${ci} mutation ${kind} at 0x${cut.toString(16)}`;
+      assertKept(original, baseline, got, cut, what);
+      // counts add up: with the chunk header intact, every record id it declares is read, failed
+      // or counted lost (scope 'lost'); none vanishes unseen
+      const declared = Number(original.readBigUInt64LE(32) - original.readBigUInt64LE(24)) + 1;
+      const failed = got.errors.filter((e) => e.scope === 'record').length;
+      const lost = got.errors.reduce((n, e) => n + (e.scope === 'lost' ? e.lost ?? 0 : 0), 0);
+      assert.ok(got.records.length + failed + lost >= declared, `${what}: ${got.records.length} read + ${failed} failed + ${lost} lost < ${declared} declared`);
+      lostSeen += lost;
+    }
     iterations++;
   }
   assert.ok(iterations >= 500, `only ${iterations} iterations`);
-  console.log(`fuzz: ${iterations} chunk mutations, ${recordsSeen} records kept, ${errorsSeen} errors reported`);
+  console.log(`fuzz: ${iterations} chunk mutations, ${recordsSeen} records kept, ${errorsSeen} errors reported, ${lostSeen} records counted lost`);
 });
 
 test('fuzz: truncated, zeroed and chunk-duplicated files', { timeout: 120_000 }, async () => {

@@ -1,10 +1,11 @@
 // Least-frequency stacking: counts, distinct clients, first/last seen, rarest first, selections.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { generateProxyLogs } from '../../src/generate/index.js';
 import { REPO } from '../helpers.js';
 
 function proxyLog(): string {
@@ -72,4 +73,28 @@ test('stacking through DuckDB gives the same rows as in memory, and --db keeps t
   assert.ok(Number(n.uas) > 3, 'whole events are kept, queryable as JSON');
   c.closeSync();
   instance.closeSync();
+});
+
+test('stack through a temporary DuckDB database removes it on SIGINT', { timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'quarry-stack-signal-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp);
+  const log = join(dir, 'proxy.log');
+  writeFileSync(log, generateProxyLogs({ format: 'squid', lines: 150_000, seed: 5 }).text);
+  const child = spawn(process.execPath, [join(REPO, 'bin/quarry.js'), 'stack', '--duckdb', '--by', 'host', log], { env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (b) => (stderr += b));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  // wait for the temporary database's folder, then interrupt
+  const started = Date.now();
+  while (!readdirSync(tmp).some((f) => f.startsWith('quarry-stack-'))) {
+    assert.ok(Date.now() - started < 30_000, 'no temporary database appeared');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  child.kill('SIGINT');
+  assert.equal(await exited, 130, stderr);
+  assert.match(stderr, /interrupted by SIGINT; temporary database removed/);
+  assert.deepEqual(readdirSync(tmp), []);
 });

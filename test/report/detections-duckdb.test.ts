@@ -18,7 +18,9 @@ test('the bundled hunt as a DuckDB table: same detections as JSONL, queryable wi
   assert.equal(quarry('--format', 'duckdb', '--output', db, '--quiet').status, 0);
   assert.equal(quarry('--format', 'jsonl', '--output', jsonl, '--quiet').status, 0);
   const expected = readFileSync(jsonl, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  const got = await readDuckDbDetections(db);
+  const { detections: got, info } = await readDuckDbDetections(db);
+  assert.equal(info?.completed, true);
+  assert.equal(info?.detections, 8);
   assert.equal(got.length, 8);
   assert.deepEqual(JSON.parse(JSON.stringify(got)), expected);
 

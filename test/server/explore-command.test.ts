@@ -112,6 +112,8 @@ test('quarry explore --check: the bundled default answers the page, catalog, a r
   assert.match(r.stdout, /ok {4}GET \/api\/rules\/[^:]+: '.+': \d+ of \d+ translations, \d+ validated/);
   assert.match(r.stdout, /ok {4}GET \/api\/hunts: Demo hunt over the bundled sample logs: 13 detections/);
   assert.doesNotMatch(r.stdout, /FAIL/);
+  // the bundled folders are named relative to the working directory, not by absolute paths
+  assert.match(r.stderr, /^ {2}rules {3}12 rules, 1 correlations, 2 filters from examples\/rules, examples\/correlations, rules\/hardened; 0 rejected$/m);
 });
 
 test('the explorer check fails on a missing front end and says why', async () => {

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSigmaPaths } from '../../src/sigma/load.js';
@@ -194,5 +194,40 @@ test('a hand-written filter that hunts cannot run is shown on the rule page with
     );
   } finally {
     await ex4.close();
+  }
+});
+
+test('a rules folder that cannot be written makes tuning answer with the reason, not 500', async () => {
+  const root = join(tmp, 'readonly');
+  mkdirSync(join(root, 'filters'), { recursive: true });
+  copyFileSync(SEED, join(root, 'seed.yml'));
+  // read-only for everyone, root included: the immutable attribute where chattr works, else mode 555
+  const filters = join(root, 'filters');
+  const locked = spawnSync('chattr', ['+i', filters]).status === 0;
+  if (!locked) chmodSync(filters, 0o555);
+  const ex2 = await startExplorer({ rules: [root], hunts: [], demo: false, port: 0, log: () => {} });
+  try {
+    const r = await sendJson(ex2, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', modifier: 'endswith', values: ['.de'] });
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    assert.match(r.body.error, /^cannot write the filter file readonly\/filters\/mf_quarry_.*\.yml: (operation not permitted \(EPERM\)|permission denied .*\(EACCES\))$/);
+    assert.deepEqual(readdirSync(filters), []);
+  } finally {
+    await ex2.close();
+    if (locked) spawnSync('chattr', ['-i', filters]);
+    else chmodSync(filters, 0o755);
+  }
+
+  // 'filters' is a file: a conflict, said so
+  const other = join(tmp, 'filters-is-a-file');
+  mkdirSync(other);
+  copyFileSync(SEED, join(other, 'seed.yml'));
+  writeFileSync(join(other, 'filters'), 'not a folder\n');
+  const ex3 = await startExplorer({ rules: [other], hunts: [], demo: false, port: 0, log: () => {} });
+  try {
+    const r = await sendJson(ex3, 'POST', '/api/tuning', { rule: SEED_ID, field: 'cs-host', modifier: 'endswith', values: ['.de'] });
+    assert.equal(r.status, 409, JSON.stringify(r.body));
+    assert.match(r.body.error, /^cannot make the folder filters-is-a-file\/filters: 'filters' in the rules folder is not a folder \(ENOTDIR\)$/);
+  } finally {
+    await ex3.close();
   }
 });

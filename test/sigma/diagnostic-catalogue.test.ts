@@ -37,6 +37,13 @@ detection:
     condition: sel
 level: low
 `;
+const files = mkdtempSync(join(tmpdir(), 'quarry-catalogue-'));
+/** A rule file on disk with exactly these bytes. */
+function ruleFile(name: string, bytes: Buffer): string {
+  writeFileSync(join(files, name), bytes);
+  return join(files, name);
+}
+
 /** The base rule with its one selection line replaced (lines are indented by the caller). */
 const sel = (lines: string) => RULE.replace('        Image: x\n', lines + '\n');
 const swap = (from: string, to: string) => {
@@ -112,6 +119,8 @@ const CASES: Case[] = [
   { code: 'link-loop', severity: E, span: '1:1-1:1', paths: [join(TREE, 'loop')] },
   { code: 'not-a-file', severity: E, span: '1:1-1:1', paths: ['/dev/null'] },
   { code: 'file-too-large', severity: E, span: '1:1-1:1', paths: [join(TREE, 'huge.yml')] },
+  { code: 'not-utf8', severity: W, span: '1:11-1:11', paths: [ruleFile('latin1.yml', Buffer.from(RULE.replace('title: T', 'title: Caf\xe9 rule'), 'latin1'))] },
+  { code: 'empty-file', severity: W, span: '1:1-1:1', paths: [ruleFile('empty.yml', Buffer.alloc(0))] },
   { code: 'unknown-pipeline', severity: E, span: '1:1-1:1', pipelineArgs: ['quarry-no-such-pipeline'] },
 
   // Document attributes
@@ -196,6 +205,7 @@ const CASES: Case[] = [
   // Processing pipelines
   { code: 'pipeline-multiple-documents', severity: E, span: '6:1-6:1', pipeline: PIPELINE + '---\nname: q\n' },
   { code: 'pipeline-not-a-map', severity: E, span: '1:1-1:4', pipeline: '- a\n' },
+  { code: 'pipeline-is-a-rule', severity: E, span: '1:1-1:1', pipeline: 'title: t\nlogsource:\n    product: windows\ndetection:\n    sel:\n        a: 1\n    condition: sel\n' },
   { code: 'unknown-pipeline-key', severity: W, span: '6:1-6:6', pipeline: PIPELINE + 'extra: 1\n' },
   { code: 'unsupported-pipeline-key', severity: W, span: '6:1-6:11', pipeline: PIPELINE + 'finalizers: []\n' },
   { code: 'no-transformations', severity: W, span: '2:1-2:16', pipeline: 'name: p\ntransformations:\n' },
@@ -262,4 +272,20 @@ test('the codes are a closed union: an unknown code does not compile', () => {
 test('a producer reports the catalogue severity, except the overrides the catalogue describes', () => {
   const overridden = CASES.filter((c) => c.severity !== DIAGNOSTIC_CODES[c.code].severity).map((c) => c.code);
   assert.deepEqual(overridden, ['invalid-related']);
+});
+
+test('not-utf8 and empty-file are warnings on the file: the rule with odd bytes still loads, nothing is rejected', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'quarry-file-warnings-'));
+  writeFileSync(join(dir, 'a-latin1.yml'), Buffer.from(RULE.replace('title: T', 'title: Caf\xe9 rule'), 'latin1'));
+  writeFileSync(join(dir, 'b-empty.yml'), '');
+  writeFileSync(join(dir, 'c-comments.yml'), '# nothing here yet\n');
+  writeFileSync(join(dir, 'd-ok.yml'), RULE.replace('11111111-2222-4333-8444-555555555555', '11111111-2222-4333-8444-555555555556'));
+  const col = loadSigmaPaths([dir]);
+  assert.equal(col.rules.length, 2);
+  assert.equal(col.rejected.length, 0);
+  assert.deepEqual(col.diagnostics.map((d) => `${d.file.slice(dir.length + 1)} ${d.code}: ${d.message}`), [
+    'a-latin1.yml not-utf8: bytes that are not UTF-8 from line 1, column 11 on (read as U+FFFD); save the file as UTF-8',
+    'b-empty.yml empty-file: the file is empty',
+    'c-comments.yml empty-file: the file holds only comments: no YAML document',
+  ]);
 });

@@ -219,3 +219,18 @@ test('records() is single use', async () => {
     for await (const _ of src.records());
   }, /only once/);
 });
+
+test('fuzz findings: a stray } in an array ends, a broken element does not swallow the records after it, debris of a broken record is one problem', async () => {
+  // `[1}` once made the splitter start an element at the '}' again and again (a hang)
+  const hang = await readText('[1}\n{"a":1}\n', {}, [1, 3, 4096]);
+  assert.deepEqual(hang.records.map((x) => x.event.a), [1]);
+  // an element with no ',' before the line break ran on over every later record
+  const swallow = await readText('["x" junk, more junk\n{"a":1}\n{"a":2}\n', {}, [1, 3, 4096]);
+  assert.deepEqual(swallow.records.map((x) => x.event.a), [1, 2]);
+  assert.match(swallow.problems.at(-2)?.message ?? '', /unterminated array element \(a new record starts at line 2\)/);
+  // a ']' for a '[' lost closes the record early: what is left of its line is the same problem
+  const debris = await readText('{"a":1,"b":X"y"]}\n{"a":2}\n{"a":3,"b":{"c"]} tail\n{"a":4}\n', {}, [1, 3, 17, 4096]);
+  assert.deepEqual(debris.records.map((x) => x.event.a), [2, 4]);
+  assert.deepEqual(debris.problems.map((p) => p.location.line), [1, 3]);
+  assert.equal(debris.count, 2);
+});

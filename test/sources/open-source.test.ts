@@ -163,3 +163,26 @@ test('expandInputs: files as given, folders sorted, recursion on request, proble
     rmSync(dir, { recursive: true });
   }
 });
+
+test('UTF-16 JSON without a BOM is sniffed from its zero bytes and read (LE and BE, NDJSON and an array)', async () => {
+  const dir = tempDir();
+  try {
+    const events = [{ EventID: 4688, CommandLine: 'cmd.exe /c whoami', User: 'CORP\\Jürgen' }, { EventID: 4624, LogonType: 3 }];
+    const ndjson = events.map((e) => JSON.stringify(e)).join('\r\n') + '\r\n';
+    const array = `[\r\n  ${events.map((e) => JSON.stringify(e)).join(',\r\n  ')}\r\n]`;
+    const be = (s: string) => Buffer.from(s, 'utf16le').swap16();
+    for (const [name, bytes] of [['le.ndjson', Buffer.from(ndjson, 'utf16le')], ['be.ndjson', be(ndjson)], ['le-array.json', Buffer.from(array, 'utf16le')], ['be-array.json', be(array)]] as const) {
+      const f = join(dir, name);
+      writeFileSync(f, bytes);
+      assert.equal(sniffFormat(bytes), 'json', name);
+      const source = await openSource(f);
+      const { records } = await readAll(source);
+      assert.deepEqual(records.map((r) => r.event), events, name);
+      assert.equal(source.problemCount, 0, name);
+    }
+    // UTF-8 text is never taken for UTF-16
+    assert.equal(sniffFormat(Buffer.from('{"a":1}\n')), 'json');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

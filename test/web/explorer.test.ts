@@ -195,6 +195,10 @@ test('the playground matches pasted events in the browser and shows why, with tr
     await page.waitForFunction(() => document.querySelector('[data-testid=match-count]')?.textContent === '2');
     assert.equal(await page.locator('.event[data-matched=true]').count(), 2);
     assert.match((await page.textContent('.event[data-matched=true] .why'))!, /c-useragent\|startswith/);
+    // The event that does not match carries the condition tree quarry explain prints: the .net host is the false test.
+    const tree = (await page.locator('.event[data-matched=false] [data-testid=explain-tree] pre.explain-tree').first().textContent({ timeout: 5000 }))!;
+    assert.match(tree, /: not matched\n/);
+    assert.match(tree, /\[false\] +cs-host[^\n]*\(event: "b\.example\.net"\)/);
     // A syntax error in the rule is reported at its line and column.
     await page.fill('textarea[name=rule]', 'title: broken\nlogsource:\n    category: proxy\ndetection:\n    selection:\n        a: b\n    condition: selection and\n');
     await page.waitForSelector('[data-section=playground-diagnostics] .diag-error');

@@ -45,6 +45,7 @@ export function parseChunk(buf: Buffer, job: ChunkJob): ChunkResult {
   res.present = true;
   if (buf.length < CHUNK_SIZE) {
     res.errors.push({ kind: 'error', scope: 'chunk', file, chunk, offset, message: `chunk truncated (${buf.length} of ${CHUNK_SIZE} bytes)` });
+    if (buf.length >= 40) reportLost(res, declaredIds(buf), new Set(), job, offset, 'chunk truncated');
     return res;
   }
   const headerCrc = crc32(buf, 128, 512, crc32(buf, 0, 120));
@@ -58,19 +59,23 @@ export function parseChunk(buf: Buffer, job: ChunkJob): ChunkResult {
     res.warnings.push({ kind: 'warning', type: 'crc', file, chunk, offset, message: 'event records CRC32 mismatch' });
   }
   const parser = new BinXmlParser(buf);
+  // record ids met (read or failed), to tell which of the ids the header declares were never reached
+  const seen = new Set<number>();
+  // why and where the walk stopped before the end of the data, if it did
+  let stop: { at: number; why: string } | null = null;
   let p = CHUNK_HEADER_SIZE;
   while (p + 28 <= dataEnd) {
     if (buf.readUInt32LE(p) !== RECORD_MAGIC) {
-      // wiped or overwritten tail: nothing provable is left in this chunk
-      if (p <= lastRecordOff && lastRecordOff < dataEnd) {
-        res.warnings.push({ kind: 'warning', type: 'structure', file, chunk, offset: offset + p, message: 'no event record signature before the last record offset; rest of chunk skipped' });
-      }
+      // wiped or overwritten: nothing provable is left in this chunk
+      stop = { at: p, why: 'no event record signature' };
       break;
     }
     const size = buf.readUInt32LE(p + 4);
     const recordId = Number(buf.readBigUInt64LE(p + 8));
+    seen.add(recordId);
     if (size < 28 || p + size > CHUNK_SIZE) {
       res.errors.push({ kind: 'error', scope: 'record', file, chunk, recordId, offset: offset + p, message: `bad event record size ${size}; rest of chunk skipped` });
+      stop = { at: p, why: `bad event record size ${size}` };
       break;
     }
     if (buf.readUInt32LE(p + size - 4) !== size) {
@@ -91,5 +96,46 @@ export function parseChunk(buf: Buffer, job: ChunkJob): ChunkResult {
     }
     p += size;
   }
+  const declared = declaredIds(buf);
+  const lost = reportLost(res, declared, seen, job, offset + (stop?.at ?? p), stop ? `${stop.why} at chunk offset 0x${stop.at.toString(16)}, rest of chunk skipped` : 'not found before the end of the record data');
+  if (!lost && stop && stop.at <= lastRecordOff && lastRecordOff < dataEnd) {
+    // the header's ids are all accounted for, yet its last-record offset points past the stop
+    res.warnings.push({ kind: 'warning', type: 'structure', file, chunk, offset: offset + stop.at, message: 'no event record signature before the last record offset; rest of chunk skipped' });
+  }
   return res;
+}
+
+/** Most records a 64 KiB chunk can hold (28 bytes each at least): a larger declared range is not believed. */
+const MAX_RECORDS_PER_CHUNK = Math.floor((CHUNK_SIZE - CHUNK_HEADER_SIZE) / 28);
+
+/** The event record ids the chunk header declares (first and last identifier), or null when implausible. */
+function declaredIds(buf: Buffer): { first: number; last: number } | null {
+  const first = Number(buf.readBigUInt64LE(24));
+  const last = Number(buf.readBigUInt64LE(32));
+  // record ids start at 1: a zero first id is a header that does not say (hand-made or wiped)
+  if (first === 0 || last < first || last - first >= MAX_RECORDS_PER_CHUNK) return null;
+  return { first, last };
+}
+
+/**
+ * Counts the declared ids that were neither read nor reported as failed, and reports them as one
+ * 'lost' error (with their id ranges) so that no record vanishes unseen. Returns how many.
+ */
+function reportLost(res: ChunkResult, declared: { first: number; last: number } | null, seen: Set<number>, job: ChunkJob, at: number, why: string): number {
+  if (!declared) return 0;
+  const ranges: Array<[number, number]> = [];
+  for (let id = declared.first; id <= declared.last; id++) {
+    if (seen.has(id)) continue;
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] === id - 1) last[1] = id;
+    else ranges.push([id, id]);
+  }
+  const lost = ranges.reduce((n, [a, b]) => n + b - a + 1, 0);
+  if (lost === 0) return 0;
+  const ids = ranges.slice(0, 5).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ') + (ranges.length > 5 ? ', …' : '');
+  res.errors.push({
+    kind: 'error', scope: 'lost', file: job.file, chunk: job.chunk, offset: at, lost,
+    message: `${lost} event record${lost === 1 ? '' : 's'} declared by the chunk header not read (id${lost === 1 ? '' : 's'} ${ids}): ${why}`,
+  });
+  return lost;
 }

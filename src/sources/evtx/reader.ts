@@ -14,7 +14,7 @@ export interface EvtxReader extends AsyncIterable<EvtxRecord | EvtxError> {
 
 export function newStats(file: string): EvtxStats {
   return {
-    file, fileSize: 0, header: null, chunks: 0, recordsOk: 0, recordsFailed: 0,
+    file, fileSize: 0, header: null, chunks: 0, recordsOk: 0, recordsFailed: 0, recordsLost: 0,
     chunkErrors: 0, crcWarnings: 0, warnings: [], errors: [],
   };
 }
@@ -40,6 +40,7 @@ function account(stats: EvtxStats, r: ChunkResult): void {
   stats.recordsOk += r.records.length;
   for (const e of r.errors) {
     if (e.scope === 'record') stats.recordsFailed++;
+    else if (e.scope === 'lost') stats.recordsLost += e.lost ?? 0;
     else stats.chunkErrors++;
     stats.errors.push(e);
   }

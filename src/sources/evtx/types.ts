@@ -15,10 +15,16 @@ export interface EvtxRecord {
   chunk: number;
 }
 
-/** A chunk or record that could not be read; reading goes on after it. */
+/**
+ * A chunk or record that could not be read; reading goes on after it. Scope `lost` is a run of
+ * records the chunk header declares (by first and last record id) that the walk never reached,
+ * e.g. after a wiped stretch: `lost` says how many, `offset` where the walk stopped.
+ */
 export interface EvtxError {
   kind: 'error';
-  scope: 'file' | 'chunk' | 'record';
+  scope: 'file' | 'chunk' | 'record' | 'lost';
+  /** scope `lost`: how many records */
+  lost?: number;
   file: string;
   /** file offset of the chunk or record */
   offset: number;
@@ -46,6 +52,8 @@ export interface EvtxStats {
   chunks: number;
   recordsOk: number;
   recordsFailed: number;
+  /** records declared by chunk headers that were neither read nor failed (see EvtxError scope `lost`) */
+  recordsLost: number;
   chunkErrors: number;
   crcWarnings: number;
   warnings: EvtxWarning[];

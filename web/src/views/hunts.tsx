@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, invalidateCatalog, type HuntDetectionItem, type HuntSummary, type TimelineView } from '../api.js';
 import { navigate, replaceParams, ruleHref, type Location } from '../router.js';
-import { KindBadge, LevelBadge } from '../components/badges.js';
+import { CompletionBadge, KindBadge, LevelBadge } from '../components/badges.js';
 import { ErrorBox, Loading } from '../components/status.js';
 
 const LEVEL_ORDER = ['critical', 'high', 'medium', 'low', 'informational', 'unset'];
@@ -37,12 +37,12 @@ export function HuntsView({ loc }: { loc: Location }) {
           <select value={hunt.id} onChange={(e) => set('hunt', (e.target as HTMLSelectElement).value)}>
             {hunts.map((h) => (
               <option value={h.id}>
-                {h.label} ({h.detections} detections)
+                {h.label} ({h.detections} detections{h.info?.completed === false ? ', incomplete' : ''})
               </option>
             ))}
           </select>
         </label>
-        <span class="muted">{hunt.source}</span>
+        <span class="muted">{hunt.source}</span> <CompletionBadge info={hunt.info} />
       </div>
       <div class="hunt-layout">
         <aside class="by-rule">

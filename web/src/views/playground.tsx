@@ -11,6 +11,7 @@ import type { Location } from '../router.js';
 import { Tabs } from '../components/tabs.js';
 import { TranslationPanel } from './translation.js';
 import { SAMPLE_EVENTS, SAMPLE_RULE } from './playground-sample.js';
+import { explainedRuleText } from '../../../src/report/explain-text.js';
 
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
@@ -126,6 +127,7 @@ function PlaygroundOutput({ result }: { result: PlaygroundResult }) {
                     ))}
                   </div>
                 ))}
+                <ExplainTrees result={result} index={i} />
               </li>
             );
           })}
@@ -136,6 +138,20 @@ function PlaygroundOutput({ result }: { result: PlaygroundResult }) {
         <PlaygroundTranslations result={result} />
       </section>
     </div>
+  );
+}
+
+/** Every rule's condition tree on one event: the text `quarry explain` prints, from the same renderer. */
+function ExplainTrees({ result, index }: { result: PlaygroundResult; index: number }) {
+  const e = result.explanations[index];
+  if (!e || e.rules.length === 0) return null;
+  return (
+    <details class="explain" data-testid="explain-tree">
+      <summary>Why: the condition tree{e.rules.some((r) => r.explanation.missingFields.length) ? ' (fields missing)' : ''}</summary>
+      {e.rules.map((r) => (
+        <pre class="explain-tree">{explainedRuleText(r, e.routing).join('\n')}</pre>
+      ))}
+    </details>
   );
 }
 
