@@ -1,14 +1,13 @@
 // `quarry serve`: live detection on a stream of events (runtime/service.ts does the work).
 import { loadSigmaPaths } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
-import { LEVELS } from '../sigma/model.js';
-import { parseLogsourceSpec } from '../sigma/logsource.js';
 import { timespanToMs } from '../sigma/parse-document.js';
 import { resolvePipelines } from '../pipeline/resolve.js';
 import { re2Regex } from '../engine/regex-re2.js';
 import { runService } from '../runtime/service.js';
 import { jsonLogger } from '../runtime/log.js';
 import { UsageError } from './usage.js';
+import { RULE_OPTIONS, ruleSelection } from './rule-options.js';
 import { parseCommandArgs, requireExistingPaths } from './args.js';
 import { checkOutputFile } from './output.js';
 import { writeTerminal } from '../report/terminal-text.js';
@@ -50,12 +49,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      rules: { type: 'string', multiple: true },
-      pipeline: { type: 'string', multiple: true },
-      'no-default-pipeline': { type: 'boolean', default: false },
-      logsource: { type: 'string' },
-      'min-level': { type: 'string' },
-      'time-field': { type: 'string' },
+      ...RULE_OPTIONS,
       input: { type: 'string', default: '-' },
       queue: { type: 'string', default: '10000' },
       listen: { type: 'string' },
@@ -76,14 +70,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (positionals.length) throw new UsageError(`quarry serve takes no inputs as arguments ('${positionals[0]}'): events come from --input`);
   if (!values.rules?.length) throw new UsageError('give the rules with --rules PATH');
   requireExistingPaths(values.rules, '--rules');
-  const minLevel = values['min-level'];
-  if (minLevel && !(LEVELS as readonly string[]).includes(minLevel)) throw new UsageError(`--min-level must be one of ${LEVELS.join(', ')}`);
-  let logsource;
-  try {
-    logsource = values.logsource ? parseLogsourceSpec(values.logsource) : undefined;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { minLevel, logsource } = ruleSelection(values);
   const latenessMs = timespanToMs(values.lateness!);
   if (latenessMs === null) throw new UsageError(`--lateness must be a number followed by s, m, h, d, w, M or y (like 30s or 5m), not '${values.lateness}'`);
   const count = (name: 'queue' | 'fsync-ms' | 'webhook-attempts' | 'max-groups' | 'max-buffered') => {

@@ -124,10 +124,14 @@ export class LiveDetector {
   reload(col: SigmaCollection): { kept: string[]; dropped: number } {
     const before = this.snapshot();
     const events = this.counters.events;
-    this.rules = this.build(col);
-    this.detector = this.detectorFor(this.rules);
+    const untimed = this.rules.correlation?.untimed ?? 0;
+    const next = this.build(col);
+    this.rules = next;
+    this.detector = this.detectorFor(next);
     const r = this.restore(before);
     this.counters.events = events;
+    // Counted across reloads, as the correlator's own counts are (they travel in its snapshot).
+    if (next.correlation) next.correlation.untimed = untimed;
     return r;
   }
 
