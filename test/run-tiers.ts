@@ -10,8 +10,8 @@
 // start last and run alone; this is also why node's CLI (which sorts files by name) is not used.
 import { run } from 'node:test';
 import * as reporters from 'node:test/reporters';
-import { readdirSync, existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { readdirSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
@@ -77,6 +77,9 @@ const all = testFiles(here);
 const stale = Object.values(LISTED).flat().filter((f) => !existsSync(join(here, f.replace(/\.ts$/, '.js'))));
 if (stale.length) fail(`test/tiers.ts lists files that do not exist: ${stale.join(', ')}`);
 process.chdir(repo); // the tests find the repository (and ../shared/data) from the working directory
+// Commands the tests start keep their rule cache (src/sigma/rule-cache.ts) here, never in the user's.
+const ruleCache = mkdtempSync(join(tmpdir(), 'quarry-test-cache-'));
+process.env.QUARRY_CACHE_DIR = ruleCache;
 
 const concurrency = Number(process.env.QUARRY_TEST_CONCURRENCY) || availableParallelism();
 const order: Tier[] = ['corpus', 'browser', 'services', 'unit'];
@@ -94,4 +97,5 @@ for (const { name, files } of runs) {
   summary.push(`  ${name.padEnd(9)} ${String(files.length).padStart(3)} files  ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${ok ? 'ok' : 'FAILED'}`);
 }
 console.log(`\ntests (${concurrency} workers):\n${summary.join('\n')}`);
+rmSync(ruleCache, { recursive: true, force: true });
 process.exitCode = passed ? 0 : 1;

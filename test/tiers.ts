@@ -29,6 +29,7 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
     'catalog/search.test.ts',
     'backends/spl-corpus.test.ts',
     'sigma/corpus.test.ts',
+    'sigma/rule-cache-corpus.test.ts',
     'lint/corpus-lint.test.ts',
     'catalog/coverage.test.ts',
     'engine/prefilter.test.ts',
@@ -48,7 +49,7 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
     'differential/negated-alternatives.test.ts',
     'evtx/evtxexport.test.ts',
   ],
-  browser: ['web/explorer.test.ts', 'web/explorer-correlations.test.ts', 'report/html-report-browser.test.ts'],
+  browser: ['web/explorer.test.ts', 'web/explorer-correlations.test.ts', 'web/explorer-triage.test.ts', 'report/html-report-browser.test.ts'],
 };
 
 /** The tier of a test file, by its path under test/ (with / separators, .ts or .js). */

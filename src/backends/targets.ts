@@ -10,6 +10,8 @@ import { listSplPipelines, splBackend, splPipeline, SPL_PIPELINE_BASES } from '.
 
 export interface Target {
   backend: Backend;
+  /** The target's name as people write it (the explorer's tabs and lists): one style for all. */
+  label: string;
   description: string;
   /** The target's own pipelines by name. */
   listPipelines(): string[];
@@ -20,6 +22,7 @@ export interface Target {
 
 export const TARGETS: Readonly<Record<string, Target>> = {
   kql: {
+    label: 'KQL',
     backend: kqlBackend,
     description: 'Kusto Query Language: Microsoft Sentinel (ASIM, Event, WindowsEvent, SecurityEvent) and Defender XDR',
     listPipelines: listKqlPipelines,
@@ -27,6 +30,7 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     bases: (name) => KQL_PIPELINE_BASES[name] ?? [],
   },
   sql: {
+    label: 'DuckDB SQL',
     backend: sqlBackend,
     description: 'SQL for DuckDB over a flat event table `events` (one VARCHAR column per field; src/backends/sql/README.md)',
     listPipelines: listSqlPipelines,
@@ -34,6 +38,7 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     bases: () => [],
   },
   postgres: {
+    label: 'PostgreSQL',
     backend: postgresBackend,
     description: 'SQL for PostgreSQL (15+) over the same flat table `events` (one text column per field; src/backends/sql/README.md)',
     listPipelines: listSqlPipelines,
@@ -41,6 +46,7 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     bases: () => [],
   },
   clickhouse: {
+    label: 'ClickHouse',
     backend: clickhouseBackend,
     description: 'SQL for ClickHouse over the same flat table `events` (one Nullable(String) column per field; src/backends/sql/README.md)',
     listPipelines: listSqlPipelines,
@@ -48,6 +54,7 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     bases: () => [],
   },
   spl: {
+    label: 'Splunk SPL',
     backend: splBackend,
     description: 'Splunk SPL: search terms with `| where` where needed (splunk, splunk-windows) or `| tstats` over the CIM Web data model (splunk-cim)',
     listPipelines: listSplPipelines,
@@ -55,6 +62,7 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     bases: (name) => SPL_PIPELINE_BASES[name] ?? [],
   },
   lucene: {
+    label: 'Lucene',
     backend: luceneBackend,
     description: 'Lucene query_string over ECS fields (Kibana, Elastic detection rules with language lucene; src/backends/elastic/README.md)',
     listPipelines: listElasticPipelines,
@@ -62,6 +70,7 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     bases: (name) => ELASTIC_PIPELINE_BASES[name] ?? [],
   },
   esql: {
+    label: 'ES|QL',
     backend: esqlBackend,
     description: 'Elasticsearch ES|QL (FROM … | WHERE …) over ECS fields',
     listPipelines: listElasticPipelines,
@@ -69,6 +78,7 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     bases: (name) => ELASTIC_PIPELINE_BASES[name] ?? [],
   },
   eql: {
+    label: 'EQL',
     backend: eqlBackend,
     description: 'Elasticsearch EQL (<category> where …) over ECS fields',
     listPipelines: listElasticPipelines,
@@ -76,6 +86,12 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     bases: (name) => ELASTIC_PIPELINE_BASES[name] ?? [],
   },
 };
+
+/** "KQL · sentinel-asim", or the target's name alone when its only pipeline is `none`. */
+export function targetLabel(targetName: string, pipelineName: string): string {
+  const name = TARGETS[targetName]?.label ?? targetName;
+  return pipelineName === 'none' ? name : `${name} · ${pipelineName}`;
+}
 
 /** A target's own pipeline preceded by the built-in pipelines it builds on (e.g. `windows`). */
 export function targetPipelineChain(targetName: string, pipelineName: string): ProcessingPipeline[] {

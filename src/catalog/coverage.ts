@@ -23,6 +23,14 @@ export interface CoverageMatrix {
   unknown: Array<{ id: string; count: number; name?: string | null; note?: string }>;
 }
 
+/**
+ * The entries coverage counts: detection rules and correlations. Filter files tune rules and detect
+ * nothing, so "1,234 rules" must not count them (the catalog lists them beside the rules).
+ */
+export function coverageRules(entries: readonly CatalogEntry[]): CatalogEntry[] {
+  return entries.filter((e) => e.kind !== 'filter');
+}
+
 /** Per tagged technique id: the entries (indices) that tag it, each entry once. */
 function tagged(entries: readonly CatalogEntry[]): Map<string, number[]> {
   const by = new Map<string, number[]>();
@@ -36,8 +44,8 @@ function tagged(entries: readonly CatalogEntry[]): Map<string, number[]> {
   return by;
 }
 
-export function coverageMatrix(entries: readonly CatalogEntry[], attack: AttackData): CoverageMatrix {
-  const by = tagged(entries);
+export function coverageMatrix(all: readonly CatalogEntry[], attack: AttackData): CoverageMatrix {
+  const by = tagged(coverageRules(all));
   const rolled = new Map<string, Set<number>>();
   const unknown: CoverageMatrix['unknown'] = [];
   for (const [id, list] of by) {
@@ -92,7 +100,8 @@ export const LAYER_FORMAT = '4.5';
  * tagging it exactly; the Navigator sums sub-techniques into their parent with aggregate scores on), the
  * rule titles as comment and metadata, a white-to-red gradient up to the highest score.
  */
-export function navigatorLayer(entries: readonly CatalogEntry[], attack: AttackData, opts: { name: string; description?: string }): object {
+export function navigatorLayer(all: readonly CatalogEntry[], attack: AttackData, opts: { name: string; description?: string }): object {
+  const entries = coverageRules(all);
   const by = tagged(entries);
   const techniques: object[] = [];
   const left: string[] = [];

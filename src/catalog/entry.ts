@@ -29,6 +29,8 @@ export interface CatalogEntry {
   tactics: string[];
   /** Technique ids, upper case, as tagged (sub-techniques kept). */
   techniques: string[];
+  /** Names of those techniques and of a sub-technique's parent, so a search for "BITS Jobs" finds the rules tagged T1197. */
+  techniqueNames: string[];
   authors: string[];
   /** YYYY-MM-DD */
   date: string | null;
@@ -163,6 +165,17 @@ function detectionsOf(doc: SigmaDocument): Detection[] {
   return doc.kind === 'correlation' ? [] : [...doc.detections.values()];
 }
 
+function techniqueNames(ids: readonly string[], attack: AttackData): string[] {
+  const names = new Set<string>();
+  for (const id of ids) {
+    const t = attack.techniques[id];
+    if (t?.name) names.add(t.name);
+    const parent = t?.parent ? attack.techniques[t.parent] : undefined;
+    if (parent?.name) names.add(parent.name);
+  }
+  return [...names];
+}
+
 export function catalogEntry(doc: SigmaDocument, root: { label: string; dir: string }, attack: AttackData): CatalogEntry {
   const path = relativePath(doc.file, root.dir);
   const fields = new Set<string>();
@@ -199,6 +212,7 @@ export function catalogEntry(doc: SigmaDocument, root: { label: string; dir: str
     service: logsource.service ?? null,
     tactics,
     techniques,
+    techniqueNames: techniqueNames(techniques, attack),
     authors: splitAuthors(doc.author),
     date: normalizeDate(doc.date),
     modified: normalizeDate(doc.modified),

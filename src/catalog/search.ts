@@ -29,7 +29,7 @@ const ZONES: Array<{ weight: number; text: (e: CatalogEntry) => string[] }> = [
   { weight: 16, text: (e) => [e.title] },
   // An id is indexed by its first group only: the other groups of a UUID are noise words nobody types
   // (a whole pasted id is an `id:` term, see query-text.ts).
-  { weight: 8, text: (e) => [idHead(e.id), ...e.tags, ...e.techniques] },
+  { weight: 8, text: (e) => [idHead(e.id), ...e.tags, ...e.techniques, ...e.techniqueNames] },
   { weight: 6, text: (e) => [...e.fields, e.product ?? '', e.category ?? '', e.service ?? ''] },
   { weight: 4, text: (e) => [e.description, ...e.authors] },
   { weight: 2, text: (e) => [...e.values, ...e.falsepositives] },

@@ -1,6 +1,7 @@
 // `quarry convert --target T --pipeline P… PATH…`: rules to queries, one per rule, or the reason
 // a rule has none. Queries go to standard output; the summary goes to standard error.
 import { loadSigmaPaths } from '../sigma/load.js';
+import { NO_CACHE_OPTION, noCacheHelp, ruleLoadOptions } from './rule-cache-option.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { listBuiltinPipelines } from '../pipeline/builtin.js';
 import { convertCollection, failureSummary, INSIDE_CORRELATION } from '../backends/common/convert.js';
@@ -22,7 +23,7 @@ const targetLines = Object.entries(TARGETS)
   })
   .join('\n');
 
-const HELP = `Usage: quarry convert --target T --pipeline P [--pipeline P…] [--format text|json] [--quiet] PATH…
+const HELP = `Usage: quarry convert --target T --pipeline P [--pipeline P…] [--format text|json] [--quiet] [--no-cache] PATH…
 
 Converts Sigma rules (files or folders, recursively; Sigma filters found there are applied) into
 queries. A rule that the target cannot express exactly is not converted: its reason is reported.
@@ -37,7 +38,7 @@ queries. A rule that the target cannot express exactly is not converted: its rea
   --format F       a rule file format of the target (below): the converted rules with their title,
                    description, severity (from level) and ATT&CK tactics and techniques
   --quiet          no summary on standard error
-Exit status: 0 when every rule converted, 2 when none did (or a usage error, a missing path, no
+${noCacheHelp(19)}Exit status: 0 when every rule converted, 2 when none did (or a usage error, a missing path, no
 rule file), 3 when some did not (partial; each reason is reported).
 
 Targets:
@@ -53,6 +54,7 @@ export async function convertCommand(argv: string[]): Promise<number> {
       pipeline: { type: 'string', multiple: true },
       format: { type: 'string', default: 'text' },
       quiet: { type: 'boolean', default: false },
+      ...NO_CACHE_OPTION,
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -79,7 +81,7 @@ export async function convertCommand(argv: string[]): Promise<number> {
 
   // a progress line on a terminal while a corpus loads (seconds for SigmaHQ); nothing in a pipe
   const progress = terminalProgress(!values.quiet);
-  const col = loadSigmaPaths(positionals, loadingProgress(progress));
+  const col = loadSigmaPaths(positionals, { ...ruleLoadOptions(values['no-cache'], positionals), onFile: loadingProgress(progress) });
   progress.done();
   if (col.files === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${positionals.join(', ')}`);
   // A rule format that does not hold correlation rules reports each as not converted.

@@ -1,6 +1,7 @@
 // `quarry hunt`: load rules, run pipelines, read inputs, print detections, banner and summary.
 import { statSync } from 'node:fs';
 import { loadSigmaPaths } from '../sigma/load.js';
+import { NO_CACHE_OPTION, noCacheHelp, ruleLoadOptions } from './rule-cache-option.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { LEVELS } from '../sigma/model.js';
 import { describeLogsource, logsourceFits } from '../sigma/logsource.js';
@@ -67,7 +68,7 @@ Scope and noise
   -v, --verbose        list every input that could not be opened (else a summary line)
   --quiet              no banner, progress or summary (detections only)
   --fail-on-detection  exit with status 1 when there are detections
-Exit status: 0 ran with every rule and input; 1 detections found and --fail-on-detection given;
+${noCacheHelp(23)}Exit status: 0 ran with every rule and input; 1 detections found and --fail-on-detection given;
 2 nothing hunted (usage error, missing path, no rule can run, no input readable, output not
 writable); 3 partial: some rules were rejected or cannot run, or some inputs or records were unreadable.
 `;
@@ -94,6 +95,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
       verbose: { type: 'boolean', short: 'v', default: false },
       quiet: { type: 'boolean', default: false },
       'fail-on-detection': { type: 'boolean', default: false },
+      ...NO_CACHE_OPTION,
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -122,7 +124,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
     for (const d of pipelines.errors) writeTerminal(process.stderr, formatDiagnostic(d) + '\n');
     return 2;
   }
-  const col = loadSigmaPaths(rulePaths, loadingProgress(progress));
+  const col = loadSigmaPaths(rulePaths, { ...ruleLoadOptions(values['no-cache'], rulePaths), onFile: loadingProgress(progress) });
   progress.done();
   if (col.files === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${rulePaths.join(', ')}`);
   progress.show(`  preparing ${col.rules.length.toLocaleString('en-US')} rules through the pipelines, opening inputs…`, true);

@@ -7,8 +7,9 @@ import { loadingProgress, terminalProgress } from './progress.js';
 import { UsageError } from './usage.js';
 import { parseCommandArgs, requireExistingPaths } from './args.js';
 import { EXIT_FINDINGS, EXIT_OK } from './exit-codes.js';
+import { NO_CACHE_OPTION, noCacheHelp, ruleLoadOptions } from './rule-cache-option.js';
 
-const HELP = `Usage: quarry validate [--format text|json] [--quiet] PATH…
+const HELP = `Usage: quarry validate [--format text|json] [--quiet] [--no-cache] PATH…
 
 Checks Sigma rules, filters and correlation rules (files or folders, recursively). Prints every
 problem as file:line:col, then a summary of what loaded, what loaded with warnings and what was
@@ -17,13 +18,13 @@ rejected, grouped by reason. Exit status: 0 when every document loaded, 1 when a
   --format json   one JSON object per file: {"file","diagnostics"?,"documents":[{"index","kind","title","id","status","diagnostics"}]};
                   a diagnostic is {"file","line","col","endLine","endCol","severity","code","message"} (end exclusive)
   --quiet         print errors only (warnings are still counted)
-`;
+${noCacheHelp(18)}`;
 
 export async function validateCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs({
     args: argv,
     allowPositionals: true,
-    options: { format: { type: 'string', default: 'text' }, quiet: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: { format: { type: 'string', default: 'text' }, quiet: { type: 'boolean', default: false }, ...NO_CACHE_OPTION, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     process.stdout.write(HELP);
@@ -35,7 +36,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
   const col = emptyCollection();
   // a progress line on a terminal while a corpus loads (seconds for SigmaHQ); nothing in a pipe
   const progress = terminalProgress(!values.quiet);
-  const parsed = parseSigmaPaths(positionals, loadingProgress(progress));
+  const parsed = parseSigmaPaths(positionals, { ...ruleLoadOptions(values['no-cache'], positionals), onFile: loadingProgress(progress) });
   progress.done();
   if (parsed.length === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${positionals.join(', ')}`);
   for (const p of parsed) addParsedFile(col, p);

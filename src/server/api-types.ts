@@ -38,6 +38,8 @@ export interface HuntingContext {
   query?: { target: string; pipeline: string; text: string };
   /** Each false-positive note with an exclusion: `specific` when drawn from the note itself. */
   scenarios: Array<{ falsepositive: string; exclusion: Suggestion | null; specific: boolean }>;
+  /** Scenarios the rule's notes do not name but its fields make likely, each with an exclusion (src/server/scenarios.ts). */
+  general: Array<{ title: string; description: string; exclusion: Suggestion }>;
 }
 
 /** A Sigma filter file as the explorer lists it. */
@@ -143,6 +145,11 @@ export interface DetectionItem {
   event: StoredDetection['event'];
   matched: StoredDetection['matched'];
   excluded: boolean;
+  /** The event's host, user, channel and event id (src/server/triage-columns.ts); null where it has none. */
+  host: string | null;
+  user: string | null;
+  channel: string | null;
+  eventId: string | null;
   /** A correlation detection's group, window, value and contributing events; each event with `n`, the
    * detection of the same event in this hunt (null when the hunt does not hold it), and `key`, its rule's explorer key. */
   correlation?: Omit<CorrelationResult, 'events'> & { events: Array<CorrelationResult['events'][number] & { n: number | null; key: string | null }> };

@@ -2,7 +2,9 @@
 // its ATT&CK context, the query to start from, and each false-positive scenario with an exclusion.
 import type { LogSource, SigmaRule } from '../sigma/model.js';
 import type { AttackData, ResolvedTag } from '../catalog/attack.js';
-import type { Suggestion } from './suggestions.js';
+import { ruleFields, type SeenValues, type Suggestion } from './suggestions.js';
+import { generalScenarios } from './scenarios.js';
+import type { StageView } from './stages.js';
 import type { HuntingContext, Translation } from './api-types.js';
 
 const CATEGORY_TEXT: Record<string, string> = {
@@ -44,7 +46,7 @@ function list(xs: string[]): string {
   return `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 }
 
-export function huntingContext(rule: SigmaRule, resolved: readonly ResolvedTag[], attack: AttackData, translations: readonly Translation[], suggestions: readonly Suggestion[]): HuntingContext {
+export function huntingContext(rule: SigmaRule, resolved: readonly ResolvedTag[], attack: AttackData, translations: readonly Translation[], suggestions: readonly Suggestion[], stages?: StageView, seen?: SeenValues): HuntingContext {
   const tacticTags = resolved.filter((t) => t.kind === 'tactic');
   const tactics = tacticTags.map((t) => ({ id: t.id, name: t.name ?? t.tag.replace(/^attack\./, '') }));
   const techniques = resolved.filter((t) => t.kind === 'technique' && t.id).map((t) => ({ id: t.id!, name: t.name }));
@@ -68,6 +70,10 @@ export function huntingContext(rule: SigmaRule, resolved: readonly ResolvedTag[]
   sentences.push(
     `Hunt for it proactively: run the query over ${rule.logsource.category === 'proxy' ? 'at least the last 30 days of proxy traffic' : 'a recent window of this data'}, stack the results by the fields the rule tests, and look at the rarest values first.`,
   );
+  if (rule.references.length) {
+    const hosts = [...new Set(rule.references.map((r) => /^https?:\/\/([^/]+)/i.exec(r)?.[1]?.replace(/^www\./, '')).filter((h): h is string => !!h))];
+    sentences.push(`Background: ${rule.references.length === 1 ? 'one reference' : `${rule.references.length} references`}${hosts.length ? ` (${list(hosts)})` : ''}, listed under References.`);
+  }
   if (rule.falsepositives.length) sentences.push(`Known false positives: ${list(rule.falsepositives.map((f) => `"${f.replace(/\.$/, '')}"`))}; tune them with an exclusion (a Sigma filter) rather than deleting the rule.`);
 
   // A note that names no value still gets an exclusion to start from: on a field the rule's own
@@ -84,5 +90,6 @@ export function huntingContext(rule: SigmaRule, resolved: readonly ResolvedTag[]
     techniques,
     ...(kql ? { query: { target: kql.target, pipeline: kql.pipeline, text: kql.query! } } : {}),
     scenarios,
+    general: stages ? generalScenarios(ruleFields(stages), seen) : [],
   };
 }

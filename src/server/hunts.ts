@@ -1,6 +1,7 @@
 // Hunt results in the explorer: read from `quarry hunt --format jsonl` files and DuckDB files, or
 // produced in-process (the demo hunt). Each detection is tied to the loaded rule it came from;
 // exclusions from Sigma filters are evaluated with the engine on the detection's event.
+import { triageColumns } from './triage-columns.js';
 import { resolve } from 'node:path';
 import { applyFilters } from '../sigma/apply-filters.js';
 import { re2Regex } from '../engine/regex-re2.js';
@@ -154,7 +155,7 @@ export function selectRecords(h: HuntResults, marks: Uint8Array, f: RecordFilter
 /** The API's view of a record; a correlation's events get the `n` of their own detection in the hunt and their rule's key. */
 export function detectionItem(h: HuntResults, x: { r: HuntRecord; excluded: boolean }, baseKey: (ref: string) => string | null): DetectionItem {
   const { r } = x;
-  const item: DetectionItem = { n: r.n, rule: { key: r.key, id: r.rule.id ?? null, title: r.rule.title, level: r.rule.level ?? null, path: r.rule.path }, timestamp: r.timestamp ?? null, source: r.source, event: r.event, matched: r.matched, excluded: x.excluded };
+  const item: DetectionItem = { n: r.n, rule: { key: r.key, id: r.rule.id ?? null, title: r.rule.title, level: r.rule.level ?? null, path: r.rule.path }, timestamp: r.timestamp ?? null, source: r.source, event: r.event, matched: r.matched, excluded: x.excluded, ...triageColumns(r) };
   if (r.correlation) {
     const places = (h.places ??= detectionsByPlace(h.records));
     item.correlation = { ...r.correlation, events: r.correlation.events.map((e) => ({ ...e, n: places.get(locationKey(e)) ?? null, key: baseKey(e.rule) })) };

@@ -1,5 +1,6 @@
 // The explorer's HTTP API (documented in README.md next to this file). Routes read the explorer
 // state and answer JSON; anything unknown under /api/ is a JSON 404.
+import { DETECTION_SORTS, sortDetections } from './triage-columns.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { VALIDATORS } from '../backends/validators.js';
 import type { ExplorerState } from './explorer-state.js';
@@ -120,11 +121,12 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     ctx.attackJson ??= cacheJson(state.attack);
     return sendCachedJson(req, res, ctx.attackJson);
   }
-  if (route === 'rules' && (segments.length === 2 || (segments.length === 3 && segments[2] === 'raw'))) {
+  if (route === 'rules' && (segments.length === 2 || (segments.length === 3 && (segments[2] === 'raw' || segments[2] === 'checks')))) {
     allow('GET');
     const key = decodeSegment(segments[1]!);
     const loaded = state.byKey.get(key);
     if (!loaded) throw new HttpError(404, `no rule with key '${key}'`);
+    if (segments[2] === 'checks') return sendJson(res, 200, await ctx.details.checks(loaded, (field, limit) => seenValues(ctx.hunts, key, field, limit)));
     if (segments.length === 3) {
       const name = (loaded.path.split('/').pop() ?? 'rule.yml').replace(/[^A-Za-z0-9._-]/g, '_');
       return send(res, 200, loaded.doc.source.endsWith('\n') ? loaded.doc.source : loaded.doc.source + '\n', 'text/yaml; charset=utf-8', { 'Content-Disposition': `attachment; filename="${name}"` });
@@ -160,7 +162,10 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
         const offset = intParam(query, 'offset', 0, Number.MAX_SAFE_INTEGER);
         const limit = intParam(query, 'limit', 100, 1000);
         const baseKey = baseRuleResolver(state);
-        return sendJson(res, 200, { total: selected.length, offset, items: selected.slice(offset, offset + limit).map((x) => detectionItem(h, x, baseKey)) });
+        const sort = query.get('sort');
+        if (sort && !(DETECTION_SORTS as readonly string[]).includes(sort.replace(/^-/, ''))) throw new HttpError(400, `cannot sort by '${sort}' (sorts: ${DETECTION_SORTS.join(', ')}; a leading - reverses)`);
+        const rows = sort ? sortDetections(selected, sort) : selected;
+        return sendJson(res, 200, { total: rows.length, offset, items: rows.slice(offset, offset + limit).map((x) => detectionItem(h, x, baseKey)) });
       }
       case 'timeline':
         return sendJson(res, 200, timeline(selected.map((x) => x.r)));

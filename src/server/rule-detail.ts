@@ -1,13 +1,15 @@
 // The rule page's data: the document, its diagnostics and ATT&CK tags resolved, the stages view,
 // translations with their checks, exclusion suggestions, the hunting context, and its correlations
-// (what a correlation reads; which correlations read a rule). Translations and
-// checks are the costly part: computed on first request and cached until tuning changes filters.
+// (what a correlation reads; which correlations read a rule). The page carries its translations
+// unchecked (converting takes milliseconds); their checks, the costly part, come from checksOf
+// (GET /api/rules/KEY/checks) once the page is shown. Both are cached until tuning changes filters.
 import type { SigmaDocument, SigmaRule } from '../sigma/model.js';
 import { applyFilters } from '../sigma/apply-filters.js';
 import { resolveTags } from '../catalog/attack.js';
 import type { ExplorerState, LoadedDocument } from './explorer-state.js';
 import { stageView } from './stages.js';
-import { translateCorrelation, translateRule } from './translations.js';
+import { checkTranslations, translateCorrelation, translateRule } from './translations.js';
+import type { QueryCheck } from '../backends/common/types.js';
 import { suggestExclusions, type SeenValues } from './suggestions.js';
 import { huntingContext } from './hunting.js';
 import { filterInfo } from './tuning.js';
@@ -50,7 +52,7 @@ export function buildRuleDetail(state: ExplorerState, loaded: LoadedDocument, se
   };
   if (doc.kind === 'correlation') {
     // Converted as `quarry convert` does; targets that do not convert correlations say why.
-    const translations = translateCorrelation(doc, state.col);
+    const translations = translateCorrelation(doc, state.col, { check: false });
     return {
       ...base,
       stages: { condition: [], selections: [] },
@@ -70,7 +72,7 @@ export function buildRuleDetail(state: ExplorerState, loaded: LoadedDocument, se
   }
   const applied = applyFilters(doc, state.col.filters);
   const stages = stageView(applied.rule);
-  const translations = translateRule(doc, state.col.filters);
+  const translations = translateRule(doc, state.col.filters, { check: false });
   const suggestions = suggestExclusions(applied.rule, stages, seen);
   const filters = applied.applied.map((f) => {
     const i = filterInfo(state, f);
@@ -80,12 +82,12 @@ export function buildRuleDetail(state: ExplorerState, loaded: LoadedDocument, se
     return { path: i.path, name: i.name, source: i.source, title: i.title, key: i.key, createdByExplorer: i.createdByExplorer, ...(cannotRun ? { cannotRun } : {}) };
   });
   const filtersSkipped = applied.skipped.map((s) => ({ path: filterInfo(state, s.filter).path, reason: s.reason }));
-  return { ...base, stages, translations, suggestions, filters, filtersSkipped, hunting: huntingContext(doc, attack, state.attack, translations, suggestions) };
+  return { ...base, stages, translations, suggestions, filters, filtersSkipped, hunting: huntingContext(doc, attack, state.attack, translations, suggestions, stages, seen) };
 }
 
-/** Rule details cached per key for the current tuning generation. */
+/** Rule details, and the checks of their translations, cached per key for the current tuning generation. */
 export class RuleDetailCache {
-  private cache = new Map<string, { generation: number; detail: RuleDetail }>();
+  private cache = new Map<string, { generation: number; detail: RuleDetail; checks?: Promise<Record<string, QueryCheck>> }>();
   private static readonly LIMIT = 500;
 
   constructor(private readonly state: ExplorerState) {}
@@ -97,5 +99,12 @@ export class RuleDetailCache {
     if (this.cache.size >= RuleDetailCache.LIMIT) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(loaded.key, { generation: this.state.generation, detail });
     return detail;
+  }
+
+  /** The checks of the rule's translations by `target:pipeline`, computed once per generation. */
+  checks(loaded: LoadedDocument, seen?: SeenValues): Promise<Record<string, QueryCheck>> {
+    const detail = this.get(loaded, seen);
+    const hit = this.cache.get(loaded.key)!;
+    return (hit.checks ??= checkTranslations(detail.translations));
   }
 }

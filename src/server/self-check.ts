@@ -30,12 +30,15 @@ export async function checkExplorer(explorer: Explorer): Promise<CheckLine[]> {
   if (first) {
     const path = `/api/rules/${encodeURIComponent(first.key)}`;
     const rule = await get(explorer, path);
-    const translations = rule.status === 200 ? (JSON.parse(rule.text) as { translations: Array<{ ok: boolean; check?: { ok: boolean } }> }).translations : [];
+    const translations = rule.status === 200 ? (JSON.parse(rule.text) as { translations: Array<{ ok: boolean }> }).translations : [];
     const converted = translations.filter((t) => t.ok);
+    // The page asks for its translations' checks apart, once it is shown.
+    const checks = rule.status === 200 ? await get(explorer, `${path}/checks`) : null;
+    const verdicts = checks?.status === 200 ? Object.values(JSON.parse(checks.text) as Record<string, { ok: boolean }>) : [];
     lines.push({
       what: `GET ${path}`,
-      ok: rule.status === 200,
-      detail: `'${first.title}': ${converted.length} of ${translations.length} translations, ${converted.filter((t) => t.check?.ok).length} validated`,
+      ok: rule.status === 200 && checks?.status === 200,
+      detail: `'${first.title}': ${converted.length} of ${translations.length} translations, ${verdicts.filter((c) => c.ok).length} validated`,
     });
   }
   const hunts = await get(explorer, '/api/hunts');

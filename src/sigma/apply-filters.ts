@@ -17,6 +17,21 @@ export function filterTargets(filter: SigmaFilter, rule: SigmaRule): boolean {
   return filter.rules.some((r) => r === rule.id || (rule.name !== undefined && r === rule.name));
 }
 
+const CONDITION_WORDS = new Set(['and', 'or', 'not', 'of', 'all', '1']);
+
+/**
+ * A filter's condition text with its identifiers renamed as its condition tree is (`them` → `prefix*`),
+ * so the tuned rule's condition reads `selection and not (_filter0_selection)` rather than naming
+ * the rule's own `selection` twice.
+ */
+export function renameConditionText(text: string, prefix: string): string {
+  return text.replace(/[A-Za-z0-9_*.-]+/g, (word, at: number) => {
+    if (CONDITION_WORDS.has(word.toLowerCase())) return word;
+    if (word.toLowerCase() === 'them') return /\bof\s*$/i.test(text.slice(0, at)) ? `${prefix}*` : prefix + word;
+    return prefix + word;
+  });
+}
+
 export function applyFilters(rule: SigmaRule, filters: readonly SigmaFilter[]): FilterApplication {
   const applied: SigmaFilter[] = [];
   const skipped: FilterApplication['skipped'] = [];
@@ -53,7 +68,7 @@ export function applyFilters(rule: SigmaRule, filters: readonly SigmaFilter[]): 
       ...current,
       detections,
       conditions: [{ op: 'and', args: [ruleCondition, { op: 'not', arg: filterCondition, pos: filter.pos }], pos: current.pos }],
-      conditionText: [`(${current.conditionText.join(') or (')}) and not (${filter.conditionText.join(') or (')})`],
+      conditionText: [`(${current.conditionText.join(') or (')}) and not (${filter.conditionText.map((t) => renameConditionText(t, prefix)).join(') or (')})`],
     };
     applied.push(filter);
   });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { diagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
 import { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile, type SigmaCollection } from './collection.js';
 import { MAX_RULE_FILE_BYTES } from './limits.js';
+import { RuleCache } from './rule-cache.js';
 
 export { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile, type RejectedDocument, type SigmaCollection } from './collection.js';
 
@@ -120,13 +121,21 @@ export function fileWarnings(file: string, bytes: Buffer, text: string, parsed: 
   return warnings;
 }
 
-/** One rule file read and parsed; never throws (a file that cannot be read is one rejected document). */
-export function readRuleFile(file: string): ParsedFile {
+/**
+ * One rule file read and parsed; never throws (a file that cannot be read is one rejected document).
+ * With a cache, unchanged bytes give the stored parse (without YAML trees) and a fresh parse is stored.
+ */
+export function readRuleFile(file: string, cache?: RuleCache | null): ParsedFile {
   const read = readRuleText(file);
   if (!('text' in read)) return read;
+  const hash = cache ? RuleCache.hash(read.bytes) : '';
+  const hit = cache?.get(file, hash, read.text);
+  if (hit) return hit;
   const parsed = parseSigmaText(read.text, file);
   const warnings = fileWarnings(file, read.bytes, read.text, parsed);
-  return warnings.length ? { ...parsed, fileDiagnostics: warnings } : parsed;
+  const result = warnings.length ? { ...parsed, fileDiagnostics: warnings } : parsed;
+  cache?.put(file, hash, read.text, result);
+  return result;
 }
 
 function positionOf(text: string, index: number): { line: number; col: number } {
@@ -138,20 +147,29 @@ function positionOf(text: string, index: number): { line: number; col: number } 
 /** Called after each rule file is read (a terminal progress line: a full corpus takes seconds). */
 export type LoadProgress = (filesRead: number, filesListed: number) => void;
 
-/** Every rule file under the paths, parsed, and every path that could not be used, in listing order. */
-export function parseSigmaPaths(paths: string[], onFile?: LoadProgress): ParsedFile[] {
-  const listing = listRuleFiles(paths);
-  const total = listing.files.length;
-  return [...listing.problems, ...listing.files.map((f, i) => {
-    const parsed = readRuleFile(f);
-    onFile?.(i + 1, total);
-    return parsed;
-  })];
+export interface LoadOptions {
+  /** Parses kept between runs (rule-cache.ts; `openRuleCache`); none by default. */
+  cache?: RuleCache | null;
+  /** Called after each rule file is read. */
+  onFile?: LoadProgress;
 }
 
-export function loadSigmaPaths(paths: string[], onFile?: LoadProgress): SigmaCollection {
+/** Every rule file under the paths, parsed, and every path that could not be used, in listing order. */
+export function parseSigmaPaths(paths: string[], options: LoadOptions = {}): ParsedFile[] {
+  const listing = listRuleFiles(paths);
+  const total = listing.files.length;
+  const files = listing.files.map((f, i) => {
+    const parsed = readRuleFile(f, options.cache);
+    options.onFile?.(i + 1, total);
+    return parsed;
+  });
+  options.cache?.save();
+  return [...listing.problems, ...files];
+}
+
+export function loadSigmaPaths(paths: string[], options: LoadOptions = {}): SigmaCollection {
   const col = emptyCollection();
-  for (const parsed of parseSigmaPaths(paths, onFile)) addParsedFile(col, parsed);
+  for (const parsed of parseSigmaPaths(paths, options)) addParsedFile(col, parsed);
   checkCollection(col);
   return col;
 }

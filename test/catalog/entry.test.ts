@@ -30,6 +30,7 @@ test('the seed rule as a catalog entry', () => {
     service: null,
     tactics: ['execution', 'persistence', 'stealth', 'command-and-control'],
     techniques: ['T1071.001', 'T1197'],
+    techniqueNames: ['Web Protocols', 'Application Layer Protocol', 'BITS Jobs'],
     authors: ['Florian Roth (Nextron Systems)', 'Tim Shelton'],
     date: '2019-03-07',
     modified: '2023-05-17',

@@ -12,7 +12,7 @@ const seedIndex = entries.findIndex((e) => e.key === SEED);
 
 /** Independent of the index: an entry's searchable words, by a regex rather than the tokenizer. */
 function wordsOf(e: CatalogEntry): Set<string> {
-  const text = [e.title, (e.id ?? '').split('-')[0]!, ...e.tags, ...e.techniques, ...e.fields, e.product ?? '', e.category ?? '', e.service ?? '', e.description, ...e.authors, ...e.values, ...e.falsepositives].join('\n');
+  const text = [e.title, (e.id ?? '').split('-')[0]!, ...e.tags, ...e.techniques, ...e.techniqueNames, ...e.fields, e.product ?? '', e.category ?? '', e.service ?? '', e.description, ...e.authors, ...e.values, ...e.falsepositives].join('\n');
   return new Set((text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => w.slice(0, 40)));
 }
 const entryWords = entries.map(wordsOf);

@@ -9,22 +9,12 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { DATA } from '../helpers.js';
 import { launchBrowser, screenshot } from './browser.js';
 import { needs } from '../services.js';
+import { withTempExplorer } from './temp-explorer.js';
+import { base, CORPUS, SEED_PROXY, SEED_PROXY_ID, SEED_WINDOWS, SEED_WINDOWS_ID, SIGMA } from './corpus.js';
 import { startExplorer } from '../../src/server/index.js';
 
-const SIGMA = join(DATA, 'sigmahq');
-const CORPUS = readdirSync(SIGMA)
-  .filter((f) => f.startsWith('rules'))
-  .map((f) => join(SIGMA, f));
-const SEED_WINDOWS = 'rules/windows/builtin/bits_client/win_bits_client_new_transfer_via_uncommon_tld.yml';
-const SEED_PROXY = 'rules/web/proxy_generic/proxy_ua_bitsadmin_susp_tld.yml';
-const SEED_WINDOWS_ID = '6d44fb93-e7d2-475c-9d3d-54c9c1e33427';
-const SEED_PROXY_ID = '9eb68894-7476-4cd6-8752-23b51f5883a7';
-
-/** The explorer's origin without the trailing slash of its URL. */
-const base = (explorer: { url: string }): string => explorer.url.replace(/\/$/, '');
 
 const noChromium = needs('chromium');
 let browser: Browser;
@@ -143,41 +133,37 @@ test('the first seed rule page shows every section; a translation is copied', { 
 });
 
 test('an exclusion added on the rule page is saved as a Sigma filter and changes the KQL', { skip: noChromium }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'quarry-explore-'));
-  try {
-    const rules = join(dir, 'rules');
-    mkdirSync(rules);
-    cpSync(join(SIGMA, SEED_PROXY), join(rules, 'proxy_ua_bitsadmin_susp_tld.yml'));
-    cpSync(join(SIGMA, SEED_WINDOWS), join(rules, 'win_bits_client_new_transfer_via_uncommon_tld.yml'));
-    const explorer = await startExplorer({ rules: [rules], hunts: [], port: 0, demo: false });
-    try {
-      const page = await newPage();
-      await page.goto(`${base(explorer)}/rule/${SEED_PROXY_ID}`);
-      await page.click('[data-tabs=translations] [data-tab="kql:sentinel-asim"]');
-      const before = (await page.textContent('[data-tab-panel="kql:sentinel-asim"] pre.query'))!;
-      assert.doesNotMatch(before, /\.example\.xyz/);
-      const form = page.locator('form.exclusion').last();
-      await form.locator('input[name=field]').fill('cs-host');
-      await form.locator('select[name=modifier]').selectOption('endswith');
-      await form.locator('textarea[name=values]').fill('.example.xyz');
-      await form.locator('button[type=submit]').click();
-      await page.waitForSelector('ul.filters li');
-      await page.click('[data-tabs=translations] [data-tab="kql:sentinel-asim"]');
-      const afterQuery = (await page.textContent('[data-tab-panel="kql:sentinel-asim"] pre.query'))!;
-      assert.match(afterQuery, /HttpHost endswith "\.example\.xyz"/);
-      assert.notEqual(afterQuery, before);
-      const saved = readdirSync(join(rules, 'filters'));
-      assert.equal(saved.length, 1);
-      const text = readFileSync(join(rules, 'filters', saved[0]!), 'utf8');
-      assert.match(text, new RegExp(SEED_PROXY_ID));
-      assert.match(text, /\.example\.xyz/);
-      await screenshot(page, 'rule-page-exclusion');
-    } finally {
-      await explorer.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const rulesIn = (dir: string) => join(dir, 'rules');
+  const prepare = (dir: string) => {
+    mkdirSync(rulesIn(dir));
+    cpSync(join(SIGMA, SEED_PROXY), join(rulesIn(dir), 'proxy_ua_bitsadmin_susp_tld.yml'));
+    cpSync(join(SIGMA, SEED_WINDOWS), join(rulesIn(dir), 'win_bits_client_new_transfer_via_uncommon_tld.yml'));
+    return { rules: [rulesIn(dir)], hunts: [], demo: false };
+  };
+  await withTempExplorer(prepare, async (explorer, dir) => {
+    const rules = rulesIn(dir);
+    const page = await newPage();
+    await page.goto(`${base(explorer)}/rule/${SEED_PROXY_ID}`);
+    await page.click('[data-tabs=translations] [data-tab="kql:sentinel-asim"]');
+    const before = (await page.textContent('[data-tab-panel="kql:sentinel-asim"] pre.query'))!;
+    assert.doesNotMatch(before, /\.example\.xyz/);
+    const form = page.locator('form.exclusion').last();
+    await form.locator('input[name=field]').fill('cs-host');
+    await form.locator('select[name=modifier]').selectOption('endswith');
+    await form.locator('textarea[name=values]').fill('.example.xyz');
+    await form.locator('button[type=submit]').click();
+    await page.waitForSelector('ul.filters li');
+    await page.click('[data-tabs=translations] [data-tab="kql:sentinel-asim"]');
+    const afterQuery = (await page.textContent('[data-tab-panel="kql:sentinel-asim"] pre.query'))!;
+    assert.match(afterQuery, /HttpHost endswith "\.example\.xyz"/);
+    assert.notEqual(afterQuery, before);
+    const saved = readdirSync(join(rules, 'filters'));
+    assert.equal(saved.length, 1);
+    const text = readFileSync(join(rules, 'filters', saved[0]!), 'utf8');
+    assert.match(text, new RegExp(SEED_PROXY_ID));
+    assert.match(text, /\.example\.xyz/);
+    await screenshot(page, 'rule-page-exclusion');
+  });
 });
 
 test('the playground matches pasted events in the browser and shows why, with translations', { skip: noChromium }, async () => {
@@ -235,43 +221,38 @@ test('the playground matches pasted events in the browser and shows why, with tr
 
 test('hunt results of the demo hunt: by rule and level, timeline, drill-down, stack counts, one-click exclusion', { skip: noChromium }, async () => {
   // The bundled rules are copied so that the exclusion is written into a temporary folder.
-  const dir = mkdtempSync(join(tmpdir(), 'quarry-explore-'));
-  try {
+  const prepare = (dir: string) => {
     cpSync('examples/rules', join(dir, 'examples'), { recursive: true });
     cpSync('rules/hardened', join(dir, 'hardened'), { recursive: true });
-    const explorer = await startExplorer({ rules: [join(dir, 'examples'), join(dir, 'hardened')], demo: true, port: 0 });
-    try {
-      const page = await newPage();
-      await page.goto(`${base(explorer)}/hunts`);
-      await page.waitForSelector('[data-testid=detection-total]');
-      const total = Number(await page.textContent('[data-testid=detection-total]'));
-      assert.ok(total > 0, 'the demo hunt has detections');
-      assert.ok(await page.isVisible('.timeline svg rect'));
-      await page.click('.by-rule li[data-rule] button:has-text("BITS User Agent Requesting A Host Outside Common Top-Level Domains")');
-      await page.waitForFunction(() => location.search.includes('rule='));
-      await page.waitForFunction((t) => Number(document.querySelector('[data-testid=detection-total]')?.textContent) < t, total);
-      const ruleTotal = Number(await page.textContent('[data-testid=detection-total]'));
-      await page.click('tr.detection td:first-child');
-      await page.waitForSelector('.event-fields');
-      assert.match((await page.textContent('.event-fields'))!, /cs-host/);
-      await page.fill('input[name=stack-field]', 'cs-host@tld');
-      await page.click('[data-section=stack] button[type=submit]');
-      await page.waitForSelector('.stack-table tbody tr');
-      const rows = await page.$$eval('.stack-table tbody tr td:first-child', (els) => els.map((e) => e.textContent));
-      assert.ok(rows.length > 0, 'stack rows');
-      await screenshot(page, 'hunt-results');
-      // One click excludes the first value: a Sigma filter is written and the detections say so.
-      await page.click('.stack-table tbody tr:first-child button.exclude');
-      await page.waitForSelector('tr.detection.excluded');
-      assert.ok((await page.locator('tr.detection.excluded').count()) > 0 && (await page.locator('tr.detection.excluded').count()) <= ruleTotal);
-      assert.equal(readdirSync(join(dir, 'examples', 'filters')).length, 1, 'the filter file sits next to the rule');
-      await screenshot(page, 'hunt-results-excluded');
-    } finally {
-      await explorer.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    return { rules: [join(dir, 'examples'), join(dir, 'hardened')], demo: true };
+  };
+  await withTempExplorer(prepare, async (explorer, dir) => {
+    const page = await newPage();
+    await page.goto(`${base(explorer)}/hunts`);
+    await page.waitForSelector('[data-testid=detection-total]');
+    const total = Number(await page.textContent('[data-testid=detection-total]'));
+    assert.ok(total > 0, 'the demo hunt has detections');
+    assert.ok(await page.isVisible('.timeline svg rect'));
+    await page.click('.by-rule li[data-rule] button:has-text("BITS User Agent Requesting A Host Outside Common Top-Level Domains")');
+    await page.waitForFunction(() => location.search.includes('rule='));
+    await page.waitForFunction((t) => Number(document.querySelector('[data-testid=detection-total]')?.textContent) < t, total);
+    const ruleTotal = Number(await page.textContent('[data-testid=detection-total]'));
+    await page.click('tr.detection td:first-child');
+    await page.waitForSelector('.event-fields');
+    assert.match((await page.textContent('.event-fields'))!, /cs-host/);
+    await page.fill('input[name=stack-field]', 'cs-host@tld');
+    await page.click('[data-section=stack] button[type=submit]');
+    await page.waitForSelector('.stack-table tbody tr');
+    const rows = await page.$$eval('.stack-table tbody tr td:first-child', (els) => els.map((e) => e.textContent));
+    assert.ok(rows.length > 0, 'stack rows');
+    await screenshot(page, 'hunt-results');
+    // One click excludes the first value: a Sigma filter is written and the detections say so.
+    await page.click('.stack-table tbody tr:first-child button.exclude');
+    await page.waitForSelector('tr.detection.excluded');
+    assert.ok((await page.locator('tr.detection.excluded').count()) > 0 && (await page.locator('tr.detection.excluded').count()) <= ruleTotal);
+    assert.equal(readdirSync(join(dir, 'examples', 'filters')).length, 1, 'the filter file sits next to the rule');
+    await screenshot(page, 'hunt-results-excluded');
+  });
 });
 
 test('ATT&CK coverage heatmap follows the catalog query and exports a Navigator layer', { skip: noChromium }, async () => {

@@ -49,6 +49,8 @@ export const api = {
   catalog: () => request<CatalogResponse>('/api/catalog'),
   attack: () => request<AttackData>('/api/attack'),
   rule: (key: string) => request<RuleDetail>(`/api/rules/${encodeURIComponent(key)}`),
+  /** The checks of a rule's translations by `target:pipeline` (computed apart: they are the costly part). */
+  checks: (key: string) => request<Record<string, QueryCheck>>(`/api/rules/${encodeURIComponent(key)}/checks`),
   rawUrl: (key: string) => `/api/rules/${encodeURIComponent(key)}/raw`,
   addExclusion: (body: { rule: string; field: string; modifier?: string; values: string[]; note?: string }) => request<{ path: string; source: string }>('/api/tuning', json('POST', body)),
   removeExclusion: (name: string) => request<unknown>(`/api/tuning/${encodeURIComponent(name)}`, changing('DELETE')),

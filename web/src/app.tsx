@@ -1,4 +1,5 @@
 // The explorer's shell: navigation and the view for the current path.
+import { useEffect } from 'preact/hooks';
 import { useLocation } from './router.js';
 import { CatalogView } from './views/catalog.js';
 import { lazyView } from './lazy-view.js';
@@ -15,11 +16,26 @@ const NAV: Array<[string, string]> = [
   ['/playground', 'Playground'],
 ];
 
+/** The window title of each view; a rule page sets its own (the rule's title). */
+function viewTitle(path: string): string | null {
+  if (path.startsWith('/rule/')) return null;
+  const label = NAV.find(([href]) => href === path)?.[1] ?? 'Catalog';
+  return `${label} · Quarry`;
+}
+
 export function App() {
   const loc = useLocation();
   const section = loc.path.startsWith('/rule/') ? '/' : loc.path;
+  useEffect(() => {
+    const title = viewTitle(loc.path);
+    if (title) document.title = title;
+  }, [loc.path]);
   return (
     <>
+      {/* The first Tab stop: straight to the view, past the navigation. */}
+      <a class="skip-link" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+        Skip to content
+      </a>
       <header class="top">
         <a href="/" class="brand">
           Quarry
@@ -33,7 +49,9 @@ export function App() {
           ))}
         </nav>
       </header>
-      <main>{route(loc)}</main>
+      <main id="main" tabIndex={-1}>
+        {route(loc)}
+      </main>
     </>
   );
 }

@@ -59,11 +59,6 @@ export function CatalogView({ loc }: { loc: Location }) {
   const active = Object.entries(query.filters).flatMap(([f, vs]) => (vs ?? []).map((v) => [f, v] as const));
   return (
     <div class="catalog">
-      <aside class="facets" aria-label="Facets">
-        {FACETS.map((f) => (
-          <FacetBox key={f} name={f} label={FACET_LABELS[f] ?? f} values={result.facets[f] ?? []} selected={query.filters[f] ?? []} onToggle={(v) => toggle(f, v)} />
-        ))}
-      </aside>
       <section class="results">
         <div class="search-bar">
           <input
@@ -125,6 +120,12 @@ export function CatalogView({ loc }: { loc: Location }) {
           </button>
         )}
       </section>
+      {/* After the results in the page's order, so the search box is the first stop after the skip link; drawn on the left. */}
+      <aside class="facets" aria-label="Facets">
+        {FACETS.map((f) => (
+          <FacetBox key={f} name={f} label={FACET_LABELS[f] ?? f} values={result.facets[f] ?? []} selected={query.filters[f] ?? []} onToggle={(v) => toggle(f, v)} />
+        ))}
+      </aside>
     </div>
   );
 }

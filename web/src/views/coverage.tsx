@@ -2,7 +2,7 @@
 // catalog query cover them, and the same counts as an ATT&CK Navigator layer file.
 import { useMemo } from 'preact/hooks';
 import { queryFromParams, search } from '../../../src/catalog/search.js';
-import { coverageMatrix, navigatorLayer } from '../../../src/catalog/coverage.js';
+import { coverageMatrix, coverageRules, navigatorLayer } from '../../../src/catalog/coverage.js';
 import { useAttack, useCatalog } from '../catalog-store.js';
 import type { Location } from '../router.js';
 import { downloadJson } from '../download.js';
@@ -14,6 +14,7 @@ export function CoverageView({ loc }: { loc: Location }) {
   const query = useMemo(() => queryFromParams(loc.params), [loc.params.toString()]);
   const entries = useMemo(() => (state ? search(state.index, query).hits.map((i) => state.catalog.entries[i]!) : []), [state, query]);
   const matrix = useMemo(() => (attack ? coverageMatrix(entries, attack) : null), [entries, attack]);
+  const rules = useMemo(() => coverageRules(entries).length, [entries]);
   if (error) return <ErrorBox error={error} />;
   if (!state || !attack || !matrix) return <Loading what="ATT&CK coverage" />;
   const filtered = loc.params.toString();
@@ -22,7 +23,7 @@ export function CoverageView({ loc }: { loc: Location }) {
     <div class="coverage">
       <div class="toolbar">
         <p>
-          {entries.length} rules {filtered ? <a href={`/?${filtered}`}>(the catalog's current search and facets)</a> : '(the whole catalog)'} · ATT&CK {attack.version}
+          <span data-testid="coverage-rules">{rules} rules</span> {filtered ? <a href={`/?${filtered}`}>(the catalog's current search and facets)</a> : '(the whole catalog)'} · ATT&CK {attack.version}
         </p>
         <button type="button" onClick={() => downloadJson('quarry-coverage-layer.json', navigatorLayer(entries, attack, { name: 'Quarry rule coverage', description: filtered ? `Rules matching ${filtered}` : 'All rules' }))}>
           Export ATT&CK Navigator layer

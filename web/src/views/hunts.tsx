@@ -63,11 +63,12 @@ export function HuntsView({ loc }: { loc: Location }) {
           <ul class="rules">
             <li>
               <button type="button" class={`link${rule ? '' : ' selected'}`} onClick={() => set('rule', undefined)}>
-                All rules ({hunt.detections})
+                All rules ({hunt.detections - hunt.excluded}
+                {hunt.excluded ? `, ${hunt.excluded} excluded` : ''})
               </button>
             </li>
             {[...hunt.byRule]
-              .sort((a, b) => LEVEL_ORDER.indexOf(a.level ?? 'unset') - LEVEL_ORDER.indexOf(b.level ?? 'unset') || b.count - a.count)
+              .sort((a, b) => LEVEL_ORDER.indexOf(a.level ?? 'unset') - LEVEL_ORDER.indexOf(b.level ?? 'unset') || b.count - b.excluded - (a.count - a.excluded))
               .map((r) => (
                 <li data-rule={r.key ?? undefined}>
                   <LevelBadge level={r.level} /> {r.correlation && <KindBadge kind="correlation" correlation={r.correlation} />}
@@ -79,7 +80,11 @@ export function HuntsView({ loc }: { loc: Location }) {
                       {r.title}
                     </button>
                   )}{' '}
-                  <span class="count">{r.count}</span>
+                  {/* Excluded detections no longer count: the number is what is left to triage. */}
+                  <span class="count" data-count={r.count - r.excluded}>
+                    {r.count - r.excluded}
+                  </span>
+                  {r.excluded > 0 && <span class="muted excluded-count"> ({r.excluded} excluded)</span>}
                 </li>
               ))}
           </ul>
@@ -87,7 +92,7 @@ export function HuntsView({ loc }: { loc: Location }) {
         <div class="hunt-main">
           <Timeline huntId={hunt.id} rule={rule} version={version} />
           <StackPanel huntId={hunt.id} rule={rule} correlation={hunt.byRule.some((r) => r.key === rule && r.correlation)} loc={loc} version={version} onExcluded={() => setVersion(version + 1)} />
-          <Detections huntId={hunt.id} rule={rule} version={version} onExcluded={() => setVersion(version + 1)} />
+          <Detections huntId={hunt.id} rule={rule} sort={loc.params.get('sort') ?? ''} onSort={(v) => set('sort', v || undefined)} version={version} onExcluded={() => setVersion(version + 1)} />
         </div>
       </div>
     </div>
@@ -141,6 +146,10 @@ function Timeline({ huntId, rule, version }: { huntId: string; rule?: string; ve
             </rect>
           );
         })}
+        {/* Ticks at true times: bars sit where their bucket is, so empty stretches show as gaps. */}
+        {ticks(t0, t1).map((t) => (
+          <line x1={x(t)} x2={x(t)} y1={0} y2={axisY - 10} class="tick" data-tick={new Date(t).toISOString()} />
+        ))}
         <text x="0" y={axisY} class="axis">
           {new Date(t0).toISOString()}
         </text>
@@ -149,7 +158,7 @@ function Timeline({ huntId, rule, version }: { huntId: string; rule?: string; ve
         </text>
       </svg>
       <figcaption>
-        Single-event detections per {data.bucket} (max {max})
+        Single-event detections per {data.bucket} (max {max}) over {span(t1 - t0)}, drawn to scale: gaps are time without detections; a tick every {span(tickStep(t1 - t0))}
         {data.windows.length > 0 && (
           <>
             ; below, the window of each correlation detection ({data.windows.length}
@@ -162,6 +171,41 @@ function Timeline({ huntId, rule, version }: { huntId: string; rule?: string; ve
 }
 
 const BUCKET_MS: Record<TimelineView['bucket'], number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+const STEPS = [60_000, 600_000, 3_600_000, 6 * 3_600_000, 86_400_000, 7 * 86_400_000, 30 * 86_400_000, 365 * 86_400_000];
+
+/** The tick interval: the smallest step that gives at most 12 ticks (a year per tick beyond). */
+function tickStep(ms: number): number {
+  const step = STEPS.find((s) => ms / s <= 12);
+  return step ?? Math.ceil(ms / 12 / STEPS[STEPS.length - 1]!) * STEPS[STEPS.length - 1]!;
+}
+
+/** Tick times between t0 and t1 at whole multiples of the step (UTC). */
+function ticks(t0: number, t1: number): number[] {
+  const step = tickStep(t1 - t0);
+  const out: number[] = [];
+  for (let t = Math.ceil(t0 / step) * step; t < t1; t += step) out.push(t);
+  return out;
+}
+
+/** A duration in the largest unit that fits: "6.2 years", "3 days", "45 minutes". */
+function span(ms: number): string {
+  const units: Array<[number, string]> = [
+    [365 * 86_400_000, 'year'],
+    [30 * 86_400_000, 'month'],
+    [7 * 86_400_000, 'week'],
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+  ];
+  for (const [size, name] of units) {
+    if (ms >= size) {
+      const n = Math.round((ms / size) * 10) / 10;
+      return `${n} ${name}${n === 1 ? '' : 's'}`;
+    }
+  }
+  return `${Math.round(ms / 1000)} seconds`;
+}
 
 /** A lane per window so that overlapping windows do not hide each other (at most 4 lanes; more share the last). */
 function windowLanes(windows: TimelineView['windows'], x: (t: number) => number): number[] {
@@ -185,7 +229,8 @@ function StackPanel({ huntId, rule, correlation, loc, version, onExcluded }: { h
     const p = new URLSearchParams(loc.params);
     p.set('stack', f);
     replaceParams(p);
-    api.stack(huntId, f, rule).then((r) => setRows(r.rows), (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    // Rarest first, as `quarry stack` prints them: the odd value out is what a hunter looks for.
+    api.stack(huntId, f, rule).then((r) => setRows(rarestFirst(r.rows)), (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   };
   useEffect(() => {
     if (field) run(field);
@@ -234,6 +279,11 @@ function StackPanel({ huntId, rule, correlation, loc, version, onExcluded }: { h
   );
 }
 
+/** Stack rows by count, smallest first; equal counts by value. */
+export function rarestFirst(rows: Array<{ value: string; count: number }>): Array<{ value: string; count: number }> {
+  return [...rows].sort((a, b) => a.count - b.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+}
+
 function ExcludeButton({ rule, field, value, onDone }: { rule: string; field: string; value: string; onDone: () => void }) {
   const [state, setState] = useState('');
   return (
@@ -259,14 +309,26 @@ function ExcludeButton({ rule, field, value, onDone }: { rule: string; field: st
   );
 }
 
-function Detections({ huntId, rule, version, onExcluded }: { huntId: string; rule?: string; version: number; onExcluded: () => void }) {
+/** The detections table's sortable columns: [sort name, header]; the source column keeps the results' order. */
+const COLUMNS: Array<[string, string]> = [
+  ['time', 'time'],
+  ['level', 'level'],
+  ['rule', 'rule'],
+  ['host', 'host'],
+  ['user', 'user'],
+  ['channel', 'channel'],
+  ['eventId', 'EventID'],
+];
+
+function Detections({ huntId, rule, sort, onSort, version, onExcluded }: { huntId: string; rule?: string; sort: string; onSort: (sort: string) => void; version: number; onExcluded: () => void }) {
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<{ total: number; items: HuntDetectionItem[] } | null>(null);
   const [open, setOpen] = useState<number | null>(null);
-  useEffect(() => setOffset(0), [huntId, rule]);
+  useEffect(() => setOffset(0), [huntId, rule, sort]);
   useEffect(() => {
-    api.detections(huntId, { rule, offset, limit: PAGE }).then(setPage, () => setPage({ total: 0, items: [] }));
-  }, [huntId, rule, offset, version]);
+    api.detections(huntId, { rule, offset, limit: PAGE, sort: sort || undefined }).then(setPage, () => setPage({ total: 0, items: [] }));
+  }, [huntId, rule, offset, sort, version]);
+  const toggle = (n: number) => setOpen(open === n ? null : n);
   if (!page) return <Loading what="detections" />;
   return (
     <section class="detections" data-section="detections">
@@ -276,16 +338,39 @@ function Detections({ huntId, rule, version, onExcluded }: { huntId: string; rul
       <table class="detection-table">
         <thead>
           <tr>
-            <th>time</th>
-            <th>level</th>
-            <th>rule</th>
+            {COLUMNS.map(([name, label]) => {
+              // A click sorts by the column; a second click reverses; a third returns to the results' order.
+              const state = sort === name ? 'ascending' : sort === `-${name}` ? 'descending' : 'none';
+              const next = state === 'none' ? name : state === 'ascending' ? `-${name}` : '';
+              return (
+                <th aria-sort={state} data-column={name}>
+                  <button type="button" class="link sort" onClick={() => onSort(next)}>
+                    {label}
+                    {state === 'ascending' ? ' ▲' : state === 'descending' ? ' ▼' : ''}
+                  </button>
+                </th>
+              );
+            })}
             <th>source</th>
           </tr>
         </thead>
         <tbody>
           {page.items.map((d) => (
             <>
-              <tr class={`detection${d.excluded ? ' excluded' : ''}`} onClick={() => setOpen(open === d.n ? null : d.n)} data-detection={d.n}>
+              <tr
+                class={`detection${d.excluded ? ' excluded' : ''}`}
+                // The row opens its drill-down from the keyboard too (Tab to it, Enter or Space).
+                tabIndex={0}
+                aria-expanded={open === d.n}
+                onClick={() => toggle(d.n)}
+                onKeyDown={(e) => {
+                  if ((e.key === 'Enter' || e.key === ' ') && e.target === e.currentTarget) {
+                    e.preventDefault();
+                    toggle(d.n);
+                  }
+                }}
+                data-detection={d.n}
+              >
                 <td>{d.timestamp ?? ''}</td>
                 <td>
                   <LevelBadge level={d.rule.level} />
@@ -301,6 +386,10 @@ function Detections({ huntId, rule, version, onExcluded }: { huntId: string; rul
                   )}
                   {d.excluded && <em class="muted"> excluded by a filter</em>}
                 </td>
+                <td data-cell="host">{d.host ?? ''}</td>
+                <td data-cell="user">{d.user ?? ''}</td>
+                <td data-cell="channel">{d.channel ?? ''}</td>
+                <td data-cell="eventId">{d.eventId ?? ''}</td>
                 <td class="muted">
                   {d.correlation ? (
                     <>
@@ -313,7 +402,7 @@ function Detections({ huntId, rule, version, onExcluded }: { huntId: string; rul
               </tr>
               {open === d.n && (
                 <tr class="drill-down">
-                  <td colSpan={4}>
+                  <td colSpan={8}>
                     {d.correlation ? <CorrelationDetail huntId={huntId} d={d} onExcluded={onExcluded} /> : <EventDetail d={d} onExcluded={onExcluded} />}
                   </td>
                 </tr>

@@ -3,7 +3,7 @@
 // (hunting context, translations, false-positive scenarios with an exclusion each), plus the
 // stages of the condition and tuning. Rule text is untrusted: it is only ever rendered as text.
 import { useEffect, useState } from 'preact/hooks';
-import { api, invalidateCatalog, type RuleDetail, type Suggestion, type Translation } from '../api.js';
+import { api, invalidateCatalog, type QueryCheck, type RuleDetail, type Suggestion, type Translation } from '../api.js';
 import { KindBadge, LevelBadge, TypeBadge } from '../components/badges.js';
 import { CopyButton } from '../components/copy-button.js';
 import { Tabs } from '../components/tabs.js';
@@ -30,12 +30,22 @@ export function detectionBlock(source: string): string {
 export function RuleView({ ruleKey }: { ruleKey: string }) {
   const [detail, setDetail] = useState<RuleDetail | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const reload = () => api.rule(ruleKey).then(setDetail, setError);
+  // The translations' checks arrive after the page: undefined while asked, null when they failed.
+  const [checks, setChecks] = useState<Record<string, QueryCheck> | null | undefined>(undefined);
+  const reload = () =>
+    api.rule(ruleKey).then((d) => {
+      setDetail(d);
+      setChecks(undefined);
+      api.checks(ruleKey).then(setChecks, () => setChecks(null));
+    }, setError);
   useEffect(() => {
     setDetail(null);
     setError(null);
     void reload();
   }, [ruleKey]);
+  useEffect(() => {
+    document.title = detail ? `${detail.entry.title} · Quarry` : 'Rule · Quarry';
+  }, [detail]);
   if (error) return <ErrorBox error={error} />;
   if (!detail) return <Loading what="the rule" />;
   const e = detail.entry;
@@ -189,7 +199,7 @@ export function RuleView({ ruleKey }: { ruleKey: string }) {
       </section>
       <section data-section="translations">
         <h2>Translations</h2>
-        <TranslationTabs translations={detail.translations} />
+        <TranslationTabs translations={detail.translations} checks={checks} />
       </section>
       <section data-section="false-positives">
         <h2>False-positive scenarios</h2>
@@ -219,23 +229,53 @@ export function RuleView({ ruleKey }: { ruleKey: string }) {
 
 const TARGET_ORDER = ['kql', 'spl', 'lucene', 'esql', 'eql', 'sql', 'postgres', 'clickhouse'];
 
-function TranslationTabs({ translations }: { translations: Translation[] }) {
+/**
+ * The targets the rule converts to, as tabs (registry order: KQL first); the ones that refuse it
+ * grouped under one line that says how many and, opened, why each one does.
+ */
+function TranslationTabs({ translations, checks }: { translations: Translation[]; checks: Record<string, QueryCheck> | null | undefined }) {
   if (translations.length === 0) return <p class="muted">No translation.</p>;
   const sorted = [...translations].sort((a, b) => rank(a.target) - rank(b.target));
+  const ok = sorted.filter((t) => t.ok);
+  const refused = sorted.filter((t) => !t.ok);
+  const withCheck = (t: Translation): Translation => {
+    const c = checks?.[`${t.target}:${t.pipeline}`];
+    return c ? { ...t, check: c } : t;
+  };
   return (
-    <Tabs
-      name="translations"
-      tabs={sorted.map((t) => ({
-        id: `${t.target}:${t.pipeline}`,
-        label: (
-          <span class={t.ok ? (t.check && !t.check.ok ? 'tab-invalid' : 'tab-ok') : 'tab-failed'}>
-            {t.label}
-            {!t.ok ? ' ✕' : t.check ? (t.check.ok ? ' ✓' : ' !') : ''}
-          </span>
-        ),
-        render: () => <TranslationPanel t={t} />,
-      }))}
-    />
+    <>
+      {ok.length > 0 ? (
+        <Tabs
+          name="translations"
+          tabs={ok.map(withCheck).map((t) => ({
+            id: `${t.target}:${t.pipeline}`,
+            label: (
+              <span class={t.check && !t.check.ok ? 'tab-invalid' : 'tab-ok'}>
+                {t.label}
+                {t.check ? (t.check.ok ? ' ✓' : ' !') : ''}
+              </span>
+            ),
+            render: () => <TranslationPanel t={t} pending={checks === undefined} />,
+          }))}
+        />
+      ) : (
+        <p class="muted">No target converts this rule.</p>
+      )}
+      {refused.length > 0 && (
+        <details class="unavailable" data-unavailable={refused.length}>
+          <summary>
+            Not available in {refused.length} {refused.length === 1 ? 'target' : 'targets'} ({[...new Set(refused.map((t) => t.code ?? 'error'))].join(', ')})
+          </summary>
+          <ul>
+            {refused.map((t) => (
+              <li data-refused={`${t.target}:${t.pipeline}`}>
+                <strong>{t.label}</strong> [{t.code}]: {t.error}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </>
   );
 }
 
@@ -262,6 +302,21 @@ function FalsePositives({ detail, onChange }: { detail: RuleDetail; onChange: ()
           </li>
         ))}
       </ol>
+      {(detail.hunting?.general.length ?? 0) > 0 && (
+        <>
+          <h3>More scenarios, from the fields the rule tests</h3>
+          <ol class="scenarios general">
+            {detail.hunting!.general.map((sc, i) => (
+              <li data-general-scenario={i}>
+                <p class="scenario">
+                  <strong>{sc.title}</strong>: {sc.description}
+                </p>
+                <ExclusionEditor ruleKey={key} suggestion={sc.exclusion} onSaved={onChange} />
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
       {others.length > 0 && <h3>More exclusions, from the fields the rule's filters use</h3>}
       {others.map((sg, i) => (
         <ExclusionEditor key={`${i}:${sg.field}`} ruleKey={key} suggestion={sg} onSaved={onChange} />
@@ -299,6 +354,8 @@ function ExclusionEditor({ ruleKey, suggestion, onSaved }: { ruleKey: string; su
   const [field, setField] = useState(suggestion.field);
   const [modifier, setModifier] = useState(suggestion.modifier ?? '');
   const [values, setValues] = useState(suggestion.values.join('\n'));
+  // Why this exclusion is safe, in the analyst's words; saved in the filter (its description).
+  const [reason, setReason] = useState('');
   const [status, setStatus] = useState<string>('');
   const save = () => {
     const vs = values.split('\n').map((v) => v.trim()).filter(Boolean);
@@ -307,7 +364,7 @@ function ExclusionEditor({ ruleKey, suggestion, onSaved }: { ruleKey: string; su
       return;
     }
     setStatus('saving…');
-    api.addExclusion({ rule: ruleKey, field: field.trim(), ...(modifier ? { modifier } : {}), values: vs, note: suggestion.reason }).then(
+    api.addExclusion({ rule: ruleKey, field: field.trim(), ...(modifier ? { modifier } : {}), values: vs, note: reason.trim() || suggestion.reason }).then(
       (r) => onSaved().then(() => setStatus(`saved as ${r.path}`)),
       (e: unknown) => setStatus(e instanceof Error ? e.message : String(e)),
     );
@@ -330,6 +387,10 @@ function ExclusionEditor({ ruleKey, suggestion, onSaved }: { ruleKey: string; su
       </label>
       <label>
         Values (one per line) <textarea name="values" rows={Math.max(2, Math.min(6, values.split('\n').length))} value={values} onInput={(e) => setValues((e.target as HTMLTextAreaElement).value)} />
+      </label>
+      <label>
+        Reason{' '}
+        <input name="reason" value={reason} placeholder="why these events are benign here (saved in the filter)" onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
       </label>
       <button type="submit">Add exclusion</button> <span class="status">{status}</span>
     </form>

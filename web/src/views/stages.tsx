@@ -15,6 +15,7 @@ export function StagesView({ stages }: { stages: RuleDetail['stages'] }) {
           <div class={`stage stage-${s.role}`} data-stage={s.name}>
             <h4>
               {s.role === 'filter' ? 'Exclusion' : 'Selection'} <code>{s.name}</code> <span class="muted">({s.link === 'and' ? 'all of' : 'any of'})</span>
+              {/^_filter\d+_/.test(s.name) && <span class="muted"> from a Sigma filter file (its identifiers are prefixed so they cannot collide with the rule's)</span>}
             </h4>
             <table>
               <tbody>

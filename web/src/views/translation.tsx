@@ -3,7 +3,7 @@
 import type { Translation } from '../api.js';
 import { CopyButton } from '../components/copy-button.js';
 
-export function TranslationPanel({ t }: { t: Translation }) {
+export function TranslationPanel({ t, pending = false }: { t: Translation; pending?: boolean }) {
   if (!t.ok) {
     return (
       <div class="translation failed">
@@ -21,6 +21,8 @@ export function TranslationPanel({ t }: { t: Translation }) {
           <span class={t.check.ok ? 'valid' : 'invalid'} data-validation={t.check.ok ? 'ok' : 'failed'}>
             {t.check.ok ? `✓ valid (${t.check.validator})` : `✕ ${t.check.validator}: ${t.check.problems.join('; ')}`}
           </span>
+        ) : pending ? (
+          <span class="muted" data-validation="pending">checking…</span>
         ) : (
           <span class="muted">not validated</span>
         )}

@@ -1,0 +1,149 @@
+// The rule cache (src/sigma/rule-cache.ts) against the plain load: the same collection from a cache
+// hit as from parsing, a damaged store ignored, a changed file parsed again, two processes at once.
+// Every cache here lives in a temporary folder, never the user's.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadSigmaPaths, parseSigmaPaths } from '../../src/sigma/load.js';
+import { RuleCache, ruleCacheDir } from '../../src/sigma/rule-cache.js';
+import { DATA } from '../helpers.js';
+
+const SOURCE = join(DATA, 'sigmahq', 'rules', 'windows', 'process_creation');
+const made: string[] = [];
+const temp = (prefix: string) => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+};
+after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A rule folder of real SigmaHQ rules plus a legacy collection, a rejected rule and a non-UTF-8 file. */
+function ruleFolder(): string {
+  const dir = temp('quarry-cache-rules-');
+  for (const f of readdirSync(SOURCE).filter((f) => f.endsWith('.yml')).slice(0, 120)) copyFileSync(join(SOURCE, f), join(dir, f));
+  copyFileSync(join(DATA, 'sigmahq', 'unsupported', 'windows', 'win_remote_service.yml'), join(dir, 'legacy_collection.yml'));
+  writeFileSync(join(dir, 'broken.yml'), 'title: Broken\nlogsource:\n    product: windows\ndetection:\n    sel:\n        Image|endswithh: x\n    condition: sel and missing\n');
+  writeFileSync(join(dir, 'latin1.yml'), Buffer.concat([Buffer.from('title: Caf'), Buffer.from([0xe9]), Buffer.from('\nlogsource:\n    product: windows\ndetection:\n    sel:\n        Image: a\n    condition: sel\n')]));
+  return dir;
+}
+
+const cacheDir = () => temp('quarry-cache-');
+
+test('a cache hit gives the same collection as parsing, positions and diagnostics included', () => {
+  const rules = ruleFolder();
+  const dir = cacheDir();
+  const plain = loadSigmaPaths([rules]);
+  assert.ok(plain.rules.length > 100 && plain.rejected.length > 0 && plain.diagnostics.some((d) => d.code === 'not-utf8'));
+  const filling = new RuleCache(dir, [rules]);
+  assert.deepEqual(loadSigmaPaths([rules], { cache: filling }), plain);
+  assert.deepEqual([filling.stats.state, filling.stats.hits, filling.stats.written], ['absent', 0, true]);
+  const reading = new RuleCache(dir, [rules]);
+  const cached = loadSigmaPaths([rules], { cache: reading });
+  assert.deepEqual(cached, plain);
+  assert.equal(reading.stats.state, 'used');
+  assert.equal(reading.stats.hits, plain.files);
+  assert.equal(reading.stats.misses, 0);
+  assert.equal(reading.stats.written, false, 'nothing changed: the store is not rewritten');
+  // Parsed files too, but for the YAML trees, which the cache does not keep.
+  const noTrees = parseSigmaPaths([rules]).map((f) => ({ ...f, documents: f.documents.map(({ root: _r, ...d }) => d) }));
+  assert.deepEqual(parseSigmaPaths([rules], { cache: new RuleCache(dir, [rules]) }), noTrees);
+});
+
+test('a corrupted or truncated store is detected and ignored: the files are parsed again', () => {
+  const rules = ruleFolder();
+  const dir = cacheDir();
+  const plain = loadSigmaPaths([rules]);
+  const store = new RuleCache(dir, [rules]);
+  loadSigmaPaths([rules], { cache: store });
+  const good = readFileSync(store.path);
+  // One byte changed in the middle of the payload (where a title or position is): the checksum catches it.
+  const flipped = Buffer.from(good);
+  flipped[Math.floor(good.length / 2)]! ^= 0x20;
+  writeFileSync(store.path, flipped);
+  let c = new RuleCache(dir, [rules]);
+  assert.equal(c.stats.state, 'corrupt');
+  assert.deepEqual(loadSigmaPaths([rules], { cache: c }), plain);
+  assert.equal(c.stats.hits, 0);
+  assert.equal(c.stats.written, true, 'the damaged store is replaced');
+  assert.equal(new RuleCache(dir, [rules]).stats.state, 'used');
+  // Cut short, as by a crash or a full disk; and cut inside the header.
+  for (const length of [good.length - 1000, 10]) {
+    truncateSync(store.path, length);
+    c = new RuleCache(dir, [rules]);
+    assert.equal(c.stats.state, 'corrupt');
+    assert.deepEqual(loadSigmaPaths([rules], { cache: c }), plain);
+  }
+});
+
+test('a changed file is parsed again, and only that file', () => {
+  const rules = ruleFolder();
+  const dir = cacheDir();
+  loadSigmaPaths([rules], { cache: new RuleCache(dir, [rules]) });
+  const target = join(rules, readdirSync(rules).sort().find((f) => f.startsWith('proc_creation_'))!);
+  const text = readFileSync(target, 'utf8');
+  writeFileSync(target, text.replace(/^title: .*$/m, 'title: Changed Since The Last Run'));
+  const c = new RuleCache(dir, [rules]);
+  const col = loadSigmaPaths([rules], { cache: c });
+  assert.equal(c.stats.misses, 1);
+  assert.equal(c.stats.hits, col.files - 1);
+  assert.deepEqual(col, loadSigmaPaths([rules]));
+  assert.equal(col.rules.find((r) => r.file === target)?.title, 'Changed Since The Last Run');
+  // A removed file leaves the store (rewritten), and the rest still hits.
+  rmSync(target);
+  const after = new RuleCache(dir, [rules]);
+  assert.deepEqual(loadSigmaPaths([rules], { cache: after }), loadSigmaPaths([rules]));
+  assert.equal(after.stats.written, true);
+});
+
+/** Loads the rules in a child process with the given cache folder; resolves to the child's summary. */
+function loadInChild(rules: string, dir: string): Promise<string> {
+  const load = resolve('dist/src/sigma/load.js');
+  const cache = resolve('dist/src/sigma/rule-cache.js');
+  const script = `const { loadSigmaPaths } = await import(${JSON.stringify(load)}); const { RuleCache } = await import(${JSON.stringify(cache)});
+const c = new RuleCache(${JSON.stringify(dir)}, [${JSON.stringify(rules)}]); const col = loadSigmaPaths([${JSON.stringify(rules)}], { cache: c });
+process.stdout.write(JSON.stringify({ rules: col.rules.length, state: c.stats.state, written: c.stats.written, writeError: c.stats.writeError ?? null }));`;
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b));
+    child.on('error', rej);
+    child.on('close', (code) => (code === 0 ? res(out) : rej(new Error(`child exited ${code}`))));
+  });
+}
+
+test('two processes filling the same store at once leave a whole store, never a mixed one', async () => {
+  const rules = ruleFolder();
+  const dir = cacheDir();
+  const plain = loadSigmaPaths([rules]);
+  for (let round = 0; round < 3; round++) {
+    rmSync(join(dir, 'rules'), { recursive: true, force: true });
+    const results = (await Promise.all([loadInChild(rules, dir), loadInChild(rules, dir)])).map((s) => JSON.parse(s));
+    for (const r of results) assert.deepEqual(r, { rules: plain.rules.length, state: 'absent', written: true, writeError: null });
+    const c = new RuleCache(dir, [rules]);
+    assert.equal(c.stats.state, 'used');
+    assert.deepEqual(loadSigmaPaths([rules], { cache: c }), plain);
+    assert.equal(c.stats.hits, plain.files);
+    assert.deepEqual(readdirSync(join(dir, 'rules')).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left behind');
+  }
+});
+
+test('the cache folder: QUARRY_CACHE=off turns it off, then QUARRY_CACHE_DIR, XDG_CACHE_HOME, ~/.cache', () => {
+  assert.equal(ruleCacheDir({ QUARRY_CACHE: 'off', QUARRY_CACHE_DIR: '/tmp/x' }), null);
+  assert.equal(ruleCacheDir({ QUARRY_CACHE_DIR: '/tmp/x', XDG_CACHE_HOME: '/tmp/y' }), '/tmp/x');
+  assert.equal(ruleCacheDir({ XDG_CACHE_HOME: '/tmp/y' }), '/tmp/y/quarry');
+  assert.match(ruleCacheDir({})!, /\/\.cache\/quarry$/);
+});
+
+test('a store that cannot be written is no error: the load still gives the rules', () => {
+  const rules = ruleFolder();
+  const blocker = join(cacheDir(), 'file');
+  writeFileSync(blocker, 'not a folder');
+  const c = new RuleCache(blocker, [rules]);
+  assert.deepEqual(loadSigmaPaths([rules], { cache: c }), loadSigmaPaths([rules]));
+  assert.equal(c.stats.written, false);
+  assert.match(c.stats.writeError ?? '', /ENOTDIR|EEXIST/);
+  assert.ok(!existsSync(join(blocker, 'rules')));
+});
