@@ -4,7 +4,7 @@ import { loadSigmaPaths } from '../sigma/load.js';
 import { NO_CACHE_OPTION, noCacheHelp, ruleLoadOptions } from './rule-cache-option.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { LEVELS } from '../sigma/model.js';
-import { parseLogsourceSpec, describeLogsource, logsourceFits } from '../sigma/logsource.js';
+import { describeLogsource, logsourceFits } from '../sigma/logsource.js';
 import type { PreparedRules } from '../engine/rulebook.js';
 import { setupHunt } from '../hunt/setup.js';
 import { hunt, type HuntInput, type HuntSummary } from '../hunt/hunt.js';
@@ -22,6 +22,7 @@ import { huntProgress, loadingProgress, terminalProgress } from './progress.js';
 import { BUNDLED_LOGS, BUNDLED_RULES } from './bundled.js';
 import { resolvePipelines } from '../pipeline/resolve.js';
 import { UsageError } from './usage.js';
+import { RULE_OPTIONS, ruleSelection } from './rule-options.js';
 import { parseCommandArgs, requireExistingPaths } from './args.js';
 import { checkOutputFile, writing } from './output.js';
 import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE } from './exit-codes.js';
@@ -77,15 +78,10 @@ export async function huntCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      rules: { type: 'string', multiple: true },
-      pipeline: { type: 'string', multiple: true },
-      'no-default-pipeline': { type: 'boolean', default: false },
-      logsource: { type: 'string' },
-      'min-level': { type: 'string' },
+      ...RULE_OPTIONS,
       format: { type: 'string', default: 'table' },
       output: { type: 'string' },
       workers: { type: 'string' },
-      'time-field': { type: 'string' },
       profile: { type: 'string' },
       sort: { type: 'string' },
       from: { type: 'string' },
@@ -112,14 +108,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
   if (FILE_FORMATS.includes(format) && !values.output) throw new UsageError(`--format ${format} writes a ${format === 'html' ? 'report' : 'database'} file: give it with --output FILE`);
   const output = outputOptions(values, format);
   const scope = new DetectionScope(scopeOptions(values));
-  const minLevel = values['min-level'];
-  if (minLevel && !(LEVELS as readonly string[]).includes(minLevel)) throw new UsageError(`--min-level must be one of ${LEVELS.join(', ')}`);
-  let logsource;
-  try {
-    logsource = values.logsource ? parseLogsourceSpec(values.logsource) : undefined;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { minLevel, logsource } = ruleSelection(values);
   const workers = values.workers !== undefined ? Number(values.workers) : undefined;
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError('--workers must be a whole number');
   const rulePaths = values.rules?.length ? values.rules : [BUNDLED_RULES];

@@ -14,6 +14,8 @@ Usage:
   quarry explore [--rules PATH…] [--hunt FILE…] [--port N]
                                                    rule explorer in the browser (catalog, ATT&CK, tuning, hunts)
   quarry hunt [--rules PATH…] [options] [INPUT…]   hunt logs (JSON, EVTX, W3C, Squid, Zeek, CSV) with Sigma rules
+  quarry serve --rules PATH… [--input -|http://HOST:PORT] [--output DEST]
+                                                   live detection on a stream of NDJSON events
   quarry validate [--format text|json] PATH…       check rules, report every problem at file:line:col
   quarry lint [--fix] [--format text|json|sarif] PATH…
                                                    lint rules: validity, SigmaHQ conventions, hygiene; safe fixes
@@ -47,6 +49,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'hunt':
         return await (await import('./hunt-command.js')).huntCommand(rest);
+      case 'serve':
+        return await (await import('./serve-command.js')).serveCommand(rest);
       case 'validate':
         return await (await import('./validate-command.js')).validateCommand(rest);
       case 'lint':

@@ -7,6 +7,7 @@ import type { RegexFactory } from '../engine/regex.js';
 import type { EventSource, SourceProblem } from '../sources/types.js';
 import type { HuntDetection } from './detection.js';
 import type { HuntCorrelation } from './correlate.js';
+import { correlationKey, eventDetections } from './event-detections.js';
 
 export interface HuntInput {
   source: EventSource;
@@ -75,7 +76,7 @@ export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opt
     await opts.onDetection(d);
   };
   const reportCorrelations = async (ds: HuntDetection[]) => {
-    for (const d of ds) await report(d, `${d.rule.path}#correlation:${d.rule.id ?? d.rule.title}`);
+    for (const d of ds) await report(d, correlationKey(d));
   };
   for (const [index, input] of inputs.entries()) {
     const detector = new Detector(input.set ?? defaultSet, { regex: opts.regex, logsource: input.logsource, explain: opts.explain, timeField: opts.timeField });
@@ -88,22 +89,10 @@ export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opt
       const result = detector.next(rec.event);
       s.routing[result.routing]++;
       if (!result.matches.length) continue;
-      for (const { rule, matched } of result.matches) {
-        const r = rule.ir.rule;
-        if (correlation && !correlation.reports(r)) {
-          summary.silenced++;
-          continue;
-        }
-        const d: HuntDetection = {
-          rule: { id: r.id, title: r.title, level: r.level, status: r.status, path: r.file, tags: r.tags },
-          source: rec.location,
-          timestamp: result.time,
-          event: rec.event,
-          matched,
-        };
-        await report(d, `${r.file}#${r.docIndex}`, s);
-      }
-      if (correlation) await reportCorrelations(correlation.feed(result, rec.event, rec.location));
+      const found = eventDetections(result, rec, correlation);
+      summary.silenced += found.silenced;
+      for (const { detection, key } of found.own) await report(detection, key, s);
+      await reportCorrelations(found.correlations);
     }
     s.problems = input.source.problems;
     s.problemCount = input.source.problemCount;

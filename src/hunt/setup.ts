@@ -8,7 +8,8 @@ import { builtinPipeline } from '../pipeline/builtin.js';
 import type { RegexFactory } from '../engine/regex.js';
 import { openSource, expandInputs, SourceError } from '../sources/open-source.js';
 import { openEvtxSource } from '../sources/evtx-source.js';
-import { createRulebook, type PreparedRules } from '../engine/rulebook.js';
+import { createRulebook, type PreparedRules, type Rulebook } from '../engine/rulebook.js';
+import type { CorrelatorOptions } from '../engine/correlation/correlator.js';
 import type { HuntInput } from './hunt.js';
 import { createHuntCorrelation, type HuntCorrelation } from './correlate.js';
 import { ruleKey } from '../sigma/correlation-plan.js';
@@ -35,8 +36,15 @@ export interface HuntSetup {
   openProblems: string[];
 }
 
-export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts: HuntSetupOptions): Promise<HuntSetup> {
-  const correlation = createHuntCorrelation(col, { minLevel: opts.minLevel });
+/** The rules half of a hunt, no inputs: also what `quarry serve` runs on a stream (and rebuilds on reload). */
+export interface HuntRules {
+  book: Rulebook;
+  prepared: PreparedRules;
+  correlation: HuntCorrelation | null;
+}
+
+export function setupHuntRules(col: SigmaCollection, opts: Omit<HuntSetupOptions, 'logsource' | 'workers'> & { correlator?: CorrelatorOptions }): HuntRules {
+  const correlation = createHuntCorrelation(col, { ...opts.correlator, minLevel: opts.minLevel });
   const book = createRulebook(col, {
     feedsCorrelation: (rule) => correlation?.correlator.reads(rule) ?? false,
     correlationFields: (rule) => correlation?.fieldsRead.get(ruleKey(rule)) ?? [],
@@ -45,7 +53,11 @@ export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts
     regex: opts.regex,
     minLevel: opts.minLevel,
   });
-  const prepared = book.base;
+  return { book, prepared: book.base, correlation };
+}
+
+export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts: HuntSetupOptions): Promise<HuntSetup> {
+  const { book, prepared, correlation } = setupHuntRules(col, opts);
   const expanded = await expandInputs(inputPaths, { recursive: true });
   const inputs: HuntInput[] = [];
   const openProblems: string[] = expanded.problems.map((p) => `${p.location.file}: ${p.message}`);

@@ -194,6 +194,12 @@ function parseFilter(root: YMap, ctx: DocumentContext, sink: DiagnosticSink): Si
 // Weeks, months and years as pySigma reads them: a month is 30.436875 days, a year 365.2425.
 const TIMESPAN_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, M: 2_629_746_000, y: 31_556_952_000 };
 
+/** A Sigma timespan (`30s`, `5m`, `1h`…) in milliseconds, or null when it is not one. */
+export function timespanToMs(text: string): number | null {
+  const m = /^(\d+)([smhdwMy])$/.exec(text);
+  return m ? Number(m[1]) * TIMESPAN_UNITS[m[2]!]! : null;
+}
+
 function parseCorrelation(root: YMap, ctx: DocumentContext, sink: DiagnosticSink): SigmaCorrelation {
   const b = base(root, ctx, sink, CORRELATION_ATTRIBUTES);
   const entry = get(root, 'correlation')!;
@@ -220,10 +226,10 @@ function parseCorrelation(root: YMap, ctx: DocumentContext, sink: DiagnosticSink
   if (!ts) sink.report('missing-timespan', "'correlation' needs a 'timespan' such as 5m or 1h", keySpan(entry));
   else {
     const text = ts.value.kind === 'scalar' ? String(ts.value.value) : '';
-    const m = /^(\d+)([smhdwMy])$/.exec(text);
-    if (!m) sink.report('invalid-timespan', `timespan '${text}' must be a number followed by s, m, h, d, w, M or y`, spanOf(ts.value));
+    const ms = timespanToMs(text);
+    if (ms === null) sink.report('invalid-timespan', `timespan '${text}' must be a number followed by s, m, h, d, w, M or y`, spanOf(ts.value));
     else {
-      out.timespanMs = Number(m[1]) * TIMESPAN_UNITS[m[2]!]!;
+      out.timespanMs = ms;
       out.timespanText = text;
     }
   }

@@ -315,6 +315,11 @@ export class Correlator {
     }
   }
 
+  /** Base matches held for ordering (within the lateness), not yet applied to windows. */
+  get bufferedMatches(): number {
+    return this.buffer.length;
+  }
+
   /** Groups held now (windows that have passed are dropped as groups are added). */
   get groupsHeld(): number {
     return this.groupCount;
