@@ -31,8 +31,8 @@ const HELP = `Usage: quarry hunt [--rules PATH…] [options] [INPUT…]
 
 Hunts logs, files or folders (JSON/NDJSON, EVTX, W3C/IIS and ELFF, Squid, Zeek http, CSV; gzip
 and - for standard input too), with Sigma rules. Without --rules and inputs it runs the bundled
-example rules (examples/rules) over the bundled sample logs (examples/logs); the explorer's demo
-also loads examples/correlations and rules/hardened (give them with --rules for the same hunt).
+rules (examples/rules, examples/correlations, rules/hardened) over the bundled sample logs
+(examples/logs): the explorer's demo hunt.
   --rules PATH         rule files or folders (repeatable); filters found there are applied
   --pipeline P         a built-in pipeline name or a pySigma pipeline YAML file (repeatable)
   --no-default-pipeline  do not apply the built-in 'windows' pipeline
@@ -111,8 +111,8 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const { minLevel, logsource } = ruleSelection(values);
   const workers = values.workers !== undefined ? Number(values.workers) : undefined;
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError('--workers must be a whole number');
-  const rulePaths = values.rules?.length ? values.rules : [BUNDLED_RULES];
-  const inputPaths = positionals.length ? positionals : values.rules?.length ? [] : [BUNDLED_LOGS];
+  const rulePaths = values.rules?.length ? values.rules : BUNDLED_RULES;
+  const inputPaths = positionals.length ? positionals : values.rules?.length ? [] : BUNDLED_LOGS;
   if (inputPaths.length === 0) throw new UsageError('give at least one input file or folder (or - for standard input)');
   if (values.rules?.length) requireExistingPaths(values.rules, '--rules');
   if (values.output) checkOutputFile(values.output, '--output');

@@ -1,16 +1,16 @@
-// What the explorer shows without arguments: the rules that ship with Quarry (the examples, the
-// example correlation and the hardened rules with their allow-list filters) and a demo hunt over
-// the shipped sample logs, which gives the correlation one detection.
-// The same folders as src/cli/bundled.ts (the CLI layer sits above this one, so it is not imported).
+// What ships with Quarry and runs when no rules or logs are given: the rules (the examples, the
+// example correlation and the hardened rules with their allow-list filters) and the sample logs,
+// which give the correlation one detection. The one list for the explorer's demo hunt and for
+// `quarry hunt` without arguments (src/cli/bundled.ts), so both hunt the same.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-export function bundledExplorerRules(): string[] {
+export function bundledRulePaths(): string[] {
   return [`${root}examples/rules`, `${root}examples/correlations`, `${root}rules/hardened`].filter((p) => existsSync(p));
 }
 
-export function bundledExplorerLogs(): string[] {
+export function bundledLogPaths(): string[] {
   return [`${root}examples/logs`].filter((p) => existsSync(p));
 }

@@ -7,7 +7,7 @@ import { attackFromStixBundle, bundledAttack, type AttackData } from '../catalog
 import { loadExplorerState, type ExplorerState } from './explorer-state.js';
 import { loadHuntFile, type HuntResults } from './hunts.js';
 import { runDemoHunt } from './demo-hunt.js';
-import { bundledExplorerLogs, bundledExplorerRules } from './bundled.js';
+import { bundledLogPaths, bundledRulePaths } from './bundled.js';
 import { apiContext, warmCatalog } from './routes.js';
 import { createExplorerServer } from './server.js';
 import { writeTerminal } from '../report/terminal-text.js';
@@ -64,12 +64,12 @@ export async function startExplorer(options: ExplorerOptions): Promise<Explorer>
   // Problems quote hunt files and log content: control characters are escaped on the terminal.
   const log = options.log ?? ((s: string) => void writeTerminal(process.stderr, s));
   const attack = loadAttack(options.attackFile);
-  const state = loadExplorerState(options.rules ?? bundledExplorerRules(), attack);
+  const state = loadExplorerState(options.rules ?? bundledRulePaths(), attack);
   const t1 = performance.now();
   const hunts: HuntResults[] = [];
   const demo = options.demo ?? (options.rules === undefined && !options.hunts?.length);
   if (demo) {
-    const demo = await runDemoHunt(state, options.demoLogs ?? bundledExplorerLogs(), 'demo');
+    const demo = await runDemoHunt(state, options.demoLogs ?? bundledLogPaths(), 'demo');
     for (const p of demo.openProblems) log(`explorer: demo hunt: ${p}\n`);
     hunts.push(demo);
   }

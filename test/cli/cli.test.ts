@@ -13,23 +13,30 @@ test('quarry hunt with no arguments runs the bundled rules over the bundled logs
   const r = quarry('hunt', '--format', 'jsonl');
   assert.equal(r.status, 0, r.stderr);
   const detections = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-  const got = detections.map((d) => `${d.rule.title} @ ${d.event.EventRecordID ?? d.event['cs-host']}`);
+  const got = detections.map((d) => `${d.rule.title} @ ${d.rule.type === 'correlation' ? d.group.Computer : (d.event.EventRecordID ?? d.event['cs-host'])}`);
+  // The explorer's demo rules: the examples, the host-aware hardened rules (which also catch 2201's
+  // registrable domain) and the example correlation (bitsadmin in Sysmon, then BITS event 59).
   assert.deepEqual(got, [
+    'BITS Transfer From A Host Outside Common Top-Level Domains (Host-Aware) @ 2201',
     'BITS Transfer From A Host Outside Common Top-Level Domains @ 2203',
+    'BITS Transfer From A Host Outside Common Top-Level Domains (Host-Aware) @ 2203',
     'BITS User Agent Requesting A Host Outside Common Top-Level Domains @ cdn-update.top',
+    'BITS User Agent To A Host Outside Common Top-Level Domains (Host-Aware) @ cdn-update.top',
     'BITS User Agent Requesting A Host Outside Common Top-Level Domains @ files.example-mirror.de',
+    'BITS User Agent To A Host Outside Common Top-Level Domains (Host-Aware) @ files.example-mirror.de',
     'Security Event Log Cleared @ 88121',
     'Bitsadmin Download Job Created From The Command Line @ 101',
     'PowerShell Started With An Encoded Command @ 102',
     'Mimikatz Command Names In Any Field @ 104',
     'Program Added To A Run Key @ 105',
+    'Bitsadmin Started Then A BITS Transfer On The Same Host @ WS-FIN-042.corp.example',
   ]);
   for (const d of detections) {
     assert.ok(d.rule.id && d.rule.level && d.rule.path && d.source.file, 'rule and source are described');
-    assert.ok(d.matched.length > 0, 'every detection says what matched');
+    assert.ok(d.rule.type === 'correlation' ? d.events.length === 2 : d.matched.length > 0, 'every detection says what matched');
   }
-  assert.match(r.stderr, /Summary: 8 detections in 16 events/);
-  assert.match(r.stderr, /rules {6}8 loaded/);
+  assert.match(r.stderr, /Summary: 13 detections in 16 events/);
+  assert.match(r.stderr, /rules {6}12 loaded from examples\/rules, examples\/correlations, rules\/hardened/);
 });
 
 test('quarry hunt --format csv and --min-level', () => {
@@ -37,7 +44,7 @@ test('quarry hunt --format csv and --min-level', () => {
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines[0], 'timestamp,computer,channel,event_id,record_id,level,user,techniques,rule_title,source,details');
-  assert.equal(lines.length, 1 + 5);
+  assert.equal(lines.length, 1 + 8);
   assert.ok(lines.slice(1).every((l) => /,(high|critical),/.test(l)));
   // the log's own record id, not the record's position in its file
   assert.ok(lines.includes('2026-11-20T08:25:00.000Z,WS-FIN-042.corp.example,Security,1102,88121,high,jdoe,T1070.001,Security Event Log Cleared,examples/logs/security-cleared.json:2,EventID: 1102'), lines.join('\n'));
