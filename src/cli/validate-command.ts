@@ -1,5 +1,5 @@
 // `quarry validate PATH…`: every document of every rule file checked; a summary grouped by reason.
-import { addParsedFile, checkCollection, emptyCollection, listRuleFiles, parseSigmaPaths, type ParsedFile } from '../sigma/load.js';
+import { addParsedFile, checkCollection, emptyCollection, listRuleFiles, parseRuleListing, type ParsedFile } from '../sigma/load.js';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../sigma/diagnostics.js';
 import { renderTable } from '../report/text-table.js';
 import { writeTerminal } from '../report/terminal-text.js';
@@ -36,7 +36,8 @@ export async function validateCommand(argv: string[]): Promise<number> {
   const col = emptyCollection();
   // a progress line on a terminal while a corpus loads (seconds for SigmaHQ); nothing in a pipe
   const progress = terminalProgress(!values.quiet);
-  const parsed = parseSigmaPaths(positionals, { ...ruleLoadOptions(values['no-cache'], positionals), onFile: loadingProgress(progress) });
+  const listing = listRuleFiles(positionals);
+  const parsed = parseRuleListing(listing, { ...ruleLoadOptions(values['no-cache'], positionals), onFile: loadingProgress(progress) });
   progress.done();
   if (parsed.length === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${positionals.join(', ')}`);
   for (const p of parsed) addParsedFile(col, p);
@@ -63,7 +64,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
     if (shown.length) process.stdout.write('\n');
     writeTerminal(process.stdout, summary(parsed, col.diagnostics, col.rejected.length, { rules: col.rules.length, filters: col.filters.length, correlations: col.correlations.length }));
     // Rule test files sit beside rules and are not rules: counted, so none is passed over unseen.
-    const tests = listRuleFiles(positionals).tests.length;
+    const tests = listing.tests.length;
     if (tests) process.stdout.write(`${tests} rule test files (*.test.yml) not validated here: quarry test runs them\n`);
   }
   return col.rejected.length ? EXIT_FINDINGS : EXIT_OK;

@@ -156,7 +156,11 @@ export interface LoadOptions {
 
 /** Every rule file under the paths, parsed, and every path that could not be used, in listing order. */
 export function parseSigmaPaths(paths: string[], options: LoadOptions = {}): ParsedFile[] {
-  const listing = listRuleFiles(paths);
+  return parseRuleListing(listRuleFiles(paths), options);
+}
+
+/** The files of a listing parsed, after the paths that could not be used (for a caller that also reads the listing). */
+export function parseRuleListing(listing: RuleListing, options: LoadOptions = {}): ParsedFile[] {
   const total = listing.files.length;
   const files = listing.files.map((f, i) => {
     const parsed = readRuleFile(f, options.cache);
