@@ -69,10 +69,10 @@ export async function openNatsBroker(o: NatsBrokerOptions): Promise<NatsTopology
   const js = jetstream(nc);
   const stream = o.input.name;
   if (!/^[A-Za-z0-9_-]+$/.test(stream)) throw new Error(`the events stream name '${stream}' may hold only letters, digits, _ and -`);
-  await ensureStream(jsm, { name: stream, subjects: [`${stream}.>`], duplicate_window: ns(o.dedupeWindowMs) }, false);
+  await ensureStream(jsm, { name: stream, subjects: [`${stream}.>`], duplicate_window: ns(o.dedupeWindowMs) });
   const matches = `QUARRY_${stream}_MATCHES`;
   const matchSubject = (p: number) => `quarry.${stream}.matches.${p}`;
-  await ensureStream(jsm, { name: matches, subjects: [`quarry.${stream}.matches.*`], duplicate_window: ns(o.dedupeWindowMs) }, true);
+  await ensureStream(jsm, { name: matches, subjects: [`quarry.${stream}.matches.*`], duplicate_window: ns(o.dedupeWindowMs) });
   const kv = await new Kvm(js).create(`QUARRY_${stream}`, { history: 1, storage: StorageType.File });
   const config = await topologyConfig(kv, o.partitions);
   let outSubject: string | null = null;
@@ -247,11 +247,12 @@ function failNoOutput(): never {
   throw new Error('this stage has no --output nats://HOST:PORT/SUBJECT for detections');
 }
 
-async function ensureStream(jsm: JetStreamManager, cfg: { name: string; subjects: string[]; duplicate_window: number }, internal: boolean): Promise<void> {
+/** Makes the stream (file storage) unless it exists; another process making it at the same moment is fine. */
+export async function ensureStream(jsm: JetStreamManager, cfg: { name: string; subjects: string[]; duplicate_window: number }): Promise<void> {
   try {
     await jsm.streams.info(cfg.name);
   } catch {
-    await jsm.streams.add({ ...cfg, storage: StorageType.File, retention: RetentionPolicy.Limits, ...(internal ? {} : {}) }).catch(async (e: Error) => {
+    await jsm.streams.add({ ...cfg, storage: StorageType.File, retention: RetentionPolicy.Limits }).catch(async (e: Error) => {
       // Made by another worker at the same moment: fine.
       await jsm.streams.info(cfg.name).catch(() => {
         throw e;
@@ -269,7 +270,7 @@ async function ensureOutputStream(jsm: JetStreamManager, subject: string, window
   }
   if (!name) {
     name = `QUARRY_OUT_${subject.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-    await ensureStream(jsm, { name, subjects: [subject], duplicate_window: ns(windowMs) }, false);
+    await ensureStream(jsm, { name, subjects: [subject], duplicate_window: ns(windowMs) });
     log('info', 'detections stream created', { stream: name, subject, dedupeWindowMs: windowMs });
   }
   const info = await jsm.streams.info(name);

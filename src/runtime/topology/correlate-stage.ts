@@ -17,7 +17,7 @@ import type { Logger } from '../log.js';
 import { stateFromJson, stateToJson } from '../snapshot-json.js';
 import type { Broker, Lease } from './broker.js';
 import { failpoint } from './failpoints.js';
-import { partitionMap } from './partitioning.js';
+import { fnv1a, partitionMap } from './partitioning.js';
 import { alertId, decodeRecord, preparedMatches } from './records.js';
 
 export interface CorrelateStageOptions {
@@ -60,7 +60,8 @@ export interface CorrelateCounters {
 
 /** Runs until the signal aborts: claims a fair share of partitions, renews their leases, owns them. */
 export async function runCorrelateStage(makeCorrelation: () => HuntCorrelation | null, o: CorrelateStageOptions, counters: CorrelateCounters, owned: Map<number, PartitionOwner> = new Map()): Promise<void> {
-  const start = Number.parseInt(o.worker.replace(/\D/g, '').slice(-6) || '0', 10) % o.partitions;
+  // Workers start their claims at different partitions, so that starting together they rarely race.
+  const start = fnv1a(o.worker) % o.partitions;
   while (!o.signal.aborted) {
     const live = await o.broker.heartbeat('correlate', o.worker, o.leaseMs);
     const share = Math.ceil(o.partitions / Math.max(1, live));
