@@ -197,8 +197,8 @@ function hostPort(text: string, flag: string): { host: string; port: number } {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`${flag} must be - or http://HOST:PORT, not '${text}'`);
+    throw new UsageError(`${flag} must be -, http://HOST:PORT or nats://HOST:PORT/STREAM, not '${text}'`);
   }
-  if (url.protocol !== 'http:' || !url.port || (url.pathname !== '/' && url.pathname !== '')) throw new UsageError(`${flag} must be - or http://HOST:PORT (events are POSTed to /events), not '${text}'`);
+  if (url.protocol !== 'http:' || !url.port || (url.pathname !== '/' && url.pathname !== '')) throw new UsageError(`${flag} must be -, http://HOST:PORT (events are POSTed to /events) or nats://HOST:PORT/STREAM, not '${text}'`);
   return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) };
 }

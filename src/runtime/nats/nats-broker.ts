@@ -51,6 +51,8 @@ export interface NatsBrokerOptions {
   ackWaitMs: number;
   log: Logger;
   name: string;
+  /** Only look (status): make no stream, bucket or topology; fails when the topology does not exist. */
+  inspect?: boolean;
 }
 
 export interface NatsTopology {
@@ -61,6 +63,16 @@ export interface NatsTopology {
 
 export async function openNatsBroker(o: NatsBrokerOptions): Promise<NatsTopology> {
   const nc = await connect({ servers: o.input.server, name: o.name, maxReconnectAttempts: -1, reconnectTimeWait: 250, waitOnFirstConnect: false });
+  try {
+    return await setUp(nc, o);
+  } catch (e) {
+    // The connection reconnects for ever: a setup that failed must not leave it behind.
+    await nc.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function setUp(nc: NatsConnection, o: NatsBrokerOptions): Promise<NatsTopology> {
   nc.closed().then((e) => e && o.log('error', 'NATS connection closed', { reason: e.message }));
   (async () => {
     for await (const s of nc.status()) if (s.type === 'disconnect' || s.type === 'reconnect') o.log(s.type === 'disconnect' ? 'warn' : 'info', `NATS ${s.type}`, { server: o.input.server });
@@ -69,12 +81,21 @@ export async function openNatsBroker(o: NatsBrokerOptions): Promise<NatsTopology
   const js = jetstream(nc);
   const stream = o.input.name;
   if (!/^[A-Za-z0-9_-]+$/.test(stream)) throw new Error(`the events stream name '${stream}' may hold only letters, digits, _ and -`);
-  await ensureStream(jsm, { name: stream, subjects: [`${stream}.>`], duplicate_window: ns(o.dedupeWindowMs) });
   const matches = `QUARRY_${stream}_MATCHES`;
   const matchSubject = (p: number) => `quarry.${stream}.matches.${p}`;
-  await ensureStream(jsm, { name: matches, subjects: [`quarry.${stream}.matches.*`], duplicate_window: ns(o.dedupeWindowMs) });
-  const kv = await new Kvm(js).create(`QUARRY_${stream}`, { history: 1, storage: StorageType.File });
-  const config = await topologyConfig(kv, o.partitions);
+  let kv: KV;
+  let config: TopologyConfig;
+  if (o.inspect) {
+    kv = await new Kvm(js).open(`QUARRY_${stream}`);
+    const e = await kv.get('topology');
+    if (!e || e.operation !== 'PUT') throw new Error(`no Quarry topology on stream ${stream} yet`);
+    config = e.json<TopologyConfig>();
+  } else {
+    await ensureStream(jsm, { name: stream, subjects: [`${stream}.>`], duplicate_window: ns(o.dedupeWindowMs) });
+    await ensureStream(jsm, { name: matches, subjects: [`quarry.${stream}.matches.*`], duplicate_window: ns(o.dedupeWindowMs) });
+    kv = await new Kvm(js).create(`QUARRY_${stream}`, { history: 1, storage: StorageType.File });
+    config = await topologyConfig(kv, o.partitions);
+  }
   let outSubject: string | null = null;
   if (o.output) {
     outSubject = o.output.name;

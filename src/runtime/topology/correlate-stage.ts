@@ -227,3 +227,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', done, { once: true });
   });
 }
+
+/** Where each partition stands, from its saved snapshot (operators' status; tests wait on it). */
+export async function partitionStatus(broker: Broker, partitions: number): Promise<Array<{ partition: number; owner: string; position: number; ended: number; groups: number; buffered: number }>> {
+  const out = [];
+  for (let p = 0; p < partitions; p++) {
+    const stored = await broker.readSnapshot(p);
+    const s = stored.data ? stateFromJson<PartitionSnapshot>(Buffer.from(stored.data).toString('utf8')) : null;
+    out.push({ partition: p, owner: s?.owner ?? '', position: s?.position ?? 0, ended: s?.ended ?? 0, groups: s?.correlator?.groups.length ?? 0, buffered: s?.correlator?.buffer.length ?? 0 });
+  }
+  return out;
+}
