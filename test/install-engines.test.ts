@@ -10,10 +10,14 @@ import { REPO } from './helpers.js';
 
 type Version = [number, number, number];
 
+/** A version or a partial one: `20`, `20.19`, `18.x`, `18.x.x` (an `x` or `*` part is left open, as a missing one). */
 function parse(v: string): { version: Version; parts: number } {
-  const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(v.trim());
+  const m = /^v?(\d+)(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?$/.exec(v.trim());
   if (!m) throw new Error(`not a version: '${v}'`);
-  return { version: [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)], parts: m[3] !== undefined ? 3 : m[2] !== undefined ? 2 : 1 };
+  const num = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
+  const [minor, patch] = [num(m[2]), num(m[3])];
+  const parts = minor === undefined ? 1 : patch === undefined ? 2 : 3;
+  return { version: [Number(m[1]), parts > 1 ? minor! : 0, parts > 2 ? patch! : 0], parts };
 }
 const cmp = (a: Version, b: Version) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 
@@ -58,6 +62,9 @@ test('the range check reads npm ranges as npm does', () => {
   assert.ok(!satisfies('14.16.0', '>=16 || 14 >=14.17'));
   assert.ok(!satisfies('15.0.0', '^10 || ^12 || ^13.7 || ^14 || >=15.0.1'));
   assert.ok(satisfies('20.0.0', '>= 18'));
+  assert.ok(satisfies('18.20.1', '18.x'));
+  assert.ok(!satisfies('20.19.0', '18.x'));
+  assert.ok(satisfies('20.19.0', '18.x || >=20.x'));
 });
 
 test('every locked package accepts the oldest Node of each line package.json and the README support: no EBADENGINE on install', () => {
