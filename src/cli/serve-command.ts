@@ -54,8 +54,9 @@ Scaled out on NATS JetStream (docs/serve-deployment.md):
   --snapshot-ms N      longest time between partition snapshots under load (default 1000; 0: after
                        every record)
   --dedupe-window SPAN how long the broker remembers message ids (default 10m)
-Signals: SIGHUP reloads the rules (unchanged correlations keep their state); SIGTERM and SIGINT
-stop taking input, handle what was accepted, save or finish, and exit 0.
+  --no-watch           do not reload when a rule file under --rules changes (SIGHUP still does)
+Signals: SIGHUP, or a change of a rule file, reloads the rules (unchanged correlations keep their
+state); SIGTERM and SIGINT stop taking input, handle what was accepted, save or finish, and exit 0.
 Logs: JSON lines on standard error.
 `;
 
@@ -75,6 +76,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       'max-groups': { type: 'string', default: '100000' },
       'max-buffered': { type: 'string', default: '100000' },
       state: { type: 'string' },
+      'no-watch': { type: 'boolean' },
       stage: { type: 'string', default: 'both' },
       partitions: { type: 'string' },
       worker: { type: 'string' },
@@ -146,6 +148,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       leaseMs,
       snapshotMs: values['snapshot-ms'] === '0' ? 0 : count('snapshot-ms'),
       listen,
+      ...(values['no-watch'] ? {} : { watch: values.rules }),
       log,
       open: () => openNatsBroker({ input: natsInput, output: natsOutput, partitions, dedupeWindowMs, maxInFlight: count('max-in-flight'), ackWaitMs: 30_000, log, name: `quarry-serve-${stage}` }),
     });
@@ -162,6 +165,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     fsyncMs: count('fsync-ms'),
     webhook: { attempts: count('webhook-attempts'), backoffMs: 250, batch: 500, maxPending: 10_000, timeoutMs: 10_000 },
     statePath: values.state,
+    ...(values['no-watch'] ? {} : { watch: values.rules }),
     log,
   });
   return EXIT_OK;

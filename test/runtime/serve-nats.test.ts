@@ -53,8 +53,13 @@ async function runOnce(stream: string, partitions: number, workers: WorkerSpec[]
 }
 
 // Detect workers deliver matches to a partition in the order they finish, not the stream's: the
-// lateness must cover that disorder in event time (3 workers × 256 events ≈ 13 min of this stream).
-const SPREAD = ['--lateness', '1h'];
+// lateness must cover that disorder in event time. This stream packs 50 minutes of event time into
+// seconds of processing, so 20 minutes (about 1,200 events) covers a few workers taking 32 events at
+// a time on a busy machine, and still lets windows close along the stream, not only at its end.
+const SPREAD = ['--lateness', '20m', '--batch', '32'];
+// A killed detect worker's events come back after the 30 s acknowledgement wait, by which time the
+// others have read the whole stream: only a lateness beyond the stream keeps them in order.
+const REDELIVERY = ['--lateness', '1h', '--batch', '32'];
 
 test('1 partition, one process running both stages: exactly the hunt\'s detections (default lateness)', { skip, timeout: 180_000 }, async () => {
   const { got } = await runOnce('EQ1', 1, [{ stage: 'both', name: 'b1' }]);
@@ -72,11 +77,14 @@ test('16 partitions, 3 detect and 3 correlate workers racing for the leases at s
 });
 
 // Seeded: the kill lands on the same hit every run, and a failure names it.
+// Ranges stay below what the victim reaches: a detect worker takes about half of the 3,000 events
+// (batches with a publish: dozens); a correlate worker owns about half of the partitions (~250
+// detections, most of them published along the stream; a snapshot after every record).
 const FAULTS: Array<{ point: string; stage: 'detect' | 'correlate'; range: number }> = [
   { point: 'detect.before-publish', stage: 'detect', range: 400 },
   { point: 'detect.after-publish', stage: 'detect', range: 8 },
-  { point: 'correlate.before-publish', stage: 'correlate', range: 150 },
-  { point: 'correlate.after-publish', stage: 'correlate', range: 150 },
+  { point: 'correlate.before-publish', stage: 'correlate', range: 60 },
+  { point: 'correlate.after-publish', stage: 'correlate', range: 60 },
   { point: 'correlate.after-snapshot', stage: 'correlate', range: 400 },
 ];
 const rnd = seeded(20261206);
@@ -86,7 +94,7 @@ FAULTS.forEach(({ point, stage, range }, i) => {
     const victim = stage === 'detect' ? 'd1' : 'c1';
     const workers: WorkerSpec[] = ['d1', 'd2', 'c1', 'c2'].map((name) => ({ stage: name.startsWith('d') ? 'detect' : 'correlate', name, ...(name === victim ? { failpoint: `${point}:${hit}` } : {}) }));
     // Snapshots after every record: the kill after a snapshot lands between snapshot and trim.
-    const { got, run } = await runOnce(`F${i}`, 4, workers, [...SPREAD, '--snapshot-ms', '0', '--batch', '64']);
+    const { got, run } = await runOnce(`F${i}`, 4, workers, [...(stage === 'detect' ? REDELIVERY : SPREAD), '--snapshot-ms', '0']);
     assert.equal(run.starts.get(victim), 2, `${victim} was killed at ${point} and restarted:\n${run.logs.get(victim)?.slice(0, 3000)}`);
     assert.match(run.logs.get(victim)!, new RegExp(`failpoint reached.*${point.replace('.', '\\.')}`));
     assertSameDetections(got, want, point);
@@ -132,7 +140,7 @@ test('nats-server restarted mid-stream (stopped by pid, same store): the workers
   writeFileSync(join(dir, 'a.ndjson'), lines.slice(0, EVENTS / 2).join('\n') + '\n');
   writeFileSync(join(dir, 'b.ndjson'), lines.slice(EVENTS / 2).join('\n') + '\n');
   publish(nats, stream, join(dir, 'a.ndjson'), false);
-  const run = startTopology(nats, stream, rules, [{ stage: 'detect', name: 'd1' }, { stage: 'detect', name: 'd2' }, { stage: 'correlate', name: 'c1' }, { stage: 'correlate', name: 'c2' }], ['--partitions', '4', '--snapshot-ms', '0', ...SPREAD]);
+  const run = startTopology(nats, stream, rules, [{ stage: 'detect', name: 'd1' }, { stage: 'detect', name: 'd2' }, { stage: 'correlate', name: 'c1' }, { stage: 'correlate', name: 'c2' }], ['--partitions', '4', '--snapshot-ms', '0', ...REDELIVERY]);
   try {
     await new Promise((r) => setTimeout(r, 2500));
     await nats.restart();

@@ -55,7 +55,7 @@ export async function runDetectStage(live: () => LiveDetector, o: DetectStageOpt
         // Every record of earlier events must be in the partitions before the end: wait until all
         // of them are acknowledged (by whichever worker holds them), then tell every partition.
         await Promise.all(pending);
-        for (const m of done) await m.ack();
+        await Promise.all(done.map((m) => m.ack()));
         pending.length = 0;
         done.length = 0;
         await waitUntilDone(o, msg);
@@ -92,7 +92,7 @@ export async function runDetectStage(live: () => LiveDetector, o: DetectStageOpt
     }
     await Promise.all(pending);
     if (pending.length) failpoint('detect.after-publish');
-    for (const m of done) await m.ack();
+    await Promise.all(done.map((m) => m.ack()));
   }
 }
 

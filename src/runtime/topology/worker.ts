@@ -8,6 +8,7 @@ import type { SigmaCollection } from '../../sigma/load.js';
 import { createHuntCorrelation } from '../../hunt/correlate.js';
 import { LiveDetector, type LiveOptions } from '../live-detector.js';
 import { startHttpFace, type HttpFace } from '../http-input.js';
+import { watchRules } from '../rule-watch.js';
 import { renderMetrics, type ServeMetrics } from '../metrics.js';
 import type { Logger } from '../log.js';
 import type { NatsTopology } from '../nats/nats-broker.js';
@@ -28,6 +29,8 @@ export interface WorkerConfig {
   leaseMs: number;
   snapshotMs: number;
   listen?: { host: string; port: number };
+  /** Rule paths to watch: a change reloads as SIGHUP does. */
+  watch?: string[];
   log: Logger;
 }
 
@@ -80,9 +83,13 @@ export async function runWorker(cfg: WorkerConfig): Promise<{ events: number; de
       live.reload(col);
       collection = () => col;
       metrics.reloads.ok++;
-      // Owners of partitions pick up the new rules when they next take a partition; their state
-      // follows the rule fingerprints (unchanged correlations keep their windows).
-      log('info', 'rules reloaded', { rules: live.prepared.set.rules.length });
+      // Owned partitions are handed back (snapshot saved, lease released) and taken again under the
+      // new rules: the snapshot carries the state of every correlation whose definition is unchanged.
+      for (const [p, owner] of owned) {
+        owned.delete(p);
+        void owner.stop();
+      }
+      log('info', 'rules reloaded', { rules: live.prepared.set.rules.length, partitionsRetaken: true });
     } catch (e) {
       metrics.reloads.failed++;
       log('error', 'rule reload failed; the previous rules stay', { reason: (e as Error).message });
@@ -91,6 +98,7 @@ export async function runWorker(cfg: WorkerConfig): Promise<{ events: number; de
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
   process.on('SIGHUP', reload);
+  const unwatch = cfg.watch ? watchRules(cfg.watch, () => (log('info', 'rule files changed: reloading'), reload()), log) : () => undefined;
   log('info', 'serving', { worker, stage: cfg.stage, stream: topo.stream, partitions: topo.config.partitions, rules: live.prepared.set.rules.length, correlations: live.correlation?.plan.correlations.length ?? 0, ...(face ? { port: face.port } : {}) });
   const common = { broker: topo.broker, stream: topo.stream, partitions: topo.config.partitions, log, signal: ac.signal };
   const makeCorrelation = () => createHuntCorrelation(collection(), { latenessMs: cfg.live.latenessMs, maxGroups: cfg.live.maxGroups, maxBuffered: cfg.live.maxBuffered, minLevel: cfg.live.minLevel });
@@ -107,6 +115,7 @@ export async function runWorker(cfg: WorkerConfig): Promise<{ events: number; de
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
     process.off('SIGHUP', reload);
+    unwatch();
     await face?.close();
     await topo.broker.close();
   }
