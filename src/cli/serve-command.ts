@@ -7,8 +7,7 @@ import { re2Regex } from '../engine/regex-re2.js';
 import { runService } from '../runtime/service.js';
 import { jsonLogger, type Logger } from '../runtime/log.js';
 import type { SigmaCollection } from '../sigma/load.js';
-import { runWorker } from '../runtime/topology/worker.js';
-import { openNatsBroker, parseNatsUrl } from '../runtime/nats/nats-broker.js';
+import { parseNatsUrl } from '../runtime/nats/address.js';
 import { UsageError } from './usage.js';
 import { RULE_OPTIONS, ruleSelection } from './rule-options.js';
 import { parseCommandArgs, requireExistingPaths } from './args.js';
@@ -138,6 +137,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const loadRulesOrFail = loadRulesChecked(values.rules, log);
     if (!loadRulesOrFail) return EXIT_UNUSABLE;
     const server = natsInput.server;
+    // Loaded only here: the embedded service never needs the NATS client.
+    const { runWorker } = await import('../runtime/topology/worker.js');
+    const { openNatsBroker } = await import('../runtime/nats/nats-broker.js');
     await runWorker({
       loadRules: loadRulesOrFail,
       live: { pipelines: pipelines.pipelines, regex: re2Regex, minLevel, logsource, timeField: values['time-field'], latenessMs, maxGroups: count('max-groups'), maxBuffered: count('max-buffered') },

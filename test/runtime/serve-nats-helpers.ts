@@ -48,7 +48,7 @@ export function startTopology(nats: NatsServer, stream: string, rules: string, s
 }
 
 /** Waits until every partition has applied the end of input at `endSeq` (or throws with the logs). */
-export async function waitForEnd(nats: NatsServer, stream: string, endSeq: number, run: TopologyRun, timeoutMs = 90_000): Promise<void> {
+export async function waitForEnd(nats: NatsServer, stream: string, endSeq: number, run: TopologyRun, timeoutMs = 150_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ends = await partitionEnds(nats.server, stream).catch(() => [0]);

@@ -17,19 +17,8 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy,
 import { Kvm, type KV } from '@nats-io/kv';
 import type { Broker, EventMessage, Lease, PartitionMessage, StoredSnapshot, TopologyConfig } from '../topology/broker.js';
 import type { Logger } from '../log.js';
-
-export interface NatsAddress {
-  /** host:port */
-  server: string;
-  /** The path's name: a stream (input) or a subject (output). */
-  name: string;
-}
-
-/** nats://HOST:PORT/NAME → its parts; null when the text is not such an address. */
-export function parseNatsUrl(text: string): NatsAddress | null {
-  const m = /^nats:\/\/([^/\s]+:\d+)\/([^\s/]+)$/i.exec(text);
-  return m ? { server: m[1]!, name: m[2]! } : null;
-}
+import type { NatsAddress } from './address.js';
+export { parseNatsUrl, type NatsAddress } from './address.js';
 
 /** The header a control message carries (`quarry publish --end` sends `end`). */
 export const CONTROL_HEADER = 'Quarry-Control';
@@ -144,6 +133,10 @@ async function setUp(nc: NatsConnection, o: NatsBrokerOptions): Promise<NatsTopo
       const info = await jsm.consumers.info(stream, DETECT_CONSUMER);
       return info.ack_floor.stream_seq;
     },
+    async eventsBacklog() {
+      const info = await jsm.consumers.info(stream, DETECT_CONSUMER);
+      return info.num_pending + info.num_ack_pending;
+    },
     publishDetection: (id, line) => publish(outSubject ?? failNoOutput(), line, id),
     publishRecord: (p, id, data) => publish(matchSubject(p), data, id),
     async *partition(p, position, signal) {
@@ -158,7 +151,7 @@ async function setUp(nc: NatsConnection, o: NatsBrokerOptions): Promise<NatsTopo
             for await (const m of it) {
               if (m.seq <= after) continue;
               after = m.seq;
-              const msg: PartitionMessage = { seq: m.seq, data: m.data, pending: m.info.pending };
+              const msg: PartitionMessage = { seq: m.seq, data: m.data };
               yield msg;
               if (signal.aborted) break;
             }
@@ -222,7 +215,11 @@ async function setUp(nc: NatsConnection, o: NatsBrokerOptions): Promise<NatsTopo
       for (let attempt = 0; ; attempt++) {
         const head = await kv.get(`snap.p${p}`);
         if (!head || head.operation !== 'PUT') return { data: null, token: head?.revision ?? 0 };
-        const h = head.json<{ gen: string; chunks: number; sha256: string }>();
+        const h = head.json<SnapshotHead>();
+        if (h.inline !== undefined) {
+          snapshots.set(p, { gen: h.gen, chunks: 0 });
+          return { data: Buffer.from(h.inline, 'utf8'), token: head.revision } satisfies StoredSnapshot;
+        }
         const parts: Uint8Array[] = [];
         let missing = false;
         for (let i = 0; i < h.chunks && !missing; i++) {
@@ -240,10 +237,14 @@ async function setUp(nc: NatsConnection, o: NatsBrokerOptions): Promise<NatsTopo
       }
     },
     async writeSnapshot(p, data, token) {
+      // A small snapshot (the usual case) travels in the head itself: one write, one compare-and-set.
+      // A large one is written in parts first, and the head that names them is the commit.
       const gen = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
-      const chunks = Math.max(1, Math.ceil(data.length / CHUNK));
+      const small = data.length <= CHUNK / 2; // room for the escaping of JSON text in a JSON string
+      const chunks = small ? 0 : Math.ceil(data.length / CHUNK);
       for (let i = 0; i < chunks; i++) await kv.put(`snapc.p${p}.${gen}.${i}`, data.subarray(i * CHUNK, (i + 1) * CHUNK));
-      const head = JSON.stringify({ gen, chunks, sha256: createHash('sha256').update(data).digest('hex'), bytes: data.length });
+      const headValue: SnapshotHead = small ? { gen, chunks: 0, inline: Buffer.from(data).toString('utf8') } : { gen, chunks, sha256: createHash('sha256').update(data).digest('hex') };
+      const head = JSON.stringify(headValue);
       let rev: number;
       try {
         rev = token === 0 ? await kv.create(`snap.p${p}`, head) : await kv.update(`snap.p${p}`, head, token);
@@ -262,6 +263,14 @@ async function setUp(nc: NatsConnection, o: NatsBrokerOptions): Promise<NatsTopo
     },
   };
   return { broker, config, stream };
+}
+
+/** A partition's snapshot head: the snapshot itself (inline), or the parts that hold it and their checksum. */
+interface SnapshotHead {
+  gen: string;
+  chunks: number;
+  inline?: string;
+  sha256?: string;
 }
 
 function failNoOutput(): never {

@@ -41,7 +41,7 @@ export async function runWorker(cfg: WorkerConfig): Promise<{ events: number; de
   let collection = cfg.loadRules;
   const topo = await cfg.open();
   const ac = new AbortController();
-  const detect: DetectCounters = { events: 0, detections: 0, records: 0, unreadable: 0, untimed: 0, ends: 0 };
+  const detect: DetectCounters = { events: 0, detections: 0, records: 0, unreadable: 0, untimed: 0, ends: 0, lastEventTimeMs: null };
   const correlate: CorrelateCounters = { records: 0, detections: 0, unreadable: 0, unknown: 0, snapshots: 0, fenced: 0 };
   const owned = new Map<number, PartitionOwner>();
   const metrics: ServeMetrics = {
@@ -56,6 +56,7 @@ export async function runWorker(cfg: WorkerConfig): Promise<{ events: number; de
   };
   const syncMetrics = () => {
     metrics.eventsIn = detect.events;
+    metrics.lastEventTimeMs = detect.lastEventTimeMs;
     metrics.detectionsOut = { rule: detect.detections, correlation: correlate.detections };
   };
   let face: HttpFace | null = null;
@@ -67,9 +68,18 @@ export async function runWorker(cfg: WorkerConfig): Promise<{ events: number; de
       health: () => ({ ok: !ac.signal.aborted, detail: { worker, stage: cfg.stage, partitions: [...owned.keys()].sort((a, b) => a - b) } }),
       metrics: () => {
         syncMetrics();
-        return renderMetrics(metrics) + `# HELP quarry_serve_partitions_owned Correlation partitions this worker owns.\n# TYPE quarry_serve_partitions_owned gauge\nquarry_serve_partitions_owned ${owned.size}\n`;
+        return (
+          renderMetrics(metrics) +
+          `# HELP quarry_serve_partitions_owned Correlation partitions this worker owns.\n# TYPE quarry_serve_partitions_owned gauge\nquarry_serve_partitions_owned ${owned.size}\n` +
+          `# HELP quarry_serve_stream_backlog_events Events in the stream the detect stage has not acknowledged (all workers; refreshed every 5 s).\n# TYPE quarry_serve_stream_backlog_events gauge\nquarry_serve_stream_backlog_events ${backlog}\n`
+        );
       },
     });
+  // The stream's backlog for /metrics, asked of the broker in the background (metrics answer at once).
+  let backlog = NaN;
+  const refreshBacklog = () => void topo.broker.eventsBacklog().then((n) => (backlog = n), () => (backlog = NaN));
+  const backlogTimer = face ? setInterval(refreshBacklog, 5000) : null;
+  if (face) refreshBacklog();
   const stop = (signal: string) => {
     if (ac.signal.aborted) return;
     log('info', 'stopping', { signal, note: 'finishing taken work, saving partition snapshots, releasing leases' });
@@ -116,6 +126,7 @@ export async function runWorker(cfg: WorkerConfig): Promise<{ events: number; de
     process.off('SIGINT', onInt);
     process.off('SIGHUP', reload);
     unwatch();
+    if (backlogTimer) clearInterval(backlogTimer);
     await face?.close();
     await topo.broker.close();
   }
