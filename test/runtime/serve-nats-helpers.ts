@@ -35,7 +35,7 @@ export function startTopology(nats: NatsServer, stream: string, rules: string, s
     run.starts.set(spec.name, (run.starts.get(spec.name) ?? 0) + 1);
     const env = { ...process.env, ...(first && spec.failpoint ? { QUARRY_FAILPOINT: spec.failpoint } : {}) };
     if (!first || !spec.failpoint) delete env.QUARRY_FAILPOINT;
-    const args = [QUARRY, 'serve', '--rules', rules, '--input', nats.url(stream), '--output', `nats://${nats.server}/${stream}.detections`, '--stage', spec.stage, '--worker', spec.name, '--lease', '2s', ...extra];
+    const args = [QUARRY, 'serve', '--rules', rules, '--input', nats.url(stream), '--output', `nats://${nats.server}/detections.${stream}`, '--stage', spec.stage, '--worker', spec.name, '--lease', '2s', ...extra];
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     run.workers.set(spec.name, child);
     child.stderr!.on('data', (b: Buffer) => run.logs.set(spec.name, (run.logs.get(spec.name) ?? '') + b.toString()));
@@ -88,7 +88,7 @@ export function detectionKey(line: string): string {
 }
 
 export async function serviceDetections(nats: NatsServer, stream: string): Promise<string[]> {
-  return (await readSubject(nats.server, `${stream}.detections`)).map(detectionKey);
+  return (await readSubject(nats.server, `detections.${stream}`)).map(detectionKey);
 }
 
 /** Exactly the expected set: none missing, none extra, none twice (messages named in the failure). */

@@ -53,6 +53,12 @@ async function runOnce(stream: string, partitions: number, workers: WorkerSpec[]
   return { got: await serviceDetections(nats, stream), run };
 }
 
+test('a detections subject inside the events stream is refused (detections would come back as events)', { skip, timeout: 60_000 }, () => {
+  const r = spawnSync(process.execPath, [QUARRY, 'serve', '--rules', rules, '--input', nats.url('LOOP'), '--output', `nats://${nats.server}/LOOP.detections`], { encoding: 'utf8', timeout: 30_000 });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /the detections subject LOOP\.detections is captured by the stream LOOP .*choose a subject outside it/);
+});
+
 // Detect workers deliver matches to a partition in the order they finish, not the stream's: the
 // lateness must cover that disorder in event time. This stream packs 50 minutes of event time into
 // seconds of processing, so 20 minutes (about 1,200 events) covers a few workers taking 32 events at

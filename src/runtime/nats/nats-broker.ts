@@ -88,6 +88,9 @@ async function setUp(nc: NatsConnection, o: NatsBrokerOptions): Promise<NatsTopo
   let outSubject: string | null = null;
   if (o.output) {
     outSubject = o.output.name;
+    const owner = await jsm.streams.find(outSubject).catch(() => null);
+    // Detections stored in the events stream would come back as events.
+    if (owner === stream || owner === matches) throw new Error(`the detections subject ${outSubject} is captured by the stream ${owner} (subjects ${owner === stream ? `${stream}.>` : `quarry.${stream}.matches.*`}): choose a subject outside it, e.g. detections.${stream}`);
     await ensureOutputStream(jsm, outSubject, o.dedupeWindowMs, o.log);
   }
   const publish = (subject: string, data: Uint8Array | string, msgID: string) => publishRetrying(js, subject, data, msgID, o.log);
