@@ -62,7 +62,24 @@ export interface CorrelateCounters {
 export async function runCorrelateStage(makeCorrelation: () => HuntCorrelation | null, o: CorrelateStageOptions, counters: CorrelateCounters, owned: Map<number, PartitionOwner> = new Map()): Promise<void> {
   // Workers start their claims at different partitions, so that starting together they rarely race.
   const start = fnv1a(o.worker) % o.partitions;
+  // The broker away for a moment (a restart) must not stop the worker: each round that fails is
+  // logged and tried again; only an outage longer than OUTAGE_MS ends the stage (exit 1).
+  let failingSince: number | null = null;
   while (!o.signal.aborted) {
+    try {
+      await claimRound();
+      failingSince = null;
+    } catch (e) {
+      failingSince ??= Date.now();
+      if (Date.now() - failingSince > OUTAGE_MS) throw new Error(`the broker has been unreachable for ${OUTAGE_MS / 1000} s: ${(e as Error).message}`);
+      o.log('warn', 'lease round failed; trying again', { reason: (e as Error).message });
+    }
+    await sleep(o.leaseMs / 3, o.signal);
+  }
+  await Promise.all([...owned.values()].map((w) => w.stop()));
+  owned.clear();
+
+  async function claimRound(): Promise<void> {
     const live = await o.broker.heartbeat('correlate', o.worker, o.leaseMs);
     const share = Math.ceil(o.partitions / Math.max(1, live));
     for (const [p, owner] of owned) {
@@ -88,11 +105,11 @@ export async function runCorrelateStage(makeCorrelation: () => HuntCorrelation |
       await owner.stop();
       o.log('info', 'partition handed back for balance', { partition: p, workers: live });
     }
-    await sleep(o.leaseMs / 3, o.signal);
   }
-  await Promise.all([...owned.values()].map((w) => w.stop()));
-  owned.clear();
 }
+
+/** How long the broker may stay unreachable before a worker gives up (its supervisor restarts it). */
+const OUTAGE_MS = 120_000;
 
 export class PartitionOwner {
   private readonly ac = new AbortController();

@@ -142,7 +142,8 @@ export function matchRecords(d: LiveDetector, pm: PartitionMap, result: ReturnTy
 
 async function waitUntilDone(o: DetectStageOptions, msg: EventMessage): Promise<void> {
   for (let waited = 0; ; waited += 100) {
-    if ((await o.broker.eventsDoneThrough()) >= msg.seq - 1) return;
+    // A failed look (the broker restarting) is only a wait: the publishes' own retries bound the outage.
+    if ((await o.broker.eventsDoneThrough().catch(() => -1)) >= msg.seq - 1) return;
     if (o.signal.aborted) throw new Error('stopped while waiting for earlier events before the end of input');
     if (waited % 5000 === 0) msg.working();
     await new Promise((r) => setTimeout(r, 100));
