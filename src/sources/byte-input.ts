@@ -7,7 +7,7 @@ import { createGunzip } from 'node:zlib';
 export type ByteChunks = AsyncIterable<Uint8Array>;
 
 /** `-` is stdin. Errors (missing file, EACCES, EISDIR) surface on the first read. */
-export function readBytes(path: string, highWaterMark = 64 * 1024): ByteChunks {
+export function readBytes(path: string, highWaterMark = 1024 * 1024): ByteChunks {
   if (path === '-') return process.stdin;
   return createReadStream(path, { highWaterMark });
 }
