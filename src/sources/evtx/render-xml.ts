@@ -4,7 +4,7 @@ import {
   K_CDATA, K_CHARREF, K_ELEMENT, K_ENTITY, K_PI, K_SUBST, K_TEMPLATE, K_TEXT,
   RENDER_BUDGET, renderBudget, spend, type ElementNode, type Node, type Values,
 } from './nodes.js';
-import { T_ARRAY, T_BINXML, T_NULL, valueText, valueTextItems } from './values.js';
+import { T_ANSI, T_ARRAY, T_BINXML, T_NULL, T_STRING, valueText, valueTextItems } from './values.js';
 
 const MAX_DEPTH = 128;
 
@@ -12,6 +12,16 @@ export function escapeXml(s: string, attr = false): string {
   if (!/[&<>"]/.test(s)) return s;
   s = s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return attr ? s.replace(/"/g, '&quot;') : s;
+}
+
+/**
+ * A substitution value as escaped XML text. Only string values can hold '&', '<', '>' or '"': the
+ * text forms of the other types are digits, hex, GUIDs, SIDs and dates, so they skip the search.
+ */
+function substText(values: Values, index: number, t: number, attr: boolean): string {
+  const text = valueText(values.buf, values.offs[index]!, values.sizes[index]!, t);
+  const base = t & 0x7f;
+  return base === T_STRING || base === T_ANSI ? escapeXml(text, attr) : text;
 }
 
 /** Renders a record's top-level nodes as XML text (one element per line, no XML declaration). */
@@ -60,7 +70,7 @@ function collect(nodes: Node[], values: Values | null, depth: number, acc: Conte
           if (nested) collect(nested, values, depth + 1, acc);
           break;
         }
-        acc.text += escapeXml(valueText(values.buf, values.offs[n.index]!, values.sizes[n.index]!, t));
+        acc.text += substText(values, n.index, t, false);
         break;
       }
     }
@@ -80,7 +90,7 @@ function attrText(parts: Node[], values: Values | null): string | null {
         if (!values || p.index >= values.types.length) break;
         const t = values.types[p.index]!;
         if (t === T_NULL || t === T_BINXML) break;
-        piece = escapeXml(valueText(values.buf, values.offs[p.index]!, values.sizes[p.index]!, t), true);
+        piece = substText(values, p.index, t, true);
         break;
       }
     }
