@@ -34,7 +34,7 @@ export function parseJson(text: string, maxDepth = DEFAULT_MAX_DEPTH): EventValu
   // Any integer literal beyond 2^53 comes out of JSON.parse as a double of at least 2^53, so walking
   // the result finds every text that needs the exact parser. (Cheaper than a regex over the text,
   // and no false alarms on hex strings such as Keywords "0x8000000000000000".)
-  const found = typeof value === 'object' && value !== null ? scan(value, 1, maxDepth) : isUnsafe(value) ? UNSAFE : FINE;
+  const found = scan(value, 0, maxDepth);
   if (found === TOO_DEEP) throwIfTooDeep(text, maxDepth);
   // the exact parser checks depth itself, with the same error at the same bracket
   return found === UNSAFE ? parseJsonExact(text, maxDepth) : value;
@@ -45,41 +45,28 @@ const PRECHECK_LENGTH = 64 * 1024;
 
 const FINE = 0, UNSAFE = 1, TOO_DEEP = 2;
 
-function isUnsafe(v: EventValue): boolean {
-  return typeof v === 'number' && (v >= 9007199254740992 || v <= -9007199254740992);
-}
-
 /**
- * Walks a parsed container (at nesting `depth`, the top level being 1): TOO_DEEP when some container
- * lies deeper than maxDepth (the walk never goes further, so its own stack stays bounded), else
- * UNSAFE when some number is not a safe integer's double, else FINE.
+ * Walks a parsed value found at nesting `depth` (the top-level value at 0): TOO_DEEP when some
+ * container lies deeper than maxDepth (the walk never goes further, so its own stack stays bounded),
+ * else UNSAFE when some number is not a safe integer's double, else FINE.
  */
-function scan(o: object, depth: number, maxDepth: number): number {
-  if (depth > maxDepth) return TOO_DEEP;
+function scan(v: EventValue, depth: number, maxDepth: number): number {
+  if (typeof v !== 'object') return typeof v === 'number' && (v >= 9007199254740992 || v <= -9007199254740992) ? UNSAFE : FINE;
+  if (v === null) return FINE;
+  if (depth >= maxDepth) return TOO_DEEP;
   let found = FINE;
-  if (Array.isArray(o)) {
-    for (let i = 0; i < o.length; i++) {
-      const c = o[i] as EventValue;
-      if (typeof c === 'object') {
-        if (c !== null) {
-          const r = scan(c, depth + 1, maxDepth);
-          if (r === TOO_DEEP) return r;
-          found |= r;
-        }
-      } else if (typeof c === 'number' && (c >= 9007199254740992 || c <= -9007199254740992)) found = UNSAFE;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const r = scan(v[i]!, depth + 1, maxDepth);
+      if (r === TOO_DEEP) return r;
+      found |= r;
     }
     return found;
   }
-  const rec = o as { [key: string]: EventValue };
-  for (const k in rec) {
-    const c = rec[k]!;
-    if (typeof c === 'object') {
-      if (c !== null) {
-        const r = scan(c, depth + 1, maxDepth);
-        if (r === TOO_DEEP) return r;
-        found |= r;
-      }
-    } else if (typeof c === 'number' && (c >= 9007199254740992 || c <= -9007199254740992)) found = UNSAFE;
+  for (const k in v) {
+    const r = scan(v[k]!, depth + 1, maxDepth);
+    if (r === TOO_DEEP) return r;
+    found |= r;
   }
   return found;
 }
