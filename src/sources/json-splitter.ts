@@ -4,7 +4,8 @@
 // It never holds more than one record (capped) plus one chunk, so memory does not grow with input.
 //
 // Fast paths: an object that starts a line and ends with `}` on that same line is handed to the parser
-// directly (NDJSON costs one indexOf and one JSON.parse per line); so is a pretty-printed object that
+// directly (NDJSON given as bytes, `pushUtf8`, costs one indexOf over the bytes, one UTF-8 decoding of
+// the line and one JSON.parse per line, about what JSON.parse alone costs); so is a pretty-printed object that
 // ends at the next line holding only `}` at its own indentation. Everything else goes through a
 // structural scanner that only looks at quotes, backslashes, brackets and newlines.
 //
@@ -32,8 +33,9 @@ export interface JsonSplitterOptions {
   /**
    * The pushed text is UTF-8 bytes decoded as latin1 (one character per byte). Node decodes latin1
    * several times faster than UTF-8 with non-ASCII text, and UTF-8 never puts a byte below 0x80
-   * inside a multi-byte character, so brackets, quotes and newlines are found just the same; only
-   * records holding a non-ASCII byte are decoded as UTF-8 before parsing.
+   * inside a multi-byte character, so brackets, quotes and newlines are found just the same; a
+   * record is decoded as UTF-8 before parsing (from the bytes when they were pushed, `pushUtf8`;
+   * from the text when it holds a non-ASCII character, `push`).
    */
   utf8AsLatin1?: boolean;
 }
