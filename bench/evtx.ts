@@ -1,7 +1,14 @@
 // EVTX reader benchmark: records/s and MB/s, in one thread and with workers, next to Debian's
 // evtxexport timed in the same run. Run: node dist/bench/evtx.js [--big-mb 64]
+//
+// The headline compares like with like: Quarry rendering every record as event XML and printing it
+// (to /dev/null, in 64 KiB writes) against `evtxexport -f xml` printing the same records as XML into
+// a pipe, one thread each, alternated over three rounds. Records per CPU-second is the measure the
+// target is judged on (on a shared machine wall time mostly says how long a process waited for a
+// core); wall-clock records/s is printed beside it. The JSON rows (Quarry's own event form, which
+// evtxexport cannot print) are shown for what they are, not compared.
 import { spawn, spawnSync } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { closeSync, openSync, promises as fs, readFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { closeSharedPools, expandEvtxInputs, readEvtx } from '../src/sources/evtx/index.js';
@@ -10,25 +17,56 @@ import { buildBigEvtx } from './evtx-bigfile.js';
 const DATA = path.resolve(process.cwd(), '../shared/data');
 const bigMb = Number(process.argv[process.argv.indexOf('--big-mb') + 1]) || 64;
 
-interface Row { input: string; reader: string; records: number; seconds: number; bytes: number }
+interface Run { records: number; seconds: number; cpu: number | null }
+interface Row extends Run { input: string; reader: string; bytes: number }
 const rows: Row[] = [];
 
-async function timeOurs(files: string[], workers: number, xml: boolean): Promise<{ records: number; seconds: number }> {
+type Mode = 'json' | 'xml printed';
+
+async function timeOurs(files: string[], workers: number, mode: Mode): Promise<Run> {
+  const xml = mode === 'xml printed';
+  const out = xml ? openSync('/dev/null', 'w') : -1;
+  const c0 = process.cpuUsage();
   const t = process.hrtime.bigint();
   let records = 0;
+  let pending: string[] = [];
+  let size = 0;
   for (const f of files) {
-    for await (const it of readEvtx(f, { workers, xml, json: !xml })) if (it.kind === 'record') records++;
+    for await (const it of readEvtx(f, { workers, xml, json: !xml })) {
+      if (it.kind !== 'record') continue;
+      records++;
+      if (xml) {
+        pending.push(it.xml!);
+        size += it.xml!.length;
+        if (size >= 65536) {
+          writeSync(out, pending.join(''));
+          pending = [];
+          size = 0;
+        }
+      }
+    }
   }
-  return { records, seconds: Number(process.hrtime.bigint() - t) / 1e9 };
+  if (xml) {
+    if (pending.length) writeSync(out, pending.join(''));
+    closeSync(out);
+  }
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  const c = process.cpuUsage(c0);
+  return { records, seconds, cpu: (c.user + c.system) / 1e6 };
 }
 
-/** Runs evtxexport -f xml on each file, counting the events it prints. */
-async function timeEvtxexport(files: string[]): Promise<{ records: number; seconds: number }> {
+const hasTime = !spawnSync('/usr/bin/time', ['-f', '%U', 'true'], { stdio: 'ignore' }).error;
+
+/** Runs evtxexport -f xml on each file, counting the events it prints; CPU time through /usr/bin/time when there. */
+async function timeEvtxexport(files: string[]): Promise<Run> {
   const t = process.hrtime.bigint();
   let records = 0;
+  let cpu: number | null = hasTime ? 0 : null;
+  const cpuFile = path.join(os.tmpdir(), `quarry-evtx-bench-${process.pid}.time`);
   for (const f of files) {
     records += await new Promise<number>((resolve) => {
-      const p = spawn('evtxexport', ['-f', 'xml', f], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const argv = hasTime ? ['/usr/bin/time', '-f', '%U %S', '-o', cpuFile, 'evtxexport', '-f', 'xml', f] : ['evtxexport', '-f', 'xml', f];
+      const p = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'] });
       let n = 0, tail = '';
       p.stdout.setEncoding('utf8');
       p.stdout.on('data', (s: string) => {
@@ -40,21 +78,50 @@ async function timeEvtxexport(files: string[]): Promise<{ records: number; secon
       p.on('close', () => resolve(n));
       p.on('error', () => resolve(0));
     });
+    if (cpu !== null) {
+      const [user, sys] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+      cpu += (user ?? NaN) + (sys ?? NaN);
+    }
   }
-  return { records, seconds: Number(process.hrtime.bigint() - t) / 1e9 };
+  await fs.rm(cpuFile, { force: true });
+  return { records, seconds: Number(process.hrtime.bigint() - t) / 1e9, cpu };
 }
+
+const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
+const headlines: string[] = [];
 
 async function bench(input: string, files: string[]): Promise<void> {
   let bytes = 0;
   for (const f of files) bytes += (await fs.stat(f)).size;
   const cpus = os.availableParallelism();
-  await timeOurs(files, 0, false); // warm-up: JIT and page cache, not reported
-  const add = (reader: string, r: { records: number; seconds: number }) => rows.push({ input, reader, bytes, ...r });
-  add('quarry json, 1 thread', await timeOurs(files, 0, false));
-  add(`quarry json, ${cpus} workers`, await timeOurs(files, cpus, false));
-  add('quarry xml, 1 thread', await timeOurs(files, 0, true));
-  add(`quarry xml, ${cpus} workers`, await timeOurs(files, cpus, true));
-  if (hasEvtxexport) add('evtxexport -f xml', await timeEvtxexport(files));
+  await timeOurs(files, 0, 'json'); // warm-up: JIT and page cache, not reported
+  await timeOurs(files, 0, 'xml printed');
+  const add = (reader: string, r: Run) => rows.push({ input, reader, bytes, ...r });
+  add('quarry json, 1 thread', await timeOurs(files, 0, 'json'));
+  add(`quarry json, ${cpus} workers`, await timeOurs(files, cpus, 'json'));
+  add(`quarry xml printed, ${cpus} workers`, await timeOurs(files, cpus, 'xml printed'));
+  if (!hasEvtxexport) {
+    add('quarry xml printed, 1 thread', await timeOurs(files, 0, 'xml printed'));
+    return;
+  }
+  // the like-for-like pair, alternated
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const ours = await timeOurs(files, 0, 'xml printed');
+    const theirs = await timeEvtxexport(files);
+    add('quarry xml printed, 1 thread', ours);
+    add('evtxexport -f xml', theirs);
+    wall.push((ours.records / ours.seconds) / (theirs.records / theirs.seconds));
+    if (ours.cpu !== null && theirs.cpu !== null) cpu.push((ours.records / ours.cpu) / (theirs.records / theirs.cpu));
+  }
+  const c = cpu.length ? median(cpu) : null;
+  headlines.push(
+    `${input}: quarry xml printed, 1 thread = ` +
+      (c !== null ? `${c.toFixed(1)}x evtxexport -f xml records per CPU-second, ` : '') +
+      `${median(wall).toFixed(1)}x records/s wall (median of 3 alternated rounds); target >= 5x: ` +
+      (c === null ? 'not judged (no /usr/bin/time for evtxexport CPU time)' : c >= 5 ? 'met' : 'not met'),
+  );
 }
 
 const hasEvtxexport = !spawnSync('evtxexport', ['-h'], { stdio: 'ignore' }).error;
@@ -72,17 +139,12 @@ try {
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const num = (v: number, n: number) => String(v).padStart(n);
-console.log(`${pad('input', 36)} ${pad('reader', 24)} ${num(0, 0) && ''}${'records'.padStart(9)} ${'seconds'.padStart(8)} ${'records/s'.padStart(10)} ${'MB/s'.padStart(7)}`);
+console.log(`${pad('input', 36)} ${pad('reader', 30)} ${'records'.padStart(9)} ${'wall s'.padStart(8)} ${'records/s'.padStart(10)} ${'MB/s'.padStart(7)} ${'cpu s'.padStart(7)} ${'rec/cpu-s'.padStart(10)}`);
 for (const r of rows) {
-  console.log(`${pad(r.input, 36)} ${pad(r.reader, 24)} ${num(r.records, 9)} ${r.seconds.toFixed(3).padStart(8)} ` +
-    `${num(Math.round(r.records / r.seconds), 10)} ${(r.bytes / 1048576 / r.seconds).toFixed(1).padStart(7)}`);
+  console.log(`${pad(r.input, 36)} ${pad(r.reader, 30)} ${num(r.records, 9)} ${r.seconds.toFixed(3).padStart(8)} ` +
+    `${num(Math.round(r.records / r.seconds), 10)} ${(r.bytes / 1048576 / r.seconds).toFixed(1).padStart(7)} ` +
+    `${r.cpu === null ? '-'.padStart(7) : r.cpu.toFixed(3).padStart(7)} ${r.cpu === null ? '-'.padStart(10) : num(Math.round(r.records / r.cpu), 10)}`);
 }
-for (const input of new Set(rows.map((r) => r.input))) {
-  const ours = rows.find((r) => r.input === input && r.reader === 'quarry json, 1 thread');
-  const theirs = rows.find((r) => r.input === input && r.reader.startsWith('evtxexport'));
-  if (ours && theirs && theirs.records) {
-    console.log(`${input}: quarry 1 thread = ${((ours.records / ours.seconds) / (theirs.records / theirs.seconds)).toFixed(1)}x evtxexport records/s`);
-  }
-}
+for (const h of headlines) console.log(h);
 if (!hasEvtxexport) console.log('evtxexport not on PATH: apt-get install -y libevtx-utils to compare');
 console.log(`cpus: ${os.availableParallelism()}, peak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

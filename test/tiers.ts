@@ -23,6 +23,7 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
     'backends/sql.test.ts',
     'server/explorer-corpus.test.ts',
     'evtx/fuzz.test.ts',
+    'sources/reader-equivalence.test.ts',
     'backends/sentinel-formats.test.ts',
     'pipeline/windows.test.ts',
     'backends/elastic-corpus.test.ts',

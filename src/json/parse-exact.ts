@@ -18,27 +18,62 @@ export const DEFAULT_MAX_DEPTH = 128;
 /** Parse one JSON text. Throws JsonSyntaxError (or SyntaxError from JSON.parse) when malformed. */
 export function parseJson(text: string, maxDepth = DEFAULT_MAX_DEPTH): EventValue {
   // JSON.parse has no depth limit, and a 100,000-deep value would overflow the stack of whatever
-  // walks it later (JSON.stringify, structuredClone, a keyword search).
-  if (mayNestDeeperThan(text, maxDepth)) {
-    const at = depthExceededAt(text, maxDepth);
-    if (at >= 0) throw new JsonSyntaxError(`Nesting deeper than ${maxDepth}`, at);
+  // walks it later (JSON.stringify, structuredClone, a keyword search). V8's JSON.parse itself is
+  // iterative, so for a short text the depth is checked on the result, in the same walk that looks
+  // for unsafe integers (one pass instead of two more over the text); a long text is checked before
+  // parsing, because deep arrays cost JSON.parse several times more per byte than flat ones.
+  if (text.length > PRECHECK_LENGTH && mayNestDeeperThan(text, maxDepth)) throwIfTooDeep(text, maxDepth);
+  let value: EventValue;
+  try {
+    value = JSON.parse(text) as EventValue;
+  } catch (e) {
+    // a text both malformed and too deep is reported as too deep, whichever check ran first
+    if (mayNestDeeperThan(text, maxDepth)) throwIfTooDeep(text, maxDepth);
+    throw e;
   }
-  const value = JSON.parse(text) as EventValue;
   // Any integer literal beyond 2^53 comes out of JSON.parse as a double of at least 2^53, so walking
   // the result finds every text that needs the exact parser. (Cheaper than a regex over the text,
   // and no false alarms on hex strings such as Keywords "0x8000000000000000".)
-  return hasUnsafeNumber(value) ? parseJsonExact(text, maxDepth) : value;
+  const found = scan(value, 0, maxDepth);
+  if (found === TOO_DEEP) throwIfTooDeep(text, maxDepth);
+  // the exact parser checks depth itself, with the same error at the same bracket
+  return found === UNSAFE ? parseJsonExact(text, maxDepth) : value;
 }
 
-function hasUnsafeNumber(v: EventValue): boolean {
-  if (typeof v === 'number') return v >= 9007199254740992 || v <= -9007199254740992;
-  if (typeof v !== 'object' || v === null) return false;
+/** Texts longer than this have their nesting bounded from the text before JSON.parse sees them. */
+const PRECHECK_LENGTH = 64 * 1024;
+
+const FINE = 0, UNSAFE = 1, TOO_DEEP = 2;
+
+/**
+ * Walks a parsed value found at nesting `depth` (the top-level value at 0): TOO_DEEP when some
+ * container lies deeper than maxDepth (the walk never goes further, so its own stack stays bounded),
+ * else UNSAFE when some number is not a safe integer's double, else FINE.
+ */
+function scan(v: EventValue, depth: number, maxDepth: number): number {
+  if (typeof v !== 'object') return typeof v === 'number' && (v >= 9007199254740992 || v <= -9007199254740992) ? UNSAFE : FINE;
+  if (v === null) return FINE;
+  if (depth >= maxDepth) return TOO_DEEP;
+  let found = FINE;
   if (Array.isArray(v)) {
-    for (const item of v) if (hasUnsafeNumber(item)) return true;
-    return false;
+    for (let i = 0; i < v.length; i++) {
+      const r = scan(v[i]!, depth + 1, maxDepth);
+      if (r === TOO_DEEP) return r;
+      found |= r;
+    }
+    return found;
   }
-  for (const k in v) if (hasUnsafeNumber((v as { [key: string]: EventValue })[k]!)) return true;
-  return false;
+  for (const k in v) {
+    const r = scan(v[k]!, depth + 1, maxDepth);
+    if (r === TOO_DEEP) return r;
+    found |= r;
+  }
+  return found;
+}
+
+function throwIfTooDeep(text: string, maxDepth: number): void {
+  const at = depthExceededAt(text, maxDepth);
+  if (at >= 0) throw new JsonSyntaxError(`Nesting deeper than ${maxDepth}`, at);
 }
 
 /** Cheap bound: nesting cannot exceed the number of '{' and '[' characters. */

