@@ -27,31 +27,31 @@ function python(): Found | undefined {
 }
 
 /** pySigma converting to KQL with the Kusto backend and the Sentinel ASIM pipeline. */
-export function findPySigma(): Found {
+export function findPySigma(vendor = VENDOR): Found {
   const missing = python();
   if (missing) return missing;
-  if (!existsSync(join(VENDOR, 'site/sigma/backends/kusto'))) return { ok: false, why: `pySigma is not set up: ${SETUP}` };
+  if (!existsSync(join(vendor, 'site/sigma/backends/kusto'))) return { ok: false, why: `pySigma is not set up: ${SETUP}` };
   return {
     ok: true,
     argv: [PYTHON, join(PEERS_DIR, 'pysigma-convert.py')],
-    env: { ...process.env, PYTHONPATH: join(VENDOR, 'site') },
+    env: { ...process.env, PYTHONPATH: join(vendor, 'site') },
     version: 'pySigma, Kusto backend, sentinel_asim pipeline',
   };
 }
 
 /** Zircolite with the ruleset setup.sh converted from SigmaHQ's Windows rules, reading JSON lines. */
-export function findZircolite(): Found {
+export function findZircolite(vendor = VENDOR): Found {
   const missing = python();
   if (missing) return missing;
-  const home = join(VENDOR, 'zircolite');
-  const ruleset = join(VENDOR, 'zircolite-rules-windows.json');
+  const home = join(vendor, 'zircolite');
+  const ruleset = join(vendor, 'zircolite-rules-windows.json');
   if (!existsSync(join(home, 'zircolite.py')) || !existsSync(ruleset)) return { ok: false, why: `Zircolite is not set up: ${SETUP}` };
-  const standin = existsSync(join(VENDOR, 'site/orjson.py')) ? ' (orjson replaced by the standard json module: Debian 12 has no python3-orjson)' : '';
+  const standin = existsSync(join(vendor, 'site/orjson.py')) ? ' (orjson replaced by the standard json module: Debian 12 has no python3-orjson)' : '';
   return {
     ok: true,
     argv: [PYTHON, join(home, 'zircolite.py'), '-c', join(home, 'config/config.yaml'), '-r', ruleset, '-j', '-n', '-q', '--no-parallel'],
     cwd: home,
-    env: { ...process.env, PYTHONPATH: join(VENDOR, 'site') },
+    env: { ...process.env, PYTHONPATH: join(vendor, 'site') },
     version: `Zircolite${standin}`,
   };
 }

@@ -1,11 +1,51 @@
-// Runs every benchmark in sequence, each in its own process so peak memory is its own.
-import { spawnSync } from 'node:child_process';
+// Runs every benchmark in sequence, each in its own process so peak memory is its own, then judges
+// issue 14's six targets: after each benchmark its target lines (`target N …: met|NOT met (figure vs
+// goal)`, the peer beside the figure), at the end a summary table of every figure.
+// Usage: node dist/bench/run-all.js [--only a.js,b.js]   (npm run bench builds first)
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import os from 'node:os';
+import { collect } from './collect.js';
+import { summaryTable, targetLine, type BenchResult } from './result.js';
+import { peerVersions } from './peers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-for (const name of ['load-compile.js', 'hunt-json.js', 'json-read.js', 'proxy-read.js', 'stack.js', 'convert.js', 'evtx.js', 'correlate.js', 'time-sort.js']) {
-  console.log(`\n== ${name}`);
-  const r = spawnSync(process.execPath, [join(here, name)], { stdio: 'inherit' });
-  if (r.status !== 0) console.log(`(${name} exited with ${r.status})`);
+// The benchmarks that measure a target come first; the rest print their own figures only.
+const ALL = [
+  'load-compile.js', 'hunt-json.js', 'json-read.js', 'evtx.js', 'convert-peer.js', 'hunt-peer.js',
+  'proxy-read.js', 'stack.js', 'convert.js', 'correlate.js', 'time-sort.js',
+];
+const TARGETS = [1, 2, 3, 4, 5, 6] as const;
+const at = process.argv.indexOf('--only');
+const names = at >= 0 ? process.argv[at + 1]!.split(',') : ALL;
+
+/** Runs one benchmark, passing its output through as it comes; resolves to the whole output. */
+function run(name: string): Promise<{ out: string; status: number | null }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(here, name)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (s: string) => {
+      out += s;
+      process.stdout.write(s);
+    });
+    child.on('close', (status) => resolve({ out, status }));
+  });
 }
+
+const started = new Date();
+console.log(`${started.toISOString()}: node ${process.version}, ${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+const peers = peerVersions();
+console.log(peers ? `peers from source: ${peers}` : 'pySigma and Zircolite are not set up: sh bench/peers/setup.sh (their figures will say "not available")');
+const results: BenchResult[] = [];
+for (const name of names) {
+  console.log(`\n== ${name}`);
+  const { out, status } = await run(name);
+  if (status !== 0) console.log(`(${name} exited with ${status})`);
+  const found = collect(name, out);
+  for (const r of found) console.log(targetLine(r));
+  results.push(...found);
+}
+console.log(`\n== issue 14 targets (${((Date.now() - started.getTime()) / 60000).toFixed(1)} min; load average at the end ${os.loadavg()[0]!.toFixed(1)})`);
+console.log(summaryTable(results, TARGETS));
