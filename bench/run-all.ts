@@ -1,14 +1,17 @@
 // Runs every benchmark in sequence, each in its own process so peak memory is its own, then judges
 // issue 14's six targets: after each benchmark its target lines (`target N …: met|NOT met (figure vs
 // goal)`, the peer beside the figure), at the end a summary table of every figure.
-// Usage: node dist/bench/run-all.js [--only a.js,b.js]   (npm run bench builds first)
+// Usage: node dist/bench/run-all.js [--only a.js,b.js] [--write-readme]   (npm run bench builds first)
+// --write-readme puts the target lines into README.md's Performance section (bench/readme-block.ts).
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import os from 'node:os';
 import { collect } from './collect.js';
-import { summaryTable, targetLine, type BenchResult } from './result.js';
-import { peerVersions } from './peers.js';
+import { summaryTable, targetLine, targetVerdict, type BenchResult } from './result.js';
+import { peerVersions, REPO } from './peers.js';
+import { replaceBlock } from './readme-block.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // The benchmarks that measure a target come first; the rest print their own figures only.
@@ -49,3 +52,19 @@ for (const name of names) {
 }
 console.log(`\n== issue 14 targets (${((Date.now() - started.getTime()) / 60000).toFixed(1)} min; load average at the end ${os.loadavg()[0]!.toFixed(1)})`);
 console.log(summaryTable(results, TARGETS));
+
+if (process.argv.includes('--write-readme')) {
+  const readme = join(REPO, 'README.md');
+  const block = [
+    `\`npm run bench\` on ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC: node ${process.version}, ${os.availableParallelism()} cores shared with other jobs ` +
+      `(load average ${os.loadavg()[0]!.toFixed(1)} at the end), so read the ratios to the peers, measured in the same run, rather than the absolute times.`,
+    '',
+    '```text',
+    ...results.map(targetLine),
+    '',
+    TARGETS.map((t) => `target ${t}: ${targetVerdict(results, t)}`).join('; '),
+    '```',
+  ].join('\n');
+  writeFileSync(readme, replaceBlock(readFileSync(readme, 'utf8'), block));
+  console.log(`README.md: Performance figures written (${results.length} target lines)`);
+}

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, judge, parseResults, report, summaryTable, targetLine, targetVerdict, type BenchResult } from '../../bench/result.js';
 import { collect } from '../../bench/collect.js';
 import { findPySigma, findZircolite } from '../../bench/peers.js';
+import { BEGIN, END, replaceBlock } from '../../bench/readme-block.js';
 
 const convert = (quarry: number, pysigma: number): BenchResult => ({
   target: 5, label: 'convert rules/', figure: quarry, unit: 's CPU', peer: { name: 'pySigma', figure: pysigma }, goal: { on: 'speedup', op: '>=', value: 10 },
@@ -107,4 +108,12 @@ test('the EVTX table is read like for like (XML from both), and JSON-read withou
   assert.equal(judge(j!), 'not available');
   const withPeer = `${jsonOut}JSON.parse per line (the peer)       100000 events    0.80 s    125,000 events/s  100.0 MB/s  peak RSS 90 MB\n`;
   assert.equal(judge(collect('json-read.js', withPeer)[0]!), 'met'); // exactly 0.8
+});
+
+test('--write-readme replaces only the block between the markers, and says so when they are missing', () => {
+  const readme = `# Quarry\n\n## Performance\n\nintro\n\n${BEGIN}\nold figures\n${END}\n\nafter\n`;
+  const written = replaceBlock(readme, 'target 5 convert: NOT met (…)\n');
+  assert.equal(written, `# Quarry\n\n## Performance\n\nintro\n\n${BEGIN}\ntarget 5 convert: NOT met (…)\n${END}\n\nafter\n`);
+  assert.equal(replaceBlock(written, 'again'), written.replace('target 5 convert: NOT met (…)', 'again'));
+  assert.throws(() => replaceBlock('# Quarry\n', 'x'), /README\.md has no "<!-- npm run bench: begin/);
 });

@@ -1,0 +1,13 @@
+// The README's Performance section holds what `npm run bench` printed, between two marker lines, so
+// that `node dist/bench/run-all.js --write-readme` can replace it after a run and nothing else changes.
+
+export const BEGIN = '<!-- npm run bench: begin (written by bench/run-all.ts --write-readme) -->';
+export const END = '<!-- npm run bench: end -->';
+
+/** The README with the text between the markers replaced by `block`; an error when they are missing. */
+export function replaceBlock(readme: string, block: string): string {
+  const from = readme.indexOf(BEGIN);
+  const to = readme.indexOf(END);
+  if (from < 0 || to < from) throw new Error(`README.md has no "${BEGIN}" … "${END}" block to write the figures into`);
+  return `${readme.slice(0, from + BEGIN.length)}\n${block.trimEnd()}\n${readme.slice(to)}`;
+}
