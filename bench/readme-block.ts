@@ -11,3 +11,26 @@ export function replaceBlock(readme: string, block: string): string {
   if (from < 0 || to < from) throw new Error(`README.md has no "${BEGIN}" … "${END}" block to write the figures into`);
   return `${readme.slice(0, from + BEGIN.length)}\n${block.trimEnd()}\n${readme.slice(to)}`;
 }
+
+export interface RunInfo {
+  /** When the run started (ISO, UTC). */
+  started: string;
+  node: string;
+  cores: number;
+  /** The one-minute load average at the end of the run. */
+  loadAtEnd: number;
+}
+
+/** The text of the block: when and where, then every target line and the verdict per target. */
+export function readmeBlock(info: RunInfo, lines: readonly string[], verdicts: string): string {
+  return [
+    `\`npm run bench\` on ${info.started.slice(0, 16).replace('T', ' ')} UTC: node ${info.node}, ${info.cores} cores shared with other jobs ` +
+      `(load average ${info.loadAtEnd.toFixed(1)} at the end), so read the ratios to the peers, measured in the same run, rather than the absolute times.`,
+    '',
+    '```text',
+    ...lines,
+    '',
+    verdicts,
+    '```',
+  ].join('\n');
+}

@@ -1,8 +1,10 @@
 // Runs every benchmark in sequence, each in its own process so peak memory is its own, then judges
 // issue 14's six targets: after each benchmark its target lines (`target N …: met|NOT met (figure vs
 // goal)`, the peer beside the figure), at the end a summary table of every figure.
-// Usage: node dist/bench/run-all.js [--only a.js,b.js] [--write-readme]   (npm run bench builds first)
-// --write-readme puts the target lines into README.md's Performance section (bench/readme-block.ts).
+// Usage: node dist/bench/run-all.js [--only a.js,b.js] [--write-readme] [--replay FILE]
+// (npm run bench builds first). --write-readme puts the target lines into README.md's Performance
+// section (bench/readme-block.ts); --replay FILE judges the saved output of an earlier run instead of
+// running the benchmarks again (with --write-readme: the README from that run's figures).
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +13,7 @@ import os from 'node:os';
 import { collect } from './collect.js';
 import { summaryTable, targetLine, targetVerdict, type BenchResult } from './result.js';
 import { peerVersions, REPO } from './peers.js';
-import { replaceBlock } from './readme-block.js';
+import { readmeBlock, replaceBlock, type RunInfo } from './readme-block.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // The benchmarks that measure a target come first; the rest print their own figures only.
@@ -37,34 +39,42 @@ function run(name: string): Promise<{ out: string; status: number | null }> {
   });
 }
 
-const started = new Date();
-console.log(`${started.toISOString()}: node ${process.version}, ${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-const peers = peerVersions();
-console.log(peers ? `peers from source: ${peers}` : 'pySigma and Zircolite are not set up: sh bench/peers/setup.sh (their figures will say "not available")');
 const results: BenchResult[] = [];
-for (const name of names) {
-  console.log(`\n== ${name}`);
-  const { out, status } = await run(name);
-  if (status !== 0) console.log(`(${name} exited with ${status})`);
-  const found = collect(name, out);
-  for (const r of found) console.log(targetLine(r));
-  results.push(...found);
+let info: RunInfo;
+const replay = process.argv.indexOf('--replay');
+if (replay >= 0) {
+  // The saved output of a run: its header line, then each benchmark's output after `== NAME`.
+  const saved = readFileSync(process.argv[replay + 1]!, 'utf8');
+  const head = /^(\S+): node (\S+), (\d+) cores/.exec(saved);
+  const end = /load average at the end ([\d.]+)/.exec(saved);
+  if (!head || !end) throw new Error(`${process.argv[replay + 1]} is not the whole output of a run of run-all.js`);
+  info = { started: head[1]!, node: head[2]!, cores: Number(head[3]), loadAtEnd: Number(end[1]) };
+  for (const part of saved.split(/^== /m).slice(1)) {
+    const name = part.slice(0, part.indexOf('\n')).trim();
+    if (name.endsWith('.js')) results.push(...collect(name, part));
+  }
+  for (const r of results) console.log(targetLine(r));
+} else {
+  const started = new Date();
+  console.log(`${started.toISOString()}: node ${process.version}, ${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const peers = peerVersions();
+  console.log(peers ? `peers from source: ${peers}` : 'pySigma and Zircolite are not set up: sh bench/peers/setup.sh (their figures will say "not available")');
+  for (const name of names) {
+    console.log(`\n== ${name}`);
+    const { out, status } = await run(name);
+    if (status !== 0) console.log(`(${name} exited with ${status})`);
+    const found = collect(name, out);
+    for (const r of found) console.log(targetLine(r));
+    results.push(...found);
+  }
+  info = { started: started.toISOString(), node: process.version, cores: os.availableParallelism(), loadAtEnd: os.loadavg()[0]! };
+  console.log(`\n== issue 14 targets (${((Date.now() - started.getTime()) / 60000).toFixed(1)} min; load average at the end ${info.loadAtEnd.toFixed(1)})`);
 }
-console.log(`\n== issue 14 targets (${((Date.now() - started.getTime()) / 60000).toFixed(1)} min; load average at the end ${os.loadavg()[0]!.toFixed(1)})`);
 console.log(summaryTable(results, TARGETS));
 
 if (process.argv.includes('--write-readme')) {
   const readme = join(REPO, 'README.md');
-  const block = [
-    `\`npm run bench\` on ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC: node ${process.version}, ${os.availableParallelism()} cores shared with other jobs ` +
-      `(load average ${os.loadavg()[0]!.toFixed(1)} at the end), so read the ratios to the peers, measured in the same run, rather than the absolute times.`,
-    '',
-    '```text',
-    ...results.map(targetLine),
-    '',
-    TARGETS.map((t) => `target ${t}: ${targetVerdict(results, t)}`).join('; '),
-    '```',
-  ].join('\n');
-  writeFileSync(readme, replaceBlock(readFileSync(readme, 'utf8'), block));
+  const verdicts = TARGETS.map((t) => `target ${t}: ${targetVerdict(results, t)}`).join('; ');
+  writeFileSync(readme, replaceBlock(readFileSync(readme, 'utf8'), readmeBlock(info, results.map(targetLine), verdicts)));
   console.log(`README.md: Performance figures written (${results.length} target lines)`);
 }
