@@ -16,6 +16,7 @@ import { openLiveOutput, type WebhookOptions } from './outputs.js';
 import { startHttpFace, type HttpFace } from './http-input.js';
 import { renderMetrics, type ServeMetrics } from './metrics.js';
 import type { Logger } from './log.js';
+import { stateFromJson, stateToJson } from './snapshot-json.js';
 
 export interface ServeConfig {
   /** Loads the rules (again on SIGHUP); throws with a message when they cannot be used. */
@@ -45,7 +46,7 @@ export async function runService(cfg: ServeConfig): Promise<ServeResult> {
   const live = new LiveDetector(cfg.loadRules(), cfg.live);
   const startedMs = Date.now();
   if (cfg.statePath && existsSync(cfg.statePath)) {
-    const saved = JSON.parse(readFileSync(cfg.statePath, 'utf8')) as LiveSnapshot;
+    const saved = stateFromJson<LiveSnapshot>(readFileSync(cfg.statePath, 'utf8'));
     const r = live.restore(saved);
     log('info', 'state restored', { path: cfg.statePath, events: saved.events, correlationsKept: r.kept, groupsDropped: r.dropped });
   }
@@ -169,7 +170,7 @@ function logProblems(source: { problems: Array<{ location: { file: string; line?
 /** Written to a temporary file, fsync'd, then renamed over the old one: a crash leaves one or the other whole. */
 export function saveState(path: string, s: LiveSnapshot): void {
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(s));
+  writeFileSync(tmp, stateToJson(s));
   const fd = openSync(tmp, 'r');
   fsyncSync(fd);
   closeSync(fd);
