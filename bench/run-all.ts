@@ -46,9 +46,11 @@ if (replay >= 0) {
   // The saved output of a run: its header line, then each benchmark's output after `== NAME`.
   const saved = readFileSync(process.argv[replay + 1]!, 'utf8');
   const head = /^(\S+): node (\S+), (\d+) cores/.exec(saved);
+  // A run stopped early has no last line: then the load at its start stands in, and says so.
   const end = /load average at the end ([\d.]+)/.exec(saved);
-  if (!head || !end) throw new Error(`${process.argv[replay + 1]} is not the whole output of a run of run-all.js`);
-  info = { started: head[1]!, node: head[2]!, cores: Number(head[3]), loadAtEnd: Number(end[1]) };
+  const start = /^\S+: node \S+, \d+ cores, load average ([\d.]+)/.exec(saved);
+  if (!head || !start) throw new Error(`${process.argv[replay + 1]} does not start like the output of run-all.js`);
+  info = { started: head[1]!, node: head[2]!, cores: Number(head[3]), load: Number((end ?? start)[1]), loadWhen: end ? 'end' : 'start' };
   for (const part of saved.split(/^== /m).slice(1)) {
     const name = part.slice(0, part.indexOf('\n')).trim();
     if (name.endsWith('.js')) results.push(...collect(name, part));
@@ -67,8 +69,8 @@ if (replay >= 0) {
     for (const r of found) console.log(targetLine(r));
     results.push(...found);
   }
-  info = { started: started.toISOString(), node: process.version, cores: os.availableParallelism(), loadAtEnd: os.loadavg()[0]! };
-  console.log(`\n== issue 14 targets (${((Date.now() - started.getTime()) / 60000).toFixed(1)} min; load average at the end ${info.loadAtEnd.toFixed(1)})`);
+  info = { started: started.toISOString(), node: process.version, cores: os.availableParallelism(), load: os.loadavg()[0]!, loadWhen: 'end' };
+  console.log(`\n== issue 14 targets (${((Date.now() - started.getTime()) / 60000).toFixed(1)} min; load average at the end ${info.load.toFixed(1)})`);
 }
 console.log(summaryTable(results, TARGETS));
 
