@@ -77,6 +77,7 @@ console.log(summaryTable(results, TARGETS));
 if (process.argv.includes('--write-readme')) {
   const readme = join(REPO, 'README.md');
   const verdicts = TARGETS.map((t) => `target ${t}: ${targetVerdict(results, t)}`).join('; ');
-  writeFileSync(readme, replaceBlock(readFileSync(readme, 'utf8'), readmeBlock(info, results.map(targetLine), verdicts)));
+  const byTarget = [...results].sort((a, b) => a.target - b.target); // stable: bench order within a target
+  writeFileSync(readme, replaceBlock(readFileSync(readme, 'utf8'), readmeBlock(info, byTarget.map(targetLine), verdicts)));
   console.log(`README.md: Performance figures written (${results.length} target lines)`);
 }
