@@ -7,8 +7,7 @@ import { re2Regex } from '../engine/regex-re2.js';
 import { runService } from '../runtime/service.js';
 import { jsonLogger, type Logger } from '../runtime/log.js';
 import type { SigmaCollection } from '../sigma/load.js';
-import { runWorker } from '../runtime/topology/worker.js';
-import { openNatsBroker, parseNatsUrl } from '../runtime/nats/nats-broker.js';
+import { parseNatsUrl } from '../runtime/nats/address.js';
 import { UsageError } from './usage.js';
 import { RULE_OPTIONS, ruleSelection } from './rule-options.js';
 import { parseCommandArgs, requireExistingPaths } from './args.js';
@@ -54,8 +53,9 @@ Scaled out on NATS JetStream (docs/serve-deployment.md):
   --snapshot-ms N      longest time between partition snapshots under load (default 1000; 0: after
                        every record)
   --dedupe-window SPAN how long the broker remembers message ids (default 10m)
-Signals: SIGHUP reloads the rules (unchanged correlations keep their state); SIGTERM and SIGINT
-stop taking input, handle what was accepted, save or finish, and exit 0.
+  --no-watch           do not reload when a rule file under --rules changes (SIGHUP still does)
+Signals: SIGHUP, or a change of a rule file, reloads the rules (unchanged correlations keep their
+state); SIGTERM and SIGINT stop taking input, handle what was accepted, save or finish, and exit 0.
 Logs: JSON lines on standard error.
 `;
 
@@ -75,6 +75,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       'max-groups': { type: 'string', default: '100000' },
       'max-buffered': { type: 'string', default: '100000' },
       state: { type: 'string' },
+      'no-watch': { type: 'boolean' },
       stage: { type: 'string', default: 'both' },
       partitions: { type: 'string' },
       worker: { type: 'string' },
@@ -136,6 +137,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const loadRulesOrFail = loadRulesChecked(values.rules, log);
     if (!loadRulesOrFail) return EXIT_UNUSABLE;
     const server = natsInput.server;
+    // Loaded only here: the embedded service never needs the NATS client.
+    const { runWorker } = await import('../runtime/topology/worker.js');
+    const { openNatsBroker } = await import('../runtime/nats/nats-broker.js');
     await runWorker({
       loadRules: loadRulesOrFail,
       live: { pipelines: pipelines.pipelines, regex: re2Regex, minLevel, logsource, timeField: values['time-field'], latenessMs, maxGroups: count('max-groups'), maxBuffered: count('max-buffered') },
@@ -146,6 +150,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       leaseMs,
       snapshotMs: values['snapshot-ms'] === '0' ? 0 : count('snapshot-ms'),
       listen,
+      ...(values['no-watch'] ? {} : { watch: values.rules }),
       log,
       open: () => openNatsBroker({ input: natsInput, output: natsOutput, partitions, dedupeWindowMs, maxInFlight: count('max-in-flight'), ackWaitMs: 30_000, log, name: `quarry-serve-${stage}` }),
     });
@@ -162,6 +167,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     fsyncMs: count('fsync-ms'),
     webhook: { attempts: count('webhook-attempts'), backoffMs: 250, batch: 500, maxPending: 10_000, timeoutMs: 10_000 },
     statePath: values.state,
+    ...(values['no-watch'] ? {} : { watch: values.rules }),
     log,
   });
   return EXIT_OK;
@@ -197,8 +203,8 @@ function hostPort(text: string, flag: string): { host: string; port: number } {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`${flag} must be - or http://HOST:PORT, not '${text}'`);
+    throw new UsageError(`${flag} must be -, http://HOST:PORT or nats://HOST:PORT/STREAM, not '${text}'`);
   }
-  if (url.protocol !== 'http:' || !url.port || (url.pathname !== '/' && url.pathname !== '')) throw new UsageError(`${flag} must be - or http://HOST:PORT (events are POSTed to /events), not '${text}'`);
+  if (url.protocol !== 'http:' || !url.port || (url.pathname !== '/' && url.pathname !== '')) throw new UsageError(`${flag} must be -, http://HOST:PORT (events are POSTed to /events) or nats://HOST:PORT/STREAM, not '${text}'`);
   return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) };
 }

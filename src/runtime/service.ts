@@ -17,6 +17,7 @@ import { startHttpFace, type HttpFace } from './http-input.js';
 import { renderMetrics, type ServeMetrics } from './metrics.js';
 import type { Logger } from './log.js';
 import { stateFromJson, stateToJson } from './snapshot-json.js';
+import { watchRules } from './rule-watch.js';
 
 export interface ServeConfig {
   /** Loads the rules (again on SIGHUP); throws with a message when they cannot be used. */
@@ -30,6 +31,8 @@ export interface ServeConfig {
   webhook: WebhookOptions;
   statePath?: string;
   log: Logger;
+  /** Rule paths to watch: a change reloads as SIGHUP does (absent: SIGHUP only). */
+  watch?: string[];
   /** Standard input's stream (tests hand their own). */
   stdin?: NodeJS.ReadableStream;
 }
@@ -98,6 +101,7 @@ export async function runService(cfg: ServeConfig): Promise<ServeResult> {
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
   process.on('SIGHUP', reload);
+  const unwatch = cfg.watch ? watchRules(cfg.watch, () => (log('info', 'rule files changed: reloading'), reload()), log) : () => undefined;
 
   const correlations = live.correlation?.plan.correlations.length ?? 0;
   log('info', 'serving', {
@@ -146,6 +150,7 @@ export async function runService(cfg: ServeConfig): Promise<ServeResult> {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
     process.off('SIGHUP', reload);
+    unwatch();
     await face?.close();
   }
   const detections = metrics.detectionsOut.rule + metrics.detectionsOut.correlation;

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager, jetstream, DeliverPolicy } from '@nats-io/jetstream';
 import { NATS_SERVER } from '../services.js';
+import { openNatsBroker } from '../../src/runtime/nats/nats-broker.js';
+import { partitionStatus } from '../../src/runtime/topology/correlate-stage.js';
 
 export class NatsServer {
   private proc: ChildProcess | null = null;
@@ -51,7 +53,7 @@ export class NatsServer {
   /** Stops the server by its pid (SIGTERM: it flushes its store) and waits for it to exit. */
   async stop(): Promise<void> {
     const p = this.proc;
-    if (!p || p.exitCode !== null) return;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
     this.proc = null;
     await new Promise<void>((resolve) => {
       p.once('exit', () => resolve());
@@ -107,27 +109,12 @@ export async function readSubject(server: string, subject: string): Promise<stri
   }
 }
 
-/** The KV bucket's partition snapshot heads' positions and ends (how far each partition got). */
-export async function partitionEnds(server: string, stream: string, partitions: number): Promise<number[]> {
-  const nc = await connect({ servers: server });
+/** How far each partition got (its snapshot's last end of input), through the product's own adapter. */
+export async function partitionEnds(server: string, stream: string): Promise<number[]> {
+  const topo = await openNatsBroker({ input: { server, name: stream }, dedupeWindowMs: 600_000, maxInFlight: 1, ackWaitMs: 30_000, log: () => undefined, name: 'quarry-test-status', inspect: true });
   try {
-    const { Kvm } = await import('@nats-io/kv');
-    const kv = await new Kvm(nc).open(`QUARRY_${stream}`);
-    const out: number[] = [];
-    for (let p = 0; p < partitions; p++) {
-      const head = await kv.get(`snap.p${p}`);
-      if (!head || head.operation !== 'PUT') {
-        out.push(0);
-        continue;
-      }
-      const h = head.json<{ gen: string; chunks: number }>();
-      const parts: Uint8Array[] = [];
-      for (let i = 0; i < h.chunks; i++) parts.push((await kv.get(`snapc.p${p}.${h.gen}.${i}`))!.value);
-      const snap = JSON.parse(Buffer.concat(parts).toString('utf8')) as { ended: number };
-      out.push(snap.ended);
-    }
-    return out;
+    return (await partitionStatus(topo.broker, topo.config.partitions)).map((s) => s.ended);
   } finally {
-    await nc.close();
+    await topo.broker.close();
   }
 }

@@ -17,19 +17,8 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy,
 import { Kvm, type KV } from '@nats-io/kv';
 import type { Broker, EventMessage, Lease, PartitionMessage, StoredSnapshot, TopologyConfig } from '../topology/broker.js';
 import type { Logger } from '../log.js';
-
-export interface NatsAddress {
-  /** host:port */
-  server: string;
-  /** The path's name: a stream (input) or a subject (output). */
-  name: string;
-}
-
-/** nats://HOST:PORT/NAME → its parts; null when the text is not such an address. */
-export function parseNatsUrl(text: string): NatsAddress | null {
-  const m = /^nats:\/\/([^/\s]+:\d+)\/([^\s/]+)$/i.exec(text);
-  return m ? { server: m[1]!, name: m[2]! } : null;
-}
+import type { NatsAddress } from './address.js';
+export { parseNatsUrl, type NatsAddress } from './address.js';
 
 /** The header a control message carries (`quarry publish --end` sends `end`). */
 export const CONTROL_HEADER = 'Quarry-Control';
@@ -51,6 +40,8 @@ export interface NatsBrokerOptions {
   ackWaitMs: number;
   log: Logger;
   name: string;
+  /** Only look (status): make no stream, bucket or topology; fails when the topology does not exist. */
+  inspect?: boolean;
 }
 
 export interface NatsTopology {
@@ -61,6 +52,16 @@ export interface NatsTopology {
 
 export async function openNatsBroker(o: NatsBrokerOptions): Promise<NatsTopology> {
   const nc = await connect({ servers: o.input.server, name: o.name, maxReconnectAttempts: -1, reconnectTimeWait: 250, waitOnFirstConnect: false });
+  try {
+    return await setUp(nc, o);
+  } catch (e) {
+    // The connection reconnects for ever: a setup that failed must not leave it behind.
+    await nc.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function setUp(nc: NatsConnection, o: NatsBrokerOptions): Promise<NatsTopology> {
   nc.closed().then((e) => e && o.log('error', 'NATS connection closed', { reason: e.message }));
   (async () => {
     for await (const s of nc.status()) if (s.type === 'disconnect' || s.type === 'reconnect') o.log(s.type === 'disconnect' ? 'warn' : 'info', `NATS ${s.type}`, { server: o.input.server });
@@ -69,15 +70,27 @@ export async function openNatsBroker(o: NatsBrokerOptions): Promise<NatsTopology
   const js = jetstream(nc);
   const stream = o.input.name;
   if (!/^[A-Za-z0-9_-]+$/.test(stream)) throw new Error(`the events stream name '${stream}' may hold only letters, digits, _ and -`);
-  await ensureStream(jsm, { name: stream, subjects: [`${stream}.>`], duplicate_window: ns(o.dedupeWindowMs) });
   const matches = `QUARRY_${stream}_MATCHES`;
   const matchSubject = (p: number) => `quarry.${stream}.matches.${p}`;
-  await ensureStream(jsm, { name: matches, subjects: [`quarry.${stream}.matches.*`], duplicate_window: ns(o.dedupeWindowMs) });
-  const kv = await new Kvm(js).create(`QUARRY_${stream}`, { history: 1, storage: StorageType.File });
-  const config = await topologyConfig(kv, o.partitions);
+  let kv: KV;
+  let config: TopologyConfig;
+  if (o.inspect) {
+    kv = await new Kvm(js).open(`QUARRY_${stream}`);
+    const e = await kv.get('topology');
+    if (!e || e.operation !== 'PUT') throw new Error(`no Quarry topology on stream ${stream} yet`);
+    config = e.json<TopologyConfig>();
+  } else {
+    await ensureStream(jsm, { name: stream, subjects: [`${stream}.>`], duplicate_window: ns(o.dedupeWindowMs) });
+    await ensureStream(jsm, { name: matches, subjects: [`quarry.${stream}.matches.*`], duplicate_window: ns(o.dedupeWindowMs) });
+    kv = await new Kvm(js).create(`QUARRY_${stream}`, { history: 1, storage: StorageType.File });
+    config = await topologyConfig(kv, o.partitions);
+  }
   let outSubject: string | null = null;
   if (o.output) {
     outSubject = o.output.name;
+    const owner = await jsm.streams.find(outSubject).catch(() => null);
+    // Detections stored in the events stream would come back as events.
+    if (owner === stream || owner === matches) throw new Error(`the detections subject ${outSubject} is captured by the stream ${owner} (subjects ${owner === stream ? `${stream}.>` : `quarry.${stream}.matches.*`}): choose a subject outside it, e.g. detections.${stream}`);
     await ensureOutputStream(jsm, outSubject, o.dedupeWindowMs, o.log);
   }
   const publish = (subject: string, data: Uint8Array | string, msgID: string) => publishRetrying(js, subject, data, msgID, o.log);
@@ -123,6 +136,10 @@ export async function openNatsBroker(o: NatsBrokerOptions): Promise<NatsTopology
       const info = await jsm.consumers.info(stream, DETECT_CONSUMER);
       return info.ack_floor.stream_seq;
     },
+    async eventsBacklog() {
+      const info = await jsm.consumers.info(stream, DETECT_CONSUMER);
+      return info.num_pending + info.num_ack_pending;
+    },
     publishDetection: (id, line) => publish(outSubject ?? failNoOutput(), line, id),
     publishRecord: (p, id, data) => publish(matchSubject(p), data, id),
     async *partition(p, position, signal) {
@@ -137,7 +154,7 @@ export async function openNatsBroker(o: NatsBrokerOptions): Promise<NatsTopology
             for await (const m of it) {
               if (m.seq <= after) continue;
               after = m.seq;
-              const msg: PartitionMessage = { seq: m.seq, data: m.data, pending: m.info.pending };
+              const msg: PartitionMessage = { seq: m.seq, data: m.data };
               yield msg;
               if (signal.aborted) break;
             }
@@ -201,7 +218,11 @@ export async function openNatsBroker(o: NatsBrokerOptions): Promise<NatsTopology
       for (let attempt = 0; ; attempt++) {
         const head = await kv.get(`snap.p${p}`);
         if (!head || head.operation !== 'PUT') return { data: null, token: head?.revision ?? 0 };
-        const h = head.json<{ gen: string; chunks: number; sha256: string }>();
+        const h = head.json<SnapshotHead>();
+        if (h.inline !== undefined) {
+          snapshots.set(p, { gen: h.gen, chunks: 0 });
+          return { data: Buffer.from(h.inline, 'utf8'), token: head.revision } satisfies StoredSnapshot;
+        }
         const parts: Uint8Array[] = [];
         let missing = false;
         for (let i = 0; i < h.chunks && !missing; i++) {
@@ -219,10 +240,14 @@ export async function openNatsBroker(o: NatsBrokerOptions): Promise<NatsTopology
       }
     },
     async writeSnapshot(p, data, token) {
+      // A small snapshot (the usual case) travels in the head itself: one write, one compare-and-set.
+      // A large one is written in parts first, and the head that names them is the commit.
       const gen = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
-      const chunks = Math.max(1, Math.ceil(data.length / CHUNK));
+      const small = data.length <= CHUNK / 2; // room for the escaping of JSON text in a JSON string
+      const chunks = small ? 0 : Math.ceil(data.length / CHUNK);
       for (let i = 0; i < chunks; i++) await kv.put(`snapc.p${p}.${gen}.${i}`, data.subarray(i * CHUNK, (i + 1) * CHUNK));
-      const head = JSON.stringify({ gen, chunks, sha256: createHash('sha256').update(data).digest('hex'), bytes: data.length });
+      const headValue: SnapshotHead = small ? { gen, chunks: 0, inline: Buffer.from(data).toString('utf8') } : { gen, chunks, sha256: createHash('sha256').update(data).digest('hex') };
+      const head = JSON.stringify(headValue);
       let rev: number;
       try {
         rev = token === 0 ? await kv.create(`snap.p${p}`, head) : await kv.update(`snap.p${p}`, head, token);
@@ -241,6 +266,14 @@ export async function openNatsBroker(o: NatsBrokerOptions): Promise<NatsTopology
     },
   };
   return { broker, config, stream };
+}
+
+/** A partition's snapshot head: the snapshot itself (inline), or the parts that hold it and their checksum. */
+interface SnapshotHead {
+  gen: string;
+  chunks: number;
+  inline?: string;
+  sha256?: string;
 }
 
 function failNoOutput(): never {

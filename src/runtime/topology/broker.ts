@@ -20,8 +20,6 @@ export interface PartitionMessage {
   /** Position in the partitions' log: increasing within a partition. */
   seq: number;
   data: Uint8Array;
-  /** Records after this one already in the partition (0: caught up). */
-  pending: number;
 }
 
 /** A lease on a partition: held until it expires unless renewed; renew() is false once it is lost. */
@@ -42,6 +40,8 @@ export interface Broker {
   events(max: number, signal: AbortSignal): AsyncIterable<EventMessage[]>;
   /** The highest position below which every event is acknowledged (all detect workers). */
   eventsDoneThrough(): Promise<number>;
+  /** Events in the stream not yet acknowledged by the detect stage (its lag, in events). */
+  eventsBacklog(): Promise<number>;
   /** Publishes a detection; resolves once the broker has it (a repeated id is dropped by the broker). */
   publishDetection(id: string, line: string): Promise<void>;
   publishRecord(partition: number, id: string, data: Uint8Array): Promise<void>;

@@ -163,6 +163,7 @@ export class PartitionOwner {
       if (next === null) {
         this.counters.fenced++;
         this.fenced = true;
+        this.ac.abort();
         log('warn', 'fenced: another worker owns the partition now; stopping without acknowledging', { partition: p, position });
         return false;
       }
@@ -175,8 +176,13 @@ export class PartitionOwner {
       return true;
     };
 
-    for await (const m of broker.partition(p, position, this.ac.signal)) {
+    for await (const m of withIdleTicks(broker.partition(p, position, this.ac.signal), IDLE_SAVE_MS)) {
       if (this.fenced) return;
+      if (m === IDLE) {
+        // Nothing new for a moment: save what was applied, so an idle partition's snapshot is current.
+        if (position > saved && !(await save())) return;
+        continue;
+      }
       if (m.seq <= position) continue;
       let record;
       try {
@@ -209,10 +215,39 @@ export class PartitionOwner {
       }
       position = m.seq;
       if (h) this.state = { groups: h.correlator.groupsHeld, buffered: h.correlator.bufferedMatches };
-      if ((m.pending === 0 || Date.now() - lastSave >= this.o.snapshotMs) && !(await save())) return;
+      // An end of input is saved at once: whoever waits for the windows to finish sees it.
+      if ((record.kind === 'end' || Date.now() - lastSave >= this.o.snapshotMs) && !(await save())) return;
     }
     if (!this.fenced && position > saved) await save();
     if (this.stopping) log('info', 'partition released', { partition: p, position });
+  }
+}
+
+/** How long a partition is quiet before what was applied since its last snapshot is saved. */
+const IDLE_SAVE_MS = 250;
+const IDLE = Symbol('idle');
+
+/** The iterator's items, and IDLE whenever none came for `ms` (the pending read is kept, not lost). */
+async function* withIdleTicks<T>(source: AsyncIterable<T>, ms: number): AsyncGenerator<T | typeof IDLE> {
+  const it = source[Symbol.asyncIterator]();
+  let next: Promise<IteratorResult<T>> | null = null;
+  try {
+    for (;;) {
+      next ??= it.next();
+      let timer: NodeJS.Timeout | undefined;
+      const tick = new Promise<typeof IDLE>((r) => (timer = setTimeout(() => r(IDLE), ms)));
+      const r = await Promise.race([next, tick]);
+      clearTimeout(timer);
+      if (r === IDLE) {
+        yield IDLE;
+        continue;
+      }
+      next = null;
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    await it.return?.();
   }
 }
 
@@ -226,4 +261,15 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** Where each partition stands, from its saved snapshot (operators' status; tests wait on it). */
+export async function partitionStatus(broker: Broker, partitions: number): Promise<Array<{ partition: number; owner: string; position: number; ended: number; groups: number; buffered: number }>> {
+  const out = [];
+  for (let p = 0; p < partitions; p++) {
+    const stored = await broker.readSnapshot(p);
+    const s = stored.data ? stateFromJson<PartitionSnapshot>(Buffer.from(stored.data).toString('utf8')) : null;
+    out.push({ partition: p, owner: s?.owner ?? '', position: s?.position ?? 0, ended: s?.ended ?? 0, groups: s?.correlator?.groups.length ?? 0, buffered: s?.correlator?.buffer.length ?? 0 });
+  }
+  return out;
 }

@@ -36,6 +36,8 @@ export interface DetectCounters {
   unreadable: number;
   untimed: number;
   ends: number;
+  /** Event time of the last matched event (the lag gauge). */
+  lastEventTimeMs: number | null;
 }
 
 export async function runDetectStage(live: () => LiveDetector, o: DetectStageOptions, counters: DetectCounters): Promise<void> {
@@ -55,7 +57,7 @@ export async function runDetectStage(live: () => LiveDetector, o: DetectStageOpt
         // Every record of earlier events must be in the partitions before the end: wait until all
         // of them are acknowledged (by whichever worker holds them), then tell every partition.
         await Promise.all(pending);
-        for (const m of done) await m.ack();
+        await Promise.all(done.map((m) => m.ack()));
         pending.length = 0;
         done.length = 0;
         await waitUntilDone(o, msg);
@@ -74,6 +76,8 @@ export async function runDetectStage(live: () => LiveDetector, o: DetectStageOpt
         counters.events++;
         const rec: SourceRecord = { event, location: { file: o.origin, record: msg.seq } };
         const { detections, result } = d.detectOnly(rec);
+        const t = result.time === undefined ? NaN : eventTimeMs(result.time);
+        if (!Number.isNaN(t)) counters.lastEventTimeMs = t;
         failpoint('detect.before-publish');
         for (const det of detections) {
           counters.detections++;
@@ -92,7 +96,7 @@ export async function runDetectStage(live: () => LiveDetector, o: DetectStageOpt
     }
     await Promise.all(pending);
     if (pending.length) failpoint('detect.after-publish');
-    for (const m of done) await m.ack();
+    await Promise.all(done.map((m) => m.ack()));
   }
 }
 
@@ -109,8 +113,8 @@ function readEvent(msg: EventMessage, o: DetectStageOptions, counters: DetectCou
   }
 }
 
-/** One record per partition with what the event's matches give that partition's correlations. */
-function matchRecords(d: LiveDetector, pm: PartitionMap, result: ReturnType<LiveDetector['detectOnly']>['result'], rec: SourceRecord, seq: number, counters: DetectCounters): Map<number, MatchRecord> {
+/** One record per partition with what the event's matches give that partition's correlations (exported for the in-process equivalence test). */
+export function matchRecords(d: LiveDetector, pm: PartitionMap, result: ReturnType<LiveDetector['detectOnly']>['result'], rec: SourceRecord, seq: number, counters: DetectCounters): Map<number, MatchRecord> {
   const c = d.correlation!;
   const out = new Map<number, MatchRecord>();
   const time = result.time === undefined ? NaN : eventTimeMs(result.time);

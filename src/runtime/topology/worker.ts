@@ -8,6 +8,7 @@ import type { SigmaCollection } from '../../sigma/load.js';
 import { createHuntCorrelation } from '../../hunt/correlate.js';
 import { LiveDetector, type LiveOptions } from '../live-detector.js';
 import { startHttpFace, type HttpFace } from '../http-input.js';
+import { watchRules } from '../rule-watch.js';
 import { renderMetrics, type ServeMetrics } from '../metrics.js';
 import type { Logger } from '../log.js';
 import type { NatsTopology } from '../nats/nats-broker.js';
@@ -28,6 +29,8 @@ export interface WorkerConfig {
   leaseMs: number;
   snapshotMs: number;
   listen?: { host: string; port: number };
+  /** Rule paths to watch: a change reloads as SIGHUP does. */
+  watch?: string[];
   log: Logger;
 }
 
@@ -38,7 +41,7 @@ export async function runWorker(cfg: WorkerConfig): Promise<{ events: number; de
   let collection = cfg.loadRules;
   const topo = await cfg.open();
   const ac = new AbortController();
-  const detect: DetectCounters = { events: 0, detections: 0, records: 0, unreadable: 0, untimed: 0, ends: 0 };
+  const detect: DetectCounters = { events: 0, detections: 0, records: 0, unreadable: 0, untimed: 0, ends: 0, lastEventTimeMs: null };
   const correlate: CorrelateCounters = { records: 0, detections: 0, unreadable: 0, unknown: 0, snapshots: 0, fenced: 0 };
   const owned = new Map<number, PartitionOwner>();
   const metrics: ServeMetrics = {
@@ -53,6 +56,7 @@ export async function runWorker(cfg: WorkerConfig): Promise<{ events: number; de
   };
   const syncMetrics = () => {
     metrics.eventsIn = detect.events;
+    metrics.lastEventTimeMs = detect.lastEventTimeMs;
     metrics.detectionsOut = { rule: detect.detections, correlation: correlate.detections };
   };
   let face: HttpFace | null = null;
@@ -64,9 +68,18 @@ export async function runWorker(cfg: WorkerConfig): Promise<{ events: number; de
       health: () => ({ ok: !ac.signal.aborted, detail: { worker, stage: cfg.stage, partitions: [...owned.keys()].sort((a, b) => a - b) } }),
       metrics: () => {
         syncMetrics();
-        return renderMetrics(metrics) + `# HELP quarry_serve_partitions_owned Correlation partitions this worker owns.\n# TYPE quarry_serve_partitions_owned gauge\nquarry_serve_partitions_owned ${owned.size}\n`;
+        return (
+          renderMetrics(metrics) +
+          `# HELP quarry_serve_partitions_owned Correlation partitions this worker owns.\n# TYPE quarry_serve_partitions_owned gauge\nquarry_serve_partitions_owned ${owned.size}\n` +
+          `# HELP quarry_serve_stream_backlog_events Events in the stream the detect stage has not acknowledged (all workers; refreshed every 5 s).\n# TYPE quarry_serve_stream_backlog_events gauge\nquarry_serve_stream_backlog_events ${backlog}\n`
+        );
       },
     });
+  // The stream's backlog for /metrics, asked of the broker in the background (metrics answer at once).
+  let backlog = NaN;
+  const refreshBacklog = () => void topo.broker.eventsBacklog().then((n) => (backlog = n), () => (backlog = NaN));
+  const backlogTimer = face ? setInterval(refreshBacklog, 5000) : null;
+  if (face) refreshBacklog();
   const stop = (signal: string) => {
     if (ac.signal.aborted) return;
     log('info', 'stopping', { signal, note: 'finishing taken work, saving partition snapshots, releasing leases' });
@@ -80,9 +93,13 @@ export async function runWorker(cfg: WorkerConfig): Promise<{ events: number; de
       live.reload(col);
       collection = () => col;
       metrics.reloads.ok++;
-      // Owners of partitions pick up the new rules when they next take a partition; their state
-      // follows the rule fingerprints (unchanged correlations keep their windows).
-      log('info', 'rules reloaded', { rules: live.prepared.set.rules.length });
+      // Owned partitions are handed back (snapshot saved, lease released) and taken again under the
+      // new rules: the snapshot carries the state of every correlation whose definition is unchanged.
+      for (const [p, owner] of owned) {
+        owned.delete(p);
+        void owner.stop();
+      }
+      log('info', 'rules reloaded', { rules: live.prepared.set.rules.length, partitionsRetaken: true });
     } catch (e) {
       metrics.reloads.failed++;
       log('error', 'rule reload failed; the previous rules stay', { reason: (e as Error).message });
@@ -91,6 +108,7 @@ export async function runWorker(cfg: WorkerConfig): Promise<{ events: number; de
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
   process.on('SIGHUP', reload);
+  const unwatch = cfg.watch ? watchRules(cfg.watch, () => (log('info', 'rule files changed: reloading'), reload()), log) : () => undefined;
   log('info', 'serving', { worker, stage: cfg.stage, stream: topo.stream, partitions: topo.config.partitions, rules: live.prepared.set.rules.length, correlations: live.correlation?.plan.correlations.length ?? 0, ...(face ? { port: face.port } : {}) });
   const common = { broker: topo.broker, stream: topo.stream, partitions: topo.config.partitions, log, signal: ac.signal };
   const makeCorrelation = () => createHuntCorrelation(collection(), { latenessMs: cfg.live.latenessMs, maxGroups: cfg.live.maxGroups, maxBuffered: cfg.live.maxBuffered, minLevel: cfg.live.minLevel });
@@ -107,6 +125,8 @@ export async function runWorker(cfg: WorkerConfig): Promise<{ events: number; de
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
     process.off('SIGHUP', reload);
+    unwatch();
+    if (backlogTimer) clearInterval(backlogTimer);
     await face?.close();
     await topo.broker.close();
   }
