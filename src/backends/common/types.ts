@@ -15,12 +15,15 @@ export class ConversionError extends Error {
   readonly code: string;
 
   constructor(code: string, message: string) {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
+    // stackTraceLimit is V8's (Node, Chromium); elsewhere setting it does nothing. This module is
+    // also built for the browser playground, without Node's types.
+    const engine = Error as { stackTraceLimit?: number };
+    const limit = engine.stackTraceLimit;
+    engine.stackTraceLimit = 0;
     try {
       super(message);
     } finally {
-      Error.stackTraceLimit = limit;
+      engine.stackTraceLimit = limit;
     }
     this.code = code;
   }
