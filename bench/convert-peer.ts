@@ -1,0 +1,79 @@
+// Issue 14 target 5: the whole process of `quarry convert --target kql --pipeline sentinel-asim` over
+// SigmaHQ's rules/ against pySigma's Kusto backend with its Sentinel ASIM pipeline on the same folder,
+// timed in turn in the same run (whole-process.ts), min and median of the runs. Quarry is timed as a
+// user runs it twice in a row (the rule cache filled by the warm-up run) and with --no-cache; where its
+// time goes is printed below: start-up (`quarry --version`), and loading against converting in one process.
+// Usage: node dist/bench/convert-peer.js [RUNS] [SIGMA_DIR]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadSigmaPaths } from '../src/sigma/load.js';
+import { convertCollection } from '../src/backends/common/convert.js';
+import { TARGETS } from '../src/backends/targets.js';
+import { resolveConvertPipelines } from '../src/backends/resolve-pipelines.js';
+import { report, type Peer } from './result.js';
+import { canTime, median, spread, timeInTurn, type Command, type Run } from './whole-process.js';
+import { findPySigma, peerVersions, REPO } from './peers.js';
+
+const runs = Number(process.argv[2] ?? 3);
+const rules = resolve(process.argv[3] ?? join(REPO, '../shared/data/sigmahq'), 'rules');
+const cacheDir = mkdtempSync(join(tmpdir(), 'quarry-bench-convert-cache-'));
+const quarry = [process.execPath, join(REPO, 'bin/quarry.js')];
+const env = { ...process.env, QUARRY_CACHE_DIR: cacheDir };
+const convertArgs = ['convert', '--target', 'kql', '--pipeline', 'sentinel-asim', rules];
+
+/** "N of M rules converted" from the end of standard error, as each program prints its own summary. */
+function counted(r: Run | undefined): string {
+  const tail = r?.stderrTail ?? '';
+  const q = /(\d+) of (\d+) rules converted/.exec(tail);
+  if (q) return `${q[1]} of ${q[2]} converted`;
+  const p = /pysigma: (\d+) rules, (\d+) converted/.exec(tail);
+  return p ? `${p[2]} of ${p[1]} converted` : 'count not printed';
+}
+
+try {
+  if (!canTime()) throw new Error('GNU time (/usr/bin/time) is needed for whole-process figures: apt-get install -y time');
+  const py = findPySigma();
+  const commands: Command[] = [
+    { name: 'quarry convert (rule cache warm)', argv: [...quarry, ...convertArgs], env },
+    { name: 'quarry convert --no-cache', argv: [...quarry, convertArgs[0]!, '--no-cache', ...convertArgs.slice(1)], env },
+    { name: 'quarry --version (start-up)', argv: [...quarry, '--version'], env },
+  ];
+  if (py.ok) commands.push({ name: 'pySigma (Kusto, sentinel_asim)', argv: [...py.argv, rules], env: py.env });
+  const timed = timeInTurn(commands, runs, 1);
+  console.log(`whole process, ${runs} runs each in turn after a warm-up; ${rules}`);
+  commands.forEach((c, i) => {
+    const rs = timed[i]!;
+    console.log(
+      `  ${c.name.padEnd(34)} wall ${spread(rs, (r) => r.wall)}  cpu ${spread(rs, (r) => r.cpu)}  peak ${Math.max(...rs.map((r) => r.rssMB)).toFixed(0)} MB  ${i === 2 ? '' : counted(rs[0])}`,
+    );
+  });
+  if (py.ok) console.log(`  peers: ${peerVersions()}`);
+  // Judged on CPU time (user + system): this machine is shared, so wall time mostly measures the
+  // neighbours; both programs convert on one thread, so on an idle machine the two are about equal.
+  const med = (i: number) => median(timed[i]!.map((r) => r.cpu));
+  const peer = (): Peer => (py.ok ? { name: 'pySigma', figure: med(3) } : { name: 'pySigma', unavailable: py.why });
+  const note = `whole process, CPU s (user+system), median of ${runs} runs in turn`;
+  report({ target: 5, label: 'convert rules/ to KQL, CPU (cache warm)', figure: med(0), unit: 's CPU', peer: peer(), goal: { on: 'speedup', op: '>=', value: 10 }, note });
+  report({ target: 5, label: 'convert rules/ to KQL, CPU (--no-cache)', figure: med(1), unit: 's CPU', peer: peer(), goal: { on: 'speedup', op: '>=', value: 10 }, note });
+
+  // Where Quarry's time goes, in this process: loading (every file parsed, no cache) against pipelines,
+  // lowering and rendering; the rest of a whole run is start-up (the --version row) and writing.
+  const t0 = performance.now();
+  const col = loadSigmaPaths([rules]);
+  const load = performance.now() - t0;
+  const target = TARGETS.kql!;
+  const pipelines = resolveConvertPipelines('kql', ['sentinel-asim']);
+  const conv: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    convertCollection(col, target.backend, pipelines);
+    conv.push(performance.now() - t);
+  }
+  console.log(
+    `  in one process: load+validate ${col.rules.length} rules (no cache) ${load.toFixed(0)} ms; ` +
+      `pipelines+lower+render ${median(conv).toFixed(0)} ms (median of 3); start-up alone ${(med(2) * 1000).toFixed(0)} ms CPU whole process`,
+  );
+} finally {
+  rmSync(cacheDir, { recursive: true, force: true });
+}
