@@ -81,13 +81,15 @@ test('the explorer started from the cache has the same documents, keys and catal
 
 test('quarry validate on the corpus prints the same bytes without the cache, while filling it and from it', () => {
   const cacheDir = temp();
-  const roots = FOLDERS.filter((f) => f.split('/').pop()!.startsWith('rules'));
   const run = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [join(REPO, 'bin/quarry.js'), 'validate', ...args, ...roots], { encoding: 'utf8', cwd: REPO, env: { ...process.env, QUARRY_CACHE: '', QUARRY_CACHE_DIR: cacheDir }, maxBuffer: 64 << 20 });
+    const r = spawnSync(process.execPath, [join(REPO, 'bin/quarry.js'), 'validate', ...args, ...FOLDERS], { encoding: 'utf8', cwd: REPO, env: { ...process.env, QUARRY_CACHE: '', QUARRY_CACHE_DIR: cacheDir }, maxBuffer: 64 << 20 });
     return [r.status, r.stdout, r.stderr];
   };
   for (const format of ['text', 'json']) {
     const cold = run('--no-cache', '--format', format);
+    // Every folder: rejected documents and warnings are printed, with their positions.
+    assert.equal(cold[0], 1);
+    assert.match(cold[1] as string, format === 'json' ? /"line":\d+,"col":\d+/ : /\.yml:\d+:\d+: error \[/);
     assert.ok((cold[1] as string).length > 10_000, `validate printed ${(cold[1] as string).length} bytes`);
     assert.deepEqual(run('--format', format), cold, `${format}: filling the cache`);
     assert.deepEqual(run('--format', format), cold, `${format}: from the cache`);
