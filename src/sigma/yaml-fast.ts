@@ -116,11 +116,20 @@ class Reader {
       const n = this.i;
       const line = this.lines[n]!;
       const t = line.text;
-      // The key: plain text up to the first ': ' (or a ':' ending the line).
-      let colon = t.indexOf(': ', col);
-      if (colon < 0) colon = t.endsWith(':') ? t.length - 1 : leave();
-      const key = t.slice(col, colon);
-      if (key === '' || INDICATOR.test(key) || key.endsWith(' ') || key.includes(' #') || resolvePlain(key) !== key) leave();
+      // The key: a quoted scalar on its line ('|all':), or plain text up to the first ': ' (or a ':' ending the line).
+      let key: string;
+      let colon: number;
+      if (t[col] === "'" || t[col] === '"') {
+        const q = quotedAt(t, col);
+        key = q.value;
+        colon = q.end;
+        if (t[colon] !== ':' || (colon + 1 < t.length && t[colon + 1] !== ' ')) leave();
+      } else {
+        colon = t.indexOf(': ', col);
+        if (colon < 0) colon = t.endsWith(':') ? t.length - 1 : leave();
+        key = t.slice(col, colon);
+        if (key === '' || INDICATOR.test(key) || key.endsWith(' ') || key.includes(' #') || resolvePlain(key) !== key) leave();
+      }
       const keyPos = this.at(n, col);
       const keyEnd = this.at(n, colon);
       const prev = seen.get(key);
@@ -129,20 +138,18 @@ class Reader {
       let v = colon + 1;
       while (t[v] === ' ') v++;
       let value: YNode;
-      if (v >= t.length) {
-        // Nothing after the key on its line: a nested block, or an empty value.
-        if (colon + 1 !== t.length) leave(); // spaces after the colon: where the empty value starts is the full parser's to say
+      if (v >= t.length || t[v] === '#') {
+        // Nothing but spaces or a comment after the key on its line: a nested block, or an empty
+        // value, which starts where the comment or the line's end does.
         this.i++;
         this.skipEmpty();
         const next = this.lines[this.i];
         if (next && next.indent > col) value = this.isSeqItem(next, next.indent) ? this.seq(next.indent, depth + 1) : this.map(next.indent, depth + 1);
         else if (next && next.indent === col && this.isSeqItem(next, col)) value = this.seq(col, depth + 1);
         else {
-          const p = this.at(n, colon + 1);
+          const p = this.at(n, v);
           value = { kind: 'scalar', value: null, source: '', quoted: false, pos: p, end: p };
         }
-      } else if (t[v] === '#') {
-        value = leave(); // a comment where the value would be: the full parser's to place
       } else {
         value = this.scalar(v, col, depth);
       }
@@ -185,26 +192,10 @@ class Reader {
     const t = this.lines[n]!.text;
     const c = t[v];
     if (c === "'" || c === '"') {
-      let value = '';
-      let j = v + 1;
-      for (;;) {
-        if (j >= t.length) leave(); // runs on to another line
-        const ch = t[j]!;
-        if (c === '"' && ch === '\\') leave();
-        if (ch === c) {
-          if (c === "'" && t[j + 1] === "'") {
-            value += "'";
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        value += ch;
-        j++;
-      }
-      this.afterScalar(t, j + 1);
+      const { value, end } = quotedAt(t, v);
+      this.afterScalar(t, end);
       this.i++;
-      return { kind: 'scalar', value, source: value, quoted: true, pos: this.at(n, v), end: this.at(n, j + 1) };
+      return { kind: 'scalar', value, source: value, quoted: true, pos: this.at(n, v), end: this.at(n, end) };
     }
     if (c === '|' || c === '>') return this.blockScalar(v, parent);
     if (INDICATOR.test(t.slice(v)) && !(c === '-' && t[v + 1] !== ' ' && t[v + 1] !== undefined)) leave();
@@ -297,6 +288,28 @@ class Reader {
     const last = this.lines[lastText]!;
     this.i = lastText + 1;
     return { kind: 'scalar', value, source: value, quoted: true, pos: this.at(n, v), end: this.at(lastText, last.text.trimEnd().length) };
+  }
+}
+
+/** The quoted scalar starting at `v` (its quote) and the index after its closing quote: on one line, and without escapes in double quotes. */
+function quotedAt(t: string, v: number): { value: string; end: number } {
+  const q = t[v];
+  let value = '';
+  let j = v + 1;
+  for (;;) {
+    if (j >= t.length) leave(); // runs on to another line
+    const ch = t[j]!;
+    if (q === '"' && ch === '\\') leave();
+    if (ch === q) {
+      if (q === "'" && t[j + 1] === "'") {
+        value += "'";
+        j += 2;
+        continue;
+      }
+      return { value, end: j + 1 };
+    }
+    value += ch;
+    j++;
   }
 }
 

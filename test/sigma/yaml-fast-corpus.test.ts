@@ -32,6 +32,6 @@ test('the fast reader gives the full parser\'s tree for every corpus file it rea
     read++;
     assert.deepEqual([fast], loadYamlDocumentsFully(text), f);
   }
-  // 3,862 of 4,041 today: block scalars, multi-line plain scalars and comments are the common case.
-  assert.ok(read / files.length > 0.93, `the fast reader read ${read} of ${files.length} files`);
+  // 4,014 of 4,041 today; those left have flow lists, escapes, tabs, several documents and the like.
+  assert.ok(read / files.length > 0.99, `the fast reader read ${read} of ${files.length} files`);
 });
