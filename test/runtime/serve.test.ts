@@ -182,7 +182,13 @@ test('usage errors are one line with exit status 2', () => {
   const lateness = run('--rules', demoRules(), '--lateness', '5 minutes');
   assert.equal(lateness.status, 2);
   assert.match(lateness.stderr, /--lateness must be a number followed by s, m, h/);
-  const input = run('--rules', demoRules(), '--input', 'nats://127.0.0.1:4222/EVENTS');
+  const input = run('--rules', demoRules(), '--input', 'kafka://127.0.0.1:9092/events');
   assert.equal(input.status, 2);
-  assert.match(input.stderr, /--input must be - or http:\/\/HOST:PORT/);
+  assert.match(input.stderr, /--input must be -, http:\/\/HOST:PORT .* or nats:\/\/HOST:PORT\/STREAM/);
+  const natsNoOutput = run('--rules', demoRules(), '--input', 'nats://127.0.0.1:4222/EVENTS');
+  assert.equal(natsNoOutput.status, 2);
+  assert.match(natsNoOutput.stderr, /with --input nats:\/\/, give --output nats:\/\/HOST:PORT\/SUBJECT/);
+  const natsOutputAlone = run('--rules', demoRules(), '--output', 'nats://127.0.0.1:4222/detections');
+  assert.equal(natsOutputAlone.status, 2);
+  assert.match(natsOutputAlone.stderr, /--output nats:\/\/ is for the NATS topology/);
 });
