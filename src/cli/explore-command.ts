@@ -6,8 +6,9 @@ import { UsageError } from './usage.js';
 import { writeTerminal } from '../report/terminal-text.js';
 import { shown } from './bundled.js';
 import { parseCommandArgs } from './args.js';
+import { NO_CACHE_OPTION, noCacheHelp } from './rule-cache-option.js';
 
-const HELP = `Usage: quarry explore [--rules PATH…] [--hunt RESULTS…] [--port N] [--host H] [--attack FILE]
+const HELP = `Usage: quarry explore [--rules PATH…] [--hunt RESULTS…] [--port N] [--host H] [--attack FILE] [--no-cache]
 
 Serves the rule explorer in the browser: catalog search and facets, rule pages with ATT&CK context,
 translations with their validation status, exclusions saved as Sigma filter files, ATT&CK coverage,
@@ -24,7 +25,7 @@ bundled sample logs.
   --attack FILE    an ATT&CK STIX bundle (enterprise-attack.json) instead of the bundled ATT&CK data
   --check          start, request the page, the catalog, a rule page and the hunts over HTTP, report
                    them and stop (exit status 1 if one fails)
-`;
+${noCacheHelp(19)}`;
 
 export async function exploreCommand(argv: string[], opts: { signal?: AbortSignal } = {}): Promise<number> {
   const { values } = parseCommandArgs({
@@ -37,6 +38,7 @@ export async function exploreCommand(argv: string[], opts: { signal?: AbortSigna
       host: { type: 'string' },
       attack: { type: 'string' },
       check: { type: 'boolean', default: false },
+      ...NO_CACHE_OPTION,
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -56,6 +58,7 @@ export async function exploreCommand(argv: string[], opts: { signal?: AbortSigna
       port,
       host: values.host,
       attackFile: values.attack,
+      cache: !values['no-cache'],
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;

@@ -3,7 +3,7 @@
 // filters; `generation` counts those changes so that caches keyed on it stay correct.
 import { statSync } from 'node:fs';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
-import { loadSigmaPaths, type SigmaCollection } from '../sigma/load.js';
+import { loadSigmaPaths, type LoadOptions, type SigmaCollection } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import type { SigmaDocument, SigmaFilter } from '../sigma/model.js';
 import type { AttackData } from '../catalog/attack.js';
@@ -75,9 +75,10 @@ export function relativePath(root: RulesRoot, file: string): string {
   return relative(root.dir, resolve(file)).split(sep).join('/');
 }
 
-export function loadExplorerState(paths: readonly string[], attack: AttackData): ExplorerState {
+/** `load`: how to read the rules (the rule cache, sigma/rule-cache.ts, when the explorer starts with it). */
+export function loadExplorerState(paths: readonly string[], attack: AttackData, load: LoadOptions = {}): ExplorerState {
   const roots = makeRoots(paths);
-  const col = loadSigmaPaths(roots.map((r) => r.given));
+  const col = loadSigmaPaths(roots.map((r) => r.given), load);
   const state: ExplorerState = { roots, attack, col, documents: [], byKey: new Map(), generation: 0 };
   const docs: SigmaDocument[] = [...col.rules, ...col.correlations, ...col.filters];
   // Files in path order, then documents in file order: the catalog's natural order.

@@ -3,7 +3,7 @@
 // nothing, a link loop, an unreadable folder, a device or an oversized file is a rejected document
 // of its own, with the reason (limits.ts has the size limit).
 // Synchronous reads: thousands of small files load several times faster than with one await each.
-import { lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
 import { diagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
@@ -54,25 +54,28 @@ export function listRuleFiles(paths: string[]): RuleListing {
   const problems: ParsedFile[] = [];
   const tests: string[] = [];
   const open = new Set<string>(); // real paths of the folders being read, outermost first
-  const walk = (p: string, explicit: boolean): void => {
-    let st: Stats;
-    try {
-      st = statSync(p);
-    } catch (e) {
-      problems.push(statProblem(p, e as NodeJS.ErrnoException));
-      return;
+  /** `isDir`: known from the folder listing (a plain file or folder); undefined to stat the path (given, a link, other). */
+  const walk = (p: string, explicit: boolean, isDir?: boolean): void => {
+    if (isDir === undefined) {
+      try {
+        isDir = statSync(p).isDirectory();
+      } catch (e) {
+        problems.push(statProblem(p, e as NodeJS.ErrnoException));
+        return;
+      }
     }
-    if (!st.isDirectory()) {
+    if (!isDir) {
       // Devices and pipes named *.yml are listed: reading them is refused with the reason (readRuleFile).
       if (TEST_FILE.test(p)) tests.push(p);
       else if (explicit || YAML_FILE.test(p)) files.push(p);
       return;
     }
     let real: string;
-    let entries: string[];
+    let entries: Dirent[];
     try {
       real = realpathSync(p);
-      entries = readdirSync(p).sort();
+      // With their types: a corpus of thousands of files is listed without a stat for each.
+      entries = readdirSync(p, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (e) {
       problems.push(pathProblem(p, 'unreadable', `the folder cannot be read: ${(e as Error).message}`));
       return;
@@ -82,7 +85,7 @@ export function listRuleFiles(paths: string[]): RuleListing {
       return;
     }
     open.add(real);
-    for (const e of entries) if (!e.startsWith('.')) walk(join(p, e), false);
+    for (const e of entries) if (!e.name.startsWith('.')) walk(join(p, e.name), false, e.isFile() ? false : e.isDirectory() ? true : undefined);
     open.delete(real);
   };
   for (const p of paths) walk(p, true);

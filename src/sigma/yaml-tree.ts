@@ -3,6 +3,7 @@
 import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, isAlias, isPair, Scalar, type Node as YamlNode, type Document } from 'yaml';
 import type { Position, Span } from './diagnostics.js';
 import { MAX_YAML_DEPTH } from './limits.js';
+import { fastYamlDocument } from './yaml-fast.js';
 
 export type ScalarValue = string | number | boolean | null;
 
@@ -50,7 +51,18 @@ export interface LoadedDocument {
 
 const DECIMAL = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 
+/**
+ * Every YAML document of a text as a position tree. The plain single-document YAML of nearly every
+ * rule is read by the fast reader (yaml-fast.ts); anything else by the `yaml` package, which reports
+ * every problem with its position.
+ */
 export function loadYamlDocuments(text: string): LoadedDocument[] {
+  const fast = fastYamlDocument(text);
+  return fast ? [fast] : loadYamlDocumentsFully(text);
+}
+
+/** Every YAML document of a text read by the `yaml` package: what the fast reader must equal where it reads. */
+export function loadYamlDocumentsFully(text: string): LoadedDocument[] {
   const lineCounter = new LineCounter();
   // uniqueKeys is checked by us (duplicateKeys below) so that a duplicate is one located diagnostic
   // rather than a parse failure that hides the rest of the document.

@@ -1,0 +1,327 @@
+// A fast reader for the plain YAML nearly every Sigma rule is written in: one document of block maps
+// and sequences, plain, quoted and block scalars, comments. It builds the same position tree as
+// yaml-tree.ts (every node's start and end, every key's span, each scalar's value and source) about
+// ten times faster than the `yaml` package, which a cold load of a corpus otherwise spends most of
+// its time in.
+//
+// It never guesses: anything outside that subset, or anything that might be a YAML error (tabs, flow
+// collections, anchors, aliases, tags, directives, several documents, escapes, odd indentation,
+// scalars the core schema reads as floats or special numbers, …), makes it answer null, and the
+// caller reads the file with the full parser, which reports every problem with its position. The
+// corpus test holds the two to the same tree for every SigmaHQ file the fast reader takes.
+import type { Position } from './diagnostics.js';
+import { MAX_YAML_DEPTH } from './limits.js';
+import type { LoadedDocument, ScalarValue, YEntry, YNode, YScalar } from './yaml-tree.js';
+
+/** Thrown inside the reader when the text leaves the subset: the file goes to the full parser. */
+class Leave extends Error {}
+const leave = (): never => {
+  throw new Leave();
+};
+
+/** The one document of `text` as yaml-tree.ts would load it, or null to load it with the full parser. */
+export function fastYamlDocument(text: string): LoadedDocument | null {
+  if (ODD_SPACE.test(text)) return null;
+  try {
+    return new Reader(text).document();
+  } catch (e) {
+    if (e instanceof Leave) return null;
+    throw e;
+  }
+}
+
+// Plain scalars the YAML 1.2 core schema reads as something other than a string or a canonical integer.
+const FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const SPECIAL_NUMBER = /^(0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$/;
+const CANONICAL_INT = /^-?(0|[1-9][0-9]*)$/;
+const NULL = /^(~|null|Null|NULL)$/;
+const TRUE = /^(true|True|TRUE)$/;
+const FALSE = /^(false|False|FALSE)$/;
+/** Characters that may not start a plain scalar here (or would start something else). */
+const INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`]/;
+/**
+ * Tabs, carriage returns and the white space JavaScript trims but YAML does not (no-break spaces and
+ * the like): where the two readers could draw a different line or span, the full parser reads.
+ */
+const ODD_SPACE = /[\t\r\v\f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+/** Nesting deeper than this is left to the full parser, which reports too deep a tree (limits.ts). */
+const MAX_DEPTH = MAX_YAML_DEPTH - 2;
+
+interface Line {
+  /** Index of the line's first character in the text. */
+  start: number;
+  text: string;
+  indent: number;
+  /** Blank or only a comment. */
+  empty: boolean;
+}
+
+class Reader {
+  private readonly lines: Line[];
+  /** The next line to read. */
+  private i = 0;
+
+  constructor(text: string) {
+    let start = 0;
+    this.lines = text.split('\n').map((t) => {
+      let indent = 0;
+      while (t.charCodeAt(indent) === 32) indent++;
+      const line = { start, text: t, indent, empty: indent === t.length || t[indent] === '#' };
+      start += t.length + 1;
+      return line;
+    });
+  }
+
+  document(): LoadedDocument {
+    for (const l of this.lines) if (l.text.startsWith('---') || l.text.startsWith('...') || l.text.startsWith('%')) leave();
+    this.skipEmpty();
+    const first = this.lines[this.i];
+    if (!first) return leave(); // no document: the full parser says what that is
+    if (first.indent !== 0) leave();
+    const root = this.isSeqItem(first, 0) ? this.seq(0, 0) : this.map(0, 0);
+    this.skipEmpty();
+    if (this.i < this.lines.length) leave(); // something at a shallower indentation or left over
+    return { root, pos: root.pos, problems: this.duplicates };
+  }
+
+  /** Duplicate keys, reported as yaml-tree.ts reports them (the only problem the fast reader finds itself). */
+  private readonly duplicates: LoadedDocument['problems'] = [];
+
+  private at(line: number, col0: number): Position {
+    return { line: line + 1, col: col0 + 1 };
+  }
+
+  private skipEmpty(): void {
+    while (this.i < this.lines.length && this.lines[this.i]!.empty) this.i++;
+  }
+
+  private isSeqItem(l: Line, col: number): boolean {
+    return l.text[col] === '-' && (l.text.length === col + 1 || l.text[col + 1] === ' ');
+  }
+
+  /** A block map whose first key starts at column `col` of the current line. */
+  private map(col: number, depth: number): YNode {
+    if (depth > MAX_DEPTH) leave();
+    const entries: YEntry[] = [];
+    const seen = new Map<string, Position>();
+    let first = true;
+    for (;;) {
+      if (!first) {
+        this.skipEmpty();
+        const l = this.lines[this.i];
+        if (!l || l.indent < col) break;
+        if (l.indent > col || this.isSeqItem(l, col)) leave();
+      }
+      first = false;
+      const n = this.i;
+      const line = this.lines[n]!;
+      const t = line.text;
+      // The key: a quoted scalar on its line ('|all':), or plain text up to the first ': ' (or a ':' ending the line).
+      let key: string;
+      let colon: number;
+      if (t[col] === "'" || t[col] === '"') {
+        const q = quotedAt(t, col);
+        key = q.value;
+        colon = q.end;
+        if (t[colon] !== ':' || (colon + 1 < t.length && t[colon + 1] !== ' ')) leave();
+      } else {
+        colon = t.indexOf(': ', col);
+        if (colon < 0) colon = t.endsWith(':') ? t.length - 1 : leave();
+        key = t.slice(col, colon);
+        if (key === '' || INDICATOR.test(key) || key.endsWith(' ') || key.includes(' #') || resolvePlain(key) !== key) leave();
+      }
+      const keyPos = this.at(n, col);
+      const keyEnd = this.at(n, colon);
+      const prev = seen.get(key);
+      if (prev) this.duplicates.push({ span: { start: keyPos, end: keyEnd }, message: `duplicate key '${key}' (first defined at line ${prev.line})`, code: 'duplicate-key' });
+      else seen.set(key, keyPos);
+      let v = colon + 1;
+      while (t[v] === ' ') v++;
+      let value: YNode;
+      if (v >= t.length || t[v] === '#') {
+        // Nothing but spaces or a comment after the key on its line: a nested block, or an empty
+        // value, which starts where the comment or the line's end does.
+        this.i++;
+        this.skipEmpty();
+        const next = this.lines[this.i];
+        if (next && next.indent > col) value = this.isSeqItem(next, next.indent) ? this.seq(next.indent, depth + 1) : this.map(next.indent, depth + 1);
+        else if (next && next.indent === col && this.isSeqItem(next, col)) value = this.seq(col, depth + 1);
+        else {
+          const p = this.at(n, v);
+          value = { kind: 'scalar', value: null, source: '', quoted: false, pos: p, end: p };
+        }
+      } else {
+        value = this.scalar(v, col, depth);
+      }
+      entries.push({ key, keyPos, keyEnd, value });
+    }
+    return { kind: 'map', entries, pos: entries[0]!.keyPos, end: entries[entries.length - 1]!.value.end };
+  }
+
+  /** A block sequence whose dashes are at column `col`, starting on the current line. */
+  private seq(col: number, depth: number): YNode {
+    if (depth > MAX_DEPTH) leave();
+    const items: YNode[] = [];
+    const pos = this.at(this.i, col);
+    for (;;) {
+      this.skipEmpty();
+      const l = this.lines[this.i];
+      if (!l || l.indent !== col || !this.isSeqItem(l, col)) {
+        if (l && l.indent > col) leave();
+        break;
+      }
+      let v = col + 1;
+      while (l.text[v] === ' ') v++;
+      if (v >= l.text.length || l.text[v] === '#') leave(); // an item on the next lines, or empty
+      if (this.isSeqItem(l, v)) leave(); // a sequence in a sequence
+      const rest = l.text.slice(v);
+      const isKey = /^[^'"]/.test(rest) && (rest.includes(': ') || rest.endsWith(':'));
+      items.push(isKey ? this.map(v, depth + 1) : this.scalar(v, col, depth + 1));
+    }
+    return { kind: 'seq', items, pos, end: items[items.length - 1]!.end };
+  }
+
+  /**
+   * The scalar starting at column `v` of the current line, inside a block whose own indentation is
+   * `parent` (continuation lines of a plain scalar and block scalar content are indented further).
+   * Leaves the reader on the line after it.
+   */
+  private scalar(v: number, parent: number, depth: number): YScalar {
+    if (depth > MAX_DEPTH) leave();
+    const n = this.i;
+    const t = this.lines[n]!.text;
+    const c = t[v];
+    if (c === "'" || c === '"') {
+      const { value, end } = quotedAt(t, v);
+      this.afterScalar(t, end);
+      this.i++;
+      return { kind: 'scalar', value, source: value, quoted: true, pos: this.at(n, v), end: this.at(n, end) };
+    }
+    if (c === '|' || c === '>') return this.blockScalar(v, parent);
+    if (INDICATOR.test(t.slice(v)) && !(c === '-' && t[v + 1] !== ' ' && t[v + 1] !== undefined)) leave();
+    // A plain scalar: to a comment or the end of the line, then continuation lines indented further.
+    let end = t.indexOf(' #', v);
+    const commented = end >= 0;
+    if (!commented) end = t.length;
+    while (t[end - 1] === ' ') end--;
+    const firstText = t.slice(v, end);
+    if (firstText.includes(': ') || firstText.endsWith(':')) leave();
+    let text = firstText;
+    let endLine = n;
+    let endCol = end;
+    this.i++;
+    let blank = 0;
+    for (let k = this.i; k < this.lines.length; k++) {
+      const l = this.lines[k]!;
+      if (l.indent === l.text.length) {
+        blank++;
+        continue;
+      }
+      if (l.indent <= parent) break;
+      // A more-indented line continues the scalar: unless it is a comment or could be anything else.
+      const body = l.text.slice(l.indent).trimEnd();
+      if (commented || body.startsWith('#') || body.includes(' #') || body.includes(': ') || body.endsWith(':')) leave();
+      text += blank ? '\n'.repeat(blank) : ' ';
+      text += body;
+      blank = 0;
+      endLine = k;
+      endCol = l.indent + body.length;
+      this.i = k + 1;
+    }
+    const value = resolvePlain(text);
+    return { kind: 'scalar', value, source: text, quoted: false, pos: this.at(n, v), end: this.at(endLine, endCol) };
+  }
+
+  /** Only spaces, or spaces and a comment, may follow a quoted scalar on its line. */
+  private afterScalar(t: string, from: number): void {
+    let j = from;
+    while (t[j] === ' ') j++;
+    if (j < t.length && (t[j] !== '#' || j === from)) leave();
+  }
+
+  /** `|` or `>`, clipped or with `-`, its lines indented further than `parent`. */
+  private blockScalar(v: number, parent: number): YScalar {
+    const n = this.i;
+    const t = this.lines[n]!.text;
+    const header = t.slice(v).trimEnd();
+    if (!/^[|>]-?$/.test(header)) leave(); // kept trailing lines, explicit indentation, a comment: the full parser's
+    const literal = header[0] === '|';
+    const chomp = header[1] ?? '';
+    this.i++;
+    // Content: every following line that is blank or indented further than the parent.
+    const content: string[] = [];
+    let indent = -1;
+    let lastText = -1;
+    for (let k = this.i; k < this.lines.length; k++) {
+      const l = this.lines[k]!;
+      if (l.indent === l.text.length) {
+        if (l.text.length > (indent < 0 ? parent : indent)) leave(); // spaces past the indentation
+        content.push('');
+        continue;
+      }
+      if (l.indent <= parent) break;
+      if (indent < 0) indent = l.indent;
+      // Less indented than the first line is an error; in folded text, more-indented lines keep their
+      // breaks by rules of their own: both the full parser's. A literal block keeps them as they are.
+      if (l.indent < indent || (!literal && l.indent !== indent)) leave();
+      content.push(l.text.slice(indent));
+      lastText = k;
+    }
+    if (lastText < 0) leave();
+    const kept = content.slice(0, lastText - this.i + 1);
+    let value: string;
+    if (literal) value = kept.join('\n');
+    else {
+      value = '';
+      let blank = 0;
+      kept.forEach((s, idx) => {
+        if (s === '') {
+          blank++;
+          return;
+        }
+        if (idx > 0) value += blank ? '\n'.repeat(blank) : ' ';
+        blank = 0;
+        value += s;
+      });
+    }
+    if (chomp === '') value += '\n';
+    const last = this.lines[lastText]!;
+    this.i = lastText + 1;
+    return { kind: 'scalar', value, source: value, quoted: true, pos: this.at(n, v), end: this.at(lastText, last.text.trimEnd().length) };
+  }
+}
+
+/** The quoted scalar starting at `v` (its quote) and the index after its closing quote: on one line, and without escapes in double quotes. */
+function quotedAt(t: string, v: number): { value: string; end: number } {
+  const q = t[v];
+  let value = '';
+  let j = v + 1;
+  for (;;) {
+    if (j >= t.length) leave(); // runs on to another line
+    const ch = t[j]!;
+    if (q === '"' && ch === '\\') leave();
+    if (ch === q) {
+      if (q === "'" && t[j + 1] === "'") {
+        value += "'";
+        j += 2;
+        continue;
+      }
+      return { value, end: j + 1 };
+    }
+    value += ch;
+    j++;
+  }
+}
+
+/** A plain scalar's value under the YAML 1.2 core schema, as yaml-tree.ts keeps it; leaves for floats and special numbers. */
+function resolvePlain(s: string): ScalarValue {
+  if (NULL.test(s)) return null;
+  if (TRUE.test(s)) return true;
+  if (FALSE.test(s)) return false;
+  if (CANONICAL_INT.test(s) && s !== '-0') {
+    const n = Number(s);
+    return Number.isSafeInteger(n) ? n : s;
+  }
+  if (FLOAT.test(s) || SPECIAL_NUMBER.test(s) || /^[-+]?[0-9]+$/.test(s)) leave();
+  return s;
+}
