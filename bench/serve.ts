@@ -46,10 +46,10 @@ function peakOf(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function natsRun(nats: NatsServer, stream: string, file: string, n: number, workers: Array<{ stage: 'detect' | 'correlate' | 'both'; name: string }>): Promise<{ seconds: number; peakMb: number }> {
+async function natsRun(nats: NatsServer, stream: string, file: string, n: number, workers: Array<{ stage: 'detect' | 'correlate' | 'both'; name: string }>, lateness: string): Promise<{ seconds: number; peakMb: number }> {
   publish(nats, stream, file, true);
   const t0 = performance.now();
-  const run = startTopology(nats, stream, rules, workers, ['--partitions', '16', '--lateness', '1h']);
+  const run = startTopology(nats, stream, rules, workers, ['--partitions', '16', '--lateness', lateness, '--batch', '64']);
   await waitForEnd(nats, stream, n + 1, run, 1_800_000);
   const seconds = (performance.now() - t0) / 1000;
   const peakMb = Math.max(...[...run.workers.values()].map((c) => peakOf(c.pid!)));
@@ -72,9 +72,9 @@ row('serve embedded (stdin)', long, embeddedLong, huntRate);
 
 const nats = await NatsServer.start();
 try {
-  row('serve nats, 1 both', short, await natsRun(nats, 'B1', fileShort, short, [{ stage: 'both', name: 'b1' }]), huntRate);
-  row('serve nats, 2 detect + 1 corr', short, await natsRun(nats, 'B3', fileShort, short, [{ stage: 'detect', name: 'd1' }, { stage: 'detect', name: 'd2' }, { stage: 'correlate', name: 'c1' }]), huntRate);
-  row('serve nats, 1 both', long, await natsRun(nats, 'B1L', fileLong, long, [{ stage: 'both', name: 'b1' }]), huntRate);
+  row('serve nats, 1 both', short, await natsRun(nats, 'B1', fileShort, short, [{ stage: 'both', name: 'b1' }], '5m'), huntRate);
+  row('serve nats, 2 detect + 1 corr', short, await natsRun(nats, 'B3', fileShort, short, [{ stage: 'detect', name: 'd1' }, { stage: 'detect', name: 'd2' }, { stage: 'correlate', name: 'c1' }], '20m'), huntRate);
+  row('serve nats, 1 both', long, await natsRun(nats, 'B1L', fileLong, long, [{ stage: 'both', name: 'b1' }], '5m'), huntRate);
 } finally {
   await nats.remove();
 }

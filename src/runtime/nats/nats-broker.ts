@@ -116,9 +116,9 @@ async function setUp(nc: NatsConnection, o: NatsBrokerOptions): Promise<NatsTopo
               seq: m.seq,
               data: m.data,
               ...(m.headers?.get(CONTROL_HEADER) === 'end' ? { control: 'end' as const } : {}),
-              ack: async () => {
-                await m.ackAck().catch(() => false); // lost: the event comes again and its ids are dropped
-              },
+              // A plain ack (no round trip per event): the batch is flushed after its acks (see
+              // `flushAcks`), and an ack that is lost brings the event again, whose ids are then dropped.
+              ack: async () => m.ack(),
               working: () => m.working(),
             });
           }
@@ -131,6 +131,9 @@ async function setUp(nc: NatsConnection, o: NatsBrokerOptions): Promise<NatsTopo
         }
         if (batch.length) yield batch;
       }
+    },
+    async flushAcks() {
+      await nc.flush().catch(() => undefined); // not reached: the events come again, their ids are dropped
     },
     async eventsDoneThrough() {
       const info = await jsm.consumers.info(stream, DETECT_CONSUMER);

@@ -38,6 +38,8 @@ export interface StoredSnapshot {
 export interface Broker {
   /** Events for the detect stage, shared by every detect worker, in batches of at most `max`. */
   events(max: number, signal: AbortSignal): AsyncIterable<EventMessage[]>;
+  /** Sends the acknowledgements given so far (acks may be buffered; a lost one means a harmless redelivery). */
+  flushAcks(): Promise<void>;
   /** The highest position below which every event is acknowledged (all detect workers). */
   eventsDoneThrough(): Promise<number>;
   /** Events in the stream not yet acknowledged by the detect stage (its lag, in events). */

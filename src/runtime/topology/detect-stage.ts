@@ -58,6 +58,7 @@ export async function runDetectStage(live: () => LiveDetector, o: DetectStageOpt
         // of them are acknowledged (by whichever worker holds them), then tell every partition.
         await Promise.all(pending);
         await Promise.all(done.map((m) => m.ack()));
+        await o.broker.flushAcks();
         pending.length = 0;
         done.length = 0;
         await waitUntilDone(o, msg);
@@ -66,6 +67,7 @@ export async function runDetectStage(live: () => LiveDetector, o: DetectStageOpt
         await Promise.all(Array.from({ length: o.partitions }, (_, p) => o.broker.publishRecord(p, recordId(o.stream, msg.seq, p, 'end'), encodeRecord(end))));
         failpoint('detect.after-publish');
         await msg.ack();
+        await o.broker.flushAcks();
         counters.ends++;
         o.log('info', 'end of input passed to every partition', { event: msg.seq, partitions: o.partitions });
         continue;
@@ -97,6 +99,7 @@ export async function runDetectStage(live: () => LiveDetector, o: DetectStageOpt
     await Promise.all(pending);
     if (pending.length) failpoint('detect.after-publish');
     await Promise.all(done.map((m) => m.ack()));
+    await o.broker.flushAcks();
   }
 }
 
