@@ -1,7 +1,7 @@
 // Everything a hunt needs before its loop: rules compiled per input format pipeline, inputs
 // expanded and opened. Shared by `quarry hunt` and the explorer's demo hunt, so both find the
 // same detections in the same logs.
-import type { SigmaCollection } from '../sigma/load.js';
+import { emptyCollection, type SigmaCollection } from '../sigma/load.js';
 import type { LogSource } from '../sigma/model.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
 import { builtinPipeline } from '../pipeline/builtin.js';
@@ -22,8 +22,6 @@ export interface HuntSetupOptions {
   minLevel?: string;
   /** The log source the user declared for every input (`--logsource`). */
   logsource?: LogSource;
-  /** EVTX parsing threads. */
-  workers?: number;
 }
 
 export interface HuntSetup {
@@ -34,6 +32,25 @@ export interface HuntSetup {
   inputs: HuntInput[];
   /** Inputs that could not be listed or opened, as `file: reason`. */
   openProblems: string[];
+  /** What a worker thread needs to build these same rules (`hunt`'s `workers` option). */
+  recipe: HuntRulesRecipe;
+}
+
+/**
+ * The rules half of a hunt as plain data, for a worker thread (structured clone): the accepted
+ * documents and the options, which `rulesFromRecipe` takes down the same path to the same rule sets,
+ * rule for rule in the same order. RE2 is the regex engine in worker threads.
+ */
+export interface HuntRulesRecipe {
+  collection: Pick<SigmaCollection, 'rules' | 'filters' | 'correlations'>;
+  pipelines: ProcessingPipeline[];
+  formatPipelines: boolean;
+  minLevel?: string;
+}
+
+export function rulesFromRecipe(recipe: HuntRulesRecipe, regex: RegexFactory): HuntRules {
+  const col: SigmaCollection = { ...emptyCollection(), ...recipe.collection };
+  return setupHuntRules(col, { pipelines: recipe.pipelines, formatPipelines: recipe.formatPipelines, minLevel: recipe.minLevel, regex });
 }
 
 /** The rules half of a hunt, no inputs: also what `quarry serve` runs on a stream (and rebuilds on reload). */
@@ -43,7 +60,7 @@ export interface HuntRules {
   correlation: HuntCorrelation | null;
 }
 
-export function setupHuntRules(col: SigmaCollection, opts: Omit<HuntSetupOptions, 'logsource' | 'workers'> & { correlator?: CorrelatorOptions }): HuntRules {
+export function setupHuntRules(col: SigmaCollection, opts: Omit<HuntSetupOptions, 'logsource'> & { correlator?: CorrelatorOptions }): HuntRules {
   const correlation = createHuntCorrelation(col, { ...opts.correlator, minLevel: opts.minLevel });
   const book = createRulebook(col, {
     feedsCorrelation: (rule) => correlation?.correlator.reads(rule) ?? false,
@@ -63,12 +80,18 @@ export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts
   const openProblems: string[] = expanded.problems.map((p) => `${p.location.file}: ${p.message}`);
   for (const file of expanded.files) {
     try {
-      const source = await openSource(file, { readers: { evtx: (p) => openEvtxSource(p, { workers: opts.workers }) } });
+      const source = await openSource(file, { readers: { evtx: (p) => openEvtxSource(p) } });
       inputs.push({ source, logsource: opts.logsource ?? source.logsource, set: book.forFormat(source.pipeline).set });
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
       openProblems.push(`${file}: ${e.message}`);
     }
   }
-  return { prepared, inputs, openProblems, correlation };
+  const recipe: HuntRulesRecipe = {
+    collection: { rules: col.rules, filters: col.filters, correlations: col.correlations },
+    pipelines: opts.pipelines,
+    formatPipelines: opts.formatPipelines,
+    ...(opts.minLevel ? { minLevel: opts.minLevel } : {}),
+  };
+  return { prepared, inputs, openProblems, correlation, recipe };
 }
