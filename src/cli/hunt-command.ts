@@ -7,7 +7,6 @@ import { LEVELS } from '../sigma/model.js';
 import { describeLogsource, logsourceFits } from '../sigma/logsource.js';
 import type { PreparedRules } from '../engine/rulebook.js';
 import { setupHunt } from '../hunt/setup.js';
-import { huntThreads } from '../hunt/shares.js';
 import { hunt, type HuntInput, type HuntSummary } from '../hunt/hunt.js';
 import type { HuntCorrelation } from '../hunt/correlate.js';
 import { re2Regex } from '../engine/regex-re2.js';
@@ -131,12 +130,13 @@ export async function huntCommand(argv: string[]): Promise<number> {
   progress.done();
   if (col.files === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${rulePaths.join(', ')}`);
   progress.show(`  preparing ${col.rules.length.toLocaleString('en-US')} rules through the pipelines, opening inputs…`, true);
-  const { prepared, inputs, openProblems, correlation, recipe } = await setupHunt(col, inputPaths, {
+  const { prepared, inputs, openProblems, correlation, workers: hunters } = await setupHunt(col, inputPaths, {
     pipelines: pipelines.pipelines,
     formatPipelines: !values['no-default-pipeline'],
     regex: re2Regex,
     minLevel,
     logsource,
+    threads: workers ?? 'auto',
   });
   progress.done();
   log(banner(rulePaths, col, prepared, pipelines.names, inputs, logsource ? describeLogsource(logsource) : undefined, openProblems, correlation, values.verbose));
@@ -182,7 +182,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
       return sorter ? sorter.add(d) : deliver(d);
     },
     onProgress: huntProgress(progress, inputSizes(inputs)),
-    workers: { threads: huntThreads(workers, inputs), rules: recipe },
+    ...(hunters ? { workers: hunters } : {}),
   })
     .then(async (s) => {
       if (sorter) for await (const d of sorter.drain()) await deliver(d);

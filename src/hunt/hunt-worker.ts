@@ -12,6 +12,10 @@ import type { SourceProblem } from '../sources/types.js';
 
 export interface HuntWorkerData {
   recipe: HuntRulesRecipe;
+}
+
+/** The hunt's detector options (known only when it starts; the worker may start before). */
+export interface ShareDetectorOptions {
   explain?: boolean;
   timeField?: string;
 }
@@ -27,21 +31,22 @@ export type HuntWorkerMessage =
 export interface HuntWorkerOrder {
   type: 'share';
   share: Share;
+  detector: ShareDetectorOptions;
 }
 
 if (parentPort) {
   const port = parentPort;
   const data = workerData as HuntWorkerData;
   const { book } = rulesFromRecipe(data.recipe, re2Regex);
-  const queue: Share[] = [];
+  const queue: HuntWorkerOrder[] = [];
   let running = false;
   const post = (m: HuntWorkerMessage) => port.postMessage(m);
 
-  const run = async (share: Share): Promise<void> => {
+  const run = async ({ share, detector: o }: HuntWorkerOrder): Promise<void> => {
     const source = await openShare(share);
     const set = book.forFormat(source.pipeline).set;
     const signature = ruleSetSignature(set);
-    const detector = new Detector(set, { regex: re2Regex, logsource: share.logsource, explain: data.explain, timeField: data.timeField });
+    const detector = new Detector(set, { regex: re2Regex, logsource: share.logsource, explain: o.explain, timeField: o.timeField });
     for await (const batch of huntShare(source, detector)) {
       post({ type: 'batch', share: share.id, signature, batch });
     }
@@ -52,9 +57,10 @@ if (parentPort) {
     if (running) return;
     running = true;
     while (queue.length) {
-      const share = queue.shift()!;
+      const order = queue.shift()!;
+      const share = order.share;
       try {
-        await run(share);
+        await run(order);
       } catch (e) {
         const err = e instanceof Error ? e : new Error(String(e));
         post({ type: 'failed', share: share.id, error: { name: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}) } });
@@ -64,7 +70,7 @@ if (parentPort) {
   };
 
   port.on('message', (order: HuntWorkerOrder) => {
-    queue.push(order.share);
+    queue.push(order);
     void drain();
   });
   post({ type: 'ready' });

@@ -11,6 +11,7 @@ import type { HuntCorrelation } from './correlate.js';
 import { HuntTally } from './tally.js';
 import { huntInParallel } from './parallel-hunt.js';
 import type { HuntRulesRecipe } from './setup.js';
+import type { HuntWorkerPool } from './worker-pool.js';
 
 export interface HuntInput {
   source: EventSource;
@@ -73,7 +74,9 @@ export interface HuntOptions {
 export interface HuntWorkers {
   threads: number;
   rules: HuntRulesRecipe;
-  /** The workers' module (default hunt-worker.js; a test gives one that crashes). */
+  /** Workers started beforehand with these rules (setup.ts starts them early); else the hunt starts them. */
+  pool?: HuntWorkerPool;
+  /** The workers' module when the hunt starts them (default hunt-worker.js; a test gives one that crashes). */
   script?: URL;
   /** Whether this thread hunts shares too (default true); false leaves every share it can to the workers (tests, benchmarks). */
   hereToo?: boolean;

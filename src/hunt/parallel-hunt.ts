@@ -11,13 +11,13 @@
 // workers may get nothing to do. A share's failure (read error) is raised when the merge reaches it,
 // after every earlier detection, as the one-thread hunt raises it; a worker that dies fails its
 // shares the same way, with what it was hunting; nothing is dropped quietly.
-import { Worker } from 'node:worker_threads';
 import { Detector } from '../engine/detector.js';
 import type { CompiledRuleSet } from '../engine/rule-set.js';
 import { MAX_PROBLEMS, openEvtxSource } from '../sources/evtx-source.js';
 import type { SourceProblem } from '../sources/types.js';
 import type { HuntInput, HuntOptions, HuntSummary, HuntWorkers, InputSummary } from './hunt.js';
-import type { HuntWorkerData, HuntWorkerMessage, HuntWorkerOrder } from './hunt-worker.js';
+import type { HuntWorkerOrder, ShareDetectorOptions } from './hunt-worker.js';
+import { HuntWorkerPool, type HuntThread } from './worker-pool.js';
 import { hitMatches, huntShare, ruleSetSignature, type Batch } from './share-hunt.js';
 import { planShares, type Share } from './shares.js';
 import { HuntTally } from './tally.js';
@@ -32,14 +32,6 @@ interface ShareState {
   problems: SourceProblem[];
   problemCount: number;
   failure?: Error;
-}
-
-interface HuntThread {
-  worker: Worker;
-  held: number[];
-  /** Set when the hunt ends it: its exit is then no crash. */
-  ended: boolean;
-  dead: boolean;
 }
 
 export async function huntInParallel(defaultSet: CompiledRuleSet, inputs: HuntInput[], opts: HuntOptions, workers: HuntWorkers): Promise<HuntSummary> {
@@ -75,54 +67,50 @@ export async function huntInParallel(defaultSet: CompiledRuleSet, inputs: HuntIn
   };
 
   // --- the workers
-  const threads: HuntThread[] = [];
+  const wanted = Math.min(workers.threads - 1, shares.filter((s) => !s.local).length);
+  const pool = workers.pool ?? new HuntWorkerPool(workers.rules, wanted, workers.script);
+  const threads = pool.threads;
+  const detector: ShareDetectorOptions = { ...(opts.explain !== undefined ? { explain: opts.explain } : {}), ...(opts.timeField ? { timeField: opts.timeField } : {}) };
   const fill = (t: HuntThread) => {
-    while (!t.dead && t.held.length < PREFETCH) {
+    // near the end a share held in advance could leave this thread idle while the worker still has two to do
+    const depth = shares.length - firstFree > 2 * PREFETCH * (threads.length + 1) ? PREFETCH : 1;
+    while (!t.died && t.ready && t.held.length < depth) {
       const k = take('worker');
       if (k < 0) return;
       t.held.push(k);
-      t.worker.postMessage({ type: 'share', share: shares[k]! } satisfies HuntWorkerOrder);
+      t.worker.postMessage({ type: 'share', share: shares[k]!, detector } satisfies HuntWorkerOrder);
     }
   };
-  const died = (t: HuntThread, e: Error) => {
-    if (t.dead || t.ended) return;
-    t.dead = true;
-    stop = true;
-    for (const k of t.held) {
-      const s = shares[k]!;
-      states[k]!.failure = new Error(`the worker thread hunting ${s.file}${s.chunks ? ` (chunks ${s.chunks.from}–${s.chunks.to - 1})` : ''} stopped: ${e.message}`);
-    }
-    if (!t.held.length) crash = new Error(`a hunting worker thread stopped: ${e.message}`);
-    t.held = [];
-    wake();
-  };
-  const onMessage = (t: HuntThread, m: HuntWorkerMessage) => {
-    if (m.type === 'ready') fill(t);
-    else if (m.type === 'batch') states[m.share]!.batches.push({ batch: m.batch, signature: m.signature });
-    else {
-      const st = states[m.share]!;
-      t.held = t.held.filter((k) => k !== m.share);
-      if (m.type === 'done') {
-        st.problems = m.problems;
-        st.problemCount = m.problemCount;
-        st.done = true;
-      } else {
-        st.failure = Object.assign(new Error(m.error.message), { name: m.error.name, stack: m.error.stack });
-        stop = true;
+  pool.listen({
+    died(t, e) {
+      stop = true;
+      for (const k of t.held) {
+        const s = shares[k]!;
+        states[k]!.failure = new Error(`the worker thread hunting ${s.file}${s.chunks ? ` (chunks ${s.chunks.from}–${s.chunks.to - 1})` : ''} stopped: ${e.message}`);
       }
-      fill(t);
-    }
-    wake();
-  };
-  const data: HuntWorkerData = { recipe: workers.rules, ...(opts.explain !== undefined ? { explain: opts.explain } : {}), ...(opts.timeField ? { timeField: opts.timeField } : {}) };
-  const wanted = Math.min(workers.threads - 1, shares.filter((s) => !s.local).length);
-  for (let i = 0; i < wanted; i++) {
-    const t: HuntThread = { worker: new Worker(workers.script ?? new URL('./hunt-worker.js', import.meta.url), { workerData: data }), held: [], ended: false, dead: false };
-    t.worker.on('message', (m: HuntWorkerMessage) => onMessage(t, m));
-    t.worker.on('error', (e) => died(t, e));
-    t.worker.on('exit', (code) => died(t, new Error(`exited with code ${code}`)));
-    threads.push(t);
-  }
+      if (!t.held.length) crash = new Error(`a hunting worker thread stopped: ${e.message}`);
+      t.held = [];
+      wake();
+    },
+    message(t, m) {
+      if (m.type === 'ready') fill(t);
+      else if (m.type === 'batch') states[m.share]!.batches.push({ batch: m.batch, signature: m.signature });
+      else {
+        const st = states[m.share]!;
+        t.held = t.held.filter((k) => k !== m.share);
+        if (m.type === 'done') {
+          st.problems = m.problems;
+          st.problemCount = m.problemCount;
+          st.done = true;
+        } else {
+          st.failure = Object.assign(new Error(m.error.message), { name: m.error.name, stack: m.error.stack });
+          stop = true;
+        }
+        fill(t);
+      }
+      wake();
+    },
+  });
 
   // --- the merge, in share order
   let head = 0;
@@ -192,8 +180,7 @@ export async function huntInParallel(defaultSet: CompiledRuleSet, inputs: HuntIn
     }
   } finally {
     opts.signal?.removeEventListener('abort', wake);
-    for (const t of threads) t.ended = true;
-    await Promise.all(threads.map((t) => t.worker.terminate()));
+    await pool.terminate();
   }
   if (opts.signal?.aborted) {
     if (current) tally.endInput(current);

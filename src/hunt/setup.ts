@@ -10,7 +10,10 @@ import { openSource, expandInputs, SourceError } from '../sources/open-source.js
 import { openEvtxSource } from '../sources/evtx-source.js';
 import { createRulebook, type PreparedRules, type Rulebook } from '../engine/rulebook.js';
 import type { CorrelatorOptions } from '../engine/correlation/correlator.js';
-import type { HuntInput } from './hunt.js';
+import type { HuntInput, HuntWorkers } from './hunt.js';
+import type { EventSource } from '../sources/types.js';
+import { huntThreads } from './shares.js';
+import { HuntWorkerPool } from './worker-pool.js';
 import { createHuntCorrelation, type HuntCorrelation } from './correlate.js';
 import { ruleKey } from '../sigma/correlation-plan.js';
 
@@ -22,6 +25,12 @@ export interface HuntSetupOptions {
   minLevel?: string;
   /** The log source the user declared for every input (`--logsource`). */
   logsource?: LogSource;
+  /**
+   * Threads to hunt with (`--workers`; 'auto': as `huntThreads` decides from the inputs). When more
+   * than one, the workers are started here, before this thread compiles the rules, so that they build
+   * theirs meanwhile; `workers` is then what `hunt` takes. Absent: one thread.
+   */
+  threads?: number | 'auto';
 }
 
 export interface HuntSetup {
@@ -34,6 +43,8 @@ export interface HuntSetup {
   openProblems: string[];
   /** What a worker thread needs to build these same rules (`hunt`'s `workers` option). */
   recipe: HuntRulesRecipe;
+  /** The hunt's worker threads, started (see `threads`); undefined: one thread. */
+  workers?: HuntWorkers;
 }
 
 /**
@@ -74,14 +85,12 @@ export function setupHuntRules(col: SigmaCollection, opts: Omit<HuntSetupOptions
 }
 
 export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts: HuntSetupOptions): Promise<HuntSetup> {
-  const { book, prepared, correlation } = setupHuntRules(col, opts);
   const expanded = await expandInputs(inputPaths, { recursive: true });
-  const inputs: HuntInput[] = [];
+  const sources: EventSource[] = [];
   const openProblems: string[] = expanded.problems.map((p) => `${p.location.file}: ${p.message}`);
   for (const file of expanded.files) {
     try {
-      const source = await openSource(file, { readers: { evtx: (p) => openEvtxSource(p) } });
-      inputs.push({ source, logsource: opts.logsource ?? source.logsource, set: book.forFormat(source.pipeline).set });
+      sources.push(await openSource(file, { readers: { evtx: (p) => openEvtxSource(p) } }));
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
       openProblems.push(`${file}: ${e.message}`);
@@ -93,5 +102,10 @@ export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts
     formatPipelines: opts.formatPipelines,
     ...(opts.minLevel ? { minLevel: opts.minLevel } : {}),
   };
-  return { prepared, inputs, openProblems, correlation, recipe };
+  const logsourceOf = (source: EventSource) => opts.logsource ?? source.logsource;
+  const threads = opts.threads === undefined ? 1 : huntThreads(opts.threads === 'auto' ? undefined : opts.threads, sources.map((source) => ({ source, logsource: logsourceOf(source) })));
+  const workers: HuntWorkers | undefined = threads > 1 ? { threads, rules: recipe, pool: new HuntWorkerPool(recipe, threads - 1) } : undefined;
+  const { book, prepared, correlation } = setupHuntRules(col, opts);
+  const inputs: HuntInput[] = sources.map((source) => ({ source, logsource: logsourceOf(source), set: book.forFormat(source.pipeline).set }));
+  return { prepared, inputs, openProblems, correlation, recipe, ...(workers ? { workers } : {}) };
 }

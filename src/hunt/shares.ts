@@ -26,10 +26,13 @@ export interface Share {
   local: boolean;
 }
 
+/** What cutting an input into shares needs to know of it. */
+export type ShareableInput = Pick<HuntInput, 'source' | 'logsource'>;
+
 /** Chunk slots (64 KiB each) per share of a big EVTX file: about 4 MB, a few thousand records. */
 export const EVTX_CHUNKS_PER_SHARE = 64;
 
-export function planShares(inputs: readonly HuntInput[], chunksPerShare = EVTX_CHUNKS_PER_SHARE): Share[] {
+export function planShares(inputs: readonly ShareableInput[], chunksPerShare = EVTX_CHUNKS_PER_SHARE): Share[] {
   const shares: Share[] = [];
   for (const [index, input] of inputs.entries()) {
     const { name: file, format } = input.source;
@@ -58,7 +61,7 @@ export const AUTO_WORKERS_MIN_BYTES = 48 * 1024 * 1024;
  * How many threads hunt: `requested` when given (1: this thread alone), else one per processor when
  * the inputs are big enough to pay (see above) and can be shared, else 1.
  */
-export function huntThreads(requested: number | undefined, inputs: readonly HuntInput[], cpus = os.availableParallelism()): number {
+export function huntThreads(requested: number | undefined, inputs: readonly ShareableInput[], cpus = os.availableParallelism()): number {
   if (requested !== undefined) return Math.max(1, requested);
   if (cpus < 2) return 1;
   const bytes = inputs.reduce((n, i) => n + sizeOf(i.source.name), 0);
