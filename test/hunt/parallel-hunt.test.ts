@@ -112,3 +112,23 @@ test('an input a worker cannot open any more: an EVTX file is a problem of that 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('stopped (SIGINT) while workers hunt: the summary says interrupted, what came before is in order, the workers end', async () => {
+  const plain = await run([BUILTIN_RULES], [EVTX]);
+  const col = loadSigmaPaths([BUILTIN_RULES]);
+  const setup = await setupHunt(col, [EVTX], { pipelines: [builtinPipeline('windows')!], formatPipelines: true, regex: re2Regex });
+  const stop = new AbortController();
+  const got: string[] = [];
+  const summary = await hunt(setup.prepared.set, setup.inputs, {
+    regex: re2Regex,
+    signal: stop.signal,
+    onDetection: (d) => {
+      got.push(toJsonLine(d));
+      if (got.length === 20) stop.abort();
+    },
+    workers: { threads: 3, hereToo: false, chunksPerShare: 2, rules: setup.recipe },
+  });
+  assert.equal(summary.interrupted, true);
+  assert.ok(got.length >= 20 && got.length < plain.lines.length);
+  assert.deepEqual(got, plain.lines.slice(0, got.length));
+});
