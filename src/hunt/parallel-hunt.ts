@@ -129,10 +129,9 @@ export async function huntInParallel(defaultSet: CompiledRuleSet, inputs: HuntIn
       const share = shares[head]!;
       const st = states[head]!;
       const s = (current ??= tally.startInput(inputs[share.input]!.source));
-      while (st.batches.length) {
-        if (opts.signal?.aborted) return;
-        await apply(share, st.batches.shift()!, s);
-      }
+      // also once stopped: what was found before the signal, in order up to the first share not
+      // finished, is reported, as the one-thread hunt reports every event it read
+      while (st.batches.length) await apply(share, st.batches.shift()!, s);
       if (st.failure) throw st.failure;
       if (!st.done) return;
       if (!share.chunks) s.problems = st.problems;
@@ -157,7 +156,8 @@ export async function huntInParallel(defaultSet: CompiledRuleSet, inputs: HuntIn
       const detector = new Detector(set, { regex: opts.regex, logsource: share.logsource, explain: opts.explain, timeField: opts.timeField });
       for await (const batch of huntShare(source, detector, opts.signal)) {
         st.batches.push({ batch, signature });
-        if (k === head) await emitReady();
+        // what is ready goes out now, this share's or the workers' earlier ones, not after this share
+        await emitReady();
         await new Promise<void>((r) => setImmediate(r)); // let the workers' messages in
       }
       st.problems = source.problems;

@@ -28,22 +28,28 @@ export interface Batch {
   hits: Hit[];
 }
 
-/** A batch goes out every this many events, or sooner when this many hits wait. */
+/**
+ * A batch goes out every this many events, or sooner when this many hits wait. The first batches of
+ * a share are smaller (64 events, doubling), so that the first detections are written at once.
+ */
 const BATCH_EVENTS = 2048;
+const FIRST_BATCH_EVENTS = 64;
 const BATCH_HITS = 256;
 
 /** Reads and matches one share; yields its batches, the last one at the end of the share. */
 export async function* huntShare(source: EventSource, detector: Detector, signal?: AbortSignal): AsyncGenerator<Batch> {
   let batch = emptyBatch();
+  let size = FIRST_BATCH_EVENTS;
   for await (const rec of source.records()) {
     if (signal?.aborted) break;
     batch.events++;
     const result = detector.next(rec.event);
     batch.routing[result.routing]++;
     if (result.matches.length) batch.hits.push(toHit(result, rec.event, rec.location));
-    if (batch.events >= BATCH_EVENTS || batch.hits.length >= BATCH_HITS) {
+    if (batch.events >= size || batch.hits.length >= BATCH_HITS) {
       yield batch;
       batch = emptyBatch();
+      size = Math.min(BATCH_EVENTS, size * 2);
     }
   }
   yield batch;

@@ -51,11 +51,12 @@ export function planShares(inputs: readonly ShareableInput[], chunksPerShare = E
 }
 
 /**
- * Input bytes from which `--workers` is on by default. Below it, building the rules again in a worker
- * (about a second for all SigmaHQ Windows rules) costs more than the worker's share of the hunt
- * saves; the hunt's own thread hunts meanwhile, so a worker ready late costs CPU, not time.
+ * Input bytes from which `--workers` is on by default. A worker costs about two seconds before it
+ * hunts at full speed (it builds the rules again, about a second for every SigmaHQ Windows rule, and
+ * its code warms up), which smaller inputs do not win back: measured slower than one thread at 100 MB
+ * of EVTX on this project's busy two-core machine (README, bench/hunt-workers.ts).
  */
-export const AUTO_WORKERS_MIN_BYTES = 48 * 1024 * 1024;
+export const AUTO_WORKERS_MIN_BYTES = 192 * 1024 * 1024;
 
 /**
  * How many threads hunt: `requested` when given (1: this thread alone), else one per processor when
