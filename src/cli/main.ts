@@ -19,7 +19,7 @@ Usage:
                    [--input nats://HOST:PORT/STREAM --output nats://HOST:PORT/SUBJECT --stage detect|correlate]
                                                    …scaled out on NATS JetStream (docs/serve-deployment.md)
   quarry publish --to nats://HOST:PORT/STREAM [--end] FILE…
-                                                   NDJSON events into a JetStream stream (replays, trials)
+                                                   JSON events into a JetStream stream (replays, trials)
   quarry validate [--format text|json] PATH…       check rules, report every problem at file:line:col
   quarry lint [--fix] [--format text|json|sarif] PATH…
                                                    lint rules: validity, SigmaHQ conventions, hygiene; safe fixes

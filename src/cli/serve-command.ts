@@ -152,7 +152,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
       listen,
       ...(values['no-watch'] ? {} : { watch: values.rules }),
       log,
-      open: () => openNatsBroker({ input: natsInput, output: natsOutput, partitions, dedupeWindowMs, maxInFlight: count('max-in-flight'), ackWaitMs: 30_000, log, name: `quarry-serve-${stage}` }),
+      // A broker that cannot be reached or a topology that does not fit is one line and exit 2, nothing done.
+      open: () =>
+        openNatsBroker({ input: natsInput, output: natsOutput, partitions, dedupeWindowMs, maxInFlight: count('max-in-flight'), ackWaitMs: 30_000, log, name: `quarry-serve-${stage}` }).catch((e: Error) => {
+          throw new UsageError(`NATS at ${server}: ${e.message}`);
+        }),
     });
     return EXIT_OK;
   }
