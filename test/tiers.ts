@@ -40,6 +40,7 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
     'backends/unicode-case.test.ts',
     'backends/elastic-rule-format.test.ts',
     'hunt/rule-tests-corpus.test.ts',
+    'hunt/parallel-hunt.test.ts',
   ],
   services: [
     'runtime/serve-nats.test.ts',

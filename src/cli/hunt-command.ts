@@ -41,7 +41,9 @@ rules (examples/rules, examples/correlations, rules/hardened) over the bundled s
   --time-field NAME    the field that holds each event's time (correlations, --from/--to, sorting;
                        default: @timestamp, timestamp, TimeCreated, UtcTime, EventTime, ts, time,
                        W3C date+time, EVTX SystemTime)
-  --workers N          EVTX parsing threads (default 0: parse in the main thread)
+  --workers N          threads that hunt, each reading and matching its own share of the inputs
+                       (whole files, or runs of chunks of a big EVTX file); 0 or 1: one thread. Default:
+                       one per processor when the inputs total 192 MB or more, else 1
 Output
   --format FORMAT      table (default), jsonl, csv, timesketch (JSONL for Timesketch: message,
                        datetime, timestamp_desc), timesketch-csv, html (a self-contained report;
@@ -110,7 +112,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const scope = new DetectionScope(scopeOptions(values));
   const { minLevel, logsource } = ruleSelection(values);
   const workers = values.workers !== undefined ? Number(values.workers) : undefined;
-  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError('--workers must be a whole number');
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError(`--workers must be a whole number (0 or 1: one thread), not '${values.workers}'`);
   const rulePaths = values.rules?.length ? values.rules : BUNDLED_RULES;
   const inputPaths = positionals.length ? positionals : values.rules?.length ? [] : BUNDLED_LOGS;
   if (inputPaths.length === 0) throw new UsageError('give at least one input file or folder (or - for standard input)');
@@ -128,13 +130,13 @@ export async function huntCommand(argv: string[]): Promise<number> {
   progress.done();
   if (col.files === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${rulePaths.join(', ')}`);
   progress.show(`  preparing ${col.rules.length.toLocaleString('en-US')} rules through the pipelines, opening inputs…`, true);
-  const { prepared, inputs, openProblems, correlation } = await setupHunt(col, inputPaths, {
+  const { prepared, inputs, openProblems, correlation, workers: hunters } = await setupHunt(col, inputPaths, {
     pipelines: pipelines.pipelines,
     formatPipelines: !values['no-default-pipeline'],
     regex: re2Regex,
     minLevel,
     logsource,
-    workers,
+    threads: workers ?? 'auto',
   });
   progress.done();
   log(banner(rulePaths, col, prepared, pipelines.names, inputs, logsource ? describeLogsource(logsource) : undefined, openProblems, correlation, values.verbose));
@@ -180,6 +182,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
       return sorter ? sorter.add(d) : deliver(d);
     },
     onProgress: huntProgress(progress, inputSizes(inputs)),
+    ...(hunters ? { workers: hunters } : {}),
   })
     .then(async (s) => {
       if (sorter) for await (const d of sorter.drain()) await deliver(d);

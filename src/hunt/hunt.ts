@@ -1,5 +1,6 @@
 // The hunt loop: events from sources through the detector (engine/detector.ts decides which rules
-// each event meets), detections counted and handed on. Output order is input order, then rule order: same inputs, same result.
+// each event meets), detections counted and handed on (tally.ts). Output order is input order, then
+// rule order: same inputs, same result, with one thread or several (parallel-hunt.ts).
 import type { LogSource } from '../sigma/model.js';
 import { Detector } from '../engine/detector.js';
 import type { CompiledRuleSet } from '../engine/rule-set.js';
@@ -7,7 +8,10 @@ import type { RegexFactory } from '../engine/regex.js';
 import type { EventSource, SourceProblem } from '../sources/types.js';
 import type { HuntDetection } from './detection.js';
 import type { HuntCorrelation } from './correlate.js';
-import { correlationKey, eventDetections } from './event-detections.js';
+import { HuntTally } from './tally.js';
+import { huntInParallel } from './parallel-hunt.js';
+import type { HuntRulesRecipe } from './setup.js';
+import type { HuntWorkerPool } from './worker-pool.js';
 
 export interface HuntInput {
   source: EventSource;
@@ -59,49 +63,47 @@ export interface HuntOptions {
    * `interrupted` set, and correlations are not flushed (their windows are incomplete).
    */
   signal?: AbortSignal;
+  /**
+   * Hunt with several threads (parallel-hunt.ts): `threads` hunters (this one and threads − 1
+   * workers), each reading and matching its own share of the inputs; the workers build the same
+   * rules from `rules`. Absent or 1: this thread alone.
+   */
+  workers?: HuntWorkers;
+}
+
+export interface HuntWorkers {
+  threads: number;
+  rules: HuntRulesRecipe;
+  /** Workers started beforehand with these rules (setup.ts starts them early); else the hunt starts them. */
+  pool?: HuntWorkerPool;
+  /** The workers' module when the hunt starts them (default hunt-worker.js; a test gives one that crashes). */
+  script?: URL;
+  /** Whether this thread hunts shares too (default true); false leaves every share it can to the workers (tests, benchmarks). */
+  hereToo?: boolean;
+  /** EVTX chunks per share (default shares.ts's `EVTX_CHUNKS_PER_SHARE`; tests cut small files). */
+  chunksPerShare?: number;
 }
 
 export async function hunt(defaultSet: CompiledRuleSet, inputs: HuntInput[], opts: HuntOptions): Promise<HuntSummary> {
-  const summary: HuntSummary = { events: 0, detections: 0, perRule: new Map(), perLevel: new Map(), inputs: [], silenced: 0 };
-  const correlation = opts.correlation ?? null;
-  const report = async (d: HuntDetection, key: string, input?: InputSummary) => {
-    if (opts.admit && !opts.admit(d)) return;
-    if (input) input.detections++;
-    summary.detections++;
-    const entry = summary.perRule.get(key) ?? { title: d.rule.title, level: d.rule.level, count: 0 };
-    entry.count++;
-    summary.perRule.set(key, entry);
-    const level = d.rule.level ?? 'unset';
-    summary.perLevel.set(level, (summary.perLevel.get(level) ?? 0) + 1);
-    await opts.onDetection(d);
-  };
-  const reportCorrelations = async (ds: HuntDetection[]) => {
-    for (const d of ds) await report(d, correlationKey(d));
-  };
+  if (opts.workers && opts.workers.threads > 1) return huntInParallel(defaultSet, inputs, opts, opts.workers);
+  const tally = new HuntTally(opts);
   for (const [index, input] of inputs.entries()) {
     const detector = new Detector(input.set ?? defaultSet, { regex: opts.regex, logsource: input.logsource, explain: opts.explain, timeField: opts.timeField });
-    const s: InputSummary = { file: input.source.name, format: input.source.format, events: 0, detections: 0, problems: [], problemCount: 0, routing: { windows: 0, declared: 0, unknown: 0 } };
+    const s = tally.startInput(input.source);
     for await (const rec of input.source.records()) {
       if (opts.signal?.aborted) break;
-      s.events++;
-      summary.events++;
-      if (opts.onProgress && (summary.events & 1023) === 0) opts.onProgress(summary.events, { name: input.source.name, index, count: inputs.length, detections: summary.detections });
+      tally.events(s, 1, index, inputs.length);
       const result = detector.next(rec.event);
       s.routing[result.routing]++;
-      if (!result.matches.length) continue;
-      const found = eventDetections(result, rec, correlation);
-      summary.silenced += found.silenced;
-      for (const { detection, key } of found.own) await report(detection, key, s);
-      await reportCorrelations(found.correlations);
+      if (result.matches.length) await tally.matched(result, rec, s);
     }
     s.problems = input.source.problems;
     s.problemCount = input.source.problemCount;
-    summary.inputs.push(s);
+    tally.endInput(s);
     if (opts.signal?.aborted) {
-      summary.interrupted = true;
-      return summary;
+      tally.summary.interrupted = true;
+      return tally.summary;
     }
   }
-  if (correlation) await reportCorrelations(correlation.end());
-  return summary;
+  return tally.finish();
 }

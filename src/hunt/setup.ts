@@ -1,7 +1,7 @@
 // Everything a hunt needs before its loop: rules compiled per input format pipeline, inputs
 // expanded and opened. Shared by `quarry hunt` and the explorer's demo hunt, so both find the
 // same detections in the same logs.
-import type { SigmaCollection } from '../sigma/load.js';
+import { emptyCollection, type SigmaCollection } from '../sigma/load.js';
 import type { LogSource } from '../sigma/model.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
 import { builtinPipeline } from '../pipeline/builtin.js';
@@ -10,7 +10,10 @@ import { openSource, expandInputs, SourceError } from '../sources/open-source.js
 import { openEvtxSource } from '../sources/evtx-source.js';
 import { createRulebook, type PreparedRules, type Rulebook } from '../engine/rulebook.js';
 import type { CorrelatorOptions } from '../engine/correlation/correlator.js';
-import type { HuntInput } from './hunt.js';
+import type { HuntInput, HuntWorkers } from './hunt.js';
+import type { EventSource } from '../sources/types.js';
+import { huntThreads } from './shares.js';
+import { HuntWorkerPool } from './worker-pool.js';
 import { createHuntCorrelation, type HuntCorrelation } from './correlate.js';
 import { ruleKey } from '../sigma/correlation-plan.js';
 
@@ -22,8 +25,12 @@ export interface HuntSetupOptions {
   minLevel?: string;
   /** The log source the user declared for every input (`--logsource`). */
   logsource?: LogSource;
-  /** EVTX parsing threads. */
-  workers?: number;
+  /**
+   * Threads to hunt with (`--workers`; 'auto': as `huntThreads` decides from the inputs). When more
+   * than one, the workers are started here, before this thread compiles the rules, so that they build
+   * theirs meanwhile; `workers` is then what `hunt` takes. Absent: one thread.
+   */
+  threads?: number | 'auto';
 }
 
 export interface HuntSetup {
@@ -34,6 +41,27 @@ export interface HuntSetup {
   inputs: HuntInput[];
   /** Inputs that could not be listed or opened, as `file: reason`. */
   openProblems: string[];
+  /** What a worker thread needs to build these same rules (`hunt`'s `workers` option). */
+  recipe: HuntRulesRecipe;
+  /** The hunt's worker threads, started (see `threads`); undefined: one thread. */
+  workers?: HuntWorkers;
+}
+
+/**
+ * The rules half of a hunt as plain data, for a worker thread (structured clone): the accepted
+ * documents and the options, which `rulesFromRecipe` takes down the same path to the same rule sets,
+ * rule for rule in the same order. RE2 is the regex engine in worker threads.
+ */
+export interface HuntRulesRecipe {
+  collection: Pick<SigmaCollection, 'rules' | 'filters' | 'correlations'>;
+  pipelines: ProcessingPipeline[];
+  formatPipelines: boolean;
+  minLevel?: string;
+}
+
+export function rulesFromRecipe(recipe: HuntRulesRecipe, regex: RegexFactory): HuntRules {
+  const col: SigmaCollection = { ...emptyCollection(), ...recipe.collection };
+  return setupHuntRules(col, { pipelines: recipe.pipelines, formatPipelines: recipe.formatPipelines, minLevel: recipe.minLevel, regex });
 }
 
 /** The rules half of a hunt, no inputs: also what `quarry serve` runs on a stream (and rebuilds on reload). */
@@ -43,7 +71,7 @@ export interface HuntRules {
   correlation: HuntCorrelation | null;
 }
 
-export function setupHuntRules(col: SigmaCollection, opts: Omit<HuntSetupOptions, 'logsource' | 'workers'> & { correlator?: CorrelatorOptions }): HuntRules {
+export function setupHuntRules(col: SigmaCollection, opts: Omit<HuntSetupOptions, 'logsource'> & { correlator?: CorrelatorOptions }): HuntRules {
   const correlation = createHuntCorrelation(col, { ...opts.correlator, minLevel: opts.minLevel });
   const book = createRulebook(col, {
     feedsCorrelation: (rule) => correlation?.correlator.reads(rule) ?? false,
@@ -57,18 +85,27 @@ export function setupHuntRules(col: SigmaCollection, opts: Omit<HuntSetupOptions
 }
 
 export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts: HuntSetupOptions): Promise<HuntSetup> {
-  const { book, prepared, correlation } = setupHuntRules(col, opts);
   const expanded = await expandInputs(inputPaths, { recursive: true });
-  const inputs: HuntInput[] = [];
+  const sources: EventSource[] = [];
   const openProblems: string[] = expanded.problems.map((p) => `${p.location.file}: ${p.message}`);
   for (const file of expanded.files) {
     try {
-      const source = await openSource(file, { readers: { evtx: (p) => openEvtxSource(p, { workers: opts.workers }) } });
-      inputs.push({ source, logsource: opts.logsource ?? source.logsource, set: book.forFormat(source.pipeline).set });
+      sources.push(await openSource(file, { readers: { evtx: (p) => openEvtxSource(p) } }));
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
       openProblems.push(`${file}: ${e.message}`);
     }
   }
-  return { prepared, inputs, openProblems, correlation };
+  const recipe: HuntRulesRecipe = {
+    collection: { rules: col.rules, filters: col.filters, correlations: col.correlations },
+    pipelines: opts.pipelines,
+    formatPipelines: opts.formatPipelines,
+    ...(opts.minLevel ? { minLevel: opts.minLevel } : {}),
+  };
+  const logsourceOf = (source: EventSource) => opts.logsource ?? source.logsource;
+  const threads = opts.threads === undefined ? 1 : huntThreads(opts.threads === 'auto' ? undefined : opts.threads, sources.map((source) => ({ source, logsource: logsourceOf(source) })));
+  const workers: HuntWorkers | undefined = threads > 1 ? { threads, rules: recipe, pool: new HuntWorkerPool(recipe, threads - 1) } : undefined;
+  const { book, prepared, correlation } = setupHuntRules(col, opts);
+  const inputs: HuntInput[] = sources.map((source) => ({ source, logsource: logsourceOf(source), set: book.forFormat(source.pipeline).set }));
+  return { prepared, inputs, openProblems, correlation, recipe, ...(workers ? { workers } : {}) };
 }

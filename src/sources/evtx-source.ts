@@ -1,12 +1,20 @@
 // EVTX files as an EventSource: records flattened by the same function as EVTX-shaped JSON,
 // unreadable chunks and records reported as problems with their file offsets.
 import { readEvtx } from './evtx/index.js';
+import { CHUNK_SIZE, FILE_HEADER_SIZE } from './evtx/file-header.js';
 import { normalizeEvent } from './flatten.js';
 import type { EventSource, LogEvent, SourceProblem, SourceRecord } from './types.js';
 
-const MAX_PROBLEMS = 1000;
+/** Problems kept per file (all are counted). */
+export const MAX_PROBLEMS = 1000;
 
-export function openEvtxSource(path: string, options: { workers?: number } = {}): EventSource {
+/** How many 64 KiB chunk slots an EVTX file of `size` bytes has after its header (all are examined). */
+export function evtxChunkSlots(size: number): number {
+  return size > FILE_HEADER_SIZE ? Math.ceil((size - FILE_HEADER_SIZE) / CHUNK_SIZE) : 0;
+}
+
+/** `chunks`: only those chunk slots (a share of a big file, `quarry hunt --workers`). */
+export function openEvtxSource(path: string, options: { workers?: number; chunks?: { from: number; to: number } } = {}): EventSource {
   const problems: SourceProblem[] = [];
   const source = {
     name: path,
@@ -15,7 +23,7 @@ export function openEvtxSource(path: string, options: { workers?: number } = {})
     problemCount: 0,
     async *records(): AsyncIterable<SourceRecord> {
       // In-thread by default: on two cores, moving parsed events back from workers costs more than parsing them.
-      const reader = readEvtx(path, { workers: options.workers ?? 0 });
+      const reader = readEvtx(path, { workers: options.workers ?? 0, ...(options.chunks ? { chunks: options.chunks } : {}) });
       for await (const item of reader) {
         if (item.kind === 'error') {
           // a run of lost records counts once per record, so events + problems = records declared

@@ -65,7 +65,10 @@ async function* iterate(file: string, options: EvtxOptions, stats: EvtxStats): A
     const head = Buffer.alloc(FILE_HEADER_SIZE);
     const { bytesRead } = await fh.read(head, 0, FILE_HEADER_SIZE, 0);
     const header = parseFileHeader(head.subarray(0, bytesRead));
-    if (typeof header === 'string') {
+    const first = options.chunks ? Math.max(0, options.chunks.from) : 0;
+    if (first > 0) {
+      // a later share of the file: the share starting at slot 0 reports the header
+    } else if (typeof header === 'string') {
       // no usable header: still look for chunks, they are self-describing
       const err: EvtxError = { kind: 'error', scope: 'file', file, offset: 0, message: header };
       stats.errors.push(err);
@@ -80,11 +83,12 @@ async function* iterate(file: string, options: EvtxOptions, stats: EvtxStats): A
     }
     const declared = typeof header === 'string' ? 0 : header.chunkCount;
     // every 64 KiB slot after the header is examined: files often hold more chunks than declared
-    const slots = size > FILE_HEADER_SIZE ? Math.ceil((size - FILE_HEADER_SIZE) / CHUNK_SIZE) : 0;
+    const inFile = size > FILE_HEADER_SIZE ? Math.ceil((size - FILE_HEADER_SIZE) / CHUNK_SIZE) : 0;
+    const slots = options.chunks ? Math.min(inFile, options.chunks.to) : inFile;
     const json = options.json ?? true;
     const xml = options.xml ?? false;
     const want = options.workers ?? os.availableParallelism();
-    const nWorkers = Math.min(want, slots);
+    const nWorkers = Math.min(want, slots - first);
     const job = (i: number): ChunkJob => ({ file, chunk: i, offset: FILE_HEADER_SIZE + i * CHUNK_SIZE, expected: i < declared, json, xml });
     const readSlot = async (i: number, buf: Buffer): Promise<Buffer> => {
       const { bytesRead: n } = await fh.read(buf, 0, CHUNK_SIZE, FILE_HEADER_SIZE + i * CHUNK_SIZE);
@@ -100,7 +104,7 @@ async function* iterate(file: string, options: EvtxOptions, stats: EvtxStats): A
 
     if (nWorkers <= 1) {
       const buf = Buffer.allocUnsafe(CHUNK_SIZE);
-      for (let i = 0; i < slots; i++) yield* emit(parseChunk(await readSlot(i, buf), job(i)));
+      for (let i = first; i < slots; i++) yield* emit(parseChunk(await readSlot(i, buf), job(i)));
       return;
     }
     pool = sharedPool(nWorkers);
@@ -111,7 +115,7 @@ async function* iterate(file: string, options: EvtxOptions, stats: EvtxStats): A
         chunk: i, offset: FILE_HEADER_SIZE + i * CHUNK_SIZE, present: true, records: [], warnings: [],
         errors: [{ kind: 'error', scope: 'chunk', file, chunk: i, offset: FILE_HEADER_SIZE + i * CHUNK_SIZE, message: `worker failed: ${e.message}` }],
       }));
-    for (let i = 0; i < slots; i++) {
+    for (let i = first; i < slots; i++) {
       const buf = await readSlot(i, Buffer.allocUnsafe(CHUNK_SIZE));
       inflight.push(settle(i, pool.parse(buf, job(i))));
       if (inflight.length >= window) yield* emit(await inflight.shift()!);

@@ -67,6 +67,11 @@ export interface EvtxOptions {
   xml?: boolean;
   /** render the JSON event (default true) */
   json?: boolean;
+  /**
+   * Read only the chunk slots `from` (inclusive) to `to` (exclusive), e.g. one worker's share of a
+   * big file; the file header's problems are reported by the share that starts at slot 0 only.
+   */
+  chunks?: { from: number; to: number };
 }
 
 /** What parsing one chunk yields; plain data so it can cross a worker boundary. */

@@ -1,0 +1,81 @@
+// How a hunt's inputs are cut into shares for several threads (parallel-hunt.ts), and how many
+// threads pay. A share is a whole input, or a run of chunks of a big EVTX file (chunks are
+// self-describing, so any thread can parse any run of them); shares are numbered in input order, then
+// chunk order, which is the order their detections are reported in.
+import { statSync } from 'node:fs';
+import os from 'node:os';
+import type { LogSource } from '../sigma/model.js';
+import { evtxChunkSlots } from '../sources/evtx-source.js';
+import type { SourceFormat } from '../sources/types.js';
+import type { HuntInput } from './hunt.js';
+
+export interface Share {
+  /** Place in the hunt's order. */
+  id: number;
+  /** The input's index in the hunt's inputs. */
+  input: number;
+  file: string;
+  format: SourceFormat;
+  /** The input's declared or implied log source, as the one-thread hunt gives its detector. */
+  logsource?: LogSource;
+  /** Only these EVTX chunk slots (absent: the whole input). */
+  chunks?: { from: number; to: number };
+  /** Whether this is the input's last share (its summary is complete after it). */
+  last: boolean;
+  /** Only the hunt's own thread can read it (standard input, already opened there). */
+  local: boolean;
+}
+
+/** What cutting an input into shares needs to know of it. */
+export type ShareableInput = Pick<HuntInput, 'source' | 'logsource'>;
+
+/** Chunk slots (64 KiB each) per share of a big EVTX file: about 4 MB, a few thousand records. */
+export const EVTX_CHUNKS_PER_SHARE = 64;
+
+export function planShares(inputs: readonly ShareableInput[], chunksPerShare = EVTX_CHUNKS_PER_SHARE): Share[] {
+  const shares: Share[] = [];
+  for (const [index, input] of inputs.entries()) {
+    const { name: file, format } = input.source;
+    const base = { input: index, file, format, ...(input.logsource ? { logsource: input.logsource } : {}), local: file === '-' };
+    const slots = format === 'evtx' ? evtxChunkSlots(sizeOf(file)) : 0;
+    if (slots <= chunksPerShare * 1.5) {
+      shares.push({ id: shares.length, ...base, last: true });
+      continue;
+    }
+    for (let from = 0; from < slots; from += chunksPerShare) {
+      const to = Math.min(slots, from + chunksPerShare);
+      shares.push({ id: shares.length, ...base, chunks: { from, to }, last: to === slots });
+    }
+  }
+  return shares;
+}
+
+/**
+ * Input bytes from which `--workers` is on by default. A worker costs about two seconds before it
+ * hunts at full speed (it builds the rules again, about a second for every SigmaHQ Windows rule, and
+ * its code warms up), which smaller inputs do not win back: measured slower than one thread at 100 MB
+ * of EVTX on this project's busy two-core machine (README, bench/hunt-workers.ts).
+ */
+export const AUTO_WORKERS_MIN_BYTES = 192 * 1024 * 1024;
+
+/**
+ * How many threads hunt: `requested` when given (1: this thread alone), else one per processor when
+ * the inputs are big enough to pay (see above) and can be shared, else 1.
+ */
+export function huntThreads(requested: number | undefined, inputs: readonly ShareableInput[], cpus = os.availableParallelism()): number {
+  if (requested !== undefined) return Math.max(1, requested);
+  if (cpus < 2) return 1;
+  const bytes = inputs.reduce((n, i) => n + sizeOf(i.source.name), 0);
+  if (bytes < AUTO_WORKERS_MIN_BYTES) return 1;
+  const shares = planShares(inputs).filter((s) => !s.local).length;
+  return Math.max(1, Math.min(cpus, shares));
+}
+
+function sizeOf(file: string): number {
+  if (file === '-') return 0;
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}

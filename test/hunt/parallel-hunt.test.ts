@@ -1,0 +1,134 @@
+// `hunt` with worker threads against the one-thread hunt: the same detections in the same order,
+// the same counts, routing, problems and correlations, on the EVTX samples split into chunk shares
+// and on a mixed folder (JSON, EVTX, Zeek proxy logs) with a correlation; a worker that dies and an
+// input that a worker cannot read are reported, not lost.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadSigmaPaths } from '../../src/sigma/load.js';
+import { builtinPipeline } from '../../src/pipeline/builtin.js';
+import { re2Regex } from '../../src/engine/regex-re2.js';
+import { setupHunt } from '../../src/hunt/setup.js';
+import { hunt, type HuntSummary, type HuntWorkers } from '../../src/hunt/hunt.js';
+import { toJsonLine, type HuntDetection } from '../../src/hunt/detection.js';
+import { planShares } from '../../src/hunt/shares.js';
+
+const DATA = path.resolve('../shared/data');
+const EVTX = path.join(DATA, 'evtx');
+const BUILTIN_RULES = path.join(DATA, 'sigmahq/rules/windows/builtin');
+
+async function run(rules: string[], inputs: string[], workers?: Omit<HuntWorkers, 'rules'>) {
+  const col = loadSigmaPaths(rules);
+  const setup = await setupHunt(col, inputs, { pipelines: [builtinPipeline('windows')!], formatPipelines: true, regex: re2Regex });
+  const detections: HuntDetection[] = [];
+  const summary = await hunt(setup.prepared.set, setup.inputs, {
+    regex: re2Regex,
+    correlation: setup.correlation,
+    onDetection: (d) => void detections.push(d),
+    ...(workers ? { workers: { ...workers, rules: setup.recipe } } : {}),
+  });
+  return { detections, summary, setup, lines: detections.map(toJsonLine) };
+}
+
+function plainSummary(s: HuntSummary) {
+  return { ...s, perRule: [...s.perRule], perLevel: [...s.perLevel] };
+}
+
+test('EVTX samples cut into chunk shares, hunted by two workers only: the one-thread detections, order, counts and problems', async () => {
+  const plain = await run([BUILTIN_RULES], [EVTX]);
+  const split = await run([BUILTIN_RULES], [EVTX], { threads: 3, hereToo: false, chunksPerShare: 2 });
+  // the split really happened: the bad-magic sample (problems in several chunks) is cut in several shares
+  const shares = planShares(plain.setup.inputs, 2);
+  assert.ok(shares.filter((s) => s.file.endsWith('sample_with_a_bad_chunk_magic.evtx')).length > 3);
+  assert.ok(plain.detections.length > 100, `${plain.detections.length} detections`);
+  assert.deepEqual(split.lines, plain.lines);
+  assert.deepEqual(plainSummary(split.summary), plainSummary(plain.summary));
+  assert.ok(plain.summary.inputs.some((i) => i.problemCount > 100));
+});
+
+test('a mixed folder (JSON, EVTX, Zeek JSON and TSV) with a correlation: workers and this thread together give the one-thread result', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'quarry-par-'));
+  try {
+    for (const f of readdirSync('examples/logs')) copyFileSync(path.join('examples/logs', f), path.join(dir, f));
+    for (const f of ['evtx-crate/security.evtx', 'windows/mdec-security-wmiexec-1023-events.evtx', 'bits/mdec-bits-job-created-eid3-4-59-60-310.evtx']) copyFileSync(path.join(EVTX, f), path.join(dir, path.basename(f)));
+    for (const f of readdirSync(path.join(DATA, 'proxy'))) copyFileSync(path.join(DATA, 'proxy', f), path.join(dir, f));
+    const rules = ['examples/rules', 'examples/correlations', BUILTIN_RULES];
+    const plain = await run(rules, [dir]);
+    assert.ok(plain.setup.correlation, 'the example correlation runs');
+    const corr = plain.detections.filter((d) => d.correlation).length;
+    assert.ok(corr >= 1, 'the correlation fires');
+    assert.deepEqual(new Set(plain.setup.inputs.map((i) => i.source.format)), new Set(['json', 'evtx', 'zeek-json', 'zeek-tsv']));
+    for (const workers of [{ threads: 2, hereToo: false }, { threads: 3, chunksPerShare: 3 }]) {
+      const par = await run(rules, [dir], workers);
+      assert.deepEqual(par.lines, plain.lines, JSON.stringify(workers));
+      assert.deepEqual(plainSummary(par.summary), plainSummary(plain.summary));
+      assert.deepEqual(par.setup.correlation!.correlator.stats, plain.setup.correlation!.correlator.stats);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a worker that dies fails the hunt, naming the share it was hunting; the detections before it were delivered in order', async () => {
+  const inputs = ['windows/mdec-system-7045-new-service.evtx', 'evtx-crate/security.evtx', 'windows/mdec-security-wmiexec-1023-events.evtx'].map((f) => path.join(EVTX, f));
+  const plain = await run([BUILTIN_RULES], inputs);
+  const script = new URL('./crashing-hunt-worker.js', import.meta.url);
+  const got: HuntDetection[] = [];
+  const col = loadSigmaPaths([BUILTIN_RULES]);
+  const setup = await setupHunt(col, inputs, { pipelines: [builtinPipeline('windows')!], formatPipelines: true, regex: re2Regex });
+  await assert.rejects(
+    hunt(setup.prepared.set, setup.inputs, { regex: re2Regex, onDetection: (d) => void got.push(d), workers: { threads: 2, hereToo: false, rules: setup.recipe, script } }),
+    /worker thread hunting .*security\.evtx stopped: exited with code 70/,
+  );
+  const first = plain.detections.filter((d) => d.source.file === inputs[0]).map(toJsonLine);
+  assert.ok(first.length > 0);
+  assert.deepEqual(got.map(toJsonLine), first);
+});
+
+test('an input a worker cannot open any more: an EVTX file is a problem of that input as in one thread, a JSON file fails the hunt with its name', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'quarry-par-'));
+  try {
+    const evtx = path.join(dir, 'gone.evtx');
+    const json = path.join(dir, 'gone.json');
+    copyFileSync(path.join(EVTX, 'windows/mdec-system-7045-new-service.evtx'), evtx);
+    copyFileSync('examples/logs/security-cleared.json', json);
+    const col = loadSigmaPaths([BUILTIN_RULES]);
+    const open = async () => setupHunt(col, [evtx], { pipelines: [builtinPipeline('windows')!], formatPipelines: true, regex: re2Regex });
+    const a = await open();
+    const b = await open();
+    unlinkSync(evtx);
+    const one = await hunt(a.prepared.set, a.inputs, { regex: re2Regex, onDetection: () => {} });
+    const two = await hunt(b.prepared.set, b.inputs, { regex: re2Regex, onDetection: () => {}, workers: { threads: 2, hereToo: false, rules: b.recipe } });
+    assert.equal(one.inputs[0]!.problemCount, 1);
+    assert.match(one.inputs[0]!.problems[0]!.message, /cannot open/);
+    assert.deepEqual(plainSummary(two), plainSummary(one));
+
+    const c = await setupHunt(col, [json], { pipelines: [builtinPipeline('windows')!], formatPipelines: true, regex: re2Regex });
+    unlinkSync(json);
+    await assert.rejects(hunt(c.prepared.set, c.inputs, { regex: re2Regex, onDetection: () => {}, workers: { threads: 2, hereToo: false, rules: c.recipe } }), /gone\.json/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stopped (SIGINT) while workers hunt: the summary says interrupted, what came before is in order, the workers end', async () => {
+  const plain = await run([BUILTIN_RULES], [EVTX]);
+  const col = loadSigmaPaths([BUILTIN_RULES]);
+  const setup = await setupHunt(col, [EVTX], { pipelines: [builtinPipeline('windows')!], formatPipelines: true, regex: re2Regex });
+  const stop = new AbortController();
+  const got: string[] = [];
+  const summary = await hunt(setup.prepared.set, setup.inputs, {
+    regex: re2Regex,
+    signal: stop.signal,
+    onDetection: (d) => {
+      got.push(toJsonLine(d));
+      if (got.length === 20) stop.abort();
+    },
+    workers: { threads: 3, hereToo: false, chunksPerShare: 2, rules: setup.recipe },
+  });
+  assert.equal(summary.interrupted, true);
+  assert.ok(got.length >= 20 && got.length < plain.lines.length);
+  assert.deepEqual(got, plain.lines.slice(0, got.length));
+});
