@@ -56,6 +56,11 @@ export interface DetectorOptions {
   explain?: boolean;
   /** The field that holds the event's time (`--time-field`); the usual ones are tried otherwise. */
   timeField?: string;
+  /**
+   * Skip rules whose required literals the event lacks (default true). Off, every candidate rule
+   * is evaluated: the plain path the prefilter is tested against (it must give the same matches).
+   */
+  prefilter?: boolean;
 }
 
 const plans = new WeakMap<CompiledRuleSet, EnrichmentPlan>();
@@ -71,6 +76,7 @@ export class Detector {
   private readonly declared: CompiledRule[] | null;
   private readonly plan: EnrichmentPlan;
   private readonly explain: boolean;
+  private readonly prefilter: boolean;
 
   constructor(
     readonly set: CompiledRuleSet,
@@ -79,6 +85,7 @@ export class Detector {
     this.declared = opts.logsource ? set.rules.filter((r) => logsourceFits(r.ir.rule.logsource, opts.logsource!)) : null;
     this.plan = enrichmentPlan(set);
     this.explain = opts.explain ?? true;
+    this.prefilter = opts.prefilter ?? true;
   }
 
   /** The rules that events of this detector can meet at all (all of them unless a log source is declared). */
@@ -104,10 +111,10 @@ export class Detector {
     }
     const matches: RuleMatch[] = [];
     if (candidates.length) {
-      const allowed = this.set.prefilter.scan(ev);
+      const allowed = this.prefilter ? this.set.prefilter.scan(ev) : null;
       const guarded = routing === 'windows';
       for (const rule of candidates) {
-        if (!allowed.allows(rule.index)) continue;
+        if (allowed && !allowed.allows(rule.index)) continue;
         if (guarded && rule.guard && !rule.guard(ev)) continue;
         if (!rule.detection(ev)) continue;
         matches.push({ rule, matched: this.explain ? explainMatch(rule, ev, { regex: this.opts.regex }) : [] });
