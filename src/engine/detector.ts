@@ -57,8 +57,9 @@ export interface DetectorOptions {
   /** The field that holds the event's time (`--time-field`); the usual ones are tried otherwise. */
   timeField?: string;
   /**
-   * Skip rules whose required literals the event lacks (default true). Off, every candidate rule
-   * is evaluated: the plain path the prefilter is tested against (it must give the same matches).
+   * Skip rules whose required literals the event lacks, and guards the index has proven (default
+   * true). Off, every candidate rule and its guard are evaluated: the plain path these shortcuts
+   * are tested against (they must give the same matches).
    */
   prefilter?: boolean;
 }
@@ -115,7 +116,7 @@ export class Detector {
       const guarded = routing === 'windows';
       for (const rule of candidates) {
         if (allowed && !allowed.allows(rule.index)) continue;
-        if (guarded && rule.guard && !rule.guard(ev)) continue;
+        if (guarded && rule.guard && !(allowed && this.set.index.guardProven(rule)) && !rule.guard(ev)) continue;
         if (!rule.detection(ev)) continue;
         matches.push({ rule, matched: this.explain ? explainMatch(rule, ev, { regex: this.opts.regex }) : [] });
       }

@@ -62,9 +62,15 @@ export class RuleIndex {
   /** Rules of `product: windows` with no category or service: every Windows event meets them. */
   readonly windowsWide: CompiledRule[];
   readonly all: CompiledRule[];
+  /**
+   * Per rule index: 1 when the guard says nothing but what the index checks (channel and event
+   * id), so that being a candidate proves it and the detector need not evaluate it again.
+   */
+  private readonly proven: Uint8Array;
 
   constructor(rules: CompiledRule[]) {
     this.all = rules;
+    this.proven = new Uint8Array(rules.length);
     this.guarded = rules.filter((r) => r.guard !== null);
     this.windowsWide = rules.filter((r) => {
       const ls = r.ir.rule.logsource;
@@ -76,6 +82,7 @@ export class RuleIndex {
         this.unindexed.push(r);
         continue;
       }
+      if (keys.complete) this.proven[r.index] = 1;
       for (const ch of keys.channels) {
         let bucket = this.channels.get(ch);
         if (!bucket) this.channels.set(ch, (bucket = { byEventId: new Map(), anyEventId: [] }));
@@ -88,6 +95,11 @@ export class RuleIndex {
           }
       }
     }
+  }
+
+  /** Whether a candidate's guard holds by its being a candidate (see `proven`). */
+  guardProven(rule: CompiledRule): boolean {
+    return this.proven[rule.index] === 1;
   }
 
   /** Rules that may hold for a Windows event of this channel and event id, in rule order. */
@@ -110,18 +122,25 @@ export class RuleIndex {
   }
 }
 
-/** Channel names and event ids a guard requires, when its top level says so plainly. */
-export function guardKeys(guard: Expr): { channels?: string[]; eventIds?: number[] } {
+/**
+ * Channel names and event ids a guard requires, when its top level says so plainly. `complete`:
+ * every conjunct of the guard is such a list, so an event the index files under one of these
+ * channels (compared lower-cased, as the guard's case-insensitive test does) and event ids (as
+ * numbers, as the guard's number test does) meets the guard.
+ */
+export function guardKeys(guard: Expr): { channels?: string[]; eventIds?: number[]; complete: boolean } {
   const conjuncts = guard.kind === 'and' ? guard.args : [guard];
   let channels: string[] | undefined;
   let eventIds: number[] | undefined;
+  let complete = true;
   for (const c of conjuncts) {
     const ch = valuesOf(c, 'Channel', (t) => (t.value.type === 'string' && t.value.parts.length === 1 && typeof t.value.parts[0] === 'string' ? t.value.parts[0].toLowerCase() : undefined));
     if (ch) channels = channels ? channels.filter((x) => ch.includes(x)) : ch;
     const ids = valuesOf(c, 'EventID', (t) => (t.value.type === 'number' ? t.value.value : undefined));
     if (ids) eventIds = eventIds ? eventIds.filter((x) => ids.includes(x)) : ids;
+    if (!ch && !ids) complete = false;
   }
-  return { channels, eventIds };
+  return { channels, eventIds, complete };
 }
 
 function valuesOf<T>(e: Expr, field: string, read: (t: Extract<Expr, { kind: 'test' }>) => T | undefined): T[] | undefined {
