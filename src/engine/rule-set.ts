@@ -2,7 +2,7 @@
 // The index may only over-select: any doubt keeps a rule among the candidates.
 import type { Expr, RuleIR } from '../ir/types.js';
 import { fieldTests } from '../ir/lower.js';
-import { compileExpr, CompileError, type Predicate } from './compile.js';
+import { compileExpr, regexError, type Predicate } from './compile.js';
 import { numberOf, textOf, type EventView } from './event-access.js';
 import type { RegexFactory } from './regex.js';
 import { findAnchor, LiteralPrefilter } from './prefilter.js';
@@ -30,22 +30,57 @@ export interface CompiledRuleSet {
 export function compileRuleSet(irs: RuleIR[], opts: { regex: RegexFactory }): CompiledRuleSet {
   const rules: CompiledRule[] = [];
   const notRunnable: NotRunnable[] = [];
+  const regex = memoRegex(opts.regex);
   for (const ir of irs) {
     if (ir.failures.length) {
       notRunnable.push({ ir, reason: ir.failures.join('; ') });
       continue;
     }
-    try {
-      const detection = compileExpr(ir.detection, opts);
-      const guard = ir.guard ? compileExpr(ir.guard, opts) : null;
-      rules.push({ index: rules.length, ir, guard, detection });
-    } catch (e) {
-      if (!(e instanceof CompileError)) throw e;
-      notRunnable.push({ ir, reason: e.message });
+    // A rule's predicates are built when it is first evaluated: a hunt meets a few hundred of the
+    // corpus's rules (the index and the prefilter keep the rest away) and need not build the others.
+    // What can make a rule unusable (a regular expression the engine refuses, the only CompileError)
+    // is checked now, so that it is reported before the hunt, and the tester is kept for later.
+    const why = unusableRegex(ir, regex);
+    if (why !== null) {
+      notRunnable.push({ ir, reason: why });
+      continue;
     }
+    const detection = lazily(() => compileExpr(ir.detection, { regex }));
+    const guard = ir.guard ? lazily(() => compileExpr(ir.guard!, { regex })) : null;
+    rules.push({ index: rules.length, ir, guard, detection });
   }
   const prefilter = new LiteralPrefilter(rules.map((r) => findAnchor(r.ir.detection)));
   return { rules, notRunnable, index: new RuleIndex(rules), prefilter };
+}
+
+/** A predicate compiled on its first call. */
+function lazily(compile: () => Predicate): Predicate {
+  let p: Predicate | null = null;
+  return (ev) => (p ??= compile())(ev);
+}
+
+/** The reason the first regular expression of the rule the engine refuses cannot be used, or null. */
+function unusableRegex(ir: RuleIR, regex: RegexFactory): string | null {
+  for (const t of [...fieldTests(ir.detection), ...(ir.guard ? fieldTests(ir.guard) : [])]) {
+    if (t.value.type !== 're') continue;
+    try {
+      regex(t.value.pattern, t.value.flags);
+    } catch (e) {
+      return regexError(t.value.pattern, e);
+    }
+  }
+  return null;
+}
+
+/** A factory that compiles each (pattern, flags) once: the check above and the later compile share it. */
+function memoRegex(regex: RegexFactory): RegexFactory {
+  const seen = new Map<string, ReturnType<RegexFactory>>();
+  return (pattern, flags) => {
+    const key = `${flags.i ? 'i' : ''}${flags.m ? 'm' : ''}${flags.s ? 's' : ''}/${pattern}`;
+    let tester = seen.get(key);
+    if (!tester) seen.set(key, (tester = regex(pattern, flags)));
+    return tester;
+  };
 }
 
 interface ChannelBucket {
