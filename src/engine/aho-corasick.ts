@@ -96,6 +96,11 @@ class Dfa {
   private readonly ascii: Int32Array;
   private readonly folded = new Int32Array(128);
   private readonly other: Map<number, number>;
+  /**
+   * Per state's row and column, the next state as the offset of its row (state × width), so the
+   * scan does no multiplication; negative (−offset − 1) when patterns end in that state, so the scan
+   * reads `out` only then.
+   */
   private readonly table: Int32Array;
   /** Per state, the ids of the patterns ending there (through failure links too); undefined for none. */
   private readonly out: Array<number[] | undefined>;
@@ -143,8 +148,20 @@ class Dfa {
         }
       }
     }
+    for (let cell = 0; cell < count * width; cell++) {
+      const v = table[cell]!;
+      table[cell] = out[v] === undefined ? v * width : -(v * width) - 1;
+    }
     this.table = table;
     this.out = out;
+  }
+
+  /** Reports the patterns of the state an encoded (negative) table entry leads to; returns its row. */
+  private ended(entry: number, hit: (id: number) => void): number {
+    const row = -entry - 1;
+    const ids = this.out[row / this.width]!;
+    for (let k = 0; k < ids.length; k++) hit(ids[k]!);
+    return row;
   }
 
   private column(c: number): number {
@@ -152,25 +169,23 @@ class Dfa {
   }
 
   scan(text: string, hit: (id: number) => void): void {
-    const { table, out, width, ascii, other } = this;
-    let cur = 0;
+    const { table, ascii, other } = this;
+    let row = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      cur = table[cur * width + (c < 128 ? ascii[c]! : (other.get(c) ?? 0))]!;
-      const ids = out[cur];
-      if (ids !== undefined) for (let k = 0; k < ids.length; k++) hit(ids[k]!);
+      const next = table[row + (c < 128 ? ascii[c]! : (other.get(c) ?? 0))]!;
+      row = next >= 0 ? next : this.ended(next, hit);
     }
   }
 
   scanFolded(text: string, hit: (id: number) => void): boolean {
-    const { table, out, width, folded } = this;
-    let cur = 0;
+    const { table, folded } = this;
+    let row = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c >= 128) return false;
-      cur = table[cur * width + folded[c]!]!;
-      const ids = out[cur];
-      if (ids !== undefined) for (let k = 0; k < ids.length; k++) hit(ids[k]!);
+      const next = table[row + folded[c]!]!;
+      row = next >= 0 ? next : this.ended(next, hit);
     }
     return true;
   }
