@@ -1,4 +1,4 @@
-// The programs some tests need beside Node (PostgreSQL, ClickHouse, evtxexport, Chromium), found
+// The programs some tests need beside Node (PostgreSQL, ClickHouse, evtxexport, Chromium, nats-server), found
 // in one place. A test that needs one gets `{ skip: needs(…) }`: where the program is missing it is
 // skipped with the reason and the package to install, except under CI (env CI=true), where a
 // missing program is a failure: CI installs them all, so an absent one means a broken CI machine,
@@ -12,7 +12,10 @@ import { postgresBin } from './backends/postgres-cluster.js';
 /** Debian's Chromium, which the browser tests drive (test/web/browser.ts). */
 export const CHROMIUM = process.env.QUARRY_CHROMIUM ?? '/usr/bin/chromium';
 
-export type Service = 'postgres' | 'clickhouse' | 'evtxexport' | 'chromium';
+export type Service = 'postgres' | 'clickhouse' | 'evtxexport' | 'chromium' | 'nats';
+
+/** Debian's NATS server (package nats-server), which the scaled-out service's tests start. */
+export const NATS_SERVER = process.env.QUARRY_NATS_SERVER ?? (existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server');
 
 const onPath = (cmd: string): boolean => !spawnSync(cmd, ['-h'], { stdio: 'ignore' }).error;
 
@@ -22,6 +25,7 @@ const PROBES: Record<Service, () => string | null> = {
   clickhouse: () => (clickhouseServerPath() && onPath('clickhouse-client') ? null : 'no clickhouse-server and clickhouse-client (apt-get install -y clickhouse-server clickhouse-client)'),
   evtxexport: () => (onPath('evtxexport') ? null : 'evtxexport not on PATH (apt-get install -y libevtx-utils)'),
   chromium: () => (existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set QUARRY_CHROMIUM)`),
+  nats: () => (!spawnSync(NATS_SERVER, ['--version'], { stdio: 'ignore' }).error ? null : `no nats-server (apt-get install -y nats-server, or set QUARRY_NATS_SERVER)`),
 };
 
 export const underCI = (): boolean => process.env.CI === 'true';

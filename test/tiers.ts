@@ -4,7 +4,7 @@
 //   unit      seconds: the default loop while developing (npm run test:unit)
 //   corpus    sweeps of the whole shared data: every SigmaHQ rule through a backend and its
 //             validator, every EVTX sample, the explorer over the corpus
-//   services  needs a program beside Node: PostgreSQL, ClickHouse, evtxexport (test/services.ts
+//   services  needs a program beside Node: PostgreSQL, ClickHouse, evtxexport, nats-server (test/services.ts
 //             says how each is found, and skips or fails when it is not)
 //   browser   drives Chromium
 //
@@ -40,6 +40,7 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
     'hunt/rule-tests-corpus.test.ts',
   ],
   services: [
+    'runtime/serve-nats.test.ts',
     'backends/postgres.test.ts',
     'differential/corpus-differential-postgres.test.ts',
     'backends/sql-generated.test.ts',

@@ -67,6 +67,14 @@ export interface AttackData {
   retiredTactics: Record<string, { id: string; name: string; replacedBy: string[] }>;
   /** Revoked/deprecated techniques, groups, software and data sources, keyed by id (upper case). */
   retired?: Record<string, AttackRetired>;
+  /**
+   * ATT&CK's description of each active technique, as plain text (attack-text.ts), when the data has them:
+   * an official bundle loaded with `--attack` does, the bundled copy does not (it carries no ATT&CK prose).
+   * Kept apart from `techniques` so that what the catalog sends the browser stays small.
+   */
+  descriptions?: Record<string, string>;
+  /** The copyright statement of the bundle the descriptions come from, shown with them. */
+  copyright?: string;
 }
 
 export interface ResolvedTag {

@@ -5,11 +5,15 @@
 // revoked/deprecated flags with `revoked-by` relationships.
 import type { AttackData, AttackRef, AttackRetired, AttackTactic, AttackTechnique } from './attack.js';
 import { parentOf } from './ids.js';
+import { plainAttackText } from './attack-text.js';
 
 interface StixObject {
   type?: unknown;
   id?: unknown;
   name?: unknown;
+  description?: unknown;
+  definition_type?: unknown;
+  definition?: unknown;
   revoked?: unknown;
   x_mitre_deprecated?: unknown;
   x_mitre_shortname?: unknown;
@@ -89,6 +93,7 @@ export function attackFromStixBundle(bundle: unknown): AttackData {
   const order = new Map(tactics.map((t) => [t.shortname, t.order]));
 
   const techniques: Record<string, AttackTechnique> = {};
+  const descriptions: Record<string, string> = {};
   const groups: Record<string, AttackRef> = {};
   const software: Record<string, AttackRef> = {};
   for (const o of objects) {
@@ -110,6 +115,8 @@ export function attackFromStixBundle(bundle: unknown): AttackData {
         .filter((s) => shortnames.has(s));
       const tacticList = [...new Set(list)].sort((a, b) => order.get(a)! - order.get(b)!);
       techniques[m.id] = { id: m.id, name, tactics: tacticList, parent: parentOf(m.id), url: m.url };
+      const text = str(o.description) && plainAttackText(o.description as string);
+      if (text) descriptions[m.id] = text;
     } else (type === 'intrusion-set' ? groups : software)[m.id] = { id: m.id, name, url: m.url };
   }
 
@@ -120,7 +127,28 @@ export function attackFromStixBundle(bundle: unknown): AttackData {
     if (shortnames.has(s.old) || !s.successors.every((x) => shortnames.has(x))) continue;
     retiredTactics[s.old] = { id: s.id, name: s.name, replacedBy: s.successors };
   }
-  return { version: bundleVersion(objects), tactics, techniques, groups, software, retiredTactics, retired };
+  const copyright = copyrightStatement(objects);
+  return {
+    version: bundleVersion(objects),
+    tactics,
+    techniques,
+    groups,
+    software,
+    retiredTactics,
+    retired,
+    ...(Object.keys(descriptions).length ? { descriptions } : {}),
+    ...(copyright ? { copyright } : {}),
+  };
+}
+
+/** The bundle's copyright statement (a `statement` marking definition): it must travel with text shown from the bundle. */
+function copyrightStatement(objects: StixObject[]): string | null {
+  for (const o of objects) {
+    if (o.type !== 'marking-definition' || o.definition_type !== 'statement' || !o.definition || typeof o.definition !== 'object') continue;
+    const statement = str((o.definition as { statement?: unknown }).statement);
+    if (statement?.trim()) return statement.trim();
+  }
+  return null;
 }
 
 /** The release number: the x-mitre-collection's version (2.1 bundles), else the matrix's, else 'unknown'. */

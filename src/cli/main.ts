@@ -16,6 +16,10 @@ Usage:
   quarry hunt [--rules PATH…] [options] [INPUT…]   hunt logs (JSON, EVTX, W3C, Squid, Zeek, CSV) with Sigma rules
   quarry serve --rules PATH… [--input -|http://HOST:PORT] [--output DEST]
                                                    live detection on a stream of NDJSON events
+                   [--input nats://HOST:PORT/STREAM --output nats://HOST:PORT/SUBJECT --stage detect|correlate]
+                                                   …scaled out on NATS JetStream (docs/serve-deployment.md)
+  quarry publish --to nats://HOST:PORT/STREAM [--end] FILE…
+                                                   NDJSON events into a JetStream stream (replays, trials)
   quarry validate [--format text|json] PATH…       check rules, report every problem at file:line:col
   quarry lint [--fix] [--format text|json|sarif] PATH…
                                                    lint rules: validity, SigmaHQ conventions, hygiene; safe fixes
@@ -51,6 +55,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./hunt-command.js')).huntCommand(rest);
       case 'serve':
         return await (await import('./serve-command.js')).serveCommand(rest);
+      case 'publish':
+        return await (await import('./publish-command.js')).publishCommand(rest);
       case 'validate':
         return await (await import('./validate-command.js')).validateCommand(rest);
       case 'lint':

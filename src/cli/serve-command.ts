@@ -5,7 +5,10 @@ import { timespanToMs } from '../sigma/parse-document.js';
 import { resolvePipelines } from '../pipeline/resolve.js';
 import { re2Regex } from '../engine/regex-re2.js';
 import { runService } from '../runtime/service.js';
-import { jsonLogger } from '../runtime/log.js';
+import { jsonLogger, type Logger } from '../runtime/log.js';
+import type { SigmaCollection } from '../sigma/load.js';
+import { runWorker } from '../runtime/topology/worker.js';
+import { openNatsBroker, parseNatsUrl } from '../runtime/nats/nats-broker.js';
 import { UsageError } from './usage.js';
 import { RULE_OPTIONS, ruleSelection } from './rule-options.js';
 import { parseCommandArgs, requireExistingPaths } from './args.js';
@@ -39,8 +42,21 @@ At the end of the input the open correlation windows are finished and the servic
   --max-buffered N     matches held for ordering before the oldest are released (default 100000)
   --state FILE         on SIGTERM/SIGINT save the correlation state here instead of finishing the
                        windows; restored at start (state of correlations whose rules changed is dropped)
-Signals: SIGHUP reloads the rules (unchanged correlations keep their state); SIGTERM and SIGINT
-stop taking input, handle what was accepted, save or finish, and exit 0.
+Scaled out on NATS JetStream (docs/serve-deployment.md):
+  --input nats://HOST:PORT/STREAM   events from a JetStream stream (made, capturing STREAM.>, if absent)
+  --output nats://HOST:PORT/SUBJECT detections published with message ids (the broker drops repeats)
+  --stage S            detect (stateless, any number), correlate (owns partitions), or both (default)
+  --partitions N       correlation partitions, fixed when the topology is first made (default 16)
+  --worker NAME        this worker's name in leases and logs (default HOST-PID)
+  --batch N            events a detect worker takes at once (default 256)
+  --max-in-flight N    events handed out and not yet acknowledged, all detect workers (default 4096)
+  --lease SPAN         a partition whose owner stops renewing is taken over after this (default 10s)
+  --snapshot-ms N      longest time between partition snapshots under load (default 1000; 0: after
+                       every record)
+  --dedupe-window SPAN how long the broker remembers message ids (default 10m)
+  --no-watch           do not reload when a rule file under --rules changes (SIGHUP still does)
+Signals: SIGHUP, or a change of a rule file, reloads the rules (unchanged correlations keep their
+state); SIGTERM and SIGINT stop taking input, handle what was accepted, save or finish, and exit 0.
 Logs: JSON lines on standard error.
 `;
 
@@ -60,6 +76,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
       'max-groups': { type: 'string', default: '100000' },
       'max-buffered': { type: 'string', default: '100000' },
       state: { type: 'string' },
+      'no-watch': { type: 'boolean' },
+      stage: { type: 'string', default: 'both' },
+      partitions: { type: 'string' },
+      worker: { type: 'string' },
+      batch: { type: 'string', default: '256' },
+      'max-in-flight': { type: 'string', default: '4096' },
+      lease: { type: 'string', default: '10s' },
+      'snapshot-ms': { type: 'string', default: '1000' },
+      'dedupe-window': { type: 'string', default: '10m' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -73,15 +98,24 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const { minLevel, logsource } = ruleSelection(values);
   const latenessMs = timespanToMs(values.lateness!);
   if (latenessMs === null) throw new UsageError(`--lateness must be a number followed by s, m, h, d, w, M or y (like 30s or 5m), not '${values.lateness}'`);
-  const count = (name: 'queue' | 'fsync-ms' | 'webhook-attempts' | 'max-groups' | 'max-buffered') => {
+  const count = (name: 'queue' | 'fsync-ms' | 'webhook-attempts' | 'max-groups' | 'max-buffered' | 'partitions' | 'batch' | 'max-in-flight' | 'snapshot-ms') => {
     const n = Number(values[name]);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of at least 1, not '${values[name]}'`);
     return n;
   };
-  const input = values.input === '-' ? ({ kind: 'stdin' } as const) : { kind: 'http' as const, ...hostPort(values.input!, '--input'), queueLimit: count('queue'), maxBody: 16 * 1024 * 1024 };
+  const natsInput = /^nats:/i.test(values.input!) ? parseNatsUrl(values.input!) : null;
+  if (/^nats:/i.test(values.input!) && !natsInput) throw new UsageError(`--input must be nats://HOST:PORT/STREAM (a JetStream stream name), not '${values.input}'`);
+  const natsOutput = values.output && /^nats:/i.test(values.output) ? parseNatsUrl(values.output) : null;
+  if (values.output && /^nats:/i.test(values.output) && !natsOutput) throw new UsageError(`--output must be nats://HOST:PORT/SUBJECT, not '${values.output}'`);
+  if (natsOutput && !natsInput) throw new UsageError('--output nats:// is for the NATS topology (--input nats://HOST:PORT/STREAM): its message ids need the partitioned stages');
+  if (natsInput) {
+    if (!natsOutput) throw new UsageError('with --input nats://, give --output nats://HOST:PORT/SUBJECT: detections go back to the broker, whose duplicate detection makes them effectively-once');
+    if (values.state) throw new UsageError('--state is for the embedded service: with NATS the partitions keep their snapshots in the broker');
+  }
+  const input = values.input === '-' || natsInput ? ({ kind: 'stdin' } as const) : { kind: 'http' as const, ...hostPort(values.input!, '--input'), queueLimit: count('queue'), maxBody: 16 * 1024 * 1024 };
   const listen = values.listen ? hostPort(`http://${values.listen}`, '--listen') : undefined;
-  if (listen && input.kind === 'http') throw new UsageError('--listen is for standard input; with --input http:// the same port serves /healthz and /metrics');
-  if (values.output && !/^https?:\/\//i.test(values.output) && values.output !== '-') checkOutputFile(values.output, '--output');
+  if (listen && input.kind === 'http' && !natsInput) throw new UsageError('--listen is for standard input; with --input http:// the same port serves /healthz and /metrics');
+  if (values.output && !/^(https?|nats):\/\//i.test(values.output) && values.output !== '-') checkOutputFile(values.output, '--output');
   if (values.state) checkOutputFile(values.state, '--state');
 
   const pipelines = resolvePipelines(values.pipeline ?? [], !values['no-default-pipeline']);
@@ -90,7 +124,58 @@ export async function serveCommand(argv: string[]): Promise<number> {
     return EXIT_UNUSABLE;
   }
   const log = jsonLogger();
-  const rulePaths = values.rules;
+  if (natsInput && natsOutput) {
+    const stage = values.stage!;
+    if (stage !== 'detect' && stage !== 'correlate' && stage !== 'both') throw new UsageError(`--stage must be detect, correlate or both, not '${stage}'`);
+    const span = (flag: 'lease' | 'dedupe-window') => {
+      const ms = timespanToMs(values[flag]!);
+      if (ms === null || ms <= 0) throw new UsageError(`--${flag} must be a number followed by s, m, h, d, w, M or y (like 10s), not '${values[flag]}'`);
+      return ms;
+    };
+    const leaseMs = span('lease');
+    const dedupeWindowMs = span('dedupe-window');
+    const partitions = values.partitions === undefined ? undefined : count('partitions');
+    const loadRulesOrFail = loadRulesChecked(values.rules, log);
+    if (!loadRulesOrFail) return EXIT_UNUSABLE;
+    const server = natsInput.server;
+    await runWorker({
+      loadRules: loadRulesOrFail,
+      live: { pipelines: pipelines.pipelines, regex: re2Regex, minLevel, logsource, timeField: values['time-field'], latenessMs, maxGroups: count('max-groups'), maxBuffered: count('max-buffered') },
+      stage,
+      origin: `nats://${server}/${natsInput.name}`,
+      ...(values.worker ? { worker: values.worker } : {}),
+      batch: count('batch'),
+      leaseMs,
+      snapshotMs: values['snapshot-ms'] === '0' ? 0 : count('snapshot-ms'),
+      listen,
+      ...(values['no-watch'] ? {} : { watch: values.rules }),
+      log,
+      open: () => openNatsBroker({ input: natsInput, output: natsOutput, partitions, dedupeWindowMs, maxInFlight: count('max-in-flight'), ackWaitMs: 30_000, log, name: `quarry-serve-${stage}` }),
+    });
+    return EXIT_OK;
+  }
+  const loadRules = loadRulesChecked(values.rules, log);
+  if (!loadRules) return EXIT_UNUSABLE;
+  await runService({
+    loadRules,
+    live: { pipelines: pipelines.pipelines, regex: re2Regex, minLevel, logsource, timeField: values['time-field'], latenessMs, maxGroups: count('max-groups'), maxBuffered: count('max-buffered') },
+    input,
+    listen,
+    output: values.output,
+    fsyncMs: count('fsync-ms'),
+    webhook: { attempts: count('webhook-attempts'), backoffMs: 250, batch: 500, maxPending: 10_000, timeoutMs: 10_000 },
+    statePath: values.state,
+    ...(values['no-watch'] ? {} : { watch: values.rules }),
+    log,
+  });
+  return EXIT_OK;
+}
+
+/**
+ * The rule loader the service calls at start and on every reload (it throws when the rules cannot
+ * be used); null, with the reason on standard error, when they cannot be used at start.
+ */
+function loadRulesChecked(rulePaths: string[], log: Logger): (() => SigmaCollection) | null {
   const loadRules = () => {
     const col = loadSigmaPaths(rulePaths);
     if (col.files === 0) throw new Error(`no rule files (*.yml, *.yaml) in ${rulePaths.join(', ')}`);
@@ -105,20 +190,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
     loadRules();
   } catch (e) {
     writeTerminal(process.stderr, `quarry serve: ${(e as Error).message}\n`);
-    return EXIT_UNUSABLE;
+    return null;
   }
-  await runService({
-    loadRules,
-    live: { pipelines: pipelines.pipelines, regex: re2Regex, minLevel, logsource, timeField: values['time-field'], latenessMs, maxGroups: count('max-groups'), maxBuffered: count('max-buffered') },
-    input,
-    listen,
-    output: values.output,
-    fsyncMs: count('fsync-ms'),
-    webhook: { attempts: count('webhook-attempts'), backoffMs: 250, batch: 500, maxPending: 10_000, timeoutMs: 10_000 },
-    statePath: values.state,
-    log,
-  });
-  return EXIT_OK;
+  return loadRules;
 }
 
 /** HOST and PORT of an http:// address (the service binds exactly there: 127.0.0.1 keeps it local). */
@@ -127,8 +201,8 @@ function hostPort(text: string, flag: string): { host: string; port: number } {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`${flag} must be - or http://HOST:PORT, not '${text}'`);
+    throw new UsageError(`${flag} must be -, http://HOST:PORT or nats://HOST:PORT/STREAM, not '${text}'`);
   }
-  if (url.protocol !== 'http:' || !url.port || (url.pathname !== '/' && url.pathname !== '')) throw new UsageError(`${flag} must be - or http://HOST:PORT (events are POSTed to /events), not '${text}'`);
+  if (url.protocol !== 'http:' || !url.port || (url.pathname !== '/' && url.pathname !== '')) throw new UsageError(`${flag} must be -, http://HOST:PORT (events are POSTed to /events) or nats://HOST:PORT/STREAM, not '${text}'`);
   return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) };
 }

@@ -25,6 +25,8 @@ export interface HuntCorrelation {
   feed(result: EventMatches, event: LogEvent, location: SourceLocation): HuntDetection[];
   /** End of input: the remaining correlation detections. */
   end(): HuntDetection[];
+  /** The correlator's alerts as detections (those below --min-level left out): also for alerts made elsewhere. */
+  detections(alerts: CorrelationAlert[]): HuntDetection[];
 }
 
 /** Null when the collection has no correlation that can run (the hunt then skips all of this). */
@@ -52,11 +54,12 @@ export function createHuntCorrelation(col: SigmaCollection, opts: CorrelatorOpti
           h.untimed++;
           continue;
         }
-        out.push(...correlator.push({ rule: r, time, event, ref: location, ...(rule.ir.correlationFields ? { names: rule.ir.correlationFields } : {}) }).filter((a) => !belowMin(a.correlation.level)).map(toDetection));
+        out.push(...h.detections(correlator.push({ rule: r, time, event, ref: location, ...(rule.ir.correlationFields ? { names: rule.ir.correlationFields } : {}) })));
       }
       return out;
     },
-    end: () => correlator.end().filter((a) => !belowMin(a.correlation.level)).map(toDetection),
+    end: () => h.detections(correlator.end()),
+    detections: (alerts) => alerts.filter((a) => !belowMin(a.correlation.level)).map(toDetection),
   };
   return h;
 }

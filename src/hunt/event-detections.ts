@@ -15,7 +15,11 @@ export interface EventDetections {
   silenced: number;
 }
 
-export function eventDetections(result: EventMatches, rec: SourceRecord, correlation: HuntCorrelation | null): EventDetections {
+/**
+ * `feed: false` leaves the correlator alone (a detect stage that hands the matches to partitioned
+ * correlators elsewhere) while still silencing the rules that only feed correlations.
+ */
+export function eventDetections(result: EventMatches, rec: SourceRecord, correlation: HuntCorrelation | null, opts: { feed: boolean } = { feed: true }): EventDetections {
   const out: EventDetections = { own: [], correlations: [], silenced: 0 };
   if (!result.matches.length) return out;
   for (const { rule, matched } of result.matches) {
@@ -33,7 +37,7 @@ export function eventDetections(result: EventMatches, rec: SourceRecord, correla
     };
     out.own.push({ detection, key: `${r.file}#${r.docIndex}` });
   }
-  if (correlation) out.correlations = correlation.feed(result, rec.event, rec.location);
+  if (correlation && opts.feed) out.correlations = correlation.feed(result, rec.event, rec.location);
   return out;
 }
 

@@ -7,7 +7,7 @@ import type { SigmaCollection } from '../sigma/load.js';
 import type { LogSource } from '../sigma/model.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
 import type { RegexFactory } from '../engine/regex.js';
-import { Detector } from '../engine/detector.js';
+import { Detector, type EventMatches } from '../engine/detector.js';
 import type { CorrelatorSnapshot } from '../engine/correlation/correlator.js';
 import { carryState, planFingerprints } from '../engine/correlation/carry-state.js';
 import { setupHuntRules, type HuntRules } from '../hunt/setup.js';
@@ -95,6 +95,20 @@ export class LiveDetector {
     this.counters.detections += out.length;
     this.counters.correlationDetections += found.correlations.length;
     return out.concat(found.correlations);
+  }
+
+  /**
+   * One event's own detections, and its matches for correlations computed elsewhere (the detect
+   * stage of the scaled-out service): the correlator here is not fed.
+   */
+  detectOnly(rec: SourceRecord): { detections: HuntDetection[]; result: EventMatches } {
+    this.counters.events++;
+    const result = this.detector.next(rec.event);
+    if (!result.matches.length) return { detections: [], result };
+    const found = eventDetections(result, rec, this.rules.correlation, { feed: false });
+    this.counters.silenced += found.silenced;
+    this.counters.detections += found.own.length;
+    return { detections: found.own.map((o) => o.detection), result };
   }
 
   /** End of input: every held match is released and the open windows evaluated. */

@@ -16,6 +16,8 @@ import { openLiveOutput, type WebhookOptions } from './outputs.js';
 import { startHttpFace, type HttpFace } from './http-input.js';
 import { renderMetrics, type ServeMetrics } from './metrics.js';
 import type { Logger } from './log.js';
+import { stateFromJson, stateToJson } from './snapshot-json.js';
+import { watchRules } from './rule-watch.js';
 
 export interface ServeConfig {
   /** Loads the rules (again on SIGHUP); throws with a message when they cannot be used. */
@@ -29,6 +31,8 @@ export interface ServeConfig {
   webhook: WebhookOptions;
   statePath?: string;
   log: Logger;
+  /** Rule paths to watch: a change reloads as SIGHUP does (absent: SIGHUP only). */
+  watch?: string[];
   /** Standard input's stream (tests hand their own). */
   stdin?: NodeJS.ReadableStream;
 }
@@ -45,7 +49,7 @@ export async function runService(cfg: ServeConfig): Promise<ServeResult> {
   const live = new LiveDetector(cfg.loadRules(), cfg.live);
   const startedMs = Date.now();
   if (cfg.statePath && existsSync(cfg.statePath)) {
-    const saved = JSON.parse(readFileSync(cfg.statePath, 'utf8')) as LiveSnapshot;
+    const saved = stateFromJson<LiveSnapshot>(readFileSync(cfg.statePath, 'utf8'));
     const r = live.restore(saved);
     log('info', 'state restored', { path: cfg.statePath, events: saved.events, correlationsKept: r.kept, groupsDropped: r.dropped });
   }
@@ -97,6 +101,7 @@ export async function runService(cfg: ServeConfig): Promise<ServeResult> {
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
   process.on('SIGHUP', reload);
+  const unwatch = cfg.watch ? watchRules(cfg.watch, () => (log('info', 'rule files changed: reloading'), reload()), log) : () => undefined;
 
   const correlations = live.correlation?.plan.correlations.length ?? 0;
   log('info', 'serving', {
@@ -145,6 +150,7 @@ export async function runService(cfg: ServeConfig): Promise<ServeResult> {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
     process.off('SIGHUP', reload);
+    unwatch();
     await face?.close();
   }
   const detections = metrics.detectionsOut.rule + metrics.detectionsOut.correlation;
@@ -169,7 +175,7 @@ function logProblems(source: { problems: Array<{ location: { file: string; line?
 /** Written to a temporary file, fsync'd, then renamed over the old one: a crash leaves one or the other whole. */
 export function saveState(path: string, s: LiveSnapshot): void {
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(s));
+  writeFileSync(tmp, stateToJson(s));
   const fd = openSync(tmp, 'r');
   fsyncSync(fd);
   closeSync(fd);

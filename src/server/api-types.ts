@@ -40,6 +40,17 @@ export interface HuntingContext {
   scenarios: Array<{ falsepositive: string; exclusion: Suggestion | null; specific: boolean }>;
   /** Scenarios the rule's notes do not name but its fields make likely, each with an exclusion (src/server/scenarios.ts). */
   general: Array<{ title: string; description: string; exclusion: Suggestion }>;
+  /** ATT&CK's description of each tagged technique (src/server/attack-descriptions.ts); null when it tags none. */
+  techniqueText: TechniqueDescriptions | null;
+}
+
+/** The tagged techniques (a sub-technique's parent first) with ATT&CK's text when the loaded data has it. */
+export interface TechniqueDescriptions {
+  entries: Array<{ id: string; name: string | null; url: string | null; text: string | null }>;
+  /** MITRE's copyright and terms, present whenever any text is shown. */
+  attribution: string | null;
+  /** What is missing and, when the data has no descriptions at all, how to get them (`--attack`). */
+  note: string | null;
 }
 
 /** A Sigma filter file as the explorer lists it. */

@@ -5,6 +5,7 @@ import type { AttackData, ResolvedTag } from '../catalog/attack.js';
 import { ruleFields, type SeenValues, type Suggestion } from './suggestions.js';
 import { generalScenarios } from './scenarios.js';
 import type { StageView } from './stages.js';
+import { techniqueDescriptions } from './attack-descriptions.js';
 import type { HuntingContext, Translation } from './api-types.js';
 
 const CATEGORY_TEXT: Record<string, string> = {
@@ -91,5 +92,6 @@ export function huntingContext(rule: SigmaRule, resolved: readonly ResolvedTag[]
     ...(kql ? { query: { target: kql.target, pipeline: kql.pipeline, text: kql.query! } } : {}),
     scenarios,
     general: stages ? generalScenarios(ruleFields(stages), seen) : [],
+    techniqueText: techniqueDescriptions(resolved, attack),
   };
 }

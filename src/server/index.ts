@@ -1,9 +1,9 @@
 // startExplorer: loads the rules and hunt results, runs the demo hunt when asked, and serves the
 // API and the front end. Used by `quarry explore`, the tests and the browser tests.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { attackFromStixBundle, bundledAttack, type AttackData } from '../catalog/attack.js';
+import { bundledAttack, type AttackData } from '../catalog/attack.js';
+import { readAttackFile } from '../catalog/attack-file.js';
 import { loadExplorerState, type ExplorerState } from './explorer-state.js';
 import { loadHuntFile, type HuntResults } from './hunts.js';
 import { runDemoHunt } from './demo-hunt.js';
@@ -53,9 +53,10 @@ export class ExplorerInputError extends Error {}
 export function loadAttack(file: string | undefined): AttackData {
   if (!file) return bundledAttack();
   try {
-    return attackFromStixBundle(JSON.parse(readFileSync(file, 'utf8')));
+    return readAttackFile(file);
   } catch (e) {
-    throw new ExplorerInputError(`--attack ${file}: ${(e as Error).message}`);
+    // The message names the file and the reason (cannot read, not JSON, not a STIX bundle).
+    throw new ExplorerInputError(`--attack ${(e as Error).message}`);
   }
 }
 

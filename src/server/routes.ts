@@ -118,7 +118,8 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   }
   if (route === 'attack' && segments.length === 1) {
     allow('GET');
-    ctx.attackJson ??= cacheJson(state.attack);
+    // Technique descriptions (an official bundle's, megabytes of prose) reach the browser only on rule pages.
+    ctx.attackJson ??= cacheJson({ ...state.attack, descriptions: undefined });
     return sendCachedJson(req, res, ctx.attackJson);
   }
   if (route === 'rules' && (segments.length === 2 || (segments.length === 3 && (segments[2] === 'raw' || segments[2] === 'checks')))) {

@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { V19_TECHNIQUE_NAMES } from '../../src/catalog/v19-names.js';
+import { V19_NAME_SOURCES, V19_TECHNIQUE_NAME_SOURCES, V19_TECHNIQUE_NAMES } from '../../src/catalog/v19-names.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,7 +49,14 @@ test('bundled techniques: v19 tactics from the overlay, new v19 ids named from v
   }
   assert.equal(attack.techniques['T1685']!.name, 'Disable or Modify Tools');
   assert.equal(attack.techniques['T1690']!.name, 'Prevent Command History Logging');
-  assert.equal(attack.techniques['T1685.002']!.name, null);
+  // Every id new in v19 has a name (the overlay's or a recorded one), and every recorded name says where it was read.
+  for (const o of overlay.techniques.filter((x) => (x as { new_in_v19?: boolean }).new_in_v19)) assert.ok(attack.techniques[o.id]!.name, `${o.id} has no name`);
+  assert.equal(attack.techniques['T1685.002']!.name, 'Disable or Modify Cloud Log');
+  assert.equal(attack.techniques['T1686.003']!.name, 'Windows Host Firewall');
+  for (const [id, v] of Object.entries(V19_TECHNIQUE_NAME_SOURCES)) {
+    assert.ok(v.sources.length > 0 && v.sources.every((s) => V19_NAME_SOURCES[s]), id);
+    assert.ok(overlay.techniques.some((o) => o.id === id), `${id}: a name for an id the data does not hold`);
+  }
   assert.deepEqual(attack.techniques['T1685']!.tactics, ['defense-impairment']);
   assert.equal(attack.techniques['T1071.001']!.name, 'Web Protocols');
   assert.equal(attack.techniques['T1071.001']!.parent, 'T1071');

@@ -133,3 +133,16 @@ test('bad bundles and files: clear errors naming the file and the reason', () =>
   assert.throws(() => readAttackFile(notJson), (e: Error) => e.message.startsWith(`${notJson}: not JSON`));
   assert.throws(() => readAttackFile(join(dir, 'missing.json')), /missing\.json: cannot read/);
 });
+
+test('a STIX 2.1 bundle in the official shape (test/fixtures/attack): version, v19 matrix, descriptions made plain, copyright, revocation', () => {
+  const a = readAttackFile(join(process.cwd(), 'test/fixtures/attack/enterprise-attack-19.0.json'));
+  assert.equal(a.version, '19.0');
+  assert.equal(a.tactics.length, 15);
+  assert.deepEqual(a.retiredTactics['defense-evasion'], { id: 'TA0005', name: 'Defense Evasion', replacedBy: ['stealth', 'defense-impairment'] });
+  assert.deepEqual(Object.keys(a.descriptions!).sort(), ['T1059', 'T1071', 'T1071.001', 'T1197', 'T1685', 'T1685.001']);
+  assert.equal(a.descriptions!['T1685.001'], 'Adversaries can switch off or reconfigure Windows event logging or its audit policy (with auditpol, wevtutil or the registry) so that the events defenders depend on are never written.');
+  assert.match(a.copyright!, /^Copyright 2015-2026, The MITRE Corporation\./);
+  // A revoked technique has no description kept: it is in `retired`, pointing to its replacement.
+  assert.deepEqual(a.retired!['T1562.001'], { id: 'T1562.001', type: 'technique', name: 'Disable or Modify Tools', revoked: true, replacedBy: 'T1685' });
+  assert.equal(a.descriptions!['T1562.001'], undefined);
+});

@@ -188,6 +188,18 @@ test('on a terminal, progress lines show loading, preparing and hunting, then ar
   assert.ok(!quiet.stdout.includes('loading rules'), '--quiet shows no progress');
 });
 
+test('on a terminal, validate and convert show the rule loading too, then clear it; in a pipe they do not', { skip: existsSync(SCRIPT) ? false : 'no /usr/bin/script (util-linux) to provide a terminal' }, () => {
+  const system = join(BUILTIN, 'system');
+  for (const args of [['validate', '--no-cache', system], ['convert', '--no-cache', '--target', 'kql', '--pipeline', 'sentinel-asim', system]]) {
+    const cmd = [process.execPath, join(REPO, 'bin/quarry.js'), ...args].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync(SCRIPT, ['-qec', cmd, '/dev/null'], { encoding: 'utf8', cwd: REPO });
+    assert.match(r.stdout, /\r {2}loading rules {2}\d+\/\d+ files {2}\[[#.]{20}\]\x1b\[K/, `${args[0]}: ${r.stdout.slice(0, 300)}`);
+    assert.match(r.stdout, /\r\x1b\[K/, `${args[0]}: the line is cleared`);
+    const piped = quarry(...args);
+    assert.ok(!piped.stderr.includes('loading rules') && !piped.stdout.includes('loading rules'), `${args[0]}: no progress in a pipe`);
+  }
+});
+
 test('bad output choices are usage errors', () => {
   const profile = quarry('hunt', '--profile', 'huge');
   assert.equal(profile.status, 2);

@@ -127,7 +127,7 @@ test('SIGHUP reloads the rules: an unchanged correlation keeps its matches, a ch
   const proxyFirst = lines.findIndex((l) => l.includes('"cdn-update.top"'));
   const sysmon = lines.filter((l) => l.includes('Microsoft-Windows-Sysmon'));
   const rest = lines.filter((l, i) => i !== proxyFirst && !sysmon.includes(l));
-  const s = serve(['--rules', rules, '--input', 'http://127.0.0.1:0', '--lateness', '1d']);
+  const s = serve(['--rules', rules, '--input', 'http://127.0.0.1:0', '--lateness', '1d', '--no-watch']);
   const { port } = await s.waitLog('serving');
   assert.equal((await post(port, [lines[proxyFirst], ...sysmon].join('\n'))).status, 202);
   // The ordered pair gets a longer timespan; the proxy count stays as it was.
@@ -142,6 +142,26 @@ test('SIGHUP reloads the rules: an unchanged correlation keeps its matches, a ch
   assert.deepEqual(correlations.map((d) => [d.rule.title, d.value]), [['Repeated BITS Downloads From One Client', 2]]);
   const metricsReload = s.logs().find((l) => l.msg === 'stopped');
   assert.ok(metricsReload);
+});
+
+test('a changed rule file reloads the rules as SIGHUP does (the unchanged correlation keeps its matches)', async () => {
+  const rules = demoRules();
+  const lines = await demoEventLines();
+  const proxyFirst = lines.findIndex((l) => l.includes('"cdn-update.top"'));
+  const rest = lines.filter((_, i) => i !== proxyFirst);
+  const s = serve(['--rules', rules, '--input', 'http://127.0.0.1:0', '--lateness', '1d']);
+  const { port } = await s.waitLog('serving');
+  assert.equal((await post(port, lines[proxyFirst]!)).status, 202);
+  writeFileSync(join(rules, 'demo_correlations.yml'), DEMO_CORRELATIONS.replace('timespan: 10m', 'timespan: 15m'));
+  await s.waitLog('rule files changed: reloading');
+  const reloaded = await s.waitLog('rules reloaded');
+  assert.deepEqual(reloaded.correlationsKept, ['Repeated BITS Downloads From One Client']);
+  assert.equal((await post(port, rest.join('\n'))).status, 202);
+  s.child.kill('SIGTERM');
+  assert.equal(await s.exit, 0);
+  // The proxy count kept its first match across the reload: it fires with both.
+  const counted = jsonl(s.stdout()).filter((d) => d.rule.title === 'Repeated BITS Downloads From One Client');
+  assert.deepEqual(counted.map((d) => d.value), [2]);
 });
 
 test('a webhook output that fails twice gets every detection once it recovers (retries are logged)', async () => {
@@ -182,7 +202,13 @@ test('usage errors are one line with exit status 2', () => {
   const lateness = run('--rules', demoRules(), '--lateness', '5 minutes');
   assert.equal(lateness.status, 2);
   assert.match(lateness.stderr, /--lateness must be a number followed by s, m, h/);
-  const input = run('--rules', demoRules(), '--input', 'nats://127.0.0.1:4222/EVENTS');
+  const input = run('--rules', demoRules(), '--input', 'kafka://127.0.0.1:9092/events');
   assert.equal(input.status, 2);
-  assert.match(input.stderr, /--input must be - or http:\/\/HOST:PORT/);
+  assert.match(input.stderr, /--input must be -, http:\/\/HOST:PORT .* or nats:\/\/HOST:PORT\/STREAM/);
+  const natsNoOutput = run('--rules', demoRules(), '--input', 'nats://127.0.0.1:4222/EVENTS');
+  assert.equal(natsNoOutput.status, 2);
+  assert.match(natsNoOutput.stderr, /with --input nats:\/\/, give --output nats:\/\/HOST:PORT\/SUBJECT/);
+  const natsOutputAlone = run('--rules', demoRules(), '--output', 'nats://127.0.0.1:4222/detections');
+  assert.equal(natsOutputAlone.status, 2);
+  assert.match(natsOutputAlone.stderr, /--output nats:\/\/ is for the NATS topology/);
 });

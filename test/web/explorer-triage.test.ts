@@ -16,6 +16,8 @@ import { base, CORPUS, SEED_PROXY, SEED_PROXY_ID, SEED_WINDOWS_ID, SIGMA } from 
 import { startExplorer, type Explorer } from '../../src/server/index.js';
 
 const noChromium = needs('chromium');
+/** A STIX 2.1 Enterprise bundle in the official shape, its descriptions written for the project. */
+const ATTACK_FIXTURE = join(process.cwd(), 'test/fixtures/attack/enterprise-attack-19.0.json');
 let browser: Browser;
 let corpus: Explorer;
 before(async () => {
@@ -67,7 +69,7 @@ test('the first rule page on the whole corpus comes before its checks; DuckDB SQ
 });
 
 test('ATT&CK: v19 technique names, names searchable, coverage counts rules not filter files', { skip: noChromium }, async () => {
-  const catalog = (await (await fetch(`${base(corpus)}/api/catalog`)).json()) as { entries: Array<{ kind: string; techniques: string[] }> };
+  const catalog = (await (await fetch(`${base(corpus)}/api/catalog`)).json()) as { entries: Array<{ kind: string; title: string; techniques: string[] }> };
   const rules = catalog.entries.filter((e) => e.kind !== 'filter').length;
   const bits = catalog.entries.filter((e) => e.techniques.includes('T1197')).length;
   const page = await newPage();
@@ -77,6 +79,15 @@ test('ATT&CK: v19 technique names, names searchable, coverage counts rules not f
   const n = Number((await page.textContent('[data-testid=result-count]'))!.match(/^(\d+)/)![1]);
   assert.ok(bits > 10 && n >= bits, `"BITS Jobs" finds ${n} rules; ${bits} are tagged T1197`);
   await screenshot(page, 'triage-search-technique-name');
+  // A v19 sub-technique's name finds every rule tagged with it (the names come from v19-names.ts).
+  const cloudLog = catalog.entries.filter((e) => e.techniques.includes('T1685.002')) ;
+  assert.ok(cloudLog.length >= 3);
+  await page.goto(`${base(corpus)}/?q=${encodeURIComponent('Disable or Modify Cloud Log')}`);
+  await page.waitForSelector('.rule-row');
+  await page.waitForFunction(() => performance.getEntriesByName('quarry:text-indexed').length > 0);
+  const titles = await page.$$eval('.rule-row', (rows) => rows.map((r) => r.textContent ?? ''));
+  for (const r of cloudLog) assert.ok(titles.some((t) => t.includes(r.title)), `"Disable or Modify Cloud Log" does not find ${r.title}`);
+  await screenshot(page, 'triage-search-v19-subtechnique-name');
 
   await page.goto(`${base(corpus)}/coverage`);
   await page.waitForSelector('[data-technique=T1685]');
@@ -131,6 +142,36 @@ test('an exclusion carries its reason; the tuned condition names the filter iden
     const entries = ((await (await fetch(`${base(explorer)}/api/catalog`)).json()) as { entries: unknown[] }).entries;
     assert.equal(entries.length, 2);
   });
+});
+
+test('rule page: ATT&CK technique descriptions from an --attack bundle with their attribution; without one, where to get them', { skip: noChromium }, async () => {
+  const explorer = await startExplorer({ rules: [join(SIGMA, 'rules/web/proxy_generic')], hunts: [], port: 0, demo: false, attackFile: ATTACK_FIXTURE, log: () => {} });
+  try {
+    const page = await newPage();
+    await page.goto(`${base(explorer)}/rule/${SEED_PROXY_ID}`);
+    await page.waitForSelector('[data-technique-text=attack]');
+    // The parent technique frames its sub-technique: T1071, then T1071.001, then T1197; each as paragraphs of plain text.
+    const heads = await page.$$eval('[data-technique-description] h4', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(heads, ['T1071 Application Layer Protocol', 'T1071.001 Web Protocols', 'T1197 BITS Jobs']);
+    assert.equal(await page.locator('[data-technique-description=T1197] p').count(), 2);
+    const bits = (await page.textContent('[data-technique-description=T1197]'))!;
+    assert.match(bits, /Because the transfers come from svchost\.exe and resemble update traffic/);
+    assert.doesNotMatch(bits, /Citation|<code>/);
+    assert.equal(await page.getAttribute('[data-technique-description=T1197] h4 a', 'href'), 'https://attack.mitre.org/techniques/T1197');
+    assert.match((await page.textContent('[data-attribution]'))!, /^Technique descriptions: MITRE ATT&CK® 19\.0, from the bundle given with --attack\. Copyright 2015-2026, The MITRE Corporation\..*ATT&CK Terms of Use/);
+    await page.locator('[data-section=hunting]').scrollIntoViewIfNeeded();
+    await screenshot(page, 'triage-attack-descriptions');
+  } finally {
+    await explorer.close();
+  }
+  // The bundled ATT&CK copy has no descriptions: the page says how to get them.
+  const page = await newPage();
+  await page.goto(`${base(corpus)}/rule/${SEED_PROXY_ID}`);
+  await page.waitForSelector('[data-technique-text=missing]');
+  assert.equal(await page.locator('[data-technique-description]').count(), 0);
+  assert.match((await page.textContent('[data-technique-note]'))!, /has no technique descriptions\. To read ATT&CK's description of T1071, T1071\.001, T1197 here, start the explorer with an official Enterprise ATT&CK bundle: quarry explore --attack enterprise-attack\.json/);
+  await page.locator('[data-technique-text]').scrollIntoViewIfNeeded();
+  await screenshot(page, 'triage-attack-descriptions-missing');
 });
 
 test('reach: a skip link first, focus visible, the catalog fits 390 px', { skip: noChromium }, async () => {

@@ -3,9 +3,9 @@
 import type { CatalogEntry } from '../../src/catalog/entry.js';
 import type { AttackData, ResolvedTag } from '../../src/catalog/attack.js';
 import type { QueryCheck } from '../../src/backends/common/types.js';
-import type { RuleDetail, StageView, Translation, Suggestion, HuntSummaryView as HuntSummary, DetectionItem as HuntDetectionItem, TimelineView, HuntInfo } from '../../src/server/api-types.js';
+import type { RuleDetail, StageView, Translation, Suggestion, HuntSummaryView as HuntSummary, DetectionItem as HuntDetectionItem, TimelineView, HuntInfo, TechniqueDescriptions } from '../../src/server/api-types.js';
 
-export type { CatalogEntry, AttackData, ResolvedTag, QueryCheck, RuleDetail, StageView, Translation, Suggestion, HuntSummary, HuntDetectionItem, TimelineView, HuntInfo };
+export type { CatalogEntry, AttackData, ResolvedTag, QueryCheck, RuleDetail, StageView, Translation, Suggestion, HuntSummary, HuntDetectionItem, TimelineView, HuntInfo, TechniqueDescriptions };
 
 export interface CatalogResponse {
   entries: CatalogEntry[];

@@ -83,18 +83,23 @@ export interface CorrelatorOptions {
 
 const MAX_EVENTS = 100;
 
-interface Pending {
+/** A base match ready for the windows: its time, order, event and what it feeds. */
+export interface PreparedMatch {
   t: number;
   seq: number;
   eventId: number;
   /** Per correlation fed: input index, group key and values, value. */
-  feeds: Feed[];
+  feeds: CorrelationFeed[];
   rule: string;
   title: string;
   ref: EventRef;
 }
 
-interface Feed {
+type Pending = PreparedMatch;
+type Feed = CorrelationFeed;
+
+/** What one base match gives one correlation input: the group (key and values) and the value read. */
+export interface CorrelationFeed {
   correlation: number;
   input: number;
   key: string;
@@ -174,19 +179,29 @@ export class Correlator {
 
   /** Takes one base match; returns the alerts that matches released by it produced. */
   push(m: BaseMatch): CorrelationAlert[] {
-    this.stats.matches++;
-    if (m.time < this.released) {
-      this.stats.late++;
-      return [];
-    }
-    const targets = this.byRule.get(ruleKey(m.rule));
-    if (!targets) return [];
     // The detector hands over one event's matches one after another, with the same event object.
     if (m.event !== this.lastEvent) {
       this.eventId++;
       this.lastEvent = m.event;
     }
-    const eventId = this.eventId;
+    const feeds = this.feedsOf(m);
+    if (!feeds) return [];
+    return this.pushFeeds({ t: m.time, seq: ++this.seq, eventId: this.eventId, feeds, rule: ruleKey(m.rule), title: m.rule.title, ref: m.ref });
+  }
+
+  /**
+   * What a base match gives each correlation it feeds (group key, value), with no state touched
+   * but the counts: the half of push() that a stateless stage can do (runtime/topology), or null
+   * when the match feeds nothing (late, not read, or no group-by field).
+   */
+  feedsOf(m: BaseMatch): CorrelationFeed[] | null {
+    this.stats.matches++;
+    if (m.time < this.released) {
+      this.stats.late++;
+      return null;
+    }
+    const targets = this.byRule.get(ruleKey(m.rule));
+    if (!targets) return null;
     const view = new EventView(m.event);
     const feeds: Feed[] = [];
     for (const { c, input } of targets) {
@@ -194,11 +209,24 @@ export class Correlator {
       if (f) feeds.push(f);
       else this.stats.ungrouped++;
     }
-    if (!feeds.length) return [];
-    const p: Pending = { t: m.time, seq: ++this.seq, eventId, feeds, rule: ruleKey(m.rule), title: m.rule.title, ref: m.ref };
+    return feeds.length ? feeds : null;
+  }
+
+  /**
+   * Takes feeds made by feedsOf (here or in another process), ordered by (t, seq); eventId says
+   * which feeds came from one event. The other half of push().
+   */
+  pushFeeds(p: PreparedMatch): CorrelationAlert[] {
+    if (p.t < this.released) {
+      this.stats.late++;
+      return [];
+    }
+    // Seq and eventId given from outside stay ahead of the ones this correlator makes for chains.
+    if (p.seq > this.seq) this.seq = p.seq;
+    if (p.eventId > this.eventId) this.eventId = p.eventId;
     if (this.buffer.length && compare(p, this.buffer[this.buffer.length - 1]!) < 0) this.sorted = false;
     this.buffer.push(p);
-    if (m.time > this.newest) this.newest = m.time;
+    if (p.t > this.newest) this.newest = p.t;
     return this.release(false);
   }
 

@@ -11,6 +11,7 @@ import { ErrorBox, Loading } from '../components/status.js';
 import { StagesView } from './stages.js';
 import { TranslationPanel } from './translation.js';
 import { CorrelationSection, UsedBySection } from './correlation.js';
+import { TechniqueText } from './technique-text.js';
 
 /** The `detection:` block of a rule's YAML, as written. */
 export function detectionBlock(source: string): string {
@@ -196,6 +197,7 @@ export function RuleView({ ruleKey }: { ruleKey: string }) {
         {(detail.hunting?.narrative ?? 'No hunting context for this document.').split(/\n{2,}/).map((p) => (
           <p>{p}</p>
         ))}
+        {detail.hunting?.techniqueText && <TechniqueText text={detail.hunting.techniqueText} />}
       </section>
       <section data-section="translations">
         <h2>Translations</h2>

@@ -1,0 +1,120 @@
+// A throw-away NATS server with JetStream for the tests, from Debian's nats-server package: on
+// 127.0.0.1, a free port, its store in a temporary folder; stopped (and restarted on the same port
+// and store, for the broker-restart tests) by its pid.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager, jetstream, DeliverPolicy } from '@nats-io/jetstream';
+import { NATS_SERVER } from '../services.js';
+import { openNatsBroker } from '../../src/runtime/nats/nats-broker.js';
+import { partitionStatus } from '../../src/runtime/topology/correlate-stage.js';
+
+export class NatsServer {
+  private proc: ChildProcess | null = null;
+  log = '';
+
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<NatsServer> {
+    const s = new NatsServer(mkdtempSync(join(tmpdir(), 'quarry-nats-')), await freePort());
+    await s.launch();
+    return s;
+  }
+
+  get server(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  url(name: string): string {
+    return `nats://${this.server}/${name}`;
+  }
+
+  private async launch(): Promise<void> {
+    const proc = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', join(this.dir, 'store')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = proc;
+    await new Promise<void>((resolve, reject) => {
+      const onData = (b: Buffer) => {
+        this.log += b.toString();
+        if (this.log.includes('Server is ready')) resolve();
+      };
+      proc.stdout!.on('data', onData);
+      proc.stderr!.on('data', onData);
+      proc.once('exit', (code) => reject(new Error(`nats-server exited (${code}) before it was ready:\n${this.log}`)));
+      setTimeout(() => reject(new Error(`nats-server not ready in 15 s:\n${this.log}`)), 15_000);
+    });
+  }
+
+  /** Stops the server by its pid (SIGTERM: it flushes its store) and waits for it to exit. */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    this.proc = null;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGTERM');
+    });
+  }
+
+  /** Same port, same store: what a restarted broker has. */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.log = '';
+    await this.launch();
+  }
+
+  async remove(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** Every message stored on the subject (through the stream that captures it), as text, in order. */
+export async function readSubject(server: string, subject: string): Promise<string[]> {
+  const nc = await connect({ servers: server });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const stream = await jsm.streams.find(subject).catch(() => null);
+    if (!stream) return [];
+    const info = await jsm.streams.info(stream);
+    const total = info.state.messages;
+    const out: string[] = [];
+    if (!total) return out;
+    const c = await jetstream(nc).consumers.get(stream, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
+    const it = await c.consume();
+    for await (const m of it) {
+      out.push(m.string());
+      if (m.info.pending === 0) break;
+    }
+    await it.close();
+    return out;
+  } finally {
+    await nc.close();
+  }
+}
+
+/** How far each partition got (its snapshot's last end of input), through the product's own adapter. */
+export async function partitionEnds(server: string, stream: string): Promise<number[]> {
+  const topo = await openNatsBroker({ input: { server, name: stream }, dedupeWindowMs: 600_000, maxInFlight: 1, ackWaitMs: 30_000, log: () => undefined, name: 'quarry-test-status', inspect: true });
+  try {
+    return (await partitionStatus(topo.broker, topo.config.partitions)).map((s) => s.ended);
+  } finally {
+    await topo.broker.close();
+  }
+}
