@@ -10,6 +10,8 @@ import { re2Regex } from '../../src/engine/regex-re2.js';
 import { Detector } from '../../src/engine/detector.js';
 import { prepareRules } from '../../src/engine/rulebook.js';
 import { parseSigmaText, emptyCollection, addParsedFile, checkCollection } from '../../src/sigma/load.js';
+import { builtinPipeline } from '../../src/pipeline/builtin.js';
+import type { ProcessingPipeline } from '../../src/pipeline/types.js';
 
 /** A small deterministic generator (xorshift): the same cases on every run. */
 function random(seed: number): () => number {
@@ -125,11 +127,11 @@ test('regex literals hold in every text RE2 matches (case-insensitive: the Kelvi
     }
 });
 
-function detectors(yaml: string): { fast: Detector; plain: Detector; anchored: number } {
+function detectors(yaml: string, pipelines: ProcessingPipeline[] = []): { fast: Detector; plain: Detector; anchored: number } {
   const col = emptyCollection();
   addParsedFile(col, parseSigmaText(yaml, 'rules.yml'));
   checkCollection(col);
-  const set = prepareRules(col, { pipelines: [], regex: re2Regex }).set;
+  const set = prepareRules(col, { pipelines, regex: re2Regex }).set;
   assert.equal(set.notRunnable.length, 0);
   return {
     fast: new Detector(set, { regex: re2Regex }),
@@ -203,4 +205,26 @@ test('the prefilter keeps exactly the plain path detections: keywords in nested 
     total += b.length;
   }
   assert.equal(total, 10, 'the events do match');
+});
+
+test('a guard is taken as proven by the index only when it says nothing more than channel and event id', () => {
+  // The windows pipeline's registry_delete and registry_add guards also test EventType: a Sysmon
+  // event 12 is a candidate of both, and only the guard tells them apart.
+  const rule = (title: string, category: string) => `title: ${title}
+logsource: {product: windows, category: ${category}}
+detection:
+  sel: {TargetObject|contains: '\\Run\\evil'}
+  condition: sel
+`;
+  const { fast, plain } = detectors([rule('deleted', 'registry_delete'), rule('added', 'registry_add'), rule('set', 'registry_set')].join('---\n'), [builtinPipeline('windows')!]);
+  const event = (id: number, type: string) => ({ Channel: 'Microsoft-Windows-Sysmon/Operational', EventID: id, EventType: type, TargetObject: 'HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\evil' });
+  const titles = (d: Detector, e: Record<string, unknown>) => d.next(e).matches.map((m) => m.rule.ir.rule.title);
+  for (const [e, want] of [
+    [event(12, 'CreateKey'), ['added']],
+    [event(12, 'DeleteValue'), ['deleted']],
+    [event(13, 'SetValue'), ['set']],
+  ] as const) {
+    assert.deepEqual(titles(plain, e), want);
+    assert.deepEqual(titles(fast, e), want);
+  }
 });
