@@ -3,10 +3,11 @@
 // the plain path (every candidate rule evaluated) in the same run; then `quarry hunt` end to end
 // (whole process, JSONL out) beside Debian's evtxexport printing the same records as XML.
 // Rates are events per second of this process's CPU time (user + system), so that a machine shared
-// with other work does not count against the engine; wall times are printed for the end to end.
+// with other work does not count against the engine; the end to end compares whole processes' CPU
+// time (Linux; wall time elsewhere), wall time printed beside it.
 // Usage: node dist/bench/engine.js [ROUNDS]
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadSigmaPaths } from '../src/sigma/load.js';
 import { builtinPipeline } from '../src/pipeline/builtin.js';
@@ -69,39 +70,67 @@ for (const [name, events] of Object.entries(streams) as Array<[keyof typeof stre
 }
 console.log(`  peak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 
-/** Wall seconds of a whole command, its output read and thrown away. */
-function timed(cmd: string, args: string[]): Promise<number> {
+/**
+ * CPU seconds (user + system) of this process's finished children, from Linux's /proc (fields 16
+ * and 17 of /proc/self/stat, in clock ticks of 1/100 s); null elsewhere.
+ */
+function childCpu(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+interface Timing {
+  wall: number;
+  cpu: number | null;
+}
+
+/** Wall and CPU seconds of a whole command, its output read and thrown away. */
+function timed(cmd: string, args: string[]): Promise<Timing> {
   const t = performance.now();
+  const c = childCpu();
   return new Promise((done, fail) => {
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     p.stdout.resume();
     p.on('error', fail);
-    p.on('close', () => done((performance.now() - t) / 1000));
+    p.on('close', () => {
+      const after = childCpu();
+      done({ wall: (performance.now() - t) / 1000, cpu: c === null || after === null ? null : after - c });
+    });
   });
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const sum = (a: Timing, b: Timing): Timing => ({ wall: a.wall + b.wall, cpu: a.cpu === null || b.cpu === null ? null : a.cpu + b.cpu });
 
 const quarry = [resolve('bin/quarry.js'), 'hunt', '--rules', rules, '--format', 'jsonl', '--quiet', join(data, 'evtx')];
 if (spawnSync('evtxexport', ['-h'], { stdio: 'ignore' }).error) console.log('end to end: evtxexport not on PATH (apt-get install libevtx-utils) — not compared');
 else {
   // evtxexport takes one file: the same records are every file's, one process each, in turn.
   const evtxexport = async () => {
-    let s = 0;
-    for (const f of evtxFiles) s += await timed('evtxexport', ['-f', 'xml', f]);
+    let s: Timing = { wall: 0, cpu: 0 };
+    for (const f of evtxFiles) s = sum(s, await timed('evtxexport', ['-f', 'xml', f]));
     return s;
   };
   await timed(process.execPath, quarry); // fills the rule cache: the measured runs are a user's second run
-  const ours: number[] = [];
-  const theirs: number[] = [];
+  const ours: Timing[] = [];
+  const theirs: Timing[] = [];
   for (let i = 0; i < 5; i++) {
     ours.push(await timed(process.execPath, quarry));
     theirs.push(await evtxexport());
   }
-  const ratios = ours.map((o, i) => o / theirs[i]!);
-  console.log(`end to end, public EVTX samples (${evtxFiles.length} files), wall seconds, median of 5 alternating runs:`);
-  console.log(`  quarry hunt (all Windows rules, JSONL)  ${median(ours).toFixed(2)} s`);
-  console.log(`  evtxexport -f xml                       ${median(theirs).toFixed(2)} s`);
-  console.log(`  ratio quarry/evtxexport, pair by pair: median ${median(ratios).toFixed(2)} (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)})`);
-  lines.push(`target end to end ≤ evtxexport's time: ${median(ratios) <= 1 ? 'met' : 'NOT met'} (${median(ratios).toFixed(2)}x)`);
+  // On a machine shared with other work, CPU time is the fairer measure; wall time is shown too.
+  const useCpu = ours.every((t) => t.cpu !== null) && theirs.every((t) => t.cpu !== null && t.cpu > 0);
+  const of = (t: Timing) => (useCpu ? t.cpu! : t.wall);
+  const ratios = ours.map((o, i) => of(o) / of(theirs[i]!));
+  const row = (ts: Timing[]) => `${median(ts.map((t) => t.wall)).toFixed(2)} s wall` + (useCpu ? `, ${median(ts.map((t) => t.cpu!)).toFixed(2)} s CPU` : '');
+  console.log(`end to end, public EVTX samples (${evtxFiles.length} files), whole process, median of 5 alternating runs:`);
+  console.log(`  quarry hunt (all Windows rules, JSONL)  ${row(ours)}`);
+  console.log(`  evtxexport -f xml                       ${row(theirs)}`);
+  console.log(`  ratio quarry/evtxexport (${useCpu ? 'CPU' : 'wall'}), pair by pair: median ${median(ratios).toFixed(2)} (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)})`);
+  lines.push(`target end to end ≤ evtxexport's time: ${median(ratios) <= 1 ? 'met' : 'NOT met'} (${median(ratios).toFixed(2)}x, ${useCpu ? 'CPU' : 'wall'} time)`);
 }
 for (const l of lines) console.log(l);
