@@ -11,6 +11,11 @@ type ValuePredicate = (v: unknown, ev: EventView) => boolean;
 
 export class CompileError extends Error {}
 
+/** Why a regular expression the factory refused cannot be used (the rule is reported with it). */
+export function regexError(pattern: string, e: unknown): string {
+  return `regular expression /${pattern}/ cannot be used: ${(e as Error).message}`;
+}
+
 export interface CompileOptions {
   regex: RegexFactory;
 }
@@ -178,7 +183,7 @@ function valuePredicate(value: SigmaValue, t: FieldTest, opts: CompileOptions): 
       try {
         tester = opts.regex(value.pattern, value.flags);
       } catch (e) {
-        throw new CompileError(`regular expression /${value.pattern}/ cannot be used: ${(e as Error).message}`);
+        throw new CompileError(regexError(value.pattern, e));
       }
       return (v) => {
         const s = textOf(v);

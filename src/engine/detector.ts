@@ -56,6 +56,12 @@ export interface DetectorOptions {
   explain?: boolean;
   /** The field that holds the event's time (`--time-field`); the usual ones are tried otherwise. */
   timeField?: string;
+  /**
+   * Skip rules whose required literals the event lacks, and guards the index has proven (default
+   * true). Off, every candidate rule and its guard are evaluated: the plain path these shortcuts
+   * are tested against (they must give the same matches).
+   */
+  prefilter?: boolean;
 }
 
 const plans = new WeakMap<CompiledRuleSet, EnrichmentPlan>();
@@ -71,6 +77,7 @@ export class Detector {
   private readonly declared: CompiledRule[] | null;
   private readonly plan: EnrichmentPlan;
   private readonly explain: boolean;
+  private readonly prefilter: boolean;
 
   constructor(
     readonly set: CompiledRuleSet,
@@ -79,6 +86,7 @@ export class Detector {
     this.declared = opts.logsource ? set.rules.filter((r) => logsourceFits(r.ir.rule.logsource, opts.logsource!)) : null;
     this.plan = enrichmentPlan(set);
     this.explain = opts.explain ?? true;
+    this.prefilter = opts.prefilter ?? true;
   }
 
   /** The rules that events of this detector can meet at all (all of them unless a log source is declared). */
@@ -104,11 +112,11 @@ export class Detector {
     }
     const matches: RuleMatch[] = [];
     if (candidates.length) {
-      const allowed = this.set.prefilter.scan(ev);
+      const allowed = this.prefilter ? this.set.prefilter.scan(ev) : null;
       const guarded = routing === 'windows';
       for (const rule of candidates) {
-        if (!allowed.allows(rule.index)) continue;
-        if (guarded && rule.guard && !rule.guard(ev)) continue;
+        if (allowed && !allowed.allows(rule.index)) continue;
+        if (guarded && rule.guard && !(allowed && this.set.index.guardProven(rule)) && !rule.guard(ev)) continue;
         if (!rule.detection(ev)) continue;
         matches.push({ rule, matched: this.explain ? explainMatch(rule, ev, { regex: this.opts.regex }) : [] });
       }

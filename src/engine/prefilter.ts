@@ -4,6 +4,7 @@
 // prefilter here it may only over-select: a rule with no provable literal is always evaluated.
 import type { Expr } from '../ir/types.js';
 import { AhoCorasick } from './aho-corasick.js';
+import { requiredLiterals } from './regex-literals.js';
 import { normalizeName, textOf, type EventView } from './event-access.js';
 
 export interface Anchor {
@@ -38,6 +39,11 @@ export function findAnchor(detection: Expr): Anchor | null {
   return best;
 }
 
+/** Long enough to be selective; a single non-ASCII character (an emoji, a look-alike letter) is selective on its own. */
+function usable(literal: string): boolean {
+  return literal.length >= MIN_LITERAL || (literal.length === 1 && literal.charCodeAt(0) > 127);
+}
+
 function needlesOf(e: Expr): Anchor['needles'] | null {
   const tests = e.kind === 'or' ? e.args : [e];
   const out: Anchor['needles'] = [];
@@ -56,14 +62,25 @@ function needlesOf(e: Expr): Anchor['needles'] | null {
       for (const n of found) out.push(n);
       continue;
     }
-    if (t.kind !== 'test' || t.negate || t.timePart || t.value.type !== 'string') return null;
+    if (t.kind !== 'test' || t.negate || t.timePart) return null;
+    const field = t.field ?? ANY_FIELD;
+    if (t.value.type === 're') {
+      // Each alternative of the regex needs its own literal; any one of them may be the one present.
+      const lits = requiredLiterals(t.value.pattern, t.value.flags.i);
+      if (!lits) return null;
+      for (const l of lits) {
+        if (!usable(l)) return null;
+        out.push({ field, literal: l.slice(-MAX_LITERAL) });
+      }
+      continue;
+    }
+    if (t.value.type !== 'string') return null;
     let literal = '';
     for (const p of t.value.parts) if (typeof p === 'string' && p.length > literal.length) literal = p;
-    // A single non-ASCII character (an emoji, a look-alike letter) is selective enough on its own.
-    if (literal.length < MIN_LITERAL && !(literal.length === 1 && literal.charCodeAt(0) > 127)) return null;
+    if (!usable(literal)) return null;
     // Any substring of a required literal is required too: a short tail keeps the automata small
     // (fast to build) while staying selective (paths and file names differ at their ends).
-    out.push({ field: t.field ?? ANY_FIELD, literal: literal.toLowerCase().slice(-MAX_LITERAL) });
+    out.push({ field, literal: literal.toLowerCase().slice(-MAX_LITERAL) });
   }
   return out.length ? out : null;
 }
@@ -73,19 +90,32 @@ interface FieldAutomaton {
   /** Built on first use: a hunt over one kind of event never pays for the other fields' automata. */
   automaton: AhoCorasick | null;
   owners: number[][];
+  /** Per literal, the generation that last saw it: a literal found twice marks its rules once. */
+  seen: Uint32Array;
+  /** The hit handler, made once: marks the rules of a literal the first time an event shows it. */
+  hit: (id: number) => void;
 }
 
+/** Nesting below this depth is not searched by keywords (EventView.values stops there too). */
+const MAX_KEYWORD_DEPTH = 32;
+
 export class LiteralPrefilter {
-  /** Automata keyed by normalised field name (see EventView.normalizeName), found from the event's own keys. */
+  /**
+   * Automata keyed by normalised field name (see EventView.normalizeName), found from the event's
+   * own keys. Each holds the field's literals and the keyword literals too, so a value is scanned
+   * once for both.
+   */
   private readonly plain = new Map<string, FieldAutomaton>();
-  /** Keyword literals, searched in every value of the event. */
-  private anyField: FieldAutomaton | null = null;
+  /** Keyword literals alone: for values of fields no rule names, and inside nested objects. */
+  private keywords: FieldAutomaton | null = null;
   /** Automata for dotted (nested) field names, read through EventView.get. */
   private readonly dotted: Array<{ field: string } & FieldAutomaton> = [];
   /** Per rule index: anchored (true) or always evaluated (false). */
   readonly anchored: boolean[];
   private readonly active: Uint32Array;
   private generation = 0;
+  /** The event being scanned (for the lower-cased text of non-ASCII values). */
+  private ev: EventView | null = null;
 
   constructor(anchors: Array<Anchor | null>) {
     this.anchored = anchors.map((a) => a !== null);
@@ -101,28 +131,46 @@ export class LiteralPrefilter {
         lits.set(n.literal, owners);
       }
     });
+    const keywordLits = byField.get(ANY_FIELD);
+    if (keywordLits) this.keywords = this.automaton(keywordLits);
     for (const [field, lits] of byField) {
-      const literals = [...lits.keys()];
-      const fa: FieldAutomaton = { literals, automaton: null, owners: literals.map((l) => lits.get(l)!) };
-      if (field === ANY_FIELD) this.anyField = fa;
-      else if (field.includes('.')) this.dotted.push({ field, ...fa });
-      else this.plain.set(field, fa);
+      if (field === ANY_FIELD) continue;
+      if (field.includes('.')) this.dotted.push({ field, ...this.automaton(lits) });
+      else this.plain.set(field, this.automaton(keywordLits ? merge(lits, keywordLits) : lits));
     }
+  }
+
+  private automaton(lits: Map<string, number[]>): FieldAutomaton {
+    const literals = [...lits.keys()];
+    const owners = literals.map((l) => lits.get(l)!);
+    const seen = new Uint32Array(literals.length);
+    const hit = (id: number) => {
+      const g = this.generation;
+      if (seen[id] === g) return;
+      seen[id] = g;
+      const list = owners[id]!;
+      const active = this.active;
+      for (let i = 0; i < list.length; i++) active[list[i]!] = g;
+    };
+    return { literals, automaton: null, owners, seen, hit };
   }
 
   /** Marks the anchored rules whose literals occur in the event; `allows` then answers for it. */
   scan(ev: EventView): this {
     if (++this.generation === 0xffffffff) {
       this.active.fill(0);
+      for (const fa of this.automata()) fa.seen.fill(0);
       this.generation = 1;
     }
+    this.ev = ev;
     const event = ev.event;
+    const keywords = this.keywords;
     for (const key in event) {
-      const fa = this.plain.get(normalizeName(key));
-      if (fa) this.scanValue(fa, event[key], ev);
+      const fa = this.plain.get(normalizeName(key)) ?? keywords;
+      if (fa) this.walk(fa, event[key], 1);
     }
-    for (const d of this.dotted) this.scanValue(d, ev.get(d.field), ev);
-    if (this.anyField) for (const v of ev.values()) this.scanValue(this.anyField, v, ev);
+    for (const d of this.dotted) this.walk(d, ev.get(d.field), MAX_KEYWORD_DEPTH);
+    this.ev = null;
     return this;
   }
 
@@ -131,21 +179,39 @@ export class LiteralPrefilter {
     return !this.anchored[rule] || this.active[rule] === this.generation;
   }
 
-  private scanValue(fa: FieldAutomaton, v: unknown, ev: EventView): void {
+  /**
+   * Scans a value with a field's automaton: arrays element by element (a rule's test holds if it
+   * holds for any element), scalars as their text. Nested objects hold no value a field test
+   * reads, but keywords search them (as EventView.values does, to the same depth).
+   */
+  private walk(fa: FieldAutomaton, v: unknown, depth: number): void {
     if (v === undefined || v === null) return;
     if (Array.isArray(v)) {
-      for (const x of v) this.scanValue(fa, x, ev);
+      for (const x of v) this.walk(fa, x, depth + 1);
+      return;
+    }
+    if (typeof v === 'object') {
+      const keywords = this.keywords;
+      if (keywords && depth < MAX_KEYWORD_DEPTH) for (const x of Object.values(v)) this.walk(keywords, x, depth + 1);
       return;
     }
     const s = textOf(v);
     if (s === null) return;
-    const g = this.generation;
-    const active = this.active;
-    const owners = fa.owners;
-    fa.automaton ??= new AhoCorasick(fa.literals);
-    fa.automaton.scan(ev.lower(s), (id) => {
-      const list = owners[id]!;
-      for (let i = 0; i < list.length; i++) active[list[i]!] = g;
-    });
+    const ac = (fa.automaton ??= new AhoCorasick(fa.literals));
+    if (!ac.scanFolded(s, fa.hit)) ac.scan(this.ev!.lower(s), fa.hit);
   }
+
+  private *automata(): Iterable<FieldAutomaton> {
+    yield* this.plain.values();
+    yield* this.dotted;
+    if (this.keywords) yield this.keywords;
+  }
+}
+
+/** A field's literals with the keyword literals added (a literal in both wakes both owners). */
+function merge(field: Map<string, number[]>, keywords: Map<string, number[]>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const [l, o] of field) out.set(l, [...o]);
+  for (const [l, o] of keywords) out.set(l, [...(out.get(l) ?? []), ...o]);
+  return out;
 }

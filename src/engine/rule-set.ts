@@ -2,7 +2,7 @@
 // The index may only over-select: any doubt keeps a rule among the candidates.
 import type { Expr, RuleIR } from '../ir/types.js';
 import { fieldTests } from '../ir/lower.js';
-import { compileExpr, CompileError, type Predicate } from './compile.js';
+import { compileExpr, regexError, type Predicate } from './compile.js';
 import { numberOf, textOf, type EventView } from './event-access.js';
 import type { RegexFactory } from './regex.js';
 import { findAnchor, LiteralPrefilter } from './prefilter.js';
@@ -30,22 +30,57 @@ export interface CompiledRuleSet {
 export function compileRuleSet(irs: RuleIR[], opts: { regex: RegexFactory }): CompiledRuleSet {
   const rules: CompiledRule[] = [];
   const notRunnable: NotRunnable[] = [];
+  const regex = memoRegex(opts.regex);
   for (const ir of irs) {
     if (ir.failures.length) {
       notRunnable.push({ ir, reason: ir.failures.join('; ') });
       continue;
     }
-    try {
-      const detection = compileExpr(ir.detection, opts);
-      const guard = ir.guard ? compileExpr(ir.guard, opts) : null;
-      rules.push({ index: rules.length, ir, guard, detection });
-    } catch (e) {
-      if (!(e instanceof CompileError)) throw e;
-      notRunnable.push({ ir, reason: e.message });
+    // A rule's predicates are built when it is first evaluated: a hunt meets a few hundred of the
+    // corpus's rules (the index and the prefilter keep the rest away) and need not build the others.
+    // What can make a rule unusable (a regular expression the engine refuses, the only CompileError)
+    // is checked now, so that it is reported before the hunt, and the tester is kept for later.
+    const why = unusableRegex(ir, regex);
+    if (why !== null) {
+      notRunnable.push({ ir, reason: why });
+      continue;
     }
+    const detection = lazily(() => compileExpr(ir.detection, { regex }));
+    const guard = ir.guard ? lazily(() => compileExpr(ir.guard!, { regex })) : null;
+    rules.push({ index: rules.length, ir, guard, detection });
   }
   const prefilter = new LiteralPrefilter(rules.map((r) => findAnchor(r.ir.detection)));
   return { rules, notRunnable, index: new RuleIndex(rules), prefilter };
+}
+
+/** A predicate compiled on its first call. */
+function lazily(compile: () => Predicate): Predicate {
+  let p: Predicate | null = null;
+  return (ev) => (p ??= compile())(ev);
+}
+
+/** The reason the first regular expression of the rule the engine refuses cannot be used, or null. */
+function unusableRegex(ir: RuleIR, regex: RegexFactory): string | null {
+  for (const t of [...fieldTests(ir.detection), ...(ir.guard ? fieldTests(ir.guard) : [])]) {
+    if (t.value.type !== 're') continue;
+    try {
+      regex(t.value.pattern, t.value.flags);
+    } catch (e) {
+      return regexError(t.value.pattern, e);
+    }
+  }
+  return null;
+}
+
+/** A factory that compiles each (pattern, flags) once: the check above and the later compile share it. */
+function memoRegex(regex: RegexFactory): RegexFactory {
+  const seen = new Map<string, ReturnType<RegexFactory>>();
+  return (pattern, flags) => {
+    const key = `${flags.i ? 'i' : ''}${flags.m ? 'm' : ''}${flags.s ? 's' : ''}/${pattern}`;
+    let tester = seen.get(key);
+    if (!tester) seen.set(key, (tester = regex(pattern, flags)));
+    return tester;
+  };
 }
 
 interface ChannelBucket {
@@ -62,9 +97,15 @@ export class RuleIndex {
   /** Rules of `product: windows` with no category or service: every Windows event meets them. */
   readonly windowsWide: CompiledRule[];
   readonly all: CompiledRule[];
+  /**
+   * Per rule index: 1 when the guard says nothing but what the index checks (channel and event
+   * id), so that being a candidate proves it and the detector need not evaluate it again.
+   */
+  private readonly proven: Uint8Array;
 
   constructor(rules: CompiledRule[]) {
     this.all = rules;
+    this.proven = new Uint8Array(rules.length);
     this.guarded = rules.filter((r) => r.guard !== null);
     this.windowsWide = rules.filter((r) => {
       const ls = r.ir.rule.logsource;
@@ -76,6 +117,7 @@ export class RuleIndex {
         this.unindexed.push(r);
         continue;
       }
+      if (keys.complete) this.proven[r.index] = 1;
       for (const ch of keys.channels) {
         let bucket = this.channels.get(ch);
         if (!bucket) this.channels.set(ch, (bucket = { byEventId: new Map(), anyEventId: [] }));
@@ -88,6 +130,11 @@ export class RuleIndex {
           }
       }
     }
+  }
+
+  /** Whether a candidate's guard holds by its being a candidate (see `proven`). */
+  guardProven(rule: CompiledRule): boolean {
+    return this.proven[rule.index] === 1;
   }
 
   /** Rules that may hold for a Windows event of this channel and event id, in rule order. */
@@ -110,18 +157,25 @@ export class RuleIndex {
   }
 }
 
-/** Channel names and event ids a guard requires, when its top level says so plainly. */
-export function guardKeys(guard: Expr): { channels?: string[]; eventIds?: number[] } {
+/**
+ * Channel names and event ids a guard requires, when its top level says so plainly. `complete`:
+ * every conjunct of the guard is such a list, so an event the index files under one of these
+ * channels (compared lower-cased, as the guard's case-insensitive test does) and event ids (as
+ * numbers, as the guard's number test does) meets the guard.
+ */
+export function guardKeys(guard: Expr): { channels?: string[]; eventIds?: number[]; complete: boolean } {
   const conjuncts = guard.kind === 'and' ? guard.args : [guard];
   let channels: string[] | undefined;
   let eventIds: number[] | undefined;
+  let complete = true;
   for (const c of conjuncts) {
     const ch = valuesOf(c, 'Channel', (t) => (t.value.type === 'string' && t.value.parts.length === 1 && typeof t.value.parts[0] === 'string' ? t.value.parts[0].toLowerCase() : undefined));
     if (ch) channels = channels ? channels.filter((x) => ch.includes(x)) : ch;
     const ids = valuesOf(c, 'EventID', (t) => (t.value.type === 'number' ? t.value.value : undefined));
     if (ids) eventIds = eventIds ? eventIds.filter((x) => ids.includes(x)) : ids;
+    if (!ch && !ids) complete = false;
   }
-  return { channels, eventIds };
+  return { channels, eventIds, complete };
 }
 
 function valuesOf<T>(e: Expr, field: string, read: (t: Extract<Expr, { kind: 'test' }>) => T | undefined): T[] | undefined {

@@ -1,0 +1,230 @@
+// The prefilter's parts, each against a plain reference: the automaton against String#includes on
+// seeded random texts, the regex literal reader against RE2 itself, and the prefilter's keyword and
+// non-ASCII handling against the detector without a prefilter. The corpus-wide comparison is
+// prefilter.test.ts (corpus tier).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AhoCorasick } from '../../src/engine/aho-corasick.js';
+import { requiredLiterals } from '../../src/engine/regex-literals.js';
+import { re2Regex } from '../../src/engine/regex-re2.js';
+import { Detector } from '../../src/engine/detector.js';
+import { prepareRules } from '../../src/engine/rulebook.js';
+import { parseSigmaText, emptyCollection, addParsedFile, checkCollection } from '../../src/sigma/load.js';
+import { builtinPipeline } from '../../src/pipeline/builtin.js';
+import type { ProcessingPipeline } from '../../src/pipeline/types.js';
+
+/** A small deterministic generator (xorshift): the same cases on every run. */
+function random(seed: number): () => number {
+  let s = seed | 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
+// ASCII with both cases, path characters, and more than 32 distinct non-ASCII characters (dashes,
+// Cyrillic and small-capital look-alikes, an emoji's surrogates) so that they share columns.
+const ALPHABET = ['a', 'b', 'c', 'A', 'B', '.', '\\', ' ', ...'é\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00ad\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458\u04bb\u0501\u051b\u051d\u0261\u1d00\u1d04\u1d05\u1d07\u1d0a\u1d0b\u1d0d\u1d0f\u1d18\u1d1b\u1d1c\u1d20', '\u{1F600}'];
+
+function text(rnd: () => number, max: number): string {
+  let s = '';
+  const n = Math.floor(rnd() * max);
+  for (let i = 0; i < n; i++) s += ALPHABET[Math.floor(rnd() * ALPHABET.length)];
+  return s;
+}
+
+test('Aho–Corasick finds every occurrence of overlapping patterns', () => {
+  const patterns = ['he', 'she', 'his', 'hers', 'e', '\u{1F600}'];
+  const ac = new AhoCorasick(patterns);
+  const found = new Set<string>();
+  ac.scan('ushers \u{1F600}', (id) => found.add(patterns[id]!));
+  assert.deepEqual([...found].sort(), ['e', 'he', 'hers', 'she', '\u{1F600}'].sort());
+});
+
+test('Aho–Corasick never misses a pattern the lower-cased text contains (scan and scanFolded)', () => {
+  const rnd = random(7);
+  let overSelected = 0;
+  for (let round = 0; round < 3000; round++) {
+    const patterns = [...new Set(Array.from({ length: 1 + Math.floor(rnd() * 60) }, () => text(rnd, 5).toLowerCase()).filter((p) => p))];
+    const t = text(rnd, 40);
+    const lower = t.toLowerCase();
+    const ac = new AhoCorasick(patterns);
+    const want = patterns.flatMap((p, i) => (lower.includes(p) ? [i] : []));
+    const got = new Set<number>();
+    ac.scan(lower, (id) => got.add(id));
+    for (const i of want) assert.ok(got.has(i), `scan missed ${JSON.stringify(patterns[i])} in ${JSON.stringify(t)}`);
+    overSelected += got.size - want.length;
+    const folded = new Set<number>();
+    if (ac.scanFolded(t, (id) => folded.add(id))) {
+      assert.ok(/^[\x00-\x7f]*$/.test(t), 'scanFolded reads ASCII text only');
+      assert.deepEqual([...folded].sort(), want, `scanFolded on ${JSON.stringify(t)}`);
+    } else assert.ok(/[^\x00-\x7f]/.test(t), 'scanFolded gives up only on non-ASCII text');
+  }
+  // Over 32 non-ASCII characters share columns: some texts report a pattern they lack (allowed).
+  assert.ok(overSelected > 0, 'shared columns over-select somewhere in 3000 rounds');
+});
+
+test('Aho–Corasick splits a pattern set too big for one table and still finds every pattern', () => {
+  const rnd = random(11);
+  const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i).toLowerCase());
+  const patterns = Array.from({ length: 8000 }, () => Array.from({ length: 12 }, () => printable[Math.floor(rnd() * 95)]).join(''));
+  const ac = new AhoCorasick(patterns);
+  assert.ok((ac as unknown as { parts: unknown[] }).parts.length > 1, 'more than one table');
+  for (const i of [0, 1234, 4000, 7999]) {
+    const found = new Set<number>();
+    assert.ok(ac.scanFolded(`xx${patterns[i]!.toUpperCase()}yy`, (id) => found.add(id)));
+    assert.ok(found.has(i), `pattern ${i} found`);
+  }
+});
+
+test('regex literals: what each alternative cannot match without', () => {
+  const cases: Array<[string, boolean, string[] | null]> = [
+    ['\\\\powershell\\.exe$', false, ['\\powershell.exe']],
+    ['cmd\\.exe /c echo', true, ['cmd.exe /c echo']],
+    // k and s: the Kelvin sign and the long s fold to them under case-insensitive Unicode matching.
+    ['mimikatz', true, ['mimi']],
+    ['desktop', true, ['top']],
+    ['mimikatz', false, ['mimikatz']],
+    ['(?i)mimikatz', false, ['mimi']],
+    ['abc|defg', false, ['abc', 'defg']],
+    ['abc|d', false, ['abc', 'd']],
+    ['abc|', false, null],
+    ['abc(d|e)fgh', false, ['abc']],
+    ['ab?cdef', false, ['cdef']],
+    ['abcd*ef', false, ['abc']],
+    ['abcd+ef', false, ['abcd']],
+    ['abc{2}def', false, ['def']],
+    ['ab{0,3}cd', false, ['cd']],
+    ['\\x41bcd', false, null], // \x41 has a length of its own: nothing after it is read
+    ['xyz\\x41bcd', false, ['xyz']],
+    ['\\d+\\.\\d+\\.evil', false, ['.evil']],
+    ['[a-z]+\\.dll', false, ['.dll']],
+    ['a\\pLbc', false, ['a']],
+    ['\\Qa.b\\E', false, null],
+    ['[]abc]xyz', false, null],
+    ['^.*$', false, null],
+    ['\u0430bc', false, ['bc']],
+  ];
+  for (const [pattern, ci, want] of cases) assert.deepEqual(requiredLiterals(pattern, ci), want, `/${pattern}/${ci ? 'i' : ''}`);
+});
+
+test('regex literals hold in every text RE2 matches (case-insensitive: the Kelvin sign, the long s)', () => {
+  const rnd = random(3);
+  const pieces = ['a', 'k', 's', 'K', '\u212a', '\u017f', 'S', '.', 'x', '-', 'b'];
+  const patterns = ['ask', 'a\\.k', 'sk|ka', 'a(s|k)x', 'x+ak', 'k\\-s', 'aks?b', 'ab'];
+  for (const pattern of patterns)
+    for (const ci of [false, true]) {
+      const lits = requiredLiterals(pattern, ci);
+      const re = re2Regex(pattern, { i: ci, m: false, s: false });
+      for (let n = 0; n < 4000; n++) {
+        let t = '';
+        for (let i = 0, len = 1 + Math.floor(rnd() * 6); i < len; i++) t += pieces[Math.floor(rnd() * pieces.length)];
+        if (!re(t) || lits === null) continue;
+        assert.ok(lits.some((l) => t.toLowerCase().includes(l)), `/${pattern}/${ci ? 'i' : ''} matches ${JSON.stringify(t)} without ${JSON.stringify(lits)}`);
+      }
+    }
+});
+
+function detectors(yaml: string, pipelines: ProcessingPipeline[] = []): { fast: Detector; plain: Detector; anchored: number } {
+  const col = emptyCollection();
+  addParsedFile(col, parseSigmaText(yaml, 'rules.yml'));
+  checkCollection(col);
+  const set = prepareRules(col, { pipelines, regex: re2Regex }).set;
+  assert.equal(set.notRunnable.length, 0);
+  return {
+    fast: new Detector(set, { regex: re2Regex }),
+    plain: new Detector(set, { regex: re2Regex, prefilter: false }),
+    anchored: set.prefilter.anchored.filter(Boolean).length,
+  };
+}
+
+const RULES = `
+title: keyword
+logsource: {product: test}
+detection:
+  keywords: ['evilword', 'Ünïcode']
+  condition: keywords
+---
+title: field and keyword
+logsource: {product: test}
+detection:
+  sel: {CommandLine|contains: 'mimikatz'}
+  keywords: ['sekurlsa']
+  condition: sel and keywords
+---
+title: regex
+logsource: {product: test}
+detection:
+  sel: {CommandLine|re: '(?i)invoke-(expression|webrequest)'}
+  condition: sel
+---
+title: regex with a required literal
+logsource: {product: test}
+detection:
+  sel: {CommandLine|re|i: 'rundll32\\.exe.+,#\\d+'}
+  condition: sel
+---
+title: look-alike
+logsource: {product: test}
+detection:
+  sel: {Image|endswith: '\\\\сmd.exe'}
+  condition: sel
+---
+title: no literal
+logsource: {product: test}
+detection:
+  sel: {CommandLine|re: '\\d{5,}'}
+  condition: sel
+`;
+
+test('the prefilter keeps exactly the plain path detections: keywords in nested values, case, non-ASCII', () => {
+  const { fast, plain, anchored } = detectors(RULES);
+  assert.equal(anchored, 5, 'every rule but the regex with no literal has an anchor');
+  const events: Array<Record<string, unknown>> = [
+    { CommandLine: 'x EVILWORD y' },
+    { Other: { deep: [{ deeper: 'has evilword inside' }] } },
+    { CommandLine: 'MIMIKATZ', Misc: ['a', { b: 'SEKURLSA::logonpasswords' }] },
+    { CommandLine: 'mimikatz', Misc: 'sekurlsa' },
+    { CommandLine: 'mimikatz' },
+    { Note: 'ÜNÏCODE text' },
+    { CommandLine: 'İnvoke-Expression', Image: 'C:\\Windows\\СMD.EXE' },
+    { CommandLine: 'INVOKE-WEBREQUEST http://x' },
+    { CommandLine: 'RUNDLL32.EXE foo.dll,#12' },
+    { CommandLine: 'rundll32.exe foo.dll,Entry' },
+    { Image: 'C:\\Windows\\сmd.exe' },
+    { Image: 'C:\\Windows\\cmd.exe' },
+    { Count: 42, Flag: true, Nothing: null, CommandLine: 'pid 123456' },
+  ];
+  let total = 0;
+  for (const e of events) {
+    const a = fast.next(structuredClone(e)).matches.map((m) => m.rule.ir.rule.title);
+    const b = plain.next(structuredClone(e)).matches.map((m) => m.rule.ir.rule.title);
+    assert.deepEqual(a, b, JSON.stringify(e));
+    total += b.length;
+  }
+  assert.equal(total, 10, 'the events do match');
+});
+
+test('a guard is taken as proven by the index only when it says nothing more than channel and event id', () => {
+  // The windows pipeline's registry_delete and registry_add guards also test EventType: a Sysmon
+  // event 12 is a candidate of both, and only the guard tells them apart.
+  const rule = (title: string, category: string) => `title: ${title}
+logsource: {product: windows, category: ${category}}
+detection:
+  sel: {TargetObject|contains: '\\Run\\evil'}
+  condition: sel
+`;
+  const { fast, plain } = detectors([rule('deleted', 'registry_delete'), rule('added', 'registry_add'), rule('set', 'registry_set')].join('---\n'), [builtinPipeline('windows')!]);
+  const event = (id: number, type: string) => ({ Channel: 'Microsoft-Windows-Sysmon/Operational', EventID: id, EventType: type, TargetObject: 'HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\evil' });
+  const titles = (d: Detector, e: Record<string, unknown>) => d.next(e).matches.map((m) => m.rule.ir.rule.title);
+  for (const [e, want] of [
+    [event(12, 'CreateKey'), ['added']],
+    [event(12, 'DeleteValue'), ['deleted']],
+    [event(13, 'SetValue'), ['set']],
+  ] as const) {
+    assert.deepEqual(titles(plain, e), want);
+    assert.deepEqual(titles(fast, e), want);
+  }
+});
