@@ -19,7 +19,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 // The benchmarks that measure a target come first; the rest print their own figures only.
 const ALL = [
   'load-compile.js', 'hunt-json.js', 'json-read.js', 'evtx.js', 'convert-peer.js', 'hunt-peer.js',
-  'proxy-read.js', 'stack.js', 'convert.js', 'correlate.js', 'time-sort.js', 'serve.js',
+  'proxy-read.js', 'stack.js', 'convert.js', 'correlate.js', 'time-sort.js', 'serve.js', 'engine.js', 'hunt-workers.js',
 ];
 const TARGETS = [1, 2, 3, 4, 5, 6] as const;
 const at = process.argv.indexOf('--only');
