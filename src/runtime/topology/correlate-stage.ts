@@ -9,7 +9,7 @@
 //      crash makes the same ids and the broker drops the repeats;
 //   4. saves the snapshot (state + position), then trims the records up to it (the acknowledgement).
 // A crash anywhere repeats at most the steps after the last snapshot, with the same results.
-import { carryState } from '../../engine/correlation/carry-state.js';
+import { carryState, planFingerprints } from '../../engine/correlation/carry-state.js';
 import type { CorrelatorSnapshot } from '../../engine/correlation/correlator.js';
 import type { HuntCorrelation } from '../../hunt/correlate.js';
 import { toJsonLine } from '../../hunt/detection.js';
@@ -17,7 +17,7 @@ import type { Logger } from '../log.js';
 import { stateFromJson, stateToJson } from '../snapshot-json.js';
 import type { Broker, Lease } from './broker.js';
 import { failpoint } from './failpoints.js';
-import { fnv1a, partitionMap } from './partitioning.js';
+import { fnv1a } from './partitioning.js';
 import { alertId, decodeRecord, preparedMatches } from './records.js';
 
 export interface CorrelateStageOptions {
@@ -164,7 +164,7 @@ export class PartitionOwner {
       return;
     }
     const h = this.makeCorrelation();
-    const fingerprints = h ? partitionMap(h.plan, this.o.partitions).fingerprints : [];
+    const fingerprints = h ? planFingerprints(h.plan) : [];
     const positions = new Map(fingerprints.map((f, i) => [f, i]));
     if (h && snap.correlator) h.correlator.restore(carryState(snap.correlator, snap.correlations, h.plan).snapshot);
     let position = snap.position;
