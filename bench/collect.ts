@@ -2,8 +2,7 @@
 // from their text output. A benchmark that prints RESULT lines for a target is taken at its word and
 // its table is not read for that target (see collect()); a figure that is not found is reported as
 // missing, never guessed.
-import { parseResults, type BenchResult, type Peer } from './result.js';
-import { median } from './whole-process.js';
+import { parseResults, type BenchResult } from './result.js';
 
 /** Numbers in an output line, with thousands separators removed. */
 const num = (s: string): number => Number(s.replace(/,/g, ''));
@@ -27,49 +26,10 @@ function huntJson(out: string): BenchResult[] {
   return res;
 }
 
-/** The median events/s of every line of json-read's table whose label starts with `label`. */
-function jsonReadRate(out: string, label: string): number | undefined {
-  const rates: number[] = [];
-  for (const line of out.split('\n')) {
-    if (!line.startsWith(label)) continue;
-    const m = /([\d,]+) events\/s/.exec(line);
-    if (m) rates.push(num(m[1]!));
-  }
-  return rates.length ? median(rates) : undefined;
-}
-
-function jsonRead(out: string): BenchResult[] {
-  const ours = jsonReadRate(out, 'NDJSON, read only');
-  if (ours === undefined) return [];
-  const parse = jsonReadRate(out, 'JSON.parse');
-  const peer: Peer = parse !== undefined ? { name: 'JSON.parse', figure: parse } : { name: 'JSON.parse', unavailable: 'json-read.js printed no JSON.parse row to compare with' };
-  return [{ target: 4, label: 'NDJSON read, same file', figure: ours, unit: 'events/s', peer, goal: { on: 'ratio', op: '>=', value: 0.8 }, note: 'median of the rows, same process' }];
-}
-
-function evtx(out: string): BenchResult[] {
-  // Rows: input (36 wide), reader (24 wide), records, seconds, records/s, MB/s.
-  const rows = [...out.matchAll(/^(.{36}) (.{24}) +(\d+) +([\d.]+) +(\d+) +([\d.]+)$/gm)].map((m) => ({
-    input: m[1]!.trim(),
-    reader: m[2]!.trim(),
-    rate: num(m[5]!),
-  }));
-  const inputs = [...new Set(rows.map((r) => r.input))];
-  const input = inputs.find((i) => i.startsWith('big')) ?? inputs[0];
-  if (input === undefined) return [];
-  // Like for like: XML out of both (Quarry renders the records as XML; evtxexport prints them as XML).
-  const ours = rows.find((r) => r.input === input && r.reader === 'quarry xml, 1 thread');
-  const theirs = rows.find((r) => r.input === input && r.reader.startsWith('evtxexport'));
-  if (!ours) return [];
-  const peer: Peer = theirs ? { name: 'evtxexport -f xml', figure: theirs.rate } : { name: 'evtxexport', unavailable: 'evtxexport not on PATH: apt-get install -y libevtx-utils' };
-  return [{ target: 4, label: `EVTX to XML, one thread, ${input}`, figure: ours.rate, unit: 'records/s', peer, goal: { on: 'ratio', op: '>=', value: 5 }, note: 'like for like: XML from both' }];
-}
-
 /** Readers of the table-printing benchmarks, by the benchmark's file name. */
 const READERS: Record<string, (out: string) => BenchResult[]> = {
   'load-compile.js': loadCompile,
   'hunt-json.js': huntJson,
-  'json-read.js': jsonRead,
-  'evtx.js': evtx,
 };
 
 /**

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { closeSharedPools, expandEvtxInputs, readEvtx } from '../src/sources/evtx/index.js';
 import { buildBigEvtx } from './evtx-bigfile.js';
+import { report } from './result.js';
 
 const DATA = path.resolve(process.cwd(), '../shared/data');
 const bigMb = Number(process.argv[process.argv.indexOf('--big-mb') + 1]) || 64;
@@ -107,15 +108,23 @@ async function bench(input: string, files: string[]): Promise<void> {
   // the like-for-like pair, alternated
   const wall: number[] = [];
   const cpu: number[] = [];
+  const oursPerCpu: number[] = [];
+  const theirsPerCpu: number[] = [];
   for (let round = 0; round < 3; round++) {
     const ours = await timeOurs(files, 0, 'xml printed');
     const theirs = await timeEvtxexport(files);
     add('quarry xml printed, 1 thread', ours);
     add('evtxexport -f xml', theirs);
     wall.push((ours.records / ours.seconds) / (theirs.records / theirs.seconds));
-    if (ours.cpu !== null && theirs.cpu !== null) cpu.push((ours.records / ours.cpu) / (theirs.records / theirs.cpu));
+    if (ours.cpu !== null && theirs.cpu !== null) {
+      cpu.push((ours.records / ours.cpu) / (theirs.records / theirs.cpu));
+      oursPerCpu.push(ours.records / ours.cpu);
+      theirsPerCpu.push(theirs.records / theirs.cpu);
+    }
   }
   const c = cpu.length ? median(cpu) : null;
+  if (c !== null)
+    report({ target: 4, label: `EVTX to XML, one thread, ${input}, CPU time`, figure: median(oursPerCpu), unit: 'records/cpu-s', peer: { name: 'evtxexport -f xml', figure: median(theirsPerCpu) }, goal: { on: 'ratio', op: '>=', value: 5 }, note: 'like for like: XML printed by both; medians of 3 alternated rounds' });
   headlines.push(
     `${input}: quarry xml printed, 1 thread = ` +
       (c !== null ? `${c.toFixed(1)}x evtxexport -f xml records per CPU-second, ` : '') +

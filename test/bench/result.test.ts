@@ -89,27 +89,6 @@ test('RESULT lines round-trip, and are preferred to reading a table for the same
   assert.deepEqual(collect('load-compile.js', `${loadOut}RESULT ${JSON.stringify(printed)}\n`), [printed]);
 });
 
-test('the EVTX table is read like for like (XML from both), and JSON-read without a JSON.parse row has no peer', () => {
-  const evtxOut = [
-    `${'input'.padEnd(36)} ${'reader'.padEnd(24)}   records  seconds  records/s    MB/s`,
-    `${'corpus (32 files)'.padEnd(36)} ${'quarry json, 1 thread'.padEnd(24)}     11929    0.300      39763    30.0`,
-    `${'big (1023 chunks of security.evtx)'.padEnd(36)} ${'quarry json, 1 thread'.padEnd(24)}     88000    1.000      88000    64.0`,
-    `${'big (1023 chunks of security.evtx)'.padEnd(36)} ${'quarry xml, 1 thread'.padEnd(24)}     88000    1.600      55000    40.0`,
-    `${'big (1023 chunks of security.evtx)'.padEnd(36)} ${'evtxexport -f xml'.padEnd(24)}     88000    8.000      11000     8.0`,
-  ].join('\n');
-  const [r] = collect('evtx.js', evtxOut);
-  assert.equal(r?.figure, 55_000);
-  assert.equal(r?.peer?.figure, 11_000);
-  assert.equal(judge(r!), 'met'); // 5.0×, where the JSON row would have said 8.0×
-
-  const jsonOut = 'NDJSON, read only                    100000 events    1.00 s    100,000 events/s   80.0 MB/s  peak RSS 90 MB\n';
-  const [j] = collect('json-read.js', jsonOut);
-  assert.equal(j?.figure, 100_000);
-  assert.equal(judge(j!), 'not available');
-  const withPeer = `${jsonOut}JSON.parse per line (the peer)       100000 events    0.80 s    125,000 events/s  100.0 MB/s  peak RSS 90 MB\n`;
-  assert.equal(judge(collect('json-read.js', withPeer)[0]!), 'met'); // exactly 0.8
-});
-
 test('--write-readme replaces only the block between the markers, and says so when they are missing', () => {
   const readme = `# Quarry\n\n## Performance\n\nintro\n\n${BEGIN}\nold figures\n${END}\n\nafter\n`;
   const written = replaceBlock(readme, 'target 5 convert: NOT met (…)\n');
