@@ -123,6 +123,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     return EXIT_UNUSABLE;
   }
   const log = jsonLogger();
+  // The hunt's rules, pipelines and correlation limits: the same for the embedded service and the topology.
+  const live = { pipelines: pipelines.pipelines, regex: re2Regex, minLevel, logsource, timeField: values['time-field'], latenessMs, maxGroups: count('max-groups'), maxBuffered: count('max-buffered') };
   if (natsInput && natsOutput) {
     const stage = values.stage!;
     if (stage !== 'detect' && stage !== 'correlate' && stage !== 'both') throw new UsageError(`--stage must be detect, correlate or both, not '${stage}'`);
@@ -142,7 +144,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const { openNatsBroker } = await import('../runtime/nats/nats-broker.js');
     await runWorker({
       loadRules: loadRulesOrFail,
-      live: { pipelines: pipelines.pipelines, regex: re2Regex, minLevel, logsource, timeField: values['time-field'], latenessMs, maxGroups: count('max-groups'), maxBuffered: count('max-buffered') },
+      live,
       stage,
       origin: `nats://${server}/${natsInput.name}`,
       ...(values.worker ? { worker: values.worker } : {}),
@@ -164,7 +166,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (!loadRules) return EXIT_UNUSABLE;
   await runService({
     loadRules,
-    live: { pipelines: pipelines.pipelines, regex: re2Regex, minLevel, logsource, timeField: values['time-field'], latenessMs, maxGroups: count('max-groups'), maxBuffered: count('max-buffered') },
+    live,
     input,
     listen,
     output: values.output,

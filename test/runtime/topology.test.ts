@@ -16,6 +16,7 @@ import { alertId, decodeRecord, encodeRecord, preparedMatches, type PartitionRec
 import { stateFromJson, stateToJson } from '../../src/runtime/snapshot-json.js';
 import { LOGON_RULES, logonEvents } from './logon-stream.js';
 import { parseJson } from '../../src/json/parse-exact.js';
+import { eventTimeMs } from '../../src/engine/event-time.js';
 import type { LogEvent } from '../../src/sources/types.js';
 
 const col = emptyCollection();
@@ -44,7 +45,8 @@ function partitioned(partitions: number, order: (records: Array<{ p: number; r: 
     const rec = { event, location: { file: origin, record: i + 1 } };
     const { detections, result } = d.detectOnly(rec);
     own.push(...detections);
-    for (const [p, r] of matchRecords(d, pm, result, rec, i + 1, counters)) routed.push({ p, r: decodeRecord(encodeRecord(r)) });
+    const time = result.time === undefined ? NaN : eventTimeMs(result.time);
+    for (const [p, r] of matchRecords(d, pm, result, time, rec, i + 1, counters)) routed.push({ p, r: decodeRecord(encodeRecord(r)) });
   });
   order(routed);
   for (let p = 0; p < partitions; p++) routed.push({ p, r: { v: 1, kind: 'end', event: events.length + 1 } });

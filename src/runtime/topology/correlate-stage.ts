@@ -18,7 +18,7 @@ import { stateFromJson, stateToJson } from '../snapshot-json.js';
 import type { Broker, Lease } from './broker.js';
 import { failpoint } from './failpoints.js';
 import { fnv1a } from './partitioning.js';
-import { alertId, decodeRecord, preparedMatches } from './records.js';
+import { alertId, decodeRecord, messageText, preparedMatches } from './records.js';
 
 export interface CorrelateStageOptions {
   broker: Broker;
@@ -155,8 +155,7 @@ export class PartitionOwner {
     const { broker, log } = this.o;
     const p = this.partition;
     const stored = await broker.readSnapshot(p);
-    const snap: PartitionSnapshot = stored.data ? stateFromJson<PartitionSnapshot>(Buffer.from(stored.data).toString('utf8')) : { version: 1, position: 0, ended: 0, correlations: [], correlator: null, owner: '', unknown: 0 };
-    if (snap.version !== 1) throw new Error(`partition ${p}: snapshot version ${String(snap.version)} is not 1`);
+    const snap = decodeSnapshot(p, stored.data) ?? { version: 1, position: 0, ended: 0, correlations: [], correlator: null, owner: '', unknown: 0 };
     let token = await broker.writeSnapshot(p, Buffer.from(stateToJson({ ...snap, owner: this.o.worker })), stored.token);
     if (token === null) {
       log('warn', 'another owner wrote the partition while it was being taken: left to it', { partition: p });
@@ -280,12 +279,20 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** A partition's saved snapshot, or null when it has none yet. */
+function decodeSnapshot(p: number, data: Uint8Array | null): PartitionSnapshot | null {
+  if (!data) return null;
+  const snap = stateFromJson<PartitionSnapshot>(messageText(data));
+  if (snap.version !== 1) throw new Error(`partition ${p}: snapshot version ${String(snap.version)} is not 1`);
+  return snap;
+}
+
 /** Where each partition stands, from its saved snapshot (operators' status; tests wait on it). */
 export async function partitionStatus(broker: Broker, partitions: number): Promise<Array<{ partition: number; owner: string; position: number; ended: number; groups: number; buffered: number }>> {
   const out = [];
   for (let p = 0; p < partitions; p++) {
     const stored = await broker.readSnapshot(p);
-    const s = stored.data ? stateFromJson<PartitionSnapshot>(Buffer.from(stored.data).toString('utf8')) : null;
+    const s = decodeSnapshot(p, stored.data);
     out.push({ partition: p, owner: s?.owner ?? '', position: s?.position ?? 0, ended: s?.ended ?? 0, groups: s?.correlator?.groups.length ?? 0, buffered: s?.correlator?.buffer.length ?? 0 });
   }
   return out;

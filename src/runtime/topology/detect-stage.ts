@@ -13,7 +13,7 @@ import type { LiveDetector } from '../live-detector.js';
 import type { Logger } from '../log.js';
 import type { Broker, EventMessage } from './broker.js';
 import { partitionMap, type PartitionMap } from './partitioning.js';
-import { detectionId, encodeRecord, recordId, type EndRecord, type MatchRecord } from './records.js';
+import { detectionId, encodeRecord, messageText, recordId, type EndRecord, type MatchRecord } from './records.js';
 import { failpoint } from './failpoints.js';
 
 export interface DetectStageOptions {
@@ -57,8 +57,7 @@ export async function runDetectStage(live: () => LiveDetector, o: DetectStageOpt
         // Every record of earlier events must be in the partitions before the end: wait until all
         // of them are acknowledged (by whichever worker holds them), then tell every partition.
         await Promise.all(pending);
-        await Promise.all(done.map((m) => m.ack()));
-        await o.broker.flushAcks();
+        await ackAll(o, done);
         pending.length = 0;
         done.length = 0;
         await waitUntilDone(o, msg);
@@ -66,8 +65,7 @@ export async function runDetectStage(live: () => LiveDetector, o: DetectStageOpt
         failpoint('detect.before-publish');
         await Promise.all(Array.from({ length: o.partitions }, (_, p) => o.broker.publishRecord(p, recordId(o.stream, msg.seq, p, 'end'), encodeRecord(end))));
         failpoint('detect.after-publish');
-        await msg.ack();
-        await o.broker.flushAcks();
+        await ackAll(o, [msg]);
         counters.ends++;
         o.log('info', 'end of input passed to every partition', { event: msg.seq, partitions: o.partitions });
         continue;
@@ -78,8 +76,8 @@ export async function runDetectStage(live: () => LiveDetector, o: DetectStageOpt
         counters.events++;
         const rec: SourceRecord = { event, location: { file: o.origin, record: msg.seq } };
         const { detections, result } = d.detectOnly(rec);
-        const t = result.time === undefined ? NaN : eventTimeMs(result.time);
-        if (!Number.isNaN(t)) counters.lastEventTimeMs = t;
+        const time = result.time === undefined ? NaN : eventTimeMs(result.time);
+        if (!Number.isNaN(time)) counters.lastEventTimeMs = time;
         failpoint('detect.before-publish');
         for (const det of detections) {
           counters.detections++;
@@ -87,7 +85,7 @@ export async function runDetectStage(live: () => LiveDetector, o: DetectStageOpt
         }
         const pm = partitionsOf(d);
         if (pm && result.matches.length) {
-          const records = matchRecords(d, pm, result, rec, msg.seq, counters);
+          const records = matchRecords(d, pm, result, time, rec, msg.seq, counters);
           for (const [p, r] of records) {
             counters.records++;
             pending.push(o.broker.publishRecord(p, recordId(o.stream, msg.seq, p, 'match'), encodeRecord(r)));
@@ -98,15 +96,20 @@ export async function runDetectStage(live: () => LiveDetector, o: DetectStageOpt
     }
     await Promise.all(pending);
     if (pending.length) failpoint('detect.after-publish');
-    await Promise.all(done.map((m) => m.ack()));
-    await o.broker.flushAcks();
+    await ackAll(o, done);
   }
+}
+
+/** Acknowledges the events and sends the acknowledgements (the broker may buffer them). */
+async function ackAll(o: DetectStageOptions, msgs: EventMessage[]): Promise<void> {
+  await Promise.all(msgs.map((m) => m.ack()));
+  await o.broker.flushAcks();
 }
 
 /** The event of a message, or null (counted, logged, acknowledged: a bad event is never retried forever). */
 function readEvent(msg: EventMessage, o: DetectStageOptions, counters: DetectCounters): LogEvent | null {
   try {
-    const v = parseJson(Buffer.from(msg.data).toString('utf8'));
+    const v = parseJson(messageText(msg.data));
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('an event must be a JSON object');
     return normalizeEvent(v as LogEvent);
   } catch (e) {
@@ -117,10 +120,9 @@ function readEvent(msg: EventMessage, o: DetectStageOptions, counters: DetectCou
 }
 
 /** One record per partition with what the event's matches give that partition's correlations (exported for the in-process equivalence test). */
-export function matchRecords(d: LiveDetector, pm: PartitionMap, result: ReturnType<LiveDetector['detectOnly']>['result'], rec: SourceRecord, seq: number, counters: DetectCounters): Map<number, MatchRecord> {
+export function matchRecords(d: LiveDetector, pm: PartitionMap, result: ReturnType<LiveDetector['detectOnly']>['result'], time: number, rec: SourceRecord, seq: number, counters: DetectCounters): Map<number, MatchRecord> {
   const c = d.correlation!;
   const out = new Map<number, MatchRecord>();
-  const time = result.time === undefined ? NaN : eventTimeMs(result.time);
   result.matches.forEach(({ rule }, n) => {
     const r = rule.ir.rule;
     if (!c.correlator.reads(r)) return;

@@ -38,12 +38,20 @@ export interface EndRecord {
 
 export type PartitionRecord = MatchRecord | EndRecord;
 
+// ignoreBOM keeps a leading BOM in the text, as Buffer's toString does (a BOM is not JSON).
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** A message's bytes as text (no copy of the bytes, as Buffer.from(Uint8Array) would make). */
+export function messageText(data: Uint8Array): string {
+  return utf8.decode(data);
+}
+
 export function encodeRecord(r: PartitionRecord): Uint8Array {
   return Buffer.from(JSON.stringify(r));
 }
 
 export function decodeRecord(data: Uint8Array): PartitionRecord {
-  const r = JSON.parse(Buffer.from(data).toString('utf8')) as PartitionRecord;
+  const r = JSON.parse(messageText(data)) as PartitionRecord;
   if (r?.v !== 1 || (r.kind !== 'match' && r.kind !== 'end') || !Number.isSafeInteger(r.event)) throw new Error('not a Quarry partition record (version 1)');
   return r;
 }
