@@ -7,8 +7,10 @@
 //
 // Scheduling: shares are taken in order by whoever is free, a worker holding up to two so it never
 // waits for this thread, which is busy hunting its own share and answers between batches. A worker
-// rebuilds the rules first (a second or so); this thread hunts meanwhile, so on small inputs the
-// workers may get nothing to do. A share's failure (read error) is raised when the merge reaches it,
+// builds the rules first (under a second with the rule cache, beside this thread's own loading);
+// this thread hunts meanwhile, so on small inputs the workers may get nothing to do. A worker whose
+// rules were built from other documents than this thread's (a rule file changed between the two
+// loads) is let go before it takes a share, and the others (this thread at least) hunt without it. A share's failure (read error) is raised when the merge reaches it,
 // after every earlier detection, as the one-thread hunt raises it; a worker that dies fails its
 // shares the same way, with what it was hunting; nothing is dropped quietly.
 import { Detector } from '../engine/detector.js';
@@ -21,6 +23,7 @@ import { HuntWorkerPool, type HuntThread } from './worker-pool.js';
 import { hitMatches, huntShare, ruleSetSignature, type Batch } from './share-hunt.js';
 import { planShares, type Share } from './shares.js';
 import { HuntTally } from './tally.js';
+import { documentsFingerprint } from './setup.js';
 
 /** Shares a worker holds at once: the one it hunts and the next, so it never waits for this thread. */
 const PREFETCH = 2;
@@ -59,7 +62,7 @@ export async function huntInParallel(defaultSet: CompiledRuleSet, inputs: HuntIn
     while (firstFree < shares.length && states[firstFree]!.taken) firstFree++;
     for (let k = firstFree; k < shares.length; k++) {
       const local = shares[k]!.local;
-      if (states[k]!.taken || (who === 'worker' ? local : !local && workers.hereToo === false && threads.length > 0)) continue;
+      if (states[k]!.taken || (who === 'worker' ? local : !local && workers.hereToo === false && threads.some((t) => !t.retired))) continue;
       states[k]!.taken = true;
       return k;
     }
@@ -70,11 +73,13 @@ export async function huntInParallel(defaultSet: CompiledRuleSet, inputs: HuntIn
   const wanted = Math.min(workers.threads - 1, shares.filter((s) => !s.local).length);
   const pool = workers.pool ?? new HuntWorkerPool(workers.rules, wanted, workers.script);
   const threads = pool.threads;
+  const fingerprint = workers.fingerprint ?? ('documents' in workers.rules.rules ? documentsFingerprint(workers.rules.rules.documents) : undefined);
+  if (!fingerprint) throw new Error('hunt workers that load rule paths need the fingerprint of the collection this thread loaded');
   const detector: ShareDetectorOptions = { ...(opts.explain !== undefined ? { explain: opts.explain } : {}), ...(opts.timeField ? { timeField: opts.timeField } : {}) };
   const fill = (t: HuntThread) => {
     // near the end a share held in advance could leave this thread idle while the worker still has two to do
     const depth = shares.length - firstFree > 2 * PREFETCH * (threads.length + 1) ? PREFETCH : 1;
-    while (!t.died && t.ready && t.held.length < depth) {
+    while (!t.died && !t.retired && t.ready && t.held.length < depth) {
       const k = take('worker');
       if (k < 0) return;
       t.held.push(k);
@@ -93,7 +98,10 @@ export async function huntInParallel(defaultSet: CompiledRuleSet, inputs: HuntIn
       wake();
     },
     message(t, m) {
-      if (m.type === 'ready') fill(t);
+      if (m.type === 'ready') {
+        if (m.fingerprint === fingerprint) fill(t);
+        else pool.retire(t);
+      }
       else if (m.type === 'batch') states[m.share]!.batches.push({ batch: m.batch, signature: m.signature });
       else {
         const st = states[m.share]!;
