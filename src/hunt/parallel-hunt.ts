@@ -39,7 +39,7 @@ interface ShareState {
 
 export async function huntInParallel(defaultSet: CompiledRuleSet, inputs: HuntInput[], opts: HuntOptions, workers: HuntWorkers): Promise<HuntSummary> {
   const tally = new HuntTally(opts);
-  const shares = planShares(inputs, workers.chunksPerShare);
+  const shares = planShares(inputs, workers.chunksPerShare, workers.threads);
   const states: ShareState[] = shares.map(() => ({ batches: [], taken: false, done: false, problems: [], problemCount: 0 }));
   const setOf = (share: Share) => inputs[share.input]!.set ?? defaultSet;
   let stop = false; // no share is handed out any more (a failure)
