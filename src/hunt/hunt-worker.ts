@@ -1,7 +1,8 @@
 // A hunting worker thread (parallel-hunt.ts starts it): builds the hunt's rules from the recipe (the
 // rule paths loaded again, or the documents cloned) and says from which documents (their
-// fingerprint, which the hunt checks against its own), then reads and matches the shares it is given, one after the other, and sends back hits (events
-// that met a rule) in batches, never the other events. A share that fails (a read error, a bug) is
+// fingerprint, which the hunt checks against its own), then reads and matches the shares it is
+// given, one after the other, and sends back hits (events that met a rule) in batches, never the
+// other events. A share that fails (a read error, a bug) is
 // answered with its error, which the hunt raises where the one-thread hunt would have.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Detector } from '../engine/detector.js';

@@ -10,9 +10,12 @@
 // builds the rules first (under a second with the rule cache, beside this thread's own loading);
 // this thread hunts meanwhile, so on small inputs the workers may get nothing to do. A worker whose
 // rules were built from other documents than this thread's (a rule file changed between the two
-// loads) is let go before it takes a share, and the others (this thread at least) hunt without it. A share's failure (read error) is raised when the merge reaches it,
-// after every earlier detection, as the one-thread hunt raises it; a worker that dies fails its
-// shares the same way, with what it was hunting; nothing is dropped quietly.
+// loads) is let go before it takes a share, and the others (this thread at least) hunt without it.
+// A share's failure (read error) is raised when the merge reaches it, after every earlier
+// detection, as the one-thread hunt raises it; a worker that dies fails its shares the same way,
+// with what it was hunting; nothing is dropped quietly. The last input's runs of EVTX chunks get
+// shorter towards its end (shares.ts), so that no thread is left with a long share while the others
+// have nothing to do.
 import { Detector } from '../engine/detector.js';
 import type { CompiledRuleSet } from '../engine/rule-set.js';
 import { MAX_PROBLEMS, openEvtxSource } from '../sources/evtx-source.js';
@@ -101,8 +104,7 @@ export async function huntInParallel(defaultSet: CompiledRuleSet, inputs: HuntIn
       if (m.type === 'ready') {
         if (m.fingerprint === fingerprint) fill(t);
         else pool.retire(t);
-      }
-      else if (m.type === 'batch') states[m.share]!.batches.push({ batch: m.batch, signature: m.signature });
+      } else if (m.type === 'batch') states[m.share]!.batches.push({ batch: m.batch, signature: m.signature });
       else {
         const st = states[m.share]!;
         t.held = t.held.filter((k) => k !== m.share);
