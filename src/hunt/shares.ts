@@ -62,10 +62,13 @@ export function planShares(inputs: readonly ShareableInput[], chunksPerShare = E
 }
 
 /**
- * Input bytes from which `--workers` is on by default. A worker costs about two seconds before it
- * hunts at full speed (it builds the rules again, about a second for every SigmaHQ Windows rule, and
- * its code warms up), which smaller inputs do not win back: measured slower than one thread at 100 MB
- * of EVTX on this project's busy two-core machine (README, bench/hunt-workers.ts).
+ * Input bytes from which `--workers` is on by default. A worker pays before it hunts: with every
+ * SigmaHQ Windows rule and a warm rule cache, about 0.9 s of its own CPU (start, load, compile) and
+ * 0.7 s more of V8 optimizing the same code again in its isolate, beside this thread doing the same;
+ * hunting EVTX costs about 40 ms of CPU a MB. On two idle cores that is won back from about 50 MB,
+ * but this project's two-core machine is shared: at load ~2, 2 threads gave 1.24× the whole process
+ * at 128 MB and were slower at 100 MB; at load 11–15 they were slower even at 128 MB (README,
+ * bench/hunt-workers.ts, which prints where the CPU goes). 192 MB keeps the default where it pays.
  */
 export const AUTO_WORKERS_MIN_BYTES = 192 * 1024 * 1024;
 
