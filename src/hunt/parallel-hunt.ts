@@ -24,7 +24,7 @@ import type { HuntInput, HuntOptions, HuntSummary, HuntWorkers, InputSummary } f
 import type { HuntWorkerOrder, ShareDetectorOptions } from './hunt-worker.js';
 import { HuntWorkerPool, type HuntThread } from './worker-pool.js';
 import { hitMatches, huntShare, ruleSetSignature, type Batch } from './share-hunt.js';
-import { planShares, type Share } from './shares.js';
+import { EVTX_CHUNKS_PER_SHARE, planShares, type Share } from './shares.js';
 import { HuntTally } from './tally.js';
 import { documentsFingerprint } from './setup.js';
 
@@ -42,7 +42,8 @@ interface ShareState {
 
 export async function huntInParallel(defaultSet: CompiledRuleSet, inputs: HuntInput[], opts: HuntOptions, workers: HuntWorkers): Promise<HuntSummary> {
   const tally = new HuntTally(opts);
-  const shares = planShares(inputs, workers.chunksPerShare, workers.threads);
+  const chunksPerShare = workers.chunksPerShare ?? EVTX_CHUNKS_PER_SHARE;
+  const shares = planShares(inputs, chunksPerShare, workers.threads);
   const states: ShareState[] = shares.map(() => ({ batches: [], taken: false, done: false, problems: [], problemCount: 0 }));
   const setOf = (share: Share) => inputs[share.input]!.set ?? defaultSet;
   let stop = false; // no share is handed out any more (a failure)
@@ -80,8 +81,12 @@ export async function huntInParallel(defaultSet: CompiledRuleSet, inputs: HuntIn
   if (!fingerprint) throw new Error('hunt workers that load rule paths need the fingerprint of the collection this thread loaded');
   const detector: ShareDetectorOptions = { ...(opts.explain !== undefined ? { explain: opts.explain } : {}), ...(opts.timeField ? { timeField: opts.timeField } : {}) };
   const fill = (t: HuntThread) => {
-    // near the end a share held in advance could leave this thread idle while the worker still has two to do
-    const depth = shares.length - firstFree > 2 * PREFETCH * (threads.length + 1) ? PREFETCH : 1;
+    // Near the end a whole share held in advance could leave this thread idle while the worker still
+    // has two to do; the tapered runs at the end of a big file are short enough to hold ahead, and
+    // holding one ahead spares the worker a wait for this thread's next batch between two of them.
+    const next = shares[firstFree];
+    const short = next?.chunks !== undefined && next.chunks.to - next.chunks.from < chunksPerShare;
+    const depth = short || shares.length - firstFree > 2 * PREFETCH * (threads.length + 1) ? PREFETCH : 1;
     while (!t.died && !t.retired && t.ready && t.held.length < depth) {
       const k = take('worker');
       if (k < 0) return;
