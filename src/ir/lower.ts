@@ -9,7 +9,8 @@ import { holdsOnMissing, sameShape, type AlternativesOptions } from './alternati
 /** What the target can tell apart, where it changes the IR (see ir/alternatives.ts). */
 export type LowerOptions = AlternativesOptions;
 
-export function lowerProcessedRule(p: ProcessedRule, opts: LowerOptions = {}): RuleIR {
+/** `failures`: loweringFailures(p), when the caller has it already (a converter checks it first). */
+export function lowerProcessedRule(p: ProcessedRule, opts: LowerOptions = {}, failures: string[] = loweringFailures(p)): RuleIR {
   const { rule } = p;
   const selections = new Map<string, Expr>();
   for (const [name, d] of rule.detections) selections.set(name, lowerDetection(d, opts));
@@ -18,7 +19,7 @@ export function lowerProcessedRule(p: ProcessedRule, opts: LowerOptions = {}): R
   const added = [...p.conditions.map((g) => lowerGroup(g, 'pipeline', opts)), ...p.exclusions.map((g) => not(lowerGroup(g, 'pipeline', opts)))];
   if (added.length) detection = and([...added, detection]);
   const guard = p.guards.length ? and(p.guards.map((g) => lowerGroup(g, 'pipeline', opts))) : null;
-  return { rule, guard, detection, selections, failures: loweringFailures(p), applied: p.applied };
+  return { rule, guard, detection, selections, failures, applied: p.applied };
 }
 
 /**

@@ -30,7 +30,7 @@ export function convertRule(rule: SigmaRule, backend: Backend, pipelines: readon
     if (failures.length) return { ok: false, code: 'pipeline-failure', error: failures.join('; ') };
     const refused = backend.refusal?.({ rule: processed.rule, guarded: processed.guards.length > 0, state: processed.state, pipelines: names });
     if (refused) return { ok: false, code: refused.code, error: refused.message };
-    return rendered(backend, { ir: lowerProcessedRule(processed, path.lower), state: processed.state, pipelines: names });
+    return rendered(backend, { ir: lowerProcessedRule(processed, path.lower, failures), state: processed.state, pipelines: names });
   }
   const { processed, ir } = ruleToIR(rule, path);
   if (ir.failures.length) return { ok: false, code: 'pipeline-failure', error: ir.failures.join('; ') };
