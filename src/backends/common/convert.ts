@@ -110,13 +110,31 @@ function fieldsAsNamed(c: ResolvedCorrelation, pipelines: readonly ProcessingPip
 /** The code of a base rule converted only inside its correlation: not a failure. */
 export const INSIDE_CORRELATION = 'correlation-base';
 
+/**
+ * Results of rules converted before with the same target, pipelines and filters (the conversion
+ * cache, backends/convert-cache.ts, in Node): `lookup` gives one or undefined, `keep` is told each
+ * fresh one.
+ */
+export interface ResultCache {
+  lookup(rule: SigmaRule): ConversionResult | undefined;
+  keep(rule: SigmaRule, result: ConversionResult): void;
+}
+
 /** Converts every rule of a collection (filters applied), then its correlation rules. */
-export function convertCollection(col: SigmaCollection, backend: Backend, pipelines: readonly ProcessingPipeline[], opts: { early?: boolean } = {}): ConvertedRule[] {
+export function convertCollection(col: SigmaCollection, backend: Backend, pipelines: readonly ProcessingPipeline[], opts: { early?: boolean; cache?: ResultCache | null } = {}): ConvertedRule[] {
   const plan = col.correlations.length ? resolveCorrelations(col.rules, col.correlations) : undefined;
+  const { cache } = opts;
+  const convert = (rule: SigmaRule): ConversionResult => {
+    const kept = cache?.lookup(rule);
+    if (kept) return kept;
+    const result = convertRule(rule, backend, pipelines, col.filters, opts);
+    cache?.keep(rule, result);
+    return result;
+  };
   // `generate: false` (the default): a rule that a correlation reads is converted only inside it.
   const out: ConvertedRule[] = col.rules.map((rule) => ({
     document: rule,
-    result: plan?.silent.has(ruleKey(rule)) ? { ok: false, code: INSIDE_CORRELATION, error: 'a base rule of a correlation (generate: false): converted only as part of the correlation' } : convertRule(rule, backend, pipelines, col.filters, opts),
+    result: plan?.silent.has(ruleKey(rule)) ? { ok: false, code: INSIDE_CORRELATION, error: 'a base rule of a correlation (generate: false): converted only as part of the correlation' } : convert(rule),
   }));
   for (const c of col.correlations) out.push({ document: c, result: convertCorrelation(c, col, backend, pipelines, plan) });
   return out;
