@@ -228,6 +228,15 @@ export function valueJson(buf: Buffer, off: number, size: number, type: number):
 
 /** A substitution value as the text Windows shows in event XML (not yet XML-escaped). */
 export function valueText(buf: Buffer, off: number, size: number, type: number): string {
+  // the types most values of real events have, straight (a value too short for its type falls
+  // through to the general path, which writes it as hex)
+  switch (type) {
+    case T_STRING: return utf16(buf, off, size);
+    case 0x04: if (size >= 1) return String(buf[off]); break;
+    case 0x06: if (size >= 2) return String(buf.readUInt16LE(off)); break;
+    case 0x08: if (size >= 4) return String(buf.readUInt32LE(off)); break;
+    case 0x0a: if (size >= 8) return uint64Text(buf, off); break;
+  }
   if (type & T_ARRAY) {
     const t = type & 0x7f;
     return arrayItems(buf, off, size, t).map(([o, n]) => scalarText(buf, o, n, t)).join(',');
@@ -242,6 +251,12 @@ export function valueTextItems(buf: Buffer, off: number, size: number, type: num
   return arrayItems(buf, off, size, t).map(([o, n]) => scalarText(buf, o, n, t));
 }
 
+/** An unsigned 64-bit value in decimal; as a plain number below 2^53, where that is exact (no BigInt made). */
+function uint64Text(buf: Buffer, off: number): string {
+  const hi = buf.readUInt32LE(off + 4);
+  return hi < 0x200000 ? String(hi * 4294967296 + buf.readUInt32LE(off)) : buf.readBigUInt64LE(off).toString();
+}
+
 function scalarText(buf: Buffer, off: number, size: number, t: number): string {
   switch (t) {
     case T_STRING: return utf16(buf, off, size);
@@ -250,7 +265,7 @@ function scalarText(buf: Buffer, off: number, size: number, t: number): string {
     case T_GUID: return '{' + guid(buf, off) + '}';
     case T_FILETIME: return filetime(buf, off, 7);
     case 0x09: { const v = buf.readBigInt64LE(off); return v.toString(); }
-    case 0x0a: { const v = buf.readBigUInt64LE(off); return v.toString(); }
+    case 0x0a: return uint64Text(buf, off);
     case T_BOOL: return buf.readUInt32LE(off) !== 0 ? 'true' : 'false';
     default: return String(scalarJson(buf, off, size, t));
   }
