@@ -34,8 +34,11 @@ export function renderXml(nodes: Node[], values: Values | null): string {
     if (it.kind === 'el') out += element(it.el, it.values, '', 0);
     else out += it.text + '\n';
   }
-  // the lines are joined by concatenation, which V8 defers until the text is read: the text is
-  // copied once, where it is written out, instead of once here and once there
+  // The pieces are joined by concatenation (V8 keeps them as a tree of pieces) and the tree is made
+  // one flat string here, while it is small and fresh: reading a character flattens it. Left as a
+  // tree, a chunk's records outlived young-generation collections as hundreds of small pieces each
+  // and were copied piece by piece (measured: about a tenth more time for the samples as XML).
+  out.charCodeAt(0);
   return out;
 }
 
