@@ -95,16 +95,15 @@ async function* iterate(file: string, options: EvtxOptions, stats: EvtxStats): A
     const job = (i: number): ChunkJob => ({ file, chunk: i, offset: FILE_HEADER_SIZE + i * CHUNK_SIZE, expected: i < declared, json, xml });
     const readSlot = (i: number, buf: Buffer): Buffer => buf.subarray(0, readSync(fd, buf, 0, CHUNK_SIZE, FILE_HEADER_SIZE + i * CHUNK_SIZE));
 
-    const emit = function* (r: ChunkResult): Generator<EvtxRecord | EvtxError> {
+    /** The chunk's records and errors in file order (sorted by offset), once counted in the stats. */
+    const ordered = (r: ChunkResult): Array<EvtxRecord | EvtxError> => {
       account(stats, r);
-      // keep file order inside the chunk: records and errors sorted by offset
-      if (r.errors.length === 0) yield* r.records;
-      else yield* [...r.records, ...r.errors].sort((a, b) => a.offset - b.offset);
+      return r.errors.length === 0 ? r.records : [...r.records, ...r.errors].sort((a, b) => a.offset - b.offset);
     };
 
     if (nWorkers <= 1) {
       const buf = Buffer.allocUnsafe(CHUNK_SIZE);
-      for (let i = first; i < slots; i++) yield* emit(parseChunk(readSlot(i, buf), job(i)));
+      for (let i = first; i < slots; i++) for (const item of ordered(parseChunk(readSlot(i, buf), job(i)))) yield item;
       return;
     }
     pool = sharedPool(nWorkers);
@@ -118,9 +117,9 @@ async function* iterate(file: string, options: EvtxOptions, stats: EvtxStats): A
     for (let i = first; i < slots; i++) {
       const buf = readSlot(i, Buffer.allocUnsafe(CHUNK_SIZE));
       inflight.push(settle(i, pool.parse(buf, job(i))));
-      if (inflight.length >= window) yield* emit(await inflight.shift()!);
+      if (inflight.length >= window) for (const item of ordered(await inflight.shift()!)) yield item;
     }
-    while (inflight.length) yield* emit(await inflight.shift()!);
+    while (inflight.length) for (const item of ordered(await inflight.shift()!)) yield item;
   } catch (e) {
     const err: EvtxError = { kind: 'error', scope: 'file', file, offset: 0, message: `read failed: ${(e as Error).message}` };
     stats.errors.push(err);
