@@ -143,6 +143,8 @@ export interface XmlPlan {
   lead: string;
   /** indent + fixedOpen + `>` (when fixedOpen is not null) */
   start: string;
+  /** start and the line end: the start tag of an element whose children are on lines of their own */
+  startLine: string;
   /** indent + fixedOpen + `/>` and the line end (when fixedOpen is not null) */
   empty: string;
   /** indent + `</name>` and the line end */
@@ -174,7 +176,7 @@ function planElement(el: ElementNode): XmlPlan {
     fixedOpen, attrs, close: `</${el.name}>\n`, content,
     index: only?.k === K_SUBST ? only.index : -1,
     text: only?.k === K_TEXT ? escapeXml(only.text) : '',
-    indent: null, lead: '', start: '', empty: '', end: '',
+    indent: null, lead: '', start: '', startLine: '', empty: '', end: '',
   };
 }
 
@@ -228,6 +230,7 @@ function element(el: ElementNode, values: Values | null, indent: string, depth: 
     plan.end = indent + plan.close;
     if (plan.fixedOpen !== null) {
       plan.start = indent + plan.fixedOpen + '>';
+      plan.startLine = plan.start + '\n';
       plan.empty = indent + plan.fixedOpen + '/>\n';
     }
   }
@@ -259,5 +262,5 @@ function element(el: ElementNode, values: Values | null, indent: string, depth: 
   }
   // the element's own text goes on the line of its start tag; child lines follow it
   if (lines === '') return text ? (fixed ? plan.start : open + '>') + text + plan.close : fixed ? plan.empty : open + '/>\n';
-  return (fixed ? plan.start : open + '>') + text + '\n' + lines + plan.end;
+  return (text === '' ? (fixed ? plan.startLine : open + '>\n') : (fixed ? plan.start : open + '>') + text + '\n') + lines + plan.end;
 }
