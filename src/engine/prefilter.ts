@@ -113,6 +113,11 @@ export class LiteralPrefilter {
   /** Per rule index: anchored (true) or always evaluated (false). */
   readonly anchored: boolean[];
   private readonly active: Uint32Array;
+  /**
+   * The anchored rules the event last scanned woke, each once, in the order found (the detector
+   * evaluates these and the unanchored candidates, instead of asking `allows` of every candidate).
+   */
+  readonly woken: number[] = [];
   private generation = 0;
   /** The event being scanned (for the lower-cased text of non-ASCII values). */
   private ev: EventView | null = null;
@@ -149,8 +154,13 @@ export class LiteralPrefilter {
       if (seen[id] === g) return;
       seen[id] = g;
       const list = owners[id]!;
-      const active = this.active;
-      for (let i = 0; i < list.length; i++) active[list[i]!] = g;
+      const { active, woken } = this;
+      for (let i = 0; i < list.length; i++) {
+        const rule = list[i]!;
+        if (active[rule] === g) continue;
+        active[rule] = g;
+        woken.push(rule);
+      }
     };
     return { literals, automaton: null, owners, seen, hit };
   }
@@ -163,6 +173,7 @@ export class LiteralPrefilter {
       this.generation = 1;
     }
     this.ev = ev;
+    this.woken.length = 0;
     const event = ev.event;
     const keywords = this.keywords;
     for (const key in event) {
