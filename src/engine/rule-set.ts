@@ -61,7 +61,7 @@ function lazily(compile: () => Predicate): Predicate {
 
 /** The reason the first regular expression of the rule the engine refuses cannot be used, or null. */
 function unusableRegex(ir: RuleIR, regex: RegexFactory): string | null {
-  for (const t of [...fieldTests(ir.detection), ...(ir.guard ? fieldTests(ir.guard) : [])]) {
+  for (const t of ir.guard ? fieldTests(ir.guard, fieldTests(ir.detection)) : fieldTests(ir.detection)) {
     if (t.value.type !== 're') continue;
     try {
       regex(t.value.pattern, t.value.flags);
@@ -194,7 +194,7 @@ function valuesOf<T>(e: Expr, field: string, read: (t: Extract<Expr, { kind: 'te
 export function fieldsUsed(set: CompiledRuleSet): Set<string> {
   const names = new Set<string>();
   for (const r of set.rules) {
-    for (const t of [...fieldTests(r.ir.detection), ...(r.ir.guard ? fieldTests(r.ir.guard) : [])]) {
+    for (const t of r.ir.guard ? fieldTests(r.ir.guard, fieldTests(r.ir.detection)) : fieldTests(r.ir.detection)) {
       if (t.field) names.add(t.field);
       if (t.value.type === 'fieldref') names.add(t.value.field);
     }
