@@ -1,6 +1,6 @@
 // `quarry hunt`: load rules, run pipelines, read inputs, print detections, banner and summary.
 import { statSync } from 'node:fs';
-import { loadSigmaPaths } from '../sigma/load.js';
+import { loadSigmaPaths, pipelineFilesNote } from '../sigma/load.js';
 import { NO_CACHE_OPTION, noCacheHelp, ruleLoadOptions } from './rule-cache-option.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { LEVELS } from '../sigma/model.js';
@@ -237,6 +237,7 @@ function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, pre
     `  rules      ${col.rules.length} loaded from ${rulePaths.join(', ')}; ${col.rejected.length} rejected; ${col.filters.length} filters (${prepared.filtered} rules filtered)`,
     ...correlationBanner(col.correlations.length, correlation),
     `  pipelines  ${pipelineNames.length ? pipelineNames.join(', ') : '(none)'}`,
+    ...(col.pipelineFiles.length ? [`  note       ${pipelineFilesNote(col.pipelineFiles)}: not loaded as rules (pass them with --pipeline)`] : []),
     `  runnable   ${set.rules.length}; skipped ${prepared.skipped.filter((s) => s.kind === 'level').length}; cannot run ${prepared.skipped.filter((s) => s.kind === 'cannot-run').length}`,
     `  routing    Windows events meet the ${guarded} rules mapped to their channel; events of unknown log source meet all ${set.rules.length}` +
       (declared ? `; inputs declared ${declared} meet the rules of that log source` : ''),

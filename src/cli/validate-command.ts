@@ -1,5 +1,5 @@
 // `quarry validate PATH…`: every document of every rule file checked; a summary grouped by reason.
-import { addParsedFile, checkCollection, emptyCollection, listRuleFiles, parseRuleListing, type ParsedFile } from '../sigma/load.js';
+import { addParsedFile, checkCollection, emptyCollection, listRuleFiles, parseRuleListing, pipelineFilesNote, type ParsedFile } from '../sigma/load.js';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../sigma/diagnostics.js';
 import { renderTable } from '../report/text-table.js';
 import { writeTerminal } from '../report/terminal-text.js';
@@ -55,7 +55,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
         status: hasErrors(d.diagnostics) || !d.document ? 'rejected' : d.diagnostics.length ? 'warnings' : 'ok',
         diagnostics: [...d.diagnostics, ...crossFile.filter((x) => x.file === p.file)],
       }));
-      process.stdout.write(JSON.stringify({ file: p.file, ...(p.fileDiagnostics ? { diagnostics: p.fileDiagnostics } : {}), documents }) + '\n');
+      process.stdout.write(JSON.stringify({ file: p.file, ...(p.pipeline ? { pipeline: true } : {}), ...(p.fileDiagnostics ? { diagnostics: p.fileDiagnostics } : {}), documents }) + '\n');
     }
   } else {
     const shown = col.diagnostics.filter((d) => !values.quiet || d.severity === 'error');
@@ -66,6 +66,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
     // Rule test files sit beside rules and are not rules: counted, so none is passed over unseen.
     const tests = listing.tests.length;
     if (tests) process.stdout.write(`${tests} rule test files (*.test.yml) not validated here: quarry test runs them\n`);
+    if (col.pipelineFiles.length) writeTerminal(process.stdout, `${pipelineFilesNote(col.pipelineFiles)}: not validated as rules (pass them with --pipeline)\n`);
   }
   return col.rejected.length ? EXIT_FINDINGS : EXIT_OK;
 }

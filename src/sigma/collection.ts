@@ -5,7 +5,7 @@ import { diagnostic, DiagnosticSink, hasErrors, type Diagnostic } from './diagno
 import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './model.js';
 import { parseDocument } from './parse-document.js';
 import { runChecks } from './checks.js';
-import { loadYamlDocuments, type YNode } from './yaml-tree.js';
+import { get, loadYamlDocuments, type YNode } from './yaml-tree.js';
 import { expandCollection } from './legacy-collection.js';
 
 export interface ParsedFile {
@@ -14,11 +14,33 @@ export interface ParsedFile {
   documents: Array<{ document: SigmaDocument | null; docIndex: number; diagnostics: Diagnostic[]; root?: YNode | null }>;
   /** About the file as a whole (its bytes are not UTF-8, it holds no document): warnings that reject nothing. */
   fileDiagnostics?: Diagnostic[];
+  /** The file is a processing pipeline (see `isPipelineDocument`), not Sigma documents: `documents` is empty. */
+  pipeline?: true;
+}
+
+/** How commands name the pipeline files met among the rules: their count and the first few. */
+export function pipelineFilesNote(files: readonly string[]): string {
+  const shown = files.slice(0, 3).join(', ') + (files.length > 3 ? `, and ${files.length - 3} more` : '');
+  return `${files.length} processing pipeline file${files.length === 1 ? '' : 's'} among the rules (${shown})`;
+}
+
+/** Keys only a pySigma processing pipeline has at its top level. */
+const PIPELINE_KEYS = ['transformations', 'postprocessing', 'finalizers'];
+/** Keys that make a document a rule, filter or correlation, whatever else it holds. */
+const SIGMA_KEYS = ['detection', 'correlation', 'filter', 'logsource'];
+
+/**
+ * A processing pipeline kept beside the rules (detection-as-code repositories often do): not a
+ * rule with every attribute missing, but a file to pass with --pipeline, which the commands say.
+ */
+function isPipelineDocument(root: YNode | null): boolean {
+  return root?.kind === 'map' && PIPELINE_KEYS.some((k) => get(root, k)) && !SIGMA_KEYS.some((k) => get(root, k));
 }
 
 /** Parses every YAML document in one text. */
 export function parseSigmaText(text: string, file: string): ParsedFile {
   const docs = loadYamlDocuments(text);
+  if (docs.length > 0 && docs.every((d) => d.problems.length === 0 && isPipelineDocument(d.root))) return { file, documents: [], pipeline: true };
   const lines = text.split('\n');
   const collection = expandCollection(docs.map((d) => d.root));
   return {
@@ -58,16 +80,22 @@ export interface SigmaCollection {
   filters: SigmaFilter[];
   correlations: SigmaCorrelation[];
   rejected: RejectedDocument[];
+  /** Files that are processing pipelines, met among the rules: not loaded as rules (pass them with --pipeline). */
+  pipelineFiles: string[];
   /** Every diagnostic, accepted documents' warnings included, in file order. */
   diagnostics: Diagnostic[];
   files: number;
 }
 
 export function emptyCollection(): SigmaCollection {
-  return { rules: [], filters: [], correlations: [], rejected: [], diagnostics: [], files: 0 };
+  return { rules: [], filters: [], correlations: [], rejected: [], pipelineFiles: [], diagnostics: [], files: 0 };
 }
 
 export function addParsedFile(col: SigmaCollection, parsed: ParsedFile): void {
+  if (parsed.pipeline) {
+    col.pipelineFiles.push(parsed.file);
+    return;
+  }
   col.files++;
   col.diagnostics.push(...(parsed.fileDiagnostics ?? []));
   for (const d of parsed.documents) {

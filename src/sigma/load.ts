@@ -11,7 +11,7 @@ import { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type P
 import { MAX_RULE_FILE_BYTES } from './limits.js';
 import { RuleCache } from './rule-cache.js';
 
-export { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile, type RejectedDocument, type SigmaCollection } from './collection.js';
+export { addParsedFile, checkCollection, emptyCollection, parseSigmaText, pipelineFilesNote, type ParsedFile, type RejectedDocument, type SigmaCollection } from './collection.js';
 
 const YAML_FILE = /\.ya?ml$/i;
 /** Quarry's rule test files (`NAME.test.yml`, read by `quarry test`): YAML beside the rules, never rules. */
@@ -120,7 +120,7 @@ export function fileWarnings(file: string, bytes: Buffer, text: string, parsed: 
     const at = positionOf(text, text.indexOf('\uFFFD'));
     warnings.push(diagnostic(file, 'not-utf8', `bytes that are not UTF-8 from line ${at.line}, column ${at.col} on (read as U+FFFD); save the file as UTF-8`, at));
   }
-  if (parsed.documents.length === 0) warnings.push(diagnostic(file, 'empty-file', text.trim() === '' ? 'the file is empty' : 'the file holds only comments: no YAML document'));
+  if (parsed.documents.length === 0 && !parsed.pipeline) warnings.push(diagnostic(file, 'empty-file', text.trim() === '' ? 'the file is empty' : 'the file holds only comments: no YAML document'));
   return warnings;
 }
 

@@ -36,6 +36,8 @@ export interface TestRun {
   /** Rule files and Quarry test files read. */
   ruleFiles: number;
   testFiles: number;
+  /** Processing pipelines met among the rule files: not rules, not tested (pass them with --pipeline). */
+  pipelineFiles: string[];
   /** Rules of the given paths that declare no test at all (neither regression_tests_path nor a test file). */
   untested: number;
   seconds: number;
