@@ -4,7 +4,6 @@ import type { TestCaseResult, TestRun } from '../hunt/rule-tests/types.js';
 import { summaryLine } from '../hunt/rule-tests/types.js';
 import { explainedEventText } from './explain-text.js';
 import { stringifyExact } from '../json/stringify-exact.js';
-import { pipelineFilesNote } from '../sigma/collection.js';
 
 export const TEST_FORMATS = ['text', 'json', 'junit'] as const;
 export type TestFormat = (typeof TEST_FORMATS)[number];
@@ -30,7 +29,7 @@ export function testRunText(run: TestRun, verbose: boolean): string {
   for (const c of noted) for (const n of c.notes) kinds.set(n.split(':')[0]!, (kinds.get(n.split(':')[0]!) ?? 0) + 1);
   if (kinds.size) out.push(`notes: ${[...kinds].map(([k, n]) => `${k} (${n})`).join('; ')}${verbose ? '' : ' (--verbose lists them)'}`);
   out.push(`${run.ruleFiles} rule files, ${run.testFiles} test files, ${run.untested} rules without tests, ${run.seconds.toFixed(1)} s`);
-  if (run.pipelineFiles.length) out.push(`${pipelineFilesNote(run.pipelineFiles)}: not rules, not tested (pass them with --pipeline)`);
+  if (run.pipelineNote) out.push(`${run.pipelineNote}: not rules, not tested (pass them with --pipeline)`);
   out.push(summaryLine(run));
   return out.join('\n') + '\n';
 }

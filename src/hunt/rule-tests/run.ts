@@ -5,7 +5,7 @@
 // skipped with its reason, and both are counted.
 import { performance } from 'node:perf_hooks';
 import { sep } from 'node:path';
-import { addParsedFile, checkCollection, emptyCollection, listRuleFiles, readRuleFile, type SigmaCollection } from '../../sigma/load.js';
+import { addParsedFile, checkCollection, emptyCollection, listRuleFiles, pipelineFilesNote, readRuleFile, type SigmaCollection } from '../../sigma/load.js';
 import { formatDiagnostic } from '../../sigma/diagnostics.js';
 import type { SigmaRule } from '../../sigma/model.js';
 import type { ProcessingPipeline } from '../../pipeline/types.js';
@@ -66,7 +66,7 @@ export async function runRuleTests(paths: string[], opts: RuleTestOptions): Prom
     cases.push(...out.cases);
   }
 
-  const run: TestRun = { cases, passed: 0, failed: 0, skipped: 0, skipReasons: new Map(), ruleFiles: ruleFiles.length - col.pipelineFiles.length, testFiles: testFiles.length, pipelineFiles: col.pipelineFiles, untested: col.rules.filter((r) => !tested.has(ruleKeyOf(r))).length, seconds: 0 };
+  const run: TestRun = { cases, passed: 0, failed: 0, skipped: 0, skipReasons: new Map(), ruleFiles: ruleFiles.length - col.pipelineFiles.length, testFiles: testFiles.length, pipelineFiles: col.pipelineFiles, pipelineNote: col.pipelineFiles.length ? pipelineFilesNote(col.pipelineFiles) : null, untested: col.rules.filter((r) => !tested.has(ruleKeyOf(r))).length, seconds: 0 };
   for (const c of cases) {
     run[c.status]++;
     if (c.status === 'skipped') run.skipReasons.set(c.reason!.split(':')[0]!, (run.skipReasons.get(c.reason!.split(':')[0]!) ?? 0) + 1);

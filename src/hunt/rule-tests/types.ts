@@ -38,6 +38,8 @@ export interface TestRun {
   testFiles: number;
   /** Processing pipelines met among the rule files: not rules, not tested (pass them with --pipeline). */
   pipelineFiles: string[];
+  /** What the text report says of them (`pipelineFilesNote`); null when there are none. */
+  pipelineNote: string | null;
   /** Rules of the given paths that declare no test at all (neither regression_tests_path nor a test file). */
   untested: number;
   seconds: number;
