@@ -8,11 +8,13 @@ import { builtinPipeline } from '../pipeline/builtin.js';
 import type { RegexFactory } from '../engine/regex.js';
 import { openSource, expandInputs, SourceError } from '../sources/open-source.js';
 import { openEvtxSource } from '../sources/evtx-source.js';
+import { EvtxPrefetch } from '../sources/evtx-prefetch.js';
+import os from 'node:os';
 import { createRulebook, type PreparedRules, type Rulebook } from '../engine/rulebook.js';
 import type { CorrelatorOptions } from '../engine/correlation/correlator.js';
 import type { HuntInput, HuntWorkers } from './hunt.js';
 import type { EventSource } from '../sources/types.js';
-import { huntThreads } from './shares.js';
+import { AUTO_WORKERS_MIN_BYTES, huntThreads } from './shares.js';
 import { HuntWorkerPool } from './worker-pool.js';
 import { createHuntCorrelation, type HuntCorrelation } from './correlate.js';
 import { ruleKey } from '../sigma/correlation-plan.js';
@@ -31,6 +33,8 @@ export interface HuntSetupOptions {
    * theirs meanwhile; `workers` is then what `hunt` takes. Absent: one thread.
    */
   threads?: number | 'auto';
+  /** EVTX inputs read ahead on another thread (`startHuntPrefetch`); closed here when the hunt takes several threads. */
+  prefetch?: EvtxPrefetch;
 }
 
 export interface HuntSetup {
@@ -84,13 +88,24 @@ export function setupHuntRules(col: SigmaCollection, opts: Omit<HuntSetupOptions
   return { book, prepared: book.base, correlation };
 }
 
+/**
+ * Starts reading the EVTX inputs ahead on the second core, to be called before loading the rules
+ * (evtx-prefetch.ts), when the hunt will run on this thread alone: `--workers` not given (an explicit
+ * `--workers 1` means one thread), at least two processors, inputs under the size from which the
+ * hunt's own workers share them out. Undefined otherwise.
+ */
+export function startHuntPrefetch(inputPaths: string[], requestedThreads: number | undefined): EvtxPrefetch | undefined {
+  if (requestedThreads !== undefined || os.availableParallelism() < 2 || inputPaths.length === 0) return undefined;
+  return new EvtxPrefetch(inputPaths, { maxInputBytes: AUTO_WORKERS_MIN_BYTES });
+}
+
 export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts: HuntSetupOptions): Promise<HuntSetup> {
   const expanded = await expandInputs(inputPaths, { recursive: true });
   const sources: EventSource[] = [];
   const openProblems: string[] = expanded.problems.map((p) => `${p.location.file}: ${p.message}`);
   for (const file of expanded.files) {
     try {
-      sources.push(await openSource(file, { readers: { evtx: (p) => openEvtxSource(p) } }));
+      sources.push(await openSource(file, { readers: { evtx: (p) => openEvtxSource(p, opts.prefetch ? { prefetch: opts.prefetch } : {}) } }));
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
       openProblems.push(`${file}: ${e.message}`);
@@ -104,6 +119,7 @@ export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts
   };
   const logsourceOf = (source: EventSource) => opts.logsource ?? source.logsource;
   const threads = opts.threads === undefined ? 1 : huntThreads(opts.threads === 'auto' ? undefined : opts.threads, sources.map((source) => ({ source, logsource: logsourceOf(source) })));
+  if (threads > 1) opts.prefetch?.close(); // the hunt's workers read their shares themselves
   const workers: HuntWorkers | undefined = threads > 1 ? { threads, rules: recipe, pool: new HuntWorkerPool(recipe, threads - 1) } : undefined;
   const { book, prepared, correlation } = setupHuntRules(col, opts);
   const inputs: HuntInput[] = sources.map((source) => ({ source, logsource: logsourceOf(source), set: book.forFormat(source.pipeline).set }));

@@ -1,0 +1,215 @@
+// EVTX files read ahead on a second thread while this one loads and compiles the rules: the way a
+// DFIR user runs `quarry hunt` (every SigmaHQ Windows rule over a few EVTX files), loading the rules
+// is most of the time and the second core idles. The worker (evtx-prefetch-worker.ts) lists the
+// inputs as `expandInputs` does, reads the EVTX files among them (by their magic, as `openSource`
+// sniffs) in that order with the same reader, flattens each record with the same `normalizeEvent`, and
+// posts them here a chunk at a time; `openEvtxSource` then takes a file's records from here instead
+// of reading it. Same records, same problems, same order: only the thread that did the work differs.
+//
+// Bounded: only while the inputs total less than `maxInputBytes` (above it the hunt's own workers
+// share the inputs out) and only the EVTX files that fit in `maxBytes` together, in input order; any
+// other file is read by the hunt as usual. Events a worker posts are kept here until the hunt reaches
+// them, so the bound is also the memory bound.
+//
+// The nested record (`flat.Event`, non-enumerable, see flatten.ts) does not cross threads: it is
+// rebuilt on first access by parsing the record's chunk again, so `Event.System.…` still answers.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { parseChunk } from './evtx/chunk.js';
+import { CHUNK_SIZE, FILE_HEADER_SIZE } from './evtx/file-header.js';
+import type { EvtxError, EvtxRecord } from './evtx/types.js';
+import type { LogEvent } from './types.js';
+
+/** EVTX bytes read ahead at most (the samples a hunt of a few files meets total 18 MB). */
+export const PREFETCH_MAX_BYTES = 64 * 1024 * 1024;
+
+/** A record read ahead: its event already flat (normalizeEvent), as `openEvtxSource` yields it. */
+export interface PrefetchedRecord {
+  kind: 'record';
+  recordId: number;
+  offset: number;
+  chunk: number;
+  flat: LogEvent;
+}
+
+/** What a prefetched file gives: records and errors in file order, as `readEvtx` gives them. */
+export type PrefetchItem = PrefetchedRecord | EvtxError;
+
+/** A record on the wire: `nested` says the flat event had the hidden nested `Event` (rebuilt here on access). */
+export type WireRecord = Omit<PrefetchedRecord, 'flat'> & { flat: LogEvent; nested: boolean };
+
+/** Messages of the worker, in this order: `plan` once, then for each planned file its `items` and `end`. */
+export type PrefetchMessage =
+  | { t: 'plan'; files: string[] }
+  | { t: 'items'; file: number; items: Array<WireRecord | EvtxError> }
+  | { t: 'end'; file: number };
+
+export interface PrefetchOptions {
+  maxBytes?: number;
+  /** Read nothing ahead when the inputs (every file, whatever its format) total this much or more. */
+  maxInputBytes?: number;
+  /** The worker's module (tests give one that fails). */
+  script?: URL;
+}
+
+export interface PrefetchWorkerData {
+  paths: string[];
+  maxBytes: number;
+  maxInputBytes: number;
+}
+
+interface Feed {
+  items: PrefetchItem[];
+  ended: boolean;
+  taken: boolean;
+}
+
+export class EvtxPrefetch {
+  private readonly worker: Worker;
+  private plan: Map<string, number> | null = null;
+  private planned: string[] = [];
+  private feeds: Feed[] = [];
+  private failure: Error | null = null;
+  private exited = false;
+  private closed = false;
+  private waiting: Array<() => void> = [];
+  /** The last chunk parsed again for a nested `Event`: its records' events by file offset. */
+  private reparsed: { file: string; chunk: number; events: Map<number, Record<string, unknown>> } | null = null;
+
+  constructor(paths: string[], options: PrefetchOptions = {}) {
+    const data: PrefetchWorkerData = { paths, maxBytes: options.maxBytes ?? PREFETCH_MAX_BYTES, maxInputBytes: options.maxInputBytes ?? Infinity };
+    this.worker = new Worker(options.script ?? new URL('./evtx-prefetch-worker.js', import.meta.url), { workerData: data });
+    this.worker.on('message', (m: PrefetchMessage) => this.receive(m));
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      if (code !== 0 || !this.complete()) this.fail(new Error(`the EVTX read-ahead thread stopped (exit code ${code})`));
+    });
+  }
+
+  /**
+   * The records of `path` read ahead (records and errors in file order), or null when this file is
+   * not read ahead: then the caller reads it. Each file is given once.
+   */
+  async take(path: string): Promise<AsyncIterable<PrefetchItem | EvtxRecord | EvtxError> | null> {
+    while (!this.plan && !this.failure) await this.next();
+    if (this.closed) return null;
+    const index = this.plan?.get(path);
+    if (index === undefined) return null;
+    const feed = this.feed(index);
+    if (feed.taken) return null;
+    feed.taken = true;
+    return this.drain(path, feed);
+  }
+
+  /** Stops the worker (at the end of a hunt, or when the hunt's own workers take the inputs). */
+  close(): void {
+    this.closed = true;
+    if (!this.exited) void this.worker.terminate();
+    this.exited = true;
+    // a reader still taking from here goes on reading the file itself
+    this.fail(new Error('the EVTX read-ahead was closed'));
+  }
+
+  private async *drain(path: string, feed: Feed): AsyncGenerator<PrefetchItem | EvtxRecord | EvtxError> {
+    let given = 0;
+    for (;;) {
+      if (feed.items.length) {
+        const items = feed.items;
+        feed.items = [];
+        for (const item of items) {
+          given++;
+          yield item;
+        }
+        continue;
+      }
+      if (feed.ended) return;
+      if (this.failure) {
+        // The worker died part-way: read the rest here, the same reader skipping what was given.
+        const { readEvtx } = await import('./evtx/reader.js');
+        let k = 0;
+        for await (const item of readEvtx(path, { workers: 0 })) if (k++ >= given) yield item;
+        return;
+      }
+      await this.next();
+    }
+  }
+
+  private feed(index: number): Feed {
+    return (this.feeds[index] ??= { items: [], ended: false, taken: false });
+  }
+
+  private receive(m: PrefetchMessage): void {
+    if (m.t === 'plan') {
+      this.planned = m.files;
+      this.plan = new Map(m.files.map((f, i) => [f, i]));
+    }
+    else if (m.t === 'end') this.feed(m.file).ended = true;
+    else {
+      const file = this.planned[m.file]!;
+      const feed = this.feed(m.file);
+      for (const item of m.items) feed.items.push(item.kind === 'record' ? this.record(file, item) : item);
+    }
+    this.notify();
+  }
+
+  private record(file: string, w: WireRecord): PrefetchedRecord {
+    const { flat } = w;
+    if (w.nested) {
+      // flatten.ts keeps the nested record as a hidden `Event`: rebuilt from the file when read
+      const self = this;
+      Object.defineProperty(flat, 'Event', {
+        get() {
+          const value = self.nestedEvent(file, w.chunk, w.offset);
+          Object.defineProperty(flat, 'Event', { value, enumerable: false, writable: true, configurable: true });
+          return value;
+        },
+        set(value: unknown) {
+          Object.defineProperty(flat, 'Event', { value, enumerable: false, writable: true, configurable: true });
+        },
+        enumerable: false,
+        configurable: true,
+      });
+    }
+    return { kind: 'record', recordId: w.recordId, offset: w.offset, chunk: w.chunk, flat };
+  }
+
+  /** The nested `Event` of the record at `offset`, parsing its chunk again (the last one is kept). */
+  private nestedEvent(file: string, chunk: number, offset: number): unknown {
+    if (!this.reparsed || this.reparsed.file !== file || this.reparsed.chunk !== chunk) {
+      const at = FILE_HEADER_SIZE + chunk * CHUNK_SIZE;
+      const buf = Buffer.alloc(CHUNK_SIZE);
+      const fd = openSync(file, 'r');
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, CHUNK_SIZE, at);
+      } finally {
+        closeSync(fd);
+      }
+      const parsed = parseChunk(buf.subarray(0, n), { file, chunk, offset: at, expected: true, json: true, xml: false });
+      this.reparsed = { file, chunk, events: new Map(parsed.records.map((r) => [r.offset, r.event])) };
+    }
+    const event = this.reparsed.events.get(offset);
+    if (!event) throw new Error(`${file}: the record at offset ${offset} cannot be read again (the file changed during the hunt?)`);
+    return event.Event;
+  }
+
+  private complete(): boolean {
+    return this.plan !== null && this.feeds.length >= this.plan.size && [...this.plan.values()].every((i) => this.feeds[i]?.ended);
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    this.notify();
+  }
+
+  private notify(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const w of waiting) w();
+  }
+
+  private next(): Promise<void> {
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+}

@@ -1,0 +1,67 @@
+// `quarry hunt`'s read-ahead of EVTX inputs (setup.ts `startHuntPrefetch`, sources/evtx-prefetch.ts)
+// against the plain hunt: the same detections in the same order, the same counts, routing and
+// problems, on the EVTX samples and on a mixed folder (JSON, EVTX, Zeek proxy logs) with a correlation.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadSigmaPaths } from '../../src/sigma/load.js';
+import { builtinPipeline } from '../../src/pipeline/builtin.js';
+import { re2Regex } from '../../src/engine/regex-re2.js';
+import { setupHunt, startHuntPrefetch } from '../../src/hunt/setup.js';
+import { hunt, type HuntSummary } from '../../src/hunt/hunt.js';
+import { toJsonLine, type HuntDetection } from '../../src/hunt/detection.js';
+import { EvtxPrefetch } from '../../src/sources/evtx-prefetch.js';
+
+const DATA = path.resolve('../shared/data');
+const EVTX = path.join(DATA, 'evtx');
+const BUILTIN_RULES = path.join(DATA, 'sigmahq/rules/windows/builtin');
+
+async function run(rules: string[], inputs: string[], prefetch?: EvtxPrefetch) {
+  try {
+    const col = loadSigmaPaths(rules);
+    const setup = await setupHunt(col, inputs, { pipelines: [builtinPipeline('windows')!], formatPipelines: true, regex: re2Regex, ...(prefetch ? { prefetch } : {}) });
+    const detections: HuntDetection[] = [];
+    const summary = await hunt(setup.prepared.set, setup.inputs, { regex: re2Regex, correlation: setup.correlation, onDetection: (d) => void detections.push(d) });
+    return { summary: plainSummary(summary), lines: detections.map(toJsonLine), correlated: detections.filter((d) => d.correlation).length };
+  } finally {
+    prefetch?.close();
+  }
+}
+
+function plainSummary(s: HuntSummary) {
+  return { ...s, perRule: [...s.perRule], perLevel: [...s.perLevel] };
+}
+
+test('the EVTX samples read ahead: the plain hunt\'s detections, order, counts and problems', async () => {
+  const plain = await run([BUILTIN_RULES], [EVTX]);
+  const ahead = await run([BUILTIN_RULES], [EVTX], new EvtxPrefetch([EVTX]));
+  assert.ok(plain.lines.length > 100, `${plain.lines.length} detections`);
+  assert.deepEqual(ahead.lines, plain.lines);
+  assert.deepEqual(ahead.summary, plain.summary);
+});
+
+test('a mixed folder with a correlation, its EVTX files read ahead: the plain hunt\'s result', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'quarry-prefetch-'));
+  try {
+    for (const f of readdirSync('examples/logs')) copyFileSync(path.join('examples/logs', f), path.join(dir, f));
+    for (const f of ['evtx-crate/security.evtx', 'windows/mdec-security-wmiexec-1023-events.evtx', 'bits/mdec-bits-job-created-eid3-4-59-60-310.evtx']) copyFileSync(path.join(EVTX, f), path.join(dir, path.basename(f)));
+    for (const f of readdirSync(path.join(DATA, 'proxy'))) copyFileSync(path.join(DATA, 'proxy', f), path.join(dir, f));
+    const rules = ['examples/rules', 'examples/correlations', BUILTIN_RULES];
+    const plain = await run(rules, [dir]);
+    const ahead = await run(rules, [dir], new EvtxPrefetch([dir]));
+    assert.ok(plain.correlated > 0, 'the example correlation fires');
+    assert.ok(plain.summary.inputs.filter((i) => i.format === 'evtx').length === 3);
+    assert.deepEqual(ahead.lines, plain.lines);
+    assert.deepEqual(ahead.summary, plain.summary);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('no read-ahead when --workers is given (1 means this thread alone) or there is nothing to read', () => {
+  assert.equal(startHuntPrefetch([EVTX], 1), undefined);
+  assert.equal(startHuntPrefetch([EVTX], 2), undefined);
+  assert.equal(startHuntPrefetch([], undefined), undefined);
+});
