@@ -14,7 +14,10 @@ const EVTX_MAGIC = Buffer.from('ElfFile\0', 'latin1');
 const BATCH = 128;
 
 const data = workerData as PrefetchWorkerData;
-const post = (m: PrefetchMessage) => parentPort!.postMessage(m);
+const post = (m: PrefetchMessage) => {
+  data.port.postMessage(m);
+  parentPort!.postMessage(0); // wakes the hunt if it waits; the message itself stays on the channel
+};
 
 /** The file's size when it starts like an EVTX file (openSource sniffs the same magic), else null. */
 function evtxSize(path: string): number | null {

@@ -9,12 +9,13 @@
 // Bounded: only while the inputs total less than `maxInputBytes` (above it the hunt's own workers
 // share the inputs out) and only the EVTX files that fit in `maxBytes` together, in input order; any
 // other file is read by the hunt as usual. Events a worker posts are kept here until the hunt reaches
-// them, so the bound is also the memory bound.
+// them, still serialized (a message is taken off the channel only when the hunt needs its records),
+// so the bound is also the memory bound.
 //
 // The nested record (`flat.Event`, non-enumerable, see flatten.ts) does not cross threads: it is
 // rebuilt on first access by parsing the record's chunk again, so `Event.System.…` still answers.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { parseChunk } from './evtx/chunk.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE } from './evtx/file-header.js';
 import type { EvtxError, EvtxRecord } from './evtx/types.js';
@@ -56,6 +57,8 @@ export interface PrefetchWorkerData {
   paths: string[];
   maxBytes: number;
   maxInputBytes: number;
+  /** Where the worker posts its messages; after each it posts a tick on its own port to wake this thread. */
+  port: MessagePort;
 }
 
 interface Feed {
@@ -66,10 +69,12 @@ interface Feed {
 
 export class EvtxPrefetch {
   private readonly worker: Worker;
+  private readonly port: MessagePort;
+  /** Planned files this thread read itself, whole or the rest, because the worker stopped (for the tests). */
+  takenOver = 0;
   private plan: Map<string, number> | null = null;
   private planned: string[] = [];
   private feeds: Feed[] = [];
-  private failure: Error | null = null;
   private exited = false;
   private closed = false;
   private waiting: Array<() => void> = [];
@@ -77,13 +82,17 @@ export class EvtxPrefetch {
   private reparsed: { file: string; chunk: number; events: Map<number, Record<string, unknown>> } | null = null;
 
   constructor(paths: string[], options: PrefetchOptions = {}) {
-    const data: PrefetchWorkerData = { paths, maxBytes: options.maxBytes ?? PREFETCH_MAX_BYTES, maxInputBytes: options.maxInputBytes ?? Infinity };
-    this.worker = new Worker(options.script ?? new URL('./evtx-prefetch-worker.js', import.meta.url), { workerData: data });
-    this.worker.on('message', (m: PrefetchMessage) => this.receive(m));
-    this.worker.on('error', (e) => this.fail(e));
-    this.worker.on('exit', (code) => {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const data: PrefetchWorkerData = { paths, maxBytes: options.maxBytes ?? PREFETCH_MAX_BYTES, maxInputBytes: options.maxInputBytes ?? Infinity, port: port2 };
+    this.worker = new Worker(options.script ?? new URL('./evtx-prefetch-worker.js', import.meta.url), { workerData: data, transferList: [port2] });
+    // ticks only wake a reader waiting for records; the records stay on the channel until taken
+    this.worker.on('message', () => this.notify());
+    // a worker that fails ends ('exit' follows): what it posted is used, the rest read here
+    this.worker.on('error', () => this.notify());
+    this.worker.on('exit', () => {
       this.exited = true;
-      if (code !== 0 || !this.complete()) this.fail(new Error(`the EVTX read-ahead thread stopped (exit code ${code})`));
+      this.notify();
     });
   }
 
@@ -92,9 +101,13 @@ export class EvtxPrefetch {
    * not read ahead: then the caller reads it. Each file is given once.
    */
   async take(path: string): Promise<AsyncIterable<PrefetchItem | EvtxRecord | EvtxError> | null> {
-    while (!this.plan && !this.failure) await this.next();
+    while (!this.plan && !this.closed) {
+      if (this.pull()) continue;
+      if (this.exited) return null;
+      await this.next();
+    }
     if (this.closed) return null;
-    const index = this.plan?.get(path);
+    const index = this.plan!.get(path);
     if (index === undefined) return null;
     const feed = this.feed(index);
     if (feed.taken) return null;
@@ -106,9 +119,8 @@ export class EvtxPrefetch {
   close(): void {
     this.closed = true;
     if (!this.exited) void this.worker.terminate();
-    this.exited = true;
-    // a reader still taking from here goes on reading the file itself
-    this.fail(new Error('the EVTX read-ahead was closed'));
+    this.port.close();
+    this.notify();
   }
 
   private async *drain(path: string, feed: Feed): AsyncGenerator<PrefetchItem | EvtxRecord | EvtxError> {
@@ -124,8 +136,11 @@ export class EvtxPrefetch {
         continue;
       }
       if (feed.ended) return;
-      if (this.failure) {
-        // The worker died part-way: read the rest here, the same reader skipping what was given.
+      if (!this.closed && this.pull()) continue;
+      if (this.exited || this.closed) {
+        // The worker stopped part-way (or the read-ahead was closed): read the rest here, the same
+        // reader skipping what was given.
+        this.takenOver++;
         const { readEvtx } = await import('./evtx/reader.js');
         let k = 0;
         for await (const item of readEvtx(path, { workers: 0 })) if (k++ >= given) yield item;
@@ -133,6 +148,14 @@ export class EvtxPrefetch {
       }
       await this.next();
     }
+  }
+
+  /** Takes one message off the channel; false when there is none yet. */
+  private pull(): boolean {
+    const m = receiveMessageOnPort(this.port);
+    if (!m) return false;
+    this.receive(m.message as PrefetchMessage);
+    return true;
   }
 
   private feed(index: number): Feed {
@@ -143,14 +166,12 @@ export class EvtxPrefetch {
     if (m.t === 'plan') {
       this.planned = m.files;
       this.plan = new Map(m.files.map((f, i) => [f, i]));
-    }
-    else if (m.t === 'end') this.feed(m.file).ended = true;
+    } else if (m.t === 'end') this.feed(m.file).ended = true;
     else {
       const file = this.planned[m.file]!;
       const feed = this.feed(m.file);
       for (const item of m.items) feed.items.push(item.kind === 'record' ? this.record(file, item) : item);
     }
-    this.notify();
   }
 
   private record(file: string, w: WireRecord): PrefetchedRecord {
@@ -192,15 +213,6 @@ export class EvtxPrefetch {
     const event = this.reparsed.events.get(offset);
     if (!event) throw new Error(`${file}: the record at offset ${offset} cannot be read again (the file changed during the hunt?)`);
     return event.Event;
-  }
-
-  private complete(): boolean {
-    return this.plan !== null && this.feeds.length >= this.plan.size && [...this.plan.values()].every((i) => this.feeds[i]?.ended);
-  }
-
-  private fail(e: Error): void {
-    this.failure ??= e;
-    this.notify();
   }
 
   private notify(): void {

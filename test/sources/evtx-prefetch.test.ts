@@ -66,6 +66,7 @@ test('the EVTX samples read ahead: every record the plain reader gives, flat and
     const ahead = await readAll(files, prefetch);
     const n = assertSame(ahead, plain, true);
     assert.equal(n, 11929);
+    assert.equal(prefetch.takenOver, 0, 'every record came from the read-ahead thread');
     assert.ok(plain.some((r) => r.problemCount > 100), 'the samples include damaged files');
     // a file is given once: a second reader of it reads the file itself
     assert.equal(await prefetch.take(files[0]!), null);
@@ -79,6 +80,8 @@ test('a read-ahead thread that dies part-way: the rest of the file is read here,
   const prefetch = new EvtxPrefetch([EVTX], { script: new URL('./crashing-prefetch-worker.js', import.meta.url) });
   try {
     assertSame(await readAll(files, prefetch), plain, false);
+    // the file the thread died in was finished here, and the planned files after it read here whole
+    assert.ok(prefetch.takenOver >= 1 && prefetch.takenOver < files.length, `${prefetch.takenOver} files taken over`);
   } finally {
     prefetch.close();
   }
