@@ -8,7 +8,7 @@ import { builtinPipeline } from '../pipeline/builtin.js';
 import type { RegexFactory } from '../engine/regex.js';
 import { openSource, expandInputs, SourceError } from '../sources/open-source.js';
 import { openEvtxSource } from '../sources/evtx-source.js';
-import { EvtxPrefetch } from '../sources/evtx-prefetch.js';
+import { EvtxPrefetch, mayHoldEvtx } from '../sources/evtx-prefetch.js';
 import os from 'node:os';
 import { createRulebook, type PreparedRules, type Rulebook } from '../engine/rulebook.js';
 import type { CorrelatorOptions } from '../engine/correlation/correlator.js';
@@ -91,11 +91,12 @@ export function setupHuntRules(col: SigmaCollection, opts: Omit<HuntSetupOptions
 /**
  * Starts reading the EVTX inputs ahead on the second core, to be called before loading the rules
  * (evtx-prefetch.ts), when the hunt will run on this thread alone: `--workers` not given (an explicit
- * `--workers 1` means one thread), at least two processors, inputs under the size from which the
- * hunt's own workers share them out. Undefined otherwise.
+ * `--workers 1` means one thread), at least two processors, a folder or an EVTX file among the inputs
+ * (the worker leaves them all to this thread when they total the size from which the hunt's own
+ * workers share them out). Undefined otherwise.
  */
 export function startHuntPrefetch(inputPaths: string[], requestedThreads: number | undefined): EvtxPrefetch | undefined {
-  if (requestedThreads !== undefined || os.availableParallelism() < 2 || inputPaths.length === 0) return undefined;
+  if (requestedThreads !== undefined || os.availableParallelism() < 2 || !mayHoldEvtx(inputPaths)) return undefined;
   return new EvtxPrefetch(inputPaths, { maxInputBytes: AUTO_WORKERS_MIN_BYTES });
 }
 

@@ -1,15 +1,14 @@
 // The EVTX read-ahead thread (evtx-prefetch.ts): lists the inputs, plans the EVTX files it reads,
 // then reads them in order with the hunt's own reader and flattening, a chunk of records a message.
-import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { readEvtx } from './evtx/reader.js';
 import { normalizeEvent } from './flatten.js';
 import { expandInputs } from './open-source.js';
-import type { PrefetchMessage, PrefetchWorkerData, WireRecord } from './evtx-prefetch.js';
+import { evtxFileSize, type PrefetchMessage, type PrefetchWorkerData, type WireRecord } from './evtx-prefetch.js';
 import type { EvtxError } from './evtx/types.js';
 import type { LogEvent } from './types.js';
 
-const EVTX_MAGIC = Buffer.from('ElfFile\0', 'latin1');
 /** Items a message carries at most: about a chunk's records, so the hunt can start on the first ones. */
 const BATCH = 128;
 
@@ -18,24 +17,6 @@ const post = (m: PrefetchMessage) => {
   data.port.postMessage(m);
   parentPort!.postMessage(0); // wakes the hunt if it waits; the message itself stays on the channel
 };
-
-/** The file's size when it starts like an EVTX file (openSource sniffs the same magic), else null. */
-function evtxSize(path: string): number | null {
-  if (path === '-') return null;
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const head = Buffer.alloc(EVTX_MAGIC.length);
-    const n = readSync(fd, head, 0, head.length, 0);
-    return n === head.length && head.equals(EVTX_MAGIC) ? statSync(path).size : null;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function sizeOf(path: string): number {
   try {
@@ -50,7 +31,7 @@ const plan: string[] = [];
 if (files.reduce((n, f) => n + sizeOf(f), 0) < data.maxInputBytes) {
   let bytes = 0;
   for (const f of files) {
-    const size = evtxSize(f);
+    const size = evtxFileSize(f);
     if (size === null) continue;
     if (bytes + size > data.maxBytes) break;
     bytes += size;

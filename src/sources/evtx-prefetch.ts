@@ -14,7 +14,7 @@
 //
 // The nested record (`flat.Event`, non-enumerable, see flatten.ts) does not cross threads: it is
 // rebuilt on first access by parsing the record's chunk again, so `Event.System.…` still answers.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { parseChunk } from './evtx/chunk.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE } from './evtx/file-header.js';
@@ -61,6 +61,38 @@ export interface PrefetchWorkerData {
   port: MessagePort;
 }
 
+const EVTX_MAGIC = Buffer.from('ElfFile\0', 'latin1');
+
+/** The file's size when it starts like an EVTX file (`openSource` sniffs the same magic), else null. */
+export function evtxFileSize(path: string): number | null {
+  if (path === '-') return null;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const head = Buffer.alloc(EVTX_MAGIC.length);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return n === head.length && head.equals(EVTX_MAGIC) ? statSync(path).size : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether the inputs may hold EVTX files: a folder (the worker lists it), or a file with the EVTX magic. */
+export function mayHoldEvtx(paths: string[]): boolean {
+  return paths.some((p) => {
+    if (p === '-') return false;
+    try {
+      return statSync(p).isDirectory() || evtxFileSize(p) !== null;
+    } catch {
+      return false;
+    }
+  });
+}
+
 interface Feed {
   items: PrefetchItem[];
   ended: boolean;
@@ -70,8 +102,11 @@ interface Feed {
 export class EvtxPrefetch {
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  /** Planned files this thread read itself, whole or the rest, because the worker stopped (for the tests). */
-  takenOver = 0;
+  /**
+   * Files given from the read-ahead, and of them those this thread read itself, whole or the rest,
+   * because the worker stopped (for the tests).
+   */
+  readonly stats = { given: 0, takenOver: 0 };
   private plan: Map<string, number> | null = null;
   private planned: string[] = [];
   private feeds: Feed[] = [];
@@ -112,6 +147,7 @@ export class EvtxPrefetch {
     const feed = this.feed(index);
     if (feed.taken) return null;
     feed.taken = true;
+    this.stats.given++;
     return this.drain(path, feed);
   }
 
@@ -140,7 +176,7 @@ export class EvtxPrefetch {
       if (this.exited || this.closed) {
         // The worker stopped part-way (or the read-ahead was closed): read the rest here, the same
         // reader skipping what was given.
-        this.takenOver++;
+        this.stats.takenOver++;
         const { readEvtx } = await import('./evtx/reader.js');
         let k = 0;
         for await (const item of readEvtx(path, { workers: 0 })) if (k++ >= given) yield item;

@@ -24,6 +24,8 @@ async function run(rules: string[], inputs: string[], prefetch?: EvtxPrefetch) {
     const setup = await setupHunt(col, inputs, { pipelines: [builtinPipeline('windows')!], formatPipelines: true, regex: re2Regex, ...(prefetch ? { prefetch } : {}) });
     const detections: HuntDetection[] = [];
     const summary = await hunt(setup.prepared.set, setup.inputs, { regex: re2Regex, correlation: setup.correlation, onDetection: (d) => void detections.push(d) });
+    // the read-ahead really served every EVTX input
+    if (prefetch) assert.deepEqual(prefetch.stats, { given: summary.inputs.filter((i) => i.format === 'evtx').length, takenOver: 0 });
     return { summary: plainSummary(summary), lines: detections.map(toJsonLine), correlated: detections.filter((d) => d.correlation).length };
   } finally {
     prefetch?.close();
@@ -60,8 +62,12 @@ test('a mixed folder with a correlation, its EVTX files read ahead: the plain hu
   }
 });
 
-test('no read-ahead when --workers is given (1 means this thread alone) or there is nothing to read', () => {
+test('no read-ahead when --workers is given (1 means this thread alone) or no input can be EVTX', () => {
   assert.equal(startHuntPrefetch([EVTX], 1), undefined);
   assert.equal(startHuntPrefetch([EVTX], 2), undefined);
   assert.equal(startHuntPrefetch([], undefined), undefined);
+  assert.equal(startHuntPrefetch(['-', path.join(DATA, 'proxy/zeek-tsv-simda-dga-http.log'), 'examples/logs/proxy.ndjson', 'no/such/file'], undefined), undefined);
+  const started = startHuntPrefetch([path.join(EVTX, 'evtx-crate/security.evtx')], undefined);
+  assert.ok(started);
+  started.close();
 });

@@ -66,7 +66,7 @@ test('the EVTX samples read ahead: every record the plain reader gives, flat and
     const ahead = await readAll(files, prefetch);
     const n = assertSame(ahead, plain, true);
     assert.equal(n, 11929);
-    assert.equal(prefetch.takenOver, 0, 'every record came from the read-ahead thread');
+    assert.deepEqual(prefetch.stats, { given: files.length, takenOver: 0 }, 'every record came from the read-ahead thread');
     assert.ok(plain.some((r) => r.problemCount > 100), 'the samples include damaged files');
     // a file is given once: a second reader of it reads the file itself
     assert.equal(await prefetch.take(files[0]!), null);
@@ -81,7 +81,7 @@ test('a read-ahead thread that dies part-way: the rest of the file is read here,
   try {
     assertSame(await readAll(files, prefetch), plain, false);
     // the file the thread died in was finished here, and the planned files after it read here whole
-    assert.ok(prefetch.takenOver >= 1 && prefetch.takenOver < files.length, `${prefetch.takenOver} files taken over`);
+    assert.ok(prefetch.stats.takenOver >= 1 && prefetch.stats.takenOver < files.length, `${prefetch.stats.takenOver} files taken over`);
   } finally {
     prefetch.close();
   }
@@ -93,10 +93,12 @@ test('files over the read-ahead budget, and inputs over the size limit, are read
   const none = new EvtxPrefetch([EVTX], { maxInputBytes: 1024 });
   try {
     assertSame(await readAll(files, small), plain, false);
+    assert.ok(small.stats.given > 0 && small.stats.given < files.length, `${small.stats.given} files read ahead`);
     // the budget stops at the first file that does not fit: later files are read here
     const taken = await Promise.all(files.map((f) => small.take(f)));
     assert.ok(taken.every((t) => t === null));
     assertSame(await readAll(files, none), plain, false);
+    assert.equal(none.stats.given, 0);
   } finally {
     small.close();
     none.close();
