@@ -101,12 +101,16 @@ export function startHuntPrefetch(inputPaths: string[], requestedThreads: number
 }
 
 export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts: HuntSetupOptions): Promise<HuntSetup> {
-  const expanded = await expandInputs(inputPaths, { recursive: true });
+  // The read-ahead thread has listed the inputs already, and found which files are EVTX: no need to
+  // list and sniff them again here.
+  const prefetch = opts.prefetch;
+  const expanded = (await prefetch?.listing()) ?? (await expandInputs(inputPaths, { recursive: true }));
   const sources: EventSource[] = [];
   const openProblems: string[] = expanded.problems.map((p) => `${p.location.file}: ${p.message}`);
   for (const file of expanded.files) {
     try {
-      sources.push(await openSource(file, { readers: { evtx: (p) => openEvtxSource(p, opts.prefetch ? { prefetch: opts.prefetch } : {}) } }));
+      if (prefetch?.holds(file)) sources.push(openEvtxSource(file, { prefetch }));
+      else sources.push(await openSource(file, { readers: { evtx: (p) => openEvtxSource(p, prefetch ? { prefetch } : {}) } }));
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
       openProblems.push(`${file}: ${e.message}`);

@@ -26,7 +26,8 @@ function sizeOf(path: string): number {
   }
 }
 
-const { files } = await expandInputs(data.paths, { recursive: true });
+const listing = await expandInputs(data.paths, { recursive: true });
+const { files } = listing;
 const plan: string[] = [];
 if (files.reduce((n, f) => n + sizeOf(f), 0) < data.maxInputBytes) {
   let bytes = 0;
@@ -38,7 +39,7 @@ if (files.reduce((n, f) => n + sizeOf(f), 0) < data.maxInputBytes) {
     plan.push(f);
   }
 }
-post({ t: 'plan', files: plan });
+post({ t: 'plan', files: plan, listing });
 
 for (const [file, path] of plan.entries()) {
   let items: Array<WireRecord | EvtxError> = [];

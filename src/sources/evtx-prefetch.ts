@@ -20,6 +20,7 @@ import { parseChunk } from './evtx/chunk.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE } from './evtx/file-header.js';
 import type { EvtxError, EvtxRecord } from './evtx/types.js';
 import type { LogEvent } from './types.js';
+import type { ExpandedInputs } from './open-source.js';
 
 /** EVTX bytes read ahead at most (the samples a hunt of a few files meets total 18 MB). */
 export const PREFETCH_MAX_BYTES = 64 * 1024 * 1024;
@@ -39,9 +40,13 @@ export type PrefetchItem = PrefetchedRecord | EvtxError;
 /** A record on the wire: `nested` says the flat event had the hidden nested `Event` (rebuilt here on access). */
 export type WireRecord = Omit<PrefetchedRecord, 'flat'> & { flat: LogEvent; nested: boolean };
 
-/** Messages of the worker, in this order: `plan` once, then for each planned file its `items` and `end`. */
+/**
+ * Messages of the worker, in this order: `plan` once (the files it reads, and the inputs listed as
+ * `expandInputs` lists them, which the hunt uses instead of listing them again), then for each
+ * planned file its `items` and `end`.
+ */
 export type PrefetchMessage =
-  | { t: 'plan'; files: string[] }
+  | { t: 'plan'; files: string[]; listing: ExpandedInputs }
   | { t: 'items'; file: number; items: Array<WireRecord | EvtxError> }
   | { t: 'end'; file: number };
 
@@ -109,6 +114,7 @@ export class EvtxPrefetch {
   readonly stats = { given: 0, takenOver: 0 };
   private plan: Map<string, number> | null = null;
   private planned: string[] = [];
+  private listed: ExpandedInputs | null = null;
   private feeds: Feed[] = [];
   private exited = false;
   private closed = false;
@@ -131,17 +137,24 @@ export class EvtxPrefetch {
     });
   }
 
+  /** The inputs as `expandInputs` lists them, listed by the worker; null when it stopped before. */
+  async listing(): Promise<ExpandedInputs | null> {
+    await this.awaitPlan();
+    return this.listed;
+  }
+
+  /** Whether `path` is one of the EVTX files read ahead (known once `listing` answered). */
+  holds(path: string): boolean {
+    return !this.closed && this.plan?.has(path) === true;
+  }
+
   /**
    * The records of `path` read ahead (records and errors in file order), or null when this file is
    * not read ahead: then the caller reads it. Each file is given once.
    */
   async take(path: string): Promise<AsyncIterable<PrefetchItem | EvtxRecord | EvtxError> | null> {
-    while (!this.plan && !this.closed) {
-      if (this.pull()) continue;
-      if (this.exited) return null;
-      await this.next();
-    }
-    if (this.closed) return null;
+    await this.awaitPlan();
+    if (this.closed || !this.plan) return null;
     const index = this.plan!.get(path);
     if (index === undefined) return null;
     const feed = this.feed(index);
@@ -149,6 +162,15 @@ export class EvtxPrefetch {
     feed.taken = true;
     this.stats.given++;
     return this.drain(path, feed);
+  }
+
+  /** Waits for the plan, or for the worker's end or the read-ahead's closing without one. */
+  private async awaitPlan(): Promise<void> {
+    while (!this.plan && !this.closed) {
+      if (this.pull()) continue;
+      if (this.exited) return;
+      await this.next();
+    }
   }
 
   /** Stops the worker (at the end of a hunt, or when the hunt's own workers take the inputs). */
@@ -201,6 +223,7 @@ export class EvtxPrefetch {
   private receive(m: PrefetchMessage): void {
     if (m.t === 'plan') {
       this.planned = m.files;
+      this.listed = m.listing;
       this.plan = new Map(m.files.map((f, i) => [f, i]));
     } else if (m.t === 'end') this.feed(m.file).ended = true;
     else {

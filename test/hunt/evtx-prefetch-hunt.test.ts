@@ -26,7 +26,7 @@ async function run(rules: string[], inputs: string[], prefetch?: EvtxPrefetch) {
     const summary = await hunt(setup.prepared.set, setup.inputs, { regex: re2Regex, correlation: setup.correlation, onDetection: (d) => void detections.push(d) });
     // the read-ahead really served every EVTX input
     if (prefetch) assert.deepEqual(prefetch.stats, { given: summary.inputs.filter((i) => i.format === 'evtx').length, takenOver: 0 });
-    return { summary: plainSummary(summary), lines: detections.map(toJsonLine), correlated: detections.filter((d) => d.correlation).length };
+    return { summary: plainSummary(summary), lines: detections.map(toJsonLine), correlated: detections.filter((d) => d.correlation).length, openProblems: setup.openProblems };
   } finally {
     prefetch?.close();
   }
@@ -51,8 +51,12 @@ test('a mixed folder with a correlation, its EVTX files read ahead: the plain hu
     for (const f of ['evtx-crate/security.evtx', 'windows/mdec-security-wmiexec-1023-events.evtx', 'bits/mdec-bits-job-created-eid3-4-59-60-310.evtx']) copyFileSync(path.join(EVTX, f), path.join(dir, path.basename(f)));
     for (const f of readdirSync(path.join(DATA, 'proxy'))) copyFileSync(path.join(DATA, 'proxy', f), path.join(dir, f));
     const rules = ['examples/rules', 'examples/correlations', BUILTIN_RULES];
-    const plain = await run(rules, [dir]);
-    const ahead = await run(rules, [dir], new EvtxPrefetch([dir]));
+    // inputs the read-ahead lists: a folder, a missing path, a file that is not EVTX
+    const inputs = [dir, path.join(dir, 'missing.evtx'), 'examples/logs/proxy.ndjson'];
+    const plain = await run(rules, inputs);
+    const ahead = await run(rules, inputs, new EvtxPrefetch(inputs));
+    assert.equal(plain.openProblems.length, 1);
+    assert.deepEqual(ahead.openProblems, plain.openProblems);
     assert.ok(plain.correlated > 0, 'the example correlation fires');
     assert.ok(plain.summary.inputs.filter((i) => i.format === 'evtx').length === 3);
     assert.deepEqual(ahead.lines, plain.lines);
