@@ -170,6 +170,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
     const sink = await writing(destination, () =>
       openDetectionSink(format, { output: values.output, profile: output.profile, html: { rules: rulePaths.join(', '), inputs: inputs.map((i) => i.source.name), perRuleListed: scope.limitPerRule } }),
     );
+    for (const file of sink.swept) writeTerminal(process.stderr, `quarry hunt: removed ${file}, left by a hunt that was killed before it finished\n`);
     // Detections go: scope (hunt.ts counts only admitted ones) → time sorter (when sorting) →
     // the per-rule limit → the sink. The HTML report caps its own listing and counts everything.
     const sorter = output.sort === 'time' ? new TimeSorter() : null;

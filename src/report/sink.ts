@@ -22,6 +22,8 @@ export interface DetectionSink {
   close(info?: HuntInfo): Promise<string | undefined>;
   /** Stops without keeping anything written: the staging file is removed (the earlier result stays). */
   discard(): Promise<void>;
+  /** Staging files of hunts killed outright, removed on opening (`report/staging.ts`). */
+  swept: string[];
 }
 
 export type SinkFormat = DetectionFormat | 'duckdb' | 'html';
@@ -49,6 +51,7 @@ export async function openDetectionSink(format: SinkFormat, opts: SinkOptions = 
     const { createDuckDbDetectionWriter } = await import('./detections-duckdb.js');
     const db = await createDuckDbDetectionWriter(staged.path);
     return {
+      swept: staged.swept,
       write: (d) => db.write(d),
       async close(info) {
         try {
@@ -69,6 +72,7 @@ export async function openDetectionSink(format: SinkFormat, opts: SinkOptions = 
     if (!opts.output || !staged) throw new Error('the html format writes a report file: give it a file name');
     const report = new HtmlReport(opts.html ?? { rules: '', inputs: [] });
     return {
+      swept: staged.swept,
       write: (d) => report.add(d),
       async close(info) {
         try {
@@ -97,6 +101,7 @@ export async function openDetectionSink(format: SinkFormat, opts: SinkOptions = 
     await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : failure ? reject(failure) : resolve())));
   };
   return {
+    swept: staged?.swept ?? [],
     write(d) {
       if (failure) throw failure;
       writer.write(d);

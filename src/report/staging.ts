@@ -11,6 +11,11 @@ export interface Staging {
   /** Where to write now. */
   path: string;
   /**
+   * Staging files of the same output left by hunts that no longer run (killed with SIGKILL, or a
+   * machine that went down), removed when this one started: the caller says so.
+   */
+  swept: string[];
+  /**
    * Moves the staged file into place: to the output when `info` is absent or says completed, else
    * beside it (`FILE.incomplete`). `text` results get their HuntInfo as a side-car; DuckDB keeps it
    * in its `hunt_info` table (and a stale write-ahead log of the file replaced is removed, or
@@ -23,10 +28,11 @@ export interface Staging {
 
 export async function stagingFor(output: string): Promise<Staging> {
   const st = await fs.stat(output).catch(() => null);
-  if (st && !st.isFile()) return { path: output, place: async () => output, discard: async () => {} };
+  if (st && !st.isFile()) return { path: output, swept: [], place: async () => output, discard: async () => {} };
   const staged = path.join(path.dirname(output), `.${path.basename(output)}.${process.pid}.partial`);
   return {
     path: staged,
+    swept: await sweepStale(output),
     async place(info, kind) {
       const target = info && !info.completed ? incompletePath(output) : output;
       if (kind === 'duckdb') await fs.rm(`${target}.wal`, { force: true });
@@ -48,4 +54,37 @@ export async function stagingFor(output: string): Promise<Staging> {
       await fs.rm(`${staged}.wal`, { force: true });
     },
   };
+}
+
+/**
+ * Removes the staging files (and their side-car and write-ahead log) of `output` whose process is
+ * gone. A hunt that ends, fails or is interrupted by a signal cleans its own; only one killed
+ * outright leaves one behind, and it holds no completion record to keep. A process id still in
+ * use (another hunt writing the same file, or an unrelated process that reused the id) is left.
+ */
+async function sweepStale(output: string): Promise<string[]> {
+  const dir = path.dirname(output);
+  const prefix = `.${path.basename(output)}.`;
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const swept: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)\.partial(?:\.hunt\.json|\.wal)?$/.exec(name.slice(prefix.length));
+    if (!m || processRuns(Number(m[1]))) continue;
+    const file = path.join(dir, name);
+    await fs.rm(file, { force: true });
+    swept.push(file);
+  }
+  return swept;
+}
+
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it runs under another user
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

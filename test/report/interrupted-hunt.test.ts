@@ -29,8 +29,8 @@ function setup() {
   return { dir, log, many };
 }
 
-/** Runs a hunt over `inputs`, sends SIGINT once its staging file has grown, resolves to its exit code and stderr. */
-function interrupt(args: string[], dir: string): Promise<{ code: number | null; stderr: string }> {
+/** Runs a hunt over `inputs`, sends `signal` once its staging file has grown, resolves to its exit code and stderr. */
+function interrupt(args: string[], dir: string, signal: NodeJS.Signals = 'SIGINT'): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'hunt', '--quiet', ...args], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -41,7 +41,7 @@ function interrupt(args: string[], dir: string): Promise<{ code: number | null; 
       if (staged && statSync(join(dir, staged)).size > 0) {
         clearInterval(poll);
         // a moment more, so that detections have been written (DuckDB creates its file at once)
-        setTimeout(() => child.kill('SIGINT'), 500);
+        setTimeout(() => child.kill(signal), 500);
       } else if (Date.now() - started > 60_000) {
         clearInterval(poll);
         child.kill('SIGKILL');
@@ -99,6 +99,27 @@ for (const format of ['jsonl', 'duckdb'] as const) {
     }
   });
 }
+
+test('a hunt killed outright leaves its staging file; the next hunt to the same output removes it and says so', { timeout: 120_000 }, async (t) => {
+  const { dir, log, many } = setup();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'hunt.jsonl');
+  const killed = await interrupt(['--rules', RULES, '--format', 'jsonl', '--output', out, many], dir, 'SIGKILL');
+  assert.equal(killed.code, null);
+  const left = readdirSync(dir).filter((f) => f.endsWith('.partial'));
+  assert.equal(left.length, 1, `staging files after SIGKILL: ${left}`);
+  // a staging file of a process that still runs (this one) is not touched
+  const live = `.hunt.jsonl.${process.pid}.partial`;
+  writeFileSync(join(dir, live), 'in use\n');
+
+  const again = spawnSync(process.execPath, [BIN, 'hunt', '--quiet', '--rules', RULES, '--format', 'jsonl', '--output', out, log], { cwd: REPO, encoding: 'utf8' });
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stderr, new RegExp(`removed .*${left[0]!.replace(/\./g, '\\.')}, left by a hunt that was killed`));
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.partial')), [live]);
+  const result = await readDetectionsFile(out);
+  assert.equal(result.info?.completed, true);
+  assert.equal(result.info?.detections, result.detections.length);
+});
 
 test('results files written by other tools (no side-car) read with no completion record', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'quarry-nosidecar-'));
