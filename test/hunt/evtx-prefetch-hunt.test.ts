@@ -3,8 +3,7 @@
 // problems, on the EVTX samples and on a mixed folder (JSON, EVTX, Zeek proxy logs) with a correlation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadSigmaPaths } from '../../src/sigma/load.js';
 import { builtinPipeline } from '../../src/pipeline/builtin.js';
@@ -12,6 +11,7 @@ import { re2Regex } from '../../src/engine/regex-re2.js';
 import { setupHunt, startHuntPrefetch } from '../../src/hunt/setup.js';
 import { hunt, type HuntSummary } from '../../src/hunt/hunt.js';
 import { toJsonLine, type HuntDetection } from '../../src/hunt/detection.js';
+import { makeMixedFolder } from './mixed-folder.js';
 import { EvtxPrefetch } from '../../src/sources/evtx-prefetch.js';
 
 const DATA = path.resolve('../shared/data');
@@ -45,11 +45,8 @@ test('the EVTX samples read ahead: the plain hunt\'s detections, order, counts a
 });
 
 test('a mixed folder with a correlation, its EVTX files read ahead: the plain hunt\'s result', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'quarry-prefetch-'));
+  const dir = makeMixedFolder('quarry-prefetch-');
   try {
-    for (const f of readdirSync('examples/logs')) copyFileSync(path.join('examples/logs', f), path.join(dir, f));
-    for (const f of ['evtx-crate/security.evtx', 'windows/mdec-security-wmiexec-1023-events.evtx', 'bits/mdec-bits-job-created-eid3-4-59-60-310.evtx']) copyFileSync(path.join(EVTX, f), path.join(dir, path.basename(f)));
-    for (const f of readdirSync(path.join(DATA, 'proxy'))) copyFileSync(path.join(DATA, 'proxy', f), path.join(dir, f));
     const rules = ['examples/rules', 'examples/correlations', BUILTIN_RULES];
     // inputs the read-ahead lists: a folder, a missing path, a file that is not EVTX
     const inputs = [dir, path.join(dir, 'missing.evtx'), 'examples/logs/proxy.ndjson'];
