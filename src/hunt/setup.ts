@@ -104,7 +104,7 @@ export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts
   // The read-ahead thread has listed the inputs already, and found which files are EVTX: no need to
   // list and sniff them again here.
   const prefetch = opts.prefetch;
-  const expanded = (await prefetch?.listing()) ?? (await expandInputs(inputPaths, { recursive: true }));
+  const expanded = prefetch?.listing() ?? (await expandInputs(inputPaths, { recursive: true }));
   const sources: EventSource[] = [];
   const openProblems: string[] = expanded.problems.map((p) => `${p.location.file}: ${p.message}`);
   for (const file of expanded.files) {

@@ -1,7 +1,8 @@
 // The EVTX read-ahead thread (evtx-prefetch.ts): lists the inputs, plans the EVTX files it reads,
 // then reads them in order with the hunt's own reader and flattening, a chunk of records a message.
-import { statSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { readlinkSync, statSync } from 'node:fs';
+import os from 'node:os';
+import { workerData } from 'node:worker_threads';
 import { readEvtx } from './evtx/reader.js';
 import { normalizeEvent } from './flatten.js';
 import { expandInputs } from './open-source.js';
@@ -13,10 +14,16 @@ import type { LogEvent } from './types.js';
 const BATCH = 128;
 
 const data = workerData as PrefetchWorkerData;
-const post = (m: PrefetchMessage) => {
-  data.port.postMessage(m);
-  parentPort!.postMessage(0); // wakes the hunt if it waits; the message itself stays on the channel
-};
+const post = (m: PrefetchMessage) => data.port.postMessage(m);
+
+// The lowest priority: on a busy machine this thread takes only CPU nobody else wants (the hunt never
+// waits for it). Linux takes a thread's id for setpriority; elsewhere the thread keeps its priority.
+try {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, 19);
+} catch {
+  // no /proc (not Linux) or not allowed: the read-ahead works the same, at normal priority
+}
 
 function sizeOf(path: string): number {
   try {

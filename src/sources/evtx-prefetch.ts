@@ -6,6 +6,11 @@
 // posts them here a chunk at a time; `openEvtxSource` then takes a file's records from here instead
 // of reading it. Same records, same problems, same order: only the thread that did the work differs.
 //
+// Never waited for: the worker runs at the lowest priority, so on a busy machine it takes only CPU
+// nobody else wants, and when the hunt needs records (or the listing) the worker has not posted yet,
+// this thread closes the read-ahead and reads the rest itself, as it would without one. So the
+// read-ahead can only take work off this thread, never make it wait.
+//
 // Bounded: only while the inputs total less than `maxInputBytes` (above it the hunt's own workers
 // share the inputs out) and only the EVTX files that fit in `maxBytes` together, in input order; any
 // other file is read by the hunt as usual. Events a worker posts are kept here until the hunt reaches
@@ -62,7 +67,7 @@ export interface PrefetchWorkerData {
   paths: string[];
   maxBytes: number;
   maxInputBytes: number;
-  /** Where the worker posts its messages; after each it posts a tick on its own port to wake this thread. */
+  /** Where the worker posts its messages, taken off one at a time when the hunt needs them. */
   port: MessagePort;
 }
 
@@ -109,7 +114,7 @@ export class EvtxPrefetch {
   private readonly port: MessagePort;
   /**
    * Files given from the read-ahead, and of them those this thread read itself, whole or the rest,
-   * because the worker stopped (for the tests).
+   * because the worker was behind or stopped (for the tests).
    */
   readonly stats = { given: 0, takenOver: 0 };
   private plan: Map<string, number> | null = null;
@@ -118,7 +123,7 @@ export class EvtxPrefetch {
   private feeds: Feed[] = [];
   private exited = false;
   private closed = false;
-  private waiting: Array<() => void> = [];
+  private readonly ended: Promise<void>;
   /** The last chunk parsed again for a nested `Event`: its records' events by file offset. */
   private reparsed: { file: string; chunk: number; events: Map<number, Record<string, unknown>> } | null = null;
 
@@ -127,19 +132,22 @@ export class EvtxPrefetch {
     this.port = port1;
     const data: PrefetchWorkerData = { paths, maxBytes: options.maxBytes ?? PREFETCH_MAX_BYTES, maxInputBytes: options.maxInputBytes ?? Infinity, port: port2 };
     this.worker = new Worker(options.script ?? new URL('./evtx-prefetch-worker.js', import.meta.url), { workerData: data, transferList: [port2] });
-    // ticks only wake a reader waiting for records; the records stay on the channel until taken
-    this.worker.on('message', () => this.notify());
     // a worker that fails ends ('exit' follows): what it posted is used, the rest read here
-    this.worker.on('error', () => this.notify());
-    this.worker.on('exit', () => {
+    this.worker.on('error', () => {});
+    this.ended = new Promise((resolve) => this.worker.on('exit', () => {
       this.exited = true;
-      this.notify();
-    });
+      resolve();
+    }));
   }
 
-  /** The inputs as `expandInputs` lists them, listed by the worker; null when it stopped before. */
-  async listing(): Promise<ExpandedInputs | null> {
-    await this.awaitPlan();
+  /** Resolves when the worker has ended (done, failed or closed): for tests that want it all read ahead. */
+  finished(): Promise<void> {
+    return this.ended;
+  }
+
+  /** The inputs as `expandInputs` lists them, listed by the worker; null when it has not yet (the caller lists them). */
+  listing(): ExpandedInputs | null {
+    this.takePlan();
     return this.listed;
   }
 
@@ -152,8 +160,8 @@ export class EvtxPrefetch {
    * The records of `path` read ahead (records and errors in file order), or null when this file is
    * not read ahead: then the caller reads it. Each file is given once.
    */
-  async take(path: string): Promise<AsyncIterable<PrefetchItem | EvtxRecord | EvtxError> | null> {
-    await this.awaitPlan();
+  take(path: string): AsyncIterable<PrefetchItem | EvtxRecord | EvtxError> | null {
+    this.takePlan();
     if (this.closed || !this.plan) return null;
     const index = this.plan!.get(path);
     if (index === undefined) return null;
@@ -164,13 +172,10 @@ export class EvtxPrefetch {
     return this.drain(path, feed);
   }
 
-  /** Waits for the plan, or for the worker's end or the read-ahead's closing without one. */
-  private async awaitPlan(): Promise<void> {
-    while (!this.plan && !this.closed) {
-      if (this.pull()) continue;
-      if (this.exited) return;
-      await this.next();
-    }
+  /** Takes the plan off the channel; when the worker has not posted it yet, closes the read-ahead (no waiting). */
+  private takePlan(): void {
+    while (!this.plan && !this.closed && this.pull());
+    if (!this.plan) this.close();
   }
 
   /** Stops the worker (at the end of a hunt, or when the hunt's own workers take the inputs). */
@@ -178,7 +183,6 @@ export class EvtxPrefetch {
     this.closed = true;
     if (!this.exited) void this.worker.terminate();
     this.port.close();
-    this.notify();
   }
 
   private async *drain(path: string, feed: Feed): AsyncGenerator<PrefetchItem | EvtxRecord | EvtxError> {
@@ -195,16 +199,14 @@ export class EvtxPrefetch {
       }
       if (feed.ended) return;
       if (!this.closed && this.pull()) continue;
-      if (this.exited || this.closed) {
-        // The worker stopped part-way (or the read-ahead was closed): read the rest here, the same
-        // reader skipping what was given.
-        this.stats.takenOver++;
-        const { readEvtx } = await import('./evtx/reader.js');
-        let k = 0;
-        for await (const item of readEvtx(path, { workers: 0 })) if (k++ >= given) yield item;
-        return;
-      }
-      await this.next();
+      // The worker is behind, stopped part-way, or the read-ahead was closed: no waiting, the rest
+      // of this file (and every later one) is read here, the same reader skipping what was given.
+      this.close();
+      this.stats.takenOver++;
+      const { readEvtx } = await import('./evtx/reader.js');
+      let k = 0;
+      for await (const item of readEvtx(path, { workers: 0 })) if (k++ >= given) yield item;
+      return;
     }
   }
 
@@ -274,13 +276,4 @@ export class EvtxPrefetch {
     return event.Event;
   }
 
-  private notify(): void {
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const w of waiting) w();
-  }
-
-  private next(): Promise<void> {
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
 }

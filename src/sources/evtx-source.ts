@@ -28,7 +28,7 @@ export function openEvtxSource(path: string, options: { workers?: number; chunks
     problemCount: 0,
     async *records(): AsyncIterable<SourceRecord> {
       // In-thread by default: on two cores, moving parsed events back from workers costs more than parsing them.
-      const ahead = options.prefetch && !options.chunks ? await options.prefetch.take(path) : null;
+      const ahead = options.prefetch && !options.chunks ? options.prefetch.take(path) : null;
       const reader = ahead ?? readEvtx(path, { workers: options.workers ?? 0, ...(options.chunks ? { chunks: options.chunks } : {}) });
       for await (const item of reader) {
         if (item.kind === 'error') {

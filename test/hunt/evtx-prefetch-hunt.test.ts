@@ -20,6 +20,7 @@ const BUILTIN_RULES = path.join(DATA, 'sigmahq/rules/windows/builtin');
 
 async function run(rules: string[], inputs: string[], prefetch?: EvtxPrefetch) {
   try {
+    await prefetch?.finished(); // all read ahead, as when the rules take longer to load than the EVTX to read
     const col = loadSigmaPaths(rules);
     const setup = await setupHunt(col, inputs, { pipelines: [builtinPipeline('windows')!], formatPipelines: true, regex: re2Regex, ...(prefetch ? { prefetch } : {}) });
     const detections: HuntDetection[] = [];

@@ -1,7 +1,8 @@
 // EVTX files read ahead on another thread (evtx-prefetch.ts) against the plain reader: every record
 // of the EVTX samples the same flat event (keys in the same order, values exact), at the same
 // location, the same problems; the hidden nested `Event` rebuilt on access equal to the plain one;
-// the same with a read-ahead thread that dies part-way, and with files over the budget read here.
+// the same with a read-ahead thread that dies part-way, with files over the budget read here, and
+// when the records are asked for before the thread has read them (never waited for: read here).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -63,6 +64,7 @@ test('the EVTX samples read ahead: every record the plain reader gives, flat and
   const { files, plain } = await plainOnce();
   const prefetch = new EvtxPrefetch([EVTX]);
   try {
+    await prefetch.finished(); // all read ahead before the first record is asked for
     const ahead = await readAll(files, prefetch);
     const n = assertSame(ahead, plain, true);
     assert.equal(n, 11929);
@@ -79,6 +81,7 @@ test('a read-ahead thread that dies part-way: the rest of the file is read here,
   const { files, plain } = await plainOnce();
   const prefetch = new EvtxPrefetch([EVTX], { script: new URL('./crashing-prefetch-worker.js', import.meta.url) });
   try {
+    await prefetch.finished();
     assertSame(await readAll(files, prefetch), plain, false);
     // the file the thread died in was finished here, and the planned files after it read here whole
     assert.ok(prefetch.stats.takenOver >= 1 && prefetch.stats.takenOver < files.length, `${prefetch.stats.takenOver} files taken over`);
@@ -92,6 +95,7 @@ test('files over the read-ahead budget, and inputs over the size limit, are read
   const small = new EvtxPrefetch([EVTX], { maxBytes: 3 * 1024 * 1024 });
   const none = new EvtxPrefetch([EVTX], { maxInputBytes: 1024 });
   try {
+    await Promise.all([small.finished(), none.finished()]);
     assertSame(await readAll(files, small), plain, false);
     assert.ok(small.stats.given > 0 && small.stats.given < files.length, `${small.stats.given} files read ahead`);
     // the budget stops at the first file that does not fit: later files are read here
@@ -102,5 +106,18 @@ test('files over the read-ahead budget, and inputs over the size limit, are read
   } finally {
     small.close();
     none.close();
+  }
+});
+
+test('records asked for before the read-ahead thread has them: this thread reads them, never waits, same records', async () => {
+  const { files, plain } = await plainOnce();
+  // asked at once: the worker has not even listed the inputs yet, so everything is read here (a
+  // worker behind part-way ends the same way as one that died part-way, the test above)
+  const early = new EvtxPrefetch([EVTX]);
+  try {
+    assertSame(await readAll(files, early), plain, true);
+    assert.deepEqual(early.stats, { given: 0, takenOver: 0 });
+  } finally {
+    early.close();
   }
 });
