@@ -20,6 +20,7 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
   corpus: [
     'differential/corpus-differential.test.ts',
     'backends/kql-corpus.test.ts',
+    'backends/convert-early.test.ts',
     'backends/sql.test.ts',
     'server/explorer-corpus.test.ts',
     'evtx/fuzz.test.ts',

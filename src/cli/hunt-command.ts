@@ -6,7 +6,7 @@ import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { LEVELS } from '../sigma/model.js';
 import { describeLogsource, logsourceFits } from '../sigma/logsource.js';
 import type { PreparedRules } from '../engine/rulebook.js';
-import { setupHunt, startHuntPrefetch } from '../hunt/setup.js';
+import { openHuntInputs, setupHunt, startHuntPrefetch } from '../hunt/setup.js';
 import { hunt, type HuntInput, type HuntSummary } from '../hunt/hunt.js';
 import type { HuntCorrelation } from '../hunt/correlate.js';
 import { re2Regex } from '../engine/regex-re2.js';
@@ -130,19 +130,14 @@ export async function huntCommand(argv: string[]): Promise<number> {
       for (const d of pipelines.errors) writeTerminal(process.stderr, formatDiagnostic(d) + '\n');
       return 2;
     }
+    const plan = { pipelines: pipelines.pipelines, formatPipelines: !values['no-default-pipeline'], regex: re2Regex, minLevel, logsource, threads: workers ?? 'auto', ...(prefetch ? { prefetch } : {}) } as const;
+    // inputs first: the worker threads, when they pay, start now and load the rules beside this thread
+    const opened = await openHuntInputs(inputPaths, plan, { paths: rulePaths, cache: !values['no-cache'] });
     const col = loadSigmaPaths(rulePaths, { ...ruleLoadOptions(values['no-cache'], rulePaths), onFile: loadingProgress(progress) });
     progress.done();
     if (col.files === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${rulePaths.join(', ')}`);
     progress.show(`  preparing ${col.rules.length.toLocaleString('en-US')} rules through the pipelines, opening inputs…`, true);
-    const { prepared, inputs, openProblems, correlation, workers: hunters } = await setupHunt(col, inputPaths, {
-      pipelines: pipelines.pipelines,
-      formatPipelines: !values['no-default-pipeline'],
-      regex: re2Regex,
-      minLevel,
-      logsource,
-      threads: workers ?? 'auto',
-      ...(prefetch ? { prefetch } : {}),
-    });
+    const { prepared, inputs, openProblems, correlation, workers: hunters } = await setupHunt(col, opened, plan);
     progress.done();
     log(banner(rulePaths, col, prepared, pipelines.names, inputs, logsource ? describeLogsource(logsource) : undefined, openProblems, correlation, values.verbose));
     // Nothing to hunt with or nothing to hunt in: say so and stop, whatever --quiet says.

@@ -1,6 +1,8 @@
-// A hunting worker thread (parallel-hunt.ts starts it): builds the hunt's rules from the recipe,
-// then reads and matches the shares it is given, one after the other, and sends back hits (events
-// that met a rule) in batches, never the other events. A share that fails (a read error, a bug) is
+// A hunting worker thread (parallel-hunt.ts starts it): builds the hunt's rules from the recipe (the
+// rule paths loaded again, or the documents cloned) and says from which documents (their
+// fingerprint, which the hunt checks against its own), then reads and matches the shares it is
+// given, one after the other, and sends back hits (events that met a rule) in batches, never the
+// other events. A share that fails (a read error, a bug) is
 // answered with its error, which the hunt raises where the one-thread hunt would have.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Detector } from '../engine/detector.js';
@@ -22,7 +24,7 @@ export interface ShareDetectorOptions {
 
 /** Worker → hunt. */
 export type HuntWorkerMessage =
-  | { type: 'ready' }
+  | { type: 'ready'; fingerprint: string }
   | { type: 'batch'; share: number; signature: string; batch: Batch }
   | { type: 'done'; share: number; problems: SourceProblem[]; problemCount: number }
   | { type: 'failed'; share: number; error: { name: string; message: string; stack?: string } };
@@ -37,7 +39,7 @@ export interface HuntWorkerOrder {
 if (parentPort) {
   const port = parentPort;
   const data = workerData as HuntWorkerData;
-  const { book } = rulesFromRecipe(data.recipe, re2Regex);
+  const { book, fingerprint } = rulesFromRecipe(data.recipe, re2Regex);
   const queue: HuntWorkerOrder[] = [];
   let running = false;
   const post = (m: HuntWorkerMessage) => port.postMessage(m);
@@ -73,5 +75,5 @@ if (parentPort) {
     queue.push(order);
     void drain();
   });
-  post({ type: 'ready' });
+  post({ type: 'ready', fingerprint });
 }

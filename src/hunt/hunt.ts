@@ -74,6 +74,11 @@ export interface HuntOptions {
 export interface HuntWorkers {
   threads: number;
   rules: HuntRulesRecipe;
+  /**
+   * `documentsFingerprint` of this thread's collection: a worker that built its rules from other
+   * documents is let go. Absent: the fingerprint of the recipe's documents (a recipe of paths needs it).
+   */
+  fingerprint?: string;
   /** Workers started beforehand with these rules (setup.ts starts them early); else the hunt starts them. */
   pool?: HuntWorkerPool;
   /** The workers' module when the hunt starts them (default hunt-worker.js; a test gives one that crashes). */

@@ -7,10 +7,15 @@
 //
 // Scheduling: shares are taken in order by whoever is free, a worker holding up to two so it never
 // waits for this thread, which is busy hunting its own share and answers between batches. A worker
-// rebuilds the rules first (a second or so); this thread hunts meanwhile, so on small inputs the
-// workers may get nothing to do. A share's failure (read error) is raised when the merge reaches it,
-// after every earlier detection, as the one-thread hunt raises it; a worker that dies fails its
-// shares the same way, with what it was hunting; nothing is dropped quietly.
+// builds the rules first (under a second with the rule cache, beside this thread's own loading);
+// this thread hunts meanwhile, so on small inputs the workers may get nothing to do. A worker whose
+// rules were built from other documents than this thread's (a rule file changed between the two
+// loads) is let go before it takes a share, and the others (this thread at least) hunt without it.
+// A share's failure (read error) is raised when the merge reaches it, after every earlier
+// detection, as the one-thread hunt raises it; a worker that dies fails its shares the same way,
+// with what it was hunting; nothing is dropped quietly. The last input's runs of EVTX chunks get
+// shorter towards its end (shares.ts), so that no thread is left with a long share while the others
+// have nothing to do.
 import { Detector } from '../engine/detector.js';
 import type { CompiledRuleSet } from '../engine/rule-set.js';
 import { MAX_PROBLEMS, openEvtxSource } from '../sources/evtx-source.js';
@@ -19,8 +24,9 @@ import type { HuntInput, HuntOptions, HuntSummary, HuntWorkers, InputSummary } f
 import type { HuntWorkerOrder, ShareDetectorOptions } from './hunt-worker.js';
 import { HuntWorkerPool, type HuntThread } from './worker-pool.js';
 import { hitMatches, huntShare, ruleSetSignature, type Batch } from './share-hunt.js';
-import { planShares, type Share } from './shares.js';
+import { EVTX_CHUNKS_PER_SHARE, planShares, type Share } from './shares.js';
 import { HuntTally } from './tally.js';
+import { documentsFingerprint } from './setup.js';
 
 /** Shares a worker holds at once: the one it hunts and the next, so it never waits for this thread. */
 const PREFETCH = 2;
@@ -36,7 +42,8 @@ interface ShareState {
 
 export async function huntInParallel(defaultSet: CompiledRuleSet, inputs: HuntInput[], opts: HuntOptions, workers: HuntWorkers): Promise<HuntSummary> {
   const tally = new HuntTally(opts);
-  const shares = planShares(inputs, workers.chunksPerShare);
+  const chunksPerShare = workers.chunksPerShare ?? EVTX_CHUNKS_PER_SHARE;
+  const shares = planShares(inputs, chunksPerShare, workers.threads);
   const states: ShareState[] = shares.map(() => ({ batches: [], taken: false, done: false, problems: [], problemCount: 0 }));
   const setOf = (share: Share) => inputs[share.input]!.set ?? defaultSet;
   let stop = false; // no share is handed out any more (a failure)
@@ -59,7 +66,7 @@ export async function huntInParallel(defaultSet: CompiledRuleSet, inputs: HuntIn
     while (firstFree < shares.length && states[firstFree]!.taken) firstFree++;
     for (let k = firstFree; k < shares.length; k++) {
       const local = shares[k]!.local;
-      if (states[k]!.taken || (who === 'worker' ? local : !local && workers.hereToo === false && threads.length > 0)) continue;
+      if (states[k]!.taken || (who === 'worker' ? local : !local && workers.hereToo === false && threads.some((t) => !t.retired))) continue;
       states[k]!.taken = true;
       return k;
     }
@@ -70,11 +77,17 @@ export async function huntInParallel(defaultSet: CompiledRuleSet, inputs: HuntIn
   const wanted = Math.min(workers.threads - 1, shares.filter((s) => !s.local).length);
   const pool = workers.pool ?? new HuntWorkerPool(workers.rules, wanted, workers.script);
   const threads = pool.threads;
+  const fingerprint = workers.fingerprint ?? ('documents' in workers.rules.rules ? documentsFingerprint(workers.rules.rules.documents) : undefined);
+  if (!fingerprint) throw new Error('hunt workers that load rule paths need the fingerprint of the collection this thread loaded');
   const detector: ShareDetectorOptions = { ...(opts.explain !== undefined ? { explain: opts.explain } : {}), ...(opts.timeField ? { timeField: opts.timeField } : {}) };
   const fill = (t: HuntThread) => {
-    // near the end a share held in advance could leave this thread idle while the worker still has two to do
-    const depth = shares.length - firstFree > 2 * PREFETCH * (threads.length + 1) ? PREFETCH : 1;
-    while (!t.died && t.ready && t.held.length < depth) {
+    // Near the end a whole share held in advance could leave this thread idle while the worker still
+    // has two to do; the tapered runs at the end of a big file are short enough to hold ahead, and
+    // holding one ahead spares the worker a wait for this thread's next batch between two of them.
+    const next = shares[firstFree];
+    const short = next?.chunks !== undefined && next.chunks.to - next.chunks.from < chunksPerShare;
+    const depth = short || shares.length - firstFree > 2 * PREFETCH * (threads.length + 1) ? PREFETCH : 1;
+    while (!t.died && !t.retired && t.ready && t.held.length < depth) {
       const k = take('worker');
       if (k < 0) return;
       t.held.push(k);
@@ -93,8 +106,10 @@ export async function huntInParallel(defaultSet: CompiledRuleSet, inputs: HuntIn
       wake();
     },
     message(t, m) {
-      if (m.type === 'ready') fill(t);
-      else if (m.type === 'batch') states[m.share]!.batches.push({ batch: m.batch, signature: m.signature });
+      if (m.type === 'ready') {
+        if (m.fingerprint === fingerprint) fill(t);
+        else pool.retire(t);
+      } else if (m.type === 'batch') states[m.share]!.batches.push({ batch: m.batch, signature: m.signature });
       else {
         const st = states[m.share]!;
         t.held = t.held.filter((k) => k !== m.share);

@@ -1,7 +1,16 @@
 // Everything a hunt needs before its loop: rules compiled per input format pipeline, inputs
 // expanded and opened. Shared by `quarry hunt` and the explorer's demo hunt, so both find the
 // same detections in the same logs.
-import { emptyCollection, type SigmaCollection } from '../sigma/load.js';
+//
+// With worker threads (`--workers`), `quarry hunt` opens its inputs first (`openHuntInputs`: how
+// many threads pay depends on them) and starts the workers then, with the rule paths: each worker
+// loads and compiles the rules itself while this thread does the same, instead of waiting for this
+// thread's collection and cloning it (the clone alone cost this thread more than a worker's warm
+// load). A worker that loaded other rules than this thread (a rule file changed in between) is
+// told by the collection's fingerprint and let go; the hunt never mixes two rule sets.
+import { createHash } from 'node:crypto';
+import { emptyCollection, loadSigmaPaths, type SigmaCollection } from '../sigma/load.js';
+import { RuleCache, ruleCacheDir } from '../sigma/rule-cache.js';
 import type { LogSource } from '../sigma/model.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
 import { builtinPipeline } from '../pipeline/builtin.js';
@@ -29,8 +38,8 @@ export interface HuntSetupOptions {
   logsource?: LogSource;
   /**
    * Threads to hunt with (`--workers`; 'auto': as `huntThreads` decides from the inputs). When more
-   * than one, the workers are started here, before this thread compiles the rules, so that they build
-   * theirs meanwhile; `workers` is then what `hunt` takes. Absent: one thread.
+   * than one, the workers are started when the inputs are opened, before this thread compiles the
+   * rules, so that they build theirs meanwhile; `workers` is then what `hunt` takes. Absent: one thread.
    */
   threads?: number | 'auto';
   /** EVTX inputs read ahead on another thread (`startHuntPrefetch`); closed here when the hunt takes several threads. */
@@ -45,27 +54,30 @@ export interface HuntSetup {
   inputs: HuntInput[];
   /** Inputs that could not be listed or opened, as `file: reason`. */
   openProblems: string[];
-  /** What a worker thread needs to build these same rules (`hunt`'s `workers` option). */
+  /** What a worker thread needs to build these same rules (`hunt`'s `workers` option): the collection itself. */
   recipe: HuntRulesRecipe;
   /** The hunt's worker threads, started (see `threads`); undefined: one thread. */
   workers?: HuntWorkers;
 }
 
+/** The accepted documents of a collection: all a hunt's rules are made of. */
+export type HuntDocuments = Pick<SigmaCollection, 'rules' | 'filters' | 'correlations'>;
+
 /**
- * The rules half of a hunt as plain data, for a worker thread (structured clone): the accepted
- * documents and the options, which `rulesFromRecipe` takes down the same path to the same rule sets,
+ * The rules half of a hunt as plain data, for a worker thread (structured clone): where the rules
+ * come from and the options, which `rulesFromRecipe` takes down the same path to the same rule sets,
  * rule for rule in the same order. RE2 is the regex engine in worker threads.
  */
 export interface HuntRulesRecipe {
-  collection: Pick<SigmaCollection, 'rules' | 'filters' | 'correlations'>;
+  /**
+   * The rule paths, loaded again by the worker (through the rule cache unless `cache` is false; a
+   * worker only reads the cache, this thread keeps it), or the accepted documents themselves (a
+   * collection that is not only files, or already loaded when the workers start).
+   */
+  rules: { paths: string[]; cache: boolean } | { documents: HuntDocuments };
   pipelines: ProcessingPipeline[];
   formatPipelines: boolean;
   minLevel?: string;
-}
-
-export function rulesFromRecipe(recipe: HuntRulesRecipe, regex: RegexFactory): HuntRules {
-  const col: SigmaCollection = { ...emptyCollection(), ...recipe.collection };
-  return setupHuntRules(col, { pipelines: recipe.pipelines, formatPipelines: recipe.formatPipelines, minLevel: recipe.minLevel, regex });
 }
 
 /** The rules half of a hunt, no inputs: also what `quarry serve` runs on a stream (and rebuilds on reload). */
@@ -73,6 +85,38 @@ export interface HuntRules {
   book: Rulebook;
   prepared: PreparedRules;
   correlation: HuntCorrelation | null;
+}
+
+/** A recipe's rules built, with the fingerprint of the documents they were built from (`documentsFingerprint`). */
+export function rulesFromRecipe(recipe: HuntRulesRecipe, regex: RegexFactory): HuntRules & { fingerprint: string } {
+  const from = recipe.rules;
+  const col: SigmaCollection = 'documents' in from ? { ...emptyCollection(), ...from.documents } : loadSigmaPaths(from.paths, { cache: from.cache ? readOnlyRuleCache(from.paths) : null });
+  const rules = setupHuntRules(col, { pipelines: recipe.pipelines, formatPipelines: recipe.formatPipelines, minLevel: recipe.minLevel, regex });
+  return { ...rules, fingerprint: documentsFingerprint(col) };
+}
+
+/** The rule cache of these paths as the environment names it, never written (two writers of one store would only waste time). */
+function readOnlyRuleCache(paths: string[]): RuleCache | null {
+  const dir = ruleCacheDir();
+  return dir ? new ReadOnlyRuleCache(dir, paths) : null;
+}
+
+class ReadOnlyRuleCache extends RuleCache {
+  override save(): void {}
+}
+
+/**
+ * What a hunt's rules are made of, as one string: every accepted rule, filter and correlation by
+ * file, document and text (the pipelines and options travel in the recipe as they are). Equal for
+ * two loads of unchanged files; a worker whose fingerprint differs from this thread's is not used.
+ */
+export function documentsFingerprint(docs: HuntDocuments): string {
+  const h = createHash('sha256');
+  for (const list of [docs.rules, docs.filters, docs.correlations]) {
+    h.update(`${list.length}\n`);
+    for (const d of list) h.update(`${d.file}#${d.docIndex}\n${d.source.length}\n`).update(d.source);
+  }
+  return h.digest('hex').slice(0, 32);
 }
 
 export function setupHuntRules(col: SigmaCollection, opts: Omit<HuntSetupOptions, 'logsource'> & { correlator?: CorrelatorOptions }): HuntRules {
@@ -100,33 +144,54 @@ export function startHuntPrefetch(inputPaths: string[], requestedThreads: number
   return new EvtxPrefetch(inputPaths, { maxInputBytes: AUTO_WORKERS_MIN_BYTES });
 }
 
-export async function setupHunt(col: SigmaCollection, inputPaths: string[], opts: HuntSetupOptions): Promise<HuntSetup> {
-  // The read-ahead thread has listed the inputs already, and found which files are EVTX: no need to
-  // list and sniff them again here.
-  const prefetch = opts.prefetch;
-  const expanded = prefetch?.listing() ?? (await expandInputs(inputPaths, { recursive: true }));
+/** A hunt's inputs opened, and its worker threads started when several threads pay (`openHuntInputs`). */
+export interface OpenedInputs {
+  sources: EventSource[];
+  /** Inputs that could not be listed or opened, as `file: reason`. */
+  openProblems: string[];
+  /** The workers, building their rules from `recipe` (undefined: one thread). */
+  workers?: { threads: number; pool: HuntWorkerPool; recipe: HuntRulesRecipe };
+}
+
+/**
+ * Expands and opens the inputs and, when `threads` asks for several (or 'auto' finds they pay), starts
+ * the worker threads on `rules` at once (`quarry hunt` gives its rule paths, before loading them).
+ */
+export async function openHuntInputs(
+  inputPaths: string[],
+  opts: Pick<HuntSetupOptions, 'pipelines' | 'formatPipelines' | 'minLevel' | 'logsource' | 'threads' | 'prefetch'>,
+  rules: HuntRulesRecipe['rules'],
+): Promise<OpenedInputs> {
+  const expanded = await expandInputs(inputPaths, { recursive: true });
   const sources: EventSource[] = [];
   const openProblems: string[] = expanded.problems.map((p) => `${p.location.file}: ${p.message}`);
   for (const file of expanded.files) {
     try {
-      if (prefetch?.holds(file)) sources.push(openEvtxSource(file, { prefetch }));
-      else sources.push(await openSource(file, { readers: { evtx: (p) => openEvtxSource(p, prefetch ? { prefetch } : {}) } }));
+      sources.push(await openSource(file, { readers: { evtx: (p) => openEvtxSource(p, opts.prefetch ? { prefetch: opts.prefetch } : {}) } }));
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
       openProblems.push(`${file}: ${e.message}`);
     }
   }
-  const recipe: HuntRulesRecipe = {
-    collection: { rules: col.rules, filters: col.filters, correlations: col.correlations },
-    pipelines: opts.pipelines,
-    formatPipelines: opts.formatPipelines,
-    ...(opts.minLevel ? { minLevel: opts.minLevel } : {}),
-  };
-  const logsourceOf = (source: EventSource) => opts.logsource ?? source.logsource;
-  const threads = opts.threads === undefined ? 1 : huntThreads(opts.threads === 'auto' ? undefined : opts.threads, sources.map((source) => ({ source, logsource: logsourceOf(source) })));
-  if (threads > 1) opts.prefetch?.close(); // the hunt's workers read their shares themselves
-  const workers: HuntWorkers | undefined = threads > 1 ? { threads, rules: recipe, pool: new HuntWorkerPool(recipe, threads - 1) } : undefined;
+  const threads = opts.threads === undefined ? 1 : huntThreads(opts.threads === 'auto' ? undefined : opts.threads, sources.map((source) => ({ source, logsource: opts.logsource ?? source.logsource })));
+  if (threads <= 1) return { sources, openProblems };
+  opts.prefetch?.close(); // the hunt's workers read their shares themselves
+  const recipe: HuntRulesRecipe = { rules, pipelines: opts.pipelines, formatPipelines: opts.formatPipelines, ...(opts.minLevel ? { minLevel: opts.minLevel } : {}) };
+  return { sources, openProblems, workers: { threads, recipe, pool: new HuntWorkerPool(recipe, threads - 1) } };
+}
+
+/**
+ * The hunt ready to run: `inputs` as paths (opened here; workers, if any, are given the collection)
+ * or as `openHuntInputs` opened them (its workers, started on the rule paths, must arrive at `col`).
+ */
+export async function setupHunt(col: SigmaCollection, inputs: string[] | OpenedInputs, opts: HuntSetupOptions): Promise<HuntSetup> {
+  const documents: HuntDocuments = { rules: col.rules, filters: col.filters, correlations: col.correlations };
+  const opened = Array.isArray(inputs) ? await openHuntInputs(inputs, opts, { documents }) : inputs;
+  const recipe: HuntRulesRecipe = { rules: { documents }, pipelines: opts.pipelines, formatPipelines: opts.formatPipelines, ...(opts.minLevel ? { minLevel: opts.minLevel } : {}) };
+  const w = opened.workers;
+  const workers: HuntWorkers | undefined = w ? { threads: w.threads, rules: w.recipe, pool: w.pool, fingerprint: documentsFingerprint(col) } : undefined;
   const { book, prepared, correlation } = setupHuntRules(col, opts);
-  const inputs: HuntInput[] = sources.map((source) => ({ source, logsource: logsourceOf(source), set: book.forFormat(source.pipeline).set }));
-  return { prepared, inputs, openProblems, correlation, recipe, ...(workers ? { workers } : {}) };
+  const logsourceOf = (source: EventSource) => opts.logsource ?? source.logsource;
+  const huntInputs: HuntInput[] = opened.sources.map((source) => ({ source, logsource: logsourceOf(source), set: book.forFormat(source.pipeline).set }));
+  return { prepared, inputs: huntInputs, openProblems: opened.openProblems, correlation, recipe, ...(workers ? { workers } : {}) };
 }

@@ -32,8 +32,15 @@ export type ShareableInput = Pick<HuntInput, 'source' | 'logsource'>;
 /** Chunk slots (64 KiB each) per share of a big EVTX file: about 4 MB, a few thousand records. */
 export const EVTX_CHUNKS_PER_SHARE = 64;
 
-export function planShares(inputs: readonly ShareableInput[], chunksPerShare = EVTX_CHUNKS_PER_SHARE): Share[] {
+/**
+ * Cuts the inputs into shares for `threads` hunters. The last input's chunk runs get shorter towards
+ * its end (each half of what is left per thread, down to an eighth of a full share), so that
+ * the hunters finish together: a full share held by one thread at the end would leave the others
+ * idle for up to a share's time.
+ */
+export function planShares(inputs: readonly ShareableInput[], chunksPerShare = EVTX_CHUNKS_PER_SHARE, threads = 1): Share[] {
   const shares: Share[] = [];
+  const smallest = Math.max(1, Math.ceil(chunksPerShare / 8));
   for (const [index, input] of inputs.entries()) {
     const { name: file, format } = input.source;
     const base = { input: index, file, format, ...(input.logsource ? { logsource: input.logsource } : {}), local: file === '-' };
@@ -42,19 +49,26 @@ export function planShares(inputs: readonly ShareableInput[], chunksPerShare = E
       shares.push({ id: shares.length, ...base, last: true });
       continue;
     }
-    for (let from = 0; from < slots; from += chunksPerShare) {
-      const to = Math.min(slots, from + chunksPerShare);
+    const tapered = threads > 1 && index === inputs.length - 1;
+    for (let from = 0; from < slots; ) {
+      const run = tapered ? Math.min(chunksPerShare, Math.max(smallest, Math.ceil((slots - from) / (2 * threads)))) : chunksPerShare;
+      // a remainder shorter than the smallest run goes with this one
+      const to = slots - (from + run) < smallest ? slots : from + run;
       shares.push({ id: shares.length, ...base, chunks: { from, to }, last: to === slots });
+      from = to;
     }
   }
   return shares;
 }
 
 /**
- * Input bytes from which `--workers` is on by default. A worker costs about two seconds before it
- * hunts at full speed (it builds the rules again, about a second for every SigmaHQ Windows rule, and
- * its code warms up), which smaller inputs do not win back: measured slower than one thread at 100 MB
- * of EVTX on this project's busy two-core machine (README, bench/hunt-workers.ts).
+ * Input bytes from which `--workers` is on by default. A worker pays before it hunts: with every
+ * SigmaHQ Windows rule and a warm rule cache, about 0.9 s of its own CPU (start, load, compile) and
+ * 0.7 s more of V8 optimizing the same code again in its isolate, beside this thread doing the same;
+ * hunting EVTX costs about 40 ms of CPU a MB. On two idle cores that is won back from about 50 MB,
+ * but this project's two-core machine is shared: at load ~2, 2 threads gave 1.24× the whole process
+ * at 128 MB and were slower at 100 MB; at load 11–15 they were slower even at 128 MB (README,
+ * bench/hunt-workers.ts, which prints where the CPU goes). 192 MB keeps the default where it pays.
  */
 export const AUTO_WORKERS_MIN_BYTES = 192 * 1024 * 1024;
 
@@ -67,7 +81,7 @@ export function huntThreads(requested: number | undefined, inputs: readonly Shar
   if (cpus < 2) return 1;
   const bytes = inputs.reduce((n, i) => n + sizeOf(i.source.name), 0);
   if (bytes < AUTO_WORKERS_MIN_BYTES) return 1;
-  const shares = planShares(inputs).filter((s) => !s.local).length;
+  const shares = planShares(inputs, EVTX_CHUNKS_PER_SHARE, cpus).filter((s) => !s.local).length;
   return Math.max(1, Math.min(cpus, shares));
 }
 

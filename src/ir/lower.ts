@@ -9,7 +9,8 @@ import { holdsOnMissing, sameShape, type AlternativesOptions } from './alternati
 /** What the target can tell apart, where it changes the IR (see ir/alternatives.ts). */
 export type LowerOptions = AlternativesOptions;
 
-export function lowerProcessedRule(p: ProcessedRule, opts: LowerOptions = {}): RuleIR {
+/** `failures`: loweringFailures(p), when the caller has it already (a converter checks it first). */
+export function lowerProcessedRule(p: ProcessedRule, opts: LowerOptions = {}, failures: string[] = loweringFailures(p)): RuleIR {
   const { rule } = p;
   const selections = new Map<string, Expr>();
   for (const [name, d] of rule.detections) selections.set(name, lowerDetection(d, opts));
@@ -18,12 +19,21 @@ export function lowerProcessedRule(p: ProcessedRule, opts: LowerOptions = {}): R
   const added = [...p.conditions.map((g) => lowerGroup(g, 'pipeline', opts)), ...p.exclusions.map((g) => not(lowerGroup(g, 'pipeline', opts)))];
   if (added.length) detection = and([...added, detection]);
   const guard = p.guards.length ? and(p.guards.map((g) => lowerGroup(g, 'pipeline', opts))) : null;
+  return { rule, guard, detection, selections, failures, applied: p.applied };
+}
+
+/**
+ * Why the IR of a processed rule cannot be used (its `failures`), known before lowering: the
+ * pipelines' failures and any placeholder left unresolved. A converter that refuses such a rule
+ * need not lower it (backends/common/convert.ts).
+ */
+export function loweringFailures(p: ProcessedRule): string[] {
   const failures = [...p.failures];
-  for (const name of unresolvedPlaceholders(rule)) {
+  for (const name of unresolvedPlaceholders(p.rule)) {
     const reason = `placeholder %${name}% has no values (give them with a pipeline's vars)`;
     if (!failures.some((f) => f.includes(`%${name}%`))) failures.push(reason);
   }
-  return { rule, guard, detection, selections, failures, applied: p.applied };
+  return failures;
 }
 
 function unresolvedPlaceholders(rule: SigmaRule): string[] {

@@ -29,14 +29,22 @@ export interface RuleOnPath {
 }
 
 export function ruleToIR(rule: SigmaRule, path: RulePath): RuleOnPath {
+  const before = ruleProcessed(rule, path);
+  return { ...before, ir: lowerProcessedRule(before.processed, path.lower) };
+}
+
+/**
+ * The path up to lowering: filters, then pipelines. A converter stops here for a rule that it can
+ * refuse from the processed rule alone (backends/common/convert.ts); everything else goes on to
+ * ruleToIR's lowering, the same for both.
+ */
+export function ruleProcessed(rule: SigmaRule, path: RulePath): Omit<RuleOnPath, 'ir'> {
   const f = applyFilters(rule, path.filters ?? []);
-  const processed = applyPipelines(f.rule, path.pipelines);
   return {
     rule,
     filtered: f.rule,
     filtersApplied: f.applied,
     filterNotes: f.skipped.map((s) => `filter '${s.filter.title}' not applied to '${rule.title}': ${s.reason}`),
-    processed,
-    ir: lowerProcessedRule(processed, path.lower),
+    processed: applyPipelines(f.rule, path.pipelines),
   };
 }

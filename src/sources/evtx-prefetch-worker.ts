@@ -33,8 +33,7 @@ function sizeOf(path: string): number {
   }
 }
 
-const listing = await expandInputs(data.paths, { recursive: true });
-const { files } = listing;
+const { files } = await expandInputs(data.paths, { recursive: true });
 const plan: string[] = [];
 if (files.reduce((n, f) => n + sizeOf(f), 0) < data.maxInputBytes) {
   let bytes = 0;
@@ -46,7 +45,7 @@ if (files.reduce((n, f) => n + sizeOf(f), 0) < data.maxInputBytes) {
     plan.push(f);
   }
 }
-post({ t: 'plan', files: plan, listing });
+post({ t: 'plan', files: plan });
 
 for (const [file, path] of plan.entries()) {
   let items: Array<WireRecord | EvtxError> = [];

@@ -7,7 +7,7 @@
 // of reading it. Same records, same problems, same order: only the thread that did the work differs.
 //
 // Never waited for: the worker runs at the lowest priority, so on a busy machine it takes only CPU
-// nobody else wants, and when the hunt needs records (or the listing) the worker has not posted yet,
+// nobody else wants, and when the hunt needs records (or the plan) the worker has not posted yet,
 // this thread closes the read-ahead and reads the rest itself, as it would without one. So the
 // read-ahead can only take work off this thread, never make it wait.
 //
@@ -25,7 +25,6 @@ import { parseChunk } from './evtx/chunk.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE } from './evtx/file-header.js';
 import type { EvtxError, EvtxRecord } from './evtx/types.js';
 import type { LogEvent } from './types.js';
-import type { ExpandedInputs } from './open-source.js';
 
 /** EVTX bytes read ahead at most (the samples a hunt of a few files meets total 18 MB). */
 export const PREFETCH_MAX_BYTES = 64 * 1024 * 1024;
@@ -45,13 +44,9 @@ export type PrefetchItem = PrefetchedRecord | EvtxError;
 /** A record on the wire: `nested` says the flat event had the hidden nested `Event` (rebuilt here on access). */
 export type WireRecord = Omit<PrefetchedRecord, 'flat'> & { flat: LogEvent; nested: boolean };
 
-/**
- * Messages of the worker, in this order: `plan` once (the files it reads, and the inputs listed as
- * `expandInputs` lists them, which the hunt uses instead of listing them again), then for each
- * planned file its `items` and `end`.
- */
+/** Messages of the worker, in this order: `plan` once (the files it reads), then for each planned file its `items` and `end`. */
 export type PrefetchMessage =
-  | { t: 'plan'; files: string[]; listing: ExpandedInputs }
+  | { t: 'plan'; files: string[] }
   | { t: 'items'; file: number; items: Array<WireRecord | EvtxError> }
   | { t: 'end'; file: number };
 
@@ -119,7 +114,6 @@ export class EvtxPrefetch {
   readonly stats = { given: 0, takenOver: 0 };
   private plan: Map<string, number> | null = null;
   private planned: string[] = [];
-  private listed: ExpandedInputs | null = null;
   private feeds: Feed[] = [];
   private exited = false;
   private closed = false;
@@ -143,17 +137,6 @@ export class EvtxPrefetch {
   /** Resolves when the worker has ended (done, failed or closed): for tests that want it all read ahead. */
   finished(): Promise<void> {
     return this.ended;
-  }
-
-  /** The inputs as `expandInputs` lists them, listed by the worker; null when it has not yet (the caller lists them). */
-  listing(): ExpandedInputs | null {
-    this.takePlan();
-    return this.listed;
-  }
-
-  /** Whether `path` is one of the EVTX files read ahead (known once `listing` answered). */
-  holds(path: string): boolean {
-    return !this.closed && this.plan?.has(path) === true;
   }
 
   /**
@@ -225,7 +208,6 @@ export class EvtxPrefetch {
   private receive(m: PrefetchMessage): void {
     if (m.t === 'plan') {
       this.planned = m.files;
-      this.listed = m.listing;
       this.plan = new Map(m.files.map((f, i) => [f, i]));
     } else if (m.t === 'end') this.feed(m.file).ended = true;
     else {

@@ -4,13 +4,13 @@
 // input that a worker cannot read are reported, not lost.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadSigmaPaths } from '../../src/sigma/load.js';
 import { builtinPipeline } from '../../src/pipeline/builtin.js';
 import { re2Regex } from '../../src/engine/regex-re2.js';
-import { setupHunt } from '../../src/hunt/setup.js';
+import { openHuntInputs, setupHunt, type HuntSetupOptions } from '../../src/hunt/setup.js';
 import { hunt, type HuntSummary, type HuntWorkers } from '../../src/hunt/hunt.js';
 import { toJsonLine, type HuntDetection } from '../../src/hunt/detection.js';
 import { makeMixedFolder } from './mixed-folder.js';
@@ -129,4 +129,58 @@ test('stopped (SIGINT) while workers hunt: the summary says interrupted, what ca
   assert.equal(summary.interrupted, true);
   assert.ok(got.length >= 20 && got.length < plain.lines.length);
   assert.deepEqual(got, plain.lines.slice(0, got.length));
+});
+
+/** A rule of the Security log on one event id: 583 events of security.evtx are 4624, 459 are 4672. */
+const probe = (eventId: number) => `title: Probe of the Security log
+id: 0d6a7a3c-5b7e-4f57-9a43-3f3b1c1d2e01
+status: test
+logsource:
+    product: windows
+    service: security
+detection:
+    selection:
+        EventID: ${eventId}
+    condition: selection
+level: low
+`;
+
+test('workers that load the rule paths themselves (as quarry hunt starts them): the one-thread result; a worker that loaded other rules is let go', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'quarry-par-'));
+  try {
+    const rules = path.join(dir, 'rules');
+    mkdirSync(rules);
+    for (const f of readdirSync(path.join(BUILTIN_RULES, 'security')).filter((f) => f.endsWith('.yml'))) copyFileSync(path.join(BUILTIN_RULES, 'security', f), path.join(rules, f));
+    writeFileSync(path.join(rules, 'probe.yml'), probe(4624));
+    const inputs = [path.join(EVTX, 'evtx-crate/security.evtx')];
+    const opts: HuntSetupOptions = { pipelines: [builtinPipeline('windows')!], formatPipelines: true, regex: re2Regex, threads: 3 };
+    const huntWith = async (change?: () => void) => {
+      const opened = await openHuntInputs(inputs, opts, { paths: [rules], cache: false });
+      assert.equal(opened.workers?.threads, 3);
+      if (change) {
+        // once the workers have built their rules from the paths, before this thread loads them
+        while (!opened.workers!.pool.threads.every((t) => t.ready)) await new Promise((r) => setTimeout(r, 20));
+        change();
+      }
+      const setup = await setupHunt(loadSigmaPaths([rules]), opened, opts);
+      const lines: string[] = [];
+      await hunt(setup.prepared.set, setup.inputs, { regex: re2Regex, onDetection: (d) => void lines.push(toJsonLine(d)), workers: { ...setup.workers!, hereToo: false, chunksPerShare: 2 } });
+      return { lines, retired: opened.workers!.pool.threads.filter((t) => t.retired).length };
+    };
+
+    const same = await huntWith();
+    const plain = await run([rules], inputs);
+    assert.ok(plain.lines.filter((l) => l.includes('Probe of the Security log')).length >= 500);
+    assert.equal(same.retired, 0);
+    assert.deepEqual(same.lines, plain.lines);
+
+    // the probe's text changes once the workers have started: they built 4624, this thread 4672
+    const changed = await huntWith(() => writeFileSync(path.join(rules, 'probe.yml'), probe(4672)));
+    const plainChanged = await run([rules], inputs);
+    assert.notDeepEqual(plainChanged.lines, plain.lines);
+    assert.equal(changed.retired, 2);
+    assert.deepEqual(changed.lines, plainChanged.lines);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -8,13 +8,17 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readJsonEvents } from '../../src/sources/json-reader.js';
-import { expandEvtxInputs, readEvtx } from '../../src/sources/evtx/index.js';
+import { expandEvtxInputs, parseChunk, readEvtx } from '../../src/sources/evtx/index.js';
+import { rng } from '../seeded-random.js';
 import { DATA, chunked } from './helpers.js';
-import { chunkSizes, digestEvtx, digestSource, ndjsonCases, type EvtxDigest, type NdjsonDigest } from './reader-equivalence-cases.js';
+import {
+  chunkSizes, digestEvtx, digestEvtxMutations, digestSource, ndjsonCases, type EvtxDigest, type EvtxMutationDigest, type NdjsonDigest,
+} from './reader-equivalence-cases.js';
 
 const expected = JSON.parse(readFileSync(fileURLToPath(new URL('../../../test/fixtures/readers/equivalence.json', import.meta.url)), 'utf8')) as {
   ndjson: Record<string, NdjsonDigest>;
   evtx: Record<string, EvtxDigest>;
+  evtxMutated: EvtxMutationDigest;
 };
 
 test('NDJSON edge cases read as before, in every chunk size', async () => {
@@ -38,4 +42,8 @@ test('every record of every EVTX sample reads as before (JSON, XML, errors, stat
     records += got.records;
   }
   assert.equal(records, 11929);
+});
+
+test('damaged EVTX chunks read as before: records, XML, errors and warnings of 300 seeded mutations', () => {
+  assert.deepEqual(digestEvtxMutations(DATA, parseChunk, rng(0x14e4), 300), expected.evtxMutated);
 });

@@ -6,23 +6,43 @@ import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from '..
 import { resolveCorrelations, ruleKey, type ResolvedCorrelation } from '../../sigma/correlation-plan.js';
 import { fieldNamesThrough } from '../../ir/field-names.js';
 import type { ProcessingPipeline } from '../../pipeline/types.js';
-import { ruleToIR } from '../../ir/rule-path.js';
-import { ConversionError, type Backend, type ConversionResult } from './types.js';
+import { ruleProcessed, ruleToIR } from '../../ir/rule-path.js';
+import { loweringFailures, lowerProcessedRule } from '../../ir/lower.js';
+import { ConversionError, type Backend, type ConversionResult, type ConvertInput } from './types.js';
 
 export interface ConvertedRule {
   document: SigmaDocument;
   result: ConversionResult;
 }
 
-/** Converts one rule as loaded; the filters that name it and fit its log source apply. */
-export function convertRule(rule: SigmaRule, backend: Backend, pipelines: readonly ProcessingPipeline[], filters: readonly SigmaFilter[] = []): ConversionResult {
-  const { processed, ir } = ruleToIR(rule, { filters, pipelines, lower: { emptyIsMissing: backend.emptyIsMissing } });
+/**
+ * Converts one rule as loaded; the filters that name it and fit its log source apply. A rule refused
+ * for what the pipelines did (their failures, or the backend's `refusal`: no table for its log
+ * source) is refused before lowering, with the code and reason that rendering it would give:
+ * `{ early: false }` lowers and renders every rule, the plain path the tests compare with.
+ */
+export function convertRule(rule: SigmaRule, backend: Backend, pipelines: readonly ProcessingPipeline[], filters: readonly SigmaFilter[] = [], opts: { early?: boolean } = {}): ConversionResult {
+  const path = { filters, pipelines, lower: { emptyIsMissing: backend.emptyIsMissing } };
+  const names = pipelines.map((p) => p.name);
+  if (opts.early ?? true) {
+    const { processed } = ruleProcessed(rule, path);
+    const failures = loweringFailures(processed);
+    if (failures.length) return { ok: false, code: 'pipeline-failure', error: failures.join('; ') };
+    const refused = backend.refusal?.({ rule: processed.rule, guarded: processed.guards.length > 0, state: processed.state, pipelines: names });
+    if (refused) return { ok: false, code: refused.code, error: refused.message };
+    return rendered(backend, { ir: lowerProcessedRule(processed, path.lower, failures), state: processed.state, pipelines: names });
+  }
+  const { processed, ir } = ruleToIR(rule, path);
   if (ir.failures.length) return { ok: false, code: 'pipeline-failure', error: ir.failures.join('; ') };
+  return rendered(backend, { ir, state: processed.state, pipelines: names });
+}
+
+/** A lowered rule without failures through the backend's renderer: its query, or why it has none. */
+function rendered(backend: Backend, input: ConvertInput): ConversionResult {
+  const { state, pipelines: names } = input;
   try {
-    const names = pipelines.map((p) => p.name);
-    const input = { ir, state: processed.state, pipelines: names };
     const query = backend.render(input);
-    return { ok: true, query, notes: backend.notes?.(input) ?? [], state: processed.state, pipelines: names };
+    return { ok: true, query, notes: backend.notes?.(input) ?? [], state, pipelines: names };
   } catch (e) {
     if (e instanceof ConversionError) return { ok: false, code: e.code, error: e.message };
     throw e;
@@ -90,13 +110,31 @@ function fieldsAsNamed(c: ResolvedCorrelation, pipelines: readonly ProcessingPip
 /** The code of a base rule converted only inside its correlation: not a failure. */
 export const INSIDE_CORRELATION = 'correlation-base';
 
+/**
+ * Results of rules converted before with the same target, pipelines and filters (the conversion
+ * cache, backends/convert-cache.ts, in Node): `lookup` gives one or undefined, `keep` is told each
+ * fresh one.
+ */
+export interface ResultCache {
+  lookup(rule: SigmaRule): ConversionResult | undefined;
+  keep(rule: SigmaRule, result: ConversionResult): void;
+}
+
 /** Converts every rule of a collection (filters applied), then its correlation rules. */
-export function convertCollection(col: SigmaCollection, backend: Backend, pipelines: readonly ProcessingPipeline[]): ConvertedRule[] {
+export function convertCollection(col: SigmaCollection, backend: Backend, pipelines: readonly ProcessingPipeline[], opts: { early?: boolean; cache?: ResultCache | null } = {}): ConvertedRule[] {
   const plan = col.correlations.length ? resolveCorrelations(col.rules, col.correlations) : undefined;
+  const { cache } = opts;
+  const convert = (rule: SigmaRule): ConversionResult => {
+    const kept = cache?.lookup(rule);
+    if (kept) return kept;
+    const result = convertRule(rule, backend, pipelines, col.filters, opts);
+    cache?.keep(rule, result);
+    return result;
+  };
   // `generate: false` (the default): a rule that a correlation reads is converted only inside it.
   const out: ConvertedRule[] = col.rules.map((rule) => ({
     document: rule,
-    result: plan?.silent.has(ruleKey(rule)) ? { ok: false, code: INSIDE_CORRELATION, error: 'a base rule of a correlation (generate: false): converted only as part of the correlation' } : convertRule(rule, backend, pipelines, col.filters),
+    result: plan?.silent.has(ruleKey(rule)) ? { ok: false, code: INSIDE_CORRELATION, error: 'a base rule of a correlation (generate: false): converted only as part of the correlation' } : convert(rule),
   }));
   for (const c of col.correlations) out.push({ document: c, result: convertCorrelation(c, col, backend, pipelines, plan) });
   return out;

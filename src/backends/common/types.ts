@@ -4,6 +4,7 @@
 import type { RuleIR } from '../../ir/types.js';
 import type { ResolvedCorrelation } from '../../sigma/correlation-plan.js';
 import type { RuleMeta } from './rule-meta.js';
+import type { SigmaRule } from '../../sigma/model.js';
 
 /**
  * Why a rule could not be converted: a stable code (for accounting) and a readable message. It is an
@@ -52,6 +53,23 @@ export interface ConvertInput {
   pipelines: readonly string[];
 }
 
+/**
+ * A rule after pipelines but before lowering: what a backend may refuse it for without its IR
+ * (Backend.refusal). `rule` is the processed rule (its log source as the pipelines left it).
+ */
+export interface ProcessedInput {
+  rule: SigmaRule;
+  /** Whether the pipelines gave the rule a log-source guard (the IR's `guard` is then not null). */
+  guarded: boolean;
+  state: Readonly<Record<string, unknown>>;
+  pipelines: readonly string[];
+}
+
+/** A processed input as its IR tells it, for a renderer that checks the same refusal again. */
+export function processedInput({ ir, state, pipelines }: ConvertInput): ProcessedInput {
+  return { rule: ir.rule, guarded: ir.guard !== null, state, pipelines };
+}
+
 /** A correlation rule for a backend: resolved (references, aliases) and its base rules down the one path. */
 export interface CorrelationConvertInput {
   correlation: ResolvedCorrelation;
@@ -77,6 +95,13 @@ export interface Backend {
   correlationNotes?(input: CorrelationConvertInput): string[];
   /** Renders one rule; throws ConversionError for what the target cannot express. */
   render(input: ConvertInput): string;
+  /**
+   * The refusal `render` would throw first, when the pipelines' output alone tells it (no table or
+   * data model for the log source, no log-source guard): checked before lowering, so that a rule
+   * refused for that is not lowered and rendered first (most of SigmaHQ's rules/ for a table
+   * family's pipeline). `render` checks the same function, so both give the same code and reason.
+   */
+  refusal?(input: ProcessedInput): ConversionError | null;
   /** Notes on a rule that rendered (see ConversionResult.notes); a backend without any leaves this out. */
   notes?(input: ConvertInput): string[];
   /**

@@ -1,6 +1,6 @@
 // The KQL backend (Microsoft Sentinel, Defender XDR): a renderer of the query IR.
 import type { Backend } from '../common/types.js';
-import { renderKqlQuery } from './render-query.js';
+import { noTable, renderKqlQuery } from './render-query.js';
 import { kqlNotes } from './notes.js';
 import { kqlCorrelationNotes, renderKqlCorrelation } from './render-correlation.js';
 import { sentinelRuleFormat } from './formats/sentinel-rule.js';
@@ -11,6 +11,7 @@ export const kqlBackend: Backend = {
   // String columns hold '' for a missing value, and dynamic values read as '' through tostring().
   emptyIsMissing: true,
   render: renderKqlQuery,
+  refusal: noTable,
   notes: kqlNotes,
   renderCorrelation: renderKqlCorrelation,
   correlationNotes: kqlCorrelationNotes,

@@ -66,7 +66,7 @@ export function renderKqlCorrelation(input: CorrelationConvertInput): string {
   input.inputs.forEach((x, i) => {
     let t: { table: string; fallback: string | null };
     try {
-      t = ruleTable({ ...x, pipelines: input.pipelines });
+      t = ruleTable({ rule: x.ir.rule, state: x.state, pipelines: input.pipelines });
     } catch (e) {
       if (e instanceof ConversionError) throw new ConversionError(e.code, `base rule '${x.ir.rule.title}': ${e.message}`);
       throw e;

@@ -2,7 +2,7 @@
 // stages that extract EventData fields, and the detection.
 import { and, fieldTests } from '../../ir/lower.js';
 import type { Expr } from '../../ir/types.js';
-import { ConversionError, type ConvertInput } from '../common/types.js';
+import { ConversionError, processedInput, type ConvertInput, type ProcessedInput } from '../common/types.js';
 import { FieldScope, XML_BAG } from './fields.js';
 import { kqlIdent } from './literals.js';
 import { renderExpr } from './render-expr.js';
@@ -12,22 +12,28 @@ export const STATE_TABLE = 'query_table';
 /** A column holding Windows event XML, read for fields that are not columns (SecurityEvent). */
 export const STATE_FALLBACK = 'eventdata_fallback';
 
-/** The table the pipelines chose for a rule and the column its EventData fields fall back to; no table is an error. */
-export function ruleTable({ ir, state, pipelines }: ConvertInput): { table: string; fallback: string | null } {
+/** The refusal of a rule the pipelines chose no table for (Backend.refusal); null when they chose one. */
+export function noTable({ rule, state, pipelines }: Pick<ProcessedInput, 'rule' | 'state' | 'pipelines'>): ConversionError | null {
   const table = state[STATE_TABLE];
-  if (typeof table !== 'string' || !table) {
-    const ls = Object.entries(ir.rule.logsource)
-      .filter(([k, v]) => v !== undefined && k !== 'definition')
-      .map(([k, v]) => `${k}=${String(v)}`)
-      .join(',');
-    throw new ConversionError('no-table', `no table for log source ${ls || '(none)'} in pipeline${pipelines.length === 1 ? '' : 's'} ${pipelines.join(', ') || '(none)'}`);
-  }
-  return { table, fallback: typeof state[STATE_FALLBACK] === 'string' ? (state[STATE_FALLBACK] as string) : null };
+  if (typeof table === 'string' && table) return null;
+  const ls = Object.entries(rule.logsource)
+    .filter(([k, v]) => v !== undefined && k !== 'definition')
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(',');
+  return new ConversionError('no-table', `no table for log source ${ls || '(none)'} in pipeline${pipelines.length === 1 ? '' : 's'} ${pipelines.join(', ') || '(none)'}`);
+}
+
+/** The table the pipelines chose for a rule and the column its EventData fields fall back to; no table is an error. */
+export function ruleTable(input: Pick<ProcessedInput, 'rule' | 'state' | 'pipelines'>): { table: string; fallback: string | null } {
+  const refused = noTable(input);
+  if (refused) throw refused;
+  const { state } = input;
+  return { table: state[STATE_TABLE] as string, fallback: typeof state[STATE_FALLBACK] === 'string' ? (state[STATE_FALLBACK] as string) : null };
 }
 
 export function renderKqlQuery(input: ConvertInput): string {
   const { ir } = input;
-  const { table, fallback } = ruleTable(input);
+  const { table, fallback } = ruleTable(processedInput(input));
   const scope = new FieldScope(table, fallback);
   // Conjuncts that read only columns filter before the (costly) EventData extraction.
   const early: Expr[] = [];

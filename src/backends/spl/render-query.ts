@@ -4,8 +4,8 @@
 // goes whole to `| where`, so AND across the pipe keeps the rule's meaning.
 import type { Expr } from '../../ir/types.js';
 import { and } from '../../ir/lower.js';
-import { ConversionError, type ConvertInput } from '../common/types.js';
-import type { RuleIR } from '../../ir/types.js';
+import { ConversionError, processedInput, type ConvertInput, type ProcessedInput } from '../common/types.js';
+import type { SigmaRule } from '../../sigma/model.js';
 import { searchExpr } from './render-search.js';
 import { whereExpr } from './render-where.js';
 import { renderTstats, STATE_DATAMODEL, STATE_DATAMODEL_ONLY } from './render-tstats.js';
@@ -26,10 +26,10 @@ export function renderSplQuery(input: ConvertInput): string {
  * A rule (not a data model search) split per top-level conjunct: the search terms, and the
  * conjuncts that need `| where`. Refuses a rule the pipelines left unscoped.
  */
-export function searchParts({ ir, state, pipelines }: ConvertInput): { terms: string[]; rest: Expr[] } {
-  if (state[STATE_DATAMODEL_ONLY] === true) throw new ConversionError('no-datamodel', `no CIM data model for log source ${logsourceText(ir)} in ${pipelines.join(', ')}`);
-  if (state[STATE_GUARD_REQUIRED] === true && !ir.guard)
-    throw new ConversionError('no-logsource-guard', `no source/EventCode condition for log source ${logsourceText(ir)} in ${pipelines.join(', ')}: the search would not be scoped to its events`);
+export function searchParts(input: ConvertInput): { terms: string[]; rest: Expr[] } {
+  const refused = splRefusal(processedInput(input));
+  if (refused) throw refused;
+  const { ir } = input;
   const conjuncts = (e: Expr): Expr[] => (e.kind === 'and' ? e.args : e.kind === 'const' && e.value ? [] : [e]);
   const terms: string[] = [];
   const rest: Expr[] = [];
@@ -41,8 +41,20 @@ export function searchParts({ ir, state, pipelines }: ConvertInput): { terms: st
   return { terms, rest };
 }
 
-function logsourceText(ir: RuleIR): string {
-  const ls = Object.entries(ir.rule.logsource)
+/**
+ * The refusal of a rule (not a data model search) that the pipelines left without a data model or
+ * unscoped (Backend.refusal); null otherwise.
+ */
+export function splRefusal({ rule, guarded, state, pipelines }: ProcessedInput): ConversionError | null {
+  if (typeof state[STATE_DATAMODEL] === 'string') return null;
+  if (state[STATE_DATAMODEL_ONLY] === true) return new ConversionError('no-datamodel', `no CIM data model for log source ${logsourceText(rule)} in ${pipelines.join(', ')}`);
+  if (state[STATE_GUARD_REQUIRED] === true && !guarded)
+    return new ConversionError('no-logsource-guard', `no source/EventCode condition for log source ${logsourceText(rule)} in ${pipelines.join(', ')}: the search would not be scoped to its events`);
+  return null;
+}
+
+function logsourceText(rule: SigmaRule): string {
+  const ls = Object.entries(rule.logsource)
     .filter(([k, v]) => v !== undefined && k !== 'definition')
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(',');

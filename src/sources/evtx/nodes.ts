@@ -1,5 +1,6 @@
 // The parsed form of binary XML: a small tree that templates compile to once per chunk and that
 // records instantiate with their substitution values. Renderers (JSON, XML) walk it.
+import type { XmlPlan } from './render-xml.js';
 
 export const K_ELEMENT = 1;
 export const K_TEXT = 2;
@@ -10,7 +11,18 @@ export const K_CDATA = 6;
 export const K_PI = 7;
 export const K_TEMPLATE = 8;
 
-export interface ElementNode { k: 1; name: string; attrs: AttrNode[]; children: Node[] | null }
+export interface ElementNode {
+  k: 1;
+  name: string;
+  attrs: AttrNode[];
+  children: Node[] | null;
+  /**
+   * The XML renderer's work on this element that no value changes (tags, fixed attributes, the
+   * kind of content), made on its first rendering: an element of a template is rendered for every
+   * record of its chunk. Always present (undefined until then) so that every element has one shape.
+   */
+  xml: XmlPlan | undefined;
+}
 export interface AttrNode { name: string; parts: Node[] }
 export interface TextNode { k: 2; text: string }
 export interface SubstNode { k: 3; index: number; optional: boolean; type: number }

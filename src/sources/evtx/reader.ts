@@ -1,6 +1,6 @@
 // Streaming reader: reads the file chunk by chunk, parses chunks in this thread or in a worker
 // pool, and yields records and errors in file order.
-import { promises as fs } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import os from 'node:os';
 import { parseChunk, type ChunkJob } from './chunk.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE, parseFileHeader } from './file-header.js';
@@ -49,9 +49,12 @@ function account(stats: EvtxStats, r: ChunkResult): void {
 }
 
 async function* iterate(file: string, options: EvtxOptions, stats: EvtxStats): AsyncGenerator<EvtxRecord | EvtxError> {
-  let fh: fs.FileHandle;
+  // Reads are synchronous: a chunk is 64 KiB at a known offset, and an asynchronous read of it cost
+  // two to four times the CPU of the read itself (a promise, a thread-pool hand-off and a wake-up per
+  // chunk, which on the samples was a tenth of all the time spent reading them).
+  let fd: number;
   try {
-    fh = await fs.open(file, 'r');
+    fd = openSync(file, 'r');
   } catch (e) {
     const err: EvtxError = { kind: 'error', scope: 'file', file, offset: 0, message: `cannot open: ${(e as Error).message}` };
     stats.errors.push(err);
@@ -60,10 +63,10 @@ async function* iterate(file: string, options: EvtxOptions, stats: EvtxStats): A
   }
   let pool: ChunkWorkerPool | null = null;
   try {
-    const size = (await fh.stat()).size;
+    const size = fstatSync(fd).size;
     stats.fileSize = size;
     const head = Buffer.alloc(FILE_HEADER_SIZE);
-    const { bytesRead } = await fh.read(head, 0, FILE_HEADER_SIZE, 0);
+    const bytesRead = readSync(fd, head, 0, FILE_HEADER_SIZE, 0);
     const header = parseFileHeader(head.subarray(0, bytesRead));
     const first = options.chunks ? Math.max(0, options.chunks.from) : 0;
     if (first > 0) {
@@ -90,21 +93,17 @@ async function* iterate(file: string, options: EvtxOptions, stats: EvtxStats): A
     const want = options.workers ?? os.availableParallelism();
     const nWorkers = Math.min(want, slots - first);
     const job = (i: number): ChunkJob => ({ file, chunk: i, offset: FILE_HEADER_SIZE + i * CHUNK_SIZE, expected: i < declared, json, xml });
-    const readSlot = async (i: number, buf: Buffer): Promise<Buffer> => {
-      const { bytesRead: n } = await fh.read(buf, 0, CHUNK_SIZE, FILE_HEADER_SIZE + i * CHUNK_SIZE);
-      return buf.subarray(0, n);
-    };
+    const readSlot = (i: number, buf: Buffer): Buffer => buf.subarray(0, readSync(fd, buf, 0, CHUNK_SIZE, FILE_HEADER_SIZE + i * CHUNK_SIZE));
 
-    const emit = function* (r: ChunkResult): Generator<EvtxRecord | EvtxError> {
+    /** The chunk's records and errors in file order (sorted by offset), once counted in the stats. */
+    const ordered = (r: ChunkResult): Array<EvtxRecord | EvtxError> => {
       account(stats, r);
-      // keep file order inside the chunk: records and errors sorted by offset
-      if (r.errors.length === 0) yield* r.records;
-      else yield* [...r.records, ...r.errors].sort((a, b) => a.offset - b.offset);
+      return r.errors.length === 0 ? r.records : [...r.records, ...r.errors].sort((a, b) => a.offset - b.offset);
     };
 
     if (nWorkers <= 1) {
       const buf = Buffer.allocUnsafe(CHUNK_SIZE);
-      for (let i = first; i < slots; i++) yield* emit(parseChunk(await readSlot(i, buf), job(i)));
+      for (let i = first; i < slots; i++) for (const item of ordered(parseChunk(readSlot(i, buf), job(i)))) yield item;
       return;
     }
     pool = sharedPool(nWorkers);
@@ -116,16 +115,20 @@ async function* iterate(file: string, options: EvtxOptions, stats: EvtxStats): A
         errors: [{ kind: 'error', scope: 'chunk', file, chunk: i, offset: FILE_HEADER_SIZE + i * CHUNK_SIZE, message: `worker failed: ${e.message}` }],
       }));
     for (let i = first; i < slots; i++) {
-      const buf = await readSlot(i, Buffer.allocUnsafe(CHUNK_SIZE));
+      const buf = readSlot(i, Buffer.allocUnsafe(CHUNK_SIZE));
       inflight.push(settle(i, pool.parse(buf, job(i))));
-      if (inflight.length >= window) yield* emit(await inflight.shift()!);
+      if (inflight.length >= window) for (const item of ordered(await inflight.shift()!)) yield item;
     }
-    while (inflight.length) yield* emit(await inflight.shift()!);
+    while (inflight.length) for (const item of ordered(await inflight.shift()!)) yield item;
   } catch (e) {
     const err: EvtxError = { kind: 'error', scope: 'file', file, offset: 0, message: `read failed: ${(e as Error).message}` };
     stats.errors.push(err);
     yield err;
   } finally {
-    await fh.close().catch(() => undefined);
+    try {
+      closeSync(fd);
+    } catch {
+      // closing a file only read from cannot lose anything
+    }
   }
 }

@@ -2,7 +2,7 @@
 // evtxexport print events. Values use Windows' text forms ({GUID}, 7-digit FILETIME, 0x hex).
 import {
   K_CDATA, K_CHARREF, K_ELEMENT, K_ENTITY, K_PI, K_SUBST, K_TEMPLATE, K_TEXT,
-  RENDER_BUDGET, renderBudget, spend, type ElementNode, type Node, type Values,
+  RENDER_BUDGET, renderBudget, spend, type ElementNode, type Node, type SubstNode, type Values,
 } from './nodes.js';
 import { T_ANSI, T_ARRAY, T_BINXML, T_NULL, T_STRING, valueText, valueTextItems } from './values.js';
 
@@ -27,14 +27,34 @@ function substText(values: Values, index: number, t: number, attr: boolean): str
 /** Renders a record's top-level nodes as XML text (one element per line, no XML declaration). */
 export function renderXml(nodes: Node[], values: Values | null): string {
   renderBudget.left = RENDER_BUDGET;
-  const out: string[] = [];
+  // Nearly every record is one template instance whose body is one element (<Event>): written
+  // straight, spending the budget for the two nodes as collect() would.
+  const only = nodes.length === 1 ? nodes[0]! : null;
+  const body = only?.k === K_TEMPLATE && only.template.nodes.length === 1 ? only.template.nodes[0]! : null;
+  let out: string;
+  if (only?.k === K_TEMPLATE && body?.k === K_ELEMENT) {
+    spend();
+    spend();
+    out = element(body, only.values, '', 0);
+  } else out = topLevel(nodes, values);
+  // The pieces are joined by concatenation (V8 keeps them as a tree of pieces) and the tree is made
+  // one flat string here, while it is small and fresh: reading a character flattens it. Left as a
+  // tree, a chunk's records outlived young-generation collections as hundreds of small pieces each
+  // and were copied piece by piece (measured: about a tenth more time for the samples as XML).
+  out.charCodeAt(0);
+  return out;
+}
+
+/** Any other record: its elements and processing instructions, in order. */
+function topLevel(nodes: Node[], values: Values | null): string {
+  let out = '';
   const top = collect(nodes, values, 0, { text: '', items: null });
   // text between top-level elements has no place in the output (it is still rendered: the budget counts it)
   if (top.items) for (const it of top.items) {
-    if (it.kind === 'el') writeElement(out, it.el, it.values, '', 0);
-    else out.push(it.text + '\n');
+    if (it.kind === 'el') out += element(it.el, it.values, '', 0);
+    else out += it.text + '\n';
   }
-  return out.join('');
+  return out;
 }
 
 /** An element or processing instruction among an element's content, once templates are resolved. */
@@ -99,42 +119,163 @@ function attrText(parts: Node[], values: Values | null): string | null {
   return s;
 }
 
-function writeElement(out: string[], el: ElementNode, values: Values | null, indent: string, depth: number): void {
-  if (depth > MAX_DEPTH) return;
-  const only = el.children?.length === 1 ? el.children[0]! : null;
-  if (only?.k === K_SUBST && values && only.index < values.types.length) {
-    const t = values.types[only.index]!;
+/** What an element's content is, as far as the element itself says (values may still change it). */
+const C_NONE = 0; // no content: always `<name/>`
+const C_SUBST = 1; // one substitution: text, or a repeated/omitted element (arrays, optional NULL), or binary XML
+const C_TEXT = 2; // one piece of literal text
+const C_ELEMENTS = 3; // child elements only
+const C_MIXED = 4; // anything else: resolved through collect()
+
+/** An attribute as planned: written whole when it is fixed, else from its one substitution or its parts. */
+interface AttrPlan {
+  /** ` name="value"` ('' when it has no parts and is left out), or null when it depends on values */
+  fixed: string | null;
+  /** ` name="` */
+  head: string;
+  /** the substitution index when the value is exactly one substitution, else -1 */
+  index: number;
+  parts: Node[];
+}
+
+/** See ElementNode.xml: an element's tags and fixed attributes worked out once, reused for every record. */
+export interface XmlPlan {
+  /** `<name` followed by every attribute, when none depends on the record's values; else null */
+  fixedOpen: string | null;
+  attrs: AttrPlan[];
+  /** `</name>` and the line end */
+  close: string;
+  content: number;
+  /** C_SUBST: the substitution's index */
+  index: number;
+  /** C_TEXT: the text, escaped */
+  text: string;
+  /**
+   * The indent the line pieces below were made for: an element of a template is met at the same
+   * depth record after record, so its lines are mostly fixed strings and each costs fewer joins.
+   */
+  indent: string | null;
+  /** indent + `<name` */
+  lead: string;
+  /** indent + fixedOpen + `>` (when fixedOpen is not null) */
+  start: string;
+  /** start and the line end: the start tag of an element whose children are on lines of their own */
+  startLine: string;
+  /** indent + fixedOpen + `/>` and the line end (when fixedOpen is not null) */
+  empty: string;
+  /** indent + `</name>` and the line end */
+  end: string;
+}
+
+function planElement(el: ElementNode): XmlPlan {
+  let fixedOpen: string | null = '<' + el.name;
+  const attrs: AttrPlan[] = [];
+  for (const a of el.attrs) {
+    const fixed = a.parts.every((p) => p.k === K_TEXT || p.k === K_CHARREF || p.k === K_ENTITY);
+    const only = a.parts.length === 1 ? a.parts[0]! : null;
+    const plan: AttrPlan = { fixed: null, head: ` ${a.name}="`, index: only?.k === K_SUBST ? only.index : -1, parts: a.parts };
+    if (fixed) {
+      const v = attrText(a.parts, null);
+      plan.fixed = v === null ? '' : ` ${a.name}="${v}"`;
+      if (fixedOpen !== null) fixedOpen += plan.fixed;
+    } else fixedOpen = null;
+    attrs.push(plan);
+  }
+  const ch = el.children;
+  const only = ch?.length === 1 ? ch[0]! : null;
+  let content = C_MIXED;
+  if (ch === null) content = C_NONE;
+  else if (only?.k === K_SUBST) content = C_SUBST;
+  else if (only?.k === K_TEXT) content = C_TEXT;
+  else if (ch.every((c) => c.k === K_ELEMENT)) content = C_ELEMENTS;
+  return {
+    fixedOpen, attrs, close: `</${el.name}>\n`, content,
+    index: only?.k === K_SUBST ? only.index : -1,
+    text: only?.k === K_TEXT ? escapeXml(only.text) : '',
+    indent: null, lead: '', start: '', startLine: '', empty: '', end: '',
+  };
+}
+
+/** `<name` and the attributes, for an element with some attribute that depends on the values. */
+function openTag(plan: XmlPlan, values: Values | null): string {
+  let open = plan.lead;
+  for (const a of plan.attrs) {
+    if (a.fixed !== null) open += a.fixed;
+    else if (a.index >= 0) {
+      if (!values || a.index >= values.types.length) continue;
+      const t = values.types[a.index]!;
+      if (t === T_NULL || t === T_BINXML) continue;
+      open += a.head + substText(values, a.index, t, true) + '"';
+    } else {
+      const v = attrText(a.parts, values);
+      if (v !== null) open += a.head + v + '"';
+    }
+  }
+  return open;
+}
+
+/** Indentation strings by level, so that a line's indent is looked up rather than built. */
+const INDENTS = Array.from({ length: MAX_DEPTH + 2 }, (_, i) => '  '.repeat(i));
+
+function deeper(indent: string): string {
+  return INDENTS[(indent.length >> 1) + 1] ?? indent + '  ';
+}
+
+/** An element's lines ('' when it is left out). */
+function element(el: ElementNode, values: Values | null, indent: string, depth: number): string {
+  if (depth > MAX_DEPTH) return '';
+  const plan = el.xml ??= planElement(el);
+  let t = -1; // C_SUBST: the value's type, when there is a value
+  if (plan.content === C_SUBST && values && plan.index < values.types.length) {
+    t = values.types[plan.index]!;
     // an element made of one optional substitution whose value is NULL is not created, and an
     // element made of one array substitution is repeated per item (libyal EVTX doc, "Substitution")
-    if (t === T_NULL && only.optional) return;
+    if (t === T_NULL && (el.children![0] as SubstNode).optional) return '';
     if (t & T_ARRAY) {
-      for (const item of valueTextItems(values.buf, values.offs[only.index]!, values.sizes[only.index]!, t)) {
-        const copy: ElementNode = { k: K_ELEMENT, name: el.name, attrs: el.attrs, children: [{ k: K_TEXT, text: item }] };
-        writeElement(out, copy, values, indent, depth + 1);
+      let lines = '';
+      for (const item of valueTextItems(values.buf, values.offs[plan.index]!, values.sizes[plan.index]!, t)) {
+        const copy: ElementNode = { k: K_ELEMENT, name: el.name, attrs: el.attrs, children: [{ k: K_TEXT, text: item }], xml: undefined };
+        lines += element(copy, values, indent, depth + 1);
       }
-      return;
+      return lines;
     }
   }
-  let open = indent + '<' + el.name;
-  for (const a of el.attrs) {
-    const v = attrText(a.parts, values);
-    if (v !== null) open += ` ${a.name}="${v}"`;
-  }
-  const { text, items } = el.children ? collect(el.children, values, depth + 1, { text: '', items: null }) : { text: '', items: null };
-  // the children are written straight into `out` after a slot for the start tag, which is filled
-  // in once it is known whether any child produced a line
-  const slot = out.length;
-  out.push('');
-  if (items) {
-    const inner = indent + '  ';
-    for (const it of items) {
-      if (it.kind === 'el') writeElement(out, it.el, it.values, inner, depth + 1);
-      else out.push(inner + it.text + '\n');
+  if (plan.indent !== indent) {
+    plan.indent = indent;
+    plan.lead = indent + '<' + el.name;
+    plan.end = indent + plan.close;
+    if (plan.fixedOpen !== null) {
+      plan.start = indent + plan.fixedOpen + '>';
+      plan.startLine = plan.start + '\n';
+      plan.empty = indent + plan.fixedOpen + '/>\n';
     }
   }
-  if (out.length === slot + 1) out[slot] = text ? `${open}>${text}</${el.name}>\n` : `${open}/>\n`;
-  else {
-    out[slot] = open + '>' + text + '\n';
-    out.push(`${indent}</${el.name}>\n`);
+  const fixed = plan.fixedOpen !== null;
+  const open = fixed ? '' : openTag(plan, values);
+  // the content is resolved one level deeper, where nothing is written past the depth limit
+  const content = depth >= MAX_DEPTH ? C_NONE : plan.content;
+  // the plain kinds of content are written straight; each child spends the render budget once, as
+  // collect() would (the budget counts nodes visited, so an over-budget record fails the same way)
+  if (content === C_NONE) return fixed ? plan.empty : open + '/>\n';
+  if (content === C_TEXT || (content === C_SUBST && t !== T_BINXML)) {
+    spend();
+    const text = content === C_TEXT ? plan.text : t === -1 || t === T_NULL ? '' : substText(values!, plan.index, t, false);
+    if (!text) return fixed ? plan.empty : open + '/>\n';
+    return (fixed ? plan.start : open + '>') + text + plan.close;
   }
+  const inner = deeper(indent);
+  let text = '';
+  let lines = '';
+  if (content === C_ELEMENTS) {
+    for (const c of el.children!) {
+      spend();
+      lines += element(c as ElementNode, values, inner, depth + 1);
+    }
+  } else {
+    const acc = collect(el.children!, values, depth + 1, { text: '', items: null });
+    text = acc.text;
+    if (acc.items) for (const it of acc.items) lines += it.kind === 'el' ? element(it.el, it.values, inner, depth + 1) : inner + it.text + '\n';
+  }
+  // the element's own text goes on the line of its start tag; child lines follow it
+  if (lines === '') return text ? (fixed ? plan.start : open + '>') + text + plan.close : fixed ? plan.empty : open + '/>\n';
+  return (text === '' ? (fixed ? plan.startLine : open + '>\n') : (fixed ? plan.start : open + '>') + text + '\n') + lines + plan.end;
 }
