@@ -17,19 +17,9 @@ function loadCompile(out: string): BenchResult[] {
   return res;
 }
 
-function huntJson(out: string): BenchResult[] {
-  const res: BenchResult[] = [];
-  const reg = /^engine only: ([\d,]+) events\/s/m.exec(out);
-  if (reg) res.push({ target: 2, label: 'engine alone, regression events', figure: num(reg[1]!), unit: 'events/s', goal: { on: 'figure', op: '>=', value: 30_000 }, note: 'one core, every Windows rule' });
-  const evtx = /^engine only, public EVTX samples: ([\d,]+) events\/s/m.exec(out);
-  if (evtx) res.push({ target: 2, label: 'engine alone, public EVTX samples', figure: num(evtx[1]!), unit: 'events/s', goal: { on: 'figure', op: '>=', value: 100_000 }, note: 'one core, every Windows rule' });
-  return res;
-}
-
 /** Readers of the table-printing benchmarks, by the benchmark's file name. */
 const READERS: Record<string, (out: string) => BenchResult[]> = {
   'load-compile.js': loadCompile,
-  'hunt-json.js': huntJson,
 };
 
 /**

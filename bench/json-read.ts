@@ -92,7 +92,7 @@ async function measurePeer(path: string, bytes: number, expected: number): Promi
   const line = (b: Buffer, from: number, to: number): void => {
     if (to > from && b[to - 1] === 0x0d) to--;
     if (to === from) return;
-    const v = JSON.parse(b.toString('utf8', from, to));
+    const v = JSON.parse(b.toString(undefined, from, to));
     n++;
     if (typeof v.Event === 'object') check++;
   };

@@ -1,46 +1,22 @@
 // Aho–Corasick: finds, in one pass over a text, every one of many literal patterns it contains.
 // Used by the prefilter to tell which rules' required literals occur in an event.
 //
-// The automaton is one flat transition table (a DFA: failure links folded in), so that a scan is
-// one table read per character and building it touches typed arrays only (a hunt builds a few
-// dozen of these, some with thousands of patterns, before its first event). Columns are the
-// characters the patterns use, plus column 0 for every other character.
+// Two layers, because a scan's cost is memory, not arithmetic. The shallow states (the first in
+// breadth-first order: the root and the starts of patterns, where a scan of ordinary text spends
+// nearly all its time) get full rows of a flat transition table, failure links folded in, so a step
+// is one table read. Deeper states, nearly all of them one-child chains through the tail of a single
+// pattern, keep only their children and their failure link: a step tries the children and otherwise
+// falls back along failure links to a shallower state. A full table for every state of the largest
+// field (5,700 hash tails, 54,000 states × 43 columns) was 9 MB: it missed the CPU caches on every
+// character and took most of the prefilter's build time; the full rows are now capped (DENSE_CELLS),
+// and the rest costs a few bytes per state, built in time linear in the patterns' length.
+//
+// Columns are the characters the patterns use, plus column 0 for every other character.
 
-/** 4 Mi cells × 4 bytes = 16 MiB at most per table; a bigger pattern set is split in parts. */
-const MAX_CELLS = 4 * 1024 * 1024;
-
-export class AhoCorasick {
-  private readonly parts: Dfa[] = [];
-
-  constructor(patterns: readonly string[]) {
-    this.add(patterns, 0);
-  }
-
-  private add(patterns: readonly string[], firstId: number): void {
-    if (patterns.length > 1 && trieSize(patterns) * columns(patterns).width > MAX_CELLS) {
-      const half = patterns.length >> 1;
-      this.add(patterns.slice(0, half), firstId);
-      this.add(patterns.slice(half), firstId + half);
-    } else this.parts.push(new Dfa(patterns, firstId));
-  }
-
-  /** Calls `hit` with the id of every pattern occurring in `text` (possibly more than once). */
-  scan(text: string, hit: (id: number) => void): void {
-    for (const p of this.parts) p.scan(text, hit);
-  }
-
-  /**
-   * `scan` of `text.toLowerCase()` without building it, for ASCII text and lower-case patterns:
-   * ASCII lower-casing is per character and context-free, so folding A–Z in the table is exact.
-   * Returns false, having possibly reported some hits, at the first non-ASCII character (whose
-   * lower case may depend on context or change the length): the caller then scans the lower-cased
-   * text with `scan`, which reports every hit again (hits must be idempotent for the caller).
-   */
-  scanFolded(text: string, hit: (id: number) => void): boolean {
-    for (const p of this.parts) if (!p.scanFolded(text, hit)) return false;
-    return true;
-  }
-}
+/** Full-row cells at most (× 4 bytes): enough for every state of depth ≤ 2 of the largest fields. */
+const DENSE_CELLS = 96 * 1024;
+/** Full rows for states this deep at most: deeper ones are mostly single chains, rarely visited. */
+const DENSE_DEPTH = 3;
 
 /** At most this many columns for non-ASCII characters (look-alike letters, dashes, emoji). */
 const WIDE_COLUMNS = 32;
@@ -51,6 +27,8 @@ interface Columns {
   ascii: Int32Array;
   /** Column of each non-ASCII code unit the patterns use. */
   other: Map<number, number>;
+  /** Whether some non-ASCII characters share a column. */
+  shared: boolean;
 }
 
 /**
@@ -73,111 +51,259 @@ function columns(patterns: readonly string[]): Columns {
   const other = new Map<number, number>();
   const shared = wide.size > WIDE_COLUMNS;
   for (const c of wide) other.set(c, width + (shared ? c % WIDE_COLUMNS : other.size));
-  return { width: width + (shared ? WIDE_COLUMNS : wide.size), ascii, other };
+  return { width: width + (shared ? WIDE_COLUMNS : wide.size), ascii, other, shared };
 }
 
-/** Exact node count of the patterns' trie: the root plus each pattern's part past its common prefix with the previous (sorted). */
-function trieSize(patterns: readonly string[]): number {
-  const sorted = [...patterns].sort();
-  let nodes = 1;
+/** The patterns' trie in pre-order (node 0 the root), each node with its parent, edge column and depth. */
+interface PreorderTrie {
+  count: number;
+  maxDepth: number;
+  parent: Int32Array;
+  edge: Uint8Array;
+  depth: Int32Array;
+  /** Per node, the first pattern ending there (−1: none); further ones through `nextSame`. */
+  own: Int32Array;
+  nextSame: Int32Array;
+}
+
+/**
+ * The patterns sorted by their column sequences: consecutive ones share their common prefix in the
+ * trie, so it is built in pre-order without looking a child up. While no two characters share a
+ * column, text order is that order (and the native comparison is the fast one).
+ */
+function preorderTrie(patterns: readonly string[], cols: Columns): PreorderTrie {
+  const column = (p: string, i: number) => {
+    const c = p.charCodeAt(i);
+    return c < 128 ? cols.ascii[c]! : (cols.other.get(c) ?? 0);
+  };
+  let total = 1;
+  let maxDepth = 0;
+  for (const p of patterns) {
+    if (p.length === 0) throw new Error('Aho–Corasick: empty pattern');
+    total += p.length;
+    maxDepth = Math.max(maxDepth, p.length);
+  }
+  const order = Array.from(patterns.keys());
+  order.sort(
+    cols.shared
+      ? (a, b) => {
+          const x = patterns[a]!;
+          const y = patterns[b]!;
+          for (let i = 0; i < x.length && i < y.length; i++) if (column(x, i) !== column(y, i)) return column(x, i) - column(y, i);
+          return x.length - y.length || a - b;
+        }
+      : (a, b) => {
+          const x = patterns[a]!;
+          const y = patterns[b]!;
+          return x < y ? -1 : x > y ? 1 : a - b;
+        },
+  );
+  const t: PreorderTrie = {
+    count: 1,
+    maxDepth,
+    parent: new Int32Array(total),
+    edge: new Uint8Array(total),
+    depth: new Int32Array(total),
+    own: new Int32Array(total).fill(-1),
+    nextSame: new Int32Array(patterns.length).fill(-1),
+  };
+  const path = new Int32Array(maxDepth + 1); // path[d]: the node at depth d of the previous pattern
   let prev = '';
-  for (const p of sorted) {
+  for (const id of order) {
+    const p = patterns[id]!;
     let common = 0;
-    while (common < p.length && common < prev.length && p.charCodeAt(common) === prev.charCodeAt(common)) common++;
-    nodes += p.length - common;
+    while (common < p.length && common < prev.length && column(p, common) === column(prev, common)) common++;
+    for (let d = common; d < p.length; d++) {
+      const node = t.count++;
+      t.parent[node] = path[d]!;
+      t.edge[node] = column(p, d);
+      t.depth[node] = d + 1;
+      path[d + 1] = node;
+    }
+    const end = path[p.length]!;
+    // Equal sequences sort by id, so the ids ending at a node are listed in order.
+    if (t.own[end] === -1) t.own[end] = id;
+    else {
+      let last = t.own[end]!;
+      while (t.nextSame[last] !== -1) last = t.nextSame[last]!;
+      t.nextSame[last] = id;
+    }
     prev = p;
   }
-  return nodes;
+  return t;
 }
 
-class Dfa {
+/**
+ * Breadth-first numbering: a stable sort of pre-order by depth. Pre-order keeps a node's children
+ * together and in the order of their parents, so each state's children are a range of states.
+ */
+function breadthFirst(t: PreorderTrie): { edge: Uint8Array; ownFirst: Int32Array; nextSame: Int32Array; childStart: Int32Array; shallow: number } {
+  const { count, maxDepth, depth } = t;
+  const firstAt = new Int32Array(maxDepth + 2);
+  for (let n = 0; n < count; n++) firstAt[depth[n]! + 1]!++;
+  for (let d = 1; d <= maxDepth + 1; d++) firstAt[d]! += firstAt[d - 1]!;
+  const shallow = firstAt[Math.min(DENSE_DEPTH, maxDepth) + 1]!;
+  const renum = new Int32Array(count);
+  for (let n = 0; n < count; n++) renum[n] = firstAt[depth[n]!]!++;
+  const edge = new Uint8Array(count);
+  const ownFirst = new Int32Array(count);
+  const childCount = new Int32Array(count);
+  for (let n = 0; n < count; n++) {
+    const s = renum[n]!;
+    edge[s] = t.edge[n]!;
+    ownFirst[s] = t.own[n]!;
+    if (n > 0) childCount[renum[t.parent[n]!]!]!++;
+  }
+  const childStart = new Int32Array(count + 1);
+  childStart[0] = 1;
+  for (let s = 0; s < count; s++) childStart[s + 1] = childStart[s]! + childCount[s]!;
+  return { edge, ownFirst, nextSame: t.nextSame, childStart, shallow };
+}
+
+export class AhoCorasick {
   private readonly width: number;
   /** See `columns`; `folded` is `ascii` reading A–Z as a–z. */
   private readonly ascii: Int32Array;
   private readonly folded = new Int32Array(128);
   private readonly other: Map<number, number>;
+  /** States are numbered breadth first; those below `dense` have a full row in `table`. */
+  private readonly dense: number;
   /**
-   * Per state's row and column, the next state as the offset of its row (state × width), so the
-   * scan does no multiplication; negative (−offset − 1) when patterns end in that state, so the scan
-   * reads `out` only then.
+   * Per dense state's row and column, the next state, encoded for the scan's common case: a dense
+   * state where no pattern ends is its row's offset (≥ 0: the next read is `table[entry + column]`,
+   * no multiplication); any other state s is ~s (< 0), which sends the scan to the slow path.
    */
   private readonly table: Int32Array;
-  /** Per state, the ids of the patterns ending there (through failure links too); undefined for none. */
-  private readonly out: Array<number[] | undefined>;
+  /** The children of state s are the states childStart[s] … childStart[s + 1] − 1 (breadth-first numbering keeps them together). */
+  private readonly childStart: Int32Array;
+  /** Per state, the column of the edge from its parent (at most 1 + 128 + WIDE_COLUMNS columns: a byte). */
+  private readonly edge: Uint8Array;
+  /** Per state, its failure link: the state of its longest proper suffix that is a trie path. */
+  private readonly fail: Int32Array;
+  /** Per state, 1 when a pattern ends there or at a state on its failure chain. */
+  private readonly emits: Uint8Array;
+  /** Per state, the first pattern ending exactly there (−1: none); further ones through `nextSame`. */
+  private readonly ownFirst: Int32Array;
+  /** Per pattern, the next pattern with the same column sequence (−1: none). */
+  private readonly nextSame: Int32Array;
+  /** Per state, the nearest state on its failure chain where a pattern ends (0: none). */
+  private readonly outLink: Int32Array;
 
-  constructor(patterns: readonly string[], firstId: number) {
-    const { width, ascii, other } = columns(patterns);
+  /**
+   * Patterns must not be empty (an empty one would occur everywhere: the prefilter never asks for
+   * it). `denseCells` caps the full rows (tests set it low to run the sparse states on small sets).
+   */
+  constructor(patterns: readonly string[], denseCells = DENSE_CELLS) {
+    const cols = columns(patterns);
+    const { width, ascii } = cols;
     this.width = width;
     this.ascii = ascii;
-    this.other = other;
-    for (let c = 0; c < 128; c++) this.folded[c] = this.ascii[c >= 65 && c <= 90 ? c + 32 : c]!;
-    const size = trieSize(patterns);
-    // The trie, in the table: 0 marks a missing child (the root is nobody's child).
-    const table = new Int32Array(size * width);
-    const out: Array<number[] | undefined> = new Array(size);
-    let count = 1;
-    patterns.forEach((p, i) => {
-      let cur = 0;
-      for (let j = 0; j < p.length; j++) {
-        const cell = cur * width + this.column(p.charCodeAt(j));
-        if (table[cell] === 0) table[cell] = count++;
-        cur = table[cell]!;
+    this.other = cols.other;
+    for (let c = 0; c < 128; c++) this.folded[c] = ascii[c >= 65 && c <= 90 ? c + 32 : c]!;
+    const t = breadthFirst(preorderTrie(patterns, cols));
+    const count = t.edge.length;
+    const dense = (this.dense = Math.max(1, Math.min(t.shallow, Math.floor(denseCells / width))));
+    this.table = new Int32Array(dense * width);
+    this.childStart = t.childStart;
+    this.edge = t.edge;
+    this.ownFirst = t.ownFirst;
+    this.nextSame = t.nextSame;
+    this.fail = new Int32Array(count);
+    this.emits = new Uint8Array(count);
+    this.outLink = new Int32Array(count);
+    this.link();
+  }
+
+  /**
+   * Failure links, outputs and the full rows, in breadth-first order so that every state a step
+   * reads (shallower) is complete.
+   */
+  private link(): void {
+    const { table, fail, emits, outLink, ownFirst, childStart, edge, dense, width } = this;
+    const count = edge.length;
+    for (let s = 0; s < count; s++) {
+      const f = fail[s]!;
+      for (let v = childStart[s]!; v < childStart[s + 1]!; v++) {
+        const fv = s === 0 ? 0 : this.step(f, edge[v]!);
+        fail[v] = fv;
+        outLink[v] = ownFirst[fv] !== -1 ? fv : outLink[fv]!;
+        emits[v] = ownFirst[v] !== -1 || outLink[v] !== 0 ? 1 : 0;
       }
-      (out[cur] ??= []).push(firstId + i);
-    });
-    // Breadth first, so that a state's failure state (shallower) has its row complete: a missing
-    // child becomes the failure state's transition, a present one gets its failure link and
-    // inherits the failure state's patterns.
-    const fail = new Int32Array(count);
-    const queue = new Int32Array(count);
-    let tail = 0;
-    for (let k = 0; k < width; k++) if (table[k] !== 0) queue[tail++] = table[k]!;
-    for (let head = 0; head < tail; head++) {
-      const u = queue[head]!;
-      const row = u * width;
-      const failRow = fail[u]! * width;
-      for (let k = 0; k < width; k++) {
-        const v = table[row + k]!;
-        const f = table[failRow + k]!;
-        if (v === 0) table[row + k] = f;
-        else {
-          fail[v] = f;
-          const inherited = out[f];
-          if (inherited) out[v] = (out[v] ?? []).concat(inherited);
-          queue[tail++] = v;
-        }
+      if (s < dense) {
+        // A missing child leads where the failure state leads (the root: to itself).
+        if (s > 0) table.copyWithin(s * width, f * width, f * width + width);
+        for (let v = childStart[s]!; v < childStart[s + 1]!; v++) table[s * width + edge[v]!] = v < dense && emits[v] === 0 ? v * width : ~v;
       }
     }
-    for (let cell = 0; cell < count * width; cell++) {
-      const v = table[cell]!;
-      table[cell] = out[v] === undefined ? v * width : -(v * width) - 1;
+  }
+
+  /** The state after reading column `k` in state `s`. */
+  private step(s: number, k: number): number {
+    const { childStart, edge, fail, dense, table, width } = this;
+    if (s >= dense) {
+      if (k === 0) return 0; // a character no pattern has: no suffix survives it
+      for (;;) {
+        for (let v = childStart[s]!, end = childStart[s + 1]!; v < end; v++) if (edge[v] === k) return v;
+        s = fail[s]!;
+        if (s < dense) break;
+      }
     }
-    this.table = table;
-    this.out = out;
+    const e = table[s * width + k]!;
+    return e >= 0 ? (e / width) | 0 : ~e;
   }
 
-  /** Reports the patterns of the state an encoded (negative) table entry leads to; returns its row. */
-  private ended(entry: number, hit: (id: number) => void): number {
-    const row = -entry - 1;
-    const ids = this.out[row / this.width]!;
-    for (let k = 0; k < ids.length; k++) hit(ids[k]!);
-    return row;
+  /**
+   * The slow path of a scan: reports the patterns ending at state `s` (reached at text[i]), then
+   * steps through the sparse states that follow; returns the index of the last character read and
+   * the dense state reached (its row offset), or −1 when the text ended (or, folded, hit non-ASCII).
+   */
+  private slow(text: string, i: number, s: number, map: Int32Array, other: Map<number, number> | null, hit: (id: number) => void): number {
+    const { dense, emits, ownFirst, nextSame, outLink } = this;
+    for (;;) {
+      if (emits[s] !== 0) for (let x = ownFirst[s] !== -1 ? s : outLink[s]!; x !== 0; x = outLink[x]!) for (let id = ownFirst[x]!; id !== -1; id = nextSame[id]!) hit(id);
+      if (s < dense) {
+        this.row = s * this.width;
+        return i;
+      }
+      if (++i >= text.length) {
+        this.row = 0;
+        return -1;
+      }
+      const c = text.charCodeAt(i);
+      if (c >= 128 && !other) {
+        this.row = -1;
+        return -1;
+      }
+      s = this.step(s, c < 128 ? map[c]! : (other!.get(c) ?? 0));
+    }
   }
 
-  private column(c: number): number {
-    return c < 128 ? this.ascii[c]! : (this.other.get(c) ?? 0);
-  }
+  /** The slow path's state out (see `slow`); −1 after scanFolded met non-ASCII there. */
+  private row = 0;
 
+  /** Calls `hit` with the id (index) of every pattern occurring in `text` (possibly more than once). */
   scan(text: string, hit: (id: number) => void): void {
     const { table, ascii, other } = this;
     let row = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       const next = table[row + (c < 128 ? ascii[c]! : (other.get(c) ?? 0))]!;
-      row = next >= 0 ? next : this.ended(next, hit);
+      if (next >= 0) row = next;
+      else {
+        i = this.slow(text, i, ~next, ascii, other, hit);
+        if (i < 0) return;
+        row = this.row;
+      }
     }
   }
 
+  /**
+   * `scan` of `text.toLowerCase()` without building it, for ASCII text and lower-case patterns:
+   * ASCII lower-casing is per character and context-free, so folding A–Z in the table is exact.
+   * Returns false, having possibly reported some hits, at the first non-ASCII character (whose
+   * lower case may depend on context or change the length): the caller then scans the lower-cased
+   * text with `scan`, which reports every hit again (hits must be idempotent for the caller).
+   */
   scanFolded(text: string, hit: (id: number) => void): boolean {
     const { table, folded } = this;
     let row = 0;
@@ -185,8 +311,18 @@ class Dfa {
       const c = text.charCodeAt(i);
       if (c >= 128) return false;
       const next = table[row + folded[c]!]!;
-      row = next >= 0 ? next : this.ended(next, hit);
+      if (next >= 0) row = next;
+      else {
+        i = this.slow(text, i, ~next, folded, null, hit);
+        if (i < 0) return this.row !== -1;
+        row = this.row;
+      }
     }
     return true;
+  }
+
+  /** Bytes held by the automaton's typed arrays (tests and benchmarks). */
+  get bytes(): number {
+    return this.table.byteLength + this.childStart.byteLength + this.edge.byteLength + this.fail.byteLength + this.emits.byteLength + this.ownFirst.byteLength + this.nextSame.byteLength + this.outLink.byteLength;
   }
 }

@@ -89,6 +89,21 @@ export class Detector {
     this.prefilter = opts.prefilter ?? true;
   }
 
+  /** Per candidate list (the index keeps each list's identity), its members and its unanchored rules in order. */
+  private readonly splits = new WeakMap<readonly CompiledRule[], { member: Uint8Array; unanchored: CompiledRule[] }>();
+
+  private split(candidates: readonly CompiledRule[]): { member: Uint8Array; unanchored: CompiledRule[] } {
+    let s = this.splits.get(candidates);
+    if (!s) {
+      const member = new Uint8Array(this.set.rules.length);
+      for (const r of candidates) member[r.index] = 1;
+      const anchored = this.set.prefilter.anchored;
+      s = { member, unanchored: candidates.filter((r) => !anchored[r.index]) };
+      this.splits.set(candidates, s);
+    }
+    return s;
+  }
+
   /** The rules that events of this detector can meet at all (all of them unless a log source is declared). */
   get applicable(): readonly CompiledRule[] {
     return this.declared ?? this.set.rules;
@@ -111,14 +126,26 @@ export class Detector {
       routing = 'unknown';
     }
     const matches: RuleMatch[] = [];
-    if (candidates.length) {
-      const allowed = this.prefilter ? this.set.prefilter.scan(ev) : null;
-      const guarded = routing === 'windows';
-      for (const rule of candidates) {
-        if (allowed && !allowed.allows(rule.index)) continue;
-        if (guarded && rule.guard && !(allowed && this.set.index.guardProven(rule)) && !rule.guard(ev)) continue;
-        if (!rule.detection(ev)) continue;
-        matches.push({ rule, matched: this.explain ? explainMatch(rule, ev, { regex: this.opts.regex }) : [] });
+    const guarded = routing === 'windows';
+    const evaluate = (rule: CompiledRule, proven: boolean) => {
+      if (guarded && rule.guard && !(proven && this.set.index.guardProven(rule)) && !rule.guard(ev)) return;
+      if (!rule.detection(ev)) return;
+      matches.push({ rule, matched: this.explain ? explainMatch(rule, ev, { regex: this.opts.regex }) : [] });
+    };
+    if (!this.prefilter) for (const rule of candidates) evaluate(rule, false);
+    else if (candidates.length) {
+      // The candidates the prefilter lets through, in rule order (every candidate list is): the
+      // anchored ones it woke (a few) merged with the unanchored ones, rather than every candidate
+      // (hundreds) asked in turn.
+      const { member, unanchored } = this.split(candidates);
+      const woken = this.set.prefilter.scan(ev).woken;
+      const picked: number[] = [];
+      for (let i = 0; i < woken.length; i++) if (member[woken[i]!] === 1) picked.push(woken[i]!);
+      if (picked.length > 1) picked.sort((a, b) => a - b);
+      const rules = this.set.rules;
+      for (let i = 0, j = 0; i < picked.length || j < unanchored.length; ) {
+        if (j === unanchored.length || (i < picked.length && picked[i]! < unanchored[j]!.index)) evaluate(rules[picked[i++]!]!, true);
+        else evaluate(unanchored[j++]!, true);
       }
     }
     if (!matches.length) return { routing, matches };

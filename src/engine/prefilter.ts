@@ -1,16 +1,27 @@
 // The literal prefilter: most rules require one of a few literal strings in some field (an
 // `Image|endswith` list, a `CommandLine|contains` list). Those literals, per field, go into one
-// Aho–Corasick automaton; an event wakes only the rules whose literals it contains. Like every
-// prefilter here it may only over-select: a rule with no provable literal is always evaluated.
+// Aho–Corasick automaton; an event wakes only the rules whose literals it contains. A rule whose
+// condition is a conjunction may need literals from several of its parts (an `Image|endswith`
+// list and a `CommandLine|contains` list): each part is a group, and the rule wakes only when
+// every group has one of its literals in the event. Like every prefilter here it may only
+// over-select: a rule with no provable literal is always evaluated.
 import type { Expr } from '../ir/types.js';
 import { AhoCorasick } from './aho-corasick.js';
 import { requiredLiterals } from './regex-literals.js';
 import { normalizeName, textOf, type EventView } from './event-access.js';
 
+type Needles = Array<{ field: string; literal: string }>;
+
 export interface Anchor {
-  /** (field, lower-cased literal) pairs: the rule can only match if one of them occurs. */
-  needles: Array<{ field: string; literal: string }>;
+  /**
+   * Groups of (field, lower-cased literal) pairs, the most selective first: the rule can only
+   * match if each group has one pair that occurs.
+   */
+  groups: Needles[];
 }
+
+/** Groups of a rule at most (each is a bit of a mask; a few selective ones do nearly all the work). */
+const MAX_GROUPS = 3;
 
 // Two code units: short enough for emoji (a surrogate pair) lists, long enough not to wake on every letter.
 const MIN_LITERAL = 2;
@@ -18,11 +29,10 @@ const MAX_LITERAL = 12;
 /** The pseudo-field of keyword searches: any value of the event. */
 const ANY_FIELD = '*';
 
-/** The most selective conjunct of a detection that is a disjunction of literal-bearing string tests. */
+/** The most selective conjuncts of a detection that are disjunctions of literal-bearing string tests. */
 export function findAnchor(detection: Expr): Anchor | null {
   const conjuncts = detection.kind === 'and' ? detection.args : [detection];
-  let best: Anchor | null = null;
-  let bestScore = 0;
+  const scored: Array<{ needles: Needles; score: number }> = [];
   for (const c of conjuncts) {
     const needles = needlesOf(c);
     if (!needles) continue;
@@ -30,13 +40,11 @@ export function findAnchor(detection: Expr): Anchor | null {
     // A loop, not Math.min(...): a spread of a long value list would overflow the stack.
     let shortest = Infinity;
     for (const n of needles) shortest = Math.min(shortest, n.literal.length);
-    const score = shortest / Math.log2(needles.length + 1);
-    if (score > bestScore) {
-      best = { needles };
-      bestScore = score;
-    }
+    scored.push({ needles, score: shortest / Math.log2(needles.length + 1) });
   }
-  return best;
+  if (!scored.length) return null;
+  scored.sort((a, b) => b.score - a.score); // stable: on a tie, the conjunct written first
+  return { groups: scored.slice(0, MAX_GROUPS).map((s) => s.needles) };
 }
 
 /** Long enough to be selective; a single non-ASCII character (an emoji, a look-alike letter) is selective on its own. */
@@ -44,9 +52,9 @@ function usable(literal: string): boolean {
   return literal.length >= MIN_LITERAL || (literal.length === 1 && literal.charCodeAt(0) > 127);
 }
 
-function needlesOf(e: Expr): Anchor['needles'] | null {
+function needlesOf(e: Expr): Needles | null {
   const tests = e.kind === 'or' ? e.args : [e];
-  const out: Anchor['needles'] = [];
+  const out: Needles = [];
   for (const t of tests) {
     if (t.kind === 'or') {
       const inner = needlesOf(t);
@@ -56,7 +64,7 @@ function needlesOf(e: Expr): Anchor['needles'] | null {
     }
     if (t.kind === 'and') {
       // An AND inside the OR needs all of its parts: any one part's literals are necessary.
-      let found: Anchor['needles'] | null = null;
+      let found: Needles | null = null;
       for (const a of t.args) if ((found = needlesOf(a))) break;
       if (!found) return null;
       for (const n of found) out.push(n);
@@ -89,6 +97,7 @@ interface FieldAutomaton {
   literals: string[];
   /** Built on first use: a hunt over one kind of event never pays for the other fields' automata. */
   automaton: AhoCorasick | null;
+  /** Per literal, the groups it serves, each as rule × 4 + group. */
   owners: number[][];
   /** Per literal, the generation that last saw it: a literal found twice marks its rules once. */
   seen: Uint32Array;
@@ -112,7 +121,18 @@ export class LiteralPrefilter {
   private readonly dotted: Array<{ field: string } & FieldAutomaton> = [];
   /** Per rule index: anchored (true) or always evaluated (false). */
   readonly anchored: boolean[];
+  /** Per rule index, the generation (event) in which all its groups were seen. */
   private readonly active: Uint32Array;
+  /** Per rule index, the groups seen (a bit each) in generation `partial[rule]`. */
+  private readonly seenGroups: Uint8Array;
+  private readonly partial: Uint32Array;
+  /** Per rule index, the mask of all its groups. */
+  private readonly allGroups: Uint8Array;
+  /**
+   * The anchored rules the event last scanned woke, each once, in the order found (the detector
+   * evaluates these and the unanchored candidates, instead of asking `allows` of every candidate).
+   */
+  readonly woken: number[] = [];
   private generation = 0;
   /** The event being scanned (for the lower-cased text of non-ASCII values). */
   private ev: EventView | null = null;
@@ -120,16 +140,24 @@ export class LiteralPrefilter {
   constructor(anchors: Array<Anchor | null>) {
     this.anchored = anchors.map((a) => a !== null);
     this.active = new Uint32Array(anchors.length);
+    this.seenGroups = new Uint8Array(anchors.length);
+    this.partial = new Uint32Array(anchors.length);
+    this.allGroups = new Uint8Array(anchors.length);
     const byField = new Map<string, Map<string, number[]>>();
     anchors.forEach((a, rule) => {
-      for (const n of a?.needles ?? []) {
-        const key = n.field.includes('.') ? n.field : normalizeName(n.field);
-        const lits = byField.get(key) ?? new Map<string, number[]>();
-        byField.set(key, lits);
-        const owners = lits.get(n.literal) ?? [];
-        if (owners[owners.length - 1] !== rule) owners.push(rule);
-        lits.set(n.literal, owners);
-      }
+      const groups = a?.groups.slice(0, MAX_GROUPS) ?? [];
+      this.allGroups[rule] = (1 << groups.length) - 1;
+      groups.forEach((needles, group) => {
+        const code = rule * 4 + group;
+        for (const n of needles) {
+          const key = n.field.includes('.') ? n.field : normalizeName(n.field);
+          const lits = byField.get(key) ?? new Map<string, number[]>();
+          byField.set(key, lits);
+          const owners = lits.get(n.literal) ?? [];
+          if (owners[owners.length - 1] !== code) owners.push(code);
+          lits.set(n.literal, owners);
+        }
+      });
     });
     const keywordLits = byField.get(ANY_FIELD);
     if (keywordLits) this.keywords = this.automaton(keywordLits);
@@ -149,8 +177,20 @@ export class LiteralPrefilter {
       if (seen[id] === g) return;
       seen[id] = g;
       const list = owners[id]!;
-      const active = this.active;
-      for (let i = 0; i < list.length; i++) active[list[i]!] = g;
+      const { active, woken, seenGroups, partial, allGroups } = this;
+      for (let i = 0; i < list.length; i++) {
+        const rule = list[i]! >> 2;
+        const bit = 1 << (list[i]! & 3);
+        if (partial[rule] !== g) {
+          partial[rule] = g;
+          seenGroups[rule] = 0;
+        }
+        if ((seenGroups[rule]! & bit) !== 0) continue;
+        const groups = (seenGroups[rule] = seenGroups[rule]! | bit);
+        if (groups !== allGroups[rule]) continue;
+        active[rule] = g;
+        woken.push(rule);
+      }
     };
     return { literals, automaton: null, owners, seen, hit };
   }
@@ -159,10 +199,12 @@ export class LiteralPrefilter {
   scan(ev: EventView): this {
     if (++this.generation === 0xffffffff) {
       this.active.fill(0);
+      this.partial.fill(0);
       for (const fa of this.automata()) fa.seen.fill(0);
       this.generation = 1;
     }
     this.ev = ev;
+    this.woken.length = 0;
     const event = ev.event;
     const keywords = this.keywords;
     for (const key in event) {
@@ -201,6 +243,21 @@ export class LiteralPrefilter {
     if (!ac.scanFolded(s, fa.hit)) ac.scan(this.ev!.lower(s), fa.hit);
   }
 
+  /**
+   * Builds every field's automaton now (a hunt builds each on first use); returns how many and the
+   * bytes they hold. For benchmarks of the build, and for a long-running service that would rather
+   * pay it before its first event.
+   */
+  buildAll(): { automata: number; bytes: number } {
+    let automata = 0;
+    let bytes = 0;
+    for (const fa of this.automata()) {
+      bytes += (fa.automaton ??= new AhoCorasick(fa.literals)).bytes;
+      automata++;
+    }
+    return { automata, bytes };
+  }
+
   private *automata(): Iterable<FieldAutomaton> {
     yield* this.plain.values();
     yield* this.dotted;
@@ -210,8 +267,12 @@ export class LiteralPrefilter {
 
 /** A field's literals with the keyword literals added (a literal in both wakes both owners). */
 function merge(field: Map<string, number[]>, keywords: Map<string, number[]>): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  for (const [l, o] of field) out.set(l, [...o]);
-  for (const [l, o] of keywords) out.set(l, [...(out.get(l) ?? []), ...o]);
+  // Owner lists are only read once built: the merged map shares them, copying none (there are a
+  // hundred keyword literals and a hundred fields).
+  const out = new Map(field);
+  for (const [l, o] of keywords) {
+    const mine = out.get(l);
+    out.set(l, mine ? mine.concat(o) : o);
+  }
   return out;
 }

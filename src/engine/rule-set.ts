@@ -61,7 +61,7 @@ function lazily(compile: () => Predicate): Predicate {
 
 /** The reason the first regular expression of the rule the engine refuses cannot be used, or null. */
 function unusableRegex(ir: RuleIR, regex: RegexFactory): string | null {
-  for (const t of [...fieldTests(ir.detection), ...(ir.guard ? fieldTests(ir.guard) : [])]) {
+  for (const t of ir.guard ? fieldTests(ir.guard, fieldTests(ir.detection)) : fieldTests(ir.detection)) {
     if (t.value.type !== 're') continue;
     try {
       regex(t.value.pattern, t.value.flags);
@@ -140,21 +140,33 @@ export class RuleIndex {
   /** Rules that may hold for a Windows event of this channel and event id, in rule order. */
   candidates(ev: EventView): CompiledRule[] {
     const channel = textOf(ev.get('Channel'))?.toLowerCase() ?? '';
-    const eventId = numberOf(ev.get('EventID'));
-    const key = `${channel}\0${eventId}`;
+    const idValue = ev.get('EventID');
+    // A list of event ids (JSON from some shippers) meets a rule when any of them does, as the
+    // rule's own test reads a list: the rules filed under each id are candidates.
+    const eventIds = Array.isArray(idValue) ? eventIdsOf(idValue) : [numberOf(idValue)];
+    const key = `${channel}\0${eventIds.join(',')}`;
     let list = this.cache.get(key);
     if (!list) {
       const bucket = this.channels.get(channel);
       const merged = new Set<CompiledRule>([...this.unindexed, ...this.windowsWide]);
       if (bucket) {
         for (const r of bucket.anyEventId) merged.add(r);
-        for (const r of bucket.byEventId.get(eventId) ?? []) merged.add(r);
+        for (const id of eventIds) for (const r of bucket.byEventId.get(id) ?? []) merged.add(r);
       }
       list = [...merged].sort((a, b) => a.index - b.index);
       if (this.cache.size < 10_000) this.cache.set(key, list);
     }
     return list;
   }
+}
+
+/** The event ids in a list value (lists inside it too), as numbers the way a single one is read. */
+function eventIdsOf(list: readonly unknown[], out: number[] = []): number[] {
+  for (const v of list) {
+    if (Array.isArray(v)) eventIdsOf(v, out);
+    else out.push(numberOf(v));
+  }
+  return out;
 }
 
 /**
@@ -194,7 +206,7 @@ function valuesOf<T>(e: Expr, field: string, read: (t: Extract<Expr, { kind: 'te
 export function fieldsUsed(set: CompiledRuleSet): Set<string> {
   const names = new Set<string>();
   for (const r of set.rules) {
-    for (const t of [...fieldTests(r.ir.detection), ...(r.ir.guard ? fieldTests(r.ir.guard) : [])]) {
+    for (const t of r.ir.guard ? fieldTests(r.ir.guard, fieldTests(r.ir.detection)) : fieldTests(r.ir.detection)) {
       if (t.field) names.add(t.field);
       if (t.value.type === 'fieldref') names.add(t.value.field);
     }

@@ -183,16 +183,19 @@ export function not(arg: Expr): Expr {
 }
 
 /** Every field test in an expression, in order. */
-export function fieldTests(e: Expr): FieldTest[] {
+export function fieldTests(e: Expr, out: FieldTest[] = []): FieldTest[] {
+  // Into one array: a flatMap per level made an array per node of every rule of the corpus.
   switch (e.kind) {
     case 'and':
     case 'or':
-      return e.args.flatMap(fieldTests);
+      for (const a of e.args) fieldTests(a, out);
+      break;
     case 'not':
-      return fieldTests(e.arg);
-    case 'const':
-      return [];
+      fieldTests(e.arg, out);
+      break;
     case 'test':
-      return [e];
+      out.push(e);
+      break;
   }
+  return out;
 }

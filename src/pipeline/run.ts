@@ -53,19 +53,26 @@ export type Replacement = DetectionItem | DetectionGroup | null | undefined;
  * the root stays, possibly empty (an empty AND group matches everything).
  */
 export function rewriteItems(g: DetectionGroup, fn: (item: DetectionItem) => Replacement): void {
-  const out: Array<DetectionItem | DetectionGroup> = [];
-  for (const c of g.children) {
+  // The new list is made at the first change only: most transformations leave most groups alone,
+  // and a corpus goes through hundreds of them.
+  let out: Array<DetectionItem | DetectionGroup> | null = null;
+  const children = g.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i]!;
+    let r: Replacement;
     if (isGroup(c)) {
       rewriteItems(c, fn);
-      if (c.children.length) out.push(c);
+      r = c.children.length ? undefined : null;
+    } else r = fn(c);
+    if (r === undefined) {
+      out?.push(c);
       continue;
     }
-    const r = fn(c);
-    if (r === undefined) out.push(c);
-    else if (r !== null) out.push(r);
+    out ??= children.slice(0, i);
+    if (r !== null) out.push(r);
   }
-  g.children = out;
-  if (out.length === 0) g.link = 'and';
+  if (out) g.children = out;
+  if (g.children.length === 0) g.link = 'and';
 }
 
 export function markApplied(run: RunState, d: DetectionItem, id: string): void {

@@ -142,9 +142,16 @@ export function expandPattern(pattern: string, names: Iterable<string>): string[
   // An explicit `_` at the start of a pattern opts in to the underscore identifiers.
   const all = [...names].filter((n) => !n.startsWith('_') || (pattern !== 'them' && pattern.startsWith('_')));
   if (pattern === 'them') return all;
-  const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*') + '$');
+  let re = patternRegex.get(pattern);
+  if (!re) {
+    if (patternRegex.size >= 10_000) patternRegex.clear(); // a long-lived explorer meets ever new rules
+    patternRegex.set(pattern, (re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*') + '$')));
+  }
   return all.filter((n) => re.test(n));
 }
+
+/** Each pattern's expression, made once: a corpus repeats a few dozen patterns (`selection_*`) thousands of times. */
+const patternRegex = new Map<string, RegExp>();
 
 /** All identifiers and patterns a condition mentions, with their spans (`1 of sel_*` as a whole), for validation. */
 export function conditionReferences(node: ConditionNode): Array<{ kind: 'id' | 'pattern'; name: string; pos: Position; end: Position }> {

@@ -12,7 +12,7 @@
 // store, the last one stays); it carries a SHA-256 of its payload, and a store that is short, altered,
 // of another format or unreadable is ignored and the files parsed again. The YAML trees (`root`) are
 // not kept: the linter and the editor parse their own.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -86,7 +86,8 @@ export class RuleCache {
 
   /** A hash of a file's bytes: the key its parse is kept under. */
   static hash(bytes: Buffer): string {
-    return createHash('sha256').update(bytes).digest('base64');
+    // One call, no Hash object: a corpus is thousands of small files, where the object cost most.
+    return hash('sha256', bytes, 'base64');
   }
 
   /** The file's parse from the store when its bytes (`hash`, `text`) are unchanged; `undefined` to parse it. */

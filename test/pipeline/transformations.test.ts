@@ -192,3 +192,23 @@ test('applying pipelines leaves the loaded rule as it was (the rule is shared by
   assert.equal(processed.rule.logsource.category, 'other');
   assert.equal(processed.rule.custom.x, 'y');
 });
+
+test("one add_condition's items serve every rule, yet what later items do to one rule's copy stays in that rule", () => {
+  // add_condition builds its items once per processing item (add-condition.ts): the group around
+  // them must still be each rule's own, since later items rewrite groups in place.
+  const p = pipelineFrom(
+    'name: t\ntransformations:\n' +
+      '  - id: guard\n    type: add_condition\n    conditions:\n      Channel: Security\n      EventID: [4688, 1]\n    rule_conditions:\n      - type: logsource\n        product: windows\n' +
+      '  - id: only_a\n    type: field_name_mapping\n    mapping:\n      Channel: channel_a\n    rule_conditions:\n      - type: rule_attribute\n        attribute: title\n        value: Rule A\n' +
+      '  - id: drop_b\n    type: drop_detection_item\n    field_name_conditions:\n      - type: include_fields\n        fields: [EventID]\n    rule_conditions:\n      - type: rule_attribute\n        attribute: title\n        value: Rule B\n',
+  );
+  const a = applyPipelines(ruleFromText(PROCESS_RULE.replace(/^title: .*$/m, 'title: Rule A')), [p]);
+  const b = applyPipelines(ruleFromText(PROCESS_RULE.replace(/^title: .*$/m, 'title: Rule B')), [p]);
+  const c = applyPipelines(ruleFromText(PROCESS_RULE.replace(/^title: .*$/m, 'title: Rule C')), [p]);
+  assert.deepEqual(a.guards.map(show), ['and(channel_a=Security, EventID=4688|1)']);
+  assert.deepEqual(b.guards.map(show), ['and(Channel=Security)']);
+  assert.deepEqual(c.guards.map(show), ['and(Channel=Security, EventID=4688|1)']);
+  assert.deepEqual([a.applied, b.applied, c.applied], [['guard', 'only_a'], ['guard', 'drop_b'], ['guard']]);
+  // The same rule again gets what it got the first time.
+  assert.deepEqual(applyPipelines(ruleFromText(PROCESS_RULE.replace(/^title: .*$/m, 'title: Rule A')), [p]).guards.map(show), ['and(channel_a=Security, EventID=4688|1)']);
+});

@@ -8,6 +8,8 @@ import { builtinPipeline, listBuiltinPipelines } from '../../src/pipeline/builti
 import { BUILTIN_PIPELINE_YAML } from '../../src/pipeline/builtin/builtin-data.js';
 import { UNMAPPED_WINDOWS_SOURCES, windowsMappingFromThor, windowsPipelineYaml } from '../../src/pipeline/builtin/generate-windows.js';
 import { loadSigmaPaths } from '../../src/sigma/load.js';
+import { fastYamlDocument } from '../../src/sigma/yaml-fast.js';
+import { loadYamlDocumentsFully } from '../../src/sigma/yaml-tree.js';
 import { DATA, PROCESS_RULE, ROOT, ruleFromFile, ruleFromText, show, showDetections } from './helpers.js';
 
 const BUILTIN_DIR = join(ROOT, 'src/pipeline/builtin');
@@ -25,6 +27,13 @@ test('the embedded YAML is the YAML under src/pipeline/builtin (written by build
   for (const f of readdirSync(BUILTIN_DIR).filter((x) => x.endsWith('.yml'))) {
     assert.equal(BUILTIN_PIPELINE_YAML[f.replace(/\.yml$/, '')], readFileSync(join(BUILTIN_DIR, f), 'utf8'));
   }
+});
+
+test('windows.yml is read by the fast YAML reader (every hunt parses it) into the tree the full parser gives', () => {
+  const text = BUILTIN_PIPELINE_YAML.windows!;
+  const fast = fastYamlDocument(text);
+  assert.ok(fast, 'the fast reader leaves windows.yml to the full parser: keep generate-windows.ts to plain block YAML');
+  assert.deepEqual([fast], loadYamlDocumentsFully(text));
 });
 
 test('windows.yml is what generate-windows.ts makes of SigmaHQ thor.yml', () => {

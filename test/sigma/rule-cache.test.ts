@@ -98,20 +98,51 @@ test('a changed file is parsed again, and only that file', () => {
   assert.equal(after.stats.written, true);
 });
 
-/** Loads the rules in a child process with the given cache folder; resolves to the child's summary. */
-function loadInChild(rules: string, dir: string): Promise<string> {
+/**
+ * Loads the rules in a child process with the given cache folder once `go` resolves; resolves to the
+ * child's summary. The child says when its modules are loaded and waits for a byte on its input, so
+ * that on a busy machine two children still open the store at the same moment (otherwise one may
+ * start after the other has written it, and read it).
+ */
+function loadInChild(rules: string, dir: string, ready: () => void, go: Promise<void>): Promise<string> {
   const load = resolve('dist/src/sigma/load.js');
   const cache = resolve('dist/src/sigma/rule-cache.js');
   const script = `const { loadSigmaPaths } = await import(${JSON.stringify(load)}); const { RuleCache } = await import(${JSON.stringify(cache)});
+const { readSync } = await import('node:fs'); process.stderr.write('ready\\n'); readSync(0, Buffer.alloc(1));
 const c = new RuleCache(${JSON.stringify(dir)}, [${JSON.stringify(rules)}]); const col = loadSigmaPaths([${JSON.stringify(rules)}], { cache: c });
 process.stdout.write(JSON.stringify({ rules: col.rules.length, state: c.stats.state, written: c.stats.written, writeError: c.stats.writeError ?? null }));`;
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
+    let loaded = false;
     child.stdout.on('data', (b: Buffer) => (out += b));
+    child.stderr.on('data', (b: Buffer) => {
+      err += b;
+      if (!loaded && err.startsWith('ready\n')) {
+        loaded = true;
+        ready();
+      }
+    });
+    void go.then(() => child.stdin.end('g'));
     child.on('error', rej);
-    child.on('close', (code) => (code === 0 ? res(out) : rej(new Error(`child exited ${code}`))));
+    child.on('close', (code) => {
+      if (!loaded) ready(); // failed before it was ready: the other child must not wait for it for ever
+      if (code === 0) res(out);
+      else rej(new Error(`child exited ${code}: ${err}`));
+    });
   });
+}
+
+/** Two children that open the store at once: each signals when loaded, both go when both are. */
+function twoChildren(rules: string, dir: string): Promise<string[]> {
+  let release!: () => void;
+  const go = new Promise<void>((r) => (release = r));
+  let waiting = 2;
+  const ready = () => {
+    if (--waiting === 0) release();
+  };
+  return Promise.all([loadInChild(rules, dir, ready, go), loadInChild(rules, dir, ready, go)]);
 }
 
 test('two processes filling the same store at once leave a whole store, never a mixed one', async () => {
@@ -120,7 +151,7 @@ test('two processes filling the same store at once leave a whole store, never a 
   const plain = loadSigmaPaths([rules]);
   for (let round = 0; round < 3; round++) {
     rmSync(join(dir, 'rules'), { recursive: true, force: true });
-    const results = (await Promise.all([loadInChild(rules, dir), loadInChild(rules, dir)])).map((s) => JSON.parse(s));
+    const results = (await twoChildren(rules, dir)).map((s) => JSON.parse(s));
     for (const r of results) assert.deepEqual(r, { rules: plain.rules.length, state: 'absent', written: true, writeError: null });
     const c = new RuleCache(dir, [rules]);
     assert.equal(c.stats.state, 'used');

@@ -6,18 +6,18 @@ import type { Position } from '../../sigma/diagnostics.js';
 import { buildItem, ModifierError } from '../../sigma/modifiers.js';
 import type { ScalarValue } from '../../sigma/yaml-tree.js';
 import type { ParamProblem } from '../params.js';
+import type { ProcessingItem } from '../types.js';
 import { markApplied, type Step } from '../run.js';
 import type { Params, TransformationSpec } from './spec.js';
 
 type Conditions = Record<string, ScalarValue | ScalarValue[]>;
 
-function buildGroup(conditions: Conditions, pos: Position): DetectionGroup {
-  const children: DetectionItem[] = Object.entries(conditions).map(([key, value]) => {
+function buildItems(conditions: Conditions, pos: Position): DetectionItem[] {
+  return Object.entries(conditions).map(([key, value]) => {
     const [field, ...modifiers] = key.split('|');
     const raw = Array.isArray(value) ? value : [value];
     return buildItem(field === '' ? null : field!, modifiers, raw, { pos, origin: 'pipeline' });
   });
-  return { link: 'and', children, pos };
 }
 
 /** `template: true`: `$category`, `$product` and `$service` stand for the rule's log source. */
@@ -29,6 +29,13 @@ function fillTemplate(conditions: Conditions, step: Step): Conditions {
       : v;
   return Object.fromEntries(Object.entries(conditions).map(([k, v]) => [k, Array.isArray(v) ? v.map(sub) : sub(v)]));
 }
+
+/**
+ * A condition without a template is the same for every rule it applies to (the built-in Windows
+ * pipeline adds one to each of thousands of rules): its items are built once per processing item
+ * and shared, as pipelines share a rule's own items (they replace items, never change them).
+ */
+const builtFor = new WeakMap<ProcessingItem, DetectionItem[] | ModifierError>();
 
 export const addCondition: TransformationSpec = {
   params: {
@@ -42,7 +49,7 @@ export const addCondition: TransformationSpec = {
   check(p: Params): ParamProblem[] {
     if (typeof p.conditions !== 'object' || p.conditions === null) return [];
     try {
-      buildGroup(p.conditions as Conditions, { line: 1, col: 1 });
+      buildItems(p.conditions as Conditions, { line: 1, col: 1 });
       return [];
     } catch (e) {
       if (!(e instanceof ModifierError)) throw e;
@@ -50,16 +57,23 @@ export const addCondition: TransformationSpec = {
     }
   },
   apply(step, p: Params) {
-    let conditions = p.conditions as Conditions;
-    if (p.template === true) conditions = fillTemplate(conditions, step);
-    let group: DetectionGroup;
-    try {
-      group = buildGroup(conditions, step.item.pos ?? { line: 1, col: 1 });
-    } catch (e) {
-      if (!(e instanceof ModifierError)) throw e;
-      step.fail(`add_condition: ${e.message}`);
+    const pos = step.item.pos ?? { line: 1, col: 1 };
+    let built = p.template === true ? undefined : builtFor.get(step.item);
+    if (!built) {
+      try {
+        built = buildItems(p.template === true ? fillTemplate(p.conditions as Conditions, step) : (p.conditions as Conditions), pos);
+      } catch (e) {
+        if (!(e instanceof ModifierError)) throw e;
+        built = e;
+      }
+      if (p.template !== true) builtFor.set(step.item, built);
+    }
+    if (built instanceof ModifierError) {
+      step.fail(`add_condition: ${built.message}`);
       return;
     }
+    // Later items rewrite a rule's groups in place: each rule gets a group of its own.
+    const group: DetectionGroup = { link: 'and', children: [...built], pos };
     for (const c of group.children) markApplied(step.run, c as DetectionItem, step.id);
     if (p.negated === true) step.run.exclusions.push(group);
     else if (isGuard(step, p)) step.run.guards.push(group);

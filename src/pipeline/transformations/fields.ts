@@ -33,7 +33,8 @@ export function mapFieldNames(step: Step, fn: FieldFn): void {
     rewriteItems(g, (d) => {
       if (!step.matchDetectionItem(d)) return undefined;
       let changed = false;
-      const values: SigmaValue[] = d.values.flatMap((v): SigmaValue[] => {
+      // Field references are rare: most items keep their values array as it is.
+      const values: SigmaValue[] = !d.values.some((v) => v.type === 'fieldref') ? d.values : d.values.flatMap((v): SigmaValue[] => {
         if (v.type !== 'fieldref') return [v];
         const names = mapped(step, fn, v.field);
         if (!names) return [v];
