@@ -45,13 +45,17 @@ export function loadingProgress(p: Progress): (read: number, listed: number) => 
 export function huntProgress(p: Progress, sizes: number[]): (events: number, at: { name: string; index: number; count: number; detections: number }) => void {
   const started = Date.now();
   const total = sizes.reduce((a, b) => a + b, 0);
+  // the first figures of the hunt are drawn at once, whenever the line before was: events read
+  // ahead can reach the first update within the redraw interval of the "preparing" line
+  let first = true;
   return (events, at) => {
     const seconds = (Date.now() - started) / 1000;
     const done = sizes.slice(0, at.index).reduce((a, b) => a + b, 0);
     const rate = seconds > 0 ? Math.round(events / seconds) : 0;
     const eta = done > 0 && total > done ? `  ETA ${duration((seconds * (total - done)) / done)}` : '';
     // the most useful figures first: a narrow terminal cuts the end of the line
-    p.show(`  ${bar(at.index, at.count)} ${at.index}/${at.count} inputs${eta}  ${at.detections.toLocaleString('en-US')} detections  ${events.toLocaleString('en-US')} events (${rate.toLocaleString('en-US')}/s)  ${at.name.slice(-40)}`);
+    p.show(`  ${bar(at.index, at.count)} ${at.index}/${at.count} inputs${eta}  ${at.detections.toLocaleString('en-US')} detections  ${events.toLocaleString('en-US')} events (${rate.toLocaleString('en-US')}/s)  ${at.name.slice(-40)}`, first);
+    first = false;
   };
 }
 

@@ -1,6 +1,8 @@
 // EVTX files as an EventSource: records flattened by the same function as EVTX-shaped JSON,
-// unreadable chunks and records reported as problems with their file offsets.
+// unreadable chunks and records reported as problems with their file offsets. A file read ahead on
+// another thread (evtx-prefetch.ts) gives the same records, already flat.
 import { readEvtx } from './evtx/index.js';
+import type { EvtxPrefetch } from './evtx-prefetch.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE } from './evtx/file-header.js';
 import { normalizeEvent } from './flatten.js';
 import type { EventSource, LogEvent, SourceProblem, SourceRecord } from './types.js';
@@ -13,8 +15,11 @@ export function evtxChunkSlots(size: number): number {
   return size > FILE_HEADER_SIZE ? Math.ceil((size - FILE_HEADER_SIZE) / CHUNK_SIZE) : 0;
 }
 
-/** `chunks`: only those chunk slots (a share of a big file, `quarry hunt --workers`). */
-export function openEvtxSource(path: string, options: { workers?: number; chunks?: { from: number; to: number } } = {}): EventSource {
+/**
+ * `chunks`: only those chunk slots (a share of a big file, `quarry hunt --workers`). `prefetch`: take
+ * the records from this read-ahead when it holds the file (whole files only).
+ */
+export function openEvtxSource(path: string, options: { workers?: number; chunks?: { from: number; to: number }; prefetch?: EvtxPrefetch } = {}): EventSource {
   const problems: SourceProblem[] = [];
   const source = {
     name: path,
@@ -23,7 +28,8 @@ export function openEvtxSource(path: string, options: { workers?: number; chunks
     problemCount: 0,
     async *records(): AsyncIterable<SourceRecord> {
       // In-thread by default: on two cores, moving parsed events back from workers costs more than parsing them.
-      const reader = readEvtx(path, { workers: options.workers ?? 0, ...(options.chunks ? { chunks: options.chunks } : {}) });
+      const ahead = options.prefetch && !options.chunks ? options.prefetch.take(path) : null;
+      const reader = ahead ?? readEvtx(path, { workers: options.workers ?? 0, ...(options.chunks ? { chunks: options.chunks } : {}) });
       for await (const item of reader) {
         if (item.kind === 'error') {
           // a run of lost records counts once per record, so events + problems = records declared
@@ -35,7 +41,8 @@ export function openEvtxSource(path: string, options: { workers?: number; chunks
           if (problems.length < MAX_PROBLEMS) problems.push(problem);
           continue;
         }
-        yield { event: normalizeEvent(item.event as LogEvent), location: { file: path, record: item.recordId, offset: item.offset } };
+        const event = 'flat' in item ? item.flat : normalizeEvent(item.event as LogEvent);
+        yield { event, location: { file: path, record: item.recordId, offset: item.offset } };
       }
     },
   };

@@ -13,6 +13,7 @@ import { re2Regex } from '../../src/engine/regex-re2.js';
 import { openHuntInputs, setupHunt, type HuntSetupOptions } from '../../src/hunt/setup.js';
 import { hunt, type HuntSummary, type HuntWorkers } from '../../src/hunt/hunt.js';
 import { toJsonLine, type HuntDetection } from '../../src/hunt/detection.js';
+import { makeMixedFolder } from './mixed-folder.js';
 import { planShares } from '../../src/hunt/shares.js';
 
 const DATA = path.resolve('../shared/data');
@@ -49,11 +50,8 @@ test('EVTX samples cut into chunk shares, hunted by two workers only: the one-th
 });
 
 test('a mixed folder (JSON, EVTX, Zeek JSON and TSV) with a correlation: workers and this thread together give the one-thread result', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'quarry-par-'));
+  const dir = makeMixedFolder('quarry-par-');
   try {
-    for (const f of readdirSync('examples/logs')) copyFileSync(path.join('examples/logs', f), path.join(dir, f));
-    for (const f of ['evtx-crate/security.evtx', 'windows/mdec-security-wmiexec-1023-events.evtx', 'bits/mdec-bits-job-created-eid3-4-59-60-310.evtx']) copyFileSync(path.join(EVTX, f), path.join(dir, path.basename(f)));
-    for (const f of readdirSync(path.join(DATA, 'proxy'))) copyFileSync(path.join(DATA, 'proxy', f), path.join(dir, f));
     const rules = ['examples/rules', 'examples/correlations', BUILTIN_RULES];
     const plain = await run(rules, [dir]);
     assert.ok(plain.setup.correlation, 'the example correlation runs');
