@@ -122,6 +122,8 @@ test('the first seed rule page shows every section; a translation is copied', { 
     assert.match(query, /16403/);
     assert.match(query, /RemoteName/);
     assert.match(query, /Microsoft-Windows-Bits-Client\/Operational/);
+    // the Kusto check runs after the page is drawn: wait for its verdict, then it must be ok
+    await page.waitForSelector('[data-tab-panel="kql:sentinel-event"] [data-validation]:not([data-validation=pending])', { timeout: 60_000 });
     assert.equal(await page.getAttribute('[data-tab-panel="kql:sentinel-event"] [data-validation]', 'data-validation'), 'ok');
     await page.click('[data-tab-panel="kql:sentinel-event"] button.copy');
     await page.waitForSelector('[data-tab-panel="kql:sentinel-event"] button.copy[data-copy-state=copied]');
