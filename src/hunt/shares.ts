@@ -73,16 +73,20 @@ export function planShares(inputs: readonly ShareableInput[], chunksPerShare = E
 export const AUTO_WORKERS_MIN_BYTES = 192 * 1024 * 1024;
 
 /**
- * How many threads hunt: `requested` when given (1: this thread alone), else one per processor when
- * the inputs are big enough to pay (see above) and can be shared, else 1.
+ * How many threads hunt: `requested` when given (1: this thread alone), else one per idle processor
+ * when the inputs are big enough to pay (see above) and can be shared, else 1. Processors other work
+ * keeps busy (the one-minute load average, as `make -l` reads it) are not counted: a worker started
+ * beside them only competes for the same core and pays its start-up for nothing (measured: at load
+ * 11–20 on two cores, two threads were slower than one at every size).
  */
-export function huntThreads(requested: number | undefined, inputs: readonly ShareableInput[], cpus = os.availableParallelism()): number {
+export function huntThreads(requested: number | undefined, inputs: readonly ShareableInput[], cpus = os.availableParallelism(), load = os.loadavg()[0]!): number {
   if (requested !== undefined) return Math.max(1, requested);
-  if (cpus < 2) return 1;
+  const idle = Math.min(cpus, cpus - Math.floor(load));
+  if (idle < 2) return 1;
   const bytes = inputs.reduce((n, i) => n + sizeOf(i.source.name), 0);
   if (bytes < AUTO_WORKERS_MIN_BYTES) return 1;
-  const shares = planShares(inputs, EVTX_CHUNKS_PER_SHARE, cpus).filter((s) => !s.local).length;
-  return Math.max(1, Math.min(cpus, shares));
+  const shares = planShares(inputs, EVTX_CHUNKS_PER_SHARE, idle).filter((s) => !s.local).length;
+  return Math.max(1, Math.min(idle, shares));
 }
 
 function sizeOf(file: string): number {

@@ -59,17 +59,21 @@ test('chunk shares cover every slot once, in order; the last input tapers when s
   }
 });
 
-test('huntThreads: asked for, or one per processor from 192 MB of inputs that can be shared', () => {
+test('huntThreads: asked for, or one per idle processor from 192 MB of inputs that can be shared', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'quarry-shares-'));
   try {
     const big = sized(dir, 'big.evtx', 200 * 1024 * 1024);
     const mid = sized(dir, 'mid.evtx', 100 * 1024 * 1024);
-    assert.equal(huntThreads(3, [mid], 2), 3);
-    assert.equal(huntThreads(0, [big], 2), 1);
-    assert.equal(huntThreads(undefined, [big], 2), 2);
-    assert.equal(huntThreads(undefined, [big], 1), 1);
-    assert.equal(huntThreads(undefined, [mid], 2), 1);
-    assert.equal(huntThreads(undefined, [{ source: { name: '-', format: 'json' } as ShareableInput['source'] }], 2), 1);
+    assert.equal(huntThreads(3, [mid], 2, 0), 3);
+    assert.equal(huntThreads(3, [mid], 2, 9), 3, 'asked for: whatever the load');
+    assert.equal(huntThreads(0, [big], 2, 0), 1);
+    assert.equal(huntThreads(undefined, [big], 2, 0), 2);
+    assert.equal(huntThreads(undefined, [big], 2, 0.9), 2, 'less than a processor busy');
+    assert.equal(huntThreads(undefined, [big], 2, 1.2), 1, 'one of two processors busy with other work');
+    assert.equal(huntThreads(undefined, [big], 4, 2.5), 2, 'two of four idle');
+    assert.equal(huntThreads(undefined, [big], 1, 0), 1);
+    assert.equal(huntThreads(undefined, [mid], 2, 0), 1);
+    assert.equal(huntThreads(undefined, [{ source: { name: '-', format: 'json' } as ShareableInput['source'] }], 2, 0), 1);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
