@@ -1,5 +1,8 @@
 // Shared test helpers: paths of the shared data, and a one-call way to run a rule on events.
-import { resolve } from 'node:path';
+import { after } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseSigmaText } from '../src/sigma/load.js';
 import type { SigmaRule } from '../src/sigma/model.js';
 import type { Diagnostic } from '../src/sigma/diagnostics.js';
@@ -10,6 +13,17 @@ import { re2Regex } from '../src/engine/regex-re2.js';
 
 export const REPO = process.cwd();
 export const DATA = resolve(REPO, '../shared/data');
+
+/** A maker of temporary folders (`temp(prefix)`), all removed when the test file ends. */
+export function tempFolders(): (prefix: string) => string {
+  const made: string[] = [];
+  after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  return (prefix) => {
+    const d = mkdtempSync(join(tmpdir(), prefix));
+    made.push(d);
+    return d;
+  };
+}
 
 export function parseRule(yaml: string, file = 'test.yml'): { rule?: SigmaRule; diagnostics: Diagnostic[] } {
   const parsed = parseSigmaText(yaml, file);

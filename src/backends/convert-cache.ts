@@ -9,53 +9,21 @@
 // of the compiled code of every room a conversion runs through (sigma, pipeline, ir, backends), so a
 // new build never reads an older build's results. Correlation rules are converted afresh each run.
 //
-// Never wrong results: the store is written to a temporary file and renamed into place (a reader sees
-// an old store or a new one, never half of one); it carries a SHA-256 of its payload, and a store
-// that is short, altered, of another format or of another build is ignored and the rules converted
-// again. Entries of rules not met in a run are dropped when it writes the store.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { deserialize, serialize } from 'node:v8';
+// Never wrong results: the store's file is sigma/store-file.ts's (atomic, checksummed, stamped with
+// the build); one that cannot be used is ignored and the rules converted again. Entries of rules not
+// met in a run are dropped when it writes the store.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import type { SigmaFilter, SigmaRule } from '../sigma/model.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
 import { ruleCacheDir } from '../sigma/rule-cache.js';
+import { buildStamp, readStore, writeStore, type StoreStats } from '../sigma/store-file.js';
 import type { ResultCache } from './common/convert.js';
 import type { Backend, ConversionResult } from './common/types.js';
 
 const MAGIC = Buffer.from('QUARRY-CONVERT-CACHE-1\n');
-const DIGEST_BYTES = 32;
-
-/** Why a store was not used (tests and the bench read it); a miss is never an error to the user. */
-export type ConvertCacheState = 'absent' | 'used' | 'corrupt' | 'other-build';
-
-interface Store {
-  build: string;
-  entries: Map<string, ConversionResult>;
-}
-
 /** The rooms whose compiled code decides a conversion's result. */
 const CONVERSION_ROOMS = ['sigma', 'pipeline', 'ir', 'backends'];
-
-let buildKey: string | undefined;
-function currentBuild(): string {
-  if (buildKey) return buildKey;
-  const src = join(dirname(fileURLToPath(import.meta.url)), '..');
-  const h = createHash('sha256');
-  try {
-    h.update(JSON.parse(readFileSync(join(src, '..', '..', 'package.json'), 'utf8')).version ?? '');
-  } catch {
-    h.update('no package.json');
-  }
-  for (const room of CONVERSION_ROOMS) {
-    const files = (readdirSync(join(src, room), { recursive: true }) as string[]).filter((f) => f.endsWith('.js')).sort();
-    for (const f of files) h.update(`${room}/${f}`).update(readFileSync(join(src, room, f)));
-  }
-  h.update(process.versions.v8); // the serialisation format
-  buildKey = h.digest('hex');
-  return buildKey;
-}
 
 /** What a rule is made from: its file, its place there and its text (with the build, its parse). */
 function ruleKey(rule: SigmaRule): string {
@@ -63,7 +31,7 @@ function ruleKey(rule: SigmaRule): string {
 }
 
 export class ConvertCache implements ResultCache {
-  readonly stats: { state: ConvertCacheState; hits: number; misses: number; written: boolean; writeError?: string } = { state: 'absent', hits: 0, misses: 0, written: false };
+  readonly stats: StoreStats & { hits: number; misses: number } = { state: 'absent', hits: 0, misses: 0, written: false };
   private readonly storeFile: string;
   private readonly old: Map<string, ConversionResult>;
   private readonly next = new Map<string, ConversionResult>();
@@ -95,17 +63,7 @@ export class ConvertCache implements ResultCache {
   /** Writes the store when anything changed (a rule new, changed or gone); never throws. */
   save(): void {
     if (this.stats.misses === 0 && this.next.size === this.old.size && this.stats.state === 'used') return;
-    const tmp = `${this.storeFile}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      const payload = serialize({ build: currentBuild(), entries: this.next } satisfies Store);
-      mkdirSync(dirname(this.storeFile), { recursive: true });
-      writeFileSync(tmp, Buffer.concat([MAGIC, createHash('sha256').update(payload).digest(), payload]));
-      renameSync(tmp, this.storeFile);
-      this.stats.written = true;
-    } catch (e) {
-      this.stats.writeError = (e as Error).message;
-      rmSync(tmp, { force: true });
-    }
+    writeStore(this.storeFile, MAGIC, buildStamp(CONVERSION_ROOMS), this.next, this.stats);
   }
 
   /** Where the store is (tests alter it on purpose). */
@@ -114,27 +72,7 @@ export class ConvertCache implements ResultCache {
   }
 
   private read(): Map<string, ConversionResult> {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(this.storeFile);
-    } catch {
-      return new Map(); // absent (or unreadable: the same to us)
-    }
-    const fail = (state: ConvertCacheState) => ((this.stats.state = state), new Map<string, ConversionResult>());
-    const head = MAGIC.length + DIGEST_BYTES;
-    if (bytes.length < head || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return fail('corrupt');
-    const payload = bytes.subarray(head);
-    if (!createHash('sha256').update(payload).digest().equals(bytes.subarray(MAGIC.length, head))) return fail('corrupt');
-    let store: Store;
-    try {
-      store = deserialize(payload) as Store;
-    } catch {
-      return fail('corrupt');
-    }
-    if (!store || typeof store !== 'object' || !(store.entries instanceof Map)) return fail('corrupt');
-    if (store.build !== currentBuild()) return fail('other-build');
-    this.stats.state = 'used';
-    return store.entries;
+    return readStore(this.storeFile, MAGIC, buildStamp(CONVERSION_ROOMS), this.stats);
   }
 }
 

@@ -7,34 +7,22 @@
 // keyed by the file's path and the SHA-256 of its bytes; the store is keyed by Quarry's version and a
 // hash of the running parser's own code, so a new build never reads an older build's results.
 //
-// Never wrong results: the store is written to a temporary file and renamed into place (a reader sees
-// an old store or a new one, never half of one; two processes writing at once each rename a whole
-// store, the last one stays); it carries a SHA-256 of its payload, and a store that is short, altered,
-// of another format or unreadable is ignored and the files parsed again. The YAML trees (`root`) are
+// Never wrong results: the store's file is store-file.ts's (atomic, checksummed, stamped with the
+// build); one that cannot be used is ignored and the files parsed again. The YAML trees (`root`) are
 // not kept: the linter and the editor parse their own.
-import { createHash, hash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, hash } from 'node:crypto';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { deserialize, serialize } from 'node:v8';
+import { join, resolve } from 'node:path';
 import type { ParsedFile } from './collection.js';
+import { buildStamp, readStore, writeStore, type StoreStats } from './store-file.js';
 
 const MAGIC = Buffer.from('QUARRY-RULE-CACHE-1\n');
-const DIGEST_BYTES = 32;
 /** Kept in place of a document's `source` when it is the whole file's text (read anyway, to hash it): a quarter of the store. */
 const WHOLE_FILE = '\u0000whole file';
 
-/** Why a store was not used, for tests and the bench; a cache miss is never an error to the user. */
-export type CacheState = 'off' | 'absent' | 'used' | 'corrupt' | 'other-build';
-
-export interface RuleCacheStats {
-  state: CacheState;
+export interface RuleCacheStats extends StoreStats {
   hits: number;
   misses: number;
-  /** Whether the store was written at the end (something changed) and, if that failed, why. */
-  written: boolean;
-  writeError?: string;
 }
 
 /** The cache folder the environment names, or null when the cache is turned off (QUARRY_CACHE=off). */
@@ -45,31 +33,8 @@ export function ruleCacheDir(env: NodeJS.ProcessEnv = process.env): string | nul
   return join(base, 'quarry');
 }
 
-let buildKey: string | undefined;
-/**
- * Quarry's version and a hash of this folder's compiled code (the whole parser: the sigma room imports
- * nothing else of ours), so that rebuilding the parser, even at the same version, empties the cache.
- */
-function currentBuild(): string {
-  if (buildKey) return buildKey;
-  const here = dirname(fileURLToPath(import.meta.url));
-  const h = createHash('sha256');
-  try {
-    h.update(JSON.parse(readFileSync(join(here, '..', '..', '..', 'package.json'), 'utf8')).version ?? '');
-  } catch {
-    h.update('no package.json');
-  }
-  for (const f of readdirSync(here).filter((f) => f.endsWith('.js')).sort()) h.update(f).update(readFileSync(join(here, f)));
-  h.update(process.versions.v8); // the serialisation format
-  buildKey = h.digest('hex');
-  return buildKey;
-}
-
-interface Store {
-  build: string;
-  /** file path → [SHA-256 of its bytes, what parsing it gave] */
-  entries: Map<string, [string, ParsedFile]>;
-}
+/** The parser's build: the sigma room imports nothing else of ours. */
+const PARSER_ROOMS = ['sigma'];
 
 export class RuleCache {
   readonly stats: RuleCacheStats = { state: 'absent', hits: 0, misses: 0, written: false };
@@ -112,47 +77,11 @@ export class RuleCache {
   /** Writes the store when anything changed (a file new, changed or gone); never throws. */
   save(): void {
     const changed = this.stats.misses > 0 || this.next.size !== this.old.size || this.stats.state !== 'used';
-    if (!changed) return;
-    const tmp = `${this.storeFile}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      const payload = serialize({ build: currentBuild(), entries: this.next } satisfies Store);
-      const digest = createHash('sha256').update(payload).digest();
-      mkdirSync(dirname(this.storeFile), { recursive: true });
-      writeFileSync(tmp, Buffer.concat([MAGIC, digest, payload]));
-      renameSync(tmp, this.storeFile);
-      this.stats.written = true;
-    } catch (e) {
-      this.stats.writeError = (e as Error).message;
-      try {
-        rmSync(tmp, { force: true });
-      } catch {
-        // The folder itself is unusable: there is no temporary file to remove.
-      }
-    }
+    if (changed) writeStore(this.storeFile, MAGIC, buildStamp(PARSER_ROOMS), this.next, this.stats);
   }
 
   private read(): Map<string, [string, ParsedFile]> {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(this.storeFile);
-    } catch {
-      return new Map(); // absent (or unreadable: the same to us)
-    }
-    const head = MAGIC.length + DIGEST_BYTES;
-    const fail = (state: CacheState) => ((this.stats.state = state), new Map<string, [string, ParsedFile]>());
-    if (bytes.length < head || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return fail('corrupt');
-    const payload = bytes.subarray(head);
-    if (!createHash('sha256').update(payload).digest().equals(bytes.subarray(MAGIC.length, head))) return fail('corrupt');
-    let store: Store;
-    try {
-      store = deserialize(payload) as Store;
-    } catch {
-      return fail('corrupt');
-    }
-    if (!store || typeof store !== 'object' || !(store.entries instanceof Map)) return fail('corrupt');
-    if (store.build !== currentBuild()) return fail('other-build');
-    this.stats.state = 'used';
-    return store.entries;
+    return readStore(this.storeFile, MAGIC, buildStamp(PARSER_ROOMS), this.stats);
   }
 
   /** Where the store is (tests corrupt it on purpose). */

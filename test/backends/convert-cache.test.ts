@@ -2,11 +2,10 @@
 // from a filled store, a changed rule converted again (and only it), another pipeline or target in a
 // store of its own, a damaged store or one of another build ignored, and `quarry convert` printing
 // the same bytes with it as without. Every cache here lives in a temporary folder, never the user's.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
 import { createHash } from 'node:crypto';
@@ -15,15 +14,9 @@ import { convertCollection } from '../../src/backends/common/convert.js';
 import { openConvertCache, type ConvertCache } from '../../src/backends/convert-cache.js';
 import { TARGETS } from '../../src/backends/targets.js';
 import { resolveConvertPipelines } from '../../src/backends/resolve-pipelines.js';
-import { DATA, REPO } from '../helpers.js';
+import { DATA, REPO, tempFolders } from '../helpers.js';
 
-const made: string[] = [];
-const temp = (prefix: string) => {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-};
-after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const temp = tempFolders();
 
 /** Real SigmaHQ rules of several log sources (converted, refused for no table, failed), and the examples' correlation with its base rules. */
 function ruleFolder(): string {

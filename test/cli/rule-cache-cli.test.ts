@@ -1,21 +1,15 @@
 // The rule cache from the command line: on by default in the folder QUARRY_CACHE_DIR names (here a
 // temporary one), the same output from a warm run, nothing written with --no-cache or QUARRY_CACHE=off.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATA, REPO } from '../helpers.js';
+import { DATA, REPO, tempFolders } from '../helpers.js';
 
 const RULES = join(DATA, 'sigmahq', 'rules', 'windows', 'powershell');
-const made: string[] = [];
-after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const cacheDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'quarry-cli-cache-'));
-  made.push(d);
-  return d;
-};
+const folder = tempFolders();
+const cacheDir = () => folder('quarry-cli-cache-');
 const quarry = (env: NodeJS.ProcessEnv, ...args: string[]) =>
   spawnSync(process.execPath, [join(REPO, 'bin/quarry.js'), ...args], { encoding: 'utf8', cwd: REPO, env: { ...process.env, QUARRY_CACHE: '', ...env } });
 const stores = (dir: string) => (existsSync(join(dir, 'rules')) ? readdirSync(join(dir, 'rules')) : []);

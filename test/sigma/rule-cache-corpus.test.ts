@@ -3,11 +3,10 @@
 // the plain load, rule for rule, diagnostic for diagnostic, position for position; the rules compiled
 // from it are the same; the explorer started from it serves the same catalog; and `quarry validate`
 // prints the same bytes cold, while filling the cache and warm.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSigmaPaths, type SigmaCollection } from '../../src/sigma/load.js';
 import { RuleCache } from '../../src/sigma/rule-cache.js';
@@ -17,17 +16,12 @@ import { re2Regex } from '../../src/engine/regex-re2.js';
 import { findAnchor } from '../../src/engine/prefilter.js';
 import { loadExplorerState } from '../../src/server/explorer-state.js';
 import { bundledAttack } from '../../src/catalog/attack.js';
-import { DATA, REPO } from '../helpers.js';
+import { DATA, REPO, tempFolders } from '../helpers.js';
 
 const SIGMAHQ = join(DATA, 'sigmahq');
 const FOLDERS = readdirSync(SIGMAHQ).map((f) => join(SIGMAHQ, f)).filter((p) => statSync(p).isDirectory());
-const made: string[] = [];
-const temp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'quarry-cache-corpus-'));
-  made.push(d);
-  return d;
-};
-after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const folder = tempFolders();
+const temp = () => folder('quarry-cache-corpus-');
 
 const dir = temp();
 let plain: SigmaCollection;

@@ -4,21 +4,14 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadSigmaPaths, parseSigmaPaths } from '../../src/sigma/load.js';
 import { RuleCache, ruleCacheDir } from '../../src/sigma/rule-cache.js';
-import { DATA } from '../helpers.js';
+import { DATA, tempFolders } from '../helpers.js';
 
 const SOURCE = join(DATA, 'sigmahq', 'rules', 'windows', 'process_creation');
-const made: string[] = [];
-const temp = (prefix: string) => {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-};
-after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const temp = tempFolders();
 
 /** A rule folder of real SigmaHQ rules plus a legacy collection, a rejected rule and a non-UTF-8 file. */
 function ruleFolder(): string {

@@ -1,0 +1,97 @@
+// One file of kept results (the rule cache's parses, the conversion cache's queries): a map written
+// whole and read whole, never wrong. Written to a temporary file and renamed into place, a reader sees
+// an old store or a new one, never half of one (two processes writing at once each rename a whole
+// store; the last one stays). The file is a format line, a SHA-256 of the payload and the payload
+// (v8.serialize of the build stamp and the map): a store that is short, altered, of another format or
+// of another build is ignored, so the caller makes its results afresh. Node only.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
+
+/**
+ * Whether a store was used, or why not (tests and the benches read it; a miss is never an error to
+ * the user). `off`: the cache is turned off and no store is opened.
+ */
+export type StoreState = 'off' | 'absent' | 'used' | 'corrupt' | 'other-build';
+
+export interface StoreStats {
+  state: StoreState;
+  /** Whether the store was written and, if that failed, why. */
+  written: boolean;
+  writeError?: string;
+}
+
+const DIGEST_BYTES = 32;
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest();
+
+const stamps = new Map<string, string>();
+/**
+ * Quarry's version and a hash of the compiled code of `rooms` (folders of `src/`), so that a rebuild
+ * of the code a result is made by, even at the same version, empties the stores of such results.
+ */
+export function buildStamp(rooms: readonly string[]): string {
+  const key = rooms.join(',');
+  const known = stamps.get(key);
+  if (known) return known;
+  const src = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const h = createHash('sha256');
+  try {
+    h.update(JSON.parse(readFileSync(join(src, '..', '..', 'package.json'), 'utf8')).version ?? '');
+  } catch {
+    h.update('no package.json');
+  }
+  for (const room of rooms) {
+    const files = (readdirSync(join(src, room), { recursive: true }) as string[]).filter((f) => f.endsWith('.js')).sort();
+    for (const f of files) h.update(`${room}/${f}`).update(readFileSync(join(src, room, f)));
+  }
+  h.update(process.versions.v8); // the serialisation format
+  const stamp = h.digest('hex');
+  stamps.set(key, stamp);
+  return stamp;
+}
+
+/** The store at `file` in the format `magic` of `build`; empty, and `stats.state` says why, when it cannot be used. */
+export function readStore<V>(file: string, magic: Buffer, build: string, stats: StoreStats): Map<string, V> {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return new Map(); // absent (or unreadable: the same to us)
+  }
+  const fail = (state: StoreState) => ((stats.state = state), new Map<string, V>());
+  const head = magic.length + DIGEST_BYTES;
+  if (bytes.length < head || !bytes.subarray(0, magic.length).equals(magic)) return fail('corrupt');
+  const payload = bytes.subarray(head);
+  if (!sha256(payload).equals(bytes.subarray(magic.length, head))) return fail('corrupt');
+  let store: { build?: unknown; entries?: unknown };
+  try {
+    store = deserialize(payload);
+  } catch {
+    return fail('corrupt');
+  }
+  if (!store || typeof store !== 'object' || !(store.entries instanceof Map)) return fail('corrupt');
+  if (store.build !== build) return fail('other-build');
+  stats.state = 'used';
+  return store.entries as Map<string, V>;
+}
+
+/** Writes `entries` as the store at `file`; never throws (`stats.writeError` says why it could not). */
+export function writeStore<V>(file: string, magic: Buffer, build: string, entries: Map<string, V>, stats: StoreStats): void {
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const payload = serialize({ build, entries });
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(tmp, Buffer.concat([magic, sha256(payload), payload]));
+    renameSync(tmp, file);
+    stats.written = true;
+  } catch (e) {
+    stats.writeError = (e as Error).message;
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // The folder itself is unusable: there is no temporary file to remove.
+    }
+  }
+}
