@@ -43,8 +43,9 @@ rules (examples/rules, examples/correlations, rules/hardened) over the bundled s
                        W3C date+time, EVTX SystemTime)
   --workers N          threads that hunt, each reading and matching its own share of the inputs
                        (whole files, or runs of chunks of a big EVTX file); 0 or 1: one thread. Default:
-                       one per processor when the inputs total 192 MB or more, else 1 with the EVTX
-                       inputs read ahead on a second thread while the rules load
+                       one per idle processor (processors minus the load average) when the inputs
+                       total 192 MB or more, else 1 with the EVTX inputs read ahead on a second
+                       thread while the rules load
 Output
   --format FORMAT      table (default), jsonl, csv, timesketch (JSONL for Timesketch: message,
                        datetime, timestamp_desc), timesketch-csv, html (a self-contained report;
