@@ -143,15 +143,17 @@ export class RuleIndex {
     const idValue = ev.get('EventID');
     // A list of event ids (JSON from some shippers) meets a rule when any of them does, as the
     // rule's own test reads a list: the rules filed under each id are candidates.
-    const eventIds = Array.isArray(idValue) ? eventIdsOf(idValue) : [numberOf(idValue)];
-    const key = `${channel}\0${eventIds.join(',')}`;
+    // Every event asks: the common single id makes no array and no join, only the cache key.
+    const listed = Array.isArray(idValue) ? eventIdsOf(idValue) : null;
+    const single = listed ? NaN : numberOf(idValue);
+    const key = `${channel}\0${listed ? listed.join(',') : single}`;
     let list = this.cache.get(key);
     if (!list) {
       const bucket = this.channels.get(channel);
       const merged = new Set<CompiledRule>([...this.unindexed, ...this.windowsWide]);
       if (bucket) {
         for (const r of bucket.anyEventId) merged.add(r);
-        for (const id of eventIds) for (const r of bucket.byEventId.get(id) ?? []) merged.add(r);
+        for (const id of listed ?? [single]) for (const r of bucket.byEventId.get(id) ?? []) merged.add(r);
       }
       list = [...merged].sort((a, b) => a.index - b.index);
       if (this.cache.size < 10_000) this.cache.set(key, list);

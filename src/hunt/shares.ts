@@ -81,7 +81,7 @@ export const AUTO_WORKERS_MIN_BYTES = 192 * 1024 * 1024;
  */
 export function huntThreads(requested: number | undefined, inputs: readonly ShareableInput[], cpus = os.availableParallelism(), load = os.loadavg()[0]!): number {
   if (requested !== undefined) return Math.max(1, requested);
-  const idle = Math.min(cpus, cpus - Math.floor(load));
+  const idle = cpus - Math.floor(Math.max(0, load));
   if (idle < 2) return 1;
   const bytes = inputs.reduce((n, i) => n + sizeOf(i.source.name), 0);
   if (bytes < AUTO_WORKERS_MIN_BYTES) return 1;
