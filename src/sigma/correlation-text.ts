@@ -6,8 +6,7 @@ import type { CorrelationCondition, SigmaCorrelation } from './model.js';
 /** The condition as written: `gte 3`, `gt 2 and lte 10`, the temporal expression, or `all of a, b` when none is given. */
 export function correlationConditionText(c: SigmaCorrelation): string {
   const spec = c.correlation;
-  const raw = (c.raw.correlation as Record<string, unknown> | undefined)?.condition;
-  if (spec.expression && typeof raw === 'string') return raw;
+  if (spec.expressionText !== undefined) return spec.expressionText;
   if (spec.conditions.length) return spec.conditions.map((x) => `${x.op} ${x.value}`).join(' and ');
   return `all of ${spec.rules.join(', ')}`;
 }

@@ -3,7 +3,7 @@
 // nothing, a link loop, an unreadable folder, a device or an oversized file is a rejected document
 // of its own, with the reason (limits.ts has the size limit).
 // Synchronous reads: thousands of small files load several times faster than with one await each.
-import { lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, Stats, type Dirent } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
 import { diagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
@@ -93,16 +93,26 @@ export function listRuleFiles(paths: string[]): RuleListing {
 }
 
 /**
- * A rule file's text, or why it cannot be read (a rejected document of its own): only regular files
- * within the size limit are read. The text keeps no byte order mark.
+ * A rule file's status, or why it cannot be read (a rejected document of its own): only regular
+ * files within the size limit are read.
  */
-export function readRuleText(file: string): { text: string; bytes: Buffer } | ParsedFile {
-  let bytes: Buffer;
+function statRuleFile(file: string): Stats | ParsedFile {
   try {
     const st = statSync(file);
     // /dev/zero would be read forever, a FIFO would block: only regular files are rule files.
     if (!st.isFile()) return pathProblem(file, 'not-a-file', 'not a regular file (a device, a pipe or a socket): not read');
     if (st.size > MAX_RULE_FILE_BYTES) return pathProblem(file, 'file-too-large', `${st.size.toLocaleString('en-US')} bytes; a rule file may have at most ${MAX_RULE_FILE_BYTES.toLocaleString('en-US')}`);
+    return st;
+  } catch (e) {
+    return statProblem(file, e as NodeJS.ErrnoException);
+  }
+}
+
+/** A rule file's bytes and text (without a byte order mark), or why it cannot be read. `st`: its status, when already known. */
+export function readRuleText(file: string, st: Stats | ParsedFile = statRuleFile(file)): { text: string; bytes: Buffer } | ParsedFile {
+  if (!(st instanceof Stats)) return st;
+  let bytes: Buffer;
+  try {
     bytes = readFileSync(file);
   } catch (e) {
     return statProblem(file, e as NodeJS.ErrnoException);
@@ -126,18 +136,24 @@ export function fileWarnings(file: string, bytes: Buffer, text: string, parsed: 
 
 /**
  * One rule file read and parsed; never throws (a file that cannot be read is one rejected document).
- * With a cache, unchanged bytes give the stored parse (without YAML trees) and a fresh parse is stored.
+ * With a cache, an unchanged file gives the stored parse (without YAML trees), unread when its status
+ * is the one it was hashed with, and a fresh parse is stored.
  */
 export function readRuleFile(file: string, cache?: RuleCache | null): ParsedFile {
-  const read = readRuleText(file);
+  const st = statRuleFile(file);
+  if (!(st instanceof Stats)) return st;
+  const unread = cache?.unchanged(file, st);
+  if (unread) return unread;
+  const read = readRuleText(file, st);
   if (!('text' in read)) return read;
-  const hash = cache ? RuleCache.hash(read.bytes) : '';
-  const hit = cache?.get(file, hash, read.text);
+  const { text, bytes } = read;
+  const hash = cache ? RuleCache.hash(bytes) : '';
+  const hit = cache?.get(file, hash, st);
   if (hit) return hit;
-  const parsed = parseSigmaText(read.text, file);
-  const warnings = fileWarnings(file, read.bytes, read.text, parsed);
+  const parsed = parseSigmaText(text, file);
+  const warnings = fileWarnings(file, bytes, text, parsed);
   const result = warnings.length ? { ...parsed, fileDiagnostics: warnings } : parsed;
-  cache?.put(file, hash, read.text, result);
+  cache?.put(file, hash, st, result);
   return result;
 }
 

@@ -80,8 +80,6 @@ interface DocumentBase {
   references: string[];
   tags: string[];
   falsepositives: string[];
-  /** The whole document as plain data (unknown custom attributes included) for display. */
-  raw: Record<string, unknown>;
   /** Attributes that the specification does not define, kept and shown. */
   custom: Record<string, unknown>;
   /** The YAML text of this document. */
@@ -141,6 +139,8 @@ export interface SigmaCorrelation extends DocumentBase {
     percentile?: number;
     /** temporal types: a boolean expression of rule names instead of a count (pySigma's extended condition). */
     expression?: CondExpr;
+    /** The expression as written (hunt output and the explorer show it). */
+    expressionText?: string;
   };
 }
 

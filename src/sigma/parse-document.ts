@@ -84,15 +84,13 @@ function strList(root: YMap, key: string, sink: DiagnosticSink): string[] {
 }
 
 function base(root: YMap, ctx: DocumentContext, sink: DiagnosticSink, known: ReadonlySet<string>) {
-  const raw = toPlain(root) as Record<string, unknown>;
   const custom: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) if (!known.has(k)) custom[k] = v;
+  for (const e of root.entries) if (!known.has(e.key)) custom[e.key] = toPlain(e.value);
   return {
     file: ctx.file,
     docIndex: ctx.docIndex,
     pos: root.pos,
     source: ctx.source,
-    raw,
     custom,
     title: str(root, 'title', sink, { required: 'missing-title', max: 256 }) ?? '',
     id: str(root, 'id', sink),
@@ -243,6 +241,7 @@ function parseCorrelation(root: YMap, ctx: DocumentContext, sink: DiagnosticSink
     else {
       try {
         out.expression = parseCondExpr(text);
+        out.expressionText = text;
         const named = [...new Set(exprIds(out.expression).map((x) => x.name))];
         if (!rules) out.rules = named;
         else {

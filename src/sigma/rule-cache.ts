@@ -3,26 +3,40 @@
 //
 // One store file per set of rule paths (so `hunt rules/` and `validate rules-threat-hunting/` do not
 // evict each other), under $QUARRY_CACHE_DIR, else $XDG_CACHE_HOME/quarry, else ~/.cache/quarry.
-// An entry is a file's whole ParsedFile (documents, diagnostics with their positions, file warnings)
-// keyed by the file's path and the SHA-256 of its bytes; the store is keyed by Quarry's version and a
-// hash of the running parser's own code, so a new build never reads an older build's results.
+// An entry is a file's whole ParsedFile (documents with their text, diagnostics with their
+// positions, file warnings) keyed by the file's path and the SHA-256 of its bytes; the store is keyed
+// by Quarry's version and a hash of the running parser's own code, so a new build never reads an
+// older build's results.
+//
+// A file whose status (size, modification and change times, inode) is what it was when its bytes
+// were hashed is not read again: that is how git's index trusts a checkout, and a third of a warm
+// load was reading and hashing files that had not changed. As in git, a status is trusted only when
+// the file had been unchanged for a while when it was read (`SETTLED_MS`): a write within the same
+// clock tick as the read could otherwise leave the status as it was. Such a file is read and hashed
+// again on the next run, and its status kept then.
 //
 // Never wrong results: the store's file is store-file.ts's (atomic, checksummed, stamped with the
 // build); one that cannot be used is ignored and the files parsed again. The YAML trees (`root`) are
 // not kept: the linter and the editor parse their own.
 import { createHash, hash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ParsedFile } from './collection.js';
 import { buildStamp, readStore, writeStore, type StoreStats } from './store-file.js';
 
-const MAGIC = Buffer.from('QUARRY-RULE-CACHE-1\n');
-/** Kept in place of a document's `source` when it is the whole file's text (read anyway, to hash it): a quarter of the store. */
-const WHOLE_FILE = '\u0000whole file';
+const MAGIC = Buffer.from('QUARRY-RULE-CACHE-2\n');
+/** How long a file must have been unchanged before its status is trusted to stand for its bytes. */
+const SETTLED_MS = 2000;
+
+/** The bytes' hash, the file's status when they were read (null: changed too recently to trust), the parse. */
+type Entry = [hash: string, status: string | null, parsed: ParsedFile];
 
 export interface RuleCacheStats extends StoreStats {
   hits: number;
   misses: number;
+  /** Hits found by the file's status alone, without reading it. */
+  unread: number;
 }
 
 /** The cache folder the environment names, or null when the cache is turned off (QUARRY_CACHE=off). */
@@ -37,13 +51,18 @@ export function ruleCacheDir(env: NodeJS.ProcessEnv = process.env): string | nul
 const PARSER_ROOMS = ['sigma'];
 
 export class RuleCache {
-  readonly stats: RuleCacheStats = { state: 'absent', hits: 0, misses: 0, written: false };
+  readonly stats: RuleCacheStats = { state: 'absent', hits: 0, misses: 0, unread: 0, written: false };
   private readonly storeFile: string;
-  private readonly old: Map<string, [string, ParsedFile]>;
-  private readonly next = new Map<string, [string, ParsedFile]>();
+  private readonly old: Map<string, Entry>;
+  private readonly next = new Map<string, Entry>();
+  /** Entries whose status was learnt or changed this run: worth writing the store for. */
+  private restated = 0;
 
-  /** The store for these rule paths in `dir` (read now; a bad store is ignored). */
-  constructor(dir: string, paths: readonly string[]) {
+  /**
+   * The store for these rule paths in `dir` (read now; a bad store is ignored). `clock`: the time
+   * now, ms (tests move it on rather than wait for files to settle).
+   */
+  constructor(dir: string, paths: readonly string[], private readonly clock: () => number = Date.now) {
     const key = createHash('sha256').update(JSON.stringify(paths.map((p) => resolve(p)))).digest('hex').slice(0, 32);
     this.storeFile = join(dir, 'rules', `${key}.bin`);
     this.old = this.read();
@@ -55,32 +74,53 @@ export class RuleCache {
     return hash('sha256', bytes, 'base64');
   }
 
-  /** The file's parse from the store when its bytes (`hash`, `text`) are unchanged; `undefined` to parse it. */
-  get(file: string, hash: string, text: string): ParsedFile | undefined {
+  /** A file's status as the store compares it: any write or replacement of the file changes it. */
+  static status(st: Stats): string {
+    return `${st.size}/${st.mtimeMs}/${st.ctimeMs}/${st.ino}/${st.dev}`;
+  }
+
+  /** The file's parse from the store when its status `st` is the one its bytes were hashed with; `undefined` to read it. */
+  unchanged(file: string, st: Stats): ParsedFile | undefined {
+    const e = this.old.get(file);
+    if (!e || e[1] === null || e[1] !== RuleCache.status(st)) return undefined;
+    this.stats.hits++;
+    this.stats.unread++;
+    this.next.set(file, e);
+    return e[2];
+  }
+
+  /** The file's parse from the store when its bytes (`hash`) are unchanged; `undefined` to parse it. `st`: its status before reading. */
+  get(file: string, hash: string, st: Stats): ParsedFile | undefined {
     const e = this.old.get(file);
     if (!e || e[0] !== hash) {
       this.stats.misses++;
       return undefined;
     }
     this.stats.hits++;
-    this.next.set(file, e);
-    const parsed = e[1];
-    return { ...parsed, documents: parsed.documents.map((d) => (d.document?.source === WHOLE_FILE ? { ...d, document: { ...d.document, source: text } } : d)) };
+    const status = this.settledStatus(st);
+    if (status !== e[1]) this.restated++;
+    this.next.set(file, [hash, status, e[2]]);
+    return e[2];
   }
 
-  /** A fresh parse of `text`, to keep (without its YAML trees, and without the text itself). */
-  put(file: string, hash: string, text: string, parsed: ParsedFile): void {
-    const documents = parsed.documents.map(({ root: _root, ...d }) => (d.document?.source === text ? { ...d, document: { ...d.document, source: WHOLE_FILE } } : d));
-    this.next.set(file, [hash, { ...parsed, documents }]);
+  /** A fresh parse of a file read with status `st`, to keep (without its YAML trees). */
+  put(file: string, hash: string, st: Stats, parsed: ParsedFile): void {
+    const documents = parsed.documents.map(({ root: _root, ...d }) => d);
+    this.next.set(file, [hash, this.settledStatus(st), { ...parsed, documents }]);
   }
 
   /** Writes the store when anything changed (a file new, changed or gone); never throws. */
   save(): void {
-    const changed = this.stats.misses > 0 || this.next.size !== this.old.size || this.stats.state !== 'used';
+    const changed = this.stats.misses > 0 || this.restated > 0 || this.next.size !== this.old.size || this.stats.state !== 'used';
     if (changed) writeStore(this.storeFile, MAGIC, buildStamp(PARSER_ROOMS), this.next, this.stats);
   }
 
-  private read(): Map<string, [string, ParsedFile]> {
+  /** The status to keep for a file read with status `st`: null while it changed too recently to be trusted. */
+  private settledStatus(st: Stats): string | null {
+    return this.clock() - Math.max(st.mtimeMs, st.ctimeMs) >= SETTLED_MS ? RuleCache.status(st) : null;
+  }
+
+  private read(): Map<string, Entry> {
     return readStore(this.storeFile, MAGIC, buildStamp(PARSER_ROOMS), this.stats);
   }
 

@@ -4,7 +4,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadSigmaPaths, parseSigmaPaths } from '../../src/sigma/load.js';
 import { RuleCache, ruleCacheDir } from '../../src/sigma/rule-cache.js';
@@ -89,6 +89,50 @@ test('a changed file is parsed again, and only that file', () => {
   const after = new RuleCache(dir, [rules]);
   assert.deepEqual(loadSigmaPaths([rules], { cache: after }), loadSigmaPaths([rules]));
   assert.equal(after.stats.written, true);
+});
+
+/** A clock an hour ahead: every file written now has settled by its time, so its status is trusted. */
+const hourLater = () => Date.now() + 3_600_000;
+
+test('a settled file whose status is unchanged is not read again; any write to it is seen', () => {
+  const rules = ruleFolder();
+  const dir = cacheDir();
+  const plain = loadSigmaPaths([rules]);
+  loadSigmaPaths([rules], { cache: new RuleCache(dir, [rules], hourLater) });
+  const warm = new RuleCache(dir, [rules], hourLater);
+  assert.deepEqual(loadSigmaPaths([rules], { cache: warm }), plain);
+  assert.deepEqual([warm.stats.hits, warm.stats.unread, warm.stats.misses, warm.stats.written], [plain.files, plain.files, 0, false]);
+  // The same number of bytes, the modification time put back as it was: the change time still moves.
+  const target = join(rules, readdirSync(rules).sort().find((f) => f.startsWith('proc_creation_'))!);
+  const before = statSync(target);
+  const text = readFileSync(target, 'utf8');
+  const title = /^title: (.*)$/m.exec(text)![1]!;
+  const changed = 'X'.repeat(title.length);
+  writeFileSync(target, text.replace(`title: ${title}`, `title: ${changed}`));
+  utimesSync(target, before.atime, before.mtime);
+  assert.equal(statSync(target).size, before.size);
+  const after = new RuleCache(dir, [rules], hourLater);
+  const col = loadSigmaPaths([rules], { cache: after });
+  assert.equal(col.rules.find((r) => r.file === target)?.title, changed);
+  assert.deepEqual([after.stats.misses, after.stats.unread], [1, plain.files - 1]);
+  assert.deepEqual(col, loadSigmaPaths([rules]));
+});
+
+test('a file changed moments before it was read is read and hashed again on the next run, not trusted by its status', () => {
+  const rules = ruleFolder(); // just written: not settled
+  const dir = cacheDir();
+  const plain = loadSigmaPaths([rules]);
+  loadSigmaPaths([rules], { cache: new RuleCache(dir, [rules]) });
+  const warm = new RuleCache(dir, [rules]);
+  assert.deepEqual(loadSigmaPaths([rules], { cache: warm }), plain);
+  assert.deepEqual([warm.stats.hits, warm.stats.unread, warm.stats.misses], [plain.files, 0, 0]);
+  // Once settled, the status is learnt (the store rewritten) and trusted from the run after.
+  const learning = new RuleCache(dir, [rules], hourLater);
+  loadSigmaPaths([rules], { cache: learning });
+  assert.deepEqual([learning.stats.unread, learning.stats.written], [0, true]);
+  const trusting = new RuleCache(dir, [rules], hourLater);
+  assert.deepEqual(loadSigmaPaths([rules], { cache: trusting }), plain);
+  assert.equal(trusting.stats.unread, plain.files);
 });
 
 /**
