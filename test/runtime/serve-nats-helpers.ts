@@ -48,12 +48,14 @@ export function startTopology(nats: NatsServer, stream: string, rules: string, s
 }
 
 /** Waits until every partition has applied the end of input at `endSeq` (or throws with the logs). */
-export async function waitForEnd(nats: NatsServer, stream: string, endSeq: number, run: TopologyRun, timeoutMs = 150_000): Promise<void> {
+export async function waitForEnd(nats: NatsServer, stream: string, endSeq: number, run: TopologyRun | TopologyRun[], timeoutMs = 150_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  // Every worker's log on a timeout, not only the run waited on: the stall may be in another stage.
+  const logs = () => (Array.isArray(run) ? run : [run]).flatMap((r) => [...r.logs]).map(([n, l]) => `--- ${n}\n${l.slice(-4000)}`).join('\n');
   for (;;) {
     const ends = await partitionEnds(nats.server, stream).catch(() => [0]);
     if (ends.length && ends.every((e) => e >= endSeq)) return;
-    if (Date.now() > deadline) throw new Error(`partitions did not finish (ends ${ends.join(',')}, want ${endSeq}):\n${[...run.logs].map(([n, l]) => `--- ${n}\n${l.slice(-4000)}`).join('\n')}`);
+    if (Date.now() > deadline) throw new Error(`partitions did not finish (ends ${ends.join(',')}, want ${endSeq}):\n${logs()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

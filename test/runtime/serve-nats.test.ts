@@ -148,7 +148,7 @@ test('a stale owner (paused past its lease) is fenced by the new owner: it publi
     publish(nats, stream, rest, true);
     const fresh = startTopology(nats, stream, rules, [{ stage: 'correlate', name: 'new' }], ['--partitions', '4', '--snapshot-ms', '200', ...SPREAD]);
     try {
-      await waitForEnd(nats, stream, EVENTS + 1, fresh, 100_000);
+      await waitForEnd(nats, stream, EVENTS + 1, [fresh, run], 100_000);
       run.workers.get('old')!.kill('SIGCONT');
       // The old owner wakes with records in hand: its renewals and snapshot writes now fail.
       for (let i = 0; i < 100 && !/lease lost|fenced/.test(run.logs.get('old') ?? ''); i++) await new Promise((r) => setTimeout(r, 100));
