@@ -94,14 +94,18 @@ function needlesOf(e: Expr): Needles | null {
 }
 
 interface FieldAutomaton {
-  literals: string[];
-  /** Built on first use: a hunt over one kind of event never pays for the other fields' automata. */
+  /**
+   * The field's literals, each with the groups it serves (as rule × 4 + group), and the keyword
+   * literals to add to them: kept until the field's first value is scanned, when `ready` makes the
+   * rest. A hunt over one kind of event never pays for the other fields' automata, nor for adding
+   * the keyword literals to every field's (hundreds of each).
+   */
+  lits: Map<string, number[]>;
+  keywordLits: Map<string, number[]> | null;
   automaton: AhoCorasick | null;
-  /** Per literal, the groups it serves, each as rule × 4 + group. */
-  owners: number[][];
   /** Per literal, the generation that last saw it: a literal found twice marks its rules once. */
   seen: Uint32Array;
-  /** The hit handler, made once: marks the rules of a literal the first time an event shows it. */
+  /** The hit handler: marks the rules of a literal the first time an event shows it. */
   hit: (id: number) => void;
 }
 
@@ -144,35 +148,51 @@ export class LiteralPrefilter {
     this.partial = new Uint32Array(anchors.length);
     this.allGroups = new Uint8Array(anchors.length);
     const byField = new Map<string, Map<string, number[]>>();
-    anchors.forEach((a, rule) => {
-      const groups = a?.groups.slice(0, MAX_GROUPS) ?? [];
-      this.allGroups[rule] = (1 << groups.length) - 1;
-      groups.forEach((needles, group) => {
+    // Needles of one test list name one field: its key and literal map are looked up once per run of them.
+    let lastField: string | null = null;
+    let lits: Map<string, number[]> = new Map();
+    for (let rule = 0; rule < anchors.length; rule++) {
+      const groups = anchors[rule]?.groups ?? [];
+      const count = Math.min(groups.length, MAX_GROUPS);
+      this.allGroups[rule] = (1 << count) - 1;
+      for (let group = 0; group < count; group++) {
         const code = rule * 4 + group;
-        for (const n of needles) {
-          const key = n.field.includes('.') ? n.field : normalizeName(n.field);
-          const lits = byField.get(key) ?? new Map<string, number[]>();
-          byField.set(key, lits);
-          const owners = lits.get(n.literal) ?? [];
-          if (owners[owners.length - 1] !== code) owners.push(code);
-          lits.set(n.literal, owners);
+        const needles = groups[group]!;
+        for (let i = 0; i < needles.length; i++) {
+          const n = needles[i]!;
+          if (n.field !== lastField) {
+            lastField = n.field;
+            const key = n.field.includes('.') ? n.field : normalizeName(n.field);
+            let m = byField.get(key);
+            if (!m) byField.set(key, (m = new Map()));
+            lits = m;
+          }
+          const owners = lits.get(n.literal);
+          if (!owners) lits.set(n.literal, [code]);
+          else if (owners[owners.length - 1] !== code) owners.push(code);
         }
-      });
-    });
-    const keywordLits = byField.get(ANY_FIELD);
-    if (keywordLits) this.keywords = this.automaton(keywordLits);
+      }
+    }
+    const keywordLits = byField.get(ANY_FIELD) ?? null;
+    if (keywordLits) this.keywords = this.automaton(keywordLits, null);
     for (const [field, lits] of byField) {
       if (field === ANY_FIELD) continue;
-      if (field.includes('.')) this.dotted.push({ field, ...this.automaton(lits) });
-      else this.plain.set(field, this.automaton(keywordLits ? merge(lits, keywordLits) : lits));
+      if (field.includes('.')) this.dotted.push({ field, ...this.automaton(lits, null) });
+      else this.plain.set(field, this.automaton(lits, keywordLits));
     }
   }
 
-  private automaton(lits: Map<string, number[]>): FieldAutomaton {
+  private automaton(lits: Map<string, number[]>, keywordLits: Map<string, number[]> | null): FieldAutomaton {
+    return { lits, keywordLits, automaton: null, seen: EMPTY, hit: IGNORE };
+  }
+
+  /** Builds a field's automaton and hit handler (see FieldAutomaton). */
+  private ready(fa: FieldAutomaton): AhoCorasick {
+    const lits = fa.keywordLits ? merge(fa.lits, fa.keywordLits) : fa.lits;
     const literals = [...lits.keys()];
     const owners = literals.map((l) => lits.get(l)!);
-    const seen = new Uint32Array(literals.length);
-    const hit = (id: number) => {
+    const seen = (fa.seen = new Uint32Array(literals.length));
+    fa.hit = (id: number) => {
       const g = this.generation;
       if (seen[id] === g) return;
       seen[id] = g;
@@ -192,7 +212,7 @@ export class LiteralPrefilter {
         woken.push(rule);
       }
     };
-    return { literals, automaton: null, owners, seen, hit };
+    return (fa.automaton = new AhoCorasick(literals));
   }
 
   /** Marks the anchored rules whose literals occur in the event; `allows` then answers for it. */
@@ -239,7 +259,7 @@ export class LiteralPrefilter {
     }
     const s = textOf(v);
     if (s === null) return;
-    const ac = (fa.automaton ??= new AhoCorasick(fa.literals));
+    const ac = fa.automaton ?? this.ready(fa);
     if (!ac.scanFolded(s, fa.hit)) ac.scan(this.ev!.lower(s), fa.hit);
   }
 
@@ -252,7 +272,7 @@ export class LiteralPrefilter {
     let automata = 0;
     let bytes = 0;
     for (const fa of this.automata()) {
-      bytes += (fa.automaton ??= new AhoCorasick(fa.literals)).bytes;
+      bytes += (fa.automaton ?? this.ready(fa)).bytes;
       automata++;
     }
     return { automata, bytes };
@@ -264,6 +284,10 @@ export class LiteralPrefilter {
     if (this.keywords) yield this.keywords;
   }
 }
+
+/** What a field's automaton holds until it is built: it sees no literal and marks no rule. */
+const EMPTY = new Uint32Array(0);
+const IGNORE = (_id: number): void => {};
 
 /** A field's literals with the keyword literals added (a literal in both wakes both owners). */
 function merge(field: Map<string, number[]>, keywords: Map<string, number[]>): Map<string, number[]> {

@@ -2,7 +2,8 @@
 import type { ConditionNode, Detection, DetectionGroup, DetectionItem, SigmaRule } from '../sigma/model.js';
 import { expandPattern } from '../sigma/condition.js';
 import type { ProcessedRule } from '../pipeline/types.js';
-import type { Expr, FieldTest, RuleIR } from './types.js';
+import { placeholdersReported } from '../pipeline/apply.js';
+import type { Expr, FieldTest, RuleIR, TestOrigin } from './types.js';
 import { STAR, isPlaceholder, isWildcard, normalizeParts, type SigmaValue } from '../sigma/values.js';
 import { holdsOnMissing, sameShape, type AlternativesOptions } from './alternatives.js';
 
@@ -29,6 +30,7 @@ export function lowerProcessedRule(p: ProcessedRule, opts: LowerOptions = {}, fa
  */
 export function loweringFailures(p: ProcessedRule): string[] {
   const failures = [...p.failures];
+  if (placeholdersReported(p)) return failures;
   for (const name of unresolvedPlaceholders(p.rule)) {
     const reason = `placeholder %${name}% has no values (give them with a pipeline's vars)`;
     if (!failures.some((f) => f.includes(`%${name}%`))) failures.push(reason);
@@ -64,13 +66,15 @@ export function lowerGroup(g: DetectionGroup, selection: string, opts: LowerOpti
 }
 
 export function lowerItem(item: DetectionItem, selection: string): Expr {
-  return linkValues(
-    item,
-    item.values.map((value) => fieldTest(item, value, selection)),
-  );
+  // One origin for the item's tests: a list of thousands of hashes need not make thousands.
+  const origin: TestOrigin = { selection, item };
+  const values = item.values;
+  const tests: Expr[] = new Array(values.length);
+  for (let i = 0; i < values.length; i++) tests[i] = fieldTest(item, values[i]!, origin);
+  return linkValues(item, tests);
 }
 
-function fieldTest(item: DetectionItem, value: SigmaValue, selection: string): FieldTest {
+function fieldTest(item: DetectionItem, value: SigmaValue, origin: TestOrigin): FieldTest {
   return {
     kind: 'test',
     field: item.field,
@@ -78,7 +82,7 @@ function fieldTest(item: DetectionItem, value: SigmaValue, selection: string): F
     cased: item.cased,
     negate: item.negate,
     timePart: item.timePart,
-    origin: { selection, item },
+    origin,
   };
 }
 
@@ -99,8 +103,9 @@ function lowerAlternatives(g: DetectionGroup, selection: string, opts: LowerOpti
   const items = g.children.filter((c): c is DetectionItem => !('children' in c));
   if (items.length === g.children.length && items.length > 0 && sameShape(items)) {
     const first = items[0]!;
+    const origins = items.map((item): TestOrigin => ({ selection, item }));
     const perValue = first.values.map((v, i) => {
-      const tests = items.map((it) => fieldTest(it, it.values[i]!, selection));
+      const tests = items.map((it, j) => fieldTest(it, it.values[i]!, origins[j]!));
       return holdsOnMissing(first, v, opts) ? and(tests) : or(tests);
     });
     return linkValues(first, perValue);

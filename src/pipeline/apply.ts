@@ -1,9 +1,10 @@
-// Applies pipelines to one rule: sorted by priority (stable), items in order, on a deep copy.
-import { LOGSOURCE_KEYS, type LogsourceKey } from '../sigma/logsource.js';
-import type { Detection, DetectionGroup, SigmaRule } from '../sigma/model.js';
+// Applies pipelines to one rule: sorted by priority (stable), items in order, on a copy made when an
+// item may change the rule.
+import { LOGSOURCE_KEYS } from '../sigma/logsource.js';
+import type { Detection, DetectionGroup, DetectionItem, LogSource, SigmaRule } from '../sigma/model.js';
 import { isPlaceholder } from '../sigma/values.js';
 import { evalConditions, fieldsOfItem } from './conditions.js';
-import { allGroups, forEachItem, newRun, type RunState, type Step } from './run.js';
+import { newRun, type RunState, type Step } from './run.js';
 import { TRANSFORMATIONS } from './transformations/index.js';
 import type { ProcessedRule, ProcessingItem, ProcessingPipeline } from './types.js';
 
@@ -13,38 +14,56 @@ export function sortPipelines(pipelines: readonly ProcessingPipeline[]): Process
 }
 
 export function applyPipelines(rule: SigmaRule, pipelines: readonly ProcessingPipeline[]): ProcessedRule {
-  const run = newRun(copyForPipelines(rule));
-  for (const pipeline of sortPipelines(pipelines)) {
+  const run = newRun(rule);
+  // One pipeline (the common case) needs no sorting: no arrays per rule.
+  for (const pipeline of pipelines.length < 2 ? pipelines : sortPipelines(pipelines)) {
     const required = requiredLogsources(pipeline);
-    pipeline.items.forEach((item, i) => {
-      // Most items of a log-source pipeline (the built-in windows one has hundreds) apply to one log
+    const items = pipeline.items;
+    for (let i = 0; i < items.length; i++) {
+      // Most items of a log-source pipeline (the built-in windows one has dozens) apply to one log
       // source: a plain comparison skips the others before the general condition machinery runs.
       // It reads the rule as it is now, so an earlier change_logsource item is seen.
-      const req = required[i];
-      if (req && !req.every(([k, v]) => run.rule.logsource[k] === v)) return;
-      applyItem(run, pipeline, item);
-    });
+      const req = required[i]!;
+      if (req && !fits(req, run.rule.logsource)) continue;
+      applyItem(run, pipeline, items[i]!, req !== null);
+    }
   }
   reportPlaceholders(run);
-  return { rule: run.rule, guards: run.guards, conditions: run.conditions, exclusions: run.exclusions, failures: run.failures, applied: run.applied, state: run.state };
+  const out: ProcessedRule = { rule: run.rule, guards: run.guards, conditions: run.conditions, exclusions: run.exclusions, failures: run.failures, applied: run.applied, state: run.state };
+  reported.add(out);
+  return out;
 }
 
-const requiredCache = new WeakMap<ProcessingPipeline, Array<Array<[LogsourceKey, string]> | null>>();
+/**
+ * The log-source values an item requires, per key (undefined: any), when its rule conditions are
+ * exactly one plain `logsource` condition: then these comparisons are the whole of its conditions.
+ */
+interface RequiredLogsource {
+  category: string | undefined;
+  product: string | undefined;
+  service: string | undefined;
+}
+
+function fits(req: RequiredLogsource, ls: LogSource): boolean {
+  return (req.category === undefined || ls.category === req.category) && (req.product === undefined || ls.product === req.product) && (req.service === undefined || ls.service === req.service);
+}
+
+const requiredCache = new WeakMap<ProcessingPipeline, Array<RequiredLogsource | null>>();
 
 /**
  * Per item, the log-source values its rule conditions require when those conditions are exactly one
  * plain `logsource` condition (no expression, not negated); null when they are anything else.
  */
-function requiredLogsources(pipeline: ProcessingPipeline): Array<Array<[LogsourceKey, string]> | null> {
+function requiredLogsources(pipeline: ProcessingPipeline): Array<RequiredLogsource | null> {
   let out = requiredCache.get(pipeline);
   if (out) return out;
   out = pipeline.items.map((item) => {
     const [c, ...more] = item.ruleConditions;
     if (!c || more.length || item.ruleCondExpression !== undefined || item.ruleCondNot || c.type !== 'logsource') return null;
-    const req: Array<[LogsourceKey, string]> = [];
+    const req: RequiredLogsource = { category: undefined, product: undefined, service: undefined };
     for (const k of LOGSOURCE_KEYS) {
       const v = c.params[k];
-      if (typeof v === 'string') req.push([k, v]);
+      if (typeof v === 'string') req[k] = v;
       else if (v !== undefined && v !== null) return null;
     }
     return req;
@@ -53,11 +72,25 @@ function requiredLogsources(pipeline: ProcessingPipeline): Array<Array<[Logsourc
   return out;
 }
 
+/** The processed rules applyPipelines returned: their unresolved placeholders are among their failures. */
+const reported = new WeakSet<ProcessedRule>();
+
 /**
- * The rule as transformations may change it. They replace detection items (copyItem) and rewrite
- * the groups that hold them in place, set the log source, fields and custom attributes: those
- * containers are copied, while items, values, the raw document and the YAML text are shared. (A deep
- * copy of everything was most of the time of converting the corpus to every target.)
+ * Whether every placeholder left in the rule is reported in its failures already, with the message
+ * lowering would add (ir/lower.ts loweringFailures): true of what applyPipelines returns, so that
+ * lowering need not walk every value of the rule a second time.
+ */
+export function placeholdersReported(p: ProcessedRule): boolean {
+  return reported.has(p);
+}
+
+/**
+ * The rule as transformations may change it, made before the first item that may change it: most
+ * rules meet only items that add conditions (the built-in windows pipeline's guards), which keep
+ * the rule as it is, and are not copied at all. Transformations replace detection items (copyItem)
+ * and rewrite the groups that hold them in place, set the log source, fields and custom attributes:
+ * those containers are copied, while items, values, the raw document and the YAML text are shared.
+ * (A deep copy of everything was most of the time of converting the corpus to every target.)
  */
 function copyForPipelines(rule: SigmaRule): SigmaRule {
   const detections = new Map<string, Detection>();
@@ -73,7 +106,8 @@ export function itemId(item: ProcessingItem): string {
   return item.id ?? item.type;
 }
 
-function applyItem(run: RunState, pipeline: ProcessingPipeline, item: ProcessingItem): void {
+/** `logsourceHolds`: the item's rule conditions are its required log source, which the rule has (see requiredLogsources). */
+function applyItem(run: RunState, pipeline: ProcessingPipeline, item: ProcessingItem, logsourceHolds: boolean): void {
   const id = itemId(item);
   const where = `pipeline '${pipeline.name}', item ${id}`;
   const spec = TRANSFORMATIONS[item.type];
@@ -82,7 +116,11 @@ function applyItem(run: RunState, pipeline: ProcessingPipeline, item: Processing
     run.failures.push(`${where}: unknown transformation type '${item.type}'`);
     return;
   }
-  if (!evalConditions('rule', item.ruleConditions, item.ruleCondExpression, item.ruleCondLinking, item.ruleCondNot, run.rule, run)) return;
+  if (!logsourceHolds && !evalConditions('rule', item.ruleConditions, item.ruleCondExpression, item.ruleCondLinking, item.ruleCondNot, run.rule, run)) return;
+  if (!spec.keepsRule && !run.ruleCopied) {
+    run.rule = copyForPipelines(run.rule);
+    run.ruleCopied = true;
+  }
   const matchFieldName = (field: string | null) =>
     evalConditions('field name', item.fieldNameConditions, item.fieldNameCondExpression, item.fieldNameCondLinking, item.fieldNameCondNot, field, run);
   const step: Step = {
@@ -104,10 +142,31 @@ function applyItem(run: RunState, pipeline: ProcessingPipeline, item: Processing
 
 function reportPlaceholders(run: RunState): void {
   const names = new Set<string>();
-  for (const g of allGroups(run)) {
-    forEachItem(g, (d) => {
-      for (const v of d.values) if (v.type === 'string') for (const p of v.parts) if (isPlaceholder(p)) names.add(p.placeholder);
-    });
-  }
+  // Indexed loops and no closures: this visits every value of every rule of a corpus, mostly in
+  // code not yet optimised, where iterators and callbacks cost more than the visit.
+  for (const d of run.rule.detections.values()) placeholdersIn(d.body, names);
+  for (const list of [run.guards, run.conditions, run.exclusions]) for (let i = 0; i < list.length; i++) placeholdersIn(list[i]!, names);
   for (const n of names) run.failures.push(`placeholder %${n}% has no values (give them with a pipeline's vars)`);
+}
+
+function placeholdersIn(g: DetectionGroup, names: Set<string>): void {
+  const children = g.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i]!;
+    if ('children' in c) placeholdersIn(c, names);
+    else placeholdersOfItem(c, names);
+  }
+}
+
+function placeholdersOfItem(d: DetectionItem, names: Set<string>): void {
+  const values = d.values;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v.type !== 'string') continue;
+    const parts = v.parts;
+    for (let j = 0; j < parts.length; j++) {
+      const p = parts[j]!;
+      if (isPlaceholder(p)) names.add(p.placeholder);
+    }
+  }
 }

@@ -9,6 +9,8 @@ export interface RunState extends ProcessedRule {
   itemApplied: WeakMap<DetectionItem, Set<string>>;
   /** Processing items that produced each field name (for `processing_item_applied` on field names). */
   fieldApplied: Map<string, Set<string>>;
+  /** Whether `rule` is the run's own copy yet (apply.ts copies it before the first item that may change it). */
+  ruleCopied: boolean;
 }
 
 /** One processing item at work on one rule. */
@@ -26,7 +28,7 @@ export interface Step {
 }
 
 export function newRun(rule: SigmaRule): RunState {
-  return { rule, guards: [], conditions: [], exclusions: [], failures: [], applied: [], state: {}, itemApplied: new WeakMap(), fieldApplied: new Map() };
+  return { rule, guards: [], conditions: [], exclusions: [], failures: [], applied: [], state: {}, itemApplied: new WeakMap(), fieldApplied: new Map(), ruleCopied: false };
 }
 
 /** Every detection tree of the rule: its search identifiers, then the conditions pipelines added. */

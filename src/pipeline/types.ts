@@ -47,7 +47,10 @@ export interface ProcessingItem {
 }
 
 export interface ProcessedRule {
-  /** A transformed deep copy; the input rule is never modified. */
+  /**
+   * The rule after the pipelines: a copy when an item may have changed it, else the input rule
+   * itself. The input rule is never modified.
+   */
   rule: SigmaRule;
   /**
    * Conditions that identify the rule's log source (from add_condition items whose rule conditions

@@ -38,6 +38,7 @@ function fillTemplate(conditions: Conditions, step: Step): Conditions {
 const builtFor = new WeakMap<ProcessingItem, DetectionItem[] | ModifierError>();
 
 export const addCondition: TransformationSpec = {
+  keepsRule: true,
   params: {
     conditions: { shape: 'value-map', required: true },
     name: { shape: 'string' },

@@ -12,11 +12,13 @@ export const changeLogsource: TransformationSpec = {
 };
 
 export const ruleFailure: TransformationSpec = {
+  keepsRule: true,
   params: { message: { shape: 'string', required: true } },
   apply: (step, p: Params) => step.fail(String(p.message)),
 };
 
 export const setState: TransformationSpec = {
+  keepsRule: true,
   params: { key: { shape: 'string', required: true }, val: { shape: 'any', required: true } },
   apply: (step, p: Params) => void (step.run.state[String(p.key)] = p.val),
 };
