@@ -31,20 +31,24 @@ const ANY_FIELD = '*';
 
 /** The most selective conjuncts of a detection that are disjunctions of literal-bearing string tests. */
 export function findAnchor(detection: Expr): Anchor | null {
+  // Indexed loops throughout: every test of every rule of a corpus passes here once, in code not yet
+  // optimised, where each for-of step allocates an iterator result.
   const conjuncts = detection.kind === 'and' ? detection.args : [detection];
   const scored: Array<{ needles: Needles; score: number }> = [];
-  for (const c of conjuncts) {
-    const needles = needlesOf(c);
-    if (!needles) continue;
+  for (let i = 0; i < conjuncts.length; i++) {
+    const needles: Needles = [];
+    if (!needlesInto(conjuncts[i]!, needles)) continue;
     // Score: the shortest literal decides how often the anchor fires; more alternatives fire more.
     // A loop, not Math.min(...): a spread of a long value list would overflow the stack.
     let shortest = Infinity;
-    for (const n of needles) shortest = Math.min(shortest, n.literal.length);
+    for (let j = 0; j < needles.length; j++) shortest = Math.min(shortest, needles[j]!.literal.length);
     scored.push({ needles, score: shortest / Math.log2(needles.length + 1) });
   }
   if (!scored.length) return null;
-  scored.sort((a, b) => b.score - a.score); // stable: on a tie, the conjunct written first
-  return { groups: scored.slice(0, MAX_GROUPS).map((s) => s.needles) };
+  if (scored.length > 1) scored.sort((a, b) => b.score - a.score); // stable: on a tie, the conjunct written first
+  const groups: Needles[] = [];
+  for (let i = 0; i < scored.length && i < MAX_GROUPS; i++) groups.push(scored[i]!.needles);
+  return { groups };
 }
 
 /** Long enough to be selective; a single non-ASCII character (an emoji, a look-alike letter) is selective on its own. */
@@ -52,45 +56,55 @@ function usable(literal: string): boolean {
   return literal.length >= MIN_LITERAL || (literal.length === 1 && literal.charCodeAt(0) > 127);
 }
 
-function needlesOf(e: Expr): Needles | null {
-  const tests = e.kind === 'or' ? e.args : [e];
-  const out: Needles = [];
-  for (const t of tests) {
-    if (t.kind === 'or') {
-      const inner = needlesOf(t);
-      if (!inner) return null;
-      for (const n of inner) out.push(n);
-      continue;
+/**
+ * Appends to `out` literals one of which every event matching `e` contains (an OR of tests: one per
+ * test); false when `e` has no such set (then `out` may hold some of them, to be dropped).
+ */
+function needlesInto(e: Expr, out: Needles): boolean {
+  const start = out.length;
+  if (e.kind === 'or') {
+    for (let i = 0; i < e.args.length; i++) if (!partInto(e.args[i]!, out)) return false;
+  } else if (!partInto(e, out)) return false;
+  return out.length > start;
+}
+
+/** One disjunct of needlesInto. */
+function partInto(t: Expr, out: Needles): boolean {
+  if (t.kind === 'or') return needlesInto(t, out);
+  if (t.kind === 'and') {
+    // An AND inside the OR needs all of its parts: any one part's literals are necessary.
+    for (let i = 0; i < t.args.length; i++) {
+      const start = out.length;
+      if (needlesInto(t.args[i]!, out)) return true;
+      out.length = start;
     }
-    if (t.kind === 'and') {
-      // An AND inside the OR needs all of its parts: any one part's literals are necessary.
-      let found: Needles | null = null;
-      for (const a of t.args) if ((found = needlesOf(a))) break;
-      if (!found) return null;
-      for (const n of found) out.push(n);
-      continue;
-    }
-    if (t.kind !== 'test' || t.negate || t.timePart) return null;
-    const field = t.field ?? ANY_FIELD;
-    if (t.value.type === 're') {
-      // Each alternative of the regex needs its own literal; any one of them may be the one present.
-      const lits = requiredLiterals(t.value.pattern, t.value.flags.i);
-      if (!lits) return null;
-      for (const l of lits) {
-        if (!usable(l)) return null;
-        out.push({ field, literal: l.slice(-MAX_LITERAL) });
-      }
-      continue;
-    }
-    if (t.value.type !== 'string') return null;
-    let literal = '';
-    for (const p of t.value.parts) if (typeof p === 'string' && p.length > literal.length) literal = p;
-    if (!usable(literal)) return null;
-    // Any substring of a required literal is required too: a short tail keeps the automata small
-    // (fast to build) while staying selective (paths and file names differ at their ends).
-    out.push({ field, literal: literal.toLowerCase().slice(-MAX_LITERAL) });
+    return false;
   }
-  return out.length ? out : null;
+  if (t.kind !== 'test' || t.negate || t.timePart) return false;
+  const field = t.field ?? ANY_FIELD;
+  if (t.value.type === 're') {
+    // Each alternative of the regex needs its own literal; any one of them may be the one present.
+    const lits = requiredLiterals(t.value.pattern, t.value.flags.i);
+    if (!lits) return false;
+    for (let i = 0; i < lits.length; i++) {
+      const l = lits[i]!;
+      if (!usable(l)) return false;
+      out.push({ field, literal: l.slice(-MAX_LITERAL) });
+    }
+    return true;
+  }
+  if (t.value.type !== 'string') return false;
+  const parts = t.value.parts;
+  let literal = '';
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (typeof p === 'string' && p.length > literal.length) literal = p;
+  }
+  if (!usable(literal)) return false;
+  // Any substring of a required literal is required too: a short tail keeps the automata small
+  // (fast to build) while staying selective (paths and file names differ at their ends).
+  out.push({ field, literal: literal.toLowerCase().slice(-MAX_LITERAL) });
+  return true;
 }
 
 interface FieldAutomaton {

@@ -1,6 +1,6 @@
 // Compiled rules and the index that decides, per event, which rules can possibly match.
 // The index may only over-select: any doubt keeps a rule among the candidates.
-import type { Expr, RuleIR } from '../ir/types.js';
+import type { Expr, FieldTest, RuleIR } from '../ir/types.js';
 import { fieldTests } from '../ir/lower.js';
 import { compileExpr, regexError, type Predicate } from './compile.js';
 import { numberOf, textOf, type EventView } from './event-access.js';
@@ -61,15 +61,36 @@ function lazily(compile: () => Predicate): Predicate {
 
 /** The reason the first regular expression of the rule the engine refuses cannot be used, or null. */
 function unusableRegex(ir: RuleIR, regex: RegexFactory): string | null {
-  for (const t of ir.guard ? fieldTests(ir.guard, fieldTests(ir.detection)) : fieldTests(ir.detection)) {
-    if (t.value.type !== 're') continue;
-    try {
-      regex(t.value.pattern, t.value.flags);
-    } catch (e) {
-      return regexError(t.value.pattern, e);
-    }
+  // The detection's tests first, then the guard's (the order fieldTests lists them in).
+  return firstBadRegex(ir.detection, regex) ?? (ir.guard ? firstBadRegex(ir.guard, regex) : null);
+}
+
+/**
+ * The first regular expression of an expression, in test order, that the factory refuses: a walk
+ * that makes no list of the rule's tests (every rule of a corpus is checked, few have a regex).
+ */
+function firstBadRegex(e: Expr, regex: RegexFactory): string | null {
+  switch (e.kind) {
+    case 'and':
+    case 'or':
+      for (let i = 0; i < e.args.length; i++) {
+        const why = firstBadRegex(e.args[i]!, regex);
+        if (why !== null) return why;
+      }
+      return null;
+    case 'not':
+      return firstBadRegex(e.arg, regex);
+    case 'test':
+      if (e.value.type !== 're') return null;
+      try {
+        regex(e.value.pattern, e.value.flags);
+        return null;
+      } catch (err) {
+        return regexError(e.value.pattern, err);
+      }
+    case 'const':
+      return null;
   }
-  return null;
 }
 
 /** A factory that compiles each (pattern, flags) once: the check above and the later compile share it. */
@@ -182,26 +203,45 @@ export function guardKeys(guard: Expr): { channels?: string[]; eventIds?: number
   let channels: string[] | undefined;
   let eventIds: number[] | undefined;
   let complete = true;
-  for (const c of conjuncts) {
-    const ch = valuesOf(c, 'Channel', (t) => (t.value.type === 'string' && t.value.parts.length === 1 && typeof t.value.parts[0] === 'string' ? t.value.parts[0].toLowerCase() : undefined));
+  for (let i = 0; i < conjuncts.length; i++) {
+    const c = conjuncts[i]!;
+    const ch = channelsOf(c);
     if (ch) channels = channels ? channels.filter((x) => ch.includes(x)) : ch;
-    const ids = valuesOf(c, 'EventID', (t) => (t.value.type === 'number' ? t.value.value : undefined));
+    const ids = eventIdsIn(c);
     if (ids) eventIds = eventIds ? eventIds.filter((x) => ids.includes(x)) : ids;
     if (!ch && !ids) complete = false;
   }
   return { channels, eventIds, complete };
 }
 
-function valuesOf<T>(e: Expr, field: string, read: (t: Extract<Expr, { kind: 'test' }>) => T | undefined): T[] | undefined {
+// Two plain readers rather than one taking a callback: every guarded rule of a corpus is read here.
+
+/** The lower-cased channel names of a plain test or OR of tests of `Channel`, or undefined. */
+function channelsOf(e: Expr): string[] | undefined {
   const tests = e.kind === 'or' ? e.args : [e];
-  const out: T[] = [];
-  for (const t of tests) {
-    if (t.kind !== 'test' || t.field !== field || t.negate || t.cased || t.timePart) return undefined;
-    const v = read(t);
-    if (v === undefined) return undefined;
-    out.push(v);
+  const out: string[] = [];
+  for (let i = 0; i < tests.length; i++) {
+    const t = tests[i]!;
+    if (!isPlainTestOf(t, 'Channel') || t.value.type !== 'string' || t.value.parts.length !== 1 || typeof t.value.parts[0] !== 'string') return undefined;
+    out.push(t.value.parts[0].toLowerCase());
   }
   return out;
+}
+
+/** The numbers of a plain test or OR of tests of `EventID`, or undefined. */
+function eventIdsIn(e: Expr): number[] | undefined {
+  const tests = e.kind === 'or' ? e.args : [e];
+  const out: number[] = [];
+  for (let i = 0; i < tests.length; i++) {
+    const t = tests[i]!;
+    if (!isPlainTestOf(t, 'EventID') || t.value.type !== 'number') return undefined;
+    out.push(t.value.value);
+  }
+  return out;
+}
+
+function isPlainTestOf(t: Expr, field: string): t is FieldTest {
+  return t.kind === 'test' && t.field === field && !t.negate && !t.cased && !t.timePart;
 }
 
 /** Every field name the compiled rules read (tests and field references). */

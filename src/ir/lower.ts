@@ -14,12 +14,12 @@ export type LowerOptions = AlternativesOptions;
 export function lowerProcessedRule(p: ProcessedRule, opts: LowerOptions = {}, failures: string[] = loweringFailures(p)): RuleIR {
   const { rule } = p;
   const selections = new Map<string, Expr>();
-  for (const [name, d] of rule.detections) selections.set(name, lowerDetection(d, opts));
+  rule.detections.forEach((d, name) => selections.set(name, lowerDetection(d, opts)));
   const conditionExprs = rule.conditions.map((c) => lowerCondition(c, selections));
-  let detection = or(conditionExprs);
+  let detection = joinFresh('or', conditionExprs);
   const added = [...p.conditions.map((g) => lowerGroup(g, 'pipeline', opts)), ...p.exclusions.map((g) => not(lowerGroup(g, 'pipeline', opts)))];
-  if (added.length) detection = and([...added, detection]);
-  const guard = p.guards.length ? and(p.guards.map((g) => lowerGroup(g, 'pipeline', opts))) : null;
+  if (added.length) detection = joinFresh('and', [...added, detection]);
+  const guard = p.guards.length ? joinFresh('and', p.guards.map((g) => lowerGroup(g, 'pipeline', opts))) : null;
   return { rule, guard, detection, selections, failures, applied: p.applied };
 }
 
@@ -61,8 +61,13 @@ export function lowerDetection(d: Detection, opts: LowerOptions = {}): Expr {
 
 export function lowerGroup(g: DetectionGroup, selection: string, opts: LowerOptions = {}): Expr {
   if (g.alternatives) return lowerAlternatives(g, selection, opts);
-  const parts = g.children.map((c) => ('children' in c ? lowerGroup(c, selection, opts) : lowerItem(c, selection)));
-  return g.link === 'and' ? and(parts) : or(parts);
+  const children = g.children;
+  const parts: Expr[] = new Array(children.length);
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i]!;
+    parts[i] = 'children' in c ? lowerGroup(c, selection, opts) : lowerItem(c, selection);
+  }
+  return joinFresh(g.link, parts);
 }
 
 export function lowerItem(item: DetectionItem, selection: string): Expr {
@@ -91,8 +96,7 @@ function fieldTest(item: DetectionItem, value: SigmaValue, origin: TestOrigin): 
  * must differ unless `all` asked for any one of them to (De Morgan over the item's linking).
  */
 function linkValues(item: DetectionItem, perValue: Expr[]): Expr {
-  const link = item.negate ? (item.link === 'or' ? 'and' : 'or') : item.link;
-  return link === 'and' ? and(perValue) : or(perValue);
+  return joinFresh(item.negate ? (item.link === 'or' ? 'and' : 'or') : item.link, perValue);
 }
 
 /**
@@ -106,7 +110,7 @@ function lowerAlternatives(g: DetectionGroup, selection: string, opts: LowerOpti
     const origins = items.map((item): TestOrigin => ({ selection, item }));
     const perValue = first.values.map((v, i) => {
       const tests = items.map((it, j) => fieldTest(it, it.values[i]!, origins[j]!));
-      return holdsOnMissing(first, v, opts) ? and(tests) : or(tests);
+      return joinFresh(holdsOnMissing(first, v, opts) ? 'and' : 'or', tests);
     });
     return linkValues(first, perValue);
   }
@@ -115,7 +119,7 @@ function lowerAlternatives(g: DetectionGroup, selection: string, opts: LowerOpti
   // field and OR otherwise, which is exact whenever the copies agree on that.
   const lowered = g.children.map((c) => ('children' in c ? lowerGroup(c, selection, opts) : lowerItem(c, selection)));
   const allMissing = g.children.every((c) => !('children' in c) && c.values.length > 0 && c.values.every((v) => holdsOnMissing(c, v, opts)));
-  return allMissing ? and(lowered) : or(lowered);
+  return joinFresh(allMissing ? 'and' : 'or', lowered);
 }
 
 /**
@@ -133,9 +137,8 @@ function keywordValue(v: SigmaValue): SigmaValue {
 function lowerCondition(c: ConditionNode, selections: Map<string, Expr>): Expr {
   switch (c.op) {
     case 'and':
-      return and(c.args.map((a) => lowerCondition(a, selections)));
     case 'or':
-      return or(c.args.map((a) => lowerCondition(a, selections)));
+      return joinFresh(c.op, c.args.map((a) => lowerCondition(a, selections)));
     case 'not':
       return not(lowerCondition(c.arg, selections));
     case 'id': {
@@ -146,7 +149,7 @@ function lowerCondition(c: ConditionNode, selections: Map<string, Expr>): Expr {
     case 'of': {
       const names = expandPattern(c.pattern, selections.keys());
       const exprs = names.map((n) => selections.get(n)!);
-      return c.quantifier === 'all' ? and(exprs) : or(exprs);
+      return joinFresh(c.quantifier === 'all' ? 'and' : 'or', exprs);
     }
   }
 }
@@ -155,12 +158,13 @@ function lowerCondition(c: ConditionNode, selections: Map<string, Expr>): Expr {
 // (`push(...a.args)`) of a long value list (thousands of hashes) would overflow the stack.
 export function and(args: Expr[]): Expr {
   const out: Expr[] = [];
-  for (const a of args) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
     if (a.kind === 'const') {
       if (!a.value) return a;
       continue;
     }
-    if (a.kind === 'and') for (const x of a.args) out.push(x);
+    if (a.kind === 'and') for (let j = 0; j < a.args.length; j++) out.push(a.args[j]!);
     else out.push(a);
   }
   if (out.length === 0) return { kind: 'const', value: true };
@@ -169,16 +173,31 @@ export function and(args: Expr[]): Expr {
 
 export function or(args: Expr[]): Expr {
   const out: Expr[] = [];
-  for (const a of args) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
     if (a.kind === 'const') {
       if (a.value) return a;
       continue;
     }
-    if (a.kind === 'or') for (const x of a.args) out.push(x);
+    if (a.kind === 'or') for (let j = 0; j < a.args.length; j++) out.push(a.args[j]!);
     else out.push(a);
   }
   if (out.length === 0) return { kind: 'const', value: false };
   return out.length === 1 ? out[0]! : { kind: 'or', args: out };
+}
+
+/**
+ * `and` or `or` of an array made for it that nobody else holds: when nothing is to flatten or fold
+ * (nearly always: an item's tests, a group's parts), the array becomes the node's own rather than
+ * being copied, which for lists of thousands of values is most of lowering's garbage.
+ */
+function joinFresh(kind: 'and' | 'or', args: Expr[]): Expr {
+  for (let i = 0; i < args.length; i++) {
+    const k = args[i]!.kind;
+    if (k === 'const' || k === kind) return kind === 'and' ? and(args) : or(args);
+  }
+  if (args.length === 0) return { kind: 'const', value: kind === 'and' };
+  return args.length === 1 ? args[0]! : { kind, args };
 }
 
 export function not(arg: Expr): Expr {
@@ -193,7 +212,7 @@ export function fieldTests(e: Expr, out: FieldTest[] = []): FieldTest[] {
   switch (e.kind) {
     case 'and':
     case 'or':
-      for (const a of e.args) fieldTests(a, out);
+      for (let i = 0; i < e.args.length; i++) fieldTests(e.args[i]!, out);
       break;
     case 'not':
       fieldTests(e.arg, out);

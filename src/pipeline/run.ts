@@ -5,8 +5,12 @@ import type { ProcessedRule, ProcessingItem, ProcessingPipeline } from './types.
 
 /** A processed rule while it is being processed, with what conditions on applied items need. */
 export interface RunState extends ProcessedRule {
-  /** Processing items applied to each detection item (for `processing_item_applied` on items). */
-  itemApplied: WeakMap<DetectionItem, Set<string>>;
+  /**
+   * Processing items applied to each detection item (for `processing_item_applied` on items). A
+   * Map, not a WeakMap: it lives as long as the run of one rule, and a WeakMap per rule of a corpus
+   * costs the garbage collector more than its entries.
+   */
+  itemApplied: Map<DetectionItem, Set<string>>;
   /** Processing items that produced each field name (for `processing_item_applied` on field names). */
   fieldApplied: Map<string, Set<string>>;
   /** Whether `rule` is the run's own copy yet (apply.ts copies it before the first item that may change it). */
@@ -28,7 +32,7 @@ export interface Step {
 }
 
 export function newRun(rule: SigmaRule): RunState {
-  return { rule, guards: [], conditions: [], exclusions: [], failures: [], applied: [], state: {}, itemApplied: new WeakMap(), fieldApplied: new Map(), ruleCopied: false };
+  return { rule, guards: [], conditions: [], exclusions: [], failures: [], applied: [], state: {}, itemApplied: new Map(), fieldApplied: new Map(), ruleCopied: false };
 }
 
 /** Every detection tree of the rule: its search identifiers, then the conditions pipelines added. */
@@ -83,9 +87,13 @@ export function markApplied(run: RunState, d: DetectionItem, id: string): void {
   s.add(id);
 }
 
-/** A copy of a detection item that keeps the record of processing items applied to it. */
+/**
+ * A copy of a detection item that keeps the record of processing items applied to it. Its
+ * modifiers and values arrays are shared: no transformation changes an item's arrays in place (they
+ * give the copy new ones), so sharing them is safe and spares copying lists of thousands of values.
+ */
 export function copyItem(run: RunState, d: DetectionItem, changes: Partial<DetectionItem>): DetectionItem {
-  const c: DetectionItem = { ...d, modifiers: [...d.modifiers], values: [...d.values], ...changes };
+  const c: DetectionItem = { ...d, ...changes };
   const s = run.itemApplied.get(d);
   if (s) run.itemApplied.set(c, new Set(s));
   return c;

@@ -212,3 +212,40 @@ test("one add_condition's items serve every rule, yet what later items do to one
   // The same rule again gets what it got the first time.
   assert.deepEqual(applyPipelines(ruleFromText(PROCESS_RULE.replace(/^title: .*$/m, 'title: Rule A')), [p]).guards.map(show), ['and(channel_a=Security, EventID=4688|1)']);
 });
+
+test('items after a change_logsource see the new log source, and rules of one log source meet the same items', () => {
+  // The plain log-source comparison that skips items (apply.ts) reads the log source as it is then.
+  const ls = (category: string) => `    rule_conditions:\n      - type: logsource\n        category: ${category}\n`;
+  const add = (id: string, field: string, category: string) => `  - id: ${id}\n    type: add_condition\n    guard: false\n    conditions:\n      ${field}: 1\n${ls(category)}`;
+  const p = pipelineFrom(
+    'name: t\ntransformations:\n' +
+      add('before', 'a', 'process_creation') +
+      add('not_yet', 'b', 'other') +
+      `  - id: change\n    type: change_logsource\n    category: other\n    product: windows\n${ls('process_creation')}` +
+      add('after', 'c', 'other') +
+      add('gone', 'd', 'process_creation') +
+      `  - id: by_title\n    type: add_condition\n    guard: false\n    conditions:\n      e: 1\n    rule_conditions:\n      - type: rule_attribute\n        attribute: title\n        value: Rule B\n`,
+  );
+  const rule = (title: string, category: string) => ruleFromText(PROCESS_RULE.replace(/^title: .*$/m, `title: ${title}`).replace('category: process_creation', `category: ${category}`));
+  for (let round = 0; round < 2; round++) {
+    const a = applyPipelines(rule('Rule A', 'process_creation'), [p]);
+    const b = applyPipelines(rule('Rule B', 'process_creation'), [p]);
+    const o = applyPipelines(rule('Rule O', 'other'), [p]);
+    assert.deepEqual([a.applied, b.applied, o.applied], [['before', 'change', 'after'], ['before', 'change', 'after', 'by_title'], ['not_yet', 'after']]);
+    assert.deepEqual(a.conditions.map(show), ['and(a=1)', 'and(c=1)']);
+    assert.deepEqual(o.conditions.map(show), ['and(b=1)', 'and(c=1)']);
+    assert.deepEqual(a.rule.logsource, { category: 'other', product: 'windows' });
+  }
+});
+
+test('a rule that no item changes is not copied; one that an item changes is, and the loaded rule stays as it was', () => {
+  const guard = '  - id: guard\n    type: add_condition\n    conditions:\n      Channel: Security\n    rule_conditions:\n      - type: logsource\n        product: windows\n';
+  const loaded = ruleFromText(PROCESS_RULE);
+  const kept = applyPipelines(loaded, [pipelineFrom(`name: t\ntransformations:\n${guard}`)]);
+  assert.equal(kept.rule, loaded, 'add_condition leaves the rule as it is');
+  const before = JSON.stringify({ ...loaded, detections: [...loaded.detections] });
+  const mapped = applyPipelines(loaded, [pipelineFrom(`name: t\ntransformations:\n${guard}  - type: field_name_mapping\n    mapping:\n      Image: process.executable\n`)]);
+  assert.notEqual(mapped.rule, loaded);
+  assert.equal(showDetections(mapped.rule).selection_img, 'or(and(process.executable=*\\certutil.exe), and(OriginalFileName=CertUtil.exe))');
+  assert.equal(JSON.stringify({ ...loaded, detections: [...loaded.detections] }), before);
+});

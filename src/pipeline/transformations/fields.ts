@@ -34,7 +34,7 @@ export function mapFieldNames(step: Step, fn: FieldFn): void {
       if (!step.matchDetectionItem(d)) return undefined;
       let changed = false;
       // Field references are rare: most items keep their values array as it is.
-      const values: SigmaValue[] = !d.values.some((v) => v.type === 'fieldref') ? d.values : d.values.flatMap((v): SigmaValue[] => {
+      const values: SigmaValue[] = !hasFieldRef(d.values) ? d.values : d.values.flatMap((v): SigmaValue[] => {
         if (v.type !== 'fieldref') return [v];
         const names = mapped(step, fn, v.field);
         if (!names) return [v];
@@ -61,6 +61,12 @@ export function mapFieldNames(step: Step, fn: FieldFn): void {
       return { link: 'or', children: copies, pos: d.pos, alternatives: true };
     });
   }
+}
+
+/** A loop, not `some` with a callback: it runs over every value of every item a mapping meets. */
+function hasFieldRef(values: readonly SigmaValue[]): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i]!.type === 'fieldref') return true;
+  return false;
 }
 
 const asList = (t: unknown): string[] => (Array.isArray(t) ? t.map(String) : [String(t)]);
