@@ -65,7 +65,7 @@ console.log(`engine alone, one core: ${set.rules.length} SigmaHQ Windows rules (
   // the fields it meets, on first use), then again warm.
   const build = () => {
     const t = cpuMs();
-    const { automata, bytes } = new LiteralPrefilter(set.rules.map((r) => findAnchor(r.ir.detection))).buildAll();
+    const { automata, bytes } = new LiteralPrefilter(set.rules.length, (i) => findAnchor(set.rules[i]!.ir.detection)).buildAll();
     return { ms: cpuMs() - t, automata, bytes };
   };
   const first = build();

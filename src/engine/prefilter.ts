@@ -114,8 +114,8 @@ interface FieldAutomaton {
    * rest. A hunt over one kind of event never pays for the other fields' automata, nor for adding
    * the keyword literals to every field's (hundreds of each).
    */
-  lits: Map<string, number[]>;
-  keywordLits: Map<string, number[]> | null;
+  lits: Map<string, Owners>;
+  keywordLits: Map<string, Owners> | null;
   automaton: AhoCorasick | null;
   /** Per literal, the generation that last saw it: a literal found twice marks its rules once. */
   seen: Uint32Array;
@@ -155,18 +155,24 @@ export class LiteralPrefilter {
   /** The event being scanned (for the lower-cased text of non-ASCII values). */
   private ev: EventView | null = null;
 
-  constructor(anchors: Array<Anchor | null>) {
-    this.anchored = anchors.map((a) => a !== null);
-    this.active = new Uint32Array(anchors.length);
-    this.seenGroups = new Uint8Array(anchors.length);
-    this.partial = new Uint32Array(anchors.length);
-    this.allGroups = new Uint8Array(anchors.length);
-    const byField = new Map<string, Map<string, number[]>>();
+  /**
+   * `anchorOf(rule)` for each rule index below `count`, asked once each in order: the anchors of a
+   * corpus (tens of thousands of needles) are not all held at once, each is dropped once read.
+   */
+  constructor(count: number, anchorOf: (rule: number) => Anchor | null) {
+    this.anchored = [];
+    this.active = new Uint32Array(count);
+    this.seenGroups = new Uint8Array(count);
+    this.partial = new Uint32Array(count);
+    this.allGroups = new Uint8Array(count);
+    const byField = new Map<string, Map<string, Owners>>();
     // Needles of one test list name one field: its key and literal map are looked up once per run of them.
     let lastField: string | null = null;
-    let lits: Map<string, number[]> = new Map();
-    for (let rule = 0; rule < anchors.length; rule++) {
-      const groups = anchors[rule]?.groups ?? [];
+    let lits: Map<string, Owners> = new Map();
+    for (let rule = 0; rule < count; rule++) {
+      const anchor = anchorOf(rule);
+      this.anchored.push(anchor !== null);
+      const groups = anchor?.groups ?? [];
       const count = Math.min(groups.length, MAX_GROUPS);
       this.allGroups[rule] = (1 << count) - 1;
       for (let group = 0; group < count; group++) {
@@ -182,8 +188,10 @@ export class LiteralPrefilter {
             lits = m;
           }
           const owners = lits.get(n.literal);
-          if (!owners) lits.set(n.literal, [code]);
-          else if (owners[owners.length - 1] !== code) owners.push(code);
+          if (owners === undefined) lits.set(n.literal, code);
+          else if (typeof owners === 'number') {
+            if (owners !== code) lits.set(n.literal, [owners, code]);
+          } else if (owners[owners.length - 1] !== code) owners.push(code);
         }
       }
     }
@@ -196,7 +204,7 @@ export class LiteralPrefilter {
     }
   }
 
-  private automaton(lits: Map<string, number[]>, keywordLits: Map<string, number[]> | null): FieldAutomaton {
+  private automaton(lits: Map<string, Owners>, keywordLits: Map<string, Owners> | null): FieldAutomaton {
     return { lits, keywordLits, automaton: null, seen: EMPTY, hit: IGNORE };
   }
 
@@ -204,7 +212,7 @@ export class LiteralPrefilter {
   private ready(fa: FieldAutomaton): AhoCorasick {
     const lits = fa.keywordLits ? merge(fa.lits, fa.keywordLits) : fa.lits;
     const literals = [...lits.keys()];
-    const owners = literals.map((l) => lits.get(l)!);
+    const owners = literals.map((l) => ownerList(lits.get(l)!));
     const seen = (fa.seen = new Uint32Array(literals.length));
     fa.hit = (id: number) => {
       const g = this.generation;
@@ -304,13 +312,23 @@ const EMPTY = new Uint32Array(0);
 const IGNORE = (_id: number): void => {};
 
 /** A field's literals with the keyword literals added (a literal in both wakes both owners). */
-function merge(field: Map<string, number[]>, keywords: Map<string, number[]>): Map<string, number[]> {
+function merge(field: Map<string, Owners>, keywords: Map<string, Owners>): Map<string, Owners> {
   // Owner lists are only read once built: the merged map shares them, copying none (there are a
   // hundred keyword literals and a hundred fields).
   const out = new Map(field);
   for (const [l, o] of keywords) {
     const mine = out.get(l);
-    out.set(l, mine ? mine.concat(o) : o);
+    out.set(l, mine !== undefined ? ownerList(mine).concat(o) : o);
   }
   return out;
+}
+
+/**
+ * The groups a literal serves (each rule × 4 + group): most literals serve one, kept as the number
+ * alone until the field's automaton is built (tens of thousands of one-element arrays otherwise).
+ */
+type Owners = number | number[];
+
+function ownerList(o: Owners): number[] {
+  return typeof o === 'number' ? [o] : o;
 }

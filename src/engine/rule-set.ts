@@ -49,7 +49,7 @@ export function compileRuleSet(irs: RuleIR[], opts: { regex: RegexFactory }): Co
     const guard = ir.guard ? lazily(() => compileExpr(ir.guard!, { regex })) : null;
     rules.push({ index: rules.length, ir, guard, detection });
   }
-  const prefilter = new LiteralPrefilter(rules.map((r) => findAnchor(r.ir.detection)));
+  const prefilter = new LiteralPrefilter(rules.length, (i) => findAnchor(rules[i]!.ir.detection));
   return { rules, notRunnable, index: new RuleIndex(rules), prefilter };
 }
 

@@ -159,7 +159,7 @@ export const DETECTION_ITEM_CONDITIONS: Record<string, ConditionSpec<DetectionIt
   },
   processing_item_applied: {
     params: { processing_item_id: { shape: 'string', required: true } },
-    match: (d, p, run) => run.itemApplied.get(d)?.has(String(p.processing_item_id)) ?? false,
+    match: (d, p, run) => run.itemApplied?.get(d)?.has(String(p.processing_item_id)) ?? false,
   },
   processing_state: { params: STATE_PARAMS, match: (_d, p, run) => matchState(p, run) },
 };
@@ -187,7 +187,7 @@ export const FIELD_NAME_CONDITIONS: Record<string, ConditionSpec<string | null>>
   exclude_fields: { params: FIELDS_PARAMS, check: fieldsCheck, match: (f, p) => !inFields(f, p) },
   processing_item_applied: {
     params: { processing_item_id: { shape: 'string', required: true } },
-    match: (f, p, run) => f !== null && (run.fieldApplied.get(f)?.has(String(p.processing_item_id)) ?? false),
+    match: (f, p, run) => f !== null && (run.fieldApplied?.get(f)?.has(String(p.processing_item_id)) ?? false),
   },
   processing_state: { params: STATE_PARAMS, match: (_f, p, run) => matchState(p, run) },
 };

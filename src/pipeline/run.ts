@@ -8,11 +8,12 @@ export interface RunState extends ProcessedRule {
   /**
    * Processing items applied to each detection item (for `processing_item_applied` on items). A
    * Map, not a WeakMap: it lives as long as the run of one rule, and a WeakMap per rule of a corpus
-   * costs the garbage collector more than its entries.
+   * costs the garbage collector more than its entries. Made at the first entry (most rules get none
+   * or a few), as is `fieldApplied`.
    */
-  itemApplied: Map<DetectionItem, Set<string>>;
+  itemApplied: Map<DetectionItem, Set<string>> | null;
   /** Processing items that produced each field name (for `processing_item_applied` on field names). */
-  fieldApplied: Map<string, Set<string>>;
+  fieldApplied: Map<string, Set<string>> | null;
   /** Whether `rule` is the run's own copy yet (apply.ts copies it before the first item that may change it). */
   ruleCopied: boolean;
 }
@@ -32,7 +33,7 @@ export interface Step {
 }
 
 export function newRun(rule: SigmaRule): RunState {
-  return { rule, guards: [], conditions: [], exclusions: [], failures: [], applied: [], state: {}, itemApplied: new Map(), fieldApplied: new Map(), ruleCopied: false };
+  return { rule, guards: [], conditions: [], exclusions: [], failures: [], applied: [], state: {}, itemApplied: null, fieldApplied: null, ruleCopied: false };
 }
 
 /** Every detection tree of the rule: its search identifiers, then the conditions pipelines added. */
@@ -82,8 +83,9 @@ export function rewriteItems(g: DetectionGroup, fn: (item: DetectionItem) => Rep
 }
 
 export function markApplied(run: RunState, d: DetectionItem, id: string): void {
-  let s = run.itemApplied.get(d);
-  if (!s) run.itemApplied.set(d, (s = new Set()));
+  const applied = (run.itemApplied ??= new Map());
+  let s = applied.get(d);
+  if (!s) applied.set(d, (s = new Set()));
   s.add(id);
 }
 
@@ -94,7 +96,7 @@ export function markApplied(run: RunState, d: DetectionItem, id: string): void {
  */
 export function copyItem(run: RunState, d: DetectionItem, changes: Partial<DetectionItem>): DetectionItem {
   const c: DetectionItem = { ...d, ...changes };
-  const s = run.itemApplied.get(d);
-  if (s) run.itemApplied.set(c, new Set(s));
+  const s = run.itemApplied?.get(d);
+  if (s) run.itemApplied!.set(c, new Set(s));
   return c;
 }

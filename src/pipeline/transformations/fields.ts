@@ -11,8 +11,9 @@ type FieldFn = (field: string) => string[] | null;
 
 function noteField(step: Step, names: string[]): void {
   for (const n of names) {
-    let s = step.run.fieldApplied.get(n);
-    if (!s) step.run.fieldApplied.set(n, (s = new Set()));
+    const applied = (step.run.fieldApplied ??= new Map());
+    let s = applied.get(n);
+    if (!s) applied.set(n, (s = new Set()));
     s.add(step.id);
   }
 }
