@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { applyPipelines } from '../../src/pipeline/apply.js';
 import { builtinPipeline } from '../../src/pipeline/builtin.js';
+import { ruleToIR } from '../../src/ir/rule-path.js';
+import { lowerProcessedRule, lowerRule } from '../../src/ir/lower.js';
 import { DATA, pipelineFrom, ruleFromFile, ruleFromText, showDetections } from './helpers.js';
 
 const DC_RULE = join(DATA, 'sigmahq/rules-placeholder/windows/builtin/security/win_security_dc_machine_accoutn_tgt_non_dc_ip.yml');
@@ -67,4 +69,19 @@ test('a placeholder expanded inside an |all item is an AND with an OR for the al
   const rule = ruleFromText(`title: t\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n    sel:\n        CommandLine|contains|all|expand:\n            - ' /c '\n            - '%tool%'\n    condition: sel\n`);
   const p = pipelineFrom(`vars:\n  tool: [psexec, paexec]\ntransformations:\n  - type: value_placeholders\n`);
   assert.equal(showDetections(applyPipelines(rule, [p]).rule).sel, 'and(and(CommandLine=* /c *, CommandLine=*psexec*|*paexec*))');
+});
+
+test('lowering lists each unresolved placeholder once, whether the pipelines reported it or not', () => {
+  // Lowering trusts what applyPipelines returned to have reported them (apply.ts
+  // placeholdersReported) and walks the values itself for any other processed rule.
+  const both = [
+    "placeholder %dc_machine_accounts% has no values (give them with a pipeline's vars)",
+    "placeholder %dc_ip_addresses% has no values (give them with a pipeline's vars)",
+  ];
+  const rule = ruleFromFile(DC_RULE);
+  assert.deepEqual(ruleToIR(rule, { pipelines: [builtinPipeline('windows')!] }).ir.failures, both);
+  assert.deepEqual(lowerRule(rule).failures, both);
+  const processed = applyPipelines(rule, []);
+  assert.deepEqual(lowerProcessedRule({ ...processed, failures: [] }).failures, both);
+  assert.deepEqual(lowerProcessedRule({ ...processed, failures: [both[1]!] }).failures, [both[1], both[0]]);
 });
