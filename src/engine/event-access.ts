@@ -7,26 +7,29 @@ export type EventObject = Record<string, unknown>;
 /** Per-event state shared by all rules evaluated on that event. */
 export class EventView {
   private lowerKeys: Map<string, string> | undefined;
-  private lowered = new Map<string, string>();
+  private lowered: Map<string, string> | undefined;
   private allValues: unknown[] | undefined;
+  /** Whether the event inherits from Object.prototype or nothing (parsed JSON, our readers' objects): see `get`. */
+  private readonly ordinary: boolean;
 
-  constructor(readonly event: EventObject) {}
+  constructor(readonly event: EventObject) {
+    const proto: unknown = Object.getPrototypeOf(event);
+    this.ordinary = proto === Object.prototype || proto === null;
+  }
 
   get(name: string): unknown {
     const ev = this.event;
     // Own properties only: a rule field named `constructor` or `__proto__` must not read Object's.
-    if (Object.prototype.hasOwnProperty.call(ev, name)) return ev[name];
+    // One read answers for the common case, an own value that no inherited property of Object
+    // could be (those are functions and Object.prototype itself); anything else asks again.
+    const v = ev[name];
+    if (v !== undefined && this.ordinary && typeof v !== 'function' && v !== Object.prototype) return v;
+    if (Object.prototype.hasOwnProperty.call(ev, name)) return v;
     if (name.includes('.')) {
       const nested = getPath(ev, name.split('.'));
       if (nested !== undefined) return nested;
     }
-    if (!this.lowerKeys) {
-      this.lowerKeys = new Map();
-      for (const k of Object.keys(ev)) {
-        const l = normalizeName(k);
-        if (!this.lowerKeys.has(l)) this.lowerKeys.set(l, k);
-      }
-    }
+    this.lowerKeys ??= keyIndex(ev);
     const key = this.lowerKeys.get(normalizeName(name));
     return key === undefined ? undefined : ev[key];
   }
@@ -35,13 +38,13 @@ export class EventView {
     return this.get(name) !== undefined || Object.prototype.hasOwnProperty.call(this.event, name);
   }
 
-
   /** Lower-cased text, cached per event because many rules test the same fields. */
   lower(s: string): string {
-    let l = this.lowered.get(s);
+    const lowered = (this.lowered ??= new Map());
+    let l = lowered.get(s);
     if (l === undefined) {
       l = s.toLowerCase();
-      this.lowered.set(s, l);
+      lowered.set(s, l);
     }
     return l;
   }
@@ -56,6 +59,32 @@ export class EventView {
     return this.allValues;
   }
 }
+
+/**
+ * The event's keys by normalised name (the first key of each), for fields a rule names in
+ * another case or with spaces, or names the event lacks (Security 4688's `NewProcessName` beside
+ * Sysmon's `Image`, `@timestamp` when the time is `TimeCreated`): most events ask for one. Events
+ * of one source have the same keys in the same order, so the index of the last few key lists is
+ * kept and found again by comparing keys rather than normalising each anew.
+ */
+function keyIndex(ev: EventObject): Map<string, string> {
+  const keys = Object.keys(ev);
+  search: for (const shape of shapes) {
+    if (shape.keys.length !== keys.length) continue;
+    for (let i = 0; i < keys.length; i++) if (shape.keys[i] !== keys[i]) continue search;
+    return shape.index;
+  }
+  const index = new Map<string, string>();
+  for (const k of keys) {
+    const l = normalizeName(k);
+    if (!index.has(l)) index.set(l, k);
+  }
+  if (shapes.length === MAX_SHAPES) shapes.shift();
+  shapes.push({ keys, index });
+  return index;
+}
+const MAX_SHAPES = 16;
+const shapes: Array<{ keys: string[]; index: Map<string, string> }> = [];
 
 // Field names repeat endlessly (every rule, every event): normalise each once.
 const normalized = new Map<string, string>();
