@@ -6,7 +6,7 @@ export type EventObject = Record<string, unknown>;
 
 /** Per-event state shared by all rules evaluated on that event. */
 export class EventView {
-  private lowerKeys: Map<string, string> | undefined;
+  private keyShape: KeyShape | undefined;
   private lowered: Map<string, string> | undefined;
   private allValues: unknown[] | undefined;
   /** Whether the event inherits from Object.prototype or nothing (parsed JSON, our readers' objects): see `get`. */
@@ -29,9 +29,13 @@ export class EventView {
       const nested = getPath(ev, name.split('.'));
       if (nested !== undefined) return nested;
     }
-    this.lowerKeys ??= keyIndex(ev);
-    const key = this.lowerKeys.get(normalizeName(name));
+    const key = this.shape().keyOf(normalizeName(name));
     return key === undefined ? undefined : ev[key];
+  }
+
+  /** The event's own keys and what is derived from them (see KeyShape). */
+  shape(): KeyShape {
+    return (this.keyShape ??= shapeOf(this.event));
   }
 
   has(name: string): boolean {
@@ -61,30 +65,63 @@ export class EventView {
 }
 
 /**
- * The event's keys by normalised name (the first key of each), for fields a rule names in
- * another case or with spaces, or names the event lacks (Security 4688's `NewProcessName` beside
- * Sysmon's `Image`, `@timestamp` when the time is `TimeCreated`): most events ask for one. Events
- * of one source have the same keys in the same order, so the index of the last few key lists is
- * kept and found again by comparing keys rather than normalising each anew.
+ * An event's own keys, in order, and what is worked out from them alone, once per key list:
+ * events of one source have the same keys in the same order, and every event asked the same
+ * questions of each key (its normalised name, the prefilter's automaton for it). The shapes of
+ * the last few key lists are kept and found again by comparing keys.
  */
-function keyIndex(ev: EventObject): Map<string, string> {
-  const keys = Object.keys(ev);
-  search: for (const shape of shapes) {
-    if (shape.keys.length !== keys.length) continue;
-    for (let i = 0; i < keys.length; i++) if (shape.keys[i] !== keys[i]) continue search;
-    return shape.index;
+export class KeyShape {
+  private index: Map<string, string> | undefined;
+  /**
+   * What other modules derive from the keys, under a key of their own (the prefilter: per scope,
+   * each key's automaton). Weak: the shapes outlive any one rule set, what they derived must not.
+   */
+  readonly derived = new WeakMap<object, unknown>();
+
+  constructor(readonly keys: readonly string[]) {}
+
+  /**
+   * The key of each normalised name (the first one), for fields a rule names in another case or
+   * with spaces, or names the event lacks (Security 4688's `NewProcessName` beside Sysmon's
+   * `Image`, `@timestamp` when the time is `TimeCreated`): most events ask for one.
+   */
+  keyOf(normalised: string): string | undefined {
+    if (!this.index) {
+      this.index = new Map();
+      for (const k of this.keys) {
+        const l = normalizeName(k);
+        if (!this.index.has(l)) this.index.set(l, k);
+      }
+    }
+    return this.index.get(normalised);
   }
-  const index = new Map<string, string>();
-  for (const k of keys) {
-    const l = normalizeName(k);
-    if (!index.has(l)) index.set(l, k);
-  }
-  if (shapes.length === MAX_SHAPES) shapes.shift();
-  shapes.push({ keys, index });
-  return index;
 }
-const MAX_SHAPES = 16;
-const shapes: Array<{ keys: string[]; index: Map<string, string> }> = [];
+
+/** Key lists kept at most, and the longest kept (a hostile event with a million keys is not). */
+const MAX_SHAPES = 32;
+const MAX_SHAPE_KEYS = 1024;
+/** Most recently used last. */
+const shapes: KeyShape[] = [];
+
+function shapeOf(ev: EventObject): KeyShape {
+  const keys = Object.keys(ev);
+  if (keys.length > MAX_SHAPE_KEYS) return new KeyShape(keys);
+  search: for (let s = shapes.length - 1; s >= 0; s--) {
+    const shape = shapes[s]!;
+    const known = shape.keys;
+    if (known.length !== keys.length) continue;
+    for (let i = 0; i < keys.length; i++) if (known[i] !== keys[i]) continue search;
+    if (s !== shapes.length - 1) {
+      shapes.splice(s, 1);
+      shapes.push(shape);
+    }
+    return shape;
+  }
+  const shape = new KeyShape(keys);
+  if (shapes.length === MAX_SHAPES) shapes.shift();
+  shapes.push(shape);
+  return shape;
+}
 
 // Field names repeat endlessly (every rule, every event): normalise each once.
 const normalized = new Map<string, string>();

@@ -241,6 +241,12 @@ export class LiteralPrefilter {
     return scope;
   }
 
+  /** The automaton a value of this field (normalised name) is scanned with in a scope; null: none. */
+  private fieldFor(scope: PrefilterScope, field: string): FieldAutomaton | null {
+    const fa = scope.plain.get(field);
+    return fa === UNBUILT ? this.fieldOf(scope, field) : fa === undefined ? scope.keywords : fa;
+  }
+
   /** The automaton of a field of a scope, made when an event first shows the field. */
   private fieldOf(scope: PrefilterScope, field: string): FieldAutomaton | null {
     const own = restrict(this.fields.get(field)!, scope.member);
@@ -300,14 +306,17 @@ export class LiteralPrefilter {
     this.ev = ev;
     this.scope = scope;
     this.woken.length = 0;
+    // Each key's automaton is found once per key list (events of a source share theirs), not per event.
+    const shape = ev.shape();
+    let fields = shape.derived.get(scope) as Array<FieldAutomaton | null> | undefined;
+    if (!fields) shape.derived.set(scope, (fields = shape.keys.map((key) => this.fieldFor(scope, normalizeName(key)))));
+    // By key, not Object.values: events of many keys are dictionaries to V8, whose values are
+    // listed slowly (a sort per call), while a lookup by key stays cheap.
+    const { keys } = shape;
     const event = ev.event;
-    const { plain, keywords } = scope;
-    for (const key in event) {
-      const name = normalizeName(key);
-      let fa = plain.get(name);
-      if (fa === UNBUILT) fa = this.fieldOf(scope, name);
-      else if (fa === undefined) fa = keywords;
-      if (fa) this.walk(fa, event[key], 1);
+    for (let i = 0; i < fields.length; i++) {
+      const fa = fields[i];
+      if (fa) this.walk(fa, event[keys[i]!], 1);
     }
     for (const d of scope.dotted) this.walk(d, ev.get(d.field), MAX_KEYWORD_DEPTH);
     this.ev = null;
