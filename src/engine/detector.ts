@@ -137,7 +137,12 @@ export class Detector {
     }
     const matches: RuleMatch[] = [];
     const guarded = routing === 'windows';
-    if (!this.prefilter) for (const rule of candidates) this.evaluate(rule, false, ev, guarded, matches);
+    const evaluate = (rule: CompiledRule, proven: boolean) => {
+      if (guarded && rule.guard && !(proven && this.set.index.guardProven(rule)) && !rule.guard(ev)) return;
+      if (!rule.detection(ev)) return;
+      matches.push({ rule, matched: this.explain ? explainMatch(rule, ev, { regex: this.opts.regex }) : [] });
+    };
+    if (!this.prefilter) for (const rule of candidates) evaluate(rule, false);
     else if (candidates.length) {
       // The candidates the prefilter lets through, in rule order (every candidate list is): the
       // anchored ones it woke (a few) merged with the unanchored ones, rather than every candidate
@@ -146,29 +151,18 @@ export class Detector {
       // The scope wakes candidates only, unless it is the whole set's (past the scopes kept): the
       // membership test stays.
       const woken = this.set.prefilter.scan(ev, scope).woken;
-      const picked = this.picked;
-      picked.length = 0;
+      const picked: number[] = [];
       for (let i = 0; i < woken.length; i++) if (member[woken[i]!] === 1) picked.push(woken[i]!);
-      sortAscending(picked);
+      if (picked.length > 1) picked.sort((a, b) => a - b);
       const rules = this.set.rules;
       for (let i = 0, j = 0; i < picked.length || j < unanchored.length; ) {
-        if (j === unanchored.length || (i < picked.length && picked[i]! < unanchored[j]!.index)) this.evaluate(rules[picked[i++]!]!, true, ev, guarded, matches);
-        else this.evaluate(unanchored[j++]!, true, ev, guarded, matches);
+        if (j === unanchored.length || (i < picked.length && picked[i]! < unanchored[j]!.index)) evaluate(rules[picked[i++]!]!, true);
+        else evaluate(unanchored[j++]!, true);
       }
     }
     if (!matches.length) return { routing, matches };
     const time = this.opts.timeField ? timeOfField(ev, this.opts.timeField) : eventTime(ev);
     return time === undefined ? { routing, matches } : { routing, time, matches };
-  }
-
-  /** The woken candidates of the event being matched, in rule order (one array, reused). */
-  private readonly picked: number[] = [];
-
-  /** Adds the rule to `matches` when its guard (unless proven by the index) and its detection hold. */
-  private evaluate(rule: CompiledRule, proven: boolean, ev: EventView, guarded: boolean, matches: RuleMatch[]): void {
-    if (guarded && rule.guard && !(proven && this.set.index.guardProven(rule)) && !rule.guard(ev)) return;
-    if (!rule.detection(ev)) return;
-    matches.push({ rule, matched: this.explain ? explainMatch(rule, ev, { regex: this.opts.regex }) : [] });
   }
 
   /**
@@ -182,19 +176,5 @@ export class Detector {
     const detected = new Set(result.matches.map((m) => m.rule));
     const rules = this.applicable.map((rule) => ({ rule, detected: detected.has(rule), explanation: explainRule(rule, ev, { regex: this.opts.regex }) }));
     return { ...result, rules };
-  }
-}
-
-/** Sorts rule indexes in place: a few (the usual count of woken rules) by insertion, which a sort with a comparator cost more than. */
-function sortAscending(list: number[]): void {
-  if (list.length > 32) {
-    list.sort((a, b) => a - b);
-    return;
-  }
-  for (let i = 1; i < list.length; i++) {
-    const n = list[i]!;
-    let j = i;
-    for (; j > 0 && list[j - 1]! > n; j--) list[j] = list[j - 1]!;
-    list[j] = n;
   }
 }
