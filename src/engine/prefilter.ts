@@ -116,8 +116,8 @@ interface FieldAutomaton {
  * rules. The corpus's literals of one field mostly belong to rules a given event cannot meet (the
  * hash lists of driver-load rules, the keywords of Exchange and application-log rules): a
  * process-creation event scanned with them paid for text positions and wakings that could never
- * count. A scope's automata are smaller (faster to scan, kinder to the caches), and a field no
- * rule of the scope has a literal for is not scanned at all.
+ * count. A scope's automata are smaller (faster to scan, kinder to the caches), and a value no
+ * rule of the scope has a literal for (keywords included) is not scanned at all.
  */
 export interface PrefilterScope {
   /** Per rule index, 1 for the scope's rules; null: every rule. */
