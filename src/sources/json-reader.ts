@@ -7,6 +7,7 @@ import { GzipTrailerError, type ByteChunks } from './byte-input.js';
 import { normalizeEvent } from './flatten.js';
 import { DEFAULT_MAX_DEPTH } from '../json/parse-exact.js';
 import { createJsonSplitter } from './json-splitter.js';
+import { batchedRecords } from './batched-records.js';
 import type { EventSource, LogEvent, SourceProblem, SourceRecord } from './types.js';
 
 export interface JsonReaderOptions {
@@ -64,10 +65,10 @@ export function readJsonEvents(
   const log = new ProblemLog(name, maxProblems);
   let used = false;
 
-  async function* records(): AsyncGenerator<SourceRecord> {
+  async function* batches(): AsyncGenerator<SourceRecord[], void, undefined> {
     if (used) throw new Error(`records() of ${name} can be iterated only once`);
     used = true;
-    const ready: SourceRecord[] = [];
+    let ready: SourceRecord[] = [];
     let count = 0;
     const splitter = createJsonSplitter(
       {
@@ -96,8 +97,9 @@ export function readJsonEvents(
           if (decoder === null) splitter.pushUtf8(asBuffer(piece));
           else splitter.push(decoder.write(piece));
           if (ready.length > 0) {
-            for (const r of ready) yield r;
-            ready.length = 0;
+            const batch = ready;
+            ready = [];
+            yield batch;
           }
         }
       }
@@ -107,13 +109,13 @@ export function readJsonEvents(
     }
     if (decoder !== null) splitter.push(decoder.end());
     splitter.end();
-    yield* ready;
+    yield ready;
   }
 
   return {
     name,
     format: 'json',
-    records,
+    records: () => batchedRecords(batches()),
     problems: log.problems,
     get problemCount() {
       return log.count;
