@@ -62,7 +62,7 @@ function scan(v: EventValue, depth: number, maxDepth: number): number {
 
 /**
  * scan of an object or array. Its members are looked at here, and only containers are walked into:
- * one call per leaf (most of an event's values are strings) was a fifth of the walk's time.
+ * one call per leaf (most of an event's values are strings) was about a fifth of the walk's time.
  */
 function scanContainer(v: EventValue[] | { [key: string]: EventValue }, depth: number, maxDepth: number): number {
   if (depth >= maxDepth) return TOO_DEEP;
