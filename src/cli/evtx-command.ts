@@ -8,6 +8,9 @@ const USAGE = `usage: evtx dump FILE|DIR... [--format jsonl|xml] [--workers N]
        evtx info FILE|DIR... [--workers N]
 `;
 
+/** Characters of records written at once. */
+const BATCH_CHARS = 1 << 16;
+
 function write(out: NodeJS.WritableStream, s: string): Promise<void> | void {
   if (!out.write(s)) return new Promise((r) => out.once('drain', () => r()));
 }
@@ -45,6 +48,12 @@ export async function evtxCommand(argv: string[], out: NodeJS.WritableStream): P
   // dump parses in this thread unless told: its records would cross back from the worker pool as
   // objects, which costs more than parsing them here (slower than one thread on two cores)
   const threads = workers ?? (cmd === 'dump' ? 0 : undefined);
+  // Records go out in batches: one write per record cost a system call each (most of a dump to a pipe).
+  let batch = '';
+  const flush = async () => {
+    if (batch) await write(out, batch);
+    batch = '';
+  };
   for (const file of files) {
     const reader = readEvtx(file, { workers: threads, json: cmd === 'dump' && format === 'jsonl', xml: cmd === 'dump' && format === 'xml' });
     for await (const item of reader) {
@@ -53,9 +62,10 @@ export async function evtxCommand(argv: string[], out: NodeJS.WritableStream): P
         writeTerminal(process.stderr, `${item.file}@0x${item.offset.toString(16)}: ${item.scope} error: ${item.message}\n`);
         continue;
       }
-      if (format === 'xml') await write(out, item.xml ?? '');
-      else await write(out, stringifyExact(item.event) + '\n');
+      batch += format === 'xml' ? (item.xml ?? '') : stringifyExact(item.event) + '\n';
+      if (batch.length >= BATCH_CHARS) await flush();
     }
+    await flush();
     const s = reader.stats;
     if (s.errors.some((e) => e.scope === 'file')) failed = true;
     if (cmd === 'info') await write(out, terminalText(formatInfo(s)));

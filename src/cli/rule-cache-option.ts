@@ -1,5 +1,6 @@
-// `--no-cache`, the one option of every command that loads rule folders (validate, hunt, convert):
-// the rule cache (sigma/rule-cache.ts) is on unless this option or QUARRY_CACHE=off turns it off.
+// `--no-cache`, the one option of every command that loads rule folders (validate, hunt, convert,
+// stack, serve): the rule cache (sigma/rule-cache.ts) is on unless this option or QUARRY_CACHE=off
+// turns it off.
 import { openRuleCache } from '../sigma/rule-cache.js';
 import type { LoadOptions } from '../sigma/load.js';
 

@@ -9,6 +9,7 @@ import { jsonLogger, type Logger } from '../runtime/log.js';
 import type { SigmaCollection } from '../sigma/load.js';
 import { parseNatsUrl } from '../runtime/nats/address.js';
 import { UsageError } from './usage.js';
+import { NO_CACHE_OPTION, noCacheHelp, ruleLoadOptions } from './rule-cache-option.js';
 import { RULE_OPTIONS, ruleSelection } from './rule-options.js';
 import { parseCommandArgs, requireExistingPaths } from './args.js';
 import { checkOutputFile } from './output.js';
@@ -54,7 +55,7 @@ Scaled out on NATS JetStream (docs/serve-deployment.md):
                        every record)
   --dedupe-window SPAN how long the broker remembers message ids (default 10m)
   --no-watch           do not reload when a rule file under --rules changes (SIGHUP still does)
-Signals: SIGHUP, or a change of a rule file, reloads the rules (unchanged correlations keep their
+${noCacheHelp(23)}Signals: SIGHUP, or a change of a rule file, reloads the rules (unchanged correlations keep their
 state); SIGTERM and SIGINT stop taking input, handle what was accepted, save or finish, and exit 0.
 Logs: JSON lines on standard error.
 `;
@@ -84,6 +85,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       lease: { type: 'string', default: '10s' },
       'snapshot-ms': { type: 'string', default: '1000' },
       'dedupe-window': { type: 'string', default: '10m' },
+      ...NO_CACHE_OPTION,
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -136,7 +138,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const leaseMs = span('lease');
     const dedupeWindowMs = span('dedupe-window');
     const partitions = values.partitions === undefined ? undefined : count('partitions');
-    const loadRulesOrFail = loadRulesChecked(values.rules, log);
+    const loadRulesOrFail = loadRulesChecked(values.rules, values['no-cache'], log);
     if (!loadRulesOrFail) return EXIT_UNUSABLE;
     const server = natsInput.server;
     // Loaded only here: the embedded service never needs the NATS client.
@@ -162,7 +164,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     });
     return EXIT_OK;
   }
-  const loadRules = loadRulesChecked(values.rules, log);
+  const loadRules = loadRulesChecked(values.rules, values['no-cache'], log);
   if (!loadRules) return EXIT_UNUSABLE;
   await runService({
     loadRules,
@@ -183,9 +185,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
  * The rule loader the service calls at start and on every reload (it throws when the rules cannot
  * be used); null, with the reason on standard error, when they cannot be used at start.
  */
-function loadRulesChecked(rulePaths: string[], log: Logger): (() => SigmaCollection) | null {
+function loadRulesChecked(rulePaths: string[], noCache: boolean | undefined, log: Logger): (() => SigmaCollection) | null {
   const loadRules = () => {
-    const col = loadSigmaPaths(rulePaths);
+    // A new cache each load: a reload sees the store as the last load left it.
+    const col = loadSigmaPaths(rulePaths, ruleLoadOptions(noCache, rulePaths));
     if (col.files === 0) throw new Error(`no rule files (*.yml, *.yaml) in ${rulePaths.join(', ')}`);
     for (const r of col.rejected) {
       const e = r.diagnostics.find((d) => d.severity === 'error');

@@ -14,6 +14,7 @@ import { csvCell } from '../report/detections-output.js';
 import { stringifyExact } from '../json/stringify-exact.js';
 import { resolvePipelines } from '../pipeline/resolve.js';
 import { UsageError } from './usage.js';
+import { NO_CACHE_OPTION, noCacheHelp, ruleLoadOptions } from './rule-cache-option.js';
 import { parseCommandArgs, requireExistingPaths } from './args.js';
 import { checkOutputFile } from './output.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE } from './exit-codes.js';
@@ -34,7 +35,7 @@ field such as cs-host@tld or RemoteName@domain.
                    titles of the rules that matched) for later queries.
                    Inputs of 1 GB or more are stacked through a temporary DuckDB database anyway.
   --duckdb         stack through a temporary DuckDB database whatever the input size
-DuckDB stacks within a memory limit of ${STACK_DUCKDB_MEMORY_LIMIT} (spilling to disk beyond it); its temporary
+${noCacheHelp(19)}DuckDB stacks within a memory limit of ${STACK_DUCKDB_MEMORY_LIMIT} (spilling to disk beyond it); its temporary
 database is removed at the end and on SIGINT or SIGTERM.
 Exit status: 0 when every rule and input was used; 2 for a usage error, a missing path, no rule
 that can run, no input that can be read or a --db file that cannot be written; 3 when some rules,
@@ -54,6 +55,7 @@ export async function stackCommand(argv: string[]): Promise<number> {
       format: { type: 'string', default: 'table' },
       db: { type: 'string' },
       duckdb: { type: 'boolean', default: false },
+      ...NO_CACHE_OPTION,
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -72,7 +74,7 @@ export async function stackCommand(argv: string[]): Promise<number> {
   let unusedRules = 0;
   if (values.rules?.length) {
     requireExistingPaths(values.rules, '--rules');
-    const col = loadSigmaPaths(values.rules);
+    const col = loadSigmaPaths(values.rules, ruleLoadOptions(values['no-cache'], values.rules));
     for (const r of col.rejected) for (const d of r.diagnostics.filter((x) => x.severity === 'error')) writeTerminal(process.stderr, formatDiagnostic(d) + '\n');
     detector = stackDetector(col, resolvePipelines([], true).pipelines);
     const { set, skipped } = detector.prepared;

@@ -19,6 +19,7 @@ import { explainMatch, explainRule, type MatchedTest, type RuleExplanation } fro
 import { fieldsUsed, type CompiledRule, type CompiledRuleSet } from './rule-set.js';
 import type { RegexFactory } from './regex.js';
 import { eventTime, timeOfField } from './event-time.js';
+import type { PrefilterScope } from './prefilter.js';
 
 export type Routing = 'windows' | 'declared' | 'unknown';
 
@@ -64,6 +65,12 @@ export interface DetectorOptions {
   prefilter?: boolean;
 }
 
+interface Split {
+  member: Uint8Array;
+  unanchored: CompiledRule[];
+  scope: PrefilterScope;
+}
+
 const plans = new WeakMap<CompiledRuleSet, EnrichmentPlan>();
 
 /** Derived host fields (`cs-host@tld`) the set's rules read, planned once per rule set. */
@@ -89,16 +96,19 @@ export class Detector {
     this.prefilter = opts.prefilter ?? true;
   }
 
-  /** Per candidate list (the index keeps each list's identity), its members and its unanchored rules in order. */
-  private readonly splits = new WeakMap<readonly CompiledRule[], { member: Uint8Array; unanchored: CompiledRule[] }>();
+  /**
+   * Per candidate list (the index keeps each list's identity), its members, its unanchored rules
+   * in order and the prefilter's scope (the automata of its rules' literals alone).
+   */
+  private readonly splits = new WeakMap<readonly CompiledRule[], Split>();
 
-  private split(candidates: readonly CompiledRule[]): { member: Uint8Array; unanchored: CompiledRule[] } {
+  private split(candidates: readonly CompiledRule[]): Split {
     let s = this.splits.get(candidates);
     if (!s) {
       const member = new Uint8Array(this.set.rules.length);
       for (const r of candidates) member[r.index] = 1;
-      const anchored = this.set.prefilter.anchored;
-      s = { member, unanchored: candidates.filter((r) => !anchored[r.index]) };
+      const { anchored } = this.set.prefilter;
+      s = { member, unanchored: candidates.filter((r) => !anchored[r.index]), scope: this.set.prefilter.scopeOf(member) };
       this.splits.set(candidates, s);
     }
     return s;
@@ -137,8 +147,10 @@ export class Detector {
       // The candidates the prefilter lets through, in rule order (every candidate list is): the
       // anchored ones it woke (a few) merged with the unanchored ones, rather than every candidate
       // (hundreds) asked in turn.
-      const { member, unanchored } = this.split(candidates);
-      const woken = this.set.prefilter.scan(ev).woken;
+      const { member, unanchored, scope } = this.split(candidates);
+      // The scope wakes candidates only, unless it is the whole set's (past the scopes kept): the
+      // membership test stays.
+      const woken = this.set.prefilter.scan(ev, scope).woken;
       const picked: number[] = [];
       for (let i = 0; i < woken.length; i++) if (member[woken[i]!] === 1) picked.push(woken[i]!);
       if (picked.length > 1) picked.sort((a, b) => a - b);

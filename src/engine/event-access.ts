@@ -6,42 +6,49 @@ export type EventObject = Record<string, unknown>;
 
 /** Per-event state shared by all rules evaluated on that event. */
 export class EventView {
-  private lowerKeys: Map<string, string> | undefined;
-  private lowered = new Map<string, string>();
+  private keyShape: KeyShape | undefined;
+  private lowered: Map<string, string> | undefined;
   private allValues: unknown[] | undefined;
+  /** Whether the event inherits from Object.prototype or nothing (parsed JSON, our readers' objects): see `get`. */
+  private readonly ordinary: boolean;
 
-  constructor(readonly event: EventObject) {}
+  constructor(readonly event: EventObject) {
+    const proto: unknown = Object.getPrototypeOf(event);
+    this.ordinary = proto === Object.prototype || proto === null;
+  }
 
   get(name: string): unknown {
     const ev = this.event;
     // Own properties only: a rule field named `constructor` or `__proto__` must not read Object's.
-    if (Object.prototype.hasOwnProperty.call(ev, name)) return ev[name];
+    // One read answers for the common case, an own value that no inherited property of Object
+    // could be (those are functions and Object.prototype itself); anything else asks again.
+    const v = ev[name];
+    if (v !== undefined && this.ordinary && typeof v !== 'function' && v !== Object.prototype) return v;
+    if (Object.prototype.hasOwnProperty.call(ev, name)) return v;
     if (name.includes('.')) {
       const nested = getPath(ev, name.split('.'));
       if (nested !== undefined) return nested;
     }
-    if (!this.lowerKeys) {
-      this.lowerKeys = new Map();
-      for (const k of Object.keys(ev)) {
-        const l = normalizeName(k);
-        if (!this.lowerKeys.has(l)) this.lowerKeys.set(l, k);
-      }
-    }
-    const key = this.lowerKeys.get(normalizeName(name));
+    const key = this.shape().keyOf(normalizeName(name));
     return key === undefined ? undefined : ev[key];
+  }
+
+  /** The event's own keys and what is derived from them (see KeyShape). */
+  shape(): KeyShape {
+    return (this.keyShape ??= shapeOf(this.event));
   }
 
   has(name: string): boolean {
     return this.get(name) !== undefined || Object.prototype.hasOwnProperty.call(this.event, name);
   }
 
-
   /** Lower-cased text, cached per event because many rules test the same fields. */
   lower(s: string): string {
-    let l = this.lowered.get(s);
+    const lowered = (this.lowered ??= new Map());
+    let l = lowered.get(s);
     if (l === undefined) {
       l = s.toLowerCase();
-      this.lowered.set(s, l);
+      lowered.set(s, l);
     }
     return l;
   }
@@ -55,6 +62,65 @@ export class EventView {
     }
     return this.allValues;
   }
+}
+
+/**
+ * An event's own keys, in order, and what is worked out from them alone, once per key list:
+ * events of one source have the same keys in the same order, and every event asked the same
+ * questions of each key (its normalised name, the prefilter's automaton for it). The shapes of
+ * the last few key lists are kept and found again by comparing keys.
+ */
+export class KeyShape {
+  private index: Map<string, string> | undefined;
+  /**
+   * What other modules derive from the keys, under a key of their own (the prefilter: per scope,
+   * each key's automaton). Weak: the shapes outlive any one rule set, what they derived must not.
+   */
+  readonly derived = new WeakMap<object, unknown>();
+
+  constructor(readonly keys: readonly string[]) {}
+
+  /**
+   * The key of each normalised name (the first one), for fields a rule names in another case or
+   * with spaces, or names the event lacks (Security 4688's `NewProcessName` beside Sysmon's
+   * `Image`, `@timestamp` when the time is `TimeCreated`): most events ask for one.
+   */
+  keyOf(normalised: string): string | undefined {
+    if (!this.index) {
+      this.index = new Map();
+      for (const k of this.keys) {
+        const l = normalizeName(k);
+        if (!this.index.has(l)) this.index.set(l, k);
+      }
+    }
+    return this.index.get(normalised);
+  }
+}
+
+/** Key lists kept at most, and the longest kept (a hostile event with a million keys is not). */
+const MAX_SHAPES = 32;
+const MAX_SHAPE_KEYS = 1024;
+/** Most recently used last. */
+const shapes: KeyShape[] = [];
+
+function shapeOf(ev: EventObject): KeyShape {
+  const keys = Object.keys(ev);
+  if (keys.length > MAX_SHAPE_KEYS) return new KeyShape(keys);
+  search: for (let s = shapes.length - 1; s >= 0; s--) {
+    const shape = shapes[s]!;
+    const known = shape.keys;
+    if (known.length !== keys.length) continue;
+    for (let i = 0; i < keys.length; i++) if (known[i] !== keys[i]) continue search;
+    if (s !== shapes.length - 1) {
+      shapes.splice(s, 1);
+      shapes.push(shape);
+    }
+    return shape;
+  }
+  const shape = new KeyShape(keys);
+  if (shapes.length === MAX_SHAPES) shapes.shift();
+  shapes.push(shape);
+  return shape;
 }
 
 // Field names repeat endlessly (every rule, every event): normalise each once.

@@ -107,36 +107,72 @@ function partInto(t: Expr, out: Needles): boolean {
   return true;
 }
 
+/** Per literal of a field, the groups it serves, each as rule × 4 + group. */
+type Owners = Map<string, number[]>;
+
 interface FieldAutomaton {
+  literals: string[];
   /**
-   * The field's literals, each with the groups it serves (as rule × 4 + group), and the keyword
-   * literals to add to them: kept until the field's first value is scanned, when `ready` makes the
-   * rest. A hunt over one kind of event never pays for the other fields' automata, nor for adding
-   * the keyword literals to every field's (hundreds of each).
+   * Built on first use: a hunt over one kind of event never pays for the other fields' automata.
+   * Shared by every scope with the same literals (see `LiteralPrefilter.automatonOf`).
    */
-  lits: Map<string, Owners>;
-  keywordLits: Map<string, Owners> | null;
   automaton: AhoCorasick | null;
+  /** Per literal, the groups it serves, each as rule × 4 + group. */
+  owners: number[][];
   /** Per literal, the generation that last saw it: a literal found twice marks its rules once. */
   seen: Uint32Array;
-  /** The hit handler: marks the rules of a literal the first time an event shows it. */
+  /** The hit handler, made once: marks the rules of a literal the first time an event shows it. */
   hit: (id: number) => void;
+}
+
+/**
+ * The automata for the events of one candidate list (a scope): only the literals of the scope's
+ * rules. The corpus's literals of one field mostly belong to rules a given event cannot meet (the
+ * hash lists of driver-load rules, the keywords of Exchange and application-log rules): a
+ * process-creation event scanned with them paid for text positions and wakings that could never
+ * count. A scope's automata are smaller (faster to scan, kinder to the caches), and a value no
+ * rule of the scope has a literal for (keywords included) is not scanned at all.
+ */
+export interface PrefilterScope {
+  /** Per rule index, 1 for the scope's rules; null: every rule. */
+  member: Uint8Array | null;
+  /**
+   * Per normalised field name some rule has literals for: its automaton (the field's literals
+   * and the keyword literals, so that a value is scanned once for both), UNBUILT until an event
+   * shows the field, or null when the scope has no literal for it. Other fields are scanned
+   * with `keywords`.
+   */
+  plain: Map<string, FieldAutomaton | null>;
+  /** Keyword literals alone: for values of fields no rule names, and inside nested objects. */
+  keywords: FieldAutomaton | null;
+  /** The keyword literals of the scope's rules (null: none), merged into each field's. */
+  keywordOwners: Owners | null;
+  /** Automata for dotted (nested) field names, read through EventView.get. */
+  dotted: Array<{ field: string } & FieldAutomaton>;
 }
 
 /** Nesting below this depth is not searched by keywords (EventView.values stops there too). */
 const MAX_KEYWORD_DEPTH = 32;
+/** Scopes kept at most: distinct candidate lists are few (channel × event id of the rules); past this, the whole set's scope. */
+const MAX_SCOPES = 1024;
+/** A scope's field whose automaton is not made yet (its first event makes it). */
+const UNBUILT: FieldAutomaton = { literals: [], automaton: null, owners: [], seen: new Uint32Array(0), hit: () => {} };
 
 export class LiteralPrefilter {
-  /**
-   * Automata keyed by normalised field name (see EventView.normalizeName), found from the event's
-   * own keys. Each holds the field's literals and the keyword literals too, so a value is scanned
-   * once for both.
-   */
-  private readonly plain = new Map<string, FieldAutomaton>();
-  /** Keyword literals alone: for values of fields no rule names, and inside nested objects. */
-  private keywords: FieldAutomaton | null = null;
-  /** Automata for dotted (nested) field names, read through EventView.get. */
-  private readonly dotted: Array<{ field: string } & FieldAutomaton> = [];
+  /** Per normalised field name (see EventView.normalizeName), the literals of every rule. */
+  private readonly fields = new Map<string, Owners>();
+  /** Per dotted (nested) field name, the literals of every rule. */
+  private readonly dottedFields = new Map<string, Owners>();
+  /** The keyword literals (any value of the event) of every rule. */
+  private readonly keywordOwners: Owners | undefined;
+  /** The scope of every rule (for events any rule may meet, and for `scan` without a scope). */
+  private readonly everyRule: PrefilterScope;
+  /** Scopes by their rules (the indexes, joined): lists with the same rules share one. */
+  private readonly scopes = new Map<string, PrefilterScope>();
+  /** Automata by their literals (JSON): scopes with the same literals for a field share one. */
+  private readonly built = new Map<string, AhoCorasick>();
+  /** Every field automaton of every scope (to reset their generations). */
+  private readonly all: FieldAutomaton[] = [];
   /** Per rule index: anchored (true) or always evaluated (false). */
   readonly anchored: boolean[];
   /** Per rule index, the generation (event) in which all its groups were seen. */
@@ -149,11 +185,14 @@ export class LiteralPrefilter {
   /**
    * The anchored rules the event last scanned woke, each once, in the order found (the detector
    * evaluates these and the unanchored candidates, instead of asking `allows` of every candidate).
+   * Only rules of the scope scanned with.
    */
   readonly woken: number[] = [];
   private generation = 0;
   /** The event being scanned (for the lower-cased text of non-ASCII values). */
   private ev: EventView | null = null;
+  /** The scope being scanned with (its keywords search nested objects). */
+  private scope: PrefilterScope;
 
   /**
    * `anchorOf(rule)` for each rule index below `count`, asked once each in order: the anchors of a
@@ -165,56 +204,92 @@ export class LiteralPrefilter {
     this.seenGroups = new Uint8Array(count);
     this.partial = new Uint32Array(count);
     this.allGroups = new Uint8Array(count);
-    const byField = new Map<string, Map<string, Owners>>();
+    const byField = new Map<string, Owners>();
     // Needles of one test list name one field: its key and literal map are looked up once per run of them.
     let lastField: string | null = null;
-    let lits: Map<string, Owners> = new Map();
+    let lits: Owners = new Map();
     for (let rule = 0; rule < count; rule++) {
       const anchor = anchorOf(rule);
       this.anchored.push(anchor !== null);
       const groups = anchor?.groups ?? [];
-      const count = Math.min(groups.length, MAX_GROUPS);
-      this.allGroups[rule] = (1 << count) - 1;
-      for (let group = 0; group < count; group++) {
+      const n = Math.min(groups.length, MAX_GROUPS);
+      this.allGroups[rule] = (1 << n) - 1;
+      for (let group = 0; group < n; group++) {
         const code = rule * 4 + group;
         const needles = groups[group]!;
         for (let i = 0; i < needles.length; i++) {
-          const n = needles[i]!;
-          if (n.field !== lastField) {
-            lastField = n.field;
-            const key = n.field.includes('.') ? n.field : normalizeName(n.field);
+          const needle = needles[i]!;
+          if (needle.field !== lastField) {
+            lastField = needle.field;
+            const key = needle.field.includes('.') ? needle.field : normalizeName(needle.field);
             let m = byField.get(key);
             if (!m) byField.set(key, (m = new Map()));
             lits = m;
           }
-          const owners = lits.get(n.literal);
-          if (owners === undefined) lits.set(n.literal, code);
-          else if (typeof owners === 'number') {
-            if (owners !== code) lits.set(n.literal, [owners, code]);
-          } else if (owners[owners.length - 1] !== code) owners.push(code);
+          const owners = lits.get(needle.literal);
+          if (!owners) lits.set(needle.literal, [code]);
+          else if (owners[owners.length - 1] !== code) owners.push(code);
         }
       }
     }
-    const keywordLits = byField.get(ANY_FIELD) ?? null;
-    if (keywordLits) this.keywords = this.automaton(keywordLits, null);
+    this.keywordOwners = byField.get(ANY_FIELD);
     for (const [field, lits] of byField) {
       if (field === ANY_FIELD) continue;
-      if (field.includes('.')) this.dotted.push({ field, ...this.automaton(lits, null) });
-      else this.plain.set(field, this.automaton(lits, keywordLits));
+      if (field.includes('.')) this.dottedFields.set(field, lits);
+      else this.fields.set(field, lits);
     }
+    this.scope = this.everyRule = this.makeScope(null);
   }
 
-  private automaton(lits: Map<string, Owners>, keywordLits: Map<string, Owners> | null): FieldAutomaton {
-    return { lits, keywordLits, automaton: null, seen: EMPTY, hit: IGNORE };
+  /**
+   * The scope of events whose candidates are the rules `member` marks (per rule index, 1: a
+   * candidate); null: every rule. Scopes are kept by content, so any list of the same rules
+   * finds the same one.
+   */
+  scopeOf(member: Uint8Array | null): PrefilterScope {
+    if (!member) return this.everyRule;
+    let key = '';
+    let count = 0;
+    for (let i = 0; i < member.length; i++) if (member[i] === 1) (key += `${i},`), count++;
+    if (count === member.length) return this.everyRule;
+    let scope = this.scopes.get(key);
+    if (!scope) {
+      if (this.scopes.size >= MAX_SCOPES) return this.everyRule;
+      this.scopes.set(key, (scope = this.makeScope(member)));
+    }
+    return scope;
   }
 
-  /** Builds a field's automaton and hit handler (see FieldAutomaton). */
-  private ready(fa: FieldAutomaton): AhoCorasick {
-    const lits = fa.keywordLits ? merge(fa.lits, fa.keywordLits) : fa.lits;
+  private makeScope(member: Uint8Array | null): PrefilterScope {
+    const kw = this.keywordOwners ? restrict(this.keywordOwners, member) : null;
+    const scope: PrefilterScope = { member, plain: new Map(), keywords: kw ? this.automaton(kw) : null, keywordOwners: kw, dotted: [] };
+    for (const field of this.fields.keys()) scope.plain.set(field, UNBUILT);
+    for (const [field, lits] of this.dottedFields) {
+      const mine = restrict(lits, member);
+      if (mine) scope.dotted.push({ field, ...this.automaton(mine) });
+    }
+    return scope;
+  }
+
+  /** The automaton a value of this field (normalised name) is scanned with in a scope; null: none. */
+  private fieldFor(scope: PrefilterScope, field: string): FieldAutomaton | null {
+    const fa = scope.plain.get(field);
+    return fa === UNBUILT ? this.fieldOf(scope, field) : fa === undefined ? scope.keywords : fa;
+  }
+
+  /** The automaton of a field of a scope, made when an event first shows the field. */
+  private fieldOf(scope: PrefilterScope, field: string): FieldAutomaton | null {
+    const own = restrict(this.fields.get(field)!, scope.member);
+    const fa = !own ? scope.keywords : this.automaton(scope.keywordOwners ? merge(own, scope.keywordOwners) : own);
+    scope.plain.set(field, fa);
+    return fa;
+  }
+
+  private automaton(lits: Owners): FieldAutomaton {
     const literals = [...lits.keys()];
-    const owners = literals.map((l) => ownerList(lits.get(l)!));
-    const seen = (fa.seen = new Uint32Array(literals.length));
-    fa.hit = (id: number) => {
+    const owners = literals.map((l) => lits.get(l)!);
+    const seen = new Uint32Array(literals.length);
+    const hit = (id: number) => {
       const g = this.generation;
       if (seen[id] === g) return;
       seen[id] = g;
@@ -234,31 +309,51 @@ export class LiteralPrefilter {
         woken.push(rule);
       }
     };
-    return (fa.automaton = new AhoCorasick(literals));
+    const fa: FieldAutomaton = { literals, automaton: null, owners, seen, hit };
+    this.all.push(fa);
+    return fa;
   }
 
-  /** Marks the anchored rules whose literals occur in the event; `allows` then answers for it. */
-  scan(ev: EventView): this {
+  /** The Aho–Corasick automaton of these literals, made once for every scope that has them. */
+  private automatonOf(literals: string[]): AhoCorasick {
+    const key = JSON.stringify(literals);
+    let ac = this.built.get(key);
+    if (!ac) this.built.set(key, (ac = new AhoCorasick(literals)));
+    return ac;
+  }
+
+  /**
+   * Marks the anchored rules of the scope (by default every rule) whose literals occur in the
+   * event; `allows` then answers for it.
+   */
+  scan(ev: EventView, scope: PrefilterScope = this.everyRule): this {
     if (++this.generation === 0xffffffff) {
       this.active.fill(0);
       this.partial.fill(0);
-      for (const fa of this.automata()) fa.seen.fill(0);
+      for (const fa of this.all) fa.seen.fill(0);
       this.generation = 1;
     }
     this.ev = ev;
+    this.scope = scope;
     this.woken.length = 0;
+    // Each key's automaton is found once per key list (events of a source share theirs), not per event.
+    const shape = ev.shape();
+    let fields = shape.derived.get(scope) as Array<FieldAutomaton | null> | undefined;
+    if (!fields) shape.derived.set(scope, (fields = shape.keys.map((key) => this.fieldFor(scope, normalizeName(key)))));
+    // By key, not Object.values: events of many keys are dictionaries to V8, whose values are
+    // listed slowly (a sort per call), while a lookup by key stays cheap.
+    const { keys } = shape;
     const event = ev.event;
-    const keywords = this.keywords;
-    for (const key in event) {
-      const fa = this.plain.get(normalizeName(key)) ?? keywords;
-      if (fa) this.walk(fa, event[key], 1);
+    for (let i = 0; i < fields.length; i++) {
+      const fa = fields[i];
+      if (fa) this.walk(fa, event[keys[i]!], 1);
     }
-    for (const d of this.dotted) this.walk(d, ev.get(d.field), MAX_KEYWORD_DEPTH);
+    for (const d of scope.dotted) this.walk(d, ev.get(d.field), MAX_KEYWORD_DEPTH);
     this.ev = null;
     return this;
   }
 
-  /** Whether a rule may match the event last scanned. */
+  /** Whether a rule may match the event last scanned (false for an anchored rule outside the scope scanned with). */
   allows(rule: number): boolean {
     return !this.anchored[rule] || this.active[rule] === this.generation;
   }
@@ -275,60 +370,54 @@ export class LiteralPrefilter {
       return;
     }
     if (typeof v === 'object') {
-      const keywords = this.keywords;
+      const keywords = this.scope.keywords;
       if (keywords && depth < MAX_KEYWORD_DEPTH) for (const x of Object.values(v)) this.walk(keywords, x, depth + 1);
       return;
     }
     const s = textOf(v);
     if (s === null) return;
-    const ac = fa.automaton ?? this.ready(fa);
+    const ac = (fa.automaton ??= this.automatonOf(fa.literals));
     if (!ac.scanFolded(s, fa.hit)) ac.scan(this.ev!.lower(s), fa.hit);
   }
 
   /**
-   * Builds every field's automaton now (a hunt builds each on first use); returns how many and the
-   * bytes they hold. For benchmarks of the build, and for a long-running service that would rather
-   * pay it before its first event.
+   * Builds every field's automaton of the whole set's scope now (a hunt builds each on first use);
+   * returns how many and the bytes they hold. For benchmarks of the build, and for a long-running
+   * service that would rather pay it before its first event.
    */
   buildAll(): { automata: number; bytes: number } {
     let automata = 0;
     let bytes = 0;
-    for (const fa of this.automata()) {
-      bytes += (fa.automaton ?? this.ready(fa)).bytes;
+    const scope = this.everyRule;
+    const fas = [...scope.dotted, ...(scope.keywords ? [scope.keywords] : [])];
+    for (const [field, fa] of scope.plain) fas.push(fa === UNBUILT ? this.fieldOf(scope, field)! : fa!);
+    for (const fa of new Set(fas)) {
+      bytes += (fa.automaton ??= this.automatonOf(fa.literals)).bytes;
       automata++;
     }
     return { automata, bytes };
   }
-
-  private *automata(): Iterable<FieldAutomaton> {
-    yield* this.plain.values();
-    yield* this.dotted;
-    if (this.keywords) yield this.keywords;
-  }
 }
 
-/** What a field's automaton holds until it is built: it sees no literal and marks no rule. */
-const EMPTY = new Uint32Array(0);
-const IGNORE = (_id: number): void => {};
+/** The literals some rule of `member` owns, with only those owners; null when none (`member` null: all, as they are). */
+function restrict(lits: Owners, member: Uint8Array | null): Owners | null {
+  if (!member) return lits;
+  const out: Owners = new Map();
+  for (const [l, owners] of lits) {
+    const mine = owners.filter((code) => member[code >> 2] === 1);
+    if (mine.length) out.set(l, mine);
+  }
+  return out.size ? out : null;
+}
 
 /** A field's literals with the keyword literals added (a literal in both wakes both owners). */
-function merge(field: Map<string, Owners>, keywords: Map<string, Owners>): Map<string, Owners> {
+function merge(field: Owners, keywords: Owners): Owners {
   // Owner lists are only read once built: the merged map shares them, copying none (there are a
   // hundred keyword literals and a hundred fields).
   const out = new Map(field);
   for (const [l, o] of keywords) {
     const mine = out.get(l);
-    out.set(l, mine !== undefined ? ownerList(mine).concat(o) : o);
+    out.set(l, mine ? mine.concat(o) : o);
   }
   return out;
-}
-
-/**
- * The groups a literal serves (each rule × 4 + group): most literals serve one, kept as the number
- * alone until the field's automaton is built (tens of thousands of one-element arrays otherwise).
- */
-type Owners = number | number[];
-
-function ownerList(o: Owners): number[] {
-  return typeof o === 'number' ? [o] : o;
 }

@@ -7,6 +7,7 @@ import { GzipTrailerError, type ByteChunks } from './byte-input.js';
 import { normalizeEvent } from './flatten.js';
 import { DEFAULT_MAX_DEPTH } from '../json/parse-exact.js';
 import { createJsonSplitter } from './json-splitter.js';
+import { batchedRecords } from './batched-records.js';
 import type { EventSource, LogEvent, SourceProblem, SourceRecord } from './types.js';
 
 export interface JsonReaderOptions {
@@ -64,7 +65,7 @@ export function readJsonEvents(
   const log = new ProblemLog(name, maxProblems);
   let used = false;
 
-  async function* records(): AsyncGenerator<SourceRecord> {
+  async function* batches(): AsyncGenerator<SourceRecord[], void, undefined> {
     if (used) throw new Error(`records() of ${name} can be iterated only once`);
     used = true;
     const ready: SourceRecord[] = [];
@@ -96,7 +97,9 @@ export function readJsonEvents(
           if (decoder === null) splitter.pushUtf8(asBuffer(piece));
           else splitter.push(decoder.write(piece));
           if (ready.length > 0) {
-            for (const r of ready) yield r;
+            // one array for every batch (batchedRecords is done with a batch when it asks for the
+            // next): a new array each time made V8 double its young generation, +8 MB peak RSS
+            yield ready;
             ready.length = 0;
           }
         }
@@ -107,13 +110,13 @@ export function readJsonEvents(
     }
     if (decoder !== null) splitter.push(decoder.end());
     splitter.end();
-    yield* ready;
+    yield ready;
   }
 
   return {
     name,
     format: 'json',
-    records,
+    records: () => batchedRecords(batches()),
     problems: log.problems,
     get problemCount() {
       return log.count;

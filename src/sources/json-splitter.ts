@@ -104,6 +104,10 @@ export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitter
   }
 
   let carry = '';
+  // pushUtf8's own carry: the start of an NDJSON line cut by the end of the bytes pushed, kept as
+  // bytes so that the line is decoded once, from its bytes, like every other line (carried as
+  // text, it was decoded as latin1, again as UTF-8 and parsed through the text path)
+  let byteCarry: Buffer | null = null;
   let line = 1;
   let lineHasContent = false; // a non-blank character was seen on the current line
   let indent = 0; // blank characters before the first content of the current line
@@ -493,7 +497,14 @@ export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitter
   function wholeLines(b: Buffer, pos: number): number {
     while (pos < b.length && phase === IDLE && !inArray && !lineHasContent && indent === 0 && carry === '') {
       const nl = b.indexOf(LF, pos);
-      if (nl < 0) break;
+      if (nl < 0) {
+        // the text path would carry this line over too (run: a '{' with no line break yet)
+        if (b[pos] === LBRACE && b.length - pos <= TEXT_PIECE) {
+          byteCarry = Buffer.from(b.subarray(pos));
+          return b.length;
+        }
+        break;
+      }
       if (nl === pos) {
         line++;
         pos++;
@@ -518,8 +529,38 @@ export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitter
     return pos;
   }
 
+  /**
+   * Completes a line carried over as bytes with the start of `b`; returns where `b` goes on. The
+   * line is finished here when it is a whole-line record; any other line, and a carried line whose
+   * end is not near, goes to the text path as the latin1 text it would have carried itself.
+   */
+  function completeByteCarry(b: Buffer): number {
+    const held = byteCarry!;
+    byteCarry = null;
+    const nl = b.indexOf(LF);
+    if (nl < 0 || nl >= TEXT_PIECE) {
+      push(held.toString('latin1'), held);
+      return 0;
+    }
+    const whole = Buffer.concat([held, b.subarray(0, nl + 1)]);
+    const at = wholeLines(whole, 0);
+    if (at < whole.length) {
+      const rest = whole.subarray(at);
+      push(rest.toString('latin1'), rest);
+    }
+    return nl + 1;
+  }
+
+  /** Hands a line carried over as bytes to the text path (before text that is not bytes, or the end). */
+  function flushByteCarry(): void {
+    if (byteCarry === null) return;
+    const held = byteCarry;
+    byteCarry = null;
+    push(held.toString('latin1'), held);
+  }
+
   function pushUtf8(b: Buffer): void {
-    let pos = 0;
+    let pos = byteCarry === null ? 0 : completeByteCarry(b);
     while (pos < b.length) {
       let to: number;
       if (carry !== '') {
@@ -540,9 +581,13 @@ export function createJsonSplitter(opts: JsonSplitterOptions, sink: JsonSplitter
   }
 
   return {
-    push: (text: string) => push(text, null),
+    push: (text: string) => {
+      flushByteCarry();
+      push(text, null);
+    },
     pushUtf8,
     end(): void {
+      flushByteCarry();
       const rest = carry;
       carry = '';
       bytes = null;

@@ -34,3 +34,17 @@ test('--no-cache and QUARRY_CACHE=off write nothing; XDG_CACHE_HOME is used when
   assert.equal(quarry({ QUARRY_CACHE_DIR: '', XDG_CACHE_HOME: xdg }, 'validate', RULES).status, 0);
   assert.equal(stores(join(xdg, 'quarry')).length, 1);
 });
+
+test('stack --rules reads its rules through the cache too, with the same output; --no-cache writes nothing', () => {
+  const dir = cacheDir();
+  const args = ['stack', '--by', 'EventID', '--format', 'jsonl', '--rules', join(REPO, 'examples', 'rules'), join(REPO, 'examples', 'logs')];
+  const cold = quarry({ QUARRY_CACHE_DIR: dir }, ...args);
+  assert.equal(stores(dir).length, 1, cold.stderr);
+  assert.ok(cold.stdout.split('\n').length > 3, 'the example rules select events to stack');
+  const warm = quarry({ QUARRY_CACHE_DIR: dir }, ...args);
+  assert.equal(warm.stdout, cold.stdout);
+  assert.equal(warm.status, cold.status);
+  const none = cacheDir();
+  assert.equal(quarry({ QUARRY_CACHE_DIR: none }, ...args.slice(0, 1), '--no-cache', ...args.slice(1)).stdout, cold.stdout);
+  assert.deepEqual(stores(none), []);
+});

@@ -9,6 +9,7 @@ import { requiredLiterals } from '../../src/engine/regex-literals.js';
 import { re2Regex } from '../../src/engine/regex-re2.js';
 import { Detector } from '../../src/engine/detector.js';
 import { EventView } from '../../src/engine/event-access.js';
+import { LiteralPrefilter, type Anchor } from '../../src/engine/prefilter.js';
 import { prepareRules } from '../../src/engine/rulebook.js';
 import { parseSigmaText, emptyCollection, addParsedFile, checkCollection } from '../../src/sigma/load.js';
 import { builtinPipeline } from '../../src/pipeline/builtin.js';
@@ -272,4 +273,32 @@ detection:
     assert.deepEqual(titles(plain, e), want);
     assert.deepEqual(titles(fast, e), want);
   }
+});
+
+test('a prefilter scope wakes only its own rules, with the same verdicts for them as the whole set', () => {
+  // Rule 0 and 2 read CommandLine, rule 1 Image, rule 3 is a keyword search; rule 4 has no anchor.
+  const lit = (field: string, literal: string): Anchor => ({ groups: [[{ field, literal }]] });
+  const anchors: Array<Anchor | null> = [lit('CommandLine', 'evil'), lit('Image', '\\bad.exe'), lit('CommandLine', 'worse'), lit('*', 'mimikatz'), null];
+  const pf = new LiteralPrefilter(anchors.length, (i) => anchors[i] ?? null);
+  const events = [
+    { CommandLine: 'EVIL and worse', Image: 'C:\\BAD.EXE', Other: 'mimikatz' },
+    { CommandLine: 'plain', Image: 'C:\\bad.exe', Nested: { deep: 'MIMIKATZ' } },
+    { commandline: 'evil in another case', Note: 'nothing' },
+    { Other: 'worse' },
+  ];
+  const scopes: Array<number[]> = [[0], [1, 3], [0, 2, 4], [3], [4], []];
+  for (const members of scopes) {
+    const member = new Uint8Array(anchors.length);
+    for (const i of members) member[i] = 1;
+    const scope = pf.scopeOf(member);
+    assert.equal(pf.scopeOf(member.slice()), scope, 'lists of the same rules share a scope');
+    for (const e of events) {
+      const whole = new Set(pf.scan(new EventView(e)).woken);
+      const woken = [...pf.scan(new EventView(e), scope).woken];
+      assert.ok(woken.every((r) => member[r] === 1), `${JSON.stringify(members)} woke ${JSON.stringify(woken)} on ${JSON.stringify(e)}`);
+      assert.deepEqual(new Set(woken), new Set([...whole].filter((r) => member[r] === 1)), `${JSON.stringify(members)} on ${JSON.stringify(e)}`);
+    }
+  }
+  const all = new Uint8Array(anchors.length).fill(1);
+  assert.deepEqual([...pf.scan(new EventView(events[0]!), pf.scopeOf(all)).woken].sort(), [0, 1, 2, 3], 'every rule: the whole set');
 });

@@ -63,3 +63,32 @@ test('the engine and an EventView never read inherited properties of an event', 
   const set = compileRuleSet([lowerRule(parseRule(ruleWith("selection:\n    constructor: 'x'\ncondition: selection")).rule!)], { regex: re2Regex });
   assert.equal(set.rules[0]!.detection(new EventView({})), false);
 });
+
+test('an EventView reads own values only, whatever the prototype, and an own __proto__ key of parsed JSON', () => {
+  const empty = new EventView({});
+  for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) assert.equal(empty.get(name), undefined, name);
+  assert.equal(new EventView(JSON.parse('{"__proto__": "x", "constructor": "y"}') as Record<string, unknown>).get('__proto__'), 'x');
+  assert.equal(new EventView(JSON.parse('{"constructor": "y"}') as Record<string, unknown>).get('constructor'), 'y');
+  const inherited = Object.create({ Image: 'C:\\inherited.exe' }) as Record<string, unknown>;
+  inherited.CommandLine = 'own';
+  assert.equal(new EventView(inherited).get('Image'), undefined);
+  assert.equal(new EventView(inherited).get('CommandLine'), 'own');
+  const bare = Object.create(null) as Record<string, unknown>;
+  bare.Image = 'x';
+  assert.equal(new EventView(bare).get('image'), 'x');
+});
+
+test('field names in another case are found in events of the same keys, in another order, and of other keys', () => {
+  // The index of an event's keys by normalised name is kept per key list: events of the same keys
+  // must find their own values, and a different order or key set must not reuse another's index.
+  const seen = [
+    [{ IMAGE: 'a', Other: 1 }, 'a'],
+    [{ IMAGE: 'b', Other: 2 }, 'b'],
+    [{ Other: 3, IMAGE: 'c' }, 'c'],
+    [{ Other: 4, image: 'd', IMAGE: 'e' }, 'd'],
+    [{ Other: 5, IMAGE: 'f', image: 'g' }, 'f'],
+    [{ Other: 6 }, undefined],
+    [{ IMAGE: 'h', Other: 7 }, 'h'],
+  ] as const;
+  for (const [event, want] of seen) assert.equal(new EventView({ ...event }).get('Image'), want, JSON.stringify(event));
+});
