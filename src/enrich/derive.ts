@@ -4,13 +4,8 @@
 // Naming: `<field>@<property>`, e.g. `cs-host@tld`, `RemoteName@domain`. `@` never appears inside a
 // field name of the logs Quarry reads (it may start one, as in ECS `@timestamp`), and Quarry never
 // derives a field that the event already has, so a derived name cannot shadow real data.
-import { createRequire } from 'node:module';
+import { parse } from 'tldts';
 import { extractHost } from './host.js';
-
-type Tldts = typeof import('tldts');
-let tldts: Tldts | undefined;
-/** The public suffix list, loaded when a host is first derived: most hunts (EVTX) never do. */
-const suffixes = (): Tldts => (tldts ??= createRequire(import.meta.url)('tldts') as Tldts);
 
 export const DERIVED_PROPERTIES = ['host', 'domain', 'suffix', 'suffix_type', 'tld', 'is_ip', 'port'] as const;
 export type DerivedProperty = (typeof DERIVED_PROPERTIES)[number];
@@ -22,7 +17,7 @@ export function deriveHostFields(value: string): DerivedValues | null {
   if (!h) return null;
   const out: DerivedValues = { host: h.host };
   if (h.port !== undefined) out.port = h.port;
-  const p = suffixes().parse(h.host, { allowPrivateDomains: true });
+  const p = parse(h.host, { allowPrivateDomains: true });
   if (p.isIp) {
     out.is_ip = true;
     return out;
