@@ -63,6 +63,8 @@ function scan(v: EventValue, depth: number, maxDepth: number): number {
 /**
  * scan of an object or array. Its members are looked at here, and only containers are walked into:
  * one call per leaf (most of an event's values are strings) was about a fifth of the walk's time.
+ * The array loop and the object loop have the same body, written twice for that reason: a helper
+ * per member would be that call again.
  */
 function scanContainer(v: EventValue[] | { [key: string]: EventValue }, depth: number, maxDepth: number): number {
   if (depth >= maxDepth) return TOO_DEEP;
