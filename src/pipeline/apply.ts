@@ -4,7 +4,7 @@ import { LOGSOURCE_KEYS } from '../sigma/logsource.js';
 import type { Detection, DetectionGroup, DetectionItem, LogSource, SigmaRule } from '../sigma/model.js';
 import { isPlaceholder } from '../sigma/values.js';
 import { evalConditions, fieldsOfItem } from './conditions.js';
-import { newRun, type RunState, type Step } from './run.js';
+import { allGroups, newRun, type RunState, type Step } from './run.js';
 import { TRANSFORMATIONS } from './transformations/index.js';
 import type { ProcessedRule, ProcessingItem, ProcessingPipeline } from './types.js';
 
@@ -144,8 +144,8 @@ function reportPlaceholders(run: RunState): void {
   const names = new Set<string>();
   // Indexed loops and no closures: this visits every value of every rule of a corpus, mostly in
   // code not yet optimised, where iterators and callbacks cost more than the visit.
-  for (const d of run.rule.detections.values()) placeholdersIn(d.body, names);
-  for (const list of [run.guards, run.conditions, run.exclusions]) for (let i = 0; i < list.length; i++) placeholdersIn(list[i]!, names);
+  const groups = allGroups(run);
+  for (let i = 0; i < groups.length; i++) placeholdersIn(groups[i]!, names);
   for (const n of names) run.failures.push(`placeholder %${n}% has no values (give them with a pipeline's vars)`);
 }
 
