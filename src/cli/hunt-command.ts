@@ -26,6 +26,7 @@ import { RULE_OPTIONS, ruleSelection } from './rule-options.js';
 import { parseCommandArgs, requireExistingPaths } from './args.js';
 import { checkOutputFile, writing } from './output.js';
 import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE } from './exit-codes.js';
+import { thousands } from '../sigma/thousands.js';
 
 const HELP = `Usage: quarry hunt [--rules PATH…] [options] [INPUT…]
 
@@ -138,7 +139,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
     const col = loadSigmaPaths(rulePaths, { ...ruleLoadOptions(values['no-cache'], rulePaths), onFile: loadingProgress(progress), ...(opened.workers ? { parallel: false } : {}) });
     progress.done();
     if (col.files === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${rulePaths.join(', ')}`);
-    progress.show(`  preparing ${col.rules.length.toLocaleString('en-US')} rules through the pipelines, opening inputs…`, true);
+    progress.show(`  preparing ${thousands(col.rules.length)} rules through the pipelines, opening inputs…`, true);
     const { prepared, inputs, openProblems, correlation, workers: hunters } = await setupHunt(col, opened, plan);
     progress.done();
     log(banner(rulePaths, col, prepared, pipelines.names, inputs, logsource ? describeLogsource(logsource) : undefined, openProblems, correlation, values.verbose));

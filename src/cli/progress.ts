@@ -2,6 +2,7 @@
 // a pipe, a file or a test's capture) and at most ten redraws a second. It redraws one line in
 // place and clears it when done, so the banner and summary that follow stay clean.
 import { terminalLine } from '../report/terminal-text.js';
+import { thousands } from '../sigma/thousands.js';
 
 export interface Progress {
   /** Redraws the line (throttled unless `force`). */
@@ -34,7 +35,7 @@ export function terminalProgress(enabled: boolean, stream: NodeJS.WriteStream = 
 
 /** `loading rules  1,234/3,141 files` for `loadSigmaPaths`' callback. */
 export function loadingProgress(p: Progress): (read: number, listed: number) => void {
-  return (read, listed) => p.show(`  loading rules  ${read.toLocaleString('en-US')}/${listed.toLocaleString('en-US')} files  ${bar(read, listed)}`, read === listed);
+  return (read, listed) => p.show(`  loading rules  ${thousands(read)}/${thousands(listed)} files  ${bar(read, listed)}`, read === listed);
 }
 
 /**
@@ -54,7 +55,7 @@ export function huntProgress(p: Progress, sizes: number[]): (events: number, at:
     const rate = seconds > 0 ? Math.round(events / seconds) : 0;
     const eta = done > 0 && total > done ? `  ETA ${duration((seconds * (total - done)) / done)}` : '';
     // the most useful figures first: a narrow terminal cuts the end of the line
-    p.show(`  ${bar(at.index, at.count)} ${at.index}/${at.count} inputs${eta}  ${at.detections.toLocaleString('en-US')} detections  ${events.toLocaleString('en-US')} events (${rate.toLocaleString('en-US')}/s)  ${at.name.slice(-40)}`, first);
+    p.show(`  ${bar(at.index, at.count)} ${at.index}/${at.count} inputs${eta}  ${thousands(at.detections)} detections  ${thousands(events)} events (${thousands(rate)}/s)  ${at.name.slice(-40)}`, first);
     first = false;
   };
 }

@@ -4,7 +4,7 @@
 // Naming: `<field>@<property>`, e.g. `cs-host@tld`, `RemoteName@domain`. `@` never appears inside a
 // field name of the logs Quarry reads (it may start one, as in ECS `@timestamp`), and Quarry never
 // derives a field that the event already has, so a derived name cannot shadow real data.
-import { parse } from 'tldts';
+import { tldtsPackage } from './tldts-package.js';
 import { extractHost } from './host.js';
 
 export const DERIVED_PROPERTIES = ['host', 'domain', 'suffix', 'suffix_type', 'tld', 'is_ip', 'port'] as const;
@@ -17,7 +17,7 @@ export function deriveHostFields(value: string): DerivedValues | null {
   if (!h) return null;
   const out: DerivedValues = { host: h.host };
   if (h.port !== undefined) out.port = h.port;
-  const p = parse(h.host, { allowPrivateDomains: true });
+  const p = tldtsPackage().parse(h.host, { allowPrivateDomains: true });
   if (p.isIp) {
     out.is_ip = true;
     return out;

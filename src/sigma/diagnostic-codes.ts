@@ -8,6 +8,7 @@
 // too: they all speak the one Diagnostic type, and every layer may import sigma.
 import type { Severity } from './diagnostics.js';
 import { LEVELS, RELATED_TYPES, STATUSES } from './model.js';
+import { thousands } from './thousands.js';
 import { MAX_CONDITION_DEPTH, MAX_RULE_FILE_BYTES, MAX_VALUES_PER_FIELD, MAX_YAML_DEPTH } from './limits.js';
 
 /**
@@ -84,7 +85,7 @@ export const DIAGNOSTIC_CODES = {
   'deprecated-timeframe': { severity: 'warning', rooms: ['detection'], description: "'timeframe' belongs to the old aggregation syntax; correlation rules carry a timespan instead." },
   'empty-detection': { severity: 'error', rooms: ['detection'], description: 'A search identifier is empty (null, an empty list or an empty map).' },
   'invalid-value': { severity: 'error', rooms: ['detection'], description: 'Field values must be scalars or lists of scalars, not maps or nested lists.' },
-  'too-many-values': { severity: 'error', rooms: ['detection'], description: `A field has more than ${MAX_VALUES_PER_FIELD.toLocaleString('en-US')} values, as written or once its modifiers (windash, …) expand them; split the list over several rules.` },
+  'too-many-values': { severity: 'error', rooms: ['detection'], description: `A field has more than ${thousands(MAX_VALUES_PER_FIELD)} values, as written or once its modifiers (windash, …) expand them; split the list over several rules.` },
   'empty-value-list': { severity: 'error', rooms: ['detection'], description: 'A field has an empty value list, which could never match.' },
 
   // Condition grammar

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { diagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
 import { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile, type SigmaCollection } from './collection.js';
 import { MAX_RULE_FILE_BYTES } from './limits.js';
+import { thousands } from './thousands.js';
 import { RuleCache } from './rule-cache.js';
 import { parseOnTwoThreads, type ParseThreadOptions, type ThreadParse } from './parse-thread.js';
 
@@ -103,7 +104,7 @@ export function statRuleFile(file: string): Stats | ParsedFile {
     const st = statSync(file);
     // /dev/zero would be read forever, a FIFO would block: only regular files are rule files.
     if (!st.isFile()) return pathProblem(file, 'not-a-file', 'not a regular file (a device, a pipe or a socket): not read');
-    if (st.size > MAX_RULE_FILE_BYTES) return pathProblem(file, 'file-too-large', `${st.size.toLocaleString('en-US')} bytes; a rule file may have at most ${MAX_RULE_FILE_BYTES.toLocaleString('en-US')}`);
+    if (st.size > MAX_RULE_FILE_BYTES) return pathProblem(file, 'file-too-large', `${thousands(st.size)} bytes; a rule file may have at most ${thousands(MAX_RULE_FILE_BYTES)}`);
     return st;
   } catch (e) {
     return statProblem(file, e as NodeJS.ErrnoException);

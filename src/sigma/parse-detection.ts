@@ -5,6 +5,7 @@ import { ConditionError, parseCondition } from './condition.js';
 import { buildItem, ModifierError } from './modifiers.js';
 import { MAX_VALUES_PER_FIELD } from './limits.js';
 import { keySpan, spanOf, type ScalarValue, type YMap, type YNode, type YScalar } from './yaml-tree.js';
+import { thousands } from './thousands.js';
 
 export interface ParsedDetection {
   detections: Map<string, Detection>;
@@ -125,7 +126,7 @@ function parseMap(map: YMap, sink: DiagnosticSink, origin: DetectionItem['origin
  * spans the whole key, so that it starts where the item does (what `file:line:col` has always shown).
  */
 function makeItem(field: string | null, modifiers: string[], raw: ScalarValue[], at: Span, sink: DiagnosticSink, origin: DetectionItem['origin']): DetectionItem | null {
-  const tooMany = (n: number, how: string) => sink.report('too-many-values', `${field === null ? 'the keyword list' : `'${field}'`} has ${n.toLocaleString('en-US')} values${how}; the limit is ${MAX_VALUES_PER_FIELD.toLocaleString('en-US')}`, at);
+  const tooMany = (n: number, how: string) => sink.report('too-many-values', `${field === null ? 'the keyword list' : `'${field}'`} has ${thousands(n)} values${how}; the limit is ${thousands(MAX_VALUES_PER_FIELD)}`, at);
   // Checked before the modifiers run, so that a huge list costs no more than its counting.
   if (raw.length > MAX_VALUES_PER_FIELD) {
     tooMany(raw.length, '');

@@ -1,6 +1,7 @@
 // Loads YAML into a small position-carrying tree. Every later check reports `file:line:col` from it,
 // so no part of Quarry ever needs to look at the `yaml` package's own node types.
-import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, isAlias, isPair, Scalar, type Node as YamlNode, type Document } from 'yaml';
+import type { Node as YamlNode, Document, Scalar } from 'yaml';
+import { yamlPackage } from './yaml-package.js';
 import type { Position, Span } from './diagnostics.js';
 import { MAX_YAML_DEPTH } from './limits.js';
 import { fastYamlDocument } from './yaml-fast.js';
@@ -63,6 +64,7 @@ export function loadYamlDocuments(text: string): LoadedDocument[] {
 
 /** Every YAML document of a text read by the `yaml` package: what the fast reader must equal where it reads. */
 export function loadYamlDocumentsFully(text: string): LoadedDocument[] {
+  const { LineCounter, parseAllDocuments } = yamlPackage();
   const lineCounter = new LineCounter();
   // uniqueKeys is checked by us (duplicateKeys below) so that a duplicate is one located diagnostic
   // rather than a parse failure that hides the rest of the document.
@@ -113,6 +115,7 @@ function nodeSpan(node: YamlNode, c: Converter): Span {
 const nullScalar = (span: Span): YScalar => ({ kind: 'scalar', value: null, source: '', quoted: false, pos: span.start, end: span.end });
 
 function convert(node: YamlNode | null, c: Converter, depth: number): YNode {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yamlPackage();
   if (node === null || node === undefined) return nullScalar({ start: { line: 1, col: 1 }, end: { line: 1, col: 1 } });
   const span = nodeSpan(node, c);
   const pos = span.start;

@@ -1,6 +1,6 @@
 // `--format sentinel-rule`: the YAML analytic rule of the Azure-Sentinel repository's Detections
 // folder, one YAML document per rule (separated by `---`), written with the yaml package.
-import { Document, Scalar } from 'yaml';
+import { yamlPackage } from '../../../sigma/yaml-package.js';
 import type { FormattedRule, RuleFormat } from '../../common/types.js';
 import { dataConnectors, queryTable, SCHEDULE, sentinelRuleId, sentinelSeverity, sentinelTactics } from './sentinel.js';
 
@@ -25,6 +25,7 @@ export function sentinelRuleObject(r: FormattedRule): Record<string, unknown> {
 }
 
 function renderOne(r: FormattedRule): string {
+  const { Document, Scalar } = yamlPackage();
   const doc = new Document(sentinelRuleObject(r));
   // The query and a multi-line description as literal blocks, as the Detections folder writes them.
   for (const key of ['query', 'description']) {
