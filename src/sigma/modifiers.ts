@@ -40,7 +40,7 @@ interface Building {
  * Builds a detection item from a field key's modifier chain and its raw YAML values.
  * Throws ModifierError with a stable code on misuse.
  */
-export function buildItem(field: string | null, modifiers: string[], raw: ScalarValue[], base: Omit<DetectionItem, 'field' | 'modifiers' | 'values' | 'link' | 'cased' | 'negate'>): DetectionItem {
+export function buildItem(field: string | null, modifiers: string[], raw: ScalarValue[], base: Pick<DetectionItem, 'pos' | 'origin'>): DetectionItem {
   for (const m of modifiers) {
     if (!KNOWN_MODIFIERS.has(m)) throw new ModifierError('unknown-modifier', `unknown modifier '${m}'${suggest(m)}`);
   }
@@ -50,7 +50,10 @@ export function buildItem(field: string | null, modifiers: string[], raw: Scalar
     throw new ModifierError('null-in-list', 'null cannot be part of a value list; put `field: null` in its own selection');
   }
   const values: SigmaValue[] = raw.map((v) => initialValue(v, rawFirst !== undefined, expand));
-  const b: Building = { item: { ...base, field, modifiers, values, link: 'or', cased: false, negate: false }, afterRe: false };
+  // Written out rather than `{ ...base, field, … }`: a spread followed by new properties took V8's slow
+  // path, about 5 µs an item, a tenth of parsing a corpus.
+  const item: DetectionItem = { pos: base.pos, origin: base.origin, field, modifiers, values, link: 'or', cased: false, negate: false };
+  const b: Building = { item, afterRe: false };
   for (const m of modifiers) apply(b, m);
   if (b.item.values.some((v) => v.type === 'exists') && b.item.field === null) {
     throw new ModifierError('exists-without-field', "'exists' needs a field");
