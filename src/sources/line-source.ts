@@ -3,6 +3,7 @@
 // or that the parser refuses, is counted as a problem at its line number and reading goes on.
 
 import { StringDecoder } from 'node:string_decoder';
+import { batchedRecords } from './batched-records.js';
 import { ProblemLog } from './problem-log.js';
 import { GzipTrailerError, type ByteChunks } from './byte-input.js';
 import type { EventSource, EventValue, ImpliedLogSource, LogEvent, SourceFormat, SourceProblem, SourceRecord } from './types.js';
@@ -55,7 +56,9 @@ export function createLineSource(spec: LineSourceSpec, options: LineReaderOption
   const log = new ProblemLog(name, maxProblems);
   let used = false;
 
-  async function* records(): AsyncGenerator<SourceRecord> {
+  // Records in batches (a chunk of input's lines at a time), handed out one by one by batchedRecords:
+  // one resolved promise a record instead of an async generator's two trips through the microtasks.
+  async function* batches(): AsyncGenerator<SourceRecord[], void, undefined> {
     if (used) throw new Error(`records() of ${name} can be iterated only once`);
     used = true;
     let lineNo = 0;
@@ -64,7 +67,7 @@ export function createLineSource(spec: LineSourceSpec, options: LineReaderOption
     let skipping = false; // inside a line that grew past maxLine: drop until its end
     let first = true;
     const decoder = new StringDecoder('utf8');
-    const ready: SourceRecord[] = [];
+    let ready: SourceRecord[] = [];
 
     const handle = (text: string): void => {
       lineNo++;
@@ -121,8 +124,8 @@ export function createLineSource(spec: LineSourceSpec, options: LineReaderOption
         // Same reason as the JSON reader: strings of 128 KiB and more are slow for V8 to make.
         for (let at = 0; at < chunk.length; at += PIECE) feed(decoder.write(chunk.subarray(at, at + PIECE) as Buffer));
         if (ready.length > 0) {
-          for (const r of ready) yield r;
-          ready.length = 0;
+          yield ready;
+          ready = [];
         }
       }
     } catch (e) {
@@ -141,7 +144,7 @@ export function createLineSource(spec: LineSourceSpec, options: LineReaderOption
     const last = parser.end?.(lineNo);
     if (last instanceof RecordAt) ready.push({ event: last.event, location: { file: name, line: last.line, record: ++count } });
     else if (last) log.add(last.line, last.problem);
-    yield* ready;
+    if (ready.length > 0) yield ready;
   }
 
   return {
@@ -149,7 +152,7 @@ export function createLineSource(spec: LineSourceSpec, options: LineReaderOption
     format: spec.format,
     ...(spec.logsource ? { logsource: spec.logsource } : {}),
     ...(spec.pipeline ? { pipeline: spec.pipeline } : {}),
-    records,
+    records: () => batchedRecords(batches()),
     problems: log.problems,
     get problemCount() {
       return log.count;
