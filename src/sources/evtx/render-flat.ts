@@ -23,6 +23,7 @@ import {
   dataString, flattenPayload, isAttributesKey, isEmptySystemElement, normalizeEvent, payloadValue, put, putDataStrings,
   putSystemAttribute, putSystemValue, systemAttributeFields, type SystemAttributeFields,
 } from '../flatten.js';
+import { setOwn } from '../../json/parse-exact.js';
 import type { EventValue, LogEvent } from '../types.js';
 import {
   charRefChar, entityChar,
@@ -68,6 +69,8 @@ interface DataPlan {
   name: string | undefined;
   /** whether the walk follows a Data of that name (see PayloadSink.dataElement) */
   ok: boolean;
+  /** whether that name is one flatten.ts reads as attributes, not a field (isAttributesKey) */
+  attributes: boolean;
 }
 
 /** How many records took each way (for the tests: the old way must stay the exception). */
@@ -340,9 +343,9 @@ class SystemSink implements Sink {
 function dataPlan(el: ElementNode): DataPlan {
   const attrs = el.attrs;
   const only = attrs.length === 1 && attrs[0]!.name === 'Name' && attrs[0]!.parts.length === 1 ? attrs[0]!.parts[0]! : null;
-  if (only?.k !== K_TEXT) return { role: 'data', name: undefined, ok: true };
+  if (only?.k !== K_TEXT) return { role: 'data', name: undefined, ok: true, attributes: false };
   // a field named Data takes the Data key from the unnamed ones
-  return { role: 'data', name: only.text, ok: only.text !== 'Data' && ordinaryName(only.text) };
+  return { role: 'data', name: only.text, ok: only.text !== 'Data' && ordinaryName(only.text), attributes: isAttributesKey(only.text) };
 }
 
 function distinctNames(attrs: AttrNode[]): boolean {
@@ -450,8 +453,16 @@ class PayloadSink implements Sink {
       if (!plan.ok) throw OTHER_SHAPE;
       const text = leafText(el.children, values, depth);
       if (text === NOT_TEXT) throw OTHER_SHAPE;
-      const key = this.key(plan.name);
-      if (!isAttributesKey(key)) put(this.out, key, text === NO_TEXT ? null : (text as EventValue));
+      const value = text === NO_TEXT ? null : (text as EventValue);
+      const name = plan.name;
+      if (!plan.attributes && !Object.hasOwn(this.out, name)) {
+        // a name new to the event is new to the payload too (see key), and the field is this one's
+        this.keys.push(name);
+        setOwn(this.out, name, value);
+        return;
+      }
+      const key = this.key(name);
+      if (!isAttributesKey(key)) put(this.out, key, value);
       return;
     }
     let name: unknown;
