@@ -24,6 +24,7 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
     'backends/sql.test.ts',
     'server/explorer-corpus.test.ts',
     'evtx/fuzz.test.ts',
+    'evtx/render-flat-samples.test.ts',
     'sources/reader-equivalence.test.ts',
     'backends/sentinel-formats.test.ts',
     'pipeline/windows.test.ts',

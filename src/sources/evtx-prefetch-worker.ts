@@ -1,14 +1,11 @@
 // The EVTX read-ahead thread (evtx-prefetch.ts): lists the inputs, plans the EVTX files it reads,
-// then reads them in order with the hunt's own reader and flattening, a chunk of records a message.
+// then reads them in order with the hunt's own reader, rendering flat events, a chunk of records a message.
 import { readlinkSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { workerData } from 'node:worker_threads';
 import { readEvtx } from './evtx/reader.js';
-import { normalizeEvent } from './flatten.js';
 import { expandInputs } from './open-source.js';
-import { evtxFileSize, type PrefetchMessage, type PrefetchWorkerData, type WireRecord } from './evtx-prefetch.js';
-import type { EvtxError } from './evtx/types.js';
-import type { LogEvent } from './types.js';
+import { evtxFileSize, type PrefetchItem, type PrefetchMessage, type PrefetchWorkerData } from './evtx-prefetch.js';
 
 /** Items a message carries at most: about a chunk's records, so the hunt can start on the first ones. */
 const BATCH = 128;
@@ -48,14 +45,10 @@ if (files.reduce((n, f) => n + sizeOf(f), 0) < data.maxInputBytes) {
 post({ t: 'plan', files: plan });
 
 for (const [file, path] of plan.entries()) {
-  let items: Array<WireRecord | EvtxError> = [];
-  for await (const item of readEvtx(path, { workers: 0 })) {
+  let items: PrefetchItem[] = [];
+  for await (const item of readEvtx(path, { workers: 0, flat: true })) {
     if (item.kind === 'error') items.push(item);
-    else {
-      const flat = normalizeEvent(item.event as LogEvent);
-      const hidden = Object.getOwnPropertyDescriptor(flat, 'Event');
-      items.push({ kind: 'record', recordId: item.recordId, offset: item.offset, chunk: item.chunk, flat, nested: hidden !== undefined && !hidden.enumerable });
-    }
+    else items.push({ kind: 'record', recordId: item.recordId, offset: item.offset, chunk: item.chunk, flat: item.flat!, nested: item.nested! });
     if (items.length >= BATCH) {
       post({ t: 'items', file, items });
       items = [];

@@ -2,7 +2,7 @@
 // DFIR user runs `quarry hunt` (every SigmaHQ Windows rule over a few EVTX files), loading the rules
 // is most of the time and the second core idles. The worker (evtx-prefetch-worker.ts) lists the
 // inputs as `expandInputs` does, reads the EVTX files among them (by their magic, as `openSource`
-// sniffs) in that order with the same reader, flattens each record with the same `normalizeEvent`, and
+// sniffs) in that order with the same reader, rendering each record to the same flat event, and
 // posts them here a chunk at a time; `openEvtxSource` then takes a file's records from here instead
 // of reading it. Same records, same problems, same order: only the thread that did the work differs.
 //
@@ -17,37 +17,33 @@
 // them, still serialized (a message is taken off the channel only when the hunt needs its records),
 // so the bound is also the memory bound.
 //
-// The nested record (`flat.Event`, non-enumerable, see flatten.ts) does not cross threads: it is
-// rebuilt on first access by parsing the record's chunk again, so `Event.System.…` still answers.
+// The nested record (`flat.Event`, non-enumerable, see flatten.ts) does not cross threads: as for
+// records read here, `openEvtxSource` gives the event one built on first access (evtx/nested-event.ts).
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { parseChunk } from './evtx/chunk.js';
-import { CHUNK_SIZE, FILE_HEADER_SIZE } from './evtx/file-header.js';
 import type { EvtxError, EvtxRecord } from './evtx/types.js';
 import type { LogEvent } from './types.js';
 
 /** EVTX bytes read ahead at most (the samples a hunt of a few files meets total 18 MB). */
 export const PREFETCH_MAX_BYTES = 64 * 1024 * 1024;
 
-/** A record read ahead: its event already flat (normalizeEvent), as `openEvtxSource` yields it. */
+/** A record read ahead: its event flat, as `readEvtx` gives it with `flat: true` (`nested`: see EvtxRecord). */
 export interface PrefetchedRecord {
   kind: 'record';
   recordId: number;
   offset: number;
   chunk: number;
   flat: LogEvent;
+  nested: boolean;
 }
 
 /** What a prefetched file gives: records and errors in file order, as `readEvtx` gives them. */
 export type PrefetchItem = PrefetchedRecord | EvtxError;
 
-/** A record on the wire: `nested` says the flat event had the hidden nested `Event` (rebuilt here on access). */
-export type WireRecord = Omit<PrefetchedRecord, 'flat'> & { flat: LogEvent; nested: boolean };
-
 /** Messages of the worker, in this order: `plan` once (the files it reads), then for each planned file its `items` and `end`. */
 export type PrefetchMessage =
   | { t: 'plan'; files: string[] }
-  | { t: 'items'; file: number; items: Array<WireRecord | EvtxError> }
+  | { t: 'items'; file: number; items: PrefetchItem[] }
   | { t: 'end'; file: number };
 
 export interface PrefetchOptions {
@@ -113,13 +109,10 @@ export class EvtxPrefetch {
    */
   readonly stats = { given: 0, takenOver: 0 };
   private plan: Map<string, number> | null = null;
-  private planned: string[] = [];
   private feeds: Feed[] = [];
   private exited = false;
   private closed = false;
   private readonly ended: Promise<void>;
-  /** The last chunk parsed again for a nested `Event`: its records' events by file offset. */
-  private reparsed: { file: string; chunk: number; events: Map<number, Record<string, unknown>> } | null = null;
 
   constructor(paths: string[], options: PrefetchOptions = {}) {
     const { port1, port2 } = new MessageChannel();
@@ -188,7 +181,7 @@ export class EvtxPrefetch {
       this.stats.takenOver++;
       const { readEvtx } = await import('./evtx/reader.js');
       let k = 0;
-      for await (const item of readEvtx(path, { workers: 0 })) if (k++ >= given) yield item;
+      for await (const item of readEvtx(path, { workers: 0, flat: true })) if (k++ >= given) yield item;
       return;
     }
   }
@@ -207,55 +200,8 @@ export class EvtxPrefetch {
 
   private receive(m: PrefetchMessage): void {
     if (m.t === 'plan') {
-      this.planned = m.files;
       this.plan = new Map(m.files.map((f, i) => [f, i]));
     } else if (m.t === 'end') this.feed(m.file).ended = true;
-    else {
-      const file = this.planned[m.file]!;
-      const feed = this.feed(m.file);
-      for (const item of m.items) feed.items.push(item.kind === 'record' ? this.record(file, item) : item);
-    }
+    else this.feed(m.file).items.push(...m.items);
   }
-
-  private record(file: string, w: WireRecord): PrefetchedRecord {
-    const { flat } = w;
-    if (w.nested) {
-      // flatten.ts keeps the nested record as a hidden `Event`: rebuilt from the file when read
-      const self = this;
-      Object.defineProperty(flat, 'Event', {
-        get() {
-          const value = self.nestedEvent(file, w.chunk, w.offset);
-          Object.defineProperty(flat, 'Event', { value, enumerable: false, writable: true, configurable: true });
-          return value;
-        },
-        set(value: unknown) {
-          Object.defineProperty(flat, 'Event', { value, enumerable: false, writable: true, configurable: true });
-        },
-        enumerable: false,
-        configurable: true,
-      });
-    }
-    return { kind: 'record', recordId: w.recordId, offset: w.offset, chunk: w.chunk, flat };
-  }
-
-  /** The nested `Event` of the record at `offset`, parsing its chunk again (the last one is kept). */
-  private nestedEvent(file: string, chunk: number, offset: number): unknown {
-    if (!this.reparsed || this.reparsed.file !== file || this.reparsed.chunk !== chunk) {
-      const at = FILE_HEADER_SIZE + chunk * CHUNK_SIZE;
-      const buf = Buffer.alloc(CHUNK_SIZE);
-      const fd = openSync(file, 'r');
-      let n: number;
-      try {
-        n = readSync(fd, buf, 0, CHUNK_SIZE, at);
-      } finally {
-        closeSync(fd);
-      }
-      const parsed = parseChunk(buf.subarray(0, n), { file, chunk, offset: at, expected: true, json: true, xml: false });
-      this.reparsed = { file, chunk, events: new Map(parsed.records.map((r) => [r.offset, r.event])) };
-    }
-    const event = this.reparsed.events.get(offset);
-    if (!event) throw new Error(`${file}: the record at offset ${offset} cannot be read again (the file changed during the hunt?)`);
-    return event.Event;
-  }
-
 }

@@ -1,11 +1,12 @@
-// EVTX files as an EventSource: records flattened by the same function as EVTX-shaped JSON,
-// unreadable chunks and records reported as problems with their file offsets. A file read ahead on
-// another thread (evtx-prefetch.ts) gives the same records, already flat.
+// EVTX files as an EventSource: records rendered straight to the flat event that flatten.ts makes of
+// EVTX-shaped JSON (evtx/render-flat.ts), their nested form built when a rule reads `Event`
+// (evtx/nested-event.ts); unreadable chunks and records reported as problems with their file offsets.
+// A file read ahead on another thread (evtx-prefetch.ts) gives the same records.
 import { readEvtx } from './evtx/index.js';
 import type { EvtxPrefetch } from './evtx-prefetch.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE } from './evtx/file-header.js';
-import { normalizeEvent } from './flatten.js';
-import type { EventSource, LogEvent, SourceProblem, SourceRecord } from './types.js';
+import { NestedEvents } from './evtx/nested-event.js';
+import type { EventSource, SourceProblem, SourceRecord } from './types.js';
 
 /** Problems kept per file (all are counted). */
 export const MAX_PROBLEMS = 1000;
@@ -29,7 +30,8 @@ export function openEvtxSource(path: string, options: { workers?: number; chunks
     async *records(): AsyncIterable<SourceRecord> {
       // In-thread by default: on two cores, moving parsed events back from workers costs more than parsing them.
       const ahead = options.prefetch && !options.chunks ? options.prefetch.take(path) : null;
-      const reader = ahead ?? readEvtx(path, { workers: options.workers ?? 0, ...(options.chunks ? { chunks: options.chunks } : {}) });
+      const reader = ahead ?? readEvtx(path, { workers: options.workers ?? 0, flat: true, ...(options.chunks ? { chunks: options.chunks } : {}) });
+      const nested = new NestedEvents();
       for await (const item of reader) {
         if (item.kind === 'error') {
           // a run of lost records counts once per record, so events + problems = records declared
@@ -41,7 +43,8 @@ export function openEvtxSource(path: string, options: { workers?: number; chunks
           if (problems.length < MAX_PROBLEMS) problems.push(problem);
           continue;
         }
-        const event = 'flat' in item ? item.flat : normalizeEvent(item.event as LogEvent);
+        const event = item.flat!; // every reader above is asked for flat events
+        if (item.nested && !Object.hasOwn(event, 'Event')) nested.attach(event, path, item.chunk, item.offset);
         yield { event, location: { file: path, record: item.recordId, offset: item.offset } };
       }
     },

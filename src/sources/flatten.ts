@@ -26,6 +26,10 @@
 // `flat.Event.System.EventID` works (dotted names as rules for other products use), but it is not
 // iterated by keyword searches, Object.keys, or JSON.stringify, so outputs stay flat and nothing is
 // matched twice. It costs one property definition, no copy.
+//
+// EVTX files read by Quarry itself do not go through this walk: render-flat.ts writes the same flat
+// event straight from the parsed binary XML, with the naming decisions exported below (put,
+// putSystemValue, putSystemAttribute, putDataStrings, ...), so each rule has this one home.
 
 import { setOwn } from '../json/parse-exact.js';
 import type { EventValue, LogEvent } from './types.js';
@@ -75,16 +79,17 @@ export function flattenWindowsEvent(event: { Event: Obj & { System: Obj } }): Lo
 }
 
 /** First writer wins (see the header). */
-function put(out: LogEvent, name: string, value: EventValue): void {
+export function put(out: LogEvent, name: string, value: EventValue): void {
   if (!Object.hasOwn(out, name)) setOwn(out, name, value);
 }
 
-function isAttributesKey(key: string): boolean {
+/** Keys that hold attributes, not fields: `#attributes`, and `<Element>_attributes` of --separate-json-attributes. */
+export function isAttributesKey(key: string): boolean {
   return key === '#attributes' || key.endsWith('_attributes');
 }
 
-/** `{"#attributes":..,"#text":v}` → v; other values unchanged. */
-function textOf(v: EventValue): EventValue {
+/** A payload field's value: `{"#attributes":..,"#text":v}` → v; other values unchanged. */
+export function payloadValue(v: EventValue): EventValue {
   if (isObj(v) && '#text' in v) return v['#text'];
   return v;
 }
@@ -109,41 +114,79 @@ function flattenSystem(sys: Obj, out: LogEvent): void {
     if (isObj(v)) {
       const attrs = v['#attributes'];
       if (isObj(attrs)) systemAttributes(key, attrs, out);
-      if ('#text' in v) put(out, key, NUMERIC_SYSTEM.has(key) ? asNumber(v['#text']!) : v['#text']!);
+      if ('#text' in v) putSystemValue(out, key, v['#text']!);
       continue;
     }
-    if (v === null && (key === 'Correlation' || key === 'Security')) continue; // empty elements
-    put(out, key, NUMERIC_SYSTEM.has(key) ? asNumber(v) : v);
+    if (isEmptySystemElement(key, v)) continue;
+    putSystemValue(out, key, v);
   }
+}
+
+/** The value of System element `element` (its text) under its own name, the numeric ones as numbers. */
+export function putSystemValue(out: LogEvent, element: string, v: EventValue): void {
+  put(out, element, NUMERIC_SYSTEM.has(element) ? asNumber(v) : v);
+}
+
+/** Empty <Correlation/> and <Security/> elements give no field (other empty System elements give null). */
+export function isEmptySystemElement(element: string, v: EventValue): boolean {
+  return v === null && (element === 'Correlation' || element === 'Security');
 }
 
 function systemAttributes(element: string, attrs: Obj, out: LogEvent): void {
+  for (const a in attrs) putSystemAttribute(out, systemAttributeFields(element, a), attrs[a]!);
+}
+
+/** How an attribute of a System element becomes fields: their names (none, or two), and whether its value is made a number. */
+export interface SystemAttributeFields {
+  names: string[];
+  numeric: boolean;
+}
+
+/** Writes the value of a System attribute as its fields. */
+export function putSystemAttribute(out: LogEvent, fields: SystemAttributeFields, v: EventValue): void {
+  const value = fields.numeric ? asNumber(v) : v;
+  for (const name of fields.names) put(out, name, value);
+}
+
+/**
+ * The fields of attribute `attr` of System element `element` (see the header). Worked out once per
+ * pair: a name made again for every record is a new string that each field write must hash and look
+ * up. Hostile files can hold any number of names, so only so many pairs are kept.
+ */
+export function systemAttributeFields(element: string, attr: string): SystemAttributeFields {
+  let byAttr = fieldsByName.get(element);
+  let fields = byAttr?.get(attr);
+  if (fields !== undefined) return fields;
+  fields = attributeFields(element, attr);
+  if (fieldsKept < MAX_FIELDS_KEPT) {
+    if (!byAttr) fieldsByName.set(element, (byAttr = new Map()));
+    byAttr.set(attr, fields);
+    fieldsKept++;
+  }
+  return fields;
+}
+
+const fieldsByName = new Map<string, Map<string, SystemAttributeFields>>();
+const MAX_FIELDS_KEPT = 4096;
+let fieldsKept = 0;
+
+function attributeFields(element: string, attr: string): SystemAttributeFields {
   switch (element) {
     case 'EventID': // Qualifiers: reachable through Event.System.EventID
-      return;
+      return { names: [], numeric: false };
     case 'TimeCreated':
-      for (const a in attrs) put(out, a === 'SystemTime' ? 'TimeCreated' : `TimeCreated_${a}`, attrs[a]!);
-      return;
+      return { names: [attr === 'SystemTime' ? 'TimeCreated' : `TimeCreated_${attr}`], numeric: false };
     case 'Execution':
-      for (const a in attrs) {
-        if (a === 'ProcessID' || a === 'ThreadID') put(out, a, asNumber(attrs[a]!));
-        else put(out, `Execution_${a}`, attrs[a]!);
-      }
-      return;
+      return attr === 'ProcessID' || attr === 'ThreadID' ? { names: [attr], numeric: true } : { names: [`Execution_${attr}`], numeric: false };
     case 'Security':
-      for (const a in attrs) {
-        if (a === 'UserID') {
-          put(out, 'UserID', attrs[a]!);
-          put(out, 'SecurityUserID', attrs[a]!);
-        } else put(out, `Security_${a}`, attrs[a]!);
-      }
-      return;
+      return attr === 'UserID' ? { names: ['UserID', 'SecurityUserID'], numeric: false } : { names: [`Security_${attr}`], numeric: false };
     default: // Provider_Name, Provider_Guid, Correlation_ActivityID, ...
-      for (const a in attrs) put(out, `${element}_${a}`, attrs[a]!);
+      return { names: [`${element}_${attr}`], numeric: false };
   }
 }
 
-function flattenPayload(data: EventValue, out: LogEvent): void {
+/** The fields of an EventData element, or of UserData's inner element, given as its JSON value. */
+export function flattenPayload(data: EventValue, out: LogEvent): void {
   if (!isObj(data)) {
     // <EventData> holding only text, or a bare list
     addData(data, out);
@@ -152,7 +195,7 @@ function flattenPayload(data: EventValue, out: LogEvent): void {
   for (const key in data) {
     const v = data[key]!;
     if (key === 'Data') addData(v, out);
-    else if (!isAttributesKey(key)) put(out, key, textOf(v));
+    else if (!isAttributesKey(key)) put(out, key, payloadValue(v));
   }
 }
 
@@ -175,11 +218,23 @@ function addData(v: EventValue, out: LogEvent): void {
       else strings.push(dataString(item['#text'] ?? null));
     } else strings.push(dataString(item));
   }
-  if (strings.length > 0) {
-    const existing = out.Data;
-    if (Array.isArray(existing)) existing.push(...strings);
-    else put(out, 'Data', strings);
+  if (strings.length > 0) putDataStrings(out, strings);
+}
+
+/**
+ * Adds the strings of unnamed <Data> elements: to the Data list an earlier payload made, else as Data
+ * (first writer wins). Returns the list they went to (later strings of the same payload belong
+ * there too), or null when Data is another writer's value.
+ */
+export function putDataStrings(out: LogEvent, strings: string[]): string[] | null {
+  const existing = out.Data;
+  if (Array.isArray(existing)) {
+    existing.push(...strings);
+    return existing as string[];
   }
+  if (Object.hasOwn(out, 'Data')) return null;
+  setOwn(out, 'Data', strings);
+  return strings;
 }
 
 function dataName(v: Obj): string | undefined {
@@ -188,7 +243,8 @@ function dataName(v: Obj): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
-function dataString(v: EventValue): string {
+/** An unnamed <Data> element's value as one of the Data strings. */
+export function dataString(v: EventValue): string {
   if (typeof v === 'string') return v;
   if (v === null) return '';
   if (typeof v === 'object') return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));

@@ -142,7 +142,7 @@ export class BinXmlParser {
         while (this.pos < this.end && (this.buf[this.pos]! & 0xbf) === TOK_ATTR) attrs.push(this.attribute());
       }
       const close = this.u8();
-      if (close === TOK_CLOSE_EMPTY) return { k: K_ELEMENT, name, attrs, children: null, xml: undefined };
+      if (close === TOK_CLOSE_EMPTY) return { k: K_ELEMENT, name, attrs, children: null, xml: undefined, flat: undefined };
       if (close !== TOK_CLOSE_START) this.fail(`expected close of start tag, got 0x${close.toString(16)}`);
       const children: Node[] = [];
       for (;;) {
@@ -154,7 +154,7 @@ export class BinXmlParser {
         else if (t === TOK_TEMPLATE) children.push(this.templateInstance());
         else children.push(this.content(t));
       }
-      return { k: K_ELEMENT, name, attrs, children, xml: undefined };
+      return { k: K_ELEMENT, name, attrs, children, xml: undefined, flat: undefined };
     } finally {
       this.depth--;
     }

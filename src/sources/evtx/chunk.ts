@@ -2,6 +2,7 @@
 import { BinXmlError, BinXmlParser } from './binxml.js';
 import { crc32 } from './crc32.js';
 import { CHUNK_SIZE } from './file-header.js';
+import { renderFlat } from './render-flat.js';
 import { renderJson } from './render-json.js';
 import { renderXml } from './render-xml.js';
 import type { ChunkResult, EvtxRecord } from './types.js';
@@ -16,6 +17,8 @@ export interface ChunkJob {
   expected: boolean;
   json: boolean;
   xml: boolean;
+  /** the flat event instead of the JSON one (EvtxOptions.flat) */
+  flat?: boolean;
 }
 
 const CHUNK_MAGIC = 0x6b6e6843; // "Chnk" of "ElfChnk\0", read at offset 3
@@ -88,8 +91,13 @@ export function parseChunk(buf: Buffer, job: ChunkJob): ChunkResult {
       const nodes = parser.parseDocument(p + 24, p + size - 4);
       const rec: EvtxRecord = {
         kind: 'record', recordId, timestamp: filetime(buf, p + 16, 6),
-        event: job.json ? renderJson(nodes, null) : {}, file, offset: offset + p, chunk,
+        event: job.json && !job.flat ? renderJson(nodes, null) : {}, file, offset: offset + p, chunk,
       };
+      if (job.flat) {
+        const r = renderFlat(nodes);
+        rec.flat = r.flat;
+        rec.nested = r.nested;
+      }
       if (job.xml) rec.xml = renderXml(nodes, null);
       res.records.push(rec);
     } catch (e) {

@@ -7,9 +7,10 @@
 //   reader.stats                                  // header, chunks, records ok/failed, errors, warnings
 //
 // Modules: file-header, chunk (record walk), binxml (tokens -> nodes), values (substitution types),
-// render-json (evtx_dump -o json shape), render-xml, reader (streaming, file order), worker-pool +
-// chunk-worker (worker_threads), inputs (files/folders). The `quarry evtx dump|info` command is
-// src/cli/evtx-command.ts.
+// render-json (evtx_dump -o json shape), render-flat (the flat event of a hunt, `flat: true`) and
+// nested-event (its hidden nested `Event`, built on access), render-xml, reader (streaming, file
+// order), worker-pool + chunk-worker (worker_threads), inputs (files/folders). The `quarry evtx
+// dump|info` command is src/cli/evtx-command.ts.
 export { readEvtx, readEvtxAll, type EvtxReader } from './reader.js';
 export { expandEvtxInputs } from './inputs.js';
 export { parseChunk, type ChunkJob } from './chunk.js';

@@ -1,5 +1,6 @@
 // The parsed form of binary XML: a small tree that templates compile to once per chunk and that
 // records instantiate with their substitution values. Renderers (JSON, XML) walk it.
+import type { FlatPlan } from './render-flat.js';
 import type { XmlPlan } from './render-xml.js';
 
 export const K_ELEMENT = 1;
@@ -22,6 +23,8 @@ export interface ElementNode {
    * record of its chunk. Always present (undefined until then) so that every element has one shape.
    */
   xml: XmlPlan | undefined;
+  /** The same for the flat renderer (render-flat.ts), by the role the element has there. */
+  flat: FlatPlan | undefined;
 }
 export interface AttrNode { name: string; parts: Node[] }
 export interface TextNode { k: 2; text: string }

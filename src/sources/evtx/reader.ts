@@ -90,9 +90,10 @@ async function* iterate(file: string, options: EvtxOptions, stats: EvtxStats): A
     const slots = options.chunks ? Math.min(inFile, options.chunks.to) : inFile;
     const json = options.json ?? true;
     const xml = options.xml ?? false;
+    const flat = options.flat ?? false;
     const want = options.workers ?? os.availableParallelism();
     const nWorkers = Math.min(want, slots - first);
-    const job = (i: number): ChunkJob => ({ file, chunk: i, offset: FILE_HEADER_SIZE + i * CHUNK_SIZE, expected: i < declared, json, xml });
+    const job = (i: number): ChunkJob => ({ file, chunk: i, offset: FILE_HEADER_SIZE + i * CHUNK_SIZE, expected: i < declared, json, xml, flat });
     const readSlot = (i: number, buf: Buffer): Buffer => buf.subarray(0, readSync(fd, buf, 0, CHUNK_SIZE, FILE_HEADER_SIZE + i * CHUNK_SIZE));
 
     /** The chunk's records and errors in file order (sorted by offset), once counted in the stats. */

@@ -12,7 +12,8 @@ import { T_BINXML, T_NULL, valueJson } from './values.js';
 type Json = unknown;
 type Obj = Record<string, Json>;
 
-const MAX_DEPTH = 128;
+/** Nesting deeper than this is not rendered (templates and binary XML values can nest without end). */
+export const MAX_DEPTH = 128;
 
 /** Renders a record's top-level nodes to `{ Event: {...} }`. */
 export function renderJson(nodes: Node[], values: Values | null): Obj {
@@ -40,7 +41,7 @@ class Builder {
 
   addText(v: Json): void {
     if (!this.hasText) { this.text = v; this.hasText = true; }
-    else this.text = textOf(this.text) + textOf(v);
+    else this.text = joinText(this.text, v);
   }
 
   addChild(el: ElementNode, values: Values | null, depth: number): void {
@@ -94,13 +95,19 @@ class Builder {
   }
 }
 
+/** An element's text so far and its next piece: one piece keeps its type (a number stays a number), more make a string. */
+export function joinText(text: Json, v: Json): string {
+  return textOf(text) + textOf(v);
+}
+
 function textOf(v: Json): string {
   if (v === null || v === undefined) return '';
   if (Array.isArray(v)) return v.map(textOf).join(',');
   return String(v);
 }
 
-function attrJson(parts: Node[], values: Values | null, depth: number): Json {
+/** An attribute's value; undefined when it has none (a null substitution), and then the attribute is left out. */
+export function attrJson(parts: Node[], values: Values | null, depth: number): Json {
   if (parts.length === 1) {
     // the common case, one text or substitution, without a Builder
     const p = parts[0]!;
@@ -117,7 +124,8 @@ function attrJson(parts: Node[], values: Values | null, depth: number): Json {
   return b.hasText ? b.text : undefined;
 }
 
-function elementJson(el: ElementNode, values: Values | null, depth: number): Json {
+/** An element as JSON (attributes under "#attributes", text under "#text" beside child elements). */
+export function elementJson(el: ElementNode, values: Values | null, depth: number): Json {
   let attrs: Obj | null = null;
   for (const a of el.attrs) {
     const v = attrJson(a.parts, values, depth);

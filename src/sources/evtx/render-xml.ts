@@ -233,7 +233,7 @@ function element(el: ElementNode, values: Values | null, indent: string, depth: 
     if (t & T_ARRAY) {
       let lines = '';
       for (const item of valueTextItems(values.buf, values.offs[plan.index]!, values.sizes[plan.index]!, t)) {
-        const copy: ElementNode = { k: K_ELEMENT, name: el.name, attrs: el.attrs, children: [{ k: K_TEXT, text: item }], xml: undefined };
+        const copy: ElementNode = { k: K_ELEMENT, name: el.name, attrs: el.attrs, children: [{ k: K_TEXT, text: item }], xml: undefined, flat: undefined };
         lines += element(copy, values, indent, depth + 1);
       }
       return lines;

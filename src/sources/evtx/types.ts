@@ -1,3 +1,4 @@
+import type { LogEvent } from '../types.js';
 import type { EvtxFileHeader } from './file-header.js';
 
 /** One event record. `event` has the shape of the evtx crate's `evtx_dump -o json`. */
@@ -6,7 +7,15 @@ export interface EvtxRecord {
   recordId: number;
   /** written time, ISO 8601 UTC with microseconds, e.g. 2021-02-22T23:07:20.794383Z */
   timestamp: string;
+  /** empty ({}) when not requested (`json: false`, or `flat: true`) */
   event: Record<string, unknown>;
+  /** with `flat: true`: the event as normalizeEvent(event) would make it (render-flat.ts) */
+  flat?: LogEvent;
+  /**
+   * with `flat: true`: whether the nested event belongs to `flat` as its hidden `Event`; when `flat`
+   * lacks it (it was not made, or did not cross threads), NestedEvents.attach gives it (nested-event.ts)
+   */
+  nested?: boolean;
   /** event XML, when requested with `xml: true` */
   xml?: string;
   file: string;
@@ -67,6 +76,8 @@ export interface EvtxOptions {
   xml?: boolean;
   /** render the JSON event (default true) */
   json?: boolean;
+  /** render each record straight to its flat event (`flat`) instead of the JSON event (default false) */
+  flat?: boolean;
   /**
    * Read only the chunk slots `from` (inclusive) to `to` (exclusive), e.g. one worker's share of a
    * big file; the file header's problems are reported by the share that starts at slot 0 only.
