@@ -113,10 +113,13 @@ type Owners = Map<string, number[]>;
 interface FieldAutomaton {
   literals: string[];
   /**
-   * Built on first use: a hunt over one kind of event never pays for the other fields' automata.
+   * Built once values have asked for it (see `LiteralPrefilter.buildAfter`): a hunt over one kind
+   * of event never pays for the other fields' automata, nor for a large one that a few values ask.
    * Shared by every scope with the same literals (see `LiteralPrefilter.automatonOf`).
    */
   automaton: AhoCorasick | null;
+  /** Values searched literal by literal so far, each weighted by its length (see `buildAfter`). */
+  direct: number;
   /** Per literal, the groups it serves, each as rule × 4 + group. */
   owners: number[][];
   /** Per literal, the generation that last saw it: a literal found twice marks its rules once. */
@@ -156,7 +159,18 @@ const MAX_KEYWORD_DEPTH = 32;
 /** Scopes kept at most: distinct candidate lists are few (channel × event id of the rules); past this, the whole set's scope. */
 const MAX_SCOPES = 1024;
 /** A scope's field whose automaton is not made yet (its first event makes it). */
-const UNBUILT: FieldAutomaton = { literals: [], automaton: null, owners: [], seen: new Uint32Array(0), hit: () => {} };
+const UNBUILT: FieldAutomaton = { literals: [], automaton: null, direct: 0, owners: [], seen: new Uint32Array(0), hit: () => {} };
+/**
+ * Values (weighted: see `walk`) a field's literals are searched for one by one before its automaton
+ * is built. Building costs, per literal, about what 30 searches of a short value with
+ * String#includes cost once the code is optimised, and several times more in a process's first
+ * second (the build's loops are not optimised yet), when a hunt builds them: the
+ * 7,500 command-line literals of every Windows rule took 60–90 ms to build, for the 16 values the
+ * public EVTX samples have of that field. Searching until the searches have cost about what the
+ * build would, then building, costs at most about twice the better of the two (the rent-or-buy
+ * bound), whatever the events.
+ */
+const BUILD_AFTER = 32;
 
 export class LiteralPrefilter {
   /** Per normalised field name (see EventView.normalizeName), the literals of every rule. */
@@ -189,6 +203,12 @@ export class LiteralPrefilter {
    */
   readonly woken: number[] = [];
   private generation = 0;
+  /**
+   * Weighted values a field's literals are searched for directly before its automaton is built
+   * (BUILD_AFTER). Either way finds the same literals; tests set 0 (automata from the first value)
+   * and Infinity (never built) to check both against the plain path.
+   */
+  buildAfter = BUILD_AFTER;
   /** The event being scanned (for the lower-cased text of non-ASCII values). */
   private ev: EventView | null = null;
   /** The scope being scanned with (its keywords search nested objects). */
@@ -309,7 +329,7 @@ export class LiteralPrefilter {
         woken.push(rule);
       }
     };
-    const fa: FieldAutomaton = { literals, automaton: null, owners, seen, hit };
+    const fa: FieldAutomaton = { literals, automaton: null, direct: 0, owners, seen, hit };
     this.all.push(fa);
     return fa;
   }
@@ -376,8 +396,29 @@ export class LiteralPrefilter {
     }
     const s = textOf(v);
     if (s === null) return;
-    const ac = (fa.automaton ??= this.automatonOf(fa.literals));
+    let ac = fa.automaton;
+    if (ac === null) {
+      if (fa.direct < this.buildAfter) {
+        // A long value costs each literal's search more (a value of 512 characters counts twice).
+        fa.direct += 1 + (s.length >> 9);
+        this.searchEach(fa, s);
+        return;
+      }
+      ac = fa.automaton = this.automatonOf(fa.literals);
+    }
     if (!ac.scanFolded(s, fa.hit)) ac.scan(this.ev!.lower(s), fa.hit);
+  }
+
+  /**
+   * What the automaton's scan reports, without it: every literal the lower-cased value contains
+   * (the automaton may report a few more, never fewer: see `columns` in aho-corasick.ts). Hits
+   * are reported in literal order rather than text order, which nothing reads: `woken` is sorted
+   * by the detector, and marking a rule does not depend on the order of its literals' hits.
+   */
+  private searchEach(fa: FieldAutomaton, s: string): void {
+    const text = this.ev!.lower(s);
+    const { literals, hit } = fa;
+    for (let i = 0; i < literals.length; i++) if (text.includes(literals[i]!)) hit(i);
   }
 
   /**
