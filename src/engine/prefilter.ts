@@ -120,6 +120,8 @@ interface FieldAutomaton {
   automaton: AhoCorasick | null;
   /** Values searched literal by literal so far, each weighted by its length (see `buildAfter`). */
   direct: number;
+  /** Whether some literal could occur in the text of a number (see NUMBER_TEXT): if not, numbers are not searched. */
+  numbers: boolean;
   /** Per literal, the groups it serves, each as rule × 4 + group. */
   owners: number[][];
   /** Per literal, the generation that last saw it: a literal found twice marks its rules once. */
@@ -159,7 +161,14 @@ const MAX_KEYWORD_DEPTH = 32;
 /** Scopes kept at most: distinct candidate lists are few (channel × event id of the rules); past this, the whole set's scope. */
 const MAX_SCOPES = 1024;
 /** A scope's field whose automaton is not made yet (its first event makes it). */
-const UNBUILT: FieldAutomaton = { literals: [], automaton: null, direct: 0, owners: [], seen: new Uint32Array(0), hit: () => {} };
+const UNBUILT: FieldAutomaton = { literals: [], automaton: null, direct: 0, numbers: false, owners: [], seen: new Uint32Array(0), hit: () => {} };
+/**
+ * A literal made only of characters the lower-cased text of a number can have (String of a number
+ * or bigint: digits, sign, point, exponent, `infinity`, `nan`). A literal with any other character
+ * cannot occur in a number's text: a field's numbers (event ids, levels, process ids: two values
+ * of five in the EVTX samples) need no search when none of its literals is like this.
+ */
+const NUMBER_TEXT = /^[-+.0-9aefinty]+$/;
 /**
  * Values (weighted: see `walk`) a field's literals are searched for one by one before its automaton
  * is built. Building costs, per literal, about what 30 searches of a short value with
@@ -329,7 +338,8 @@ export class LiteralPrefilter {
         woken.push(rule);
       }
     };
-    const fa: FieldAutomaton = { literals, automaton: null, direct: 0, owners, seen, hit };
+    const numbers = literals.some((l) => NUMBER_TEXT.test(l));
+    const fa: FieldAutomaton = { literals, automaton: null, direct: 0, numbers, owners, seen, hit };
     this.all.push(fa);
     return fa;
   }
@@ -394,6 +404,7 @@ export class LiteralPrefilter {
       if (keywords && depth < MAX_KEYWORD_DEPTH) for (const x of Object.values(v)) this.walk(keywords, x, depth + 1);
       return;
     }
+    if (!fa.numbers && (typeof v === 'number' || typeof v === 'bigint')) return;
     const s = textOf(v);
     if (s === null) return;
     let ac = fa.automaton;
