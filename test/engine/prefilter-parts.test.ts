@@ -189,6 +189,12 @@ detection:
   sel: {Image|endswith: '\\\\сmd.exe'}
   condition: sel
 ---
+title: numeric keyword
+logsource: {product: test}
+detection:
+  keywords: ['31337']
+  condition: keywords
+---
 title: no literal
 logsource: {product: test}
 detection:
@@ -201,7 +207,7 @@ detection:
 for (const buildAfter of [undefined, 0, Infinity])
   test(`the prefilter keeps exactly the plain path detections: keywords in nested values, case, non-ASCII (buildAfter ${buildAfter ?? 'default'})`, () => {
     const { fast, plain, anchored } = detectors(RULES, [], buildAfter);
-    assert.equal(anchored, 5, 'every rule but the regex with no literal has an anchor');
+    assert.equal(anchored, 6, 'every rule but the regex with no literal has an anchor');
     const events: Array<Record<string, unknown>> = [
       { CommandLine: 'x EVILWORD y' },
       { Other: { deep: [{ deeper: 'has evilword inside' }] } },
@@ -216,6 +222,7 @@ for (const buildAfter of [undefined, 0, Infinity])
       { Image: 'C:\\Windows\\сmd.exe' },
       { Image: 'C:\\Windows\\cmd.exe' },
       { Count: 42, Flag: true, Nothing: null, CommandLine: 'pid 123456' },
+      { Port: 31337, Count: 4 }, // a keyword found in a number
     ];
     let total = 0;
     for (const e of events) {
@@ -224,7 +231,7 @@ for (const buildAfter of [undefined, 0, Infinity])
       assert.deepEqual(a, b, JSON.stringify(e));
       total += b.length;
     }
-    assert.equal(total, 10, 'the events do match');
+    assert.equal(total, 11, 'the events do match');
   });
 
 test('a rule with literals in several conjuncts wakes only when each has one in the event', () => {
