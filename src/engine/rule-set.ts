@@ -128,6 +128,8 @@ export class RuleIndex {
   /** Rules with a guard that names no channel the index can read: candidates for every event. */
   private readonly unindexed: CompiledRule[] = [];
   private readonly cache = new Map<string, CompiledRule[]>();
+  /** Candidate lists by their rules' indexes (joined): equal lists are one array. */
+  private readonly lists = new Map<string, CompiledRule[]>();
   readonly guarded: CompiledRule[];
   /** Rules of `product: windows` with no category or service: every Windows event meets them. */
   readonly windowsWide: CompiledRule[];
@@ -191,6 +193,13 @@ export class RuleIndex {
         for (const id of listed ?? [single]) for (const r of bucket.byEventId.get(id) ?? []) merged.add(r);
       }
       list = [...merged].sort((a, b) => a.index - b.index);
+      // Hundreds of channel and event id pairs share a score of distinct lists (most ids have no
+      // rule of their own): one array per content, so that what the detector derives per list
+      // (its members, its prefilter scope: a walk over every rule each) is made once per content.
+      const content = list.map((r) => r.index).join(',');
+      const same = this.lists.get(content);
+      if (same) list = same;
+      else if (this.lists.size < 10_000) this.lists.set(content, list);
       if (this.cache.size < 10_000) this.cache.set(key, list);
     }
     return list;
