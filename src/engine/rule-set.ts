@@ -127,7 +127,12 @@ export class RuleIndex {
   private readonly channels = new Map<string, ChannelBucket>();
   /** Rules with a guard that names no channel the index can read: candidates for every event. */
   private readonly unindexed: CompiledRule[] = [];
+  /** Candidate lists of events with a list of event ids, by channel and ids (joined). */
   private readonly cache = new Map<string, CompiledRule[]>();
+  /** Candidate lists of events with one event id, by channel, then id. */
+  private readonly byChannel = new Map<string, Map<number, CompiledRule[]>>();
+  /** Lists in `byChannel`. */
+  private cached = 0;
   /** Candidate lists by their rules' indexes (joined): equal lists are one array. */
   private readonly lists = new Map<string, CompiledRule[]>();
   readonly guarded: CompiledRule[];
@@ -180,28 +185,48 @@ export class RuleIndex {
     const idValue = ev.get('EventID');
     // A list of event ids (JSON from some shippers) meets a rule when any of them does, as the
     // rule's own test reads a list: the rules filed under each id are candidates.
-    // Every event asks: the common single id makes no array and no join, only the cache key.
-    const listed = Array.isArray(idValue) ? eventIdsOf(idValue) : null;
-    const single = listed ? NaN : numberOf(idValue);
-    const key = `${channel}\0${listed ? listed.join(',') : single}`;
-    let list = this.cache.get(key);
-    if (!list) {
-      const bucket = this.channels.get(channel);
-      const merged = new Set<CompiledRule>([...this.unindexed, ...this.windowsWide]);
-      if (bucket) {
-        for (const r of bucket.anyEventId) merged.add(r);
-        for (const id of listed ?? [single]) for (const r of bucket.byEventId.get(id) ?? []) merged.add(r);
+    if (Array.isArray(idValue)) {
+      const listed = eventIdsOf(idValue);
+      const key = `${channel}\0${listed.join(',')}`;
+      let list = this.cache.get(key);
+      if (!list) {
+        list = this.build(channel, listed);
+        if (this.cache.size < 10_000) this.cache.set(key, list);
       }
-      list = [...merged].sort((a, b) => a.index - b.index);
-      // Hundreds of channel and event id pairs share a score of distinct lists (most ids have no
-      // rule of their own): one array per content, so that what the detector derives per list
-      // (its members, its prefilter scope: a walk over every rule each) is made once per content.
-      const content = list.map((r) => r.index).join(',');
-      const same = this.lists.get(content);
-      if (same) list = same;
-      else if (this.lists.size < 10_000) this.lists.set(content, list);
-      if (this.cache.size < 10_000) this.cache.set(key, list);
+      return list;
     }
+    // Every event asks: the common single id is looked up by channel, then by number (Map keys
+    // compare numbers as the ids' own test does, NaN included), with no key string made per event.
+    const single = numberOf(idValue);
+    let byId = this.byChannel.get(channel);
+    let list = byId?.get(single);
+    if (!list) {
+      list = this.build(channel, [single]);
+      if (this.cached < 10_000) {
+        if (!byId) this.byChannel.set(channel, (byId = new Map()));
+        byId.set(single, list);
+        this.cached++;
+      }
+    }
+    return list;
+  }
+
+  /** The candidate list of a channel and event ids, made once per content (see `lists`). */
+  private build(channel: string, ids: readonly number[]): CompiledRule[] {
+    const bucket = this.channels.get(channel);
+    const merged = new Set<CompiledRule>([...this.unindexed, ...this.windowsWide]);
+    if (bucket) {
+      for (const r of bucket.anyEventId) merged.add(r);
+      for (const id of ids) for (const r of bucket.byEventId.get(id) ?? []) merged.add(r);
+    }
+    const list = [...merged].sort((a, b) => a.index - b.index);
+    // Hundreds of channel and event id pairs share a score of distinct lists (most ids have no
+    // rule of their own): one array per content, so that what the detector derives per list
+    // (its members, its prefilter scope: a walk over every rule each) is made once per content.
+    const content = list.map((r) => r.index).join(',');
+    const same = this.lists.get(content);
+    if (same) return same;
+    if (this.lists.size < 10_000) this.lists.set(content, list);
     return list;
   }
 }
