@@ -113,10 +113,15 @@ type Owners = Map<string, number[]>;
 interface FieldAutomaton {
   literals: string[];
   /**
-   * Built on first use: a hunt over one kind of event never pays for the other fields' automata.
+   * Built once values have asked for it (see `LiteralPrefilter.buildAfter`): a hunt over one kind
+   * of event never pays for the other fields' automata, nor for a large one that a few values ask.
    * Shared by every scope with the same literals (see `LiteralPrefilter.automatonOf`).
    */
   automaton: AhoCorasick | null;
+  /** Values searched literal by literal so far, each weighted by its length (see `buildAfter`). */
+  direct: number;
+  /** Whether some literal could occur in the text of a number (see NUMBER_TEXT): if not, numbers are not searched. */
+  numbers: boolean;
   /** Per literal, the groups it serves, each as rule × 4 + group. */
   owners: number[][];
   /** Per literal, the generation that last saw it: a literal found twice marks its rules once. */
@@ -156,7 +161,25 @@ const MAX_KEYWORD_DEPTH = 32;
 /** Scopes kept at most: distinct candidate lists are few (channel × event id of the rules); past this, the whole set's scope. */
 const MAX_SCOPES = 1024;
 /** A scope's field whose automaton is not made yet (its first event makes it). */
-const UNBUILT: FieldAutomaton = { literals: [], automaton: null, owners: [], seen: new Uint32Array(0), hit: () => {} };
+const UNBUILT: FieldAutomaton = { literals: [], automaton: null, direct: 0, numbers: false, owners: [], seen: new Uint32Array(0), hit: () => {} };
+/**
+ * A literal made only of characters the lower-cased text of a number can have (String of a number
+ * or bigint: digits, sign, point, exponent, `infinity`, `nan`). A literal with any other character
+ * cannot occur in a number's text: a field's numbers (event ids, levels, process ids: two values
+ * of five in the EVTX samples) need no search when none of its literals is like this.
+ */
+const NUMBER_TEXT = /^[-+.0-9aefinty]+$/;
+/**
+ * Values (weighted: see `walk`) a field's literals are searched for one by one before its automaton
+ * is built. Building costs, per literal, about what 30 searches of a short value with
+ * String#includes cost once the code is optimised, and several times more in a process's first
+ * second (the build's loops are not optimised yet), when a hunt builds them: the 7,500
+ * command-line literals of every Windows rule took 60–90 ms to build, for the 8 command lines of
+ * the public EVTX samples. Searching until the searches have cost about what the build would,
+ * then building, costs at most about twice the better of the two (the rent-or-buy bound),
+ * whatever the events.
+ */
+const BUILD_AFTER = 32;
 
 export class LiteralPrefilter {
   /** Per normalised field name (see EventView.normalizeName), the literals of every rule. */
@@ -189,6 +212,12 @@ export class LiteralPrefilter {
    */
   readonly woken: number[] = [];
   private generation = 0;
+  /**
+   * Weighted values a field's literals are searched for directly before its automaton is built
+   * (BUILD_AFTER). Either way finds the same literals; tests set 0 (automata from the first value)
+   * and Infinity (never built) to check both against the plain path.
+   */
+  buildAfter = BUILD_AFTER;
   /** The event being scanned (for the lower-cased text of non-ASCII values). */
   private ev: EventView | null = null;
   /** The scope being scanned with (its keywords search nested objects). */
@@ -309,7 +338,8 @@ export class LiteralPrefilter {
         woken.push(rule);
       }
     };
-    const fa: FieldAutomaton = { literals, automaton: null, owners, seen, hit };
+    const numbers = literals.some((l) => NUMBER_TEXT.test(l));
+    const fa: FieldAutomaton = { literals, automaton: null, direct: 0, numbers, owners, seen, hit };
     this.all.push(fa);
     return fa;
   }
@@ -374,10 +404,35 @@ export class LiteralPrefilter {
       if (keywords && depth < MAX_KEYWORD_DEPTH) for (const x of Object.values(v)) this.walk(keywords, x, depth + 1);
       return;
     }
+    if (!fa.numbers && (typeof v === 'number' || typeof v === 'bigint')) return;
     const s = textOf(v);
     if (s === null) return;
-    const ac = (fa.automaton ??= this.automatonOf(fa.literals));
+    let ac = fa.automaton;
+    if (ac === null) {
+      // A long value costs each literal's search more (a value of 512 characters counts twice):
+      // one that would take the searches past the budget is scanned with the automaton, built now,
+      // so a huge value never meets thousands of literals one by one.
+      const cost = 1 + (s.length >> 9);
+      if (fa.direct + cost <= this.buildAfter) {
+        fa.direct += cost;
+        this.searchEach(fa, s);
+        return;
+      }
+      ac = fa.automaton = this.automatonOf(fa.literals);
+    }
     if (!ac.scanFolded(s, fa.hit)) ac.scan(this.ev!.lower(s), fa.hit);
+  }
+
+  /**
+   * What the automaton's scan reports, without it: every literal the lower-cased value contains
+   * (the automaton may report a few more, never fewer: see `columns` in aho-corasick.ts). Hits
+   * are reported in literal order rather than text order, which nothing reads: `woken` is sorted
+   * by the detector, and marking a rule does not depend on the order of its literals' hits.
+   */
+  private searchEach(fa: FieldAutomaton, s: string): void {
+    const text = this.ev!.lower(s);
+    const { literals, hit } = fa;
+    for (let i = 0; i < literals.length; i++) if (text.includes(literals[i]!)) hit(i);
   }
 
   /**

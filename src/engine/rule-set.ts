@@ -1,7 +1,6 @@
 // Compiled rules and the index that decides, per event, which rules can possibly match.
 // The index may only over-select: any doubt keeps a rule among the candidates.
 import type { Expr, FieldTest, RuleIR } from '../ir/types.js';
-import { fieldTests } from '../ir/lower.js';
 import { compileExpr, regexError, type Predicate } from './compile.js';
 import { numberOf, textOf, type EventView } from './event-access.js';
 import type { RegexFactory } from './regex.js';
@@ -25,12 +24,19 @@ export interface CompiledRuleSet {
   notRunnable: NotRunnable[];
   index: RuleIndex;
   prefilter: LiteralPrefilter;
+  /**
+   * Every field name the compiled rules read (tests and field references), rule by rule in test
+   * order, detection before guard: gathered by the walk that checks their regular expressions.
+   */
+  fields: ReadonlySet<string>;
 }
 
 export function compileRuleSet(irs: RuleIR[], opts: { regex: RegexFactory }): CompiledRuleSet {
   const rules: CompiledRule[] = [];
   const notRunnable: NotRunnable[] = [];
   const regex = memoRegex(opts.regex);
+  const fields = new Set<string>();
+  const names: string[] = []; // the rule's, kept only if it can run
   for (const ir of irs) {
     if (ir.failures.length) {
       notRunnable.push({ ir, reason: ir.failures.join('; ') });
@@ -40,17 +46,19 @@ export function compileRuleSet(irs: RuleIR[], opts: { regex: RegexFactory }): Co
     // corpus's rules (the index and the prefilter keep the rest away) and need not build the others.
     // What can make a rule unusable (a regular expression the engine refuses, the only CompileError)
     // is checked now, so that it is reported before the hunt, and the tester is kept for later.
-    const why = unusableRegex(ir, regex);
+    names.length = 0;
+    const why = unusableRegex(ir, regex, names);
     if (why !== null) {
       notRunnable.push({ ir, reason: why });
       continue;
     }
+    for (let i = 0; i < names.length; i++) fields.add(names[i]!);
     const detection = lazily(() => compileExpr(ir.detection, { regex }));
     const guard = ir.guard ? lazily(() => compileExpr(ir.guard!, { regex })) : null;
     rules.push({ index: rules.length, ir, guard, detection });
   }
   const prefilter = new LiteralPrefilter(rules.length, (i) => findAnchor(rules[i]!.ir.detection));
-  return { rules, notRunnable, index: new RuleIndex(rules), prefilter };
+  return { rules, notRunnable, index: new RuleIndex(rules), prefilter, fields };
 }
 
 /** A predicate compiled on its first call. */
@@ -59,28 +67,34 @@ function lazily(compile: () => Predicate): Predicate {
   return (ev) => (p ??= compile())(ev);
 }
 
-/** The reason the first regular expression of the rule the engine refuses cannot be used, or null. */
-function unusableRegex(ir: RuleIR, regex: RegexFactory): string | null {
+/**
+ * The reason the first regular expression of the rule the engine refuses cannot be used, or null;
+ * appends to `names` the field names the rule reads (complete only when null is returned).
+ */
+function unusableRegex(ir: RuleIR, regex: RegexFactory, names: string[]): string | null {
   // The detection's tests first, then the guard's (the order fieldTests lists them in).
-  return firstBadRegex(ir.detection, regex) ?? (ir.guard ? firstBadRegex(ir.guard, regex) : null);
+  return firstBadRegex(ir.detection, regex, names) ?? (ir.guard ? firstBadRegex(ir.guard, regex, names) : null);
 }
 
 /**
- * The first regular expression of an expression, in test order, that the factory refuses: a walk
- * that makes no list of the rule's tests (every rule of a corpus is checked, few have a regex).
+ * The first regular expression of an expression, in test order, that the factory refuses, with
+ * the field names read until there: one walk that makes no list of the rule's tests (every rule
+ * of a corpus is checked, few have a regex; a second walk for the names cost as much again).
  */
-function firstBadRegex(e: Expr, regex: RegexFactory): string | null {
+function firstBadRegex(e: Expr, regex: RegexFactory, names: string[]): string | null {
   switch (e.kind) {
     case 'and':
     case 'or':
       for (let i = 0; i < e.args.length; i++) {
-        const why = firstBadRegex(e.args[i]!, regex);
+        const why = firstBadRegex(e.args[i]!, regex, names);
         if (why !== null) return why;
       }
       return null;
     case 'not':
-      return firstBadRegex(e.arg, regex);
+      return firstBadRegex(e.arg, regex, names);
     case 'test':
+      if (e.field) names.push(e.field);
+      if (e.value.type === 'fieldref') names.push(e.value.field);
       if (e.value.type !== 're') return null;
       try {
         regex(e.value.pattern, e.value.flags);
@@ -113,7 +127,14 @@ export class RuleIndex {
   private readonly channels = new Map<string, ChannelBucket>();
   /** Rules with a guard that names no channel the index can read: candidates for every event. */
   private readonly unindexed: CompiledRule[] = [];
+  /** Candidate lists of events with a list of event ids, by channel and ids (joined). */
   private readonly cache = new Map<string, CompiledRule[]>();
+  /** Candidate lists of events with one event id, by channel, then id. */
+  private readonly byChannel = new Map<string, Map<number, CompiledRule[]>>();
+  /** Lists in `byChannel`. */
+  private cached = 0;
+  /** Candidate lists by their rules' indexes (joined): equal lists are one array. */
+  private readonly lists = new Map<string, CompiledRule[]>();
   readonly guarded: CompiledRule[];
   /** Rules of `product: windows` with no category or service: every Windows event meets them. */
   readonly windowsWide: CompiledRule[];
@@ -164,21 +185,48 @@ export class RuleIndex {
     const idValue = ev.get('EventID');
     // A list of event ids (JSON from some shippers) meets a rule when any of them does, as the
     // rule's own test reads a list: the rules filed under each id are candidates.
-    // Every event asks: the common single id makes no array and no join, only the cache key.
-    const listed = Array.isArray(idValue) ? eventIdsOf(idValue) : null;
-    const single = listed ? NaN : numberOf(idValue);
-    const key = `${channel}\0${listed ? listed.join(',') : single}`;
-    let list = this.cache.get(key);
-    if (!list) {
-      const bucket = this.channels.get(channel);
-      const merged = new Set<CompiledRule>([...this.unindexed, ...this.windowsWide]);
-      if (bucket) {
-        for (const r of bucket.anyEventId) merged.add(r);
-        for (const id of listed ?? [single]) for (const r of bucket.byEventId.get(id) ?? []) merged.add(r);
+    if (Array.isArray(idValue)) {
+      const listed = eventIdsOf(idValue);
+      const key = `${channel}\0${listed.join(',')}`;
+      let list = this.cache.get(key);
+      if (!list) {
+        list = this.build(channel, listed);
+        if (this.cache.size < 10_000) this.cache.set(key, list);
       }
-      list = [...merged].sort((a, b) => a.index - b.index);
-      if (this.cache.size < 10_000) this.cache.set(key, list);
+      return list;
     }
+    // Every event asks: the common single id is looked up by channel, then by number (Map keys
+    // compare numbers as the ids' own test does, NaN included), with no key string made per event.
+    const single = numberOf(idValue);
+    let byId = this.byChannel.get(channel);
+    let list = byId?.get(single);
+    if (!list) {
+      list = this.build(channel, [single]);
+      if (this.cached < 10_000) {
+        if (!byId) this.byChannel.set(channel, (byId = new Map()));
+        byId.set(single, list);
+        this.cached++;
+      }
+    }
+    return list;
+  }
+
+  /** The candidate list of a channel and event ids, made once per content (see `lists`). */
+  private build(channel: string, ids: readonly number[]): CompiledRule[] {
+    const bucket = this.channels.get(channel);
+    const merged = new Set<CompiledRule>([...this.unindexed, ...this.windowsWide]);
+    if (bucket) {
+      for (const r of bucket.anyEventId) merged.add(r);
+      for (const id of ids) for (const r of bucket.byEventId.get(id) ?? []) merged.add(r);
+    }
+    const list = [...merged].sort((a, b) => a.index - b.index);
+    // Hundreds of channel and event id pairs share a score of distinct lists (most ids have no
+    // rule of their own): one array per content, so that what the detector derives per list
+    // (its members, its prefilter scope: a walk over every rule each) is made once per content.
+    const content = list.map((r) => r.index).join(',');
+    const same = this.lists.get(content);
+    if (same) return same;
+    if (this.lists.size < 10_000) this.lists.set(content, list);
     return list;
   }
 }
@@ -245,13 +293,6 @@ function isPlainTestOf(t: Expr, field: string): t is FieldTest {
 }
 
 /** Every field name the compiled rules read (tests and field references). */
-export function fieldsUsed(set: CompiledRuleSet): Set<string> {
-  const names = new Set<string>();
-  for (const r of set.rules) {
-    for (const t of r.ir.guard ? fieldTests(r.ir.guard, fieldTests(r.ir.detection)) : fieldTests(r.ir.detection)) {
-      if (t.field) names.add(t.field);
-      if (t.value.type === 'fieldref') names.add(t.value.field);
-    }
-  }
-  return names;
+export function fieldsUsed(set: CompiledRuleSet): ReadonlySet<string> {
+  return set.fields;
 }

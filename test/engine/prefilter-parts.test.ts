@@ -142,12 +142,14 @@ test('regex literals hold in every text RE2 matches (case-insensitive: the Kelvi
     }
 });
 
-function detectors(yaml: string, pipelines: ProcessingPipeline[] = []): { fast: Detector; plain: Detector; anchored: number } {
+/** `buildAfter`: the prefilter's (its default unless given: see LiteralPrefilter.buildAfter). */
+function detectors(yaml: string, pipelines: ProcessingPipeline[] = [], buildAfter?: number): { fast: Detector; plain: Detector; anchored: number } {
   const col = emptyCollection();
   addParsedFile(col, parseSigmaText(yaml, 'rules.yml'));
   checkCollection(col);
   const set = prepareRules(col, { pipelines, regex: re2Regex }).set;
   assert.equal(set.notRunnable.length, 0);
+  if (buildAfter !== undefined) set.prefilter.buildAfter = buildAfter;
   return {
     fast: new Detector(set, { regex: re2Regex }),
     plain: new Detector(set, { regex: re2Regex, prefilter: false }),
@@ -187,6 +189,12 @@ detection:
   sel: {Image|endswith: '\\\\сmd.exe'}
   condition: sel
 ---
+title: numeric keyword
+logsource: {product: test}
+detection:
+  keywords: ['31337']
+  condition: keywords
+---
 title: no literal
 logsource: {product: test}
 detection:
@@ -194,33 +202,37 @@ detection:
   condition: sel
 `;
 
-test('the prefilter keeps exactly the plain path detections: keywords in nested values, case, non-ASCII', () => {
-  const { fast, plain, anchored } = detectors(RULES);
-  assert.equal(anchored, 5, 'every rule but the regex with no literal has an anchor');
-  const events: Array<Record<string, unknown>> = [
-    { CommandLine: 'x EVILWORD y' },
-    { Other: { deep: [{ deeper: 'has evilword inside' }] } },
-    { CommandLine: 'MIMIKATZ', Misc: ['a', { b: 'SEKURLSA::logonpasswords' }] },
-    { CommandLine: 'mimikatz', Misc: 'sekurlsa' },
-    { CommandLine: 'mimikatz' },
-    { Note: 'ÜNÏCODE text' },
-    { CommandLine: 'İnvoke-Expression', Image: 'C:\\Windows\\СMD.EXE' },
-    { CommandLine: 'INVOKE-WEBREQUEST http://x' },
-    { CommandLine: 'RUNDLL32.EXE foo.dll,#12' },
-    { CommandLine: 'rundll32.exe foo.dll,Entry' },
-    { Image: 'C:\\Windows\\сmd.exe' },
-    { Image: 'C:\\Windows\\cmd.exe' },
-    { Count: 42, Flag: true, Nothing: null, CommandLine: 'pid 123456' },
-  ];
-  let total = 0;
-  for (const e of events) {
-    const a = fast.next(structuredClone(e)).matches.map((m) => m.rule.ir.rule.title);
-    const b = plain.next(structuredClone(e)).matches.map((m) => m.rule.ir.rule.title);
-    assert.deepEqual(a, b, JSON.stringify(e));
-    total += b.length;
-  }
-  assert.equal(total, 10, 'the events do match');
-});
+// Each way of finding the literals: literal by literal (the first values of a hunt; every value
+// with Infinity), and the automata (every value with 0).
+for (const buildAfter of [undefined, 0, Infinity])
+  test(`the prefilter keeps exactly the plain path detections: keywords in nested values, case, non-ASCII (buildAfter ${buildAfter ?? 'default'})`, () => {
+    const { fast, plain, anchored } = detectors(RULES, [], buildAfter);
+    assert.equal(anchored, 6, 'every rule but the regex with no literal has an anchor');
+    const events: Array<Record<string, unknown>> = [
+      { CommandLine: 'x EVILWORD y' },
+      { Other: { deep: [{ deeper: 'has evilword inside' }] } },
+      { CommandLine: 'MIMIKATZ', Misc: ['a', { b: 'SEKURLSA::logonpasswords' }] },
+      { CommandLine: 'mimikatz', Misc: 'sekurlsa' },
+      { CommandLine: 'mimikatz' },
+      { Note: 'ÜNÏCODE text' },
+      { CommandLine: 'İnvoke-Expression', Image: 'C:\\Windows\\СMD.EXE' },
+      { CommandLine: 'INVOKE-WEBREQUEST http://x' },
+      { CommandLine: 'RUNDLL32.EXE foo.dll,#12' },
+      { CommandLine: 'rundll32.exe foo.dll,Entry' },
+      { Image: 'C:\\Windows\\сmd.exe' },
+      { Image: 'C:\\Windows\\cmd.exe' },
+      { Count: 42, Flag: true, Nothing: null, CommandLine: 'pid 123456' },
+      { Port: 31337, Count: 4 }, // a keyword found in a number
+    ];
+    let total = 0;
+    for (const e of events) {
+      const a = fast.next(structuredClone(e)).matches.map((m) => m.rule.ir.rule.title);
+      const b = plain.next(structuredClone(e)).matches.map((m) => m.rule.ir.rule.title);
+      assert.deepEqual(a, b, JSON.stringify(e));
+      total += b.length;
+    }
+    assert.equal(total, 11, 'the events do match');
+  });
 
 test('a rule with literals in several conjuncts wakes only when each has one in the event', () => {
   const yaml = `title: image and command line
