@@ -10,7 +10,7 @@ import { diagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics.
 import { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile, type SigmaCollection } from './collection.js';
 import { MAX_RULE_FILE_BYTES } from './limits.js';
 import { thousands } from './thousands.js';
-import { RuleCache, type FileStatus } from './rule-cache.js';
+import { RuleCache } from './rule-cache.js';
 import { parseOnTwoThreads, type ParseThreadOptions, type ThreadParse } from './parse-thread.js';
 
 export { addParsedFile, checkCollection, emptyCollection, parseSigmaText, pipelineFilesNote, type ParsedFile, type RejectedDocument, type SigmaCollection } from './collection.js';
@@ -152,14 +152,10 @@ export function readRuleFile(file: string, cache?: RuleCache | null): ParsedFile
 function readAndParse(file: string, st: Stats, cache?: RuleCache | null): ParsedFile {
   const read = readRuleText(file, st);
   if (!('text' in read)) return read;
-  return cachedOr(file, cache ? RuleCache.hash(read.bytes) : '', st, cache, () => parseRuleText(file, read));
-}
-
-/** The cache's parse of these bytes when it holds them, else `parse()`'s, kept. */
-function cachedOr(file: string, hash: string, st: FileStatus, cache: RuleCache | null | undefined, parse: () => ParsedFile): ParsedFile {
+  const hash = cache ? RuleCache.hash(read.bytes) : '';
   const hit = cache?.get(file, hash, st);
   if (hit) return hit;
-  const parsed = parse();
+  const parsed = parseRuleText(file, read);
   cache?.put(file, hash, st, parsed);
   return parsed;
 }
@@ -171,9 +167,16 @@ export function parseRuleText(file: string, { text, bytes }: { text: string; byt
   return warnings.length ? { ...parsed, fileDiagnostics: warnings } : parsed;
 }
 
-/** A file parsed on the parsing thread (parse-thread.ts), taken as `readAndParse` would have taken it. */
+/**
+ * A file parsed on the parsing thread (parse-thread.ts), taken as `readAndParse` would have taken it:
+ * the cache's parse when it holds these bytes, else this one, kept.
+ */
 function adoptThreadParse(file: string, r: ThreadParse, cache?: RuleCache | null): ParsedFile {
-  return r.hash === undefined || !r.status ? r.parsed : cachedOr(file, r.hash, r.status, cache, () => r.parsed);
+  if (r.hash === undefined || !r.status) return r.parsed;
+  const hit = cache?.get(file, r.hash, r.status);
+  if (hit) return hit;
+  cache?.put(file, r.hash, r.status, r.parsed);
+  return r.parsed;
 }
 
 function positionOf(text: string, index: number): { line: number; col: number } {
@@ -224,10 +227,9 @@ export function parseRuleListing(listing: RuleListing, options: LoadOptions = {}
     if (unread) settle(i, unread);
     else toParse.push({ i, st });
   });
-  const paths = toParse.map((p) => listing.files[p.i]!);
-  const here = (k: number) => settle(toParse[k]!.i, readAndParse(paths[k]!, toParse[k]!.st, cache));
-  const there = (k: number, r: ThreadParse) => settle(toParse[k]!.i, adoptThreadParse(paths[k]!, r, cache));
-  if (!options.parallel || parseOnTwoThreads(paths, here, there, options.threads) === null) {
+  const here = (k: number) => settle(toParse[k]!.i, readAndParse(listing.files[toParse[k]!.i]!, toParse[k]!.st, cache));
+  const there = (k: number, r: ThreadParse) => settle(toParse[k]!.i, adoptThreadParse(listing.files[toParse[k]!.i]!, r, cache));
+  if (!options.parallel || parseOnTwoThreads(toParse.map((p) => listing.files[p.i]!), here, there, options.threads) === null) {
     for (let k = 0; k < toParse.length; k++) here(k);
   }
   cache?.save();
