@@ -11,7 +11,7 @@ import { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type P
 import { MAX_RULE_FILE_BYTES } from './limits.js';
 import { thousands } from './thousands.js';
 import { RuleCache } from './rule-cache.js';
-import { parseOnTwoThreads, type ParseThreadOptions, type ThreadParse } from './parse-thread.js';
+import { parseOnTwoThreads, type ThreadParse } from './parse-thread.js';
 
 export { addParsedFile, checkCollection, emptyCollection, parseSigmaText, pipelineFilesNote, type ParsedFile, type RejectedDocument, type SigmaCollection } from './collection.js';
 
@@ -194,12 +194,10 @@ export interface LoadOptions {
   /** Called after each rule file is read. */
   onFile?: LoadProgress;
   /**
-   * Parse on a second thread too when many files need parsing and a processor is spare
-   * (parse-thread.ts; `threads` tunes it). Files parsed there come without their YAML trees, as
-   * cache hits do; the commands ask for it, a library caller may.
+   * Parse on a second thread too when many files need parsing (parse-thread.ts). Files parsed there
+   * come without their YAML trees, as cache hits do; the commands ask for it, a library caller may.
    */
   parallel?: boolean;
-  threads?: ParseThreadOptions;
 }
 
 /** Every rule file under the paths, parsed, and every path that could not be used, in listing order. */
@@ -229,7 +227,7 @@ export function parseRuleListing(listing: RuleListing, options: LoadOptions = {}
   });
   const here = (k: number) => settle(toParse[k]!.i, readAndParse(listing.files[toParse[k]!.i]!, toParse[k]!.st, cache));
   const there = (k: number, r: ThreadParse) => settle(toParse[k]!.i, adoptThreadParse(listing.files[toParse[k]!.i]!, r, cache));
-  if (!options.parallel || parseOnTwoThreads(toParse.map((p) => listing.files[p.i]!), here, there, options.threads) === null) {
+  if (!options.parallel || parseOnTwoThreads(toParse.map((p) => listing.files[p.i]!), here, there) === null) {
     for (let k = 0; k < toParse.length; k++) here(k);
   }
   cache?.save();

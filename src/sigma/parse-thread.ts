@@ -10,7 +10,7 @@
 // each message. A second thread that cannot start, fails, or stops answering leaves its files to
 // this one (a file it took but never answered is parsed here), so nothing is lost and no error
 // comes of it.
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { ParsedFile } from './collection.js';
 import type { FileStatus } from './rule-cache.js';
@@ -43,28 +43,19 @@ export interface ParseWorkerData {
   port: MessagePort;
 }
 
+/** For tests: another script for the second thread, a shorter wait before giving up on it. */
 export interface ParseThreadOptions {
-  /**
-   * Start the second thread even when the machine has no processor to spare (tests): by default a
-   * load average of the processors less one or more keeps the load on one thread, where a second
-   * would only add its start and the copying of its parses (about a third more CPU time) and wait
-   * for a processor.
-   */
-  evenWhenBusy?: boolean;
-  /** For tests: another script for the second thread, a shorter wait before giving up on it. */
   script?: URL;
   stallMs?: number;
 }
 
 /**
  * Parses `files` on this thread (`here(k)`) and a second one (`there(k, parse)`), each file once;
- * returns how many the second thread parsed. Null when there are too few files, one processor or
- * none to spare, or no thread could be started: the caller then parses them all itself.
+ * returns how many the second thread parsed. Null when there are too few files, one processor, or
+ * no thread could be started: the caller then parses them all itself.
  */
 export function parseOnTwoThreads(files: string[], here: (k: number) => void, there: (k: number, r: ThreadParse) => void, opts: ParseThreadOptions = {}): number | null {
-  const processors = availableParallelism();
-  if (files.length < PARALLEL_MIN_FILES || processors < 2) return null;
-  if (!opts.evenWhenBusy && loadavg()[0]! > processors - 1) return null;
+  if (files.length < PARALLEL_MIN_FILES || availableParallelism() < 2) return null;
   const counters = new SharedArrayBuffer(8);
   const shared = new Int32Array(counters);
   const { port1, port2 } = new MessageChannel();

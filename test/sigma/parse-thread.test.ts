@@ -54,7 +54,6 @@ test('two threads parse each file once, into what one thread parses', { skip: !T
       assert.ok(!seen.has(k), `file ${k} parsed twice`);
       seen.set(k, JSON.stringify(r.parsed));
     },
-    { evenWhenBusy: true },
   );
   assert.ok(parsedThere !== null && parsedThere > 0, `the second thread parsed ${parsedThere} files`);
   assert.equal(seen.size, files.length);
@@ -65,13 +64,13 @@ test('a load on two threads is the load on one, and so is a rule cache it fills'
   const dir = corpus();
   const plain = loadSigmaPaths([dir]);
   assert.ok(plain.rules.length >= PARALLEL_MIN_FILES && plain.rejected.length >= 2 && plain.diagnostics.length >= 2, `${plain.rules.length} rules, ${plain.rejected.length} rejected`);
-  assert.deepEqual(loadSigmaPaths([dir], { parallel: true, threads: { evenWhenBusy: true } }), plain);
+  assert.deepEqual(loadSigmaPaths([dir], { parallel: true }), plain);
   const listing = listRuleFiles([dir]);
-  assert.deepEqual(parseRuleListing(listing, { parallel: true, threads: { evenWhenBusy: true } }).map(withoutYamlTrees), parseRuleListing(listing).map(withoutYamlTrees));
+  assert.deepEqual(parseRuleListing(listing, { parallel: true }).map(withoutYamlTrees), parseRuleListing(listing).map(withoutYamlTrees));
   const cacheDir = folder('quarry-parse-thread-cache-');
   const filling = new RuleCache(cacheDir, [dir], () => Date.now() + 60_000);
   const progress: number[] = [];
-  assert.deepEqual(loadSigmaPaths([dir], { cache: filling, parallel: true, threads: { evenWhenBusy: true }, onFile: (read) => progress.push(read) }), plain);
+  assert.deepEqual(loadSigmaPaths([dir], { cache: filling, parallel: true, onFile: (read) => progress.push(read) }), plain);
   assert.deepEqual(progress, Array.from({ length: listing.files.length }, (_, i) => i + 1), 'progress counts every file once, in order');
   assert.equal(filling.stats.written, true);
   const reading = new RuleCache(cacheDir, [dir]);
@@ -84,7 +83,7 @@ for (const [name, script] of [['fails', 'parse-thread-workers/fails.js'], ['goes
     const dir = corpus();
     const files = listRuleFiles([dir]).files;
     const parsedHere = new Set<number>();
-    const parsedThere = parseOnTwoThreads(files, (k) => parsedHere.add(k), () => assert.fail('nothing comes from that thread'), { script: new URL(script, import.meta.url), stallMs: 300, evenWhenBusy: true });
+    const parsedThere = parseOnTwoThreads(files, (k) => parsedHere.add(k), () => assert.fail('nothing comes from that thread'), { script: new URL(script, import.meta.url), stallMs: 300 });
     assert.equal(parsedThere, 0);
     assert.equal(parsedHere.size, files.length);
   });

@@ -30,9 +30,9 @@ let cached: SigmaCollection;
 test('the whole corpus from the cache equals the plain load', () => {
   plain = loadSigmaPaths(FOLDERS);
   // Parsed on two threads, as the commands load (sigma/parse-thread.ts): the same collection.
-  assert.deepEqual(loadSigmaPaths(FOLDERS, { parallel: true, threads: { evenWhenBusy: true } }), plain);
+  assert.deepEqual(loadSigmaPaths(FOLDERS, { parallel: true }), plain);
   const filling = new RuleCache(dir, FOLDERS);
-  assert.deepEqual(loadSigmaPaths(FOLDERS, { cache: filling, parallel: true, threads: { evenWhenBusy: true } }), plain);
+  assert.deepEqual(loadSigmaPaths(FOLDERS, { cache: filling, parallel: true }), plain);
   assert.equal(filling.stats.written, true);
   const reading = new RuleCache(dir, FOLDERS);
   cached = loadSigmaPaths(FOLDERS, { cache: reading });
