@@ -37,7 +37,7 @@ async function child(mode: Mode, folders: string[], cacheDir: string): Promise<v
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const cache = mode === 'cold' ? null : new RuleCache(cacheDir, folders);
-  const col = loadSigmaPaths(folders, { cache, parallel: true }); // as the commands load (cli/rule-cache-option.ts)
+  const col = loadSigmaPaths(folders, { cache });
   const t1 = performance.now();
   const c1 = process.cpuUsage();
   const prepared = prepareRules(col, { pipelines: [builtinPipeline('windows')!], regex: re2Regex });

@@ -135,8 +135,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
     const plan = { pipelines: pipelines.pipelines, formatPipelines: !values['no-default-pipeline'], regex: re2Regex, minLevel, logsource, threads: workers ?? 'auto', ...(prefetch ? { prefetch } : {}) } as const;
     // inputs first: the worker threads, when they pay, start now and load the rules beside this thread
     const opened = await openHuntInputs(inputPaths, plan, { paths: rulePaths, cache: !values['no-cache'] });
-    // The hunt's own threads, when it has them, are loading the same rules now: no parsing thread beside them.
-    const col = loadSigmaPaths(rulePaths, { ...ruleLoadOptions(values['no-cache'], rulePaths), onFile: loadingProgress(progress), ...(opened.workers ? { parallel: false } : {}) });
+    const col = loadSigmaPaths(rulePaths, { ...ruleLoadOptions(values['no-cache'], rulePaths), onFile: loadingProgress(progress) });
     progress.done();
     if (col.files === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${rulePaths.join(', ')}`);
     progress.show(`  preparing ${thousands(col.rules.length)} rules through the pipelines, opening inputs…`, true);

@@ -15,7 +15,7 @@ ${pad}or QUARRY_CACHE_DIR=DIR set this for every command)
 `;
 }
 
-/** How to load these rule paths: with the cache the environment names, unless `--no-cache`; on both cores when many files need parsing. */
+/** How to load these rule paths: with the cache the environment names, unless `--no-cache`. */
 export function ruleLoadOptions(noCache: boolean | undefined, paths: readonly string[]): LoadOptions {
-  return { cache: noCache ? null : openRuleCache(paths), parallel: true };
+  return { cache: noCache ? null : openRuleCache(paths) };
 }

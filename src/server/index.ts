@@ -73,7 +73,7 @@ export async function startExplorer(options: ExplorerOptions): Promise<Explorer>
   const log = options.log ?? ((s: string) => void writeTerminal(process.stderr, s));
   const attack = loadAttack(options.attackFile);
   const rulePaths = options.rules ?? bundledRulePaths();
-  const state = loadExplorerState(rulePaths, attack, { cache: options.cache === false ? null : openRuleCache(rulePaths), parallel: true });
+  const state = loadExplorerState(rulePaths, attack, { cache: options.cache === false ? null : openRuleCache(rulePaths) });
   const t1 = performance.now();
   const hunts: HuntResults[] = [];
   const demo = options.demo ?? (options.rules === undefined && !options.hunts?.length);

@@ -18,11 +18,6 @@ export interface ParsedFile {
   pipeline?: true;
 }
 
-/** The parse without its documents' YAML trees: what the rule cache keeps and the parsing thread sends back. */
-export function withoutYamlTrees(parsed: ParsedFile): ParsedFile {
-  return { ...parsed, documents: parsed.documents.map(({ root: _root, ...d }) => d) };
-}
-
 /** How commands name the pipeline files met among the rules: their count and the first few. */
 export function pipelineFilesNote(files: readonly string[]): string {
   const shown = files.slice(0, 3).join(', ') + (files.length > 3 ? `, and ${files.length - 3} more` : '');

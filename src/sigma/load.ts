@@ -11,7 +11,6 @@ import { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type P
 import { MAX_RULE_FILE_BYTES } from './limits.js';
 import { thousands } from './thousands.js';
 import { RuleCache } from './rule-cache.js';
-import { parseOnTwoThreads, type ThreadParse } from './parse-thread.js';
 
 export { addParsedFile, checkCollection, emptyCollection, parseSigmaText, pipelineFilesNote, type ParsedFile, type RejectedDocument, type SigmaCollection } from './collection.js';
 
@@ -99,7 +98,7 @@ export function listRuleFiles(paths: string[]): RuleListing {
  * A rule file's status, or why it cannot be read (a rejected document of its own): only regular
  * files within the size limit are read.
  */
-export function statRuleFile(file: string): Stats | ParsedFile {
+function statRuleFile(file: string): Stats | ParsedFile {
   try {
     const st = statSync(file);
     // /dev/zero would be read forever, a FIFO would block: only regular files are rule files.
@@ -145,38 +144,19 @@ export function fileWarnings(file: string, bytes: Buffer, text: string, parsed: 
 export function readRuleFile(file: string, cache?: RuleCache | null): ParsedFile {
   const st = statRuleFile(file);
   if (!(st instanceof Stats)) return st;
-  return cache?.unchanged(file, st) ?? readAndParse(file, st, cache);
-}
-
-/** A rule file whose status is known: read, then taken from the cache by its bytes' hash, or parsed and kept. */
-function readAndParse(file: string, st: Stats, cache?: RuleCache | null): ParsedFile {
+  const unread = cache?.unchanged(file, st);
+  if (unread) return unread;
   const read = readRuleText(file, st);
   if (!('text' in read)) return read;
-  const hash = cache ? RuleCache.hash(read.bytes) : '';
+  const { text, bytes } = read;
+  const hash = cache ? RuleCache.hash(bytes) : '';
   const hit = cache?.get(file, hash, st);
   if (hit) return hit;
-  const parsed = parseRuleText(file, read);
-  cache?.put(file, hash, st, parsed);
-  return parsed;
-}
-
-/** A rule file's text parsed, with the warnings about the file as a whole. */
-export function parseRuleText(file: string, { text, bytes }: { text: string; bytes: Buffer }): ParsedFile {
   const parsed = parseSigmaText(text, file);
   const warnings = fileWarnings(file, bytes, text, parsed);
-  return warnings.length ? { ...parsed, fileDiagnostics: warnings } : parsed;
-}
-
-/**
- * A file parsed on the parsing thread (parse-thread.ts), taken as `readAndParse` would have taken it:
- * the cache's parse when it holds these bytes, else this one, kept.
- */
-function adoptThreadParse(file: string, r: ThreadParse, cache?: RuleCache | null): ParsedFile {
-  if (r.hash === undefined || !r.status) return r.parsed;
-  const hit = cache?.get(file, r.hash, r.status);
-  if (hit) return hit;
-  cache?.put(file, r.hash, r.status, r.parsed);
-  return r.parsed;
+  const result = warnings.length ? { ...parsed, fileDiagnostics: warnings } : parsed;
+  cache?.put(file, hash, st, result);
+  return result;
 }
 
 function positionOf(text: string, index: number): { line: number; col: number } {
@@ -193,11 +173,6 @@ export interface LoadOptions {
   cache?: RuleCache | null;
   /** Called after each rule file is read. */
   onFile?: LoadProgress;
-  /**
-   * Parse on a second thread too when many files need parsing (parse-thread.ts). Files parsed there
-   * come without their YAML trees, as cache hits do; the commands ask for it, a library caller may.
-   */
-  parallel?: boolean;
 }
 
 /** Every rule file under the paths, parsed, and every path that could not be used, in listing order. */
@@ -207,30 +182,13 @@ export function parseSigmaPaths(paths: string[], options: LoadOptions = {}): Par
 
 /** The files of a listing parsed, after the paths that could not be used (for a caller that also reads the listing). */
 export function parseRuleListing(listing: RuleListing, options: LoadOptions = {}): ParsedFile[] {
-  const { cache, onFile } = options;
   const total = listing.files.length;
-  const files: ParsedFile[] = new Array(total);
-  let done = 0;
-  const settle = (i: number, parsed: ParsedFile) => {
-    files[i] = parsed;
-    onFile?.(++done, total);
-  };
-  // First what needs no parsing (problems, files the cache holds by status), then the rest, on two
-  // threads when there are enough of them to pay for the second thread's start.
-  const toParse: Array<{ i: number; st: Stats }> = [];
-  listing.files.forEach((f, i) => {
-    const st = statRuleFile(f);
-    if (!(st instanceof Stats)) return settle(i, st);
-    const unread = cache?.unchanged(f, st);
-    if (unread) settle(i, unread);
-    else toParse.push({ i, st });
+  const files = listing.files.map((f, i) => {
+    const parsed = readRuleFile(f, options.cache);
+    options.onFile?.(i + 1, total);
+    return parsed;
   });
-  const here = (k: number) => settle(toParse[k]!.i, readAndParse(listing.files[toParse[k]!.i]!, toParse[k]!.st, cache));
-  const there = (k: number, r: ThreadParse) => settle(toParse[k]!.i, adoptThreadParse(listing.files[toParse[k]!.i]!, r, cache));
-  if (!options.parallel || parseOnTwoThreads(toParse.map((p) => listing.files[p.i]!), here, there) === null) {
-    for (let k = 0; k < toParse.length; k++) here(k);
-  }
-  cache?.save();
+  options.cache?.save();
   return [...listing.problems, ...files];
 }
 

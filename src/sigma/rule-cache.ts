@@ -22,15 +22,12 @@ import { createHash, hash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { withoutYamlTrees, type ParsedFile } from './collection.js';
+import type { ParsedFile } from './collection.js';
 import { buildStamp, readStore, writeStore, type StoreStats } from './store-file.js';
 
 const MAGIC = Buffer.from('QUARRY-RULE-CACHE-2\n');
 /** How long a file must have been unchanged before its status is trusted to stand for its bytes. */
 const SETTLED_MS = 2000;
-
-/** What the store compares of a file's status (a `Stats`, or its fields sent from another thread). */
-export type FileStatus = Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs' | 'ino' | 'dev'>;
 
 /** The bytes' hash, the file's status when they were read (null: changed too recently to trust), the parse. */
 type Entry = [hash: string, status: string | null, parsed: ParsedFile];
@@ -78,12 +75,12 @@ export class RuleCache {
   }
 
   /** A file's status as the store compares it: any write or replacement of the file changes it. */
-  static status(st: FileStatus): string {
+  static status(st: Stats): string {
     return `${st.size}/${st.mtimeMs}/${st.ctimeMs}/${st.ino}/${st.dev}`;
   }
 
   /** The file's parse from the store when its status `st` is the one its bytes were hashed with; `undefined` to read it. */
-  unchanged(file: string, st: FileStatus): ParsedFile | undefined {
+  unchanged(file: string, st: Stats): ParsedFile | undefined {
     const e = this.old.get(file);
     if (!e || e[1] === null || e[1] !== RuleCache.status(st)) return undefined;
     this.stats.hits++;
@@ -93,7 +90,7 @@ export class RuleCache {
   }
 
   /** The file's parse from the store when its bytes (`hash`) are unchanged; `undefined` to parse it. `st`: its status before reading. */
-  get(file: string, hash: string, st: FileStatus): ParsedFile | undefined {
+  get(file: string, hash: string, st: Stats): ParsedFile | undefined {
     const e = this.old.get(file);
     if (!e || e[0] !== hash) {
       this.stats.misses++;
@@ -107,8 +104,9 @@ export class RuleCache {
   }
 
   /** A fresh parse of a file read with status `st`, to keep (without its YAML trees). */
-  put(file: string, hash: string, st: FileStatus, parsed: ParsedFile): void {
-    this.next.set(file, [hash, this.settledStatus(st), withoutYamlTrees(parsed)]);
+  put(file: string, hash: string, st: Stats, parsed: ParsedFile): void {
+    const documents = parsed.documents.map(({ root: _root, ...d }) => d);
+    this.next.set(file, [hash, this.settledStatus(st), { ...parsed, documents }]);
   }
 
   /** Writes the store when anything changed (a file new, changed or gone); never throws. */
@@ -118,7 +116,7 @@ export class RuleCache {
   }
 
   /** The status to keep for a file read with status `st`: null while it changed too recently to be trusted. */
-  private settledStatus(st: FileStatus): string | null {
+  private settledStatus(st: Stats): string | null {
     return this.clock() - Math.max(st.mtimeMs, st.ctimeMs) >= SETTLED_MS ? RuleCache.status(st) : null;
   }
 

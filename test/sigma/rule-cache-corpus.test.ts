@@ -1,4 +1,4 @@
-// The rule cache, and loading on two threads, over the whole SigmaHQ corpus (every folder, unsupported/ and other/ included, so
+// The rule cache over the whole SigmaHQ corpus (every folder, unsupported/ and other/ included, so
 // that rejected documents, legacy collections and warnings are covered): a load from the cache equals
 // the plain load, rule for rule, diagnostic for diagnostic, position for position; the rules compiled
 // from it are the same; the explorer started from it serves the same catalog; and `quarry validate`
@@ -29,10 +29,8 @@ let cached: SigmaCollection;
 
 test('the whole corpus from the cache equals the plain load', () => {
   plain = loadSigmaPaths(FOLDERS);
-  // Parsed on two threads, as the commands load (sigma/parse-thread.ts): the same collection.
-  assert.deepEqual(loadSigmaPaths(FOLDERS, { parallel: true }), plain);
   const filling = new RuleCache(dir, FOLDERS);
-  assert.deepEqual(loadSigmaPaths(FOLDERS, { cache: filling, parallel: true }), plain);
+  assert.deepEqual(loadSigmaPaths(FOLDERS, { cache: filling }), plain);
   assert.equal(filling.stats.written, true);
   const reading = new RuleCache(dir, FOLDERS);
   cached = loadSigmaPaths(FOLDERS, { cache: reading });
