@@ -9,20 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseChunk, readEvtxAll } from '../../src/sources/evtx/index.js';
 import type { ChunkResult } from '../../src/sources/evtx/index.js';
+import { CHUNK_SIZE, FILE_HEADER_SIZE } from '../../src/sources/evtx/file-header.js';
+import { MUTATION_SOURCES } from './mutation-sources.js';
 import { EVTX_DIR } from './helpers.js';
 import { rng } from '../seeded-random.js';
 
-const CHUNK = 65536;
-const HEADER = 4096;
-
-const SOURCES = [
-  'evtx-crate/security.evtx',
-  'evtx-crate/CAPI2-binxml-substitution-pi-target.evtx',
-  'evtx-crate/Shell-Core-multiple-xml-fragments.evtx',
-  'parser-hard/mdec-defender-1116-1117.evtx',
-  'windows/mdec-system-104-security-1102-log-cleared.evtx',
-  'bits/sbous-bits-openvpn-1537-events.evtx',
-];
+const CHUNK = CHUNK_SIZE;
+const HEADER = FILE_HEADER_SIZE;
 
 interface Sample { file: string; chunks: Buffer[]; baseline: ChunkResult[] }
 
@@ -55,7 +48,7 @@ function assertKept(original: Buffer, base: ChunkResult, got: ChunkResult, cut: 
 }
 
 test('fuzz: mutated chunks never throw and keep untouched records', { timeout: 120_000 }, () => {
-  const samples = SOURCES.map(load);
+  const samples = MUTATION_SOURCES.map(load);
   const rand = rng(0x5eed);
   const started = Date.now();
   let iterations = 0, recordsSeen = 0, errorsSeen = 0, lostSeen = 0;

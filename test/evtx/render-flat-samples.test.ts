@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expandEvtxInputs, parseChunk, readEvtxAll, type ChunkResult, type EvtxRecord } from '../../src/sources/evtx/index.js';
 import { NestedEvents } from '../../src/sources/evtx/nested-event.js';
+import { CHUNK_SIZE, FILE_HEADER_SIZE } from '../../src/sources/evtx/file-header.js';
+import { MUTATION_SOURCES } from './mutation-sources.js';
 import { renderFlatStats } from '../../src/sources/evtx/render-flat.js';
 import { normalizeEvent } from '../../src/sources/flatten.js';
 import type { LogEvent } from '../../src/sources/types.js';
@@ -85,20 +87,12 @@ test('a nested Event that is assigned before it is read stays what was assigned;
   assert.throws(() => (other as { Event?: unknown }).Event, /ENOENT/);
 });
 
-const CHUNK = 65536;
-const HEADER = 4096;
+const CHUNK = CHUNK_SIZE;
+const HEADER = FILE_HEADER_SIZE;
 
 test('mutated chunks: the same records, flat or JSON, and the same problems', { timeout: 180_000 }, () => {
-  const sources = [
-    'evtx-crate/security.evtx',
-    'evtx-crate/CAPI2-binxml-substitution-pi-target.evtx',
-    'evtx-crate/Shell-Core-multiple-xml-fragments.evtx',
-    'parser-hard/mdec-defender-1116-1117.evtx',
-    'windows/mdec-system-104-security-1102-log-cleared.evtx',
-    'bits/sbous-bits-openvpn-1537-events.evtx',
-  ];
   const chunks: Buffer[] = [];
-  for (const rel of sources) {
+  for (const rel of MUTATION_SOURCES) {
     const buf = readFileSync(path.join(EVTX_DIR, rel));
     for (let off = HEADER, n = 0; off + CHUNK <= buf.length && n < 3; off += CHUNK) {
       if (buf.toString('latin1', off, off + 7) === 'ElfChnk') {

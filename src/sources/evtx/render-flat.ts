@@ -30,7 +30,7 @@ import {
   K_CDATA, K_CHARREF, K_ELEMENT, K_ENTITY, K_SUBST, K_TEMPLATE, K_TEXT,
   RENDER_BUDGET, renderBudget, spend, type AttrNode, type ElementNode, type Node, type Values,
 } from './nodes.js';
-import { attrJson, elementJson, joinText, MAX_DEPTH, renderJson } from './render-json.js';
+import { attrJson, elementJson, joinText, MAX_DEPTH, renderJson, walkContent, type ContentSink } from './render-json.js';
 import { T_BINXML, T_NULL, valueJson } from './values.js';
 
 export interface FlatRecord {
@@ -84,7 +84,7 @@ export function renderFlat(nodes: Node[]): FlatRecord {
   const out: LogEvent = {};
   try {
     const root = new RootSink(out);
-    for (const n of nodes) walk(n, null, 0, root);
+    for (const n of nodes) walkContent(n, null, 0, root);
     if (root.windows) {
       renderFlatStats.direct++;
       return { flat: out, nested: !Object.hasOwn(out, 'Event') };
@@ -96,39 +96,6 @@ export function renderFlat(nodes: Node[]): FlatRecord {
   const flat = normalizeEvent(renderJson(nodes, null) as LogEvent);
   const hidden = Object.getOwnPropertyDescriptor(flat, 'Event');
   return { flat, nested: hidden !== undefined && !hidden.enumerable };
-}
-
-/** Where the walk hands an element's children: child elements (at the depth of elementJson) and text. */
-interface Sink {
-  element(el: ElementNode, values: Values | null, depth: number): void;
-  text(v: unknown): void;
-}
-
-/** renderJson's Builder.add, giving elements and text to `sink`. */
-function walk(n: Node, values: Values | null, depth: number, sink: Sink): void {
-  if (depth > MAX_DEPTH) return;
-  spend();
-  switch (n.k) {
-    case K_ELEMENT: sink.element(n, values, depth + 1); return;
-    case K_TEXT: sink.text(n.text); return;
-    case K_CDATA: sink.text(n.text); return;
-    case K_CHARREF: sink.text(charRefChar(n.code)); return;
-    case K_ENTITY: sink.text(entityChar(n.name)); return;
-    case K_TEMPLATE: for (const c of n.template.nodes) walk(c, n.values, depth + 1, sink); return;
-    case K_SUBST: {
-      if (!values || n.index >= values.types.length) return;
-      const t = values.types[n.index]!;
-      if (t === T_NULL) return;
-      if (t === T_BINXML) {
-        const nested = values.nested?.[n.index];
-        if (nested) for (const c of nested) walk(c, values, depth + 1, sink);
-        return;
-      }
-      sink.text(valueJson(values.buf, values.offs[n.index]!, values.sizes[n.index]!, t));
-      return;
-    }
-    default: return; // processing instructions have no JSON form
-  }
 }
 
 /** leafText's answers besides a text: the element has none, or it has child elements. */
@@ -203,22 +170,22 @@ function anyAttribute(attrs: AttrNode[], values: Values | null, depth: number): 
 }
 
 /** The document: one <Event> element, whose System is an object (isWindowsEventShape). */
-class RootSink implements Sink {
+class RootSink implements ContentSink {
   windows = false;
   private seen = false;
 
   constructor(private readonly out: LogEvent) {}
 
-  element(el: ElementNode, values: Values | null, depth: number): void {
+  addChild(el: ElementNode, values: Values | null, depth: number): void {
     if (el.name !== 'Event' || this.seen) throw OTHER_SHAPE; // flatten.ts keeps other root elements as fields
     this.seen = true;
     anyAttribute(el.attrs, values, depth); // xmlns: no field
     const sink = new EventSink(this.out);
-    if (el.children) for (const c of el.children) walk(c, values, depth, sink);
+    if (el.children) for (const c of el.children) walkContent(c, values, depth, sink);
     this.windows = sink.system;
   }
 
-  text(): void {
+  addText(): void {
     throw OTHER_SHAPE;
   }
 }
@@ -227,7 +194,7 @@ class RootSink implements Sink {
  * <Event>'s children. flatten.ts reads the first System, EventData and UserData, in that order, so
  * they are written as they come when they come in that order; repeats and other elements are no field.
  */
-class EventSink implements Sink {
+class EventSink implements ContentSink {
   /** whether the first <System> is an object */
   system = false;
   /** 0: before <System>, 1: after it, 2: after <EventData>, 3: after <UserData> */
@@ -237,7 +204,7 @@ class EventSink implements Sink {
 
   constructor(private readonly out: LogEvent) {}
 
-  element(el: ElementNode, values: Values | null, depth: number): void {
+  addChild(el: ElementNode, values: Values | null, depth: number): void {
     switch (el.name) {
       case 'System':
         if (this.stage !== 0) break;
@@ -264,7 +231,7 @@ class EventSink implements Sink {
     elementJson(el, values, depth); // no field; rendered for the budget it spends
   }
 
-  text(): void {
+  addText(): void {
     // Event's own text is no field
   }
 }
@@ -275,7 +242,7 @@ function flattenSystemElement(el: ElementNode, values: Values | null, depth: num
   if (plan?.role !== 'system') el.flat = plan = { role: 'system', distinct: distinctChildren(el.children) };
   const obj = anyAttribute(el.attrs, values, depth); // System's attributes are no field
   const sink = new SystemSink(out, plan.distinct);
-  if (el.children) for (const c of el.children) walk(c, values, depth, sink);
+  if (el.children) for (const c of el.children) walkContent(c, values, depth, sink);
   return obj || sink.elements;
 }
 
@@ -297,7 +264,7 @@ function systemChildPlan(el: ElementNode): SystemChildPlan {
   return { role: 'system child', ok, fields: attrs.map((a) => systemAttributeFields(name, a.name)) };
 }
 
-class SystemSink implements Sink {
+class SystemSink implements ContentSink {
   elements = false;
   /** the keys so far, when they must be looked at for _1 suffixes (see SystemPlan) */
   private readonly keys: string[] | null;
@@ -306,7 +273,7 @@ class SystemSink implements Sink {
     this.keys = distinct ? null : [];
   }
 
-  element(el: ElementNode, values: Values | null, depth: number): void {
+  addChild(el: ElementNode, values: Values | null, depth: number): void {
     this.elements = true;
     let plan = el.flat;
     if (plan?.role !== 'system child') el.flat = plan = systemChildPlan(el);
@@ -335,7 +302,7 @@ class SystemSink implements Sink {
     }
   }
 
-  text(): void {
+  addText(): void {
     throw OTHER_SHAPE; // flatten.ts would make a field "#text" of it
   }
 }
@@ -366,11 +333,11 @@ function flattenEventData(el: ElementNode, values: Values | null, depth: number,
 function flattenUserData(el: ElementNode, values: Values | null, depth: number, out: LogEvent): void {
   const obj = anyAttribute(el.attrs, values, depth);
   const sink = new UserDataSink(out);
-  if (el.children) for (const c of el.children) walk(c, values, depth, sink);
+  if (el.children) for (const c of el.children) walkContent(c, values, depth, sink);
   if ((obj || sink.elements) && sink.hasText) put(out, '#text', sink.textValue as EventValue);
 }
 
-class UserDataSink implements Sink {
+class UserDataSink implements ContentSink {
   elements = false;
   hasText = false;
   textValue: unknown;
@@ -378,7 +345,7 @@ class UserDataSink implements Sink {
 
   constructor(private readonly out: LogEvent) {}
 
-  element(el: ElementNode, values: Values | null, depth: number): void {
+  addChild(el: ElementNode, values: Values | null, depth: number): void {
     this.elements = true;
     const name = el.name;
     if (name === 'Data' || !ordinaryName(name)) throw OTHER_SHAPE;
@@ -394,7 +361,7 @@ class UserDataSink implements Sink {
     } else put(this.out, key, inner.hasText ? (inner.textValue as EventValue) : null);
   }
 
-  text(v: unknown): void {
+  addText(v: unknown): void {
     if (this.hasText) this.textValue = joinText(this.textValue, v);
     else {
       this.textValue = v;
@@ -409,7 +376,7 @@ class UserDataSink implements Sink {
  * <Data> as Data strings. Its own text is left to the caller (where it goes depends on whether the
  * element is an object).
  */
-class PayloadSink implements Sink {
+class PayloadSink implements ContentSink {
   elements = false;
   hasText = false;
   textValue: unknown;
@@ -424,11 +391,11 @@ class PayloadSink implements Sink {
   /** Evaluates `el`'s attributes and walks its children; true when its JSON is an object. */
   fill(el: ElementNode, values: Values | null, depth: number): boolean {
     const obj = anyAttribute(el.attrs, values, depth); // "#attributes": no field
-    if (el.children) for (const c of el.children) walk(c, values, depth, this);
+    if (el.children) for (const c of el.children) walkContent(c, values, depth, this);
     return obj || this.elements;
   }
 
-  element(el: ElementNode, values: Values | null, depth: number): void {
+  addChild(el: ElementNode, values: Values | null, depth: number): void {
     this.elements = true;
     if (el.name === 'Data') {
       this.dataElement(el, values, depth);
@@ -514,7 +481,7 @@ class PayloadSink implements Sink {
     return key;
   }
 
-  text(v: unknown): void {
+  addText(v: unknown): void {
     if (this.hasText) this.textValue = joinText(this.textValue, v);
     else {
       this.textValue = v;

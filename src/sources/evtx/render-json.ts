@@ -19,7 +19,7 @@ export const MAX_DEPTH = 128;
 export function renderJson(nodes: Node[], values: Values | null): Obj {
   renderBudget.left = RENDER_BUDGET;
   const b = new Builder();
-  for (const n of nodes) b.add(n, values, 0);
+  for (const n of nodes) walkContent(n, values, 0, b);
   return b.obj ?? {};
 }
 
@@ -34,7 +34,7 @@ function uniqueKey(o: Obj, key: string): string {
 }
 
 /** Accumulates the content of one element: child elements into `obj`, text pieces into `text`. */
-class Builder {
+class Builder implements ContentSink {
   obj: Obj | null = null;
   text: Json = undefined;
   hasText = false;
@@ -44,8 +44,9 @@ class Builder {
     else this.text = joinText(this.text, v);
   }
 
+  /** A child element at its own depth (one below this element's). */
   addChild(el: ElementNode, values: Values | null, depth: number): void {
-    const v = elementJson(el, values, depth + 1);
+    const v = elementJson(el, values, depth);
     const o = (this.obj ??= {});
     if (el.name === 'Data') {
       const attrs = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj)['#attributes'] as Obj | undefined : undefined;
@@ -67,31 +68,42 @@ class Builder {
     }
     setKey(o, uniqueKey(o, el.name), v);
   }
+}
 
-  add(n: Node, values: Values | null, depth: number): void {
-    if (depth > MAX_DEPTH) return;
-    spend();
-    switch (n.k) {
-      case K_ELEMENT: this.addChild(n, values, depth); return;
-      case K_TEXT: this.addText(n.text); return;
-      case K_CDATA: this.addText(n.text); return;
-      case K_CHARREF: this.addText(charRefChar(n.code)); return;
-      case K_ENTITY: this.addText(entityChar(n.name)); return;
-      case K_TEMPLATE: for (const c of n.template.nodes) this.add(c, n.values, depth + 1); return;
-      case K_SUBST: {
-        if (!values || n.index >= values.types.length) return;
-        const t = values.types[n.index]!;
-        if (t === T_NULL) return;
-        if (t === T_BINXML) {
-          const nested = values.nested?.[n.index];
-          if (nested) for (const c of nested) this.add(c, values, depth + 1);
-          return;
-        }
-        this.addText(valueJson(values.buf, values.offs[n.index]!, values.sizes[n.index]!, t));
+/** Where `walkContent` hands an element's content: child elements (at their own depth) and text. */
+export interface ContentSink {
+  addChild(el: ElementNode, values: Values | null, depth: number): void;
+  addText(v: Json): void;
+}
+
+/**
+ * One node of an element's content, walked as the JSON renderings read it: templates and binary XML
+ * substitutions opened, values decoded to their JSON form, each node spending the record's render
+ * budget. Shared by this renderer and the flat one (render-flat.ts), so that both read the same nodes.
+ */
+export function walkContent(n: Node, values: Values | null, depth: number, sink: ContentSink): void {
+  if (depth > MAX_DEPTH) return;
+  spend();
+  switch (n.k) {
+    case K_ELEMENT: sink.addChild(n, values, depth + 1); return;
+    case K_TEXT: sink.addText(n.text); return;
+    case K_CDATA: sink.addText(n.text); return;
+    case K_CHARREF: sink.addText(charRefChar(n.code)); return;
+    case K_ENTITY: sink.addText(entityChar(n.name)); return;
+    case K_TEMPLATE: for (const c of n.template.nodes) walkContent(c, n.values, depth + 1, sink); return;
+    case K_SUBST: {
+      if (!values || n.index >= values.types.length) return;
+      const t = values.types[n.index]!;
+      if (t === T_NULL) return;
+      if (t === T_BINXML) {
+        const nested = values.nested?.[n.index];
+        if (nested) for (const c of nested) walkContent(c, values, depth + 1, sink);
         return;
       }
-      default: return; // processing instructions have no JSON form
+      sink.addText(valueJson(values.buf, values.offs[n.index]!, values.sizes[n.index]!, t));
+      return;
     }
+    default: return; // processing instructions have no JSON form
   }
 }
 
@@ -120,7 +132,7 @@ export function attrJson(parts: Node[], values: Values | null, depth: number): J
     }
   }
   const b = new Builder();
-  for (const p of parts) b.add(p, values, depth);
+  for (const p of parts) walkContent(p, values, depth, b);
   return b.hasText ? b.text : undefined;
 }
 
@@ -134,7 +146,7 @@ export function elementJson(el: ElementNode, values: Values | null, depth: numbe
   }
   const b = new Builder();
   if (attrs) b.obj = { '#attributes': attrs };
-  if (el.children) for (const c of el.children) b.add(c, values, depth);
+  if (el.children) for (const c of el.children) walkContent(c, values, depth, b);
   if (!b.obj) return b.hasText ? b.text : null;
   if (b.hasText) b.obj['#text'] = b.text;
   return b.obj;
