@@ -10,7 +10,7 @@ import type { RegexFactory } from '../engine/regex.js';
 import { createRulebook, type PreparedRules } from '../engine/rulebook.js';
 import { Detector } from '../engine/detector.js';
 import { openSource, SourceError } from '../sources/open-source.js';
-import { openEvtxSource } from '../sources/evtx-source.js';
+import { evtxReader } from '../sources/evtx-source.js';
 import { normalizeEvent } from '../sources/flatten.js';
 import type { LogEvent, SourceLocation, SourceProblem } from '../sources/types.js';
 import { parseJsonExact } from '../json/parse-exact.js';
@@ -55,7 +55,7 @@ export function createExplainer(col: SigmaCollection, opts: ExplainOptions): Exp
     async *explainFile(path, problems) {
       let source;
       try {
-        source = await openSource(path, { readers: { evtx: (p) => openEvtxSource(p) } });
+        source = await openSource(path, { readers: { evtx: evtxReader() } });
       } catch (e) {
         if (!(e instanceof SourceError)) throw e;
         problems.push({ location: { file: path }, message: e.message });

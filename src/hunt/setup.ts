@@ -16,7 +16,7 @@ import type { ProcessingPipeline } from '../pipeline/types.js';
 import { builtinPipeline } from '../pipeline/builtin.js';
 import type { RegexFactory } from '../engine/regex.js';
 import { openSource, expandInputs, SourceError } from '../sources/open-source.js';
-import { openEvtxSource } from '../sources/evtx-source.js';
+import { evtxReader } from '../sources/evtx-source.js';
 import { EvtxPrefetch, mayHoldEvtx } from '../sources/evtx-prefetch.js';
 import os from 'node:os';
 import { createRulebook, type PreparedRules, type Rulebook } from '../engine/rulebook.js';
@@ -167,7 +167,7 @@ export async function openHuntInputs(
   const openProblems: string[] = expanded.problems.map((p) => `${p.location.file}: ${p.message}`);
   for (const file of expanded.files) {
     try {
-      sources.push(await openSource(file, { readers: { evtx: (p) => openEvtxSource(p, opts.prefetch ? { prefetch: opts.prefetch } : {}) } }));
+      sources.push(await openSource(file, { readers: { evtx: evtxReader(opts.prefetch ? { prefetch: opts.prefetch } : {}) } }));
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
       openProblems.push(`${file}: ${e.message}`);

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { Detector, type EventMatches, type Routing } from '../engine/detector.js';
 import type { MatchedTest } from '../engine/explain.js';
 import type { CompiledRuleSet } from '../engine/rule-set.js';
-import { openEvtxSource } from '../sources/evtx-source.js';
+import { evtxReader, openEvtxSource } from '../sources/evtx-source.js';
 import { openSource } from '../sources/open-source.js';
 import type { EventSource, LogEvent, SourceLocation } from '../sources/types.js';
 import type { Share } from './shares.js';
@@ -64,7 +64,7 @@ export function hitMatches(hit: Hit, set: CompiledRuleSet): EventMatches {
 /** Opens a share's input again in a worker thread: the format is known, the EVTX chunks are the share's. */
 export async function openShare(share: Share): Promise<EventSource> {
   if (share.format === 'evtx') return openEvtxSource(share.file, share.chunks ? { chunks: share.chunks } : {});
-  return openSource(share.file, { format: share.format, readers: { evtx: (p) => openEvtxSource(p) } });
+  return openSource(share.file, { format: share.format, readers: { evtx: evtxReader() } });
 }
 
 const signatures = new WeakMap<CompiledRuleSet, string>();

@@ -11,7 +11,7 @@ import { createRulebook, type PreparedRules } from '../engine/rulebook.js';
 import { Detector } from '../engine/detector.js';
 import { re2Regex } from '../engine/regex-re2.js';
 import { openSource, expandInputs, SourceError } from '../sources/open-source.js';
-import { openEvtxSource } from '../sources/evtx-source.js';
+import { evtxReader } from '../sources/evtx-source.js';
 import type { EventSource } from '../sources/types.js';
 
 /** The detector for each input: the rules compiled with its format pipeline, its log source declared. */
@@ -33,7 +33,7 @@ export async function openStackInputs(paths: string[]): Promise<{ sources: Event
   const problems = expanded.problems.map((p) => `${p.location.file}: ${p.message}`);
   for (const file of expanded.files) {
     try {
-      sources.push(await openSource(file, { readers: { evtx: (p) => openEvtxSource(p) } }));
+      sources.push(await openSource(file, { readers: { evtx: evtxReader() } }));
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
       problems.push(`${file}: ${e.message}`);

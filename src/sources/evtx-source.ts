@@ -6,6 +6,7 @@ import { readEvtx } from './evtx/index.js';
 import type { EvtxPrefetch } from './evtx-prefetch.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE } from './evtx/file-header.js';
 import { NestedEvents } from './evtx/nested-event.js';
+import { SourceError, type ReaderFactory } from './open-source.js';
 import type { EventSource, SourceProblem, SourceRecord } from './types.js';
 
 /** Problems kept per file (all are counted). */
@@ -50,4 +51,16 @@ export function openEvtxSource(path: string, options: { workers?: number; chunks
     },
   };
   return source;
+}
+
+/**
+ * The EVTX reader as `openSource` takes it (`readers: { evtx: evtxReader() }`). A gzip-compressed
+ * EVTX file is refused with the reason: the reader seeks to each chunk of the file itself, so it
+ * would read the compressed bytes and report no EVTX signature.
+ */
+export function evtxReader(options: Parameters<typeof openEvtxSource>[1] = {}): ReaderFactory {
+  return (path, info) => {
+    if (info.compression !== 'none') throw new SourceError('UNSUPPORTED_FORMAT', path, `a ${info.compression}-compressed EVTX file: the EVTX reader needs the file itself (it reads chunks by their offsets); decompress it first (gunzip -k)`, 'evtx');
+    return openEvtxSource(path, options);
+  };
 }

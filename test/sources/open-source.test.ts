@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { detectFormat, expandInputs, openSource, sniffFormat, SourceError } from '../../src/sources/open-source.js';
 import type { EventSource } from '../../src/sources/types.js';
+import { evtxReader } from '../../src/sources/evtx-source.js';
 import { generateProxyLogs } from '../../src/generate/index.js';
 import { DATA, readAll } from './helpers.js';
 
@@ -62,6 +63,11 @@ test('EVTX is recognised (plain or gzip) and routed to the reader passed in', as
     const src = await openSource(EVTX, { readers: { evtx: (path, info) => (seen.push([path, info]), fake) } });
     assert.equal(src, fake);
     assert.deepEqual(seen, [[EVTX, { format: 'evtx', compression: 'none' }]]);
+
+    // The EVTX reader seeks to chunks in the file itself: a compressed file is refused with the reason, not read as bytes with no signature.
+    await assert.rejects(openSource(gz, { readers: { evtx: evtxReader() } }), (e: unknown) => e instanceof SourceError && e.code === 'UNSUPPORTED_FORMAT' && e.format === 'evtx' && /gzip-compressed EVTX.*decompress it first/.test(e.message));
+    const plain = await openSource(EVTX, { readers: { evtx: evtxReader() } });
+    assert.ok((await readAll(plain)).records.length > 0);
   } finally {
     rmSync(dir, { recursive: true });
   }
