@@ -61,6 +61,16 @@ export class NatsServer {
     });
   }
 
+  /** Freezes the server by its pid (SIGSTOP): a broker that holds connections open and answers nothing. */
+  pause(): void {
+    this.proc?.kill('SIGSTOP');
+  }
+
+  /** Wakes a paused server (SIGCONT). */
+  resume(): void {
+    this.proc?.kill('SIGCONT');
+  }
+
   /** Same port, same store: what a restarted broker has. */
   async restart(): Promise<void> {
     await this.stop();

@@ -72,7 +72,13 @@ export async function stopTopology(run: TopologyRun): Promise<Map<string, number
             codes.set(name, child.exitCode);
             return resolve();
           }
+          // A graceful stop that does not end is a failure to see (the exit code), not a test file
+          // that never ends: a second SIGTERM makes the worker exit at once, and SIGKILL after that.
+          const again = setTimeout(() => child.kill('SIGTERM'), 20_000);
+          const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
           child.once('exit', (code) => {
+            clearTimeout(again);
+            clearTimeout(kill);
             codes.set(name, code);
             resolve();
           });

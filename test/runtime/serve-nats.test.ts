@@ -163,6 +163,28 @@ test('a stale owner (paused past its lease) is fenced by the new owner: it publi
   assertSameDetections(await serviceDetections(nats, stream), want, 'stale owner');
 });
 
+test('a second SIGTERM while the graceful stop waits on a broker that does not answer exits at once, with status 130', { skip, timeout: 60_000 }, async () => {
+  const run = startTopology(nats, 'SECOND', rules, [{ stage: 'correlate', name: 'w' }], ['--partitions', '2']);
+  const worker = run.workers.get('w')!;
+  const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+  try {
+    for (let i = 0; i < 150 && !/"serving"/.test(run.logs.get('w') ?? ''); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(run.logs.get('w') ?? '', /"serving"/);
+    nats.pause();
+    worker.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(worker.exitCode, null, `the graceful stop should still be waiting on the paused broker:\n${run.logs.get('w')}`);
+    worker.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running 5 s after the second signal'), 5000))]);
+    assert.equal(code, 130);
+    assert.match(run.logs.get('w')!, /second signal while stopping: exiting without finishing/);
+  } finally {
+    nats.resume();
+    run.stopSupervising();
+    worker.kill('SIGKILL');
+  }
+});
+
 test('a rule file changed mid-stream: partitions are re-taken under the new rules and the unchanged correlations keep their windows', { skip, timeout: 240_000 }, async () => {
   const stream = 'RELOAD';
   const [first, second] = halves();

@@ -15,6 +15,9 @@ import type { NatsTopology } from '../nats/nats-broker.js';
 import { runDetectStage, type DetectCounters } from './detect-stage.js';
 import { runCorrelateStage, type CorrelateCounters, type PartitionOwner } from './correlate-stage.js';
 
+/** The exit status of an interrupted command (128 + SIGINT, as shells report it; cli/exit-codes.ts). */
+const EXIT_INTERRUPTED = 130;
+
 export type Stage = 'detect' | 'correlate' | 'both';
 
 export interface WorkerConfig {
@@ -84,8 +87,14 @@ export async function runWorker(cfg: WorkerConfig): Promise<{ events: number; de
   const backlogTimer = face ? setInterval(refreshBacklog, 5000) : null;
   if (face) refreshBacklog();
   const stop = (signal: string) => {
-    if (ac.signal.aborted) return;
-    log('info', 'stopping', { signal, note: 'finishing taken work, saving partition snapshots, releasing leases' });
+    if (ac.signal.aborted) {
+      // A second signal while stopping: whoever sent it will not wait for the graceful stop, which
+      // can wait long on a broker that does not answer. Exit now, as a supervisor's SIGKILL would:
+      // leases expire and each partition's last saved snapshot stands, so nothing is lost.
+      log('warn', 'second signal while stopping: exiting without finishing', { signal });
+      process.exit(EXIT_INTERRUPTED);
+    }
+    log('info', 'stopping', { signal, note: 'finishing taken work, saving partition snapshots, releasing leases; a second signal exits at once' });
     ac.abort();
   };
   const onTerm = () => stop('SIGTERM');
