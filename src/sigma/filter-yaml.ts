@@ -1,7 +1,7 @@
 // Writing a Sigma filter (meta-filter) for an exclusion: one field test that names what to leave
 // out of a rule's detections. The explorer's tuning writes these files; lint fixes and the editor
 // server will write them too. The text is plain YAML that `parseSigmaText` reads back as a filter.
-import { stringify } from 'yaml';
+import { yamlPackage } from './yaml-package.js';
 import type { SigmaRule } from './model.js';
 import { LOGSOURCE_KEYS } from './logsource.js';
 
@@ -43,5 +43,5 @@ export function exclusionFilterYaml(rule: SigmaRule, ex: Exclusion, meta: Filter
       condition: 'selection',
     },
   };
-  return stringify(doc, { lineWidth: 0, indent: 4 });
+  return yamlPackage().stringify(doc, { lineWidth: 0, indent: 4 });
 }
