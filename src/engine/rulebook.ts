@@ -49,7 +49,8 @@ export interface RulebookOptions {
 export function prepareRules(col: SigmaCollection, opts: Omit<RulebookOptions, 'formatPipeline'>): PreparedRules {
   const skipped: SkippedRule[] = [];
   const irs: RuleIR[] = [];
-  const loaded = new Map<RuleIR, { rule: SigmaRule; filters: SigmaFilter[] }>();
+  // The loaded rule and the filters applied to it, by the IR's position in `irs`.
+  const loaded: Array<{ rule: SigmaRule; filters: SigmaFilter[] }> = [];
   const filterNotes: string[] = [];
   let filtered = 0;
   const min = opts.minLevel ? levelRank(opts.minLevel) : -1;
@@ -62,13 +63,13 @@ export function prepareRules(col: SigmaCollection, opts: Omit<RulebookOptions, '
     const fields = opts.correlationFields?.(rule) ?? [];
     if (fields.length) p.ir.correlationFields = fieldNamesThrough(rule, fields, opts.pipelines).names;
     if (p.filtersApplied.length) filtered++;
-    filterNotes.push(...p.filterNotes);
+    for (const note of p.filterNotes) filterNotes.push(note);
     irs.push(p.ir);
-    loaded.set(p.ir, { rule, filters: p.filtersApplied });
+    loaded.push({ rule, filters: p.filtersApplied });
   }
   const set = compileRuleSet(irs, { regex: opts.regex });
   for (const n of set.notRunnable) {
-    const { rule, filters } = loaded.get(n.ir)!;
+    const { rule, filters } = loaded[irs.indexOf(n.ir)]!; // few rules cannot run: a search each is cheap
     const at = firstUnusableRegex([rule, ...filters], opts.regex);
     skipped.push({ rule, kind: 'cannot-run', reason: n.reason, ...(at ? { at } : {}) });
   }

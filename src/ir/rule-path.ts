@@ -30,7 +30,16 @@ export interface RuleOnPath {
 
 export function ruleToIR(rule: SigmaRule, path: RulePath): RuleOnPath {
   const before = ruleProcessed(rule, path);
-  return { ...before, ir: lowerProcessedRule(before.processed, path.lower) };
+  // Written out rather than `{ ...before, ir }`: a spread followed by a new property takes V8's
+  // slow path, several microseconds a rule of a corpus.
+  return {
+    rule: before.rule,
+    filtered: before.filtered,
+    filtersApplied: before.filtersApplied,
+    filterNotes: before.filterNotes,
+    processed: before.processed,
+    ir: lowerProcessedRule(before.processed, path.lower),
+  };
 }
 
 /**
@@ -39,7 +48,10 @@ export function ruleToIR(rule: SigmaRule, path: RulePath): RuleOnPath {
  * ruleToIR's lowering, the same for both.
  */
 export function ruleProcessed(rule: SigmaRule, path: RulePath): Omit<RuleOnPath, 'ir'> {
-  const f = applyFilters(rule, path.filters ?? []);
+  const filters = path.filters;
+  // Most collections hold no filter: then there is nothing to look up for each rule.
+  if (!filters || filters.length === 0) return { rule, filtered: rule, filtersApplied: [], filterNotes: [], processed: applyPipelines(rule, path.pipelines) };
+  const f = applyFilters(rule, filters);
   return {
     rule,
     filtered: f.rule,

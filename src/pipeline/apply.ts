@@ -17,8 +17,19 @@ export function applyPipelines(rule: SigmaRule, pipelines: readonly ProcessingPi
   const run = newRun(rule);
   // One pipeline (the common case) needs no sorting: no arrays per rule.
   for (const pipeline of pipelines.length < 2 ? pipelines : sortPipelines(pipelines)) {
-    const required = requiredLogsources(pipeline);
     const items = pipeline.items;
+    const plan = itemPlan(pipeline);
+    if (plan.fixedLogsource) {
+      // No item of this pipeline changes the log source, so the items that can apply are known
+      // from the log source the rule has now: one lookup instead of a comparison per item.
+      const chosen = plan.itemsFor(run.rule.logsource);
+      for (let k = 0; k < chosen.length; k++) {
+        const i = chosen[k]!;
+        applyItem(run, pipeline, items[i]!, plan.required[i] !== null);
+      }
+      continue;
+    }
+    const required = plan.required;
     for (let i = 0; i < items.length; i++) {
       // Most items of a log-source pipeline (the built-in windows one has dozens) apply to one log
       // source: a plain comparison skips the others before the general condition machinery runs.
@@ -35,6 +46,50 @@ export function applyPipelines(rule: SigmaRule, pipelines: readonly ProcessingPi
 }
 
 /**
+ * What applyPipelines knows of a pipeline before any rule: each item's required log source (see
+ * requiredLogsources) and, when no item changes the log source, the items to visit per log source
+ * (those whose required log source it fits, and those with other conditions), in pipeline order.
+ */
+interface ItemPlan {
+  required: Array<RequiredLogsource | null>;
+  fixedLogsource: boolean;
+  itemsFor(ls: LogSource): readonly number[];
+}
+
+const planCache = new WeakMap<ProcessingPipeline, ItemPlan>();
+
+function itemPlan(pipeline: ProcessingPipeline): ItemPlan {
+  let plan = planCache.get(pipeline);
+  if (plan) return plan;
+  const required = requiredLogsources(pipeline);
+  const byLogsource = new Map<string, number[]>();
+  plan = {
+    required,
+    fixedLogsource: !pipeline.items.some((item) => item.type === 'change_logsource'),
+    itemsFor(ls) {
+      // A corpus has a few hundred distinct log sources; the key (each value with its length) keeps them apart exactly.
+      const key = `${keyPart(ls.category)}${keyPart(ls.product)}${keyPart(ls.service)}`;
+      let chosen = byLogsource.get(key);
+      if (!chosen) {
+        if (byLogsource.size >= 4096) byLogsource.clear(); // a long-lived explorer meets ever new rules
+        chosen = [];
+        for (let i = 0; i < required.length; i++) if (required[i] === null || fits(required[i]!, ls)) chosen.push(i);
+        byLogsource.set(key, chosen);
+      }
+      return chosen;
+    },
+  };
+  planCache.set(pipeline, plan);
+  return plan;
+}
+
+const keyPart = (v: string | undefined): string => (v === undefined ? '-' : `${v.length}:${v}`);
+
+function fits(req: RequiredLogsource, ls: LogSource): boolean {
+  return (req.category === undefined || ls.category === req.category) && (req.product === undefined || ls.product === req.product) && (req.service === undefined || ls.service === req.service);
+}
+
+/**
  * The log-source values an item requires, per key (undefined: any), when its rule conditions are
  * exactly one plain `logsource` condition: then these comparisons are the whole of its conditions.
  */
@@ -42,10 +97,6 @@ interface RequiredLogsource {
   category: string | undefined;
   product: string | undefined;
   service: string | undefined;
-}
-
-function fits(req: RequiredLogsource, ls: LogSource): boolean {
-  return (req.category === undefined || ls.category === req.category) && (req.product === undefined || ls.product === req.product) && (req.service === undefined || ls.service === req.service);
 }
 
 const requiredCache = new WeakMap<ProcessingPipeline, Array<RequiredLogsource | null>>();

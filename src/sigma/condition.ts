@@ -140,14 +140,25 @@ export function parseCondition(text: string, at: (offset: number) => Position): 
 /** Search identifiers an `x of` pattern refers to: `*` matches anything, `_`-prefixed names are left out. */
 export function expandPattern(pattern: string, names: Iterable<string>): string[] {
   // An explicit `_` at the start of a pattern opts in to the underscore identifiers.
-  const all = [...names].filter((n) => !n.startsWith('_') || (pattern !== 'them' && pattern.startsWith('_')));
-  if (pattern === 'them') return all;
-  let re = patternRegex.get(pattern);
-  if (!re) {
-    if (patternRegex.size >= 10_000) patternRegex.clear(); // a long-lived explorer meets ever new rules
-    patternRegex.set(pattern, (re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*') + '$')));
+  const underscore = pattern !== 'them' && pattern.startsWith('_');
+  const star = pattern.indexOf('*');
+  // Nearly every pattern of a corpus is `prefix*` (`selection_*`, `filter_*`): a prefix comparison
+  // needs no regular expression.
+  const prefix = star === pattern.length - 1 ? pattern.slice(0, -1) : null;
+  let re: RegExp | undefined;
+  if (pattern !== 'them' && prefix === null) {
+    re = patternRegex.get(pattern);
+    if (!re) {
+      if (patternRegex.size >= 10_000) patternRegex.clear(); // a long-lived explorer meets ever new rules
+      patternRegex.set(pattern, (re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*') + '$')));
+    }
   }
-  return all.filter((n) => re.test(n));
+  const out: string[] = [];
+  for (const n of names) {
+    if (n.startsWith('_') && !underscore) continue;
+    if (pattern === 'them' || (prefix !== null ? n.startsWith(prefix) : re!.test(n))) out.push(n);
+  }
+  return out;
 }
 
 /** Each pattern's expression, made once: a corpus repeats a few dozen patterns (`selection_*`) thousands of times. */

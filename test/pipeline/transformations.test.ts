@@ -238,6 +238,28 @@ test('items after a change_logsource see the new log source, and rules of one lo
   }
 });
 
+test('without a change_logsource, the items of each log source are chosen once and still apply in pipeline order', () => {
+  // apply.ts picks a pipeline's items by the rule's log source when no item can change it.
+  const ls = (category: string, product: string) => `    rule_conditions:\n      - type: logsource\n        category: ${category}\n        product: ${product}\n`;
+  const add = (id: string, field: string, category: string, product: string) => `  - id: ${id}\n    type: add_condition\n    guard: false\n    conditions:\n      ${field}: 1\n${ls(category, product)}`;
+  const p = pipelineFrom(
+    'name: t\ntransformations:\n' +
+      add('ab_c', 'a', 'ab', 'c') +
+      `  - id: by_title\n    type: add_condition\n    guard: false\n    conditions:\n      t: 1\n    rule_conditions:\n      - type: rule_attribute\n        attribute: title\n        value: Rule B\n` +
+      add('a_bc', 'b', 'a', 'bc') +
+      add('ab_c_again', 'c', 'ab', 'c'),
+  );
+  const rule = (title: string, category: string, product: string) =>
+    ruleFromText(PROCESS_RULE.replace(/^title: .*$/m, `title: ${title}`).replace('category: process_creation', `category: ${category}`).replace('product: windows', `product: ${product}`));
+  for (let round = 0; round < 2; round++) {
+    const x = applyPipelines(rule('Rule A', 'ab', 'c'), [p]);
+    const y = applyPipelines(rule('Rule B', 'a', 'bc'), [p]);
+    const z = applyPipelines(rule('Rule B', 'ab', 'c'), [p]);
+    assert.deepEqual([x.applied, y.applied, z.applied], [['ab_c', 'ab_c_again'], ['by_title', 'a_bc'], ['ab_c', 'by_title', 'ab_c_again']]);
+    assert.deepEqual(z.conditions.map(show), ['and(a=1)', 'and(t=1)', 'and(c=1)']);
+  }
+});
+
 test('a rule that no item changes is not copied; one that an item changes is, and the loaded rule stays as it was', () => {
   const guard = '  - id: guard\n    type: add_condition\n    conditions:\n      Channel: Security\n    rule_conditions:\n      - type: logsource\n        product: windows\n';
   const loaded = ruleFromText(PROCESS_RULE);
