@@ -23,7 +23,7 @@ const leave = (): never => {
 export function fastYamlDocument(text: string): LoadedDocument | null {
   if (ODD_SPACE.test(text)) return null;
   try {
-    return new Reader(text).document();
+    return new Reader(text, countSpecialSpaces(text)).document();
   } catch (e) {
     if (e instanceof Leave) return null;
     throw e;
@@ -43,7 +43,19 @@ const INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`]/;
  * Tabs, carriage returns and the white space JavaScript trims but YAML does not (no-break spaces and
  * the like): where the two readers could draw a different line or span, the full parser reads.
  */
-const ODD_SPACE = /[\t\r\v\f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+const ODD_SPACE = /[\t\r\v\f\u0085\u2028\u2029\ufeff]/;
+/**
+ * Spaces that YAML reads as ordinary characters (no-break, em and the like) but that the `yaml`
+ * package may treat otherwise where it trims or separates: the fast reader takes them inside quoted
+ * scalars only, which is where rules that look for them (whitespace padding, obfuscation) put them.
+ */
+const SPECIAL_SPACE = /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g;
+function countSpecialSpaces(text: string): number {
+  SPECIAL_SPACE.lastIndex = 0;
+  let n = 0;
+  while (SPECIAL_SPACE.test(text)) n++;
+  return n;
+}
 /** Nesting deeper than this is left to the full parser, which reports too deep a tree (limits.ts). */
 const MAX_DEPTH = MAX_YAML_DEPTH - 2;
 
@@ -61,7 +73,11 @@ class Reader {
   /** The next line to read. */
   private i = 0;
 
-  constructor(text: string) {
+  /**
+   * `specialSpaces`: how many SPECIAL_SPACE characters the text holds. Quoted scalars account for
+   * theirs as they are read; any left over at the end lie elsewhere, and the text goes to the full parser.
+   */
+  constructor(text: string, private specialSpaces: number) {
     let start = 0;
     this.lines = text.split('\n').map((t) => {
       let indent = 0;
@@ -81,6 +97,7 @@ class Reader {
     const root = this.isSeqItem(first, 0) ? this.seq(0, 0) : this.map(0, 0);
     this.skipEmpty();
     if (this.i < this.lines.length) leave(); // something at a shallower indentation or left over
+    if (this.specialSpaces !== 0) leave();
     return { root, pos: root.pos, problems: this.duplicates };
   }
 
@@ -120,7 +137,7 @@ class Reader {
       let key: string;
       let colon: number;
       if (t[col] === "'" || t[col] === '"') {
-        const q = quotedAt(t, col);
+        const q = this.quoted(t, col);
         key = q.value;
         colon = q.end;
         if (t[colon] !== ':' || (colon + 1 < t.length && t[colon + 1] !== ' ')) leave();
@@ -192,7 +209,7 @@ class Reader {
     const t = this.lines[n]!.text;
     const c = t[v];
     if (c === "'" || c === '"') {
-      const { value, end } = quotedAt(t, v);
+      const { value, end } = this.quoted(t, v);
       this.afterScalar(t, end);
       this.i++;
       return { kind: 'scalar', value, source: value, quoted: true, pos: this.at(n, v), end: this.at(n, end) };
@@ -230,6 +247,13 @@ class Reader {
     }
     const value = resolvePlain(text);
     return { kind: 'scalar', value, source: text, quoted: false, pos: this.at(n, v), end: this.at(endLine, endCol) };
+  }
+
+  /** The quoted scalar at `v` (quotedAt), its special spaces accounted for. */
+  private quoted(t: string, v: number): { value: string; end: number } {
+    const q = quotedAt(t, v);
+    if (this.specialSpaces > 0) this.specialSpaces -= countSpecialSpaces(t.slice(v, q.end));
+    return q;
   }
 
   /** Only spaces, or spaces and a comment, may follow a quoted scalar on its line. */
@@ -291,7 +315,11 @@ class Reader {
   }
 }
 
-/** The quoted scalar starting at `v` (its quote) and the index after its closing quote: on one line, and without escapes in double quotes. */
+/**
+ * The quoted scalar starting at `v` (its quote) and the index after its closing quote, on one line.
+ * Double quotes take YAML's escapes; an unknown or malformed one (`"C:\\*"`), which the full parser
+ * reports, and one that would make a lone surrogate, leave.
+ */
 function quotedAt(t: string, v: number): { value: string; end: number } {
   const q = t[v];
   let value = '';
@@ -299,7 +327,23 @@ function quotedAt(t: string, v: number): { value: string; end: number } {
   for (;;) {
     if (j >= t.length) leave(); // runs on to another line
     const ch = t[j]!;
-    if (q === '"' && ch === '\\') leave();
+    if (q === '"' && ch === '\\') {
+      const e = t[j + 1];
+      const simple = e === undefined ? undefined : SIMPLE_ESCAPES.get(e);
+      if (simple !== undefined) {
+        value += simple;
+        j += 2;
+        continue;
+      }
+      const digits = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : leave();
+      const hex = t.slice(j + 2, j + 2 + digits);
+      if (hex.length !== digits || !/^[0-9a-fA-F]+$/.test(hex)) leave();
+      const code = parseInt(hex, 16);
+      if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) leave();
+      value += String.fromCodePoint(code);
+      j += 2 + digits;
+      continue;
+    }
     if (ch === q) {
       if (q === "'" && t[j + 1] === "'") {
         value += "'";
@@ -312,6 +356,27 @@ function quotedAt(t: string, v: number): { value: string; end: number } {
     j++;
   }
 }
+
+/** YAML 1.2's one-character escapes in double quotes (a backslash before a tab is the full parser's). */
+const SIMPLE_ESCAPES = new Map<string, string>([
+  ['0', '\0'],
+  ['a', '\x07'],
+  ['b', '\b'],
+  ['t', '\t'],
+  ['n', '\n'],
+  ['v', '\v'],
+  ['f', '\f'],
+  ['r', '\r'],
+  ['e', '\x1b'],
+  [' ', ' '],
+  ['"', '"'],
+  ['/', '/'],
+  ['\\', '\\'],
+  ['N', '\u0085'],
+  ['_', '\u00a0'],
+  ['L', '\u2028'],
+  ['P', '\u2029'],
+]);
 
 /** A plain scalar's value under the YAML 1.2 core schema, as yaml-tree.ts keeps it; leaves for floats and special numbers. */
 function resolvePlain(s: string): ScalarValue {

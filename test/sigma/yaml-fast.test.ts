@@ -91,7 +91,14 @@ test('what it does not read exactly it leaves to the full parser', () => {
     tag: 'a: !!str 1\n',
     'two documents': 'title: a\n---\ntitle: b\n',
     directive: '%YAML 1.2\n---\ntitle: a\n',
-    'escape in double quotes': 'a: "x\\ty"\n',
+    'unknown escape in double quotes': 'a: "C:\\Program Files\\*"\n',
+    'escaped quote running to the end of the line': 'a: "C:\\"\n',
+    'escape too short': 'a: "\\x4"\n',
+    'escape making a lone surrogate': 'a: "\\ud800"\n',
+    'escaped line break': 'a: "x\\\n  y"\n',
+    'no-break space in a plain key': 'ti\u00a0tle: a\n',
+    'em space in a comment': "a: 'x' # \u2003\n",
+    'no-break space beside a quoted one': "a: '\u00a0'\nb: x\u00a0y\n",
     'quote over two lines': "a: 'x\n  y'\n",
     float: 'a: 1.5\n',
     hex: 'a: 0x17\n',
@@ -132,6 +139,11 @@ test('small shapes the corpus has: each equal to the full parser\'s tree', () =>
     'a: x\n  y\n  z\n',
     'a:\n',
     'a: 9007199254740993\nb: -0\nc: +5\n',
+    // Double-quoted escapes, as SigmaHQ's homoglyph and path rules write them.
+    'a: "\\u0410\\u0412"\nb: "C:\\\\Windows\\\\"\nc: "x\\ty\\n\\"q\\" \\/ \\0\\a\\b\\v\\f\\r\\e\\ \\N\\_\\L\\P"\nd: "\\x41\\U0001F600"\n',
+    '"k\\u00e9y": 1\n',
+    // Special spaces inside quotes, as whitespace-padding rules write them.
+    "a:\n    - '\u00a0'\n    - '\u2000\u2001\u2002'\n    - \"\u3000x\u202f\"\n'\u00a0k': 1\n",
   ]) {
     const fast = fastYamlDocument(text);
     if (fast) assert.deepEqual([fast], loadYamlDocumentsFully(text), text);
