@@ -62,28 +62,35 @@ function itemPlan(pipeline: ProcessingPipeline): ItemPlan {
   let plan = planCache.get(pipeline);
   if (plan) return plan;
   const required = requiredLogsources(pipeline);
-  const byLogsource = new Map<string, number[]>();
+  // By category, then product, then service (undefined a key like any other): a corpus has a few
+  // hundred distinct log sources, found again without making a key.
+  const byLogsource = new Map<string | undefined, Map<string | undefined, Map<string | undefined, number[]>>>();
+  let known = 0;
   plan = {
     required,
     fixedLogsource: !pipeline.items.some((item) => item.type === 'change_logsource'),
     itemsFor(ls) {
-      // A corpus has a few hundred distinct log sources; the key (each value with its length) keeps them apart exactly.
-      const key = `${keyPart(ls.category)}${keyPart(ls.product)}${keyPart(ls.service)}`;
-      let chosen = byLogsource.get(key);
-      if (!chosen) {
-        if (byLogsource.size >= 4096) byLogsource.clear(); // a long-lived explorer meets ever new rules
-        chosen = [];
-        for (let i = 0; i < required.length; i++) if (required[i] === null || fits(required[i]!, ls)) chosen.push(i);
-        byLogsource.set(key, chosen);
+      let byProduct = byLogsource.get(ls.category);
+      let byService = byProduct?.get(ls.product);
+      let chosen = byService?.get(ls.service);
+      if (chosen) return chosen;
+      if (known >= 4096) {
+        byLogsource.clear(); // a long-lived explorer meets ever new rules
+        known = 0;
+        byProduct = byService = undefined;
       }
+      if (!byProduct) byLogsource.set(ls.category, (byProduct = new Map()));
+      if (!byService) byProduct.set(ls.product, (byService = new Map()));
+      chosen = [];
+      for (let i = 0; i < required.length; i++) if (required[i] === null || fits(required[i]!, ls)) chosen.push(i);
+      byService.set(ls.service, chosen);
+      known++;
       return chosen;
     },
   };
   planCache.set(pipeline, plan);
   return plan;
 }
-
-const keyPart = (v: string | undefined): string => (v === undefined ? '-' : `${v.length}:${v}`);
 
 function fits(req: RequiredLogsource, ls: LogSource): boolean {
   return (req.category === undefined || ls.category === req.category) && (req.product === undefined || ls.product === req.product) && (req.service === undefined || ls.service === req.service);
@@ -210,6 +217,9 @@ function placeholdersIn(g: DetectionGroup, names: Set<string>): void {
 }
 
 function placeholdersOfItem(d: DetectionItem, names: Set<string>): void {
+  // Placeholders are made only by the `expand` modifier (sigma/modifiers.ts buildItem), and no
+  // transformation changes an item's modifiers: an item without it need not have its values read.
+  if (!d.modifiers.includes('expand')) return;
   const values = d.values;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;

@@ -38,7 +38,11 @@ export function newRun(rule: SigmaRule): RunState {
 
 /** Every detection tree of the rule: its search identifiers, then the conditions pipelines added. */
 export function allGroups(run: RunState): DetectionGroup[] {
-  return [...[...run.rule.detections.values()].map((d) => d.body), ...run.guards, ...run.conditions, ...run.exclusions];
+  // A loop, not spreads: this runs for every rule of a corpus and every transformation that walks it.
+  const out: DetectionGroup[] = [];
+  for (const d of run.rule.detections.values()) out.push(d.body);
+  for (const extra of [run.guards, run.conditions, run.exclusions]) for (let i = 0; i < extra.length; i++) out.push(extra[i]!);
+  return out;
 }
 
 export function isGroup(n: DetectionItem | DetectionGroup): n is DetectionGroup {
