@@ -156,6 +156,9 @@ export class EvtxPrefetch {
 
   /** Stops the worker (at the end of a hunt, or when the hunt's own workers take the inputs). */
   close(): void {
+    // Once: each terminate() adds an 'exit' listener to the worker, and a hunt of many files that
+    // outruns the read-ahead asks to close it for each (Node then warned of a listener leak).
+    if (this.closed) return;
     this.closed = true;
     if (!this.exited) void this.worker.terminate();
     this.port.close();
