@@ -170,7 +170,7 @@ export async function openHuntInputs(
       sources.push(await openSource(file, { readers: { evtx: evtxReader(opts.prefetch ? { prefetch: opts.prefetch } : {}) } }));
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
-      openProblems.push(`${file}: ${e.message}`);
+      openProblems.push(e.message); // it begins with the path
     }
   }
   const threads = opts.threads === undefined ? 1 : huntThreads(opts.threads === 'auto' ? undefined : opts.threads, sources.map((source) => ({ source, logsource: opts.logsource ?? source.logsource })));

@@ -36,7 +36,7 @@ export async function openStackInputs(paths: string[]): Promise<{ sources: Event
       sources.push(await openSource(file, { readers: { evtx: evtxReader() } }));
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
-      problems.push(`${file}: ${e.message}`);
+      problems.push(e.message); // it begins with the path
     }
   }
   return { sources, files: expanded.files, problems };

@@ -132,6 +132,18 @@ test('hunt: 2 when nothing could be hunted, 3 when some rules or inputs could no
   for (const r of [typo, emptyFolder, allRejected, allSkipped, missingInput, unreadableInput]) noStack(r);
 });
 
+test('hunt and stack: an input of no known format is named once, with the reason', async () => {
+  const prose = join(scratch(), 'prose.txt');
+  writeFileSync(prose, 'just some prose and no log\n'); // no comma: not even a CSV header
+  const [hunt, stack] = await Promise.all([quarry(['hunt', '--rules', RULES, prose]), quarry(['stack', '--by', 'a', prose])]);
+  for (const r of [hunt, stack]) {
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /prose\.txt: unknown log format \(content starting "just some prose/);
+    assert.equal(r.stderr.split(prose).length - 1, r === hunt ? 2 : 1, r.stderr); // hunt: the banner's line and the final error
+    noStack(r);
+  }
+});
+
 test('a rule tree with hostile rules and broken paths: each a located error, the rest loads and hunts', async () => {
   const dir = scratch();
   const tree = ruleTree(join(dir, 'rules'), {
