@@ -269,7 +269,7 @@ function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, pre
   if (broken.length > 10) lines.push(`  cannot run … and ${broken.length - 10} more`);
   if (set.rules.length > guarded) {
     const unmapped = set.rules.length - guarded;
-    lines.push(`  note       ${unmapped} runnable rules have no Windows log-source mapping: they meet only events of unknown or declared log source`);
+    lines.push(`  note       ${thousands(unmapped)} runnable ${unmapped === 1 ? 'rule has' : 'rules have'} no Windows log-source mapping: ${unmapped === 1 ? 'it meets' : 'they meet'} only events of unknown or declared log source`);
   }
   for (const n of prepared.filterNotes.slice(0, 5)) lines.push(`  filter     ${n}`);
   for (const i of inputs) {
