@@ -220,7 +220,7 @@ export function encodeStore(value: unknown): Buffer {
   head.uint(strings.size);
   for (const block of blocks) head.uint(block.chars);
   head.uint(blocks[UTF8]!.bytes);
-  head.room(lengths.length + blocks.reduce((n, b) => n + b.bytes, 0));
+  head.room(lengths.length + blocks.reduce((n, b) => n + b.bytes, 0) + (1 << 16)); // and the shapes, mostly: no doubling of 9 MB
   head.at += lengths.copy(head.buf, head.at);
   // Each string straight into the buffer: joined first, they were one more copy of the 9 MB of text.
   for (const { encoding, texts } of blocks) for (const t of texts) head.at += head.buf.write(t, head.at, encoding);
