@@ -4,15 +4,15 @@
 // Why not v8.serialize: a warm load of SigmaHQ (3,951 rules) read a 19 MB payload of ~280k objects
 // and ~326k strings, of which only ~64k are distinct and only 42 distinct key lists exist; v8's format
 // writes every key and every string anew, and its reader internalizes each key and allocates each
-// string: v8.deserialize took ~240 ms of CPU in a fresh process, half of it garbage collection. Here
-// each distinct string is written and decoded once (a table; every use shares it), each distinct key
-// list once (a shape), and an object of a shape used often is built by an object literal compiled for
-// that shape, so V8 gives all of them one hidden class without a lookup per key. Decoding the same
-// store (11 MB in this format) takes ~155 ms of CPU, ~60 of it collection, and a warm load of the
-// corpus ~100 ms less. (Making v8's own format share empty arrays and turn positions into numbers
-// made it slower: the count of objects is not what costs.) Writing costs more than v8's (~390 ms
-// against ~110: the map of objects already met and the string table are JavaScript here), paid only
-// by a run that changed the store.
+// string: v8.deserialize took ~240 ms of CPU in a fresh process, a third to a half of it garbage
+// collection. Here each distinct string is written and decoded once (a table; every use shares it),
+// each distinct key list once (a shape), and an object of a shape used often is built by an object
+// literal compiled for that shape, so V8 gives all of them one hidden class without a lookup per key.
+// The same store is 11 MB in this format and decodes with 1.55-1.6× less CPU and half the collector's
+// pauses (bench/store-decode.ts); a warm load of the corpus takes ~90 ms less. (Making v8's own format
+// share empty arrays and turn positions into numbers made it slower: the count of objects is not what
+// costs.) Writing costs more than v8's (~340-390 ms against ~110: the map of objects already met and
+// the string table are JavaScript here), paid only by a run that changed the store.
 //
 // What it keeps: plain objects (key order exact, `undefined` values kept, a null prototype kept),
 // dense arrays, Maps, strings (exact, lone surrogates included), numbers (-0, NaN, ±Infinity),
@@ -294,7 +294,8 @@ export function decodeStore(bytes: Uint8Array): unknown {
   // a slice of 13 characters or more is a small object pointing into the block, which is allocated
   // outside the young generation. Decoded one by one, the strings (8.8 MB of SigmaHQ's text) were
   // copied by every scavenge while the objects were being built. The loop over the 64k strings runs
-  // before V8 has optimized it: few operations a string (lengths as one typed array) saved 8%.
+  // before V8 has optimized it: few operations a string (lengths as one typed array) saved 8%. A slice
+  // keeps its whole block alive; the parsed rules hold nearly all of it for as long anyway.
   const total = count();
   const chars = [uint(), uint(), uint()];
   const sizes = [chars[LATIN1]!, uint(), chars[UTF16]! * 2];
