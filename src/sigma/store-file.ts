@@ -96,8 +96,8 @@ export function readStore<V>(file: string, magic: Buffer, format: PayloadFormat,
 }
 
 /**
- * Writes `entries` as the store at `file`; never throws (`stats.writeError` says why it could not:
- * then nothing is written, not even a value `format` cannot encode, and the store stays as it was).
+ * Writes `entries` as the store at `file`; never throws (`stats.writeError` says why it could not, e.g.
+ * a value `format` cannot encode: then nothing is written and the store stays as it was).
  */
 export function writeStore<V>(file: string, magic: Buffer, format: PayloadFormat, build: string, entries: Map<string, V>, stats: StoreStats): void {
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
