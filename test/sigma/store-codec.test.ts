@@ -98,9 +98,9 @@ test('what it cannot keep is refused, not changed', () => {
   class Rule {
     title = 'x';
   }
-  const sparse = [1, , 3]; // eslint-disable-line no-sparse-arrays
+  const sparse = [1, , 3];
   const named = Object.assign([1, 2], { extra: true });
-  const holeAndName = Object.assign([, 1], { x: 2 }); // eslint-disable-line no-sparse-arrays
+  const holeAndName = Object.assign([, 1], { x: 2 });
   const withSymbol = { a: 1, [Symbol('s')]: 2 };
   for (const bad of [new Rule(), new Date(0), /re/, new Set([1]), new Uint8Array(2), Symbol('s'), () => 1, sparse, named, holeAndName, withSymbol, Object.assign(new Map(), { x: 1 }), new (class extends Map {})(), new Error('e'), new String('s')]) {
     assert.throws(() => encodeStore({ inside: [bad] }), /cannot encode/, String(bad));
