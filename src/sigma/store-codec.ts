@@ -88,7 +88,9 @@ function kindOf(o: object): 'array' | 'map' | 'object' | 'null-object' {
   if (proto === Map.prototype && o instanceof Map) return 'map';
   if (proto === Object.prototype) return 'object';
   if (proto === null) return 'null-object';
-  return refuse(`an instance of ${(proto as { constructor?: { name?: string } }).constructor?.name ?? 'an unknown class'}`);
+  const made = (proto as { constructor?: { name?: string; prototype?: unknown } }).constructor;
+  // A class's instance, or an object whose prototype was set to another object (a YAML key `__proto__`).
+  return refuse(made && made.prototype === proto ? `an instance of ${made.name || 'a class'}` : 'an object whose prototype is another object');
 }
 
 /** Encodes `value` (see the top of this file for what it may hold); throws on anything else. */

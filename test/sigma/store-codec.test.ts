@@ -105,6 +105,8 @@ test('what it cannot keep is refused, not changed', () => {
   for (const bad of [new Rule(), new Date(0), /re/, new Set([1]), new Uint8Array(2), Symbol('s'), () => 1, sparse, named, holeAndName, withSymbol, Object.assign(new Map(), { x: 1 }), new (class extends Map {})(), new Error('e'), new String('s')]) {
     assert.throws(() => encodeStore({ inside: [bad] }), /cannot encode/, String(bad));
   }
+  assert.throws(() => encodeStore(new Rule()), /cannot encode an instance of Rule/);
+  assert.throws(() => encodeStore(Object.create({ inherited: 1 })), /cannot encode an object whose prototype is another object/);
 });
 
 test('bytes it did not write whole are refused: cut, foreign, altered', () => {
