@@ -33,6 +33,7 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
     'backends/spl-corpus.test.ts',
     'sigma/corpus.test.ts',
     'sigma/rule-cache-corpus.test.ts',
+    'sigma/store-codec-corpus.test.ts',
     'sigma/yaml-fast-corpus.test.ts',
     'lint/corpus-lint.test.ts',
     'catalog/coverage.test.ts',

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { SigmaFilter, SigmaRule } from '../sigma/model.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
 import { ruleCacheDir } from '../sigma/rule-cache.js';
-import { buildStamp, readStore, writeStore, type StoreStats } from '../sigma/store-file.js';
+import { buildStamp, readStore, V8_PAYLOAD, writeStore, type StoreStats } from '../sigma/store-file.js';
 import type { ResultCache } from './common/convert.js';
 import type { Backend, ConversionResult } from './common/types.js';
 
@@ -63,7 +63,7 @@ export class ConvertCache implements ResultCache {
   /** Writes the store when anything changed (a rule new, changed or gone); never throws. */
   save(): void {
     if (this.stats.misses === 0 && this.next.size === this.old.size && this.stats.state === 'used') return;
-    writeStore(this.storeFile, MAGIC, buildStamp(CONVERSION_ROOMS), this.next, this.stats);
+    writeStore(this.storeFile, MAGIC, V8_PAYLOAD, buildStamp(CONVERSION_ROOMS), this.next, this.stats);
   }
 
   /** Where the store is (tests alter it on purpose). */
@@ -72,7 +72,7 @@ export class ConvertCache implements ResultCache {
   }
 
   private read(): Map<string, ConversionResult> {
-    return readStore(this.storeFile, MAGIC, buildStamp(CONVERSION_ROOMS), this.stats);
+    return readStore(this.storeFile, MAGIC, V8_PAYLOAD, buildStamp(CONVERSION_ROOMS), this.stats);
   }
 }
 

@@ -23,9 +23,10 @@ import type { Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ParsedFile } from './collection.js';
-import { buildStamp, readStore, writeStore, type StoreStats } from './store-file.js';
+import { buildStamp, COMPACT_PAYLOAD, readStore, writeStore, type StoreStats } from './store-file.js';
 
-const MAGIC = Buffer.from('QUARRY-RULE-CACHE-2\n');
+// 3: the payload in store-codec.ts's format (2 was v8's): an older store is corrupt to this build.
+const MAGIC = Buffer.from('QUARRY-RULE-CACHE-3\n');
 /** How long a file must have been unchanged before its status is trusted to stand for its bytes. */
 const SETTLED_MS = 2000;
 
@@ -112,7 +113,7 @@ export class RuleCache {
   /** Writes the store when anything changed (a file new, changed or gone); never throws. */
   save(): void {
     const changed = this.stats.misses > 0 || this.restated > 0 || this.next.size !== this.old.size || this.stats.state !== 'used';
-    if (changed) writeStore(this.storeFile, MAGIC, buildStamp(PARSER_ROOMS), this.next, this.stats);
+    if (changed) writeStore(this.storeFile, MAGIC, COMPACT_PAYLOAD, buildStamp(PARSER_ROOMS), this.next, this.stats);
   }
 
   /** The status to keep for a file read with status `st`: null while it changed too recently to be trusted. */
@@ -121,7 +122,7 @@ export class RuleCache {
   }
 
   private read(): Map<string, Entry> {
-    return readStore(this.storeFile, MAGIC, buildStamp(PARSER_ROOMS), this.stats);
+    return readStore(this.storeFile, MAGIC, COMPACT_PAYLOAD, buildStamp(PARSER_ROOMS), this.stats);
   }
 
   /** Where the store is (tests corrupt it on purpose). */
