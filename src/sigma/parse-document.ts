@@ -4,7 +4,7 @@ import type { CorrelationCondition, CorrelationType, LogSource, RelatedRule, Sig
 import { CORRELATION_TYPES } from './model.js';
 import { CondExprError, exprIds, parseCondExpr } from './name-expression.js';
 import { parseDetectionSection } from './parse-detection.js';
-import { get, keySpan, spanOf, toPlain, type YMap, type YNode } from './yaml-tree.js';
+import { get, keySpan, spanOf, setPlain, toPlain, type YMap, type YNode } from './yaml-tree.js';
 
 /** The attributes each kind of document may have (anything else is reported); editors complete from them. */
 export const RULE_ATTRIBUTES: ReadonlySet<string> = new Set([
@@ -85,7 +85,7 @@ function strList(root: YMap, key: string, sink: DiagnosticSink): string[] {
 
 function base(root: YMap, ctx: DocumentContext, sink: DiagnosticSink, known: ReadonlySet<string>) {
   const custom: Record<string, unknown> = {};
-  for (const e of root.entries) if (!known.has(e.key)) custom[e.key] = toPlain(e.value);
+  for (const e of root.entries) if (!known.has(e.key)) setPlain(custom, e.key, toPlain(e.value));
   return {
     file: ctx.file,
     docIndex: ctx.docIndex,

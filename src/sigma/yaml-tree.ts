@@ -197,8 +197,17 @@ export function toPlain(node: YNode): unknown {
       return node.items.map(toPlain);
     case 'map': {
       const o: Record<string, unknown> = {};
-      for (const e of node.entries) o[e.key] = toPlain(e.value);
+      for (const e of node.entries) setPlain(o, e.key, toPlain(e.value));
       return o;
     }
   }
+}
+
+/**
+ * Sets a key of an object made from YAML as an own property: a key `__proto__` assigned plainly
+ * would replace the object's prototype (or, with a scalar, vanish) instead of being kept.
+ */
+export function setPlain(o: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
 }

@@ -40,6 +40,16 @@ test('a valid rule loads with every attribute and keeps custom attributes', () =
   if (doc.kind === 'rule') assert.deepEqual(doc.logsource, { category: 'process_creation', product: 'windows' });
 });
 
+test('a custom attribute named __proto__ is kept as an attribute, at the top and nested, and leaves prototypes alone', () => {
+  const text = GOOD.replace('custom_field: kept', '__proto__:\n    polluted: yes\nnested:\n    __proto__: 3');
+  assert.notEqual(text, GOOD);
+  const doc = parseSigmaText(text, 'r.yml').documents[0]!.document!;
+  assert.equal(Object.getPrototypeOf(doc.custom), Object.prototype);
+  assert.deepEqual(Object.keys(doc.custom), ['__proto__', 'nested']);
+  assert.equal((doc.custom as Record<string, unknown>).polluted, undefined);
+  assert.equal(JSON.stringify(doc.custom), '{"__proto__":{"polluted":"yes"},"nested":{"__proto__":3}}');
+});
+
 test('metadata checks: required, enums, UUIDs, dates, tags — each located', () => {
   const table: Array<[string, string, string, number]> = [
     ['title: Whoami Execution\n', '', 'missing-title', 1],

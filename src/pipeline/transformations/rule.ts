@@ -1,4 +1,5 @@
 // Rule-level transformations: log source, failure, pipeline state, custom attributes.
+import { setPlain } from '../../sigma/yaml-tree.js';
 import type { Params, TransformationSpec } from './spec.js';
 
 export const changeLogsource: TransformationSpec = {
@@ -20,10 +21,10 @@ export const ruleFailure: TransformationSpec = {
 export const setState: TransformationSpec = {
   keepsRule: true,
   params: { key: { shape: 'string', required: true }, val: { shape: 'any', required: true } },
-  apply: (step, p: Params) => void (step.run.state[String(p.key)] = p.val),
+  apply: (step, p: Params) => setPlain(step.run.state, String(p.key), p.val),
 };
 
 export const setCustomAttribute: TransformationSpec = {
   params: { attribute: { shape: 'string', required: true }, value: { shape: 'any', required: true } },
-  apply: (step, p: Params) => void (step.run.rule.custom[String(p.attribute)] = p.value),
+  apply: (step, p: Params) => setPlain(step.run.rule.custom, String(p.attribute), p.value),
 };
