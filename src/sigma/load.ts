@@ -55,8 +55,12 @@ export function listRuleFiles(paths: string[]): RuleListing {
   const problems: ParsedFile[] = [];
   const tests: string[] = [];
   const open = new Set<string>(); // real paths of the folders being read, outermost first
-  /** `isDir`: known from the folder listing (a plain file or folder); undefined to stat the path (given, a link, other). */
-  const walk = (p: string, explicit: boolean, isDir?: boolean): void => {
+  /**
+   * `isDir`: known from the folder listing (a plain file or folder); undefined to stat the path
+   * (given, a link, other). `real`: the folder's real path when its parent's is known and it is
+   * a plain folder, not a link (then it is the parent's real path and its name: no system call).
+   */
+  const walk = (p: string, explicit: boolean, isDir?: boolean, knownReal?: string): void => {
     if (isDir === undefined) {
       try {
         isDir = statSync(p).isDirectory();
@@ -75,7 +79,7 @@ export function listRuleFiles(paths: string[]): RuleListing {
     let entries: Dirent[];
     try {
       // The system call, not Node's JavaScript walk of every component (an lstat each): a corpus has hundreds of folders.
-      real = realpathSync.native(p);
+      real = knownReal ?? realpathSync.native(p);
       // With their types: a corpus of thousands of files is listed without a stat for each.
       entries = readdirSync(p, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (e) {
@@ -87,7 +91,12 @@ export function listRuleFiles(paths: string[]): RuleListing {
       return;
     }
     open.add(real);
-    for (const e of entries) if (!e.name.startsWith('.')) walk(join(p, e.name), false, e.isFile() ? false : e.isDirectory() ? true : undefined);
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      if (e.isFile()) walk(join(p, e.name), false, false);
+      else if (e.isDirectory()) walk(join(p, e.name), false, true, join(real, e.name));
+      else walk(join(p, e.name), false);
+    }
     open.delete(real);
   };
   for (const p of paths) walk(p, true);
