@@ -15,6 +15,7 @@ import { parseCommandArgs, requireExistingPaths } from './args.js';
 import { checkOutputFile } from './output.js';
 import { writeTerminal } from '../report/terminal-text.js';
 import { EXIT_OK, EXIT_UNUSABLE } from './exit-codes.js';
+import { holdStopSignals, releaseStopSignals } from '../runtime/stop-signals.js';
 
 const HELP = `Usage: quarry serve --rules PATH… [options]
 
@@ -127,58 +128,66 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const log = jsonLogger();
   // The hunt's rules, pipelines and correlation limits: the same for the embedded service and the topology.
   const live = { pipelines: pipelines.pipelines, regex: re2Regex, minLevel, logsource, timeField: values['time-field'], latenessMs, maxGroups: count('max-groups'), maxBuffered: count('max-buffered') };
-  if (natsInput && natsOutput) {
-    const stage = values.stage!;
-    if (stage !== 'detect' && stage !== 'correlate' && stage !== 'both') throw new UsageError(`--stage must be detect, correlate or both, not '${stage}'`);
-    const span = (flag: 'lease' | 'dedupe-window') => {
-      const ms = timespanToMs(values[flag]!);
-      if (ms === null || ms <= 0) throw new UsageError(`--${flag} must be a number followed by s, m, h, d, w, M or y (like 10s), not '${values[flag]}'`);
-      return ms;
-    };
-    const leaseMs = span('lease');
-    const dedupeWindowMs = span('dedupe-window');
-    const partitions = values.partitions === undefined ? undefined : count('partitions');
-    const loadRulesOrFail = loadRulesChecked(values.rules, values['no-cache'], log);
-    if (!loadRulesOrFail) return EXIT_UNUSABLE;
-    const server = natsInput.server;
-    // Loaded only here: the embedded service never needs the NATS client.
-    const { runWorker } = await import('../runtime/topology/worker.js');
-    const { openNatsBroker } = await import('../runtime/nats/nats-broker.js');
-    await runWorker({
-      loadRules: loadRulesOrFail,
+  // From here until the service's own handlers are in place (rules loaded, broker connected, port
+  // bound), a stop signal is held, then carried out: a service stopped while starting exits 0 too.
+  holdStopSignals();
+  log('info', 'starting', { rules: values.rules });
+  try {
+    if (natsInput && natsOutput) {
+      const stage = values.stage!;
+      if (stage !== 'detect' && stage !== 'correlate' && stage !== 'both') throw new UsageError(`--stage must be detect, correlate or both, not '${stage}'`);
+      const span = (flag: 'lease' | 'dedupe-window') => {
+        const ms = timespanToMs(values[flag]!);
+        if (ms === null || ms <= 0) throw new UsageError(`--${flag} must be a number followed by s, m, h, d, w, M or y (like 10s), not '${values[flag]}'`);
+        return ms;
+      };
+      const leaseMs = span('lease');
+      const dedupeWindowMs = span('dedupe-window');
+      const partitions = values.partitions === undefined ? undefined : count('partitions');
+      const loadRulesOrFail = loadRulesChecked(values.rules, values['no-cache'], log);
+      if (!loadRulesOrFail) return EXIT_UNUSABLE;
+      const server = natsInput.server;
+      // Loaded only here: the embedded service never needs the NATS client.
+      const { runWorker } = await import('../runtime/topology/worker.js');
+      const { openNatsBroker } = await import('../runtime/nats/nats-broker.js');
+      await runWorker({
+        loadRules: loadRulesOrFail,
+        live,
+        stage,
+        origin: `nats://${server}/${natsInput.name}`,
+        ...(values.worker ? { worker: values.worker } : {}),
+        batch: count('batch'),
+        leaseMs,
+        snapshotMs: values['snapshot-ms'] === '0' ? 0 : count('snapshot-ms'),
+        listen,
+        ...(values['no-watch'] ? {} : { watch: values.rules }),
+        log,
+        // A broker that cannot be reached or a topology that does not fit is one line and exit 2, nothing done.
+        open: () =>
+          openNatsBroker({ input: natsInput, output: natsOutput, partitions, dedupeWindowMs, maxInFlight: count('max-in-flight'), ackWaitMs: 30_000, log, name: `quarry-serve-${stage}` }).catch((e: Error) => {
+            throw new UsageError(`NATS at ${server}: ${e.message}`);
+          }),
+      });
+      return EXIT_OK;
+    }
+    const loadRules = loadRulesChecked(values.rules, values['no-cache'], log);
+    if (!loadRules) return EXIT_UNUSABLE;
+    await runService({
+      loadRules,
       live,
-      stage,
-      origin: `nats://${server}/${natsInput.name}`,
-      ...(values.worker ? { worker: values.worker } : {}),
-      batch: count('batch'),
-      leaseMs,
-      snapshotMs: values['snapshot-ms'] === '0' ? 0 : count('snapshot-ms'),
+      input,
       listen,
+      output: values.output,
+      fsyncMs: count('fsync-ms'),
+      webhook: { attempts: count('webhook-attempts'), backoffMs: 250, batch: 500, maxPending: 10_000, timeoutMs: 10_000 },
+      statePath: values.state,
       ...(values['no-watch'] ? {} : { watch: values.rules }),
       log,
-      // A broker that cannot be reached or a topology that does not fit is one line and exit 2, nothing done.
-      open: () =>
-        openNatsBroker({ input: natsInput, output: natsOutput, partitions, dedupeWindowMs, maxInFlight: count('max-in-flight'), ackWaitMs: 30_000, log, name: `quarry-serve-${stage}` }).catch((e: Error) => {
-          throw new UsageError(`NATS at ${server}: ${e.message}`);
-        }),
     });
     return EXIT_OK;
+  } finally {
+    releaseStopSignals();
   }
-  const loadRules = loadRulesChecked(values.rules, values['no-cache'], log);
-  if (!loadRules) return EXIT_UNUSABLE;
-  await runService({
-    loadRules,
-    live,
-    input,
-    listen,
-    output: values.output,
-    fsyncMs: count('fsync-ms'),
-    webhook: { attempts: count('webhook-attempts'), backoffMs: 250, batch: 500, maxPending: 10_000, timeoutMs: 10_000 },
-    statePath: values.state,
-    ...(values['no-watch'] ? {} : { watch: values.rules }),
-    log,
-  });
-  return EXIT_OK;
 }
 
 /**

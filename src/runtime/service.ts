@@ -18,6 +18,7 @@ import { renderMetrics, type ServeMetrics } from './metrics.js';
 import type { Logger } from './log.js';
 import { stateFromJson, stateToJson } from './snapshot-json.js';
 import { watchRules } from './rule-watch.js';
+import { releaseStopSignals } from './stop-signals.js';
 
 export interface ServeConfig {
   /** Loads the rules (again on SIGHUP); throws with a message when they cannot be used. */
@@ -101,6 +102,9 @@ export async function runService(cfg: ServeConfig): Promise<ServeResult> {
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
   process.on('SIGHUP', reload);
+  // A stop asked for while starting is carried out now: the input is closed before it is read.
+  const early = releaseStopSignals();
+  if (early) stop(early);
   const unwatch = cfg.watch ? watchRules(cfg.watch, () => (log('info', 'rule files changed: reloading'), reload()), log) : () => undefined;
 
   const correlations = live.correlation?.plan.correlations.length ?? 0;

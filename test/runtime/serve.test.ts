@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DATA } from '../helpers.js';
 import { DEMO_CORRELATIONS, DEMO_LOGS, QUARRY, demoEventLines, demoRules, jsonl, serve, sortedComparable } from './serve-helpers.js';
 
 const huntDemo = (rules: string) => {
@@ -119,6 +120,18 @@ test('--state: SIGTERM saves the open windows, the next start resumes them; both
   const both = [...jsonl(first.stdout()), ...jsonl(second.stdout())];
   assert.deepEqual(sortedComparable(both), sortedComparable(huntDemo(rules)));
   assert.equal(jsonl(first.stdout()).filter((d) => d.rule.type === 'correlation').length, 0, 'no window was finished at SIGTERM');
+});
+
+test('SIGTERM while the service is still starting (loading the rules) is carried out once it can stop: exit 0', async () => {
+  // Every SigmaHQ Windows rule without the cache: a second or so of loading after the 'starting' line.
+  const windowsRules = join(DATA, 'sigmahq/rules/windows');
+  const s = serve(['--rules', windowsRules, '--no-cache']);
+  await s.waitLog('starting');
+  s.child.kill('SIGTERM');
+  assert.equal(await s.exit, 0, s.logs().map((l) => l.msg).join(', '));
+  const msgs = s.logs().map((l) => l.msg);
+  assert.equal(s.logs().find((l) => l.msg === 'stopping')?.signal, 'SIGTERM', msgs.join(', '));
+  assert.equal(s.stdout(), '');
 });
 
 test('SIGHUP reloads the rules: an unchanged correlation keeps its matches, a changed one starts over', async () => {

@@ -14,9 +14,8 @@ import type { Logger } from '../log.js';
 import type { NatsTopology } from '../nats/nats-broker.js';
 import { runDetectStage, type DetectCounters } from './detect-stage.js';
 import { runCorrelateStage, type CorrelateCounters, type PartitionOwner } from './correlate-stage.js';
+import { EXIT_INTERRUPTED, releaseStopSignals } from '../stop-signals.js';
 
-/** The exit status of an interrupted command (128 + SIGINT, as shells report it; cli/exit-codes.ts). */
-const EXIT_INTERRUPTED = 130;
 
 export type Stage = 'detect' | 'correlate' | 'both';
 
@@ -120,6 +119,9 @@ export async function runWorker(cfg: WorkerConfig): Promise<{ events: number; de
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
   process.on('SIGHUP', reload);
+  // A stop asked for while starting is carried out now: the stages see the stop at once.
+  const early = releaseStopSignals();
+  if (early) stop(early);
   const unwatch = cfg.watch ? watchRules(cfg.watch, () => (log('info', 'rule files changed: reloading'), reload()), log) : () => undefined;
   log('info', 'serving', { worker, stage: cfg.stage, stream: topo.stream, partitions: topo.config.partitions, rules: live.prepared.set.rules.length, correlations: live.correlation?.plan.correlations.length ?? 0, ...(face ? { port: face.port } : {}) });
   const common = { broker: topo.broker, stream: topo.stream, partitions: topo.config.partitions, log, signal: ac.signal };
