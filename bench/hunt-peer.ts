@@ -1,8 +1,7 @@
 // Issue 14 targets 2, 3 and 6 as a user meets them: whole `quarry hunt` processes with every SigmaHQ
 // Windows rule, timed in turn with their peers in the same run (whole-process.ts), medians of the runs.
 // - target 2: the public EVTX samples, JSONL out, against Debian's evtxexport printing the same files
-//   as XML; and, for information, against the same hunt with --workers 1 (no EVTX read-ahead) and
-//   Zircolite on the same records as JSON lines.
+//   as XML; and, for information, Zircolite on the same records as JSON lines.
 // - target 3: one big EVTX file (the chunks of security.evtx repeated) with --workers 2 against --workers 1.
 // - target 6: peak memory hunting NDJSON of 10 MB against the same records repeated to --memory-mb.
 // Usage: node dist/bench/hunt-peer.js [--runs N] [--big-mb MB] [--memory-mb MB] [--only 2,3,6]
@@ -53,8 +52,6 @@ try {
     const zirc = findZircolite();
     const commands: Command[] = [
       { name: 'quarry hunt, EVTX samples, JSONL out', argv: quarry(join(data, 'evtx')), env },
-      // the same on this thread alone: no EVTX read-ahead while the rules load (what it gains)
-      { name: 'quarry hunt --workers 1, same files', argv: quarry('--workers', '1', join(data, 'evtx')), env },
     ];
     // evtxexport takes one file: a shell runs it over each, and GNU time counts the shell's children.
     if (ex.ok) commands.push({ name: 'evtxexport -f xml, same files', argv: ['sh', '-c', 'for f in "$@"; do evtxexport -f xml "$f"; done', 'sh', ...evtxFiles] });
@@ -68,7 +65,6 @@ try {
     const cpu = (rs: Run[] | undefined) => median(rs!.map((r) => r.cpu));
     const exPeer: Peer = ex.ok ? { name: 'evtxexport', figure: wall(at('evtxexport')) } : { name: 'evtxexport', unavailable: ex.why };
     report({ target: 2, label: 'hunt EVTX samples, whole process, wall', figure: wall(at('quarry hunt, EVTX')), unit: 's', peer: exPeer, goal: { on: 'ratio', op: '<=', value: 1 }, note: `median of ${runs} runs in turn` });
-    report({ target: 2, label: 'hunt EVTX samples, whole process, wall, read-ahead vs one thread', figure: wall(at('quarry hunt, EVTX')), unit: 's', peer: { name: '--workers 1', figure: wall(at('quarry hunt --workers 1')) }, note: 'for information: the EVTX inputs read on the second core while the rules load' });
     if (ex.ok) report({ target: 2, label: 'hunt EVTX samples, whole process, CPU', figure: cpu(at('quarry hunt, EVTX')), unit: 's CPU', peer: { name: 'evtxexport', figure: cpu(at('evtxexport')) }, note: 'for information: this machine is shared' });
     const zPeer: Peer = zirc.ok ? { name: 'Zircolite', figure: cpu(at('Zircolite')) } : { name: 'Zircolite', unavailable: zirc.why };
     report({ target: 2, label: 'hunt the same records as JSONL, CPU', figure: cpu(at('quarry hunt, same')), unit: 's CPU', peer: zPeer, note: zirc.ok ? zirc.version : 'for information' });

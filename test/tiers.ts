@@ -44,8 +44,6 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
     'backends/elastic-rule-format.test.ts',
     'hunt/rule-tests-corpus.test.ts',
     'hunt/parallel-hunt.test.ts',
-    'sources/evtx-prefetch.test.ts',
-    'hunt/evtx-prefetch-hunt.test.ts',
   ],
   services: [
     'runtime/serve-nats.test.ts',

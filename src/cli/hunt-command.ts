@@ -6,7 +6,7 @@ import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { LEVELS } from '../sigma/model.js';
 import { describeLogsource, logsourceFits } from '../sigma/logsource.js';
 import type { PreparedRules } from '../engine/rulebook.js';
-import { openHuntInputs, setupHunt, startHuntPrefetch } from '../hunt/setup.js';
+import { openHuntInputs, setupHunt } from '../hunt/setup.js';
 import { hunt, type HuntInput, type HuntSummary } from '../hunt/hunt.js';
 import type { HuntCorrelation } from '../hunt/correlate.js';
 import { re2Regex } from '../engine/regex-re2.js';
@@ -45,8 +45,7 @@ rules (examples/rules, examples/correlations, rules/hardened) over the bundled s
   --workers N          threads that hunt, each reading and matching its own share of the inputs
                        (whole files, or runs of chunks of a big EVTX file); 0 or 1: one thread. Default:
                        one per idle processor (processors minus the load average) when the inputs
-                       total 192 MB or more, else 1 with the EVTX inputs read ahead on a second
-                       thread while the rules load
+                       total 192 MB or more, else 1
 Output
   --format FORMAT      table (default), jsonl, csv, timesketch (JSONL for Timesketch: message,
                        datetime, timestamp_desc), timesketch-csv, html (a self-contained report;
@@ -124,102 +123,96 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const log = values.quiet ? () => {} : (s: string) => void writeTerminal(process.stderr, s);
   const progress = terminalProgress(!values.quiet);
 
-  // The EVTX inputs are read on the second core while this one loads and compiles the rules.
-  const prefetch = startHuntPrefetch(inputPaths, workers);
-  try {
-    const pipelines = resolvePipelines(values.pipeline ?? [], !values['no-default-pipeline']);
-    if (pipelines.errors.length) {
-      for (const d of pipelines.errors) writeTerminal(process.stderr, formatDiagnostic(d) + '\n');
-      return 2;
-    }
-    const plan = { pipelines: pipelines.pipelines, formatPipelines: !values['no-default-pipeline'], regex: re2Regex, minLevel, logsource, threads: workers ?? 'auto', ...(prefetch ? { prefetch } : {}) } as const;
-    // inputs first: the worker threads, when they pay, start now and load the rules beside this thread
-    const opened = await openHuntInputs(inputPaths, plan, { paths: rulePaths, cache: !values['no-cache'] });
-    const col = loadSigmaPaths(rulePaths, { ...ruleLoadOptions(values['no-cache'], rulePaths), onFile: loadingProgress(progress) });
-    progress.done();
-    if (col.files === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${rulePaths.join(', ')}`);
-    progress.show(`  preparing ${thousands(col.rules.length)} rules through the pipelines, opening inputs…`, true);
-    const { prepared, inputs, openProblems, correlation, workers: hunters } = await setupHunt(col, opened, plan);
-    progress.done();
-    log(banner(rulePaths, col, prepared, pipelines.names, inputs, logsource ? describeLogsource(logsource) : undefined, openProblems, correlation, values.verbose));
-    // Nothing to hunt with or nothing to hunt in: say so and stop, whatever --quiet says.
-    if (prepared.set.rules.length === 0) {
-      process.stderr.write(`quarry hunt: no rule can run (${col.rules.length} loaded, ${col.rejected.length} rejected, ${prepared.skipped.length} skipped): nothing hunted\n`);
-      return EXIT_UNUSABLE;
-    }
-    if (inputs.length === 0) {
-      writeTerminal(process.stderr, `quarry hunt: no input could be opened${openProblems.length ? ` (${openProblems.join('; ')})` : ''}: nothing hunted\n`);
-      return EXIT_UNUSABLE;
-    }
-
-    const started = new Date().toISOString();
-    // SIGINT or SIGTERM stops the hunt between two events; what was found is kept beside the
-    // earlier result (FILE.incomplete), marked as incomplete, and the earlier result stays.
-    const stop = new AbortController();
-    let stoppedBy: string | undefined;
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (stoppedBy) process.exit(EXIT_INTERRUPTED); // a second signal: stop now
-      stoppedBy = sig;
-      stop.abort();
-    };
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-    const destination = values.output ? `--output ${values.output}` : 'standard output';
-    const sink = await writing(destination, () =>
-      openDetectionSink(format, { output: values.output, profile: output.profile, html: { rules: rulePaths.join(', '), inputs: inputs.map((i) => i.source.name), perRuleListed: scope.limitPerRule } }),
-    );
-    for (const file of sink.swept) writeTerminal(process.stderr, `quarry hunt: removed ${file}, left by a hunt that was killed before it finished\n`);
-    // Detections go: scope (hunt.ts counts only admitted ones) → time sorter (when sorting) →
-    // the per-rule limit → the sink. The HTML report caps its own listing and counts everything.
-    const sorter = output.sort === 'time' ? new TimeSorter() : null;
-    const timesketch = format === 'timesketch' || format === 'timesketch-csv';
-    let untimed = 0;
-    const deliver = (d: HuntDetection) => (format === 'html' || scope.shown(d) ? writing(destination, () => sink.write(d)) : undefined);
-    const summary = await hunt(prepared.set, inputs, {
-      regex: re2Regex,
-      correlation,
-      signal: stop.signal,
-      timeField: values['time-field'],
-      admit: scope.active ? (d) => scope.admit(d) : undefined,
-      onDetection: (d) => {
-        if (timesketch && !d.timestamp) return void untimed++;
-        return sorter ? sorter.add(d) : deliver(d);
-      },
-      onProgress: huntProgress(progress, inputSizes(inputs)),
-      ...(hunters ? { workers: hunters } : {}),
-    })
-      .then(async (s) => {
-        if (sorter) for await (const d of sorter.drain()) await deliver(d);
-        return s;
-      })
-      .catch(async (e: unknown) => {
-        // a failed hunt (e.g. the output's disk is full) leaves no staging file and the earlier result as it was
-        await sink.discard();
-        throw e;
-      });
-    progress.done();
-    const info: HuntInfo = {
-      completed: !summary.interrupted,
-      ...(summary.interrupted ? { reason: `interrupted by ${stoppedBy}` } : {}),
-      started, finished: new Date().toISOString(), events: summary.events, detections: summary.detections,
-      problems: summary.inputs.reduce((n, i) => n + i.problemCount, 0),
-    };
-    const written = await writing(destination, () => sink.close(info));
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-    const cannotRun = prepared.skipped.filter((s) => s.kind === 'cannot-run').length;
-    log(summaryText(summary, correlation) + scopeText(scope, untimed, sorter));
-    if (summary.interrupted) {
-      writeTerminal(process.stderr, `quarry hunt: ${info.reason}: ${summary.detections} detections in ${summary.events} events so far${written && values.output && written !== values.output ? `, kept in ${written} (${values.output} is unchanged)` : ''}\n`);
-      return EXIT_INTERRUPTED;
-    }
-    if (cannotRun) log(`Partial hunt: ${cannotRun} rules could not be used (listed above as 'cannot run'); exit status 3\n`);
-    return huntExitCode(summary, {
-      failOnDetection: values['fail-on-detection'],
-      unusedRules: col.rejected.length + prepared.skipped.filter((s) => s.kind !== 'level').length,
-      unopenedInputs: openProblems.length,
-    });
-  } finally {
-    prefetch?.close();
+  const pipelines = resolvePipelines(values.pipeline ?? [], !values['no-default-pipeline']);
+  if (pipelines.errors.length) {
+    for (const d of pipelines.errors) writeTerminal(process.stderr, formatDiagnostic(d) + '\n');
+    return 2;
   }
+  const plan = { pipelines: pipelines.pipelines, formatPipelines: !values['no-default-pipeline'], regex: re2Regex, minLevel, logsource, threads: workers ?? 'auto' } as const;
+  // inputs first: the worker threads, when they pay, start now and load the rules beside this thread
+  const opened = await openHuntInputs(inputPaths, plan, { paths: rulePaths, cache: !values['no-cache'] });
+  const col = loadSigmaPaths(rulePaths, { ...ruleLoadOptions(values['no-cache'], rulePaths), onFile: loadingProgress(progress) });
+  progress.done();
+  if (col.files === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${rulePaths.join(', ')}`);
+  progress.show(`  preparing ${thousands(col.rules.length)} rules through the pipelines, opening inputs…`, true);
+  const { prepared, inputs, openProblems, correlation, workers: hunters } = await setupHunt(col, opened, plan);
+  progress.done();
+  log(banner(rulePaths, col, prepared, pipelines.names, inputs, logsource ? describeLogsource(logsource) : undefined, openProblems, correlation, values.verbose));
+  // Nothing to hunt with or nothing to hunt in: say so and stop, whatever --quiet says.
+  if (prepared.set.rules.length === 0) {
+    process.stderr.write(`quarry hunt: no rule can run (${col.rules.length} loaded, ${col.rejected.length} rejected, ${prepared.skipped.length} skipped): nothing hunted\n`);
+    return EXIT_UNUSABLE;
+  }
+  if (inputs.length === 0) {
+    writeTerminal(process.stderr, `quarry hunt: no input could be opened${openProblems.length ? ` (${openProblems.join('; ')})` : ''}: nothing hunted\n`);
+    return EXIT_UNUSABLE;
+  }
+
+  const started = new Date().toISOString();
+  // SIGINT or SIGTERM stops the hunt between two events; what was found is kept beside the
+  // earlier result (FILE.incomplete), marked as incomplete, and the earlier result stays.
+  const stop = new AbortController();
+  let stoppedBy: string | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stoppedBy) process.exit(EXIT_INTERRUPTED); // a second signal: stop now
+    stoppedBy = sig;
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  const destination = values.output ? `--output ${values.output}` : 'standard output';
+  const sink = await writing(destination, () =>
+    openDetectionSink(format, { output: values.output, profile: output.profile, html: { rules: rulePaths.join(', '), inputs: inputs.map((i) => i.source.name), perRuleListed: scope.limitPerRule } }),
+  );
+  for (const file of sink.swept) writeTerminal(process.stderr, `quarry hunt: removed ${file}, left by a hunt that was killed before it finished\n`);
+  // Detections go: scope (hunt.ts counts only admitted ones) → time sorter (when sorting) →
+  // the per-rule limit → the sink. The HTML report caps its own listing and counts everything.
+  const sorter = output.sort === 'time' ? new TimeSorter() : null;
+  const timesketch = format === 'timesketch' || format === 'timesketch-csv';
+  let untimed = 0;
+  const deliver = (d: HuntDetection) => (format === 'html' || scope.shown(d) ? writing(destination, () => sink.write(d)) : undefined);
+  const summary = await hunt(prepared.set, inputs, {
+    regex: re2Regex,
+    correlation,
+    signal: stop.signal,
+    timeField: values['time-field'],
+    admit: scope.active ? (d) => scope.admit(d) : undefined,
+    onDetection: (d) => {
+      if (timesketch && !d.timestamp) return void untimed++;
+      return sorter ? sorter.add(d) : deliver(d);
+    },
+    onProgress: huntProgress(progress, inputSizes(inputs)),
+    ...(hunters ? { workers: hunters } : {}),
+  })
+    .then(async (s) => {
+      if (sorter) for await (const d of sorter.drain()) await deliver(d);
+      return s;
+    })
+    .catch(async (e: unknown) => {
+      // a failed hunt (e.g. the output's disk is full) leaves no staging file and the earlier result as it was
+      await sink.discard();
+      throw e;
+    });
+  progress.done();
+  const info: HuntInfo = {
+    completed: !summary.interrupted,
+    ...(summary.interrupted ? { reason: `interrupted by ${stoppedBy}` } : {}),
+    started, finished: new Date().toISOString(), events: summary.events, detections: summary.detections,
+    problems: summary.inputs.reduce((n, i) => n + i.problemCount, 0),
+  };
+  const written = await writing(destination, () => sink.close(info));
+  process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  const cannotRun = prepared.skipped.filter((s) => s.kind === 'cannot-run').length;
+  log(summaryText(summary, correlation) + scopeText(scope, untimed, sorter));
+  if (summary.interrupted) {
+    writeTerminal(process.stderr, `quarry hunt: ${info.reason}: ${summary.detections} detections in ${summary.events} events so far${written && values.output && written !== values.output ? `, kept in ${written} (${values.output} is unchanged)` : ''}\n`);
+    return EXIT_INTERRUPTED;
+  }
+  if (cannotRun) log(`Partial hunt: ${cannotRun} rules could not be used (listed above as 'cannot run'); exit status 3\n`);
+  return huntExitCode(summary, {
+    failOnDetection: values['fail-on-detection'],
+    unusedRules: col.rejected.length + prepared.skipped.filter((s) => s.kind !== 'level').length,
+    unopenedInputs: openProblems.length,
+  });
 }
 
 /**

@@ -17,13 +17,11 @@ import { builtinPipeline } from '../pipeline/builtin.js';
 import type { RegexFactory } from '../engine/regex.js';
 import { openSource, expandInputs, SourceError } from '../sources/open-source.js';
 import { evtxReader } from '../sources/evtx-source.js';
-import { EvtxPrefetch, mayHoldEvtx } from '../sources/evtx-prefetch.js';
-import os from 'node:os';
 import { createRulebook, type PreparedRules, type Rulebook } from '../engine/rulebook.js';
 import type { CorrelatorOptions } from '../engine/correlation/correlator.js';
 import type { HuntInput, HuntWorkers } from './hunt.js';
 import type { EventSource } from '../sources/types.js';
-import { AUTO_WORKERS_MIN_BYTES, huntThreads } from './shares.js';
+import { huntThreads } from './shares.js';
 import { HuntWorkerPool } from './worker-pool.js';
 import { createHuntCorrelation, type HuntCorrelation } from './correlate.js';
 import { ruleKey } from '../sigma/correlation-plan.js';
@@ -42,8 +40,6 @@ export interface HuntSetupOptions {
    * rules, so that they build theirs meanwhile; `workers` is then what `hunt` takes. Absent: one thread.
    */
   threads?: number | 'auto';
-  /** EVTX inputs read ahead on another thread (`startHuntPrefetch`); closed here when the hunt takes several threads. */
-  prefetch?: EvtxPrefetch;
 }
 
 export interface HuntSetup {
@@ -132,18 +128,6 @@ export function setupHuntRules(col: SigmaCollection, opts: Omit<HuntSetupOptions
   return { book, prepared: book.base, correlation };
 }
 
-/**
- * Starts reading the EVTX inputs ahead on the second core, to be called before loading the rules
- * (evtx-prefetch.ts), when the hunt will run on this thread alone: `--workers` not given (an explicit
- * `--workers 1` means one thread), at least two processors, a folder or an EVTX file among the inputs
- * (the worker leaves them all to this thread when they total the size from which the hunt's own
- * workers share them out). Undefined otherwise.
- */
-export function startHuntPrefetch(inputPaths: string[], requestedThreads: number | undefined): EvtxPrefetch | undefined {
-  if (requestedThreads !== undefined || os.availableParallelism() < 2 || !mayHoldEvtx(inputPaths)) return undefined;
-  return new EvtxPrefetch(inputPaths, { maxInputBytes: AUTO_WORKERS_MIN_BYTES });
-}
-
 /** A hunt's inputs opened, and its worker threads started when several threads pay (`openHuntInputs`). */
 export interface OpenedInputs {
   sources: EventSource[];
@@ -159,7 +143,7 @@ export interface OpenedInputs {
  */
 export async function openHuntInputs(
   inputPaths: string[],
-  opts: Pick<HuntSetupOptions, 'pipelines' | 'formatPipelines' | 'minLevel' | 'logsource' | 'threads' | 'prefetch'>,
+  opts: Pick<HuntSetupOptions, 'pipelines' | 'formatPipelines' | 'minLevel' | 'logsource' | 'threads'>,
   rules: HuntRulesRecipe['rules'],
 ): Promise<OpenedInputs> {
   const expanded = await expandInputs(inputPaths, { recursive: true });
@@ -167,7 +151,7 @@ export async function openHuntInputs(
   const openProblems: string[] = expanded.problems.map((p) => `${p.location.file}: ${p.message}`);
   for (const file of expanded.files) {
     try {
-      sources.push(await openSource(file, { readers: { evtx: evtxReader(opts.prefetch ? { prefetch: opts.prefetch } : {}) } }));
+      sources.push(await openSource(file, { readers: { evtx: evtxReader() } }));
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
       openProblems.push(e.message); // it begins with the path
@@ -175,7 +159,6 @@ export async function openHuntInputs(
   }
   const threads = opts.threads === undefined ? 1 : huntThreads(opts.threads === 'auto' ? undefined : opts.threads, sources.map((source) => ({ source, logsource: opts.logsource ?? source.logsource })));
   if (threads <= 1) return { sources, openProblems };
-  opts.prefetch?.close(); // the hunt's workers read their shares themselves
   const recipe: HuntRulesRecipe = { rules, pipelines: opts.pipelines, formatPipelines: opts.formatPipelines, ...(opts.minLevel ? { minLevel: opts.minLevel } : {}) };
   return { sources, openProblems, workers: { threads, recipe, pool: new HuntWorkerPool(recipe, threads - 1) } };
 }

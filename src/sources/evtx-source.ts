@@ -1,9 +1,7 @@
 // EVTX files as an EventSource: records rendered straight to the flat event that flatten.ts makes of
 // EVTX-shaped JSON (evtx/render-flat.ts), their nested form built when a rule reads `Event`
 // (evtx/nested-event.ts); unreadable chunks and records reported as problems with their file offsets.
-// A file read ahead on another thread (evtx-prefetch.ts) gives the same records.
 import { readEvtx } from './evtx/index.js';
-import type { EvtxPrefetch } from './evtx-prefetch.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE } from './evtx/file-header.js';
 import { NestedEvents } from './evtx/nested-event.js';
 import { SourceError, type ReaderFactory } from './open-source.js';
@@ -17,11 +15,8 @@ export function evtxChunkSlots(size: number): number {
   return size > FILE_HEADER_SIZE ? Math.ceil((size - FILE_HEADER_SIZE) / CHUNK_SIZE) : 0;
 }
 
-/**
- * `chunks`: only those chunk slots (a share of a big file, `quarry hunt --workers`). `prefetch`: take
- * the records from this read-ahead when it holds the file (whole files only).
- */
-export function openEvtxSource(path: string, options: { workers?: number; chunks?: { from: number; to: number }; prefetch?: EvtxPrefetch } = {}): EventSource {
+/** `chunks`: only those chunk slots (a share of a big file, `quarry hunt --workers`). */
+export function openEvtxSource(path: string, options: { workers?: number; chunks?: { from: number; to: number } } = {}): EventSource {
   const problems: SourceProblem[] = [];
   const source = {
     name: path,
@@ -30,8 +25,7 @@ export function openEvtxSource(path: string, options: { workers?: number; chunks
     problemCount: 0,
     async *records(): AsyncIterable<SourceRecord> {
       // In-thread by default: on two cores, moving parsed events back from workers costs more than parsing them.
-      const ahead = options.prefetch && !options.chunks ? options.prefetch.take(path) : null;
-      const reader = ahead ?? readEvtx(path, { workers: options.workers ?? 0, flat: true, ...(options.chunks ? { chunks: options.chunks } : {}) });
+      const reader = readEvtx(path, { workers: options.workers ?? 0, flat: true, ...(options.chunks ? { chunks: options.chunks } : {}) });
       const nested = new NestedEvents();
       for await (const item of reader) {
         if (item.kind === 'error') {

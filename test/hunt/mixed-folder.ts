@@ -1,4 +1,4 @@
-// A mixed folder of inputs for hunts compared path against path (parallel-hunt, the EVTX read-ahead):
+// A mixed folder of inputs for hunts compared path against path (parallel-hunt):
 // the bundled sample logs (JSON), three EVTX samples (Security, a wmiexec run, BITS) and the Zeek
 // proxy logs (JSON and TSV), copied into a new temporary folder that the caller removes.
 import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';

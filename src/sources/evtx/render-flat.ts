@@ -1,7 +1,7 @@
 // A record's parsed binary XML straight to the flat event of a hunt: exactly what
 // normalizeEvent(renderJson(nodes)) gives (flatten.ts), the same keys in the same order and the same
 // values, without building the nested evtx_dump JSON first and taking it apart again (the two were
-// two fifths of the time the read-ahead thread spent per record).
+// two fifths of the time spent per record).
 //
 // The walk is renderJson's, node for node: the same nodes in the same order, the same values
 // decoded, the same render budget spent, the same depth limit. Where renderJson makes an object that
