@@ -74,6 +74,8 @@ export function lowerItem(item: DetectionItem, selection: string): Expr {
   // One origin for the item's tests: a list of thousands of hashes need not make thousands.
   const origin: TestOrigin = { selection, item };
   const values = item.values;
+  // One value (most items): its test is the item's expression; no list to make and drop.
+  if (values.length === 1) return fieldTest(item, values[0]!, origin);
   const tests: Expr[] = new Array(values.length);
   for (let i = 0; i < values.length; i++) tests[i] = fieldTest(item, values[i]!, origin);
   return linkValues(item, tests);
