@@ -5,7 +5,7 @@
 // its time in.
 //
 // It never guesses: anything outside that subset, or anything that might be a YAML error (tabs, flow
-// collections, anchors, aliases, tags, directives, several documents, escapes, odd indentation,
+// collections, anchors, aliases, tags, directives, several documents, unknown escapes, odd indentation,
 // scalars the core schema reads as floats or special numbers, …), makes it answer null, and the
 // caller reads the file with the full parser, which reports every problem with its position. The
 // corpus test holds the two to the same tree for every SigmaHQ file the fast reader takes.
@@ -40,8 +40,8 @@ const FALSE = /^(false|False|FALSE)$/;
 /** Characters that may not start a plain scalar here (or would start something else). */
 const INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`]/;
 /**
- * Tabs, carriage returns and the white space JavaScript trims but YAML does not (no-break spaces and
- * the like): where the two readers could draw a different line or span, the full parser reads.
+ * Tabs, carriage returns, form feeds, the line breaks of YAML 1.1 (NEL, LS, PS) and byte order marks
+ * anywhere: where the two readers could draw a different line or span, the full parser reads.
  */
 const ODD_SPACE = /[\t\r\v\f\u0085\u2028\u2029\ufeff]/;
 /**
