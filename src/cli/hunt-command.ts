@@ -73,8 +73,8 @@ Scope and noise
   --quiet              no banner, progress or summary (detections only)
   --fail-on-detection  exit with status 1 when there are detections
 ${noCacheHelp(23)}Exit status: 0 ran with every rule and input; 1 detections found and --fail-on-detection given;
-2 nothing hunted (usage error, missing path, no rule can run, no input readable, output not
-writable); 3 partial: some rules were rejected or cannot run, or some inputs or records were unreadable.
+2 nothing hunted (usage error, missing path, no rule can run, no input readable or no event in
+the inputs, output not writable); 3 partial: some rules were rejected or cannot run, or some inputs or records were unreadable.
 `;
 
 export async function huntCommand(argv: string[]): Promise<number> {
@@ -216,14 +216,19 @@ export async function huntCommand(argv: string[]): Promise<number> {
 }
 
 /**
- * The exit code of a hunt that ran (exit-codes.ts): 2 when no input gave a single event and some
- * records were unreadable (nothing was really hunted), 1 for detections when asked, 3 when some
- * rules, inputs or records could not be used, else 0.
+ * The exit code of a hunt that ran (exit-codes.ts): 2 when no input gave a single event (every
+ * record unreadable, or the inputs hold none: nothing was really hunted), 1 for detections when
+ * asked, 3 when some rules, inputs or records could not be used, else 0.
  */
 function huntExitCode(s: HuntSummary, o: { failOnDetection: boolean; unusedRules: number; unopenedInputs: number }): number {
   const badRecords = s.inputs.reduce((n, i) => n + i.problemCount, 0);
   if (s.events === 0 && badRecords > 0) {
     process.stderr.write(`quarry hunt: every record was unreadable (${badRecords} problems): nothing hunted\n`);
+    return EXIT_UNUSABLE;
+  }
+  // An empty file, a CSV with only its header: a check in a pipeline must not pass on no events.
+  if (s.events === 0) {
+    process.stderr.write(`quarry hunt: the input${s.inputs.length === 1 ? ' holds' : 's hold'} no events: nothing hunted\n`);
     return EXIT_UNUSABLE;
   }
   if (o.failOnDetection && s.detections > 0) return EXIT_FINDINGS;

@@ -132,6 +132,31 @@ test('hunt: 2 when nothing could be hunted, 3 when some rules or inputs could no
   for (const r of [typo, emptyFolder, allRejected, allSkipped, missingInput, unreadableInput]) noStack(r);
 });
 
+test('hunt: 2 when the inputs hold no event (an empty file, a CSV with only its header), 0 with one event and no detection', async () => {
+  const dir = scratch();
+  const empty = join(dir, 'empty.json');
+  writeFileSync(empty, '');
+  const header = join(dir, 'header.csv');
+  writeFileSync(header, 'time,host,user\n');
+  const quiet = join(dir, 'one.json');
+  writeFileSync(quiet, '{"EventID": 1, "Channel": "Nothing/Here"}\n');
+  const [none, headerOnly, both, one] = await Promise.all([
+    quarry(['hunt', '--rules', RULES, empty]),
+    quarry(['hunt', '--rules', RULES, header]),
+    quarry(['hunt', '--rules', RULES, empty, header]),
+    quarry(['hunt', '--rules', RULES, empty, quiet]),
+  ]);
+  for (const r of [none, headerOnly]) {
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /quarry hunt: the input holds no events: nothing hunted/);
+  }
+  assert.equal(both.status, 2, both.stderr);
+  assert.match(both.stderr, /the inputs hold no events/);
+  assert.equal(one.status, 0, one.stderr);
+  assert.match(one.stderr, /Summary: 0 detections in 1 events/);
+  for (const r of [none, headerOnly, both, one]) noStack(r);
+});
+
 test('hunt and stack: an input of no known format is named once, with the reason', async () => {
   const prose = join(scratch(), 'prose.txt');
   writeFileSync(prose, 'just some prose and no log\n'); // no comma: not even a CSV header
