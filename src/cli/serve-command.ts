@@ -128,10 +128,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const log = jsonLogger();
   // The hunt's rules, pipelines and correlation limits: the same for the embedded service and the topology.
   const live = { pipelines: pipelines.pipelines, regex: re2Regex, minLevel, logsource, timeField: values['time-field'], latenessMs, maxGroups: count('max-groups'), maxBuffered: count('max-buffered') };
-  // From here until the service's own handlers are in place (rules loaded, broker connected, port
-  // bound), a stop signal is held, then carried out: a service stopped while starting exits 0 too.
-  holdStopSignals();
-  log('info', 'starting', { rules: values.rules });
+  // Once every option is checked (a usage error is one line, with no log line before it) and until
+  // the service's own handlers are in place (rules loaded, broker connected, port bound), a stop
+  // signal is held, then carried out: a service stopped while starting exits 0 too.
+  const starting = () => {
+    holdStopSignals();
+    log('info', 'starting', { rules: values.rules });
+  };
   try {
     if (natsInput && natsOutput) {
       const stage = values.stage!;
@@ -144,6 +147,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
       const leaseMs = span('lease');
       const dedupeWindowMs = span('dedupe-window');
       const partitions = values.partitions === undefined ? undefined : count('partitions');
+      const batch = count('batch');
+      const snapshotMs = values['snapshot-ms'] === '0' ? 0 : count('snapshot-ms');
+      const maxInFlight = count('max-in-flight');
+      starting();
       const loadRulesOrFail = loadRulesChecked(values.rules, values['no-cache'], log);
       if (!loadRulesOrFail) return EXIT_UNUSABLE;
       const server = natsInput.server;
@@ -156,20 +163,23 @@ export async function serveCommand(argv: string[]): Promise<number> {
         stage,
         origin: `nats://${server}/${natsInput.name}`,
         ...(values.worker ? { worker: values.worker } : {}),
-        batch: count('batch'),
+        batch,
         leaseMs,
-        snapshotMs: values['snapshot-ms'] === '0' ? 0 : count('snapshot-ms'),
+        snapshotMs,
         listen,
         ...(values['no-watch'] ? {} : { watch: values.rules }),
         log,
         // A broker that cannot be reached or a topology that does not fit is one line and exit 2, nothing done.
         open: () =>
-          openNatsBroker({ input: natsInput, output: natsOutput, partitions, dedupeWindowMs, maxInFlight: count('max-in-flight'), ackWaitMs: 30_000, log, name: `quarry-serve-${stage}` }).catch((e: Error) => {
+          openNatsBroker({ input: natsInput, output: natsOutput, partitions, dedupeWindowMs, maxInFlight, ackWaitMs: 30_000, log, name: `quarry-serve-${stage}` }).catch((e: Error) => {
             throw new UsageError(`NATS at ${server}: ${e.message}`);
           }),
       });
       return EXIT_OK;
     }
+    const fsyncMs = count('fsync-ms');
+    const webhookAttempts = count('webhook-attempts');
+    starting();
     const loadRules = loadRulesChecked(values.rules, values['no-cache'], log);
     if (!loadRules) return EXIT_UNUSABLE;
     await runService({
@@ -178,8 +188,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
       input,
       listen,
       output: values.output,
-      fsyncMs: count('fsync-ms'),
-      webhook: { attempts: count('webhook-attempts'), backoffMs: 250, batch: 500, maxPending: 10_000, timeoutMs: 10_000 },
+      fsyncMs,
+      webhook: { attempts: webhookAttempts, backoffMs: 250, batch: 500, maxPending: 10_000, timeoutMs: 10_000 },
       statePath: values.state,
       ...(values['no-watch'] ? {} : { watch: values.rules }),
       log,

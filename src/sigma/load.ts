@@ -57,7 +57,7 @@ export function listRuleFiles(paths: string[]): RuleListing {
   const open = new Set<string>(); // real paths of the folders being read, outermost first
   /**
    * `isDir`: known from the folder listing (a plain file or folder); undefined to stat the path
-   * (given, a link, other). `real`: the folder's real path when its parent's is known and it is
+   * (given, a link, other). `knownReal`: the folder's real path when its parent's is known and it is
    * a plain folder, not a link (then it is the parent's real path and its name: no system call).
    */
   const walk = (p: string, explicit: boolean, isDir?: boolean, knownReal?: string): void => {

@@ -52,9 +52,9 @@ export function openEvtxSource(path: string, options: { workers?: number; chunks
  * EVTX file is refused with the reason: the reader seeks to each chunk of the file itself, so it
  * would read the compressed bytes and report no EVTX signature.
  */
-export function evtxReader(options: Parameters<typeof openEvtxSource>[1] = {}): ReaderFactory {
+export function evtxReader(): ReaderFactory {
   return (path, info) => {
     if (info.compression !== 'none') throw new SourceError('UNSUPPORTED_FORMAT', path, `a ${info.compression}-compressed EVTX file: the EVTX reader needs the file itself (it reads chunks by their offsets); decompress it first (gunzip -k)`, 'evtx');
-    return openEvtxSource(path, options);
+    return openEvtxSource(path);
   };
 }

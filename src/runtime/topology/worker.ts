@@ -16,7 +16,6 @@ import { runDetectStage, type DetectCounters } from './detect-stage.js';
 import { runCorrelateStage, type CorrelateCounters, type PartitionOwner } from './correlate-stage.js';
 import { EXIT_INTERRUPTED, releaseStopSignals } from '../stop-signals.js';
 
-
 export type Stage = 'detect' | 'correlate' | 'both';
 
 export interface WorkerConfig {
