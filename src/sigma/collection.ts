@@ -41,7 +41,6 @@ function isPipelineDocument(root: YNode | null): boolean {
 export function parseSigmaText(text: string, file: string): ParsedFile {
   const docs = loadYamlDocuments(text);
   if (docs.length > 0 && docs.every((d) => d.problems.length === 0 && isPipelineDocument(d.root))) return { file, documents: [], pipeline: true };
-  const lines = text.split('\n');
   const collection = expandCollection(docs.map((d) => d.root));
   return {
     file,
@@ -52,7 +51,7 @@ export function parseSigmaText(text: string, file: string): ParsedFile {
       const sink = new DiagnosticSink(file);
       for (const p of d.problems) sink.report(p.code, p.message, p.span);
       const next = docs[docIndex + 1];
-      const source = lines.slice(d.pos.line - 1, next ? next.pos.line - 1 : lines.length).join('\n');
+      const source = linesOf(text, d.pos.line, next?.pos.line);
       // YAML errors make everything after them unreliable: report them alone.
       if (hasErrors(sink.items) && sink.items.some((x) => x.code.startsWith('yaml-'))) return [{ document: null, docIndex, diagnostics: sink.items, root: null }];
       const document = parseDocument(root, { file, docIndex, source: collection ? text : source, pos: d.pos }, sink);
@@ -60,6 +59,28 @@ export function parseSigmaText(text: string, file: string): ParsedFile {
       return [{ document, docIndex, diagnostics: focus(sink.items), root }];
     }),
   };
+}
+
+/**
+ * The text of lines `from` up to `to` (1-based, `to` not included; to the end without it), without
+ * the line break that ends the last. Sliced, not split and joined: one copy of a file's text is kept.
+ */
+function linesOf(text: string, from: number, to?: number): string {
+  const start = lineStart(text, from);
+  if (start < 0) return '';
+  if (to === undefined) return text.slice(start);
+  const end = lineStart(text, to, start, from);
+  return text.slice(start, end < 0 ? text.length : end - 1);
+}
+
+/** Where line `line` (1-based) starts, counting from `offset` on line `at`; -1 when the text has fewer lines. */
+function lineStart(text: string, line: number, offset = 0, at = 1): number {
+  for (; at < line; at++) {
+    const nl = text.indexOf('\n', offset);
+    if (nl < 0) return -1;
+    offset = nl + 1;
+  }
+  return offset;
 }
 
 /** When the cause is known (lost indentation), the errors it caused are noise: keep the cause. */

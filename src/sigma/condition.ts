@@ -79,7 +79,7 @@ export function parseCondition(text: string, at: (offset: number) => Position): 
       i++;
       args.push(parseAnd(depth));
     }
-    return args.length === 1 ? first : { op: 'or', args, pos: first.pos };
+    return args.length === 1 ? first : { op: 'or', args: args.slice(), pos: first.pos }; // kept at their exact length (values.ts normalizeParts says why)
   };
   const parseAnd = (depth: number): ConditionNode => {
     const first = parseUnary(depth);
@@ -88,7 +88,7 @@ export function parseCondition(text: string, at: (offset: number) => Position): 
       i++;
       args.push(parseUnary(depth));
     }
-    return args.length === 1 ? first : { op: 'and', args, pos: first.pos };
+    return args.length === 1 ? first : { op: 'and', args: args.slice(), pos: first.pos };
   };
   const parseUnary = (depth: number): ConditionNode => {
     const t = peek();

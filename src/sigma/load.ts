@@ -3,7 +3,7 @@
 // nothing, a link loop, an unreadable folder, a device or an oversized file is a rejected document
 // of its own, with the reason (limits.ts has the size limit).
 // Synchronous reads: thousands of small files load several times faster than with one await each.
-import { lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, Stats, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, realpathSync, statSync, Stats, type Dirent } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
 import { diagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
@@ -109,26 +109,67 @@ export function listRuleFiles(paths: string[]): RuleListing {
  */
 function statRuleFile(file: string): Stats | ParsedFile {
   try {
-    const st = statSync(file);
-    // /dev/zero would be read forever, a FIFO would block: only regular files are rule files.
-    if (!st.isFile()) return pathProblem(file, 'not-a-file', 'not a regular file (a device, a pipe or a socket): not read');
-    if (st.size > MAX_RULE_FILE_BYTES) return pathProblem(file, 'file-too-large', `${thousands(st.size)} bytes; a rule file may have at most ${thousands(MAX_RULE_FILE_BYTES)}`);
-    return st;
+    return usableRuleFile(file, statSync(file));
   } catch (e) {
     return statProblem(file, e as NodeJS.ErrnoException);
   }
 }
 
-/** A rule file's bytes and text (without a byte order mark), or why it cannot be read. `st`: its status, when already known. */
-export function readRuleText(file: string, st: Stats | ParsedFile = statRuleFile(file)): { text: string; bytes: Buffer } | ParsedFile {
-  if (!(st instanceof Stats)) return st;
-  let bytes: Buffer;
+function usableRuleFile(file: string, st: Stats): Stats | ParsedFile {
+  // /dev/zero would be read forever, a FIFO would block: only regular files are rule files.
+  if (!st.isFile()) return pathProblem(file, 'not-a-file', 'not a regular file (a device, a pipe or a socket): not read');
+  if (st.size > MAX_RULE_FILE_BYTES) return pathProblem(file, 'file-too-large', `${thousands(st.size)} bytes; a rule file may have at most ${thousands(MAX_RULE_FILE_BYTES)}`);
+  return st;
+}
+
+// Opened without blocking, so that a FIFO among the rules is found by its status instead of
+// waiting for a writer (the flag changes nothing for a regular file).
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+/**
+ * A rule file's bytes and text (without a byte order mark) and the status of what was read, or why it
+ * cannot be read. Opened, checked and read through one descriptor: a cold load of a corpus makes
+ * thousands of these, and a separate `stat` by name cost a tenth of reading them.
+ */
+export function readRuleText(file: string): { text: string; bytes: Buffer; st: Stats } | ParsedFile {
+  let fd: number;
   try {
-    bytes = readFileSync(file);
+    fd = openSync(file, OPEN_FLAGS);
   } catch (e) {
     return statProblem(file, e as NodeJS.ErrnoException);
   }
-  return { text: bytes.toString('utf8').replace(/^\uFEFF/, ''), bytes };
+  try {
+    const st = usableRuleFile(file, fstatSync(fd));
+    if (!(st instanceof Stats)) return st;
+    const bytes = readToEnd(fd, st.size);
+    if (bytes.length > MAX_RULE_FILE_BYTES) return pathProblem(file, 'file-too-large', `more than ${thousands(MAX_RULE_FILE_BYTES)} bytes (it grew while being read); a rule file may have at most ${thousands(MAX_RULE_FILE_BYTES)}`);
+    return { text: bytes.toString('utf8').replace(/^\uFEFF/, ''), bytes, st };
+  } catch (e) {
+    return statProblem(file, e as NodeJS.ErrnoException);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Every byte of an open file, `size` its status's size: read until the end, since a file may grow
+ * after its status was taken (or report 0, as some file systems do) and must not be cut short.
+ * Stops just past the size limit, which the caller reports.
+ */
+function readToEnd(fd: number, size: number): Buffer {
+  let buf = Buffer.allocUnsafe(size + 1); // one byte more: a read that fills it means the file grew
+  let length = 0;
+  for (;;) {
+    const n = readSync(fd, buf, length, buf.length - length, null);
+    if (n === 0) return buf.subarray(0, length);
+    length += n;
+    if (length > MAX_RULE_FILE_BYTES) return buf.subarray(0, length);
+    if (length === buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2 + 4096, MAX_RULE_FILE_BYTES + 1));
+      buf.copy(bigger, 0, 0, length);
+      buf = bigger;
+    }
+  }
 }
 
 /**
@@ -151,13 +192,16 @@ export function fileWarnings(file: string, bytes: Buffer, text: string, parsed: 
  * is the one it was hashed with, and a fresh parse is stored.
  */
 export function readRuleFile(file: string, cache?: RuleCache | null): ParsedFile {
-  const st = statRuleFile(file);
-  if (!(st instanceof Stats)) return st;
-  const unread = cache?.unchanged(file, st);
-  if (unread) return unread;
-  const read = readRuleText(file, st);
+  if (cache) {
+    // The status alone tells an unchanged file: it is not read at all.
+    const known = statRuleFile(file);
+    if (!(known instanceof Stats)) return known;
+    const unread = cache.unchanged(file, known);
+    if (unread) return unread;
+  }
+  const read = readRuleText(file);
   if (!('text' in read)) return read;
-  const { text, bytes } = read;
+  const { text, bytes, st } = read;
   const hash = cache ? RuleCache.hash(bytes) : '';
   const hit = cache?.get(file, hash, st);
   if (hit) return hit;

@@ -95,10 +95,7 @@ function apply(b: Building, m: string): void {
       item.values = item.values.map((v) => {
         if (v.type === 'fieldref') return { ...v, match: m };
         const s = asString(v, m);
-        const parts = [...s.parts];
-        if ((m === 'contains' || m === 'endswith') && !(parts.length && isWildcard(parts[0]!, '*'))) parts.unshift(STAR);
-        if ((m === 'contains' || m === 'startswith') && !(parts.length && isWildcard(parts[parts.length - 1]!, '*'))) parts.push(STAR);
-        return { ...s, parts: normalizeParts(parts) };
+        return { type: 'string', parts: withStars(s.parts, m !== 'startswith', m !== 'endswith'), encoding: s.encoding };
       });
       return;
     case 'all':
@@ -190,6 +187,22 @@ function apply(b: Building, m: string): void {
   }
 }
 
+/**
+ * The parts with a `*` added before (`lead`) and after (`trail`) unless one is there, normalized.
+ * Built at their exact length: a corpus loads tens of thousands of such values and keeps them all,
+ * and an array grown by `push` keeps room for sixteen more parts.
+ */
+function withStars(parts: readonly StringPart[], lead: boolean, trail: boolean): StringPart[] {
+  const n = parts.length;
+  const before = lead && !(n && isWildcard(parts[0]!, '*'));
+  const after = trail && !(n && isWildcard(parts[n - 1]!, '*'));
+  const only = parts[0];
+  if (n === 1 && typeof only === 'string' && only) return before && after ? [STAR, only, STAR] : before ? [STAR, only] : after ? [only, STAR] : [only];
+  const out = before ? [STAR, ...parts] : [...parts];
+  if (after) out.push(STAR);
+  return normalizeParts(out);
+}
+
 function bytesString(text: string, encoding: 'text' | 'bytes'): SigmaString {
   return { type: 'string', parts: text ? [text] : [], encoding };
 }
@@ -217,12 +230,32 @@ function windash(s: SigmaString): SigmaString[] {
       variants = variants.map((v) => [...v, p]);
       continue;
     }
-    let texts = [''];
-    for (const ch of p) {
-      texts = DASHES.includes(ch) ? texts.flatMap((t) => DASHES.map((d) => t + d)) : texts.map((t) => t + ch);
-      if (texts.length * variants.length > MAX_WINDASH_VARIANTS) throw new ModifierError('windash-explosion', `'windash' would create more than ${MAX_WINDASH_VARIANTS} variants`);
-    }
+    const texts = dashVariants(p, variants.length);
     variants = variants.flatMap((v) => texts.map((t) => [...v, t]));
   }
   return variants.map((parts) => ({ type: 'string', parts: normalizeParts(parts), encoding: s.encoding }));
+}
+
+/**
+ * A text with each dash-like character replaced by each of them in turn, the first dash varying
+ * slowest; `others`: how many variants the rest of the value makes. Each variant is joined from
+ * its pieces: built a character at a time, a long command-line flag stayed in memory as a chain
+ * of one-character string pieces.
+ */
+function dashVariants(text: string, others: number): string[] {
+  const pieces: string[] = [];
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (!DASHES.includes(text[i]!)) continue;
+    pieces.push(text.slice(from, i));
+    from = i + 1;
+  }
+  if (pieces.length === 0) return [text];
+  pieces.push(text.slice(from));
+  let combos: string[][] = [[pieces[0]!]];
+  for (let k = 1; k < pieces.length; k++) {
+    if (combos.length * DASHES.length * others > MAX_WINDASH_VARIANTS) throw new ModifierError('windash-explosion', `'windash' would create more than ${MAX_WINDASH_VARIANTS} variants`);
+    combos = combos.flatMap((c) => DASHES.map((d) => [...c, d, pieces[k]!]));
+  }
+  return combos.map((c) => c.join(''));
 }

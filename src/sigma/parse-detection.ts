@@ -51,7 +51,8 @@ export function parseDetectionSection(map: YMap, sink: DiagnosticSink, origin: D
     const body = parseIdentifierBody(entry.value, sink, origin, keySpan(entry)) ?? { link: 'and' as const, children: [], pos: entry.keyPos };
     detections.set(entry.key, { name: entry.key, pos: entry.keyPos, body });
   }
-  return { detections, conditions, conditionText };
+  // Copies at their exact length: arrays grown by push keep room for sixteen more (values.ts normalizeParts).
+  return { detections, conditions: conditions.slice(), conditionText: conditionText.slice() };
 }
 
 /** Maps offsets in a condition string to file positions (exact for plain and quoted one-line scalars). */
@@ -80,7 +81,7 @@ function parseIdentifierBody(node: YNode, sink: DiagnosticSink, origin: Detectio
         if (g) children.push(g);
       } else if (n.kind === 'seq') sink.report('invalid-detection', 'a list inside a list is not a valid search identifier body', spanOf(n));
     }
-    return children.length ? { link: 'or', children, pos: node.pos } : null;
+    return children.length ? { link: 'or', children: children.slice(), pos: node.pos } : null;
   }
   if (node.value === null) {
     sink.report('empty-detection', 'this search identifier is empty', key);
@@ -97,7 +98,9 @@ function parseMap(map: YMap, sink: DiagnosticSink, origin: DetectionItem['origin
   }
   const children: DetectionItem[] = [];
   for (const e of map.entries) {
-    const [fieldName, ...modifiers] = e.key.split('|');
+    const names = e.key.split('|');
+    const fieldName = names[0];
+    const modifiers = names.slice(1); // not `...modifiers`, whose array keeps room for sixteen more
     const field = fieldName === '' ? null : fieldName!;
     let raw: ScalarValue[];
     if (e.value.kind === 'scalar') raw = [e.value.value];
@@ -118,7 +121,7 @@ function parseMap(map: YMap, sink: DiagnosticSink, origin: DetectionItem['origin
     const item = makeItem(field, modifiers, raw, keySpan(e), sink, origin);
     if (item) children.push(item);
   }
-  return children.length ? { link: 'and', children, pos: map.pos } : null;
+  return children.length ? { link: 'and', children: children.slice(), pos: map.pos } : null;
 }
 
 /**

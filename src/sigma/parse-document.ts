@@ -160,7 +160,7 @@ function parseRule(root: YMap, ctx: DocumentContext, sink: DiagnosticSink): Sigm
   return {
     kind: 'rule',
     ...b,
-    related,
+    related: related.slice(), // at its exact length (values.ts normalizeParts says why)
     license: str(root, 'license', sink),
     logsource: logsource(root, sink),
     ...parsed,

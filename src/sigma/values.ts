@@ -70,6 +70,8 @@ export function isPlaceholder(p: StringPart): p is { placeholder: string } {
  * placeholder and `\%` a literal percent sign (the `expand` modifier).
  */
 export function parseSigmaString(raw: string, placeholders = false): SigmaString {
+  // Most values hold no `\`, `*` or `?` (nor `%`, with placeholders): one literal part, in an array of its exact length.
+  if (!(placeholders ? SPECIAL_WITH_PLACEHOLDERS : SPECIAL_IN_STRING).test(raw)) return { type: 'string', parts: raw ? [raw] : [], encoding: 'text' };
   const parts: StringPart[] = [];
   let buf = '';
   const flush = () => {
@@ -78,10 +80,11 @@ export function parseSigmaString(raw: string, placeholders = false): SigmaString
   };
   let i = 0;
   while (i < raw.length) {
-    // The run of ordinary characters up to the next `\`, `*`, `?` or `%`, taken whole: loading a
-    // corpus parses some hundred thousand values, and most are such a run alone.
+    // The run of ordinary characters up to the next `*`, `?`, `%` (with placeholders) or a `\` that escapes something,
+    // taken whole: a backslash before any other character is itself ordinary, and Windows paths have
+    // many (a string built a piece at a time stays in memory as a chain of pieces).
     let j = i;
-    for (let ch = raw.charCodeAt(j); j < raw.length && ch !== 92 && ch !== 42 && ch !== 63 && ch !== 37; ch = raw.charCodeAt(++j));
+    for (let ch = raw.charCodeAt(j); j < raw.length && ch !== 42 && ch !== 63 && !(ch === 37 && placeholders) && !(ch === 92 && escapes(raw.charCodeAt(j + 1), placeholders)); ch = raw.charCodeAt(++j));
     if (j > i) {
       buf += raw.slice(i, j);
       i = j;
@@ -119,15 +122,26 @@ export function parseSigmaString(raw: string, placeholders = false): SigmaString
     }
   }
   flush();
-  return { type: 'string', parts, encoding: 'text' };
+  return { type: 'string', parts: parts.slice(), encoding: 'text' }; // the copy has no room to grow (see normalizeParts)
 }
+/** Whether `\` escapes the character with this code: `*`, `?`, `\` itself, and `%` with placeholders. */
+function escapes(code: number, placeholders: boolean): boolean {
+  return code === 42 || code === 63 || code === 92 || (placeholders && code === 37);
+}
+const SPECIAL_IN_STRING = /[\\*?]/;
+const SPECIAL_WITH_PLACEHOLDERS = /[\\*?%]/;
 
 export function plainString(text: string): SigmaString {
   return { type: 'string', parts: text ? [text] : [], encoding: 'text' };
 }
 
-/** Merges adjacent literal parts so that renderers and matchers see canonical strings. */
-export function normalizeParts(parts: StringPart[]): StringPart[] {
+/**
+ * Merges adjacent literal parts so that renderers and matchers see canonical strings. The result is
+ * a new array of its exact length: rules keep their values for the whole run, and an array grown by
+ * `push` keeps room for sixteen more elements (a corpus's values took several MB more for it).
+ */
+export function normalizeParts(parts: readonly StringPart[]): StringPart[] {
+  if (isNormal(parts)) return parts.slice();
   const out: StringPart[] = [];
   for (const p of parts) {
     if (typeof p === 'string') {
@@ -139,7 +153,16 @@ export function normalizeParts(parts: StringPart[]): StringPart[] {
       continue; // `**` means the same as `*`
     } else out.push(p);
   }
-  return out;
+  return out.slice();
+}
+
+function isNormal(parts: readonly StringPart[]): boolean {
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    const prev = parts[i - 1];
+    if (typeof p === 'string' ? p === '' || typeof prev === 'string' : i > 0 && isWildcard(p, '*') && isWildcard(prev!, '*')) return false;
+  }
+  return true;
 }
 
 export function hasWildcards(s: SigmaString): boolean {

@@ -322,17 +322,21 @@ class Reader {
  */
 function quotedAt(t: string, v: number): { value: string; end: number } {
   const q = t[v];
+  // The text between escapes is taken in runs: built a character at a time, a value stayed in
+  // memory as a chain of one-character pieces for as long as the rule was loaded.
   let value = '';
   let j = v + 1;
+  let from = j;
   for (;;) {
     if (j >= t.length) leave(); // runs on to another line
     const ch = t[j]!;
     if (q === '"' && ch === '\\') {
+      value += t.slice(from, j);
       const e = t[j + 1];
       const simple = e === undefined ? undefined : SIMPLE_ESCAPES.get(e);
       if (simple !== undefined) {
         value += simple;
-        j += 2;
+        from = j += 2;
         continue;
       }
       const digits = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : leave();
@@ -341,18 +345,17 @@ function quotedAt(t: string, v: number): { value: string; end: number } {
       const code = parseInt(hex, 16);
       if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) leave();
       value += String.fromCodePoint(code);
-      j += 2 + digits;
+      from = j += 2 + digits;
       continue;
     }
     if (ch === q) {
       if (q === "'" && t[j + 1] === "'") {
-        value += "'";
-        j += 2;
+        value += t.slice(from, j + 1); // the run and one quote
+        from = j += 2;
         continue;
       }
-      return { value, end: j + 1 };
+      return { value: value + t.slice(from, j), end: j + 1 };
     }
-    value += ch;
     j++;
   }
 }

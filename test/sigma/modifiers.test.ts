@@ -31,6 +31,20 @@ test('windash: every dash-like character for flags', () => {
   assert.deepEqual(m("selection:\n    CommandLine|windash|contains: ' -enc '", evs), [0, 1, 2, 3, 4]);
 });
 
+test('windash variants come in a fixed order (first dash slowest), with wildcards kept, and five dashes at most', async () => {
+  const { buildItem, ModifierError } = await import('../../src/sigma/modifiers.js');
+  const at = { pos: { line: 1, col: 1 }, origin: 'rule' as const };
+  const texts = (raw: string) => buildItem('f', ['windash'], [raw], at).values.map((v) => (v.type === 'string' ? v.parts.map((p) => (typeof p === 'string' ? p : '*')).join('') : '?'));
+  const d = ['-', '/', '\u2013', '\u2014', '\u2015'];
+  assert.deepEqual(texts('x -a*/b'), d.flatMap((a) => d.map((b) => `x ${a}a*${b}b`)));
+  assert.deepEqual(texts('no dash'), ['no dash']);
+  assert.deepEqual(texts('-'), d);
+  assert.equal(texts('-a -b -c -d -e').length, 3125);
+  assert.throws(() => buildItem('f', ['windash'], ['-a -b -c -d -e -f'], at), (e) => e instanceof ModifierError && e.code === 'windash-explosion');
+  // Two values of two dashes each are 50 variants, within the limit; the limit counts each value alone.
+  assert.equal(buildItem('f', ['windash'], ['-a -b', '/c /d'], at).values.length, 50);
+});
+
 test('base64 and base64offset with utf16 encodings', () => {
   const b64 = (s: string, enc: BufferEncoding = 'utf8') => Buffer.from(s, enc).toString('base64');
   assert.deepEqual(m("selection:\n    Payload|base64: 'http://'", [{ Payload: b64('http://') }, { Payload: b64('https://') }]), [0]);

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -48,6 +49,23 @@ test('a custom attribute named __proto__ is kept as an attribute, at the top and
   assert.deepEqual(Object.keys(doc.custom), ['__proto__', 'nested']);
   assert.equal((doc.custom as Record<string, unknown>).polluted, undefined);
   assert.equal(JSON.stringify(doc.custom), '{"__proto__":{"polluted":"yes"},"nested":{"__proto__":3}}');
+});
+
+test('a FIFO among the rules is refused at once, not waited on, and the rules beside it load', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'quarry-fifo-'));
+  writeFileSync(join(dir, 'good.yml'), GOOD);
+  execFileSync('mkfifo', [join(dir, 'pipe.yml')]); // nobody ever writes to it: a blocking open would hang the test
+  const col = loadSigmaPaths([dir]);
+  assert.equal(col.rules.length, 1);
+  assert.deepEqual(col.rejected.map((r) => [r.file.endsWith('pipe.yml'), r.diagnostics.map((d) => d.code)]), [[true, ['not-a-file']]]);
+});
+
+test('a multi-document file keeps each document\'s own lines as its source', () => {
+  const text = `# a comment before\n${GOOD}\n---\n${GOOD.replace('Whoami Execution', 'Second')}`;
+  const col = parseSigmaText(text, 'two.yml');
+  const sources = col.documents.map((d) => d.document?.source);
+  // The comment before the first document is not its text; a later document's starts at its marker.
+  assert.deepEqual(sources, [GOOD, `---\n${GOOD.replace('Whoami Execution', 'Second')}`]);
 });
 
 test('metadata checks: required, enums, UUIDs, dates, tags — each located', () => {

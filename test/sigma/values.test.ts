@@ -16,6 +16,11 @@ const cases: Array<[string, string]> = [
   ['dir\\\\\\*', '"dir\\\\*"'], // three backslashes: backslash and a literal star
   ['a\\\\\\\\b', '"a\\\\\\\\b"'], // four backslashes are two
   ['', ''],
+  ['C:\\', '"C:\\\\"'], // a backslash at the end is literal
+  ['50%\\d', '"50%\\\\d"'], // '%' is ordinary without placeholders
+  ['\\x\\*y\\?', '"\\\\x*y?"'], // a literal backslash run, then escaped wildcards
+  ['*\\Temp\\*\\x.exe', '* "\\\\Temp*\\\\x.exe"'], // `\*` is a literal star, even after a path
+  ['a**b', '"a" * * "b"'], // not merged when parsed (normalizeParts does that where the modifiers apply)
 ];
 
 test('wildcards and backslash escaping follow the specification', () => {
