@@ -152,12 +152,25 @@ export function placeholdersReported(p: ProcessedRule): boolean {
  */
 function copyForPipelines(rule: SigmaRule): SigmaRule {
   const detections = new Map<string, Detection>();
-  for (const [name, d] of rule.detections) detections.set(name, { ...d, body: copyGroup(d.body) });
-  return { ...rule, logsource: { ...rule.logsource }, custom: { ...rule.custom }, fields: [...rule.fields], detections };
+  for (const [name, d] of rule.detections) {
+    const copy = { ...d };
+    copy.body = copyGroup(d.body);
+    detections.set(name, copy);
+  }
+  // A plain spread, then its properties replaced: a spread followed by properties in one literal
+  // takes V8's slow path (ir/rule-path.ts says the same), and every rule of a corpus is copied here.
+  const copy = { ...rule };
+  copy.logsource = { ...rule.logsource };
+  copy.custom = { ...rule.custom };
+  copy.fields = rule.fields.slice();
+  copy.detections = detections;
+  return copy;
 }
 
 function copyGroup(g: DetectionGroup): DetectionGroup {
-  return { ...g, children: g.children.map((c) => ('children' in c ? copyGroup(c) : c)) };
+  const copy = { ...g };
+  copy.children = g.children.map((c) => ('children' in c ? copyGroup(c) : c));
+  return copy;
 }
 
 export function itemId(item: ProcessingItem): string {

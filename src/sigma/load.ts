@@ -5,7 +5,7 @@
 // Synchronous reads: thousands of small files load several times faster than with one await each.
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, realpathSync, statSync, Stats, type Dirent } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { diagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
 import { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile, type SigmaCollection } from './collection.js';
 import { MAX_RULE_FILE_BYTES } from './limits.js';
@@ -91,16 +91,26 @@ export function listRuleFiles(paths: string[]): RuleListing {
       return;
     }
     open.add(real);
+    // Children's paths as \`join\` makes them, by concatenation: the folder's path is normalized once
+    // (a given one may be written \`./rules/\`), and an entry's name has no separator or dot segment.
+    const inDir = folderPrefix(explicit ? join(p) : p);
+    const inReal = folderPrefix(real);
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
-      if (e.isFile()) walk(join(p, e.name), false, false);
-      else if (e.isDirectory()) walk(join(p, e.name), false, true, join(real, e.name));
-      else walk(join(p, e.name), false);
+      if (e.isFile()) walk(inDir + e.name, false, false);
+      else if (e.isDirectory()) walk(inDir + e.name, false, true, inReal + e.name);
+      else walk(inDir + e.name, false);
     }
     open.delete(real);
   };
   for (const p of paths) walk(p, true);
   return { files, problems, tests };
+}
+
+/** What goes before an entry's name to make its path in a normalized folder path, as \`join\` would. */
+function folderPrefix(dir: string): string {
+  if (dir === '.' || dir === `.${sep}`) return ''; // join('./', name) is name
+  return dir.endsWith(sep) ? dir : dir + sep;
 }
 
 /**

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseSigmaText, loadSigmaPaths } from '../../src/sigma/load.js';
+import { listRuleFiles, parseSigmaText, loadSigmaPaths } from '../../src/sigma/load.js';
 import { codes, DATA } from '../helpers.js';
 
 const GOOD = `title: Whoami Execution
@@ -66,6 +66,23 @@ test('a multi-document file keeps each document\'s own lines as its source', () 
   const sources = col.documents.map((d) => d.document?.source);
   // The comment before the first document is not its text; a later document's starts at its marker.
   assert.deepEqual(sources, [GOOD, `---\n${GOOD.replace('Whoami Execution', 'Second')}`]);
+});
+
+test('listed paths are spelled as path.join spells them, however the folder was given', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'quarry-list-'));
+  mkdirSync(join(dir, 'sub', 'deeper'), { recursive: true });
+  writeFileSync(join(dir, 'a.yml'), GOOD);
+  writeFileSync(join(dir, 'sub', 'b.yml'), GOOD);
+  writeFileSync(join(dir, 'sub', 'deeper', 'c.yaml'), GOOD);
+  const expected = (root: string) => [join(root, 'a.yml'), join(root, 'sub', 'b.yml'), join(root, 'sub', 'deeper', 'c.yaml')];
+  const cwd = process.cwd();
+  try {
+    process.chdir(dir);
+    for (const given of ['.', './', 'sub/..', 'sub/../', dir, `${dir}/`, `${dir}//sub/../`]) assert.deepEqual(listRuleFiles([given]).files, expected(given), given);
+    assert.deepEqual(listRuleFiles(['./sub/']).files, [join('./sub/', 'b.yml'), join('./sub/', 'deeper', 'c.yaml')]);
+  } finally {
+    process.chdir(cwd);
+  }
 });
 
 test('metadata checks: required, enums, UUIDs, dates, tags — each located', () => {
