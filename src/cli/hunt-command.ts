@@ -204,7 +204,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const cannotRun = prepared.skipped.filter((s) => s.kind === 'cannot-run').length;
   log(summaryText(summary, correlation) + scopeText(scope, untimed, sorter));
   if (summary.interrupted) {
-    writeTerminal(process.stderr, `quarry hunt: ${info.reason}: ${summary.detections} detections in ${summary.events} events so far${written && values.output && written !== values.output ? `, kept in ${written} (${values.output} is unchanged)` : ''}\n`);
+    writeTerminal(process.stderr, `quarry hunt: ${info.reason}: ${countOf(summary.detections, 'detection')} in ${countOf(summary.events, 'event')} so far${written && values.output && written !== values.output ? `, kept in ${written} (${values.output} is unchanged)` : ''}\n`);
     return EXIT_INTERRUPTED;
   }
   if (cannotRun) log(`Partial hunt: ${cannotRun} rules could not be used (listed above as 'cannot run'); exit status 3\n`);
@@ -326,7 +326,7 @@ function correlationBanner(loaded: number, c: HuntCorrelation | null): string[] 
 }
 
 function summaryText(s: HuntSummary, c: HuntCorrelation | null): string {
-  const lines = ['', `Summary: ${s.detections} detections in ${s.events} events`];
+  const lines = ['', `Summary: ${countOf(s.detections, 'detection')} in ${countOf(s.events, 'event')}`];
   if (c) {
     const st = c.correlator.stats;
     lines.push(`Correlations: ${st.alerts} alerts from ${st.matches} base matches (${s.silenced} not reported on their own); ${st.ungrouped} without a group-by field, ${c.untimed} without a readable time, ${st.late} late, ${st.evicted} groups evicted`);
@@ -349,4 +349,9 @@ function summaryText(s: HuntSummary, c: HuntCorrelation | null): string {
 
 function routing(r: { windows: number; declared: number; unknown: number }): string {
   return [r.windows ? `${r.windows} windows` : '', r.declared ? `${r.declared} declared` : '', r.unknown ? `${r.unknown} unknown` : ''].filter(Boolean).join(', ') || '-';
+}
+
+/** `1 event`, `2 events`: the summary is read by people, and often of one test event. */
+function countOf(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

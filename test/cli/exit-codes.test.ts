@@ -153,7 +153,7 @@ test('hunt: 2 when the inputs hold no event (an empty file, a CSV with only its 
   assert.equal(both.status, 2, both.stderr);
   assert.match(both.stderr, /the inputs hold no events/);
   assert.equal(one.status, 0, one.stderr);
-  assert.match(one.stderr, /Summary: 0 detections in 1 events/);
+  assert.match(one.stderr, /Summary: 0 detections in 1 event\n/);
   for (const r of [none, headerOnly, both, one]) noStack(r);
 });
 
