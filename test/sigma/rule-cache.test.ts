@@ -4,7 +4,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadSigmaPaths, parseSigmaPaths } from '../../src/sigma/load.js';
 import { RuleCache, ruleCacheDir } from '../../src/sigma/rule-cache.js';
@@ -214,4 +214,36 @@ test('a store that cannot be written is no error: the load still gives the rules
   assert.equal(c.stats.written, false);
   assert.match(c.stats.writeError ?? '', /ENOTDIR|EEXIST/);
   assert.ok(!existsSync(join(blocker, 'rules')));
+});
+
+test("the build stamp changes with any rebuilt code file of its rooms (by size or time), and with nothing else", async () => {
+  const { codeStamp } = await import('../../src/sigma/store-file.js');
+  const root = temp('quarry-stamp-');
+  const src = join(root, 'dist', 'src');
+  mkdirSync(join(src, 'sigma', 'nested'), { recursive: true });
+  mkdirSync(join(src, 'engine'), { recursive: true });
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ version: '1.2.3' }));
+  writeFileSync(join(src, 'sigma', 'a.js'), 'export const a = 1;');
+  writeFileSync(join(src, 'sigma', 'nested', 'b.js'), 'export const b = 2;');
+  writeFileSync(join(src, 'sigma', 'notes.md'), 'not code');
+  writeFileSync(join(src, 'engine', 'c.js'), 'export const c = 3;');
+  const stamp = () => codeStamp(src, ['sigma']);
+  const b = join(src, 'sigma', 'nested', 'b.js');
+  utimesSync(b, 1_000_000, 1_000_000); // whole seconds, which utimes sets exactly
+  const first = stamp();
+  assert.equal(stamp(), first, 'the same code, the same stamp');
+  utimesSync(b, 1_000_060, 1_000_000);
+  assert.equal(stamp(), first, 'reading a file changes nothing');
+  writeFileSync(join(src, 'sigma', 'notes.md'), 'other notes');
+  writeFileSync(join(src, 'engine', 'c.js'), 'export const c = 4;');
+  assert.equal(stamp(), first, 'files that are not code of the room change nothing');
+  writeFileSync(b, 'export const b = 5;'); // the same size: a rebuild gives it a new time
+  utimesSync(b, 1_000_060, 1_000_001);
+  const rebuilt = stamp();
+  assert.notEqual(rebuilt, first, 'a nested file rebuilt');
+  writeFileSync(join(src, 'sigma', 'd.js'), '');
+  assert.notEqual(stamp(), rebuilt, 'a new file');
+  const withD = stamp();
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ version: '1.2.4' }));
+  assert.notEqual(stamp(), withD, 'another version');
 });
