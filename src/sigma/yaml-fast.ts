@@ -4,11 +4,12 @@
 // ten times faster than the `yaml` package, which a cold load of a corpus otherwise spends most of
 // its time in.
 //
-// It never guesses: anything outside that subset, or anything that might be a YAML error (tabs, flow
-// collections, anchors, aliases, tags, directives, several documents, unknown escapes, odd indentation,
-// scalars the core schema reads as floats or special numbers, …), makes it answer null, and the
-// caller reads the file with the full parser, which reports every problem with its position. The
-// corpus test holds the two to the same tree for every SigmaHQ file the fast reader takes.
+// It never guesses: anything outside that subset, or anything that might be a YAML error (tabs outside
+// comment lines, flow collections, anchors, aliases, tags, directives, several documents, unknown
+// escapes, odd indentation, scalars the core schema reads as floats or special numbers, …), makes it
+// answer null, and the caller reads the file with the full parser, which reports every problem with
+// its position. The corpus test holds the two to the same tree for every SigmaHQ file the fast reader
+// takes.
 import type { Position } from './diagnostics.js';
 import { MAX_YAML_DEPTH } from './limits.js';
 import type { LoadedDocument, ScalarValue, YEntry, YNode, YScalar } from './yaml-tree.js';
@@ -30,20 +31,28 @@ export function fastYamlDocument(text: string): LoadedDocument | null {
   }
 }
 
-// Plain scalars the YAML 1.2 core schema reads as something other than a string or a canonical integer.
+// Plain scalars the YAML 1.2 core schema reads as something other than a string or an integer.
 const FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const SPECIAL_NUMBER = /^(0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$/;
-const CANONICAL_INT = /^-?(0|[1-9][0-9]*)$/;
+/** The core schema's decimal integers, leading zeros and a sign included ('00050429' is 50429). */
+const INT = /^[-+]?[0-9]+$/;
 const NULL = /^(~|null|Null|NULL)$/;
 const TRUE = /^(true|True|TRUE)$/;
 const FALSE = /^(false|False|FALSE)$/;
 /** Characters that may not start a plain scalar here (or would start something else). */
 const INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`]/;
 /**
- * Tabs, carriage returns, form feeds, the line breaks of YAML 1.1 (NEL, LS, PS) and byte order marks
+ * Carriage returns, form feeds, the line breaks of YAML 1.1 (NEL, LS, PS) and byte order marks
  * anywhere: where the two readers could draw a different line or span, the full parser reads.
  */
-const ODD_SPACE = /[\t\r\v\f\u0085\u2028\u2029\ufeff]/;
+const ODD_SPACE = /[\r\v\f\u0085\u2028\u2029\ufeff]/;
+/**
+ * Tabs are taken on comment lines only (`# - '<tab>'  # Horizontal Tab`, as SigmaHQ writes them), where
+ * YAML reads them as comment text; anywhere else (indentation, separation, content) the full parser reads.
+ */
+const COMMENT_LINE = /^ *#/;
+/** A plain scalar may start with `-`, `?` or `:` when a non-space follows (`:\ProgramData'`, `-x`). */
+const PLAIN_INDICATOR_START = /^[-?:][^ ]/;
 /**
  * Spaces that YAML reads as ordinary characters (no-break, em and the like) but that the `yaml`
  * package may treat otherwise where it trims or separates: the fast reader takes them inside quoted
@@ -72,14 +81,18 @@ class Reader {
   private readonly lines: Line[];
   /** The next line to read. */
   private i = 0;
+  /** The text holds a tab (on comment lines only, or the reader has left). */
+  private readonly tabs: boolean;
 
   /**
    * `specialSpaces`: how many SPECIAL_SPACE characters the text holds. Quoted scalars account for
    * theirs as they are read; any left over at the end lie elsewhere, and the text goes to the full parser.
    */
   constructor(text: string, private specialSpaces: number) {
+    this.tabs = text.includes('\t');
     let start = 0;
     this.lines = text.split('\n').map((t) => {
+      if (this.tabs && t.includes('\t') && !COMMENT_LINE.test(t)) leave();
       let indent = 0;
       while (t.charCodeAt(indent) === 32) indent++;
       const line = { start, text: t, indent, empty: indent === t.length || t[indent] === '#' };
@@ -136,7 +149,7 @@ class Reader {
       // The key: a quoted scalar on its line ('|all':), or plain text up to the first ': ' (or a ':' ending the line).
       let key: string;
       let colon: number;
-      if (t[col] === "'" || t[col] === '"') {
+      if (isQuote(t[col])) {
         const q = this.quoted(t, col);
         key = q.value;
         colon = q.end;
@@ -156,13 +169,21 @@ class Reader {
       while (t[v] === ' ') v++;
       let value: YNode;
       if (v >= t.length || t[v] === '#') {
-        // Nothing but spaces or a comment after the key on its line: a nested block, or an empty
-        // value, which starts where the comment or the line's end does.
+        // Nothing but spaces or a comment after the key on its line: a nested block or a plain
+        // scalar below, or an empty value, which starts where the comment or the line's end does.
         this.i++;
         this.skipEmpty();
         const next = this.lines[this.i];
-        if (next && next.indent > col) value = this.isSeqItem(next, next.indent) ? this.seq(next.indent, depth + 1) : this.map(next.indent, depth + 1);
-        else if (next && next.indent === col && this.isSeqItem(next, col)) value = this.seq(col, depth + 1);
+        if (next && next.indent > col) {
+          if (this.isSeqItem(next, next.indent)) value = this.seq(next.indent, depth + 1);
+          // A quoted start is a quoted key here (`'CommandLine|contains': x`); a quoted scalar alone
+          // on the next line is left by map() to the full parser.
+          else if (isQuote(next.text[next.indent]) || startsKey(next.text.slice(next.indent))) value = this.map(next.indent, depth + 1);
+          // A block scalar header alone below its key has indentation rules of its own: the full parser's.
+          else if (next.text[next.indent] === '|' || next.text[next.indent] === '>') value = leave();
+          // A plain scalar on the lines below its key, such as a condition written over several lines.
+          else value = this.scalar(next.indent, col, depth + 1);
+        } else if (next && next.indent === col && this.isSeqItem(next, col)) value = this.seq(col, depth + 1);
         else {
           const p = this.at(n, v);
           value = { kind: 'scalar', value: null, source: '', quoted: false, pos: p, end: p };
@@ -191,9 +212,7 @@ class Reader {
       while (l.text[v] === ' ') v++;
       if (v >= l.text.length || l.text[v] === '#') leave(); // an item on the next lines, or empty
       if (this.isSeqItem(l, v)) leave(); // a sequence in a sequence
-      const rest = l.text.slice(v);
-      const isKey = /^[^'"]/.test(rest) && (rest.includes(': ') || rest.endsWith(':'));
-      items.push(isKey ? this.map(v, depth + 1) : this.scalar(v, col, depth + 1));
+      items.push(startsKey(l.text.slice(v)) ? this.map(v, depth + 1) : this.scalar(v, col, depth + 1));
     }
     return { kind: 'seq', items, pos, end: items[items.length - 1]!.end };
   }
@@ -215,7 +234,7 @@ class Reader {
       return { kind: 'scalar', value, source: value, quoted: true, pos: this.at(n, v), end: this.at(n, end) };
     }
     if (c === '|' || c === '>') return this.blockScalar(v, parent);
-    if (INDICATOR.test(t.slice(v)) && !(c === '-' && t[v + 1] !== ' ' && t[v + 1] !== undefined)) leave();
+    if (INDICATOR.test(t.slice(v)) && !PLAIN_INDICATOR_START.test(t.slice(v, v + 2))) leave();
     // A plain scalar: to a comment or the end of the line, then continuation lines indented further.
     let end = t.indexOf(' #', v);
     const commented = end >= 0;
@@ -284,6 +303,7 @@ class Reader {
         continue;
       }
       if (l.indent <= parent) break;
+      if (this.tabs && l.text.includes('\t')) leave(); // a comment line is content here
       if (indent < 0) indent = l.indent;
       // Less indented than the first line is an error; in folded text, more-indented lines keep their
       // breaks by rules of their own: both the full parser's. A literal block keeps them as they are.
@@ -313,6 +333,20 @@ class Reader {
     this.i = lastText + 1;
     return { kind: 'scalar', value, source: value, quoted: true, pos: this.at(n, v), end: this.at(lastText, last.text.trimEnd().length) };
   }
+}
+
+const isQuote = (c: string | undefined): boolean => c === "'" || c === '"';
+
+/**
+ * Whether a node that starts with `rest` (a line from the node's first character) is a block map with
+ * a plain key: `: ` or a `:` ending the line, both before any comment (`- 4 # a: b` is the scalar 4).
+ * A quoted start is not: callers say what it is where they are.
+ */
+function startsKey(rest: string): boolean {
+  if (isQuote(rest[0])) return false;
+  const hash = rest.indexOf(' #');
+  const head = (hash < 0 ? rest : rest.slice(0, hash)).trimEnd();
+  return head.includes(': ') || head.endsWith(':');
 }
 
 /**
@@ -381,15 +415,20 @@ const SIMPLE_ESCAPES = new Map<string, string>([
   ['P', '\u2029'],
 ]);
 
-/** A plain scalar's value under the YAML 1.2 core schema, as yaml-tree.ts keeps it; leaves for floats and special numbers. */
+/**
+ * A plain scalar's value under the YAML 1.2 core schema, as yaml-tree.ts keeps it; leaves for floats
+ * and special numbers. An integer is what the `yaml` package makes of it (parseInt: '-0' is -0, '+5'
+ * is 5), and one past the safe range keeps its digits, as yaml-tree.ts keeps them.
+ */
 function resolvePlain(s: string): ScalarValue {
   if (NULL.test(s)) return null;
   if (TRUE.test(s)) return true;
   if (FALSE.test(s)) return false;
-  if (CANONICAL_INT.test(s) && s !== '-0') {
-    const n = Number(s);
+  if (INT.test(s)) {
+    const n = parseInt(s, 10);
+    if (!Number.isFinite(n)) leave(); // more than 300 digits: an infinity the full parser keeps as one
     return Number.isSafeInteger(n) ? n : s;
   }
-  if (FLOAT.test(s) || SPECIAL_NUMBER.test(s) || /^[-+]?[0-9]+$/.test(s)) leave();
+  if (FLOAT.test(s) || SPECIAL_NUMBER.test(s)) leave();
   return s;
 }

@@ -87,6 +87,18 @@ test('what it does not read exactly it leaves to the full parser', () => {
     'carriage return': 'title: a\r\nlevel: high\r\n',
     'no-break space': 'title: a\u00a0\n',
     flow: 'tags: [a, b]\n',
+    'tab in indentation': 'a:\n\t- x\n',
+    'tab after a value': 'a: x # \tc\n',
+    'tab on a comment-looking line inside a block scalar (content there)': 'a: |\n  x\n  #\tc\n',
+    'quoted scalar on the line below its key': 'a:\n  "x"\n',
+    'block scalar header on the line below its key': 'a:\n  |\n  x\n',
+    'plain text below a key running into a key (the full parser reads a key "foo b")': 'a:\n  foo\n  b: 1\n',
+    'plain text below a key with a comment before its next line': 'a:\n  foo # c\n  bar\n',
+    'dash alone as an item': 'a:\n  - -\n',
+    'colon alone as an item (an empty key)': 'a:\n  - :\n',
+    'question mark and a space (a complex key)': 'a:\n  - ? x\n',
+    'colon-started key': 'a:\n  - :x: y\n',
+    'integer past 300 digits (an infinity to the full parser)': `a: ${'9'.repeat(400)}\n`,
     anchor: 'a: &x 1\nb: *x\n',
     tag: 'a: !!str 1\n',
     'two documents': 'title: a\n---\ntitle: b\n',
@@ -102,7 +114,6 @@ test('what it does not read exactly it leaves to the full parser', () => {
     'quote over two lines': "a: 'x\n  y'\n",
     float: 'a: 1.5\n',
     hex: 'a: 0x17\n',
-    'leading zero': 'a: 0017\n',
     infinity: 'a: .inf\n',
     'nested mapping in a value': 'a: b: c\n',
     'sequence in a sequence': 'a:\n  - - x\n',
@@ -139,6 +150,20 @@ test('small shapes the corpus has: each equal to the full parser\'s tree', () =>
     'a: x\n  y\n  z\n',
     'a:\n',
     'a: 9007199254740993\nb: -0\nc: +5\n',
+    // Integers the core schema reads with a sign or leading zeros (a keyboard layout '00050429').
+    'a:\n    - 00050429  # Persian (Iran)\nb: 0017\nc: -00\nd: +0\ne: 00000000000000000000000000000000000000012\n',
+    // A comment holding ': ' after a sequence item: the item is a scalar, not a key.
+    'a:\n    - 4 # SYSLOG_ACTION_READ_CLEAR : Read and clear log\n    - k: v # c: d\n    - x # y:\n',
+    // Plain scalars starting with ':', '?' or '-' and a non-space (a rule's stray quote included).
+    "a:\n    - :\\ProgramData'\n    - ?x\n    - -x\nb: :x\nc: ?y\n",
+    // A plain scalar on the lines below its key: a condition written over several lines.
+    'condition:\n    selection_parent and\n    (\n        1 of selection_generic_*\n        or\n        (all of selection_* and not filter)\n    )\nlevel: high\n',
+    'a:\n  # a comment first\n\n  foo\n\n  bar\nb:\n  x # and one after\n',
+    // Its later lines need only be indented past the key's, not as far as its first line.
+    'k:\n  a:\n      foo\n    bar\n   baz\n  b: 1\n',
+    "a:\n  'k': v\n  \"j\": w\n",
+    // Tabs on comment lines, as SigmaHQ writes them.
+    "a:\n    # - '\t'  # Horizontal Tab (0x9)\n    - x\n#\t\nb: |\n    y\n# \t after a block scalar\n",
     // Double-quoted escapes, as SigmaHQ's homoglyph and path rules write them.
     'a: "\\u0410\\u0412"\nb: "C:\\\\Windows\\\\"\nc: "x\\ty\\n\\"q\\" \\/ \\0\\a\\b\\v\\f\\r\\e\\ \\N\\_\\L\\P"\nd: "\\x41\\U0001F600"\n',
     '"k\\u00e9y": 1\n',
@@ -146,7 +171,43 @@ test('small shapes the corpus has: each equal to the full parser\'s tree', () =>
     "a:\n    - '\u00a0'\n    - '\u2000\u2001\u2002'\n    - \"\u3000x\u202f\"\n'\u00a0k': 1\n",
   ]) {
     const fast = fastYamlDocument(text);
-    if (fast) assert.deepEqual([fast], loadYamlDocumentsFully(text), text);
-    else assert.ok(['a: 9007199254740993\nb: -0\nc: +5\n'].includes(text), `left to the full parser: ${JSON.stringify(text)}`);
+    assert.ok(fast, `left to the full parser: ${JSON.stringify(text)}`);
+    assert.deepEqual([fast], loadYamlDocumentsFully(text), text);
+  }
+});
+
+test('flow collections, which no SigmaHQ rule has, stay with the full parser, which reads them', () => {
+  for (const text of [
+    'tags: []\n',
+    'tags: [a, b]\n',
+    "tags: ['a, b', \"c]\", d]\n",
+    'tags: [a, [b, c]]\n',
+    'tags: [a, b,]\n',
+    'tags: [a, b] # c\n',
+    'tags:\n  - [a, b]\n',
+    'tags: [a,\n  b]\n',
+    'a: {}\n',
+    'a: {k: v}\n',
+  ]) {
+    assert.equal(fastYamlDocument(text), null, text);
+    const [doc, ...more] = loadYamlDocuments(text);
+    assert.equal(more.length, 0, text);
+    assert.deepEqual(doc!.problems, [], text);
+  }
+});
+
+test('YAML errors the fast reader leaves are located by the full parser', () => {
+  const cases: [string, string, string][] = [
+    // \P is an escape (U+2029), \* is not: the error is at the backslash before '*'.
+    ['title: a\ndetection:\n    sel: "C:\\Program Files\\*"\n', '3:27', 'Invalid escape sequence \\*'],
+    ['tags: [a, b\nlevel: high\n', '2:1', 'Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    ['tags: [a, b]]\n', '1:13', 'Unexpected flow-seq-end token in YAML stream: "]"'],
+    ['a: {x: 1\n', '2:1', 'Flow map in block collection must be sufficiently indented and end with a }'],
+    ['a:\n\t- x\n', '2:1', 'Tabs are not allowed as indentation'],
+  ];
+  for (const [text, at, message] of cases) {
+    assert.equal(fastYamlDocument(text), null, text);
+    const p = loadYamlDocuments(text)[0]!.problems[0]!;
+    assert.deepEqual([p.code, `${p.span.start.line}:${p.span.start.col}`, p.message], ['yaml-syntax', at, message], text);
   }
 });
