@@ -36,6 +36,8 @@ const FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const SPECIAL_NUMBER = /^(0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$/;
 /** The core schema's decimal integers, leading zeros and a sign included ('00050429' is 50429). */
 const INT = /^[-+]?[0-9]+$/;
+/** Digits with a zero before another digit: text, not a number (yaml-tree.ts's scalar() says why). */
+export const LEADING_ZERO = /^[-+]?0[0-9]/;
 const NULL = /^(~|null|Null|NULL)$/;
 const TRUE = /^(true|True|TRUE)$/;
 const FALSE = /^(false|False|FALSE)$/;
@@ -425,6 +427,7 @@ function resolvePlain(s: string): ScalarValue {
   if (TRUE.test(s)) return true;
   if (FALSE.test(s)) return false;
   if (INT.test(s)) {
+    if (LEADING_ZERO.test(s)) return s; // text, as yaml-tree.ts keeps it
     const n = parseInt(s, 10);
     if (!Number.isFinite(n)) leave(); // more than 300 digits: an infinity the full parser keeps as one
     return Number.isSafeInteger(n) ? n : s;

@@ -4,7 +4,7 @@ import type { Node as YamlNode, Document, Scalar } from 'yaml';
 import { yamlPackage } from './yaml-package.js';
 import type { Position, Span } from './diagnostics.js';
 import { MAX_YAML_DEPTH } from './limits.js';
-import { fastYamlDocument } from './yaml-fast.js';
+import { fastYamlDocument, LEADING_ZERO } from './yaml-fast.js';
 
 export type ScalarValue = string | number | boolean | null;
 
@@ -164,8 +164,10 @@ function scalar(node: Scalar, span: Span): YScalar {
   let value = node.value as unknown;
   if (typeof value === 'number') {
     // Hex, octal and .inf are numbers to YAML but identifiers to a detection engineer ('0x17' in a
-    // Kerberos rule): keep their text. Unsafe integers keep their digits, too, to stay exact.
-    if (!DECIMAL.test(source) || (Number.isInteger(value) && !Number.isSafeInteger(value))) value = source;
+    // Kerberos rule): keep their text. So are digits with leading zeros (keyboard layout 00000429,
+    // which `contains` must look for with its zeros; pySigma's YAML keeps such text, too). Unsafe
+    // integers keep their digits, to stay exact.
+    if (!DECIMAL.test(source) || LEADING_ZERO.test(source) || (Number.isInteger(value) && !Number.isSafeInteger(value))) value = source;
   } else if (typeof value === 'bigint') {
     value = source;
   } else if (value !== null && typeof value !== 'string' && typeof value !== 'boolean') {

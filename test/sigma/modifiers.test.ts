@@ -20,6 +20,12 @@ test('contains, startswith, endswith; lists are OR, all makes them AND', () => {
   assert.deepEqual(m("selection:\n    CommandLine|endswith: 'AAA'", evs), [0, 1]);
 });
 
+test('a value written with leading zeros is looked for with its zeros (registry Details of a keyboard layout)', () => {
+  const evs = [{ Details: '00000429' }, { Details: '429' }, { Details: 'DWORD (0x00050429)' }, { Details: '50429' }];
+  assert.deepEqual(m('selection:\n    Details|contains:\n        - 00000429\n        - 00050429', evs), [0, 2]);
+  assert.deepEqual(m('selection:\n    Details: 00000429', evs), [0]);
+});
+
 test('cased makes the comparison case-sensitive', () => {
   const evs = [{ User: 'Administrator' }, { User: 'administrator' }];
   assert.deepEqual(m("selection:\n    User|cased: 'Administrator'", evs), [0]);

@@ -176,6 +176,15 @@ test('small shapes the corpus has: each equal to the full parser\'s tree', () =>
   }
 });
 
+test('digits with leading zeros stay text in both readers (a keyboard layout 00000429 is no number 429)', () => {
+  const text = 'a: 00000429\nb: 0017\nc: -00\nd: 0\ne: -0\nf: 10\ng: +5\nh: 007.5\n';
+  const values = (docs: ReturnType<typeof loadYamlDocumentsFully>) => (docs[0]!.root as { entries: Array<{ value: { value: unknown } }> }).entries.map((e) => e.value.value);
+  assert.deepEqual(values(loadYamlDocumentsFully(text)), ['00000429', '0017', '-00', 0, -0, 10, 5, '007.5']);
+  const fast = fastYamlDocument(text.replace('h: 007.5\n', '')); // a float is the full parser's
+  assert.ok(fast);
+  assert.deepEqual(values([fast]), ['00000429', '0017', '-00', 0, -0, 10, 5]);
+});
+
 test('flow collections, which no SigmaHQ rule has, stay with the full parser, which reads them', () => {
   for (const text of [
     'tags: []\n',
