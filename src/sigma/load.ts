@@ -91,8 +91,8 @@ export function listRuleFiles(paths: string[]): RuleListing {
       return;
     }
     open.add(real);
-    // Children's paths as \`join\` makes them, by concatenation: the folder's path is normalized once
-    // (a given one may be written \`./rules/\`), and an entry's name has no separator or dot segment.
+    // Children's paths as `join` makes them, by concatenation: the folder's path is normalized once
+    // (a given one may be written `./rules/`), and an entry's name has no separator or dot segment.
     const inDir = folderPrefix(explicit ? join(p) : p);
     const inReal = folderPrefix(real);
     for (const e of entries) {
@@ -107,7 +107,7 @@ export function listRuleFiles(paths: string[]): RuleListing {
   return { files, problems, tests };
 }
 
-/** What goes before an entry's name to make its path in a normalized folder path, as \`join\` would. */
+/** What goes before an entry's name to make its path in a normalized folder path, as `join` would. */
 function folderPrefix(dir: string): string {
   if (dir === '.' || dir === `.${sep}`) return ''; // join('./', name) is name
   return dir.endsWith(sep) ? dir : dir + sep;

@@ -80,9 +80,9 @@ export function parseSigmaString(raw: string, placeholders = false): SigmaString
   };
   let i = 0;
   while (i < raw.length) {
-    // The run of ordinary characters up to the next `*`, `?`, `%` (with placeholders) or a `\` that escapes something,
-    // taken whole: a backslash before any other character is itself ordinary, and Windows paths have
-    // many (a string built a piece at a time stays in memory as a chain of pieces).
+    // The run of ordinary characters up to the next `*`, `?`, `%` (with placeholders) or a `\` that
+    // escapes one of them, taken whole: a backslash before any other character is itself ordinary,
+    // and Windows paths have many (a string built a piece at a time stays in memory as a chain).
     let j = i;
     for (let ch = raw.charCodeAt(j); j < raw.length && ch !== 42 && ch !== 63 && !(ch === 37 && placeholders) && !(ch === 92 && escapes(raw.charCodeAt(j + 1), placeholders)); ch = raw.charCodeAt(++j));
     if (j > i) {
@@ -92,14 +92,9 @@ export function parseSigmaString(raw: string, placeholders = false): SigmaString
     }
     const c = raw[i]!;
     if (c === '\\') {
-      const n = raw[i + 1];
-      if (n === '*' || n === '?' || n === '\\' || (placeholders && n === '%')) {
-        buf += n;
-        i += 2;
-      } else {
-        buf += c;
-        i++;
-      }
+      // The run stopped here, so the backslash escapes the next character: that character is literal.
+      buf += raw[i + 1]!;
+      i += 2;
     } else if (c === '*') {
       flush();
       parts.push(STAR);
@@ -109,8 +104,8 @@ export function parseSigmaString(raw: string, placeholders = false): SigmaString
       parts.push(QMARK);
       i++;
     } else {
-      // '%': a placeholder with `expand` when a closing '%' follows, else a literal.
-      const end = placeholders ? raw.indexOf('%', i + 1) : -1;
+      // '%' (a run stops at one only with `expand`): a placeholder when a closing '%' follows, else a literal.
+      const end = raw.indexOf('%', i + 1);
       if (end > i + 1) {
         flush();
         parts.push({ placeholder: raw.slice(i + 1, end) });
@@ -124,6 +119,7 @@ export function parseSigmaString(raw: string, placeholders = false): SigmaString
   flush();
   return { type: 'string', parts: parts.slice(), encoding: 'text' }; // the copy has no room to grow (see normalizeParts)
 }
+
 /** Whether `\` escapes the character with this code: `*`, `?`, `\` itself, and `%` with placeholders. */
 function escapes(code: number, placeholders: boolean): boolean {
   return code === 42 || code === 63 || code === 92 || (placeholders && code === 37);

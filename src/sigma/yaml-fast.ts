@@ -34,7 +34,7 @@ export function fastYamlDocument(text: string): LoadedDocument | null {
 // Plain scalars the YAML 1.2 core schema reads as something other than a string or an integer.
 const FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const SPECIAL_NUMBER = /^(0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$/;
-/** The core schema's decimal integers, leading zeros and a sign included ('00050429' is 50429). */
+/** The core schema's decimal integers, a sign included (those with leading zeros stay text: LEADING_ZERO). */
 const INT = /^[-+]?[0-9]+$/;
 /** Digits with a zero before another digit: text, not a number (yaml-tree.ts's scalar() says why). */
 export const LEADING_ZERO = /^[-+]?0[0-9]/;
