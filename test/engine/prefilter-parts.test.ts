@@ -94,6 +94,102 @@ test('Aho–Corasick on a large pattern set (hash tails): memory linear in the p
   }
 });
 
+/** Every id `ac` reports on `t` (scan of the lower-cased text), and those scanFolded reports when it reads the whole text. */
+function reported(ac: AhoCorasick, t: string): { scan: Set<number>; folded: Set<number> | null } {
+  const scan = new Set<number>();
+  ac.scan(t.toLowerCase(), (id) => scan.add(id));
+  const folded = new Set<number>();
+  return { scan, folded: ac.scanFolded(t, (id) => folded.add(id)) ? folded : null };
+}
+
+/** Asserts that every pattern the lower-cased text contains is reported, by both scans, at every size of the full-row region. */
+function assertFindsAll(patterns: string[], texts: string[], denseCells: number[]): void {
+  for (const cells of denseCells) {
+    const ac = new AhoCorasick(patterns, cells);
+    for (const t of texts) {
+      const lower = t.toLowerCase();
+      const { scan, folded } = reported(ac, t);
+      for (let i = 0; i < patterns.length; i++) {
+        if (!lower.includes(patterns[i]!)) continue;
+        assert.ok(scan.has(i), `scan missed ${JSON.stringify(patterns[i])} in ${JSON.stringify(t)} (${cells} cells)`);
+        if (folded) assert.ok(folded.has(i), `scanFolded missed ${JSON.stringify(patterns[i])} in ${JSON.stringify(t)} (${cells} cells)`);
+      }
+    }
+  }
+}
+
+test('Aho–Corasick on adversarial pattern sets loses no match, with full rows and with sparse states', () => {
+  // Prefixes and suffixes of one another, overlaps, a pattern inside another's tail, long chains that
+  // branch deep (a deep state with several children), one character repeated (failure links that
+  // stay deep), non-ASCII in the middle of chains and more than 32 such characters (shared columns).
+  const long = 'c:\\windows\\system32\\windowspowershell\\v1.0\\powershell.exe';
+  const patterns = [
+    long,
+    long.slice(0, 30),
+    long.slice(25),
+    long.slice(10, 40),
+    'powershell',
+    'powershell.exe',
+    'shell.exe',
+    'l.exe',
+    'system32\\',
+    'system32\\cmd.exe',
+    'system32\\conhost.exe',
+    'system32\\config\\sam',
+    'aaaaaaaaab',
+    'aaaab',
+    'aaa',
+    'abababababc',
+    'ababc',
+    'b',
+    'x\u0430y\u2013z',
+    '\u2013z',
+    '\u{1F600}\u{1F601}',
+    ...'\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00ad\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458\u04bb\u0501\u051b\u051d\u0261\u1d00\u1d04\u1d05\u1d07\u1d0a\u1d0b\u1d0d\u1d0f\u1d18\u1d1b\u1d1c\u1d20'.split('').map((c) => `q${c}q`),
+  ];
+  const texts = [
+    long.toUpperCase(),
+    `"${long}" -nop -w hidden`,
+    'C:\\Windows\\System32\\cmd.exe /c C:\\Windows\\System32\\config\\SAM',
+    'system32\\conhost.exe system32\\cmd.exe system32\\config\\sa',
+    'a'.repeat(40) + 'b',
+    'aaaaaaaaaaab ababababababababc abababc',
+    'X\u0430Y\u2013Z \u{1F600}\u{1F601} q\u2011q q\u1d20q',
+    long.slice(0, 29) + long.slice(30),
+  ];
+  assertFindsAll(patterns, texts, [1, 8, 64, 512, 1 << 17]);
+});
+
+test('Aho–Corasick on random texts of a tiny alphabet: deep chains, deep states with several children and failure links against String#includes', () => {
+  // A two-letter alphabet makes every pattern overlap others, prefixes and suffixes everywhere, and
+  // deep states with two children: what a sparse step has to get right.
+  const rnd = random(23);
+  for (let round = 0; round < 400; round++) {
+    const patterns = [...new Set(Array.from({ length: 1 + Math.floor(rnd() * 40) }, () => Array.from({ length: 1 + Math.floor(rnd() * 12) }, () => (rnd() < 0.5 ? 'a' : 'b')).join('')))];
+    const texts = Array.from({ length: 4 }, () => Array.from({ length: Math.floor(rnd() * 60) }, () => (rnd() < 0.5 ? 'a' : 'B')).join(''));
+    assertFindsAll(patterns, texts, [1, 3, 1 << 17]);
+  }
+});
+
+test('Aho–Corasick on 70,000 short patterns (200,000 states, wide rows): every pattern a text holds is found', () => {
+  // 70,000 patterns of 5 characters out of 68: about 140,000 states at depth 3 and 4, far more than
+  // the full rows hold (and than 16 bits could number, which a more compact table would have to
+  // handle by keeping fewer full rows), so sparse states and their failure links do most steps.
+  const rnd = random(5);
+  const chars = 'abcdefghijklmnopqrstuvwxyz0123456789!#$%&()*+,-./:;<=>?@[]^_{|}~ \'"`';
+  const patterns = [...new Set(Array.from({ length: 70_000 }, () => Array.from({ length: 5 }, () => chars[Math.floor(rnd() * chars.length)]).join('')))];
+  const ac = new AhoCorasick(patterns);
+  for (const i of [0, 1, 777, 30_000, patterns.length - 1]) {
+    const j = (i + 7) % patterns.length;
+    const t = `${patterns[j]!.toUpperCase()}${patterns[i]}`;
+    const { scan, folded } = reported(ac, t);
+    for (const [name, got] of [['scan', scan], ['scanFolded', folded]] as const) {
+      assert.ok(got, `${name} read the whole text`);
+      for (let k = 0; k < patterns.length; k++) if (t.toLowerCase().includes(patterns[k]!)) assert.ok(got.has(k), `${name} missed pattern ${k} in ${JSON.stringify(t)}`);
+    }
+  }
+});
+
 test('regex literals: what each alternative cannot match without', () => {
   const cases: Array<[string, boolean, string[] | null]> = [
     ['\\\\powershell\\.exe$', false, ['\\powershell.exe']],
