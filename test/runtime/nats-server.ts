@@ -38,6 +38,10 @@ export class NatsServer {
   private async launch(): Promise<void> {
     const proc = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', join(this.dir, 'store')], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
+    // An exit nobody asked for is written into the log, which a failing test prints (whyGone).
+    proc.on('exit', (code, signal) => {
+      if (this.proc === proc) this.log += `\n[nats-server exited unasked: code ${code}, signal ${signal}]\n`;
+    });
     await new Promise<void>((resolve, reject) => {
       const onData = (b: Buffer) => {
         this.log += b.toString();
@@ -59,6 +63,12 @@ export class NatsServer {
       p.once('exit', () => resolve());
       p.kill('SIGTERM');
     });
+  }
+
+  /** When the server stopped without being asked to, its last log lines; '' while it runs or was stopped. */
+  whyGone(): string {
+    const p = this.proc;
+    return p && (p.exitCode !== null || p.signalCode !== null) ? `\nnats-server is gone; its log ends:\n${this.log.slice(-3000)}` : '';
   }
 
   /** Freezes the server by its pid (SIGSTOP): a broker that holds connections open and answers nothing. */

@@ -24,7 +24,7 @@ export interface TopologyRun {
 
 export function publish(nats: NatsServer, stream: string, file: string, end: boolean): void {
   const r = spawnSync(process.execPath, [QUARRY, 'publish', '--to', nats.url(stream), ...(end ? ['--end'] : []), file], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr + nats.whyGone());
 }
 
 export function startTopology(nats: NatsServer, stream: string, rules: string, specs: WorkerSpec[], extra: string[]): TopologyRun {

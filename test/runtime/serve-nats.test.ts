@@ -48,7 +48,7 @@ async function runOnce(stream: string, partitions: number, workers: WorkerSpec[]
     await whileRunning?.(run);
   } finally {
     const codes = await stopTopology(run);
-    for (const [name, code] of codes) assert.equal(code, 0, `${name} exits 0 on SIGTERM:\n${run.logs.get(name)?.slice(-2000)}`);
+    for (const [name, code] of codes) assert.equal(code, 0, `${name} exits 0 on SIGTERM:\n${run.logs.get(name)?.slice(-2000)}${nats.whyGone()}`);
   }
   return { got: await serviceDetections(nats, stream), run };
 }
