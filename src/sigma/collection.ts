@@ -42,6 +42,7 @@ export function parseSigmaText(text: string, file: string): ParsedFile {
   const docs = loadYamlDocuments(text);
   if (docs.length > 0 && docs.every((d) => d.problems.length === 0 && isPipelineDocument(d.root))) return { file, documents: [], pipeline: true };
   const collection = expandCollection(docs.map((d) => d.root));
+  const sources = documentSources(text, docs.map((d) => d.pos.line));
   return {
     file,
     documents: docs.flatMap((d, docIndex) => {
@@ -50,8 +51,7 @@ export function parseSigmaText(text: string, file: string): ParsedFile {
       const root = step?.kind === 'rule' ? step.root : d.root;
       const sink = new DiagnosticSink(file);
       for (const p of d.problems) sink.report(p.code, p.message, p.span);
-      const next = docs[docIndex + 1];
-      const source = linesOf(text, d.pos.line, next?.pos.line);
+      const source = sources[docIndex]!;
       // YAML errors make everything after them unreliable: report them alone.
       if (hasErrors(sink.items) && sink.items.some((x) => x.code.startsWith('yaml-'))) return [{ document: null, docIndex, diagnostics: sink.items, root: null }];
       const document = parseDocument(root, { file, docIndex, source: collection ? text : source, pos: d.pos }, sink);
@@ -62,25 +62,26 @@ export function parseSigmaText(text: string, file: string): ParsedFile {
 }
 
 /**
- * The text of lines `from` up to `to` (1-based, `to` not included; to the end without it), without
- * the line break that ends the last. Sliced, not split and joined: one copy of a file's text is kept.
+ * Each document's own text: from its first line up to the next document's first line (`firstLines`,
+ * 1-based, ascending), without the line break that ends it. Sliced in one pass over the text, not
+ * split and joined: one copy of a file's text is kept.
  */
-function linesOf(text: string, from: number, to?: number): string {
-  const start = lineStart(text, from);
-  if (start < 0) return '';
-  if (to === undefined) return text.slice(start);
-  const end = lineStart(text, to, start, from);
-  return text.slice(start, end < 0 ? text.length : end - 1);
-}
-
-/** Where line `line` (1-based) starts, counting from `offset` on line `at`; -1 when the text has fewer lines. */
-function lineStart(text: string, line: number, offset = 0, at = 1): number {
-  for (; at < line; at++) {
-    const nl = text.indexOf('\n', offset);
-    if (nl < 0) return -1;
-    offset = nl + 1;
+function documentSources(text: string, firstLines: readonly number[]): string[] {
+  const starts: number[] = [];
+  let line = 1;
+  let offset = 0;
+  for (const first of firstLines) {
+    for (; line < first && offset >= 0; line++) {
+      const nl = text.indexOf('\n', offset);
+      offset = nl < 0 ? -1 : nl + 1;
+    }
+    starts.push(offset); // -1: the text has fewer lines
   }
-  return offset;
+  return starts.map((start, i) => {
+    if (start < 0) return '';
+    const next = starts[i + 1];
+    return next === undefined ? text.slice(start) : text.slice(start, next < 0 ? text.length : next - 1);
+  });
 }
 
 /** When the cause is known (lost indentation), the errors it caused are noise: keep the cause. */

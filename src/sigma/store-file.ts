@@ -43,8 +43,8 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest();
 
 const stamps = new Map<string, string>();
 /**
- * Quarry's version and a hash of the compiled code of `rooms` (folders of `src/`), so that a rebuild
- * of the code a result is made by, even at the same version, empties the stores of such results.
+ * A hash of Quarry's version and of the compiled files of `rooms` (folders of `src/`), so that a
+ * rebuild of the code a result is made by, even at the same version, empties the stores of such results.
  * Each file counts by its name, size and modification time, not its bytes: a build rewrites every
  * file it changes (a new time), and reading and hashing the code cost every command 12 ms for the
  * rule cache alone. An installed package has npm's one fixed time on every file, but then its
