@@ -1,8 +1,9 @@
 // Loading and compiling the whole SigmaHQ corpus the way a command does, each run a process of its
 // own so that every figure (peak memory above all) is that run's alone: cold (every file parsed, no
-// cache), filling the rule cache (rule-cache.ts) and warm (every file from the cache). Each phase is
-// timed inside the process (load and validate; pipelines, lowering and compiling) and the whole
-// process from outside (Node's start-up and module loading included). Median of three runs per mode.
+// cache), filling the rule cache (rule-cache.ts) and the memo of the patterns RE2 accepted
+// (regex-memo.ts), and warm (every file and pattern from them). Each phase is timed inside the
+// process (load and validate; pipelines, lowering and compiling) and the whole process from outside
+// (Node's start-up and module loading included). Median of three runs per mode.
 // Usage: node dist/bench/load-compile.js [SIGMA_DIR]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -32,7 +33,7 @@ async function child(mode: Mode, folders: string[], cacheDir: string): Promise<v
   const { RuleCache } = await import('../src/sigma/rule-cache.js');
   const { builtinPipeline } = await import('../src/pipeline/builtin.js');
   const { prepareRules } = await import('../src/engine/rulebook.js');
-  const { re2Regex } = await import('../src/engine/regex-re2.js');
+  const { re2RegexCached } = await import('../src/engine/regex-re2.js');
   const cpu = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
   const t0 = performance.now();
   const c0 = process.cpuUsage();
@@ -40,7 +41,8 @@ async function child(mode: Mode, folders: string[], cacheDir: string): Promise<v
   const col = loadSigmaPaths(folders, { cache });
   const t1 = performance.now();
   const c1 = process.cpuUsage();
-  const prepared = prepareRules(col, { pipelines: [builtinPipeline('windows')!], regex: re2Regex });
+  // As `quarry hunt` compiles: RE2 remembering the patterns it accepted beside the rule cache (regex-memo.ts).
+  const prepared = prepareRules(col, { pipelines: [builtinPipeline('windows')!], regex: re2RegexCached(cache ? cacheDir : null) });
   const t2 = performance.now();
   const c2 = process.cpuUsage();
   const out = { load: t1 - t0, prepare: t2 - t1, loadCpu: cpu(c1) - cpu(c0), prepareCpu: cpu(c2) - cpu(c1), rules: col.rules.length, compiled: prepared.set.rules.length, cache: cache?.stats.state ?? 'off', rss: process.resourceUsage().maxRSS / 1024 };
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 3; i++) {
       runs.cold.push(run('cold', folders, cacheDir));
       rmSync(join(cacheDir, 'rules'), { recursive: true, force: true });
+      rmSync(join(cacheDir, 'regex-accepted'), { force: true });
       runs.fill.push(run('fill', folders, cacheDir));
       runs.warm.push(run('warm', folders, cacheDir));
     }

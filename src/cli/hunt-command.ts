@@ -9,7 +9,8 @@ import type { PreparedRules } from '../engine/rulebook.js';
 import { openHuntInputs, setupHunt } from '../hunt/setup.js';
 import { hunt, type HuntInput, type HuntSummary } from '../hunt/hunt.js';
 import type { HuntCorrelation } from '../hunt/correlate.js';
-import { re2Regex } from '../engine/regex-re2.js';
+import { re2Regex, re2RegexCached } from '../engine/regex-re2.js';
+import { ruleCacheDir } from '../sigma/rule-cache.js';
 import { FILE_FORMATS, openDetectionSink, SINK_FORMATS, type SinkFormat } from '../report/sink.js';
 import type { HuntInfo } from '../report/hunt-info.js';
 import { renderTable } from '../report/text-table.js';
@@ -128,7 +129,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
     for (const d of pipelines.errors) writeTerminal(process.stderr, formatDiagnostic(d) + '\n');
     return 2;
   }
-  const plan = { pipelines: pipelines.pipelines, formatPipelines: !values['no-default-pipeline'], regex: re2Regex, minLevel, logsource, threads: workers ?? 'auto' } as const;
+  const plan = { pipelines: pipelines.pipelines, formatPipelines: !values['no-default-pipeline'], regex: re2RegexCached(values['no-cache'] ? null : ruleCacheDir()), minLevel, logsource, threads: workers ?? 'auto' } as const;
   // inputs first: the worker threads, when they pay, start now and load the rules beside this thread
   const opened = await openHuntInputs(inputPaths, plan, { paths: rulePaths, cache: !values['no-cache'] });
   const col = loadSigmaPaths(rulePaths, { ...ruleLoadOptions(values['no-cache'], rulePaths), onFile: loadingProgress(progress) });

@@ -3,7 +3,8 @@ import { loadSigmaPaths } from '../sigma/load.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { timespanToMs } from '../sigma/parse-document.js';
 import { resolvePipelines } from '../pipeline/resolve.js';
-import { re2Regex } from '../engine/regex-re2.js';
+import { re2RegexCached } from '../engine/regex-re2.js';
+import { ruleCacheDir } from '../sigma/rule-cache.js';
 import { runService } from '../runtime/service.js';
 import { jsonLogger, type Logger } from '../runtime/log.js';
 import type { SigmaCollection } from '../sigma/load.js';
@@ -127,7 +128,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const log = jsonLogger();
   // The hunt's rules, pipelines and correlation limits: the same for the embedded service and the topology.
-  const live = { pipelines: pipelines.pipelines, regex: re2Regex, minLevel, logsource, timeField: values['time-field'], latenessMs, maxGroups: count('max-groups'), maxBuffered: count('max-buffered') };
+  const live = { pipelines: pipelines.pipelines, regex: re2RegexCached(values['no-cache'] ? null : ruleCacheDir()), minLevel, logsource, timeField: values['time-field'], latenessMs, maxGroups: count('max-groups'), maxBuffered: count('max-buffered') };
   // Once every option is checked (a usage error is one line, with no log line before it) and until
   // the service's own handlers are in place (rules loaded, broker connected, port bound), a stop
   // signal is held, then carried out: a service stopped while starting exits 0 too.

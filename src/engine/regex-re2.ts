@@ -1,6 +1,7 @@
 // RE2 (linear time, no backtracking) for the `re` modifier in Node.
 import { createRequire } from 'node:module';
 import type { RegexFactory } from './regex.js';
+import { regexMemoFile, rememberingRegex } from './regex-memo.js';
 
 const require = createRequire(import.meta.url);
 type RE2Ctor = new (pattern: string, flags?: string) => { test(s: string | Buffer): boolean };
@@ -25,3 +26,20 @@ export const re2Regex: RegexFactory = (pattern, flags) => {
   const re = new RE2(pattern, 'u' + (flags.i ? 'i' : '') + (flags.m ? 'm' : '') + (flags.s ? 's' : ''));
   return (text) => re.test(utf8(text));
 };
+
+/** RE2's name and version, and the native binding's ABI: what the patterns it accepted depend on. */
+const RE2_ENGINE = `re2 ${(require('re2/package.json') as { version: string }).version} abi ${process.versions.modules}`;
+
+const remembering = new Map<string, RegexFactory>();
+/**
+ * RE2 remembering the patterns it accepted in the cache folder `cacheDir` (regex-memo.ts), one
+ * factory per folder in a process; plain `re2Regex` when the cache is off (null). `write: false`
+ * never writes the memo (a hunt's worker threads: the main thread writes it).
+ */
+export function re2RegexCached(cacheDir: string | null, opts: { write: boolean } = { write: true }): RegexFactory {
+  if (cacheDir === null) return re2Regex;
+  const key = `${opts.write ? 'w' : 'r'}${cacheDir}`;
+  let factory = remembering.get(key);
+  if (!factory) remembering.set(key, (factory = rememberingRegex(re2Regex, regexMemoFile(cacheDir), RE2_ENGINE, opts)));
+  return factory;
+}

@@ -10,7 +10,18 @@ export interface RegexFlags {
 export type RegexTester = (text: string) => boolean;
 
 /** Returns a tester, or throws an Error whose message says why the pattern cannot be used. */
-export type RegexFactory = (pattern: string, flags: RegexFlags) => RegexTester;
+export type RegexFactory = ((pattern: string, flags: RegexFlags) => RegexTester) & {
+  /**
+   * Called when every pattern of a rule set has been asked for (rule-set.ts): a factory that
+   * remembers the patterns its engine accepted (regex-memo.ts) keeps the new ones then.
+   */
+  settle?: () => void;
+};
+
+/** One key for a pattern and its flags: a memo's, a store's. */
+export function regexKey(pattern: string, flags: RegexFlags): string {
+  return `${flags.i ? 'i' : ''}${flags.m ? 'm' : ''}${flags.s ? 's' : ''}/${pattern}`;
+}
 
 /**
  * JavaScript's own RegExp, for environments without RE2 (the browser playground). Patterns with

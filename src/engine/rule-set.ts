@@ -3,7 +3,7 @@
 import type { Expr, FieldTest, RuleIR } from '../ir/types.js';
 import { compileExpr, regexError, type Predicate } from './compile.js';
 import { numberOf, textOf, type EventView } from './event-access.js';
-import type { RegexFactory } from './regex.js';
+import { regexKey, type RegexFactory } from './regex.js';
 import { findAnchor, LiteralPrefilter } from './prefilter.js';
 
 export interface CompiledRule {
@@ -57,6 +57,7 @@ export function compileRuleSet(irs: RuleIR[], opts: { regex: RegexFactory }): Co
     const guard = ir.guard ? lazily(() => compileExpr(ir.guard!, { regex })) : null;
     rules.push({ index: rules.length, ir, guard, detection });
   }
+  opts.regex.settle?.();
   const prefilter = new LiteralPrefilter(rules.length, (i) => findAnchor(rules[i]!.ir.detection));
   return { rules, notRunnable, index: new RuleIndex(rules), prefilter, fields };
 }
@@ -111,7 +112,7 @@ function firstBadRegex(e: Expr, regex: RegexFactory, names: string[]): string | 
 function memoRegex(regex: RegexFactory): RegexFactory {
   const seen = new Map<string, ReturnType<RegexFactory>>();
   return (pattern, flags) => {
-    const key = `${flags.i ? 'i' : ''}${flags.m ? 'm' : ''}${flags.s ? 's' : ''}/${pattern}`;
+    const key = regexKey(pattern, flags);
     let tester = seen.get(key);
     if (!tester) seen.set(key, (tester = regex(pattern, flags)));
     return tester;

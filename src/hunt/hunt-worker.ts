@@ -6,7 +6,8 @@
 // answered with its error, which the hunt raises where the one-thread hunt would have.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Detector } from '../engine/detector.js';
-import { re2Regex } from '../engine/regex-re2.js';
+import { re2Regex, re2RegexCached } from '../engine/regex-re2.js';
+import { ruleCacheDir } from '../sigma/rule-cache.js';
 import { rulesFromRecipe, type HuntRulesRecipe } from './setup.js';
 import { huntShare, openShare, ruleSetSignature, type Batch } from './share-hunt.js';
 import type { Share } from './shares.js';
@@ -39,7 +40,9 @@ export interface HuntWorkerOrder {
 if (parentPort) {
   const port = parentPort;
   const data = workerData as HuntWorkerData;
-  const { book, fingerprint } = rulesFromRecipe(data.recipe, re2Regex);
+  // The patterns RE2 accepted, read as the rule cache is (this thread never writes either).
+  const cached = 'paths' in data.recipe.rules && data.recipe.rules.cache;
+  const { book, fingerprint } = rulesFromRecipe(data.recipe, re2RegexCached(cached ? ruleCacheDir() : null, { write: false }));
   const queue: HuntWorkerOrder[] = [];
   let running = false;
   const post = (m: HuntWorkerMessage) => port.postMessage(m);
