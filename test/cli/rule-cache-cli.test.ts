@@ -1,9 +1,10 @@
 // The rule cache from the command line: on by default in the folder QUARRY_CACHE_DIR names (here a
-// temporary one), the same output from a warm run, nothing written with --no-cache or QUARRY_CACHE=off.
+// temporary one), the same output from a warm run, nothing written with --no-cache or QUARRY_CACHE=off;
+// the memo of the patterns RE2 accepted (engine/regex-memo.ts) beside it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATA, REPO, tempFolders } from '../helpers.js';
 
@@ -47,4 +48,27 @@ test('stack --rules reads its rules through the cache too, with the same output;
   const none = cacheDir();
   assert.equal(quarry({ QUARRY_CACHE_DIR: none }, ...args.slice(0, 1), '--no-cache', ...args.slice(1)).stdout, cold.stdout);
   assert.deepEqual(stores(none), []);
+});
+
+test('hunt remembers the patterns RE2 accepted beside the rule cache: the same detections and the same refusal from them; --no-cache writes none', () => {
+  const rules = folder('quarry-cli-regex-rules-');
+  const rule = (name: string, title: string, pattern: string) =>
+    writeFileSync(join(rules, name), `title: ${title}\nlogsource:\n    category: process_creation\n    product: windows\ndetection:\n    sel:\n        CommandLine|re: '${pattern}'\n    condition: sel\nlevel: high\n`);
+  rule('encoded.yml', 'Encoded Command', '\\s[-\\u2013](e|en|enc)\\s+[A-Za-z0-9+/=]{16,}');
+  rule('mimikatz.yml', 'Sekurlsa', 'sekurlsa::\\w+');
+  rule('lookbehind.yml', 'Lookbehind', '(?<=m)\\.exe');
+  const args = ['hunt', '--format', 'jsonl', '--rules', rules, join(REPO, 'examples', 'logs', 'sysmon-workstation.json')];
+  const dir = cacheDir();
+  const first = quarry({ QUARRY_CACHE_DIR: dir }, ...args);
+  assert.ok(existsSync(join(dir, 'regex-accepted')), first.stderr);
+  const titles = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l).rule.title as string);
+  assert.deepEqual(titles(first.stdout).sort(), ['Encoded Command', 'Sekurlsa']);
+  assert.match(first.stderr, /Lookbehind/, 'the rule RE2 refuses is reported');
+  const second = quarry({ QUARRY_CACHE_DIR: dir }, ...args);
+  assert.equal(second.stdout, first.stdout);
+  assert.equal(second.stderr, first.stderr);
+  assert.equal(second.status, first.status);
+  const none = cacheDir();
+  assert.equal(quarry({ QUARRY_CACHE_DIR: none }, 'hunt', '--no-cache', ...args.slice(1)).stdout, first.stdout);
+  assert.ok(!existsSync(join(none, 'regex-accepted')));
 });
