@@ -28,6 +28,7 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
     'sources/reader-equivalence.test.ts',
     'backends/sentinel-formats.test.ts',
     'pipeline/windows.test.ts',
+    'pipeline/logsource-shortcut.test.ts',
     'backends/elastic-corpus.test.ts',
     'catalog/search.test.ts',
     'backends/spl-corpus.test.ts',

@@ -51,7 +51,7 @@ export function applyPipelines(rule: SigmaRule, pipelines: readonly ProcessingPi
  * (those whose required log source it fits, and those with other conditions), in pipeline order.
  */
 interface ItemPlan {
-  required: Array<RequiredLogsource | null>;
+  required: Array<RequiredLogsources | null>;
   fixedLogsource: boolean;
   itemsFor(ls: LogSource): readonly number[];
 }
@@ -92,39 +92,51 @@ function itemPlan(pipeline: ProcessingPipeline): ItemPlan {
   return plan;
 }
 
-function fits(req: RequiredLogsource, ls: LogSource): boolean {
-  return (req.category === undefined || ls.category === req.category) && (req.product === undefined || ls.product === req.product) && (req.service === undefined || ls.service === req.service);
+function fits(req: RequiredLogsources, ls: LogSource): boolean {
+  for (let i = 0; i < req.length; i++) {
+    const r = req[i]!;
+    if ((r.category === undefined || ls.category === r.category) && (r.product === undefined || ls.product === r.product) && (r.service === undefined || ls.service === r.service)) return true;
+  }
+  return false;
 }
 
 /**
  * The log-source values an item requires, per key (undefined: any), when its rule conditions are
- * exactly one plain `logsource` condition: then these comparisons are the whole of its conditions.
+ * plain `logsource` conditions: then these comparisons are the whole of its conditions.
  */
 interface RequiredLogsource {
   category: string | undefined;
   product: string | undefined;
   service: string | undefined;
 }
+/** Log sources of which a rule must fit one (several: `logsource` conditions linked by `or`). */
+type RequiredLogsources = readonly RequiredLogsource[];
 
-const requiredCache = new WeakMap<ProcessingPipeline, Array<RequiredLogsource | null>>();
+const requiredCache = new WeakMap<ProcessingPipeline, Array<RequiredLogsources | null>>();
 
 /**
- * Per item, the log-source values its rule conditions require when those conditions are exactly one
- * plain `logsource` condition (no expression, not negated); null when they are anything else.
+ * Per item, the log sources its rule conditions require when those conditions are one plain
+ * `logsource` condition, or several linked by `or` (a table chosen for several categories, as the
+ * ASIM pipeline does), with no expression and not negated; null when they are anything else.
  */
-function requiredLogsources(pipeline: ProcessingPipeline): Array<RequiredLogsource | null> {
+function requiredLogsources(pipeline: ProcessingPipeline): Array<RequiredLogsources | null> {
   let out = requiredCache.get(pipeline);
   if (out) return out;
   out = pipeline.items.map((item) => {
-    const [c, ...more] = item.ruleConditions;
-    if (!c || more.length || item.ruleCondExpression !== undefined || item.ruleCondNot || c.type !== 'logsource') return null;
-    const req: RequiredLogsource = { category: undefined, product: undefined, service: undefined };
-    for (const k of LOGSOURCE_KEYS) {
-      const v = c.params[k];
-      if (typeof v === 'string') req[k] = v;
-      else if (v !== undefined && v !== null) return null;
+    const conds = item.ruleConditions;
+    if (conds.length === 0 || (conds.length > 1 && item.ruleCondLinking !== 'or') || item.ruleCondExpression !== undefined || item.ruleCondNot) return null;
+    const alternatives: RequiredLogsource[] = [];
+    for (const c of conds) {
+      if (c.type !== 'logsource') return null;
+      const req: RequiredLogsource = { category: undefined, product: undefined, service: undefined };
+      for (const k of LOGSOURCE_KEYS) {
+        const v = c.params[k];
+        if (typeof v === 'string') req[k] = v;
+        else if (v !== undefined && v !== null) return null;
+      }
+      alternatives.push(req);
     }
-    return req;
+    return alternatives;
   });
   requiredCache.set(pipeline, out);
   return out;
