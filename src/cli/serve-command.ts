@@ -56,6 +56,8 @@ Scaled out on NATS JetStream (docs/serve-deployment.md):
   --snapshot-ms N      longest time between partition snapshots under load (default 1000; 0: after
                        every record)
   --dedupe-window SPAN how long the broker remembers message ids (default 10m)
+  --start-timeout SPAN how long a worker starting keeps retrying a broker that is not up or not
+                       answering yet (default 30s); a setting the broker refuses fails at once
   --no-watch           do not reload when a rule file under --rules changes (SIGHUP still does)
 ${noCacheHelp(23)}Signals: SIGHUP, or a change of a rule file, reloads the rules (unchanged correlations keep their
 state); SIGTERM and SIGINT stop taking input, handle what was accepted, save or finish, and exit 0.
@@ -87,6 +89,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       lease: { type: 'string', default: '10s' },
       'snapshot-ms': { type: 'string', default: '1000' },
       'dedupe-window': { type: 'string', default: '10m' },
+      'start-timeout': { type: 'string', default: '30s' },
       ...NO_CACHE_OPTION,
       help: { type: 'boolean', short: 'h' },
     },
@@ -140,13 +143,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
     if (natsInput && natsOutput) {
       const stage = values.stage!;
       if (stage !== 'detect' && stage !== 'correlate' && stage !== 'both') throw new UsageError(`--stage must be detect, correlate or both, not '${stage}'`);
-      const span = (flag: 'lease' | 'dedupe-window') => {
+      const span = (flag: 'lease' | 'dedupe-window' | 'start-timeout') => {
         const ms = timespanToMs(values[flag]!);
         if (ms === null || ms <= 0) throw new UsageError(`--${flag} must be a number followed by s, m, h, d, w, M or y (like 10s), not '${values[flag]}'`);
         return ms;
       };
       const leaseMs = span('lease');
       const dedupeWindowMs = span('dedupe-window');
+      const startTimeoutMs = span('start-timeout');
       const partitions = values.partitions === undefined ? undefined : count('partitions');
       const batch = count('batch');
       const snapshotMs = values['snapshot-ms'] === '0' ? 0 : count('snapshot-ms');
@@ -170,10 +174,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
         listen,
         ...(values['no-watch'] ? {} : { watch: values.rules }),
         log,
-        // A broker that cannot be reached or a topology that does not fit is one line and exit 2, nothing done.
+        // A broker still unreachable after --start-timeout, or a topology that does not fit, is one
+        // line and exit 2, nothing done (the retries before it are in the log).
         open: () =>
-          openNatsBroker({ input: natsInput, output: natsOutput, partitions, dedupeWindowMs, maxInFlight, ackWaitMs: 30_000, log, name: `quarry-serve-${stage}` }).catch((e: Error) => {
-            throw new UsageError(`NATS at ${server}: ${e.message}`);
+          openNatsBroker({ input: natsInput, output: natsOutput, partitions, dedupeWindowMs, maxInFlight, ackWaitMs: 30_000, log, name: `quarry-serve-${stage}`, readsEvents: stage !== 'correlate', startTimeoutMs }).catch((e: Error) => {
+            const hint = e.name === 'RetryExhaustedError' ? ` (is nats-server running there, with JetStream? --start-timeout ${values['start-timeout']} can be raised)` : '';
+            throw new UsageError(`NATS at ${server}: ${e.message}${hint}`);
           }),
       });
       return EXIT_OK;

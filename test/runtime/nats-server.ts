@@ -22,9 +22,14 @@ export class NatsServer {
   ) {}
 
   static async start(): Promise<NatsServer> {
-    const s = new NatsServer(mkdtempSync(join(tmpdir(), 'quarry-nats-')), await freePort());
+    const s = await NatsServer.reserve();
     await s.launch();
     return s;
+  }
+
+  /** A port and a store, and no server on them yet (`launch` starts it): a broker that comes up late. */
+  static async reserve(): Promise<NatsServer> {
+    return new NatsServer(mkdtempSync(join(tmpdir(), 'quarry-nats-')), await freePort());
   }
 
   get server(): string {
@@ -35,8 +40,10 @@ export class NatsServer {
     return `nats://${this.server}/${name}`;
   }
 
-  private async launch(): Promise<void> {
-    const proc = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', join(this.dir, 'store')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  /** Starts the server (with JetStream unless told otherwise: a server whose JetStream is not up answers its API with "no responders"). */
+  async launch(o: { jetstream?: boolean } = {}): Promise<void> {
+    const js = o.jetstream === false ? [] : ['-js', '-sd', join(this.dir, 'store')];
+    const proc = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port), ...js], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     // An exit nobody asked for is written into the log, which a failing test prints (whyGone).
     proc.on('exit', (code, signal) => {
@@ -50,7 +57,7 @@ export class NatsServer {
       proc.stdout!.on('data', onData);
       proc.stderr!.on('data', onData);
       proc.once('exit', (code) => reject(new Error(`nats-server exited (${code}) before it was ready:\n${this.log}`)));
-      setTimeout(() => reject(new Error(`nats-server not ready in 15 s:\n${this.log}`)), 15_000);
+      setTimeout(() => reject(new Error(`nats-server not ready in 15 s:\n${this.log}`)), 15_000).unref();
     });
   }
 
@@ -82,10 +89,10 @@ export class NatsServer {
   }
 
   /** Same port, same store: what a restarted broker has. */
-  async restart(): Promise<void> {
+  async restart(o: { jetstream?: boolean } = {}): Promise<void> {
     await this.stop();
     this.log = '';
-    await this.launch();
+    await this.launch(o);
   }
 
   async remove(): Promise<void> {
@@ -131,7 +138,7 @@ export async function readSubject(server: string, subject: string): Promise<stri
 
 /** How far each partition got (its snapshot's last end of input), through the product's own adapter. */
 export async function partitionEnds(server: string, stream: string): Promise<number[]> {
-  const topo = await openNatsBroker({ input: { server, name: stream }, dedupeWindowMs: 600_000, maxInFlight: 1, ackWaitMs: 30_000, log: () => undefined, name: 'quarry-test-status', inspect: true });
+  const topo = await openNatsBroker({ input: { server, name: stream }, dedupeWindowMs: 600_000, maxInFlight: 1, ackWaitMs: 30_000, log: () => undefined, name: 'quarry-test-status', inspect: true, startTimeoutMs: 5000 });
   try {
     return (await partitionStatus(topo.broker, topo.config.partitions)).map((s) => s.ended);
   } finally {

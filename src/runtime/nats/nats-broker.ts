@@ -8,23 +8,26 @@
 //               (compare-and-set on each key's revision is the lease's and the snapshot's fence);
 //   detections  published to the output subject with a message id; a stream capturing it (created as
 //               QUARRY_OUT_<subject> when none does) drops ids it saw within its duplicate window.
+// Making or finding all of this at start is nats-setup.ts's, retried within --start-timeout.
 // Publishes are retried across a broker restart with the same id; storage is on disk (file), so a
 // restarted broker has every acknowledged message.
 import { createHash, randomBytes } from 'node:crypto';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { Kvm, type KV } from '@nats-io/kv';
-import type { Broker, EventMessage, Lease, PartitionMessage, StoredSnapshot, TopologyConfig } from '../topology/broker.js';
+import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
+import type { Broker, EventMessage, PartitionMessage, StoredSnapshot, TopologyConfig } from '../topology/broker.js';
 import type { Logger } from '../log.js';
 import type { NatsAddress } from './address.js';
+import { DETECT_CONSUMER, prepare } from './nats-setup.js';
+import { acquireLease } from './kv-lease.js';
+import { retry, transientReason } from './retry.js';
 export { parseNatsUrl, type NatsAddress } from './address.js';
+export { ensureStream } from './nats-setup.js';
 
 /** The header a control message carries (`quarry publish --end` sends `end`). */
 export const CONTROL_HEADER = 'Quarry-Control';
-const DETECT_CONSUMER = 'quarry-detect';
 const CHUNK = 512 * 1024;
-const ns = (ms: number) => ms * 1_000_000;
+/** How long a publish or a trim is retried in steady state before the worker gives up (its supervisor restarts it). */
+const OUTAGE_MS = 120_000;
 
 export interface NatsBrokerOptions {
   input: NatsAddress;
@@ -42,6 +45,10 @@ export interface NatsBrokerOptions {
   name: string;
   /** Only look (status): make no stream, bucket or topology; fails when the topology does not exist. */
   inspect?: boolean;
+  /** Make the detect stage's shared consumer at start (a worker whose stage reads events). */
+  readsEvents?: boolean;
+  /** How long the start keeps retrying failures that can clear (a broker not up yet, timeouts); default 30 s. */
+  startTimeoutMs?: number;
 }
 
 export interface NatsTopology {
@@ -51,78 +58,36 @@ export interface NatsTopology {
 }
 
 export async function openNatsBroker(o: NatsBrokerOptions): Promise<NatsTopology> {
-  const nc = await connect({ servers: o.input.server, name: o.name, maxReconnectAttempts: -1, reconnectTimeWait: 250, waitOnFirstConnect: false });
-  try {
-    return await setUp(nc, o);
-  } catch (e) {
-    // The connection reconnects for ever: a setup that failed must not leave it behind.
-    await nc.close().catch(() => undefined);
-    throw e;
-  }
-}
-
-async function setUp(nc: NatsConnection, o: NatsBrokerOptions): Promise<NatsTopology> {
-  nc.closed().then((e) => e && o.log('error', 'NATS connection closed', { reason: e.message }));
-  (async () => {
-    for await (const s of nc.status()) if (s.type === 'disconnect' || s.type === 'reconnect') o.log(s.type === 'disconnect' ? 'warn' : 'info', `NATS ${s.type}`, { server: o.input.server });
-  })().catch(() => undefined);
-  const jsm = await jetstreamManager(nc);
-  const js = jetstream(nc);
-  const stream = o.input.name;
-  if (!/^[A-Za-z0-9_-]+$/.test(stream)) throw new Error(`the events stream name '${stream}' may hold only letters, digits, _ and -`);
-  const matches = `QUARRY_${stream}_MATCHES`;
+  const { nc, jsm, js, kv, config, stream, matches, outSubject, events } = await prepare({ ...o, startTimeoutMs: o.startTimeoutMs ?? 30_000 });
   const matchSubject = (p: number) => `quarry.${stream}.matches.${p}`;
-  let kv: KV;
-  let config: TopologyConfig;
-  if (o.inspect) {
-    kv = await new Kvm(js).open(`QUARRY_${stream}`);
-    const e = await kv.get('topology');
-    if (!e || e.operation !== 'PUT') throw new Error(`no Quarry topology on stream ${stream} yet`);
-    config = e.json<TopologyConfig>();
-  } else {
-    await ensureStream(jsm, { name: stream, subjects: [`${stream}.>`], duplicate_window: ns(o.dedupeWindowMs) });
-    await ensureStream(jsm, { name: matches, subjects: [`quarry.${stream}.matches.*`], duplicate_window: ns(o.dedupeWindowMs) });
-    kv = await new Kvm(js).create(`QUARRY_${stream}`, { history: 1, storage: StorageType.File });
-    config = await topologyConfig(kv, o.partitions);
-  }
-  let outSubject: string | null = null;
-  if (o.output) {
-    outSubject = o.output.name;
-    const owner = await jsm.streams.find(outSubject).catch(() => null);
-    // Detections stored in the events stream would come back as events.
-    if (owner === stream || owner === matches) throw new Error(`the detections subject ${outSubject} is captured by the stream ${owner} (subjects ${owner === stream ? `${stream}.>` : `quarry.${stream}.matches.*`}): choose a subject outside it, e.g. detections.${stream}`);
-    await ensureOutputStream(jsm, outSubject, o.dedupeWindowMs, o.log);
-  }
   const publish = (subject: string, data: Uint8Array | string, msgID: string) => publishRetrying(js, subject, data, msgID, o.log);
   const snapshots = new Map<number, { gen: string; chunks: number }>();
 
   const broker: Broker = {
     async *events(max, signal) {
-      await jsm.consumers.add(stream, { durable_name: DETECT_CONSUMER, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: ns(o.ackWaitMs), max_ack_pending: o.maxInFlight }).catch(async (e: Error) => {
-        // Already there (another worker made it): fine when it is ours.
-        await jsm.consumers.info(stream, DETECT_CONSUMER).catch(() => {
-          throw e;
-        });
-      });
-      const consumer = await js.consumers.get(stream, DETECT_CONSUMER);
+      const consumer = events ?? failNoEvents();
       while (!signal.aborted) {
         const batch: EventMessage[] = [];
         try {
           const it = await consumer.fetch({ max_messages: max, expires: 1000 });
           const onAbort = () => void it.stop();
           signal.addEventListener('abort', onAbort, { once: true });
-          for await (const m of it) {
-            batch.push({
-              seq: m.seq,
-              data: m.data,
-              ...(m.headers?.get(CONTROL_HEADER) === 'end' ? { control: 'end' as const } : {}),
-              // A plain ack (no round trip per event): the batch is flushed after its acks (see
-              // `flushAcks`), and an ack that is lost brings the event again, whose ids are then dropped.
-              ack: async () => m.ack(),
-              working: () => m.working(),
-            });
+          try {
+            for await (const m of it) {
+              batch.push({
+                seq: m.seq,
+                data: m.data,
+                ...(m.headers?.get(CONTROL_HEADER) === 'end' ? { control: 'end' as const } : {}),
+                // A plain ack (no round trip per event): the batch is flushed after its acks (see
+                // `flushAcks`), and an ack that is lost brings the event again, whose ids are then dropped.
+                ack: async () => m.ack(),
+                working: () => m.working(),
+              });
+            }
+          } finally {
+            // Also when the fetch fails (the broker away): a listener left per failed fetch piled up.
+            signal.removeEventListener('abort', onAbort);
           }
-          signal.removeEventListener('abort', onAbort);
         } catch (e) {
           if (signal.aborted) break;
           o.log('warn', 'fetching events failed; retrying', { reason: (e as Error).message });
@@ -173,41 +138,9 @@ async function setUp(nc: NatsConnection, o: NatsBrokerOptions): Promise<NatsTopo
       }
     },
     async trimPartition(p, position) {
-      await retrying(() => jsm.streams.purge(matches, { filter: matchSubject(p), seq: position + 1 }), o.log, 'trimming a partition');
+      await retryingThroughOutages(() => jsm.streams.purge(matches, { filter: matchSubject(p), seq: position + 1 }), o.log, 'trimming a partition');
     },
-    async acquire(p, owner, ttlMs) {
-      const key = `lease.p${p}`;
-      const value = () => JSON.stringify({ owner, until: Date.now() + ttlMs });
-      let rev: number;
-      try {
-        const e = await kv.get(key);
-        if (!e || e.operation !== 'PUT') rev = await kv.create(key, value());
-        else {
-          const held = e.json<{ owner: string; until: number }>();
-          if (held.owner !== owner && held.until > Date.now()) return null;
-          rev = await kv.update(key, value(), e.revision);
-        }
-      } catch {
-        return null; // someone else took it between our read and write
-      }
-      const lease: Lease = {
-        partition: p,
-        async renew() {
-          try {
-            rev = await kv.update(key, value(), rev);
-            return true;
-          } catch (e) {
-            // A wrong revision means another owner; anything else (broker away) is retried next round,
-            // and the lease lapses on its own if it lasts.
-            return !/wrong last sequence/i.test((e as Error).message);
-          }
-        },
-        async release() {
-          await kv.delete(key, { previousSeq: rev }).catch(() => undefined);
-        },
-      };
-      return lease;
-    },
+    acquire: (p, owner, ttlMs) => acquireLease(kv, p, owner, ttlMs),
     async heartbeat(stage, worker, ttlMs) {
       await kv.put(`worker.${stage}.${worker}`, JSON.stringify({ until: Date.now() + ttlMs }));
       let live = 0;
@@ -283,71 +216,21 @@ function failNoOutput(): never {
   throw new Error('this stage has no --output nats://HOST:PORT/SUBJECT for detections');
 }
 
-/** Makes the stream (file storage) unless it exists; another process making it at the same moment is fine. */
-export async function ensureStream(jsm: JetStreamManager, cfg: { name: string; subjects: string[]; duplicate_window: number }): Promise<void> {
-  try {
-    await jsm.streams.info(cfg.name);
-  } catch {
-    await jsm.streams.add({ ...cfg, storage: StorageType.File, retention: RetentionPolicy.Limits }).catch(async (e: Error) => {
-      // Made by another worker at the same moment: fine.
-      await jsm.streams.info(cfg.name).catch(() => {
-        throw e;
-      });
-    });
-  }
-}
-
-async function ensureOutputStream(jsm: JetStreamManager, subject: string, windowMs: number, log: Logger): Promise<void> {
-  let name: string | null = null;
-  try {
-    name = await jsm.streams.find(subject);
-  } catch {
-    name = null;
-  }
-  if (!name) {
-    name = `QUARRY_OUT_${subject.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-    await ensureStream(jsm, { name, subjects: [subject], duplicate_window: ns(windowMs) });
-    log('info', 'detections stream created', { stream: name, subject, dedupeWindowMs: windowMs });
-  }
-  const info = await jsm.streams.info(name);
-  const window = info.config.duplicate_window / 1_000_000;
-  if (window < windowMs) log('warn', "the detections stream's duplicate window is shorter than --dedupe-window: a repeat after it is not dropped", { stream: name, duplicateWindowMs: window, dedupeWindowMs: windowMs });
-}
-
-async function topologyConfig(kv: KV, partitions: number | undefined): Promise<TopologyConfig> {
-  for (;;) {
-    const e = await kv.get('topology');
-    if (e && e.operation === 'PUT') {
-      const cfg = e.json<TopologyConfig>();
-      if (partitions !== undefined && partitions !== cfg.partitions) throw new Error(`the topology has ${cfg.partitions} partitions, not ${partitions}: partitions are fixed when it is created (state lives in them); leave out --partitions or start a new stream`);
-      return cfg;
-    }
-    try {
-      const cfg: TopologyConfig = { partitions: partitions ?? 16 };
-      await kv.create('topology', JSON.stringify(cfg));
-      return cfg;
-    } catch {
-      // Another worker created it first: read theirs.
-    }
-  }
+function failNoEvents(): never {
+  throw new Error('this broker was opened without readsEvents: it has no events consumer');
 }
 
 /** Publishes until the broker confirms (the same id each time, so a repeat is dropped). */
 async function publishRetrying(js: JetStreamClient, subject: string, data: Uint8Array | string, msgID: string, log: Logger): Promise<void> {
-  await retrying(() => js.publish(subject, data, { msgID, timeout: 5000 }), log, 'publishing', { subject });
+  await retryingThroughOutages(() => js.publish(subject, data, { msgID, timeout: 5000 }), log, 'publishing', { subject });
 }
 
-async function retrying<T>(f: () => Promise<T>, log: Logger, what: string, fields: Record<string, unknown> = {}): Promise<T> {
-  const deadline = Date.now() + 120_000;
-  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
-    try {
-      return await f();
-    } catch (e) {
-      if (Date.now() > deadline) throw new Error(`${what} failed for 2 minutes: ${(e as Error).message}`);
-      log('warn', `${what} failed; retrying`, { ...fields, reason: (e as Error).message });
-      await delay(wait);
-    }
-  }
+/**
+ * Steady state: every failure is retried (the topology was checked at start, so a failure now is
+ * the broker's state: a restart, a leader election, a full disk), for up to OUTAGE_MS.
+ */
+function retryingThroughOutages<T>(f: () => Promise<T>, log: Logger, what: string, fields: Record<string, unknown> = {}): Promise<T> {
+  return retry(f, { what, until: Date.now() + OUTAGE_MS, budgetMs: OUTAGE_MS, classify: (e) => transientReason(e) ?? 'broker failure', log, fields });
 }
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
