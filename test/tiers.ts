@@ -56,6 +56,7 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
     'backends/clickhouse-correlation.test.ts',
     'differential/negated-alternatives.test.ts',
     'runtime/serve-nats-start.test.ts',
+    'runtime/publish-nats.test.ts',
     'evtx/evtxexport.test.ts',
   ],
   browser: ['web/explorer.test.ts', 'web/explorer-correlations.test.ts', 'web/explorer-triage.test.ts', 'report/html-report-browser.test.ts'],

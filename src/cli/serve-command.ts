@@ -10,6 +10,7 @@ import { jsonLogger, type Logger } from '../runtime/log.js';
 import type { SigmaCollection } from '../sigma/load.js';
 import { parseNatsUrl } from '../runtime/nats/address.js';
 import { UsageError } from './usage.js';
+import { natsStartError } from './nats-start-error.js';
 import { NO_CACHE_OPTION, noCacheHelp, ruleLoadOptions } from './rule-cache-option.js';
 import { RULE_OPTIONS, ruleSelection } from './rule-options.js';
 import { parseCommandArgs, requireExistingPaths } from './args.js';
@@ -178,8 +179,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
         // line and exit 2, nothing done (the retries before it are in the log).
         open: () =>
           openNatsBroker({ input: natsInput, output: natsOutput, partitions, dedupeWindowMs, maxInFlight, ackWaitMs: 30_000, log, name: `quarry-serve-${stage}`, readsEvents: stage !== 'correlate', startTimeoutMs }).catch((e: Error) => {
-            const hint = e.name === 'RetryExhaustedError' ? ` (is nats-server running there, with JetStream? --start-timeout ${values['start-timeout']} can be raised)` : '';
-            throw new UsageError(`NATS at ${server}: ${e.message}${hint}`);
+            throw natsStartError(server, e, values['start-timeout']!);
           }),
       });
       return EXIT_OK;

@@ -2,7 +2,8 @@
 // built as the client builds them (the chains were read from a real nats-server: no JetStream,
 // overlapping subjects, a permission denied, a refused connection); the backoff runs on a fake
 // clock, so no test waits. A lease renewal whose answer was lost is recognised, not taken for a
-// lost lease.
+// lost lease. `quarry publish`'s sender sends again what was not confirmed, and the stream (a fake
+// with JetStream's dedupe) holds each event once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuthorizationError, ConnectionError, InvalidArgumentError, NoRespondersError, PermissionViolationError, RequestError, TimeoutError } from '@nats-io/transport-node';
@@ -10,6 +11,7 @@ import { JetStreamApiError } from '@nats-io/jetstream';
 import { jserrors } from '@nats-io/jetstream/internal';
 import { retry, RetryExhaustedError, transientReason, type RetryClock } from '../../src/runtime/nats/retry.js';
 import { acquireLease, type LeaseKv } from '../../src/runtime/nats/kv-lease.js';
+import { EventPublisher, type PublishClient } from '../../src/runtime/nats/event-publisher.js';
 import type { LogLevel } from '../../src/runtime/log.js';
 
 const apiError = (err_code: number, code: number, description: string) => new JetStreamApiError({ err_code, code, description });
@@ -205,4 +207,102 @@ test('a lease written by another owner is lost at the next renewal', async () =>
   now += 5000;
   assert.ok(await acquireLease(bucket.kv, 0, 'w2', 2000, () => now), 'expired: taken');
   assert.equal(await lease.renew(), false);
+});
+
+/**
+ * A stream with JetStream's dedupe (a repeated message id is answered as a duplicate, with the sequence
+ * of the copy held), whose answers follow a plan: 'lost' stores the message and then times out (the
+ * confirmation lost), 'timeout' times out without storing, 'refuse' rejects it.
+ */
+function fakeStream(plan: (msgID: string, attempt: number) => 'ok' | 'lost' | 'timeout' | 'refuse' = () => 'ok') {
+  const held: string[] = [];
+  const seqOf = new Map<string, number>();
+  const attempts = new Map<string, number>();
+  const sent: string[] = [];
+  const client: PublishClient = {
+    async publish(_subject, _data, { msgID }) {
+      sent.push(msgID);
+      const attempt = (attempts.get(msgID) ?? 0) + 1;
+      attempts.set(msgID, attempt);
+      const what = plan(msgID, attempt);
+      if (what === 'timeout') throw new TimeoutError();
+      if (what === 'refuse') throw apiError(10054, 400, 'message size exceeds maximum allowed');
+      const seq = seqOf.get(msgID);
+      const ack = seq !== undefined ? { stream: 'E', seq, duplicate: true } : { stream: 'E', seq: held.push(msgID), duplicate: false };
+      seqOf.set(msgID, ack.seq);
+      if (what === 'lost') throw new TimeoutError();
+      return ack as never;
+    },
+  };
+  return { client, held, sent };
+}
+
+const ids = (n: number) => Array.from({ length: n }, (_, i) => `e${i}`);
+
+async function publishAll(p: EventPublisher, msgIDs: string[]): Promise<void> {
+  for (const msgID of msgIDs) await p.send({ subject: 'E.events', data: msgID, msgID });
+  await p.flush();
+}
+
+test('publish: confirmations lost mid-file (stored or not) are sent again with the same ids: each event held once, counted once as stored', async () => {
+  const clock = fakeClock(0.5);
+  const { lines, log } = recorder();
+  const stream = fakeStream((id, attempt) => (attempt > 1 ? 'ok' : id === 'e3' || id === 'e5' ? 'lost' : id === 'e6' ? 'timeout' : 'ok'));
+  const p = new EventPublisher(stream.client, { window: 4, storedAfter: 0, log, clock });
+  await publishAll(p, ids(10));
+  assert.deepEqual([...stream.held].sort(), ids(10).sort(), 'each event held once');
+  assert.equal(p.stored, 10, 'the repeats of lost confirmations are this run\'s own');
+  assert.equal(p.repeats, 0);
+  // Sent again once each, in their order, after the wait that the retry logged.
+  assert.deepEqual(stream.sent.filter((id, i) => stream.sent.indexOf(id) < i), ['e3', 'e5', 'e6']);
+  assert.ok(lines.length >= 1 && lines.every((l) => l.msg === 'publishing failed; retrying' && l.fields.transient === 'timeout' && Number(l.fields.unconfirmed) >= 1), JSON.stringify(lines));
+  assert.equal(lines.length, clock.sleeps.length, 'one log line per retry');
+});
+
+test('publish: events the stream held before the run are counted as repeats, not as stored', async () => {
+  const stream = fakeStream();
+  const before = new EventPublisher(stream.client, { window: 8, storedAfter: 0, log: () => undefined, clock: fakeClock() });
+  await publishAll(before, ids(3));
+  const p = new EventPublisher(stream.client, { window: 8, storedAfter: stream.held.length, log: () => undefined, clock: fakeClock() });
+  await publishAll(p, ids(5));
+  assert.deepEqual([p.stored, p.repeats], [2, 3]);
+  assert.equal(stream.held.length, 5);
+});
+
+test('publish: the end-of-input marker is sent and retried like an event, and not counted', async () => {
+  const stream = fakeStream((id, attempt) => (id === 'end' && attempt === 1 ? 'lost' : 'ok'));
+  const p = new EventPublisher(stream.client, { window: 8, storedAfter: 0, log: () => undefined, clock: fakeClock() });
+  await publishAll(p, ids(2));
+  await p.send({ subject: 'E.events', data: '', msgID: 'end', control: true });
+  await p.flush();
+  assert.deepEqual(stream.held, ['e0', 'e1', 'end']);
+  assert.equal(p.stored, 2);
+});
+
+test('publish: a refusal mid-file ends the run at once, named, with no retry', async () => {
+  const clock = fakeClock();
+  const { lines, log } = recorder();
+  const stream = fakeStream((id) => (id === 'e4' ? 'refuse' : 'ok'));
+  const p = new EventPublisher(stream.client, { window: 2, storedAfter: 0, log, clock });
+  await assert.rejects(publishAll(p, ids(10)), /^Error: publishing: message size exceeds maximum allowed$/);
+  assert.deepEqual(lines, []);
+  assert.deepEqual(clock.sleeps, []);
+  assert.ok(!stream.held.includes('e4'));
+  assert.equal(p.stored, stream.held.length, 'what it says it stored is what the stream holds');
+});
+
+test('publish: an outage longer than its bound gives up (the events confirmed so far counted), each retry logged', async () => {
+  const clock = fakeClock(0.5);
+  const { lines, log } = recorder();
+  const stream = fakeStream((id) => (Number(id.slice(1)) >= 6 ? 'timeout' : 'ok'));
+  const p = new EventPublisher(stream.client, { window: 4, storedAfter: 0, log, clock, outageMs: 10_000 });
+  await assert.rejects(publishAll(p, ids(20)), (e: Error) => {
+    assert.ok(e instanceof RetryExhaustedError);
+    assert.match(e.message, /^publishing still failing after 10 s \(\d+ attempts\): timeout$/);
+    assert.equal(lines.length, e.attempts - 1);
+    return true;
+  });
+  assert.equal(p.stored, 6);
+  assert.deepEqual(stream.held, ids(6));
+  assert.ok(!stream.sent.includes('e12'), 'nothing new is sent while an outage lasts');
 });

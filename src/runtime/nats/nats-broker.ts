@@ -19,15 +19,13 @@ import type { Logger } from '../log.js';
 import type { NatsAddress } from './address.js';
 import { DETECT_CONSUMER, prepare } from './nats-setup.js';
 import { acquireLease } from './kv-lease.js';
-import { retry, transientReason } from './retry.js';
+import { OUTAGE_MS, retry, transientReason } from './retry.js';
 export { parseNatsUrl, type NatsAddress } from './address.js';
 export { ensureStream } from './nats-setup.js';
 
 /** The header a control message carries (`quarry publish --end` sends `end`). */
 export const CONTROL_HEADER = 'Quarry-Control';
 const CHUNK = 512 * 1024;
-/** How long a publish or a trim is retried in steady state before the worker gives up (its supervisor restarts it). */
-const OUTAGE_MS = 120_000;
 
 export interface NatsBrokerOptions {
   input: NatsAddress;

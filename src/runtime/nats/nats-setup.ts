@@ -10,7 +10,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import type { TopologyConfig } from '../topology/broker.js';
 import type { Logger } from '../log.js';
 import type { NatsBrokerOptions } from './nats-broker.js';
-import { retry, transientReason } from './retry.js';
+import { stepsWithin, transientReason, type Step } from './retry.js';
 
 export const DETECT_CONSUMER = 'quarry-detect';
 const ns = (ms: number) => ms * 1_000_000;
@@ -36,11 +36,8 @@ export interface Prepared {
 export async function prepare(o: SetupOptions): Promise<Prepared> {
   const stream = o.input.name;
   if (!/^[A-Za-z0-9_-]+$/.test(stream)) throw new Error(`the events stream name '${stream}' may hold only letters, digits, _ and -`);
-  const until = Date.now() + o.startTimeoutMs;
-  const step = <T>(what: string, f: () => Promise<T>) => retry(f, { what, until, budgetMs: o.startTimeoutMs, classify: transientReason, log: o.log, fields: { server: o.input.server } });
-  // Not waitOnFirstConnect: a server that is not there yet is a failure here, retried by `step`
-  // within the start deadline (the client's own first-connect wait has no bound).
-  const nc = await step('connecting', () => connect({ servers: o.input.server, name: o.name, maxReconnectAttempts: -1, reconnectTimeWait: 250, waitOnFirstConnect: false }));
+  const step = stepsWithin(o.startTimeoutMs, o.log, { server: o.input.server });
+  const nc = await connectRetrying(o.input.server, o.name, step);
   watchConnection(nc, o);
   try {
     return { nc, ...(await steps(nc, o, stream, step)) };
@@ -50,6 +47,15 @@ export async function prepare(o: SetupOptions): Promise<Prepared> {
   }
 }
 
+/**
+ * The connection, its first connect retried by `step`: not waitOnFirstConnect, whose wait has no bound
+ * (a server that is not there yet is a failure here, retried within the start deadline). Once
+ * connected it reconnects for ever: a broker restart is waited for by the retries of what is sent.
+ */
+export function connectRetrying(server: string, name: string, step: Step): Promise<NatsConnection> {
+  return step('connecting', () => connect({ servers: server, name, maxReconnectAttempts: -1, reconnectTimeWait: 250, waitOnFirstConnect: false }));
+}
+
 /** Logs the connection's losses and returns (it reconnects on its own, during the start too). */
 function watchConnection(nc: NatsConnection, o: SetupOptions): void {
   nc.closed().then((e) => e && o.log('error', 'NATS connection closed', { reason: e.message }));
@@ -57,8 +63,6 @@ function watchConnection(nc: NatsConnection, o: SetupOptions): void {
     for await (const s of nc.status()) if (s.type === 'disconnect' || s.type === 'reconnect') o.log(s.type === 'disconnect' ? 'warn' : 'info', `NATS ${s.type}`, { server: o.input.server });
   })().catch(() => undefined);
 }
-
-type Step = <T>(what: string, f: () => Promise<T>) => Promise<T>;
 
 async function steps(nc: NatsConnection, o: SetupOptions, stream: string, step: Step): Promise<Omit<Prepared, 'nc'>> {
   const jsm = await step('reaching JetStream', () => jetstreamManager(nc));
@@ -113,7 +117,7 @@ export async function ensureStream(jsm: JetStreamManager, cfg: { name: string; s
 }
 
 /** The stream capturing the subject, or null when none does. */
-async function findStream(jsm: JetStreamManager, subject: string): Promise<string | null> {
+export async function findStream(jsm: JetStreamManager, subject: string): Promise<string | null> {
   try {
     return await jsm.streams.find(subject);
   } catch (e) {

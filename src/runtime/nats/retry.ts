@@ -45,6 +45,12 @@ export function transientReason(e: unknown): string | null {
   return null;
 }
 
+/**
+ * How long sending is retried once started (a worker's publishes and trims, `quarry publish`'s events)
+ * before giving up: a broker restart or a leader election is waited for, a broker gone for good is not.
+ */
+export const OUTAGE_MS = 120_000;
+
 /** Time and chance, replaceable in tests (a fake clock: no real waiting). */
 export interface RetryClock {
   now(): number;
@@ -110,6 +116,18 @@ export async function retry<T>(f: () => Promise<T>, o: RetryOptions): Promise<T>
       step = Math.min(step * 2, maxWait);
     }
   }
+}
+
+/** A start step: `what` names it in the log and in the error; `f` is safe to call again. */
+export type Step = <T>(what: string, f: () => Promise<T>) => Promise<T>;
+
+/**
+ * Steps that share one deadline, `budgetMs` from now (`--start-timeout`): each is retried on a failure
+ * `transientReason` calls transient until then, and a refusal ends it at once.
+ */
+export function stepsWithin(budgetMs: number, log: Logger, fields?: Record<string, unknown>, clock: RetryClock = realClock): Step {
+  const until = clock.now() + budgetMs;
+  return (what, f) => retry(f, { what, until, budgetMs, classify: transientReason, log, fields, clock });
 }
 
 function formatSpan(ms: number): string {
