@@ -118,6 +118,8 @@ interface FieldAutomaton {
    * Shared by every scope with the same literals (see `LiteralPrefilter.automatonOf`).
    */
   automaton: AhoCorasick | null;
+  /** What the automaton found in values already scanned (see ValueMemo); set with `automaton`. */
+  memo: ValueMemo | null;
   /** Values searched literal by literal so far, each weighted by its length (see `buildAfter`). */
   direct: number;
   /** Whether some literal could occur in the text of a number (see NUMBER_TEXT): if not, numbers are not searched. */
@@ -161,7 +163,7 @@ const MAX_KEYWORD_DEPTH = 32;
 /** Scopes kept at most: distinct candidate lists are few (channel × event id of the rules); past this, the whole set's scope. */
 const MAX_SCOPES = 1024;
 /** A scope's field whose automaton is not made yet (its first event makes it). */
-const UNBUILT: FieldAutomaton = { literals: [], automaton: null, direct: 0, numbers: false, owners: [], seen: new Uint32Array(0), hit: () => {} };
+const UNBUILT: FieldAutomaton = { literals: [], automaton: null, memo: null, direct: 0, numbers: false, owners: [], seen: new Uint32Array(0), hit: () => {} };
 /**
  * A literal made only of characters the lower-cased text of a number can have (String of a number
  * or bigint: digits, sign, point, exponent, `infinity`, `nan`). A literal with any other character
@@ -181,6 +183,25 @@ const NUMBER_TEXT = /^[-+.0-9aefinty]+$/;
  */
 const BUILD_AFTER = 32;
 
+/**
+ * The literals an automaton found in a value, by the value: the same values come back event after
+ * event (channel, provider, computer and user names, image paths, hashes of common binaries,
+ * parent command lines: over half of the characters the prefilter scans in one pass over the
+ * SigmaHQ regression events, more in a real log), and a Map lookup (a native hash of the text,
+ * then a compare) costs a fraction of the scan, which reads the text character by character in
+ * JavaScript. The found literals are a function of the text alone (the scans read nothing else),
+ * so replaying them is the scan's verdict. Values longer than MEMO_LONGEST are scanned each time
+ * (long texts rarely come back). Past MEMO_BUDGET characters kept over all automata (a value
+ * counts MEMO_ENTRY at least, for the entry's own bytes), every memo is emptied and fills again
+ * with what the events now show: a few megabytes at most.
+ */
+type ValueMemo = Map<string, readonly number[]>;
+const MEMO_LONGEST = 1024;
+const MEMO_BUDGET = 1 << 20;
+const MEMO_ENTRY = 16;
+/** A value in which no literal was found (most of them). */
+const NOTHING: readonly number[] = Object.freeze([]);
+
 export class LiteralPrefilter {
   /** Per normalised field name (see EventView.normalizeName), the literals of every rule. */
   private readonly fields = new Map<string, Owners>();
@@ -194,6 +215,15 @@ export class LiteralPrefilter {
   private readonly scopes = new Map<string, PrefilterScope>();
   /** Automata by their literals (JSON): scopes with the same literals for a field share one. */
   private readonly built = new Map<string, AhoCorasick>();
+  /** Per automaton (shared by the scopes with its literals), its value memo. */
+  private readonly memos = new Map<AhoCorasick, ValueMemo>();
+  /** Characters held by all memos (see ValueMemo). */
+  private memoChars = 0;
+  /** The literals the scan of a value not yet in the memo reports, each once (see `remember`). */
+  private readonly found: number[] = [];
+  private readonly collect = (id: number) => {
+    if (!this.found.includes(id)) this.found.push(id);
+  };
   /** Every field automaton of every scope (to reset their generations). */
   private readonly all: FieldAutomaton[] = [];
   /** Per rule index: anchored (true) or always evaluated (false). */
@@ -218,6 +248,8 @@ export class LiteralPrefilter {
    * and Infinity (never built) to check both against the plain path.
    */
   buildAfter = BUILD_AFTER;
+  /** Characters the value memos keep at most (see ValueMemo); tests set it low to empty them often. */
+  memoBudget = MEMO_BUDGET;
   /** The event being scanned (for the lower-cased text of non-ASCII values). */
   private ev: EventView | null = null;
   /** The scope being scanned with (its keywords search nested objects). */
@@ -339,7 +371,7 @@ export class LiteralPrefilter {
       }
     };
     const numbers = literals.some((l) => NUMBER_TEXT.test(l));
-    const fa: FieldAutomaton = { literals, automaton: null, direct: 0, numbers, owners, seen, hit };
+    const fa: FieldAutomaton = { literals, automaton: null, memo: null, direct: 0, numbers, owners, seen, hit };
     this.all.push(fa);
     return fa;
   }
@@ -349,6 +381,15 @@ export class LiteralPrefilter {
     const key = JSON.stringify(literals);
     let ac = this.built.get(key);
     if (!ac) this.built.set(key, (ac = new AhoCorasick(literals)));
+    return ac;
+  }
+
+  /** Builds a field's automaton (if no scope has yet) and gives it its memo. */
+  private build(fa: FieldAutomaton): AhoCorasick {
+    const ac = (fa.automaton = this.automatonOf(fa.literals));
+    let memo = this.memos.get(ac);
+    if (!memo) this.memos.set(ac, (memo = new Map()));
+    fa.memo = memo;
     return ac;
   }
 
@@ -418,9 +459,35 @@ export class LiteralPrefilter {
         this.searchEach(fa, s);
         return;
       }
-      ac = fa.automaton = this.automatonOf(fa.literals);
+      ac = this.build(fa);
     }
-    if (!ac.scanFolded(s, fa.hit)) ac.scan(this.ev!.lower(s), fa.hit);
+    if (s.length > MEMO_LONGEST) {
+      if (!ac.scanFolded(s, fa.hit)) ac.scan(this.ev!.lower(s), fa.hit);
+      return;
+    }
+    const memo = fa.memo!;
+    let ids = memo.get(s);
+    if (ids === undefined) ids = this.remember(ac, memo, s);
+    for (let i = 0; i < ids.length; i++) fa.hit(ids[i]!);
+  }
+
+  /**
+   * Scans a value not yet in the memo and keeps what was found (each literal once, in the order
+   * first found: the hits are idempotent and their order matters to nothing, see `searchEach`).
+   */
+  private remember(ac: AhoCorasick, memo: ValueMemo, s: string): readonly number[] {
+    const found = this.found;
+    found.length = 0;
+    if (!ac.scanFolded(s, this.collect)) ac.scan(this.ev!.lower(s), this.collect);
+    const ids = found.length ? found.slice() : NOTHING;
+    const cost = Math.max(s.length, MEMO_ENTRY);
+    if (this.memoChars + cost > this.memoBudget) {
+      for (const m of this.memos.values()) m.clear();
+      this.memoChars = 0;
+    }
+    memo.set(detached(s), ids);
+    this.memoChars += cost;
+    return ids;
   }
 
   /**
@@ -447,11 +514,22 @@ export class LiteralPrefilter {
     const fas = [...scope.dotted, ...(scope.keywords ? [scope.keywords] : [])];
     for (const [field, fa] of scope.plain) fas.push(fa === UNBUILT ? this.fieldOf(scope, field)! : fa!);
     for (const fa of new Set(fas)) {
-      bytes += (fa.automaton ??= this.automatonOf(fa.literals)).bytes;
+      bytes += (fa.automaton ?? this.build(fa)).bytes;
       automata++;
     }
     return { automata, bytes };
   }
+}
+
+/**
+ * A copy of a text that holds nothing else alive, as one flat string: an event's value may be a
+ * slice of a much larger text (a line, a decoded chunk), which a memo key would keep in memory, and
+ * V8 compares a slice or a concatenation with another string through a runtime call on every
+ * lookup that meets it, where two flat strings are compared inline. Joining two pieces writes
+ * a new flat string (a concatenation would be a pair of references, a slice a reference).
+ */
+function detached(s: string): string {
+  return s.length < 2 ? s : [s.slice(0, 1), s.slice(1)].join('');
 }
 
 /** The literals some rule of `member` owns, with only those owners; null when none (`member` null: all, as they are). */
