@@ -2,7 +2,8 @@
 // chosen for its value type, so evaluation does no interpretation of Sigma at match time.
 import type { Expr, FieldTest } from '../ir/types.js';
 import { cidrContains, parseIp, type SigmaString, type SigmaValue } from '../ir/values.js';
-import { compileSigmaString, type StringMatcher } from './wildcard.js';
+import { compileSigmaString, containsText, type StringMatcher } from './wildcard.js';
+import { AhoCorasick } from './aho-corasick.js';
 import { datePart, numberOf, textOf, type EventView } from './event-access.js';
 import type { RegexFactory } from './regex.js';
 import { requiredLiterals } from './regex-literals.js';
@@ -78,12 +79,19 @@ function groupEqualities(args: Expr[], opts: CompileOptions): Array<Expr | Predi
     const field = tests[0]!.field!;
     const cased = tests[0]!.cased;
     const exact = new Set<string>();
-    const matchers: StringMatcher[] = [];
+    const others: SigmaString[] = [];
     for (const t of tests) {
-      const parts = (t.value as SigmaString).parts;
-      if (parts.every((p) => typeof p === 'string')) exact.add(cased ? parts.join('') : parts.join('').toLowerCase());
-      else matchers.push(compileSigmaString(t.value as SigmaString, !cased));
+      const value = t.value as SigmaString;
+      if (value.parts.every((p) => typeof p === 'string')) exact.add(cased ? value.parts.join('') : value.parts.join('').toLowerCase());
+      else others.push(value);
     }
+    // A long list of `contains` values is searched for in one pass (containsOneOf); any other
+    // value, and a shorter list, keeps its own matcher.
+    const texts = others.map((v) => containsText(v, !cased));
+    const contained = texts.filter((x): x is string => x !== null);
+    const many = contained.length >= CONTAINS_AUTOMATON;
+    const matchers = others.filter((_, i) => !many || texts[i] === null).map((v) => compileSigmaString(v, !cased));
+    if (many) matchers.push(containsOneOf(contained));
     out.push(fieldPredicate(field, (v, ev) => {
       const raw = textOf(v);
       if (raw === null) return false;
@@ -95,6 +103,35 @@ function groupEqualities(args: Expr[], opts: CompileOptions): Array<Expr | Predi
   }
   void opts;
   return [...out, ...rest];
+}
+
+/**
+ * Lists of `contains` values at least this long are searched for in one pass (an automaton), shorter
+ * ones one String#includes each: a pass reads the text character by character in JavaScript (about
+ * as long as a few dozen native searches of a short text), and the Emoji rules' thousand values
+ * took a thousand searches of every command line the prefilter let through.
+ */
+const CONTAINS_AUTOMATON = 256;
+
+/** Whether a text contains one of these texts (`contains` values, compared as their matchers do). */
+function containsOneOf(texts: string[]): StringMatcher {
+  // The automaton may report a text that is not there (characters that share a column, see
+  // aho-corasick.ts), never miss one: each report is checked with String#includes, so the verdict
+  // is the includes loop's own. Built on first use (a hunt evaluates few of the corpus's rules).
+  let ac: AhoCorasick | null = null;
+  let text = '';
+  let found = false;
+  const hit = (id: number) => {
+    if (!found && text.includes(texts[id]!)) found = true;
+  };
+  return (s) => {
+    ac ??= new AhoCorasick(texts);
+    text = s;
+    found = false;
+    ac.scan(s, hit);
+    text = '';
+    return found;
+  };
 }
 
 function fieldPredicate(field: string, test: ValuePredicate): Predicate {

@@ -6,17 +6,8 @@ export type StringMatcher = (s: string) => boolean;
 
 /** `text` must already be lower-cased by the caller when `lower` is true. */
 export function compileSigmaString(value: SigmaString, lower: boolean): StringMatcher {
-  // Segments between `*`; each segment is a list of literal chunks and `?`, flattened to a
-  // pattern string where '\0' stands for `?` (event text containing NUL never matches `?` wrongly:
-  // we compare by position, not by character, see segmentAt).
-  const segments: Array<Array<string | null>> = [[]];
-  for (const p of value.parts) {
-    if (typeof p === 'string') segments[segments.length - 1]!.push(lower ? p.toLowerCase() : p);
-    else if (isWildcard(p, '*')) segments.push([]);
-    else if (isWildcard(p, '?')) segments[segments.length - 1]!.push(null);
-    else return () => false; // unresolved placeholder: rules with one are reported as not runnable before this
-  }
-  const segs = segments.map(toSegment);
+  const segs = segmentsOf(value, lower);
+  if (segs === null) return () => false; // unresolved placeholder: rules with one are reported as not runnable before this
   if (segs.length === 1) {
     const s = segs[0]!;
     if (s.plain !== null) {
@@ -36,10 +27,8 @@ export function compileSigmaString(value: SigmaString, lower: boolean): StringMa
     if (a === '') return (t) => t.endsWith(b);
     return (t) => t.length >= a.length + b.length && t.startsWith(a) && t.endsWith(b);
   }
-  if (segs.length === 3 && first.length === 0 && last.length === 0 && middle.length === 1 && middle[0]!.plain !== null) {
-    const m = middle[0]!.plain;
-    return (t) => t.includes(m);
-  }
+  const m = containedIn(segs);
+  if (m !== null) return (t) => t.includes(m);
   const minLength = segs.reduce((n, s) => n + s.length, 0);
   return (t) => {
     if (t.length < minLength) return false;
@@ -55,6 +44,37 @@ export function compileSigmaString(value: SigmaString, lower: boolean): StringMa
     }
     return true;
   };
+}
+
+/**
+ * The segments between `*`; each is a list of literal chunks (lower-cased when `lower`) and `?`
+ * (null). Null for a string with an unresolved placeholder.
+ */
+function segmentsOf(value: SigmaString, lower: boolean): Segment[] | null {
+  const segments: Array<Array<string | null>> = [[]];
+  for (const p of value.parts) {
+    if (typeof p === 'string') segments[segments.length - 1]!.push(lower ? p.toLowerCase() : p);
+    else if (isWildcard(p, '*')) segments.push([]);
+    else if (isWildcard(p, '?')) segments[segments.length - 1]!.push(null);
+    else return null;
+  }
+  return segments.map(toSegment);
+}
+
+/** The text of a `*text*` string (the `contains` modifier), as its matcher compares it; null for any other shape. */
+function containedIn(segs: Segment[]): string | null {
+  if (segs.length !== 3 || segs[0]!.length !== 0 || segs[2]!.length !== 0 || segs[1]!.length === 0) return null;
+  return segs[1]!.plain;
+}
+
+/**
+ * For a `contains` value (`*text*`), the text its matcher looks for (lower-cased when `lower`),
+ * exactly as compileSigmaString's matcher compares it; null for any other value. A matcher of
+ * many such values may search them all at once (compile.ts) and stay exact.
+ */
+export function containsText(value: SigmaString, lower: boolean): string | null {
+  const segs = segmentsOf(value, lower);
+  return segs === null ? null : containedIn(segs);
 }
 
 interface Segment {
