@@ -161,12 +161,16 @@ export class RuleIndex {
         continue;
       }
       if (keys.complete) this.proven[r.index] = 1;
+      // The detection's own event ids narrow the guard's (a rule of the Sysmon or Security channel
+      // whose detection names its event: Sysmon's configuration change, 16): both must hold.
+      const own = detectionEventIds(r.ir.detection);
+      const eventIds = !own ? keys.eventIds : keys.eventIds ? keys.eventIds.filter((x) => own.includes(x)) : own;
       for (const ch of keys.channels) {
         let bucket = this.channels.get(ch);
         if (!bucket) this.channels.set(ch, (bucket = { byEventId: new Map(), anyEventId: [] }));
-        if (!keys.eventIds) bucket.anyEventId.push(r);
+        if (!eventIds) bucket.anyEventId.push(r);
         else
-          for (const id of keys.eventIds) {
+          for (const id of eventIds) {
             const list = bucket.byEventId.get(id) ?? [];
             list.push(r);
             bucket.byEventId.set(id, list);
@@ -261,6 +265,25 @@ export function guardKeys(guard: Expr): { channels?: string[]; eventIds?: number
     if (!ch && !ids) complete = false;
   }
   return { channels, eventIds, complete };
+}
+
+/**
+ * The event ids a detection requires at its top level (a conjunct that is a plain test or OR of
+ * tests of `EventID` against numbers), or undefined. Only numbers written as the number reads
+ * (`16`, not `0x10` or `016`): the test also holds on an event whose value is that text, which
+ * reads as another number (or none) where the index looks the event up.
+ */
+function detectionEventIds(detection: Expr): number[] | undefined {
+  const conjuncts = detection.kind === 'and' ? detection.args : [detection];
+  let ids: number[] | undefined;
+  for (let i = 0; i < conjuncts.length; i++) {
+    const c = conjuncts[i]!;
+    const tests = c.kind === 'or' ? c.args : [c];
+    if (!tests.every((t) => t.kind === 'test' && t.value.type === 'number' && t.value.text === String(t.value.value))) continue;
+    const found = eventIdsIn(c);
+    if (found) ids = ids ? ids.filter((x) => found.includes(x)) : found;
+  }
+  return ids;
 }
 
 // Two plain readers rather than one taking a callback: every guarded rule of a corpus is read here.
