@@ -134,8 +134,19 @@ function containsOneOf(texts: string[]): StringMatcher {
   };
 }
 
-function fieldPredicate(field: string, test: ValuePredicate): Predicate {
+function fieldPredicate(name: string, test: ValuePredicate): Predicate {
+  const field = propertyKey(name);
   return (ev) => anyValue(ev.get(field), ev, test);
+}
+
+/**
+ * A field name as V8 holds property names (internalized): the IR's names are slices of the rule
+ * files' text, and reading a property by a name that is not makes V8 look it up in its string
+ * table first (on the first read, and then through an indirection). Defining a property with it
+ * hands back the internalized string.
+ */
+function propertyKey(name: string): string {
+  return Object.keys({ [name]: 0 })[0]!;
 }
 
 function anyValue(v: unknown, ev: EventView, test: ValuePredicate): boolean {
@@ -150,12 +161,12 @@ export function compileTest(t: FieldTest, opts: CompileOptions): Predicate {
   const value = t.value;
   if (value.type === 'exists') {
     const want = value.value;
-    const field = t.field!;
+    const field = propertyKey(t.field!);
     return (ev) => ev.has(field) === want;
   }
   if (value.type === 'null' && !t.negate) {
-    const field = t.field;
-    if (field === null) return () => false;
+    if (t.field === null) return () => false;
+    const field = propertyKey(t.field);
     return (ev) => {
       const v = ev.get(field);
       return v === undefined || v === null || (Array.isArray(v) && v.length === 0);
@@ -175,7 +186,7 @@ export function compileTest(t: FieldTest, opts: CompileOptions): Predicate {
       return false;
     };
   }
-  const field = t.field;
+  const field = propertyKey(t.field);
   if (t.negate) {
     const positive = test;
     return (ev) => {
@@ -265,7 +276,7 @@ function valuePredicate(value: SigmaValue, t: FieldTest, opts: CompileOptions): 
     }
     // falls through (unreachable: the switch above is exhaustive)
     case 'fieldref': {
-      const other = value.field;
+      const other = propertyKey(value.field);
       const mode = value.match;
       const cased = t.cased;
       return (v, ev) => {
