@@ -199,6 +199,24 @@ type ValueMemo = Map<string, readonly number[]>;
 const MEMO_LONGEST = 1024;
 const MEMO_BUDGET = 1 << 20;
 const MEMO_ENTRY = 16;
+/**
+ * A value not yet kept costs more than its scan (a copy of the text and an entry, later garbage),
+ * so the memo serves the keys whose values come back: per key of a key list (see KeyShape), the
+ * values looked up and found are counted, and past MEMO_TRIAL lookups a key whose values were
+ * found less than half the time (times, record and process ids, GUIDs, most command lines) is
+ * scanned directly, one value in MEMO_SAMPLE still looked up and kept to notice a change. The
+ * counts are halved past MEMO_WINDOW lookups, so that they follow the stream.
+ */
+const MEMO_TRIAL = 16;
+const MEMO_SAMPLE = 16;
+const MEMO_WINDOW = 1024;
+
+/** What a scan derives from a key list in a scope: each key's automaton and its memo counts. */
+interface ShapeScan {
+  fields: Array<FieldAutomaton | null>;
+  /** Per key, values looked up in the memo (2k) and found there (2k + 1). */
+  memoCounts: Int32Array;
+}
 /** A value in which no literal was found (most of them). */
 const NOTHING: readonly number[] = Object.freeze([]);
 
@@ -219,6 +237,11 @@ export class LiteralPrefilter {
   private readonly memos = new Map<AhoCorasick, ValueMemo>();
   /** Characters held by all memos (see ValueMemo). */
   private memoChars = 0;
+  /** The memo counts of the key list being scanned, and the key (−1: a dotted field, always looked up). */
+  private counts: Int32Array | null = null;
+  private key = -1;
+  /** Values of keys past their trial scanned directly (every MEMO_SAMPLE-th is looked up). */
+  private skipped = 0;
   /** The literals the scan of a value not yet in the memo reports, each once (see `remember`). */
   private readonly found: number[] = [];
   private readonly collect = (id: number) => {
@@ -409,17 +432,25 @@ export class LiteralPrefilter {
     this.woken.length = 0;
     // Each key's automaton is found once per key list (events of a source share theirs), not per event.
     const shape = ev.shape();
-    let fields = shape.derived.get(scope) as Array<FieldAutomaton | null> | undefined;
-    if (!fields) shape.derived.set(scope, (fields = shape.keys.map((key) => this.fieldFor(scope, normalizeName(key)))));
+    let derived = shape.derived.get(scope) as ShapeScan | undefined;
+    if (!derived) {
+      const fields = shape.keys.map((key) => this.fieldFor(scope, normalizeName(key)));
+      shape.derived.set(scope, (derived = { fields, memoCounts: new Int32Array(fields.length * 2) }));
+    }
     // By key, not Object.values: events of many keys are dictionaries to V8, whose values are
     // listed slowly (a sort per call), while a lookup by key stays cheap.
     const { keys } = shape;
+    const { fields } = derived;
     const event = ev.event;
+    this.counts = derived.memoCounts;
     for (let i = 0; i < fields.length; i++) {
       const fa = fields[i];
+      this.key = i;
       if (fa) this.walk(fa, event[keys[i]!], 1);
     }
+    this.key = -1;
     for (const d of scope.dotted) this.walk(d, ev.get(d.field), MAX_KEYWORD_DEPTH);
+    this.counts = null;
     this.ev = null;
     return this;
   }
@@ -461,12 +492,18 @@ export class LiteralPrefilter {
       }
       ac = this.build(fa);
     }
-    if (s.length > MEMO_LONGEST) {
+    const counts = this.counts;
+    const k = this.key * 2;
+    if (s.length > MEMO_LONGEST || (k >= 0 && counts !== null && !memoServes(counts, k) && ++this.skipped % MEMO_SAMPLE !== 0)) {
       if (!ac.scanFolded(s, fa.hit)) ac.scan(this.ev!.lower(s), fa.hit);
       return;
     }
     const memo = fa.memo!;
     let ids = memo.get(s);
+    if (k >= 0 && counts !== null) {
+      if (++counts[k]! === MEMO_WINDOW) (counts[k] = MEMO_WINDOW >> 1), (counts[k + 1]! >>= 1);
+      if (ids !== undefined) counts[k + 1]!++;
+    }
     if (ids === undefined) ids = this.remember(ac, memo, s);
     for (let i = 0; i < ids.length; i++) fa.hit(ids[i]!);
   }
@@ -519,6 +556,12 @@ export class LiteralPrefilter {
     }
     return { automata, bytes };
   }
+}
+
+/** Whether a key's values are looked up in the memo: in its trial, or found there half the time (see MEMO_TRIAL). */
+function memoServes(counts: Int32Array, k: number): boolean {
+  const tried = counts[k]!;
+  return tried < MEMO_TRIAL || counts[k + 1]! * 2 >= tried;
 }
 
 /**
