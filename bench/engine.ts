@@ -45,10 +45,16 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
-/** Events per CPU second over `rounds` passes (after one pass to build the automata and warm up). */
-function rate(events: EventObject[], prefilter: boolean, passes: number): { perSecond: number; detections: number } {
+/**
+ * Events per CPU second over `rounds` passes (after one pass to build the automata and warm up).
+ * `firstSight`: the prefilter's value memos are emptied before each pass, so that a pass meets its
+ * values as a hunt of these events would, once (repeating a pass over the same events would
+ * otherwise find every value already scanned: a flattering figure, printed for information).
+ */
+function rate(events: EventObject[], prefilter: boolean, passes: number, firstSight = true): { perSecond: number; detections: number } {
   const detector = new Detector(set, { regex: re2Regex, explain: false, prefilter });
   const pass = () => {
+    if (firstSight) set.prefilter.forgetValues();
     let n = 0;
     for (const e of events) n += detector.next(e).matches.length;
     return n;
@@ -83,14 +89,16 @@ const lines: string[] = [];
 for (const [name, events] of Object.entries(streams) as Array<[keyof typeof streams, EventObject[]]>) {
   const passes = Math.max(rounds, Math.ceil((rounds * 5000) / events.length)); // short streams repeated: a second or more each
   const fast = rate(events, true, passes);
+  const seen = rate(events, true, passes, false);
   const plain = rate(events, false, Math.max(1, Math.round(passes / 20)));
   if (fast.detections !== plain.detections) throw new Error(`${name}: ${fast.detections} detections with the prefilter, ${plain.detections} without`);
   console.log(`  ${name}: ${events.length} events, ${fast.detections} detections per pass`);
-  console.log(`    with prefilter  ${Math.round(fast.perSecond).toLocaleString('en')} events/s (CPU)`);
+  console.log(`    with prefilter  ${Math.round(fast.perSecond).toLocaleString('en')} events/s (CPU), each pass meeting its values afresh`);
+  console.log(`    values seen     ${Math.round(seen.perSecond).toLocaleString('en')} events/s (CPU), every value already in the prefilter's memo (for information)`);
   console.log(`    plain path      ${Math.round(plain.perSecond).toLocaleString('en')} events/s (CPU), ${(fast.perSecond / plain.perSecond).toFixed(1)}x slower`);
   lines.push(`target ≥ ${targets[name].toLocaleString('en')} events/s on the ${name}: ${fast.perSecond >= targets[name] ? 'met' : 'NOT met'} (${Math.round(fast.perSecond).toLocaleString('en')})`);
   // No peer runs here (RSigma's figures are quoted by the issue); the plain path is this engine's own.
-  report({ target: 2, label: `engine alone, ${name}`, figure: Math.round(fast.perSecond), unit: 'events/s', goal: { on: 'figure', op: '>=', value: targets[name] }, note: `one core, CPU time, ${set.rules.length} Windows rules, Detector with the prefilter (plain path ${Math.round(plain.perSecond).toLocaleString('en')})` });
+  report({ target: 2, label: `engine alone, ${name}`, figure: Math.round(fast.perSecond), unit: 'events/s', goal: { on: 'figure', op: '>=', value: targets[name] }, note: `one core, CPU time, ${set.rules.length} Windows rules, Detector with the prefilter, each pass meeting its values afresh (values already seen ${Math.round(seen.perSecond).toLocaleString('en')}; plain path ${Math.round(plain.perSecond).toLocaleString('en')})` });
 }
 console.log(`  peak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 

@@ -512,16 +512,19 @@ export class LiteralPrefilter {
    * Scans a value not yet in the memo and keeps what was found (each literal once, in the order
    * first found: the hits are idempotent and their order matters to nothing, see `searchEach`).
    */
+  /** Empties every value memo: each value is scanned again the next time it comes (bench/engine.ts measures first sights so). */
+  forgetValues(): void {
+    for (const m of this.memos.values()) m.clear();
+    this.memoChars = 0;
+  }
+
   private remember(ac: AhoCorasick, memo: ValueMemo, s: string): readonly number[] {
     const found = this.found;
     found.length = 0;
     if (!ac.scanFolded(s, this.collect)) ac.scan(this.ev!.lower(s), this.collect);
     const ids = found.length ? found.slice() : NOTHING;
     const cost = Math.max(s.length, MEMO_ENTRY);
-    if (this.memoChars + cost > this.memoBudget) {
-      for (const m of this.memos.values()) m.clear();
-      this.memoChars = 0;
-    }
+    if (this.memoChars + cost > this.memoBudget) this.forgetValues();
     memo.set(detached(s), ids);
     this.memoChars += cost;
     return ids;
