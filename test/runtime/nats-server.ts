@@ -1,6 +1,7 @@
 // A throw-away NATS server with JetStream for the tests, from Debian's nats-server package: on
 // 127.0.0.1, a free port, its store in a temporary folder; stopped (and restarted on the same port
 // and store, for the broker-restart tests) by its pid.
+import { after } from 'node:test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -30,6 +31,16 @@ export class NatsServer {
   /** A port and a store, and no server on them yet (`launch` starts it): a broker that comes up late. */
   static async reserve(): Promise<NatsServer> {
     return new NatsServer(mkdtempSync(join(tmpdir(), 'quarry-nats-')), await freePort());
+  }
+
+  /** A stream of someone else's on the running server (tests of settings the broker refuses). */
+  async addStream(name: string, subjects: string[]): Promise<void> {
+    const nc = await connect({ servers: this.server });
+    try {
+      await (await jetstreamManager(nc)).streams.add({ name, subjects });
+    } finally {
+      await nc.close();
+    }
   }
 
   get server(): string {
@@ -113,6 +124,22 @@ function freePort(): Promise<number> {
 }
 
 /** Every message stored on the subject (through the stream that captures it), as text, in order. */
+/**
+ * Reserves servers (NatsServer.reserve) for one test file and removes every one of them after it:
+ * the file's tests start, stop and restart them as they need.
+ */
+export function serverReservations(): () => Promise<NatsServer> {
+  const servers: NatsServer[] = [];
+  after(async () => {
+    await Promise.all(servers.map((s) => s.remove()));
+  });
+  return async () => {
+    const s = await NatsServer.reserve();
+    servers.push(s);
+    return s;
+  };
+}
+
 export async function readSubject(server: string, subject: string): Promise<string[]> {
   const nc = await connect({ servers: server });
   try {

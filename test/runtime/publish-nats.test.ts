@@ -4,7 +4,7 @@
 // --start-timeout (exit 2, the step named); a refusal ends it at once; confirmations lost mid-file
 // (the broker frozen past the confirmation timeout, or restarted) are sent again with the same ids:
 // the stream holds each event once, in file order, and the count printed is right.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,26 +14,17 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { needs } from '../services.js';
 import { QUARRY } from './serve-helpers.js';
-import { NatsServer, readSubject } from './nats-server.js';
+import { readSubject, serverReservations, type NatsServer } from './nats-server.js';
 
 const skip = needs('nats');
 let dir: string;
-const servers: NatsServer[] = [];
 
 before(() => {
   if (skip) return;
   dir = mkdtempSync(join(tmpdir(), 'quarry-publish-nats-'));
 });
 
-after(async () => {
-  await Promise.all(servers.map((s) => s.remove()));
-});
-
-async function reserved(): Promise<NatsServer> {
-  const s = await NatsServer.reserve();
-  servers.push(s);
-  return s;
-}
+const reserved = serverReservations();
 
 /** A file of `n` events, each told apart by its `n` field; returns its path and the events' text. */
 function eventsFile(name: string, n: number): { file: string; events: string[] } {
@@ -98,12 +89,7 @@ test('publish with no broker gives up after --start-timeout: exit 2, the step an
 test('a stream the broker refuses (its subjects taken by another stream) fails at once: exit 2, the step named, no retry', { skip, timeout: 60_000 }, async () => {
   const nats = await reserved();
   await nats.launch();
-  const nc = await connect({ servers: nats.server });
-  try {
-    await (await jetstreamManager(nc)).streams.add({ name: 'SOMEONE_ELSES', subjects: ['TAKEN.>'] });
-  } finally {
-    await nc.close();
-  }
+  await nats.addStream('SOMEONE_ELSES', ['TAKEN.>']);
   const { file } = eventsFile('taken.ndjson', 10);
   // A start timeout longer than the process may run: a retried refusal would be killed, not exit 2.
   const r = spawnSync(process.execPath, [QUARRY, 'publish', '--to', nats.url('TAKEN'), '--start-timeout', '5m', file], { encoding: 'utf8', timeout: 40_000 });

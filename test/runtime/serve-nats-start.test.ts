@@ -2,17 +2,15 @@
 // for it (retries logged) and then serves: exactly the hunt's detections. A worker given a setting
 // the broker refuses fails at once (exit 2, no retry); one whose broker never comes gives up after
 // --start-timeout (exit 2, the retries in its log). Real nats-server, started here and stopped by pid.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { needs } from '../services.js';
 import { QUARRY } from './serve-helpers.js';
-import { NatsServer } from './nats-server.js';
+import { serverReservations, type NatsServer } from './nats-server.js';
 import { logonEvents, logonRules } from './logon-stream.js';
 import { assertSameDetections, detectionKey, publish, serviceDetections, startTopology, stopTopology, waitForEnd, type TopologyRun } from './serve-nats-helpers.js';
 
@@ -21,7 +19,6 @@ const EVENTS = 400;
 let rules: string;
 let eventsFile: string;
 let want: string[];
-const servers: NatsServer[] = [];
 
 before(() => {
   if (skip) return;
@@ -34,15 +31,7 @@ before(() => {
   assert.ok(want.length > 20, `${want.length} detections`);
 });
 
-after(async () => {
-  await Promise.all(servers.map((s) => s.remove()));
-});
-
-async function reserved(): Promise<NatsServer> {
-  const s = await NatsServer.reserve();
-  servers.push(s);
-  return s;
-}
+const reserved = serverReservations();
 
 /** Waits until the worker's log matches (or fails with the log). */
 async function logShows(run: TopologyRun, name: string, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
@@ -89,12 +78,7 @@ test('a worker started while JetStream is not up (no responders) retries, then s
 test('a setting the broker refuses (the events subjects taken by another stream) fails at once: exit 2, the step named, no retry', { skip, timeout: 60_000 }, async () => {
   const nats = await reserved();
   await nats.launch();
-  const nc = await connect({ servers: nats.server });
-  try {
-    await (await jetstreamManager(nc)).streams.add({ name: 'SOMEONE_ELSES', subjects: ['TAKEN.>'] });
-  } finally {
-    await nc.close();
-  }
+  await nats.addStream('SOMEONE_ELSES', ['TAKEN.>']);
   // A start timeout longer than the process may run: a retried refusal would be killed, not exit 2.
   const r = spawnSync(process.execPath, [QUARRY, 'serve', '--rules', rules, '--input', nats.url('TAKEN'), '--output', `nats://${nats.server}/detections.TAKEN`, '--start-timeout', '5m'], { encoding: 'utf8', timeout: 40_000 });
   assert.equal(r.status, 2, r.stderr);
