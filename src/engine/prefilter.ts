@@ -508,16 +508,16 @@ export class LiteralPrefilter {
     for (let i = 0; i < ids.length; i++) fa.hit(ids[i]!);
   }
 
-  /**
-   * Scans a value not yet in the memo and keeps what was found (each literal once, in the order
-   * first found: the hits are idempotent and their order matters to nothing, see `searchEach`).
-   */
   /** Empties every value memo: each value is scanned again the next time it comes (bench/engine.ts measures first sights so). */
   forgetValues(): void {
     for (const m of this.memos.values()) m.clear();
     this.memoChars = 0;
   }
 
+  /**
+   * Scans a value not yet in the memo and keeps what was found (each literal once, in the order
+   * first found: the hits are idempotent and their order matters to nothing, see `searchEach`).
+   */
   private remember(ac: AhoCorasick, memo: ValueMemo, s: string): readonly number[] {
     const found = this.found;
     found.length = 0;

@@ -10,7 +10,7 @@
 // compiled. The lazily built tester runs the same engine on the same pattern.
 import { join } from 'node:path';
 import { buildStamp, COMPACT_PAYLOAD, readStore, writeStore, type StoreStats } from '../sigma/store-file.js';
-import { regexKey, type RegexFactory, type RegexTester } from './regex.js';
+import { regexKey, type RegexFactory, type RegexFlags, type RegexTester } from './regex.js';
 
 const MAGIC = Buffer.from('QUARRY-REGEX-MEMO-1\n');
 /** Patterns kept at most: a long-lived service meeting ever new rules does not grow the store forever. */
@@ -37,7 +37,7 @@ export function rememberingRegex(regex: RegexFactory, file: string, engine: stri
   const build = `${engine}\0${buildStamp(['engine'])}`;
   const known = readStore<1>(file, MAGIC, COMPACT_PAYLOAD, build, stats);
   let added = 0;
-  const factory = (pattern: string, flags: Parameters<RegexFactory>[1]): RegexTester => {
+  const factory = (pattern: string, flags: RegexFlags): RegexTester => {
     const key = regexKey(pattern, flags);
     if (known.has(key)) {
       stats.remembered++;
