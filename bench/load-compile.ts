@@ -1,7 +1,8 @@
 // Loading and compiling the whole SigmaHQ corpus the way a command does, each run a process of its
 // own so that every figure (peak memory above all) is that run's alone: cold (every file parsed, no
-// cache), filling the rule cache (rule-cache.ts) and the memo of the patterns RE2 accepted
-// (regex-memo.ts), and warm (every file and pattern from them). Each phase is timed inside the
+// cache), filling the rule cache (rule-cache.ts), the memo of the patterns RE2 accepted
+// (regex-memo.ts) and the facts of the prepared rules (facts-store.ts), and warm (every file,
+// pattern and rule's facts from them, as `quarry hunt` runs on an unchanged corpus). Each phase is timed inside the
 // process (load and validate; pipelines, lowering and compiling) and the whole process from outside
 // (Node's start-up and module loading included). Median of three runs per mode.
 // Usage: node dist/bench/load-compile.js [SIGMA_DIR]
@@ -21,6 +22,8 @@ interface Run {
   rules: number;
   compiled: number;
   cache: string;
+  /** The facts store's state (facts-store.ts). */
+  facts: string;
   /** Peak resident set of the process, MB. */
   rss: number;
   /** The whole process, measured by the parent, ms. */
@@ -34,6 +37,7 @@ async function child(mode: Mode, folders: string[], cacheDir: string): Promise<v
   const { builtinPipeline } = await import('../src/pipeline/builtin.js');
   const { prepareRules } = await import('../src/engine/rulebook.js');
   const { re2RegexCached } = await import('../src/engine/regex-re2.js');
+  const { factsBesideRuleCache } = await import('../src/engine/facts-store.js');
   const cpu = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
   const t0 = performance.now();
   const c0 = process.cpuUsage();
@@ -41,11 +45,18 @@ async function child(mode: Mode, folders: string[], cacheDir: string): Promise<v
   const col = loadSigmaPaths(folders, { cache });
   const t1 = performance.now();
   const c1 = process.cpuUsage();
-  // As `quarry hunt` compiles: RE2 remembering the patterns it accepted beside the rule cache (regex-memo.ts).
-  const prepared = prepareRules(col, { pipelines: [builtinPipeline('windows')!], regex: re2RegexCached(cache ? cacheDir : null) });
+  // As `quarry hunt` compiles: RE2 remembering the patterns it accepted beside the rule cache
+  // (regex-memo.ts), the rules' facts kept beside it (facts-store.ts).
+  let factsState = 'off';
+  const facts = cache ? factsBesideRuleCache(cache, true) : undefined;
+  const prepared = prepareRules(col, {
+    pipelines: [builtinPipeline('windows')!],
+    regex: re2RegexCached(cache ? cacheDir : null),
+    ...(facts ? { facts: (p: Parameters<typeof facts>[0]) => { const store = facts(p); factsState = store?.stats.state ?? 'none'; return store; } } : {}),
+  });
   const t2 = performance.now();
   const c2 = process.cpuUsage();
-  const out = { load: t1 - t0, prepare: t2 - t1, loadCpu: cpu(c1) - cpu(c0), prepareCpu: cpu(c2) - cpu(c1), rules: col.rules.length, compiled: prepared.set.rules.length, cache: cache?.stats.state ?? 'off', rss: process.resourceUsage().maxRSS / 1024 };
+  const out = { load: t1 - t0, prepare: t2 - t1, loadCpu: cpu(c1) - cpu(c0), prepareCpu: cpu(c2) - cpu(c1), rules: col.rules.length, compiled: prepared.set.rules.length, cache: cache?.stats.state ?? 'off', facts: factsState, rss: process.resourceUsage().maxRSS / 1024 };
   process.stdout.write(JSON.stringify(out));
 }
 
@@ -71,11 +82,12 @@ async function main(): Promise<void> {
       runs.cold.push(run('cold', folders, cacheDir));
       rmSync(join(cacheDir, 'rules'), { recursive: true, force: true });
       rmSync(join(cacheDir, 'regex-accepted'), { force: true });
+      rmSync(join(cacheDir, 'facts'), { recursive: true, force: true });
       runs.fill.push(run('fill', folders, cacheDir));
       runs.warm.push(run('warm', folders, cacheDir));
     }
-    const bad = runs.warm.find((r) => r.cache !== 'used') ?? runs.fill.find((r) => r.cache !== 'absent');
-    if (bad) throw new Error(`a run found the cache ${bad.cache}`);
+    const bad = runs.warm.find((r) => r.cache !== 'used' || r.facts !== 'used') ?? runs.fill.find((r) => r.cache !== 'absent' || r.facts !== 'absent');
+    if (bad) throw new Error(`a run found the rule cache ${bad.cache} and the facts ${bad.facts}`);
     const row = (mode: Mode, what: string) => {
       const rs = runs[mode];
       const m = (k: keyof Run) => median(rs.map((r) => r[k] as number));

@@ -39,6 +39,7 @@ export const LISTED: Readonly<Record<Exclude<Tier, 'unit'>, readonly string[]>> 
     'lint/corpus-lint.test.ts',
     'catalog/coverage.test.ts',
     'engine/prefilter.test.ts',
+    'engine/facts-store-corpus.test.ts',
     'catalog/entry.test.ts',
     'backends/kql-notes.test.ts',
     'backends/unicode-case.test.ts',

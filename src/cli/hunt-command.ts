@@ -11,6 +11,7 @@ import { hunt, type HuntInput, type HuntSummary } from '../hunt/hunt.js';
 import type { HuntCorrelation } from '../hunt/correlate.js';
 import { re2Regex, re2RegexCached } from '../engine/regex-re2.js';
 import { ruleCacheDir } from '../sigma/rule-cache.js';
+import { factsBesideRuleCache } from '../engine/facts-store.js';
 import { FILE_FORMATS, openDetectionSink, SINK_FORMATS, type SinkFormat } from '../report/sink.js';
 import type { HuntInfo } from '../report/hunt-info.js';
 import { renderTable } from '../report/text-table.js';
@@ -132,11 +133,12 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const plan = { pipelines: pipelines.pipelines, formatPipelines: !values['no-default-pipeline'], regex: re2RegexCached(values['no-cache'] ? null : ruleCacheDir()), minLevel, logsource, threads: workers ?? 'auto' } as const;
   // inputs first: the worker threads, when they pay, start now and load the rules beside this thread
   const opened = await openHuntInputs(inputPaths, plan, { paths: rulePaths, cache: !values['no-cache'] });
-  const col = loadSigmaPaths(rulePaths, { ...ruleLoadOptions(values['no-cache'], rulePaths), onFile: loadingProgress(progress) });
+  const { cache } = ruleLoadOptions(values['no-cache'], rulePaths);
+  const col = loadSigmaPaths(rulePaths, { cache, onFile: loadingProgress(progress) });
   progress.done();
   if (col.files === 0) throw new UsageError(`no rule files (*.yml, *.yaml) in ${rulePaths.join(', ')}`);
   progress.show(`  preparing ${thousands(col.rules.length)} rules through the pipelines, opening inputs…`, true);
-  const { prepared, inputs, openProblems, correlation, workers: hunters } = await setupHunt(col, opened, plan);
+  const { prepared, inputs, openProblems, correlation, workers: hunters } = await setupHunt(col, opened, { ...plan, ...(cache ? { facts: factsBesideRuleCache(cache, true) } : {}) });
   progress.done();
   log(banner(rulePaths, col, prepared, pipelines.names, inputs, logsource ? describeLogsource(logsource) : undefined, openProblems, correlation, values.verbose));
   // Nothing to hunt with or nothing to hunt in: say so and stop, whatever --quiet says.

@@ -20,6 +20,24 @@ export interface Anchor {
   groups: Needles[];
 }
 
+/**
+ * An anchor as the rule set keeps it (rule-facts.ts) and the prefilter reads it: each group one
+ * array of field, literal, field, literal, … (a corpus has tens of thousands of needles: one array
+ * a group rather than an object a needle, kept between runs and read back with little work).
+ */
+export type PackedAnchor = string[][];
+
+export function packAnchor(anchor: Anchor): PackedAnchor {
+  return anchor.groups.map((needles) => {
+    const packed: string[] = new Array(needles.length * 2);
+    for (let i = 0; i < needles.length; i++) {
+      packed[2 * i] = needles[i]!.field;
+      packed[2 * i + 1] = needles[i]!.literal;
+    }
+    return packed;
+  });
+}
+
 /** Groups of a rule at most (each is a bit of a mask; a few selective ones do nearly all the work). */
 const MAX_GROUPS = 3;
 
@@ -278,11 +296,8 @@ export class LiteralPrefilter {
   /** The scope being scanned with (its keywords search nested objects). */
   private scope: PrefilterScope;
 
-  /**
-   * `anchorOf(rule)` for each rule index below `count`, asked once each in order: the anchors of a
-   * corpus (tens of thousands of needles) are not all held at once, each is dropped once read.
-   */
-  constructor(count: number, anchorOf: (rule: number) => Anchor | null) {
+  /** `anchorOf(rule)` for each rule index below `count`, asked once each in order. */
+  constructor(count: number, anchorOf: (rule: number) => PackedAnchor | null) {
     this.anchored = [];
     this.active = new Uint32Array(count);
     this.seenGroups = new Uint8Array(count);
@@ -295,23 +310,24 @@ export class LiteralPrefilter {
     for (let rule = 0; rule < count; rule++) {
       const anchor = anchorOf(rule);
       this.anchored.push(anchor !== null);
-      const groups = anchor?.groups ?? [];
+      const groups = anchor ?? [];
       const n = Math.min(groups.length, MAX_GROUPS);
       this.allGroups[rule] = (1 << n) - 1;
       for (let group = 0; group < n; group++) {
         const code = rule * 4 + group;
         const needles = groups[group]!;
-        for (let i = 0; i < needles.length; i++) {
-          const needle = needles[i]!;
-          if (needle.field !== lastField) {
-            lastField = needle.field;
-            const key = needle.field.includes('.') ? needle.field : normalizeName(needle.field);
+        for (let i = 0; i < needles.length; i += 2) {
+          const field = needles[i]!;
+          const literal = needles[i + 1]!;
+          if (field !== lastField) {
+            lastField = field;
+            const key = field.includes('.') ? field : normalizeName(field);
             let m = byField.get(key);
             if (!m) byField.set(key, (m = new Map()));
             lits = m;
           }
-          const owners = lits.get(needle.literal);
-          if (!owners) lits.set(needle.literal, [code]);
+          const owners = lits.get(literal);
+          if (!owners) lits.set(literal, [code]);
           else if (owners[owners.length - 1] !== code) owners.push(code);
         }
       }

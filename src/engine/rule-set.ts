@@ -1,21 +1,26 @@
 // Compiled rules and the index that decides, per event, which rules can possibly match.
 // The index may only over-select: any doubt keeps a rule among the candidates.
-import type { Expr, FieldTest, RuleIR } from '../ir/types.js';
+import type { RuleIR } from '../ir/types.js';
 import { compileExpr, regexError, type Predicate } from './compile.js';
 import { numberOf, textOf, type EventView } from './event-access.js';
 import { regexKey, type RegexFactory } from './regex.js';
-import { findAnchor, LiteralPrefilter } from './prefilter.js';
+import { LiteralPrefilter } from './prefilter.js';
+import { factsOf, type RuleFacts } from './rule-facts.js';
 
 export interface CompiledRule {
   /** Position in the rule set: candidates are always returned in this order. */
-  index: number;
-  ir: RuleIR;
-  guard: Predicate | null;
-  detection: Predicate;
+  readonly index: number;
+  /** The rule's IR: made when first asked for when the rule came with facts kept from an earlier run. */
+  readonly ir: RuleIR;
+  readonly facts: RuleFacts;
+  readonly guard: Predicate | null;
+  readonly detection: Predicate;
 }
 
 export interface NotRunnable {
   ir: RuleIR;
+  /** Position of the rule in the list given to `compileRules`. */
+  at: number;
   reason: string;
 }
 
@@ -26,86 +31,89 @@ export interface CompiledRuleSet {
   prefilter: LiteralPrefilter;
   /**
    * Every field name the compiled rules read (tests and field references), rule by rule in test
-   * order, detection before guard: gathered by the walk that checks their regular expressions.
+   * order, detection before guard.
    */
   fields: ReadonlySet<string>;
 }
 
+/**
+ * A rule to compile: its IR, or a maker of it with the facts an earlier run found in it (the IR is
+ * then made only when the rule is first evaluated or shown: a hunt meets a few hundred of a corpus's
+ * rules).
+ */
+export type RuleToCompile = { ir: RuleIR; facts?: undefined } | { ir: () => RuleIR; facts: RuleFacts };
+
 export function compileRuleSet(irs: RuleIR[], opts: { regex: RegexFactory }): CompiledRuleSet {
+  return compileRules(
+    irs.map((ir) => ({ ir })),
+    opts,
+  );
+}
+
+export function compileRules(list: readonly RuleToCompile[], opts: { regex: RegexFactory }): CompiledRuleSet {
   const rules: CompiledRule[] = [];
   const notRunnable: NotRunnable[] = [];
   const regex = memoRegex(opts.regex);
   const fields = new Set<string>();
-  const names: string[] = []; // the rule's, kept only if it can run
-  for (const ir of irs) {
-    if (ir.failures.length) {
-      notRunnable.push({ ir, reason: ir.failures.join('; ') });
+  for (let at = 0; at < list.length; at++) {
+    const r = list[at]!;
+    const facts = r.facts ?? factsOf(r.ir);
+    const rule = new Rule(rules.length, r.ir, facts, regex);
+    if (facts.failures.length) {
+      notRunnable.push({ ir: rule.ir, at, reason: facts.failures.join('; ') });
       continue;
     }
-    // A rule's predicates are built when it is first evaluated: a hunt meets a few hundred of the
-    // corpus's rules (the index and the prefilter keep the rest away) and need not build the others.
-    // What can make a rule unusable (a regular expression the engine refuses, the only CompileError)
-    // is checked now, so that it is reported before the hunt, and the tester is kept for later.
-    names.length = 0;
-    const why = unusableRegex(ir, regex, names);
+    // A rule's predicates are built when it is first evaluated (Rule). What can make a rule
+    // unusable (a regular expression the engine refuses, the only CompileError) is checked now, so
+    // that it is reported before the hunt, and the tester is kept for later.
+    const why = unusableRegex(facts, regex);
     if (why !== null) {
-      notRunnable.push({ ir, reason: why });
+      notRunnable.push({ ir: rule.ir, at, reason: why });
       continue;
     }
-    for (let i = 0; i < names.length; i++) fields.add(names[i]!);
-    const detection = lazily(() => compileExpr(ir.detection, { regex }));
-    const guard = ir.guard ? lazily(() => compileExpr(ir.guard!, { regex })) : null;
-    rules.push({ index: rules.length, ir, guard, detection });
+    for (let i = 0; i < facts.fields.length; i++) fields.add(facts.fields[i]!);
+    rules.push(rule);
   }
   opts.regex.settle?.();
-  const prefilter = new LiteralPrefilter(rules.length, (i) => findAnchor(rules[i]!.ir.detection));
+  const prefilter = new LiteralPrefilter(rules.length, (i) => rules[i]!.facts.anchor);
   return { rules, notRunnable, index: new RuleIndex(rules), prefilter, fields };
 }
 
-/** A predicate compiled on its first call. */
-function lazily(compile: () => Predicate): Predicate {
-  let p: Predicate | null = null;
-  return (ev) => (p ??= compile())(ev);
-}
+/** A compiled rule whose IR and predicates are made when first needed. */
+class Rule implements CompiledRule {
+  private made: RuleIR | null;
+  private detectionTest: Predicate | null = null;
+  private guardTest: Predicate | null = null;
+  readonly guard: Predicate | null;
+  readonly detection: Predicate;
 
-/**
- * The reason the first regular expression of the rule the engine refuses cannot be used, or null;
- * appends to `names` the field names the rule reads (complete only when null is returned).
- */
-function unusableRegex(ir: RuleIR, regex: RegexFactory, names: string[]): string | null {
-  // The detection's tests first, then the guard's (the order fieldTests lists them in).
-  return firstBadRegex(ir.detection, regex, names) ?? (ir.guard ? firstBadRegex(ir.guard, regex, names) : null);
-}
-
-/**
- * The first regular expression of an expression, in test order, that the factory refuses, with
- * the field names read until there: one walk that makes no list of the rule's tests (every rule
- * of a corpus is checked, few have a regex; a second walk for the names cost as much again).
- */
-function firstBadRegex(e: Expr, regex: RegexFactory, names: string[]): string | null {
-  switch (e.kind) {
-    case 'and':
-    case 'or':
-      for (let i = 0; i < e.args.length; i++) {
-        const why = firstBadRegex(e.args[i]!, regex, names);
-        if (why !== null) return why;
-      }
-      return null;
-    case 'not':
-      return firstBadRegex(e.arg, regex, names);
-    case 'test':
-      if (e.field) names.push(e.field);
-      if (e.value.type === 'fieldref') names.push(e.value.field);
-      if (e.value.type !== 're') return null;
-      try {
-        regex(e.value.pattern, e.value.flags);
-        return null;
-      } catch (err) {
-        return regexError(e.value.pattern, err);
-      }
-    case 'const':
-      return null;
+  constructor(
+    readonly index: number,
+    private readonly source: RuleIR | (() => RuleIR),
+    readonly facts: RuleFacts,
+    regex: RegexFactory,
+  ) {
+    this.made = typeof source === 'function' ? null : source;
+    this.detection = (ev) => (this.detectionTest ??= compileExpr(this.ir.detection, { regex }))(ev);
+    this.guard = facts.guard ? (ev) => (this.guardTest ??= compileExpr(this.ir.guard!, { regex }))(ev) : null;
   }
+
+  get ir(): RuleIR {
+    return (this.made ??= (this.source as () => RuleIR)());
+  }
+}
+
+/** The first of the rule's regular expressions, in test order, that the factory refuses, and why. */
+function unusableRegex(facts: RuleFacts, regex: RegexFactory): string | null {
+  for (let i = 0; i < facts.regexes.length; i++) {
+    const { pattern, flags } = facts.regexes[i]!;
+    try {
+      regex(pattern, flags);
+    } catch (err) {
+      return regexError(pattern, err);
+    }
+  }
+  return null;
 }
 
 /** A factory that compiles each (pattern, flags) once: the check above and the later compile share it. */
@@ -151,11 +159,11 @@ export class RuleIndex {
     this.proven = new Uint8Array(rules.length);
     this.guarded = rules.filter((r) => r.guard !== null);
     this.windowsWide = rules.filter((r) => {
-      const ls = r.ir.rule.logsource;
+      const ls = r.facts.logsource;
       return r.guard === null && ls.product === 'windows' && !ls.category && !ls.service;
     });
     for (const r of this.guarded) {
-      const keys = guardKeys(r.ir.guard!);
+      const keys = r.facts.guard!;
       if (!keys.channels) {
         this.unindexed.push(r);
         continue;
@@ -163,7 +171,7 @@ export class RuleIndex {
       if (keys.complete) this.proven[r.index] = 1;
       // The detection's own event ids narrow the guard's (a rule of the Sysmon or Security channel
       // whose detection names its event: Sysmon's configuration change, 16): both must hold.
-      const own = detectionEventIds(r.ir.detection);
+      const own = r.facts.ownEventIds;
       const eventIds = !own ? keys.eventIds : keys.eventIds ? keys.eventIds.filter((x) => own.includes(x)) : own;
       for (const ch of keys.channels) {
         let bucket = this.channels.get(ch);
@@ -243,77 +251,6 @@ function eventIdsOf(list: readonly unknown[], out: number[] = []): number[] {
     else out.push(numberOf(v));
   }
   return out;
-}
-
-/**
- * Channel names and event ids a guard requires, when its top level says so plainly. `complete`:
- * every conjunct of the guard is such a list, so an event the index files under one of these
- * channels (compared lower-cased, as the guard's case-insensitive test does) and event ids (as
- * numbers, as the guard's number test does) meets the guard.
- */
-export function guardKeys(guard: Expr): { channels?: string[]; eventIds?: number[]; complete: boolean } {
-  const conjuncts = guard.kind === 'and' ? guard.args : [guard];
-  let channels: string[] | undefined;
-  let eventIds: number[] | undefined;
-  let complete = true;
-  for (let i = 0; i < conjuncts.length; i++) {
-    const c = conjuncts[i]!;
-    const ch = channelsOf(c);
-    if (ch) channels = channels ? channels.filter((x) => ch.includes(x)) : ch;
-    const ids = eventIdsIn(c);
-    if (ids) eventIds = eventIds ? eventIds.filter((x) => ids.includes(x)) : ids;
-    if (!ch && !ids) complete = false;
-  }
-  return { channels, eventIds, complete };
-}
-
-/**
- * The event ids a detection requires at its top level (a conjunct that is a plain test or OR of
- * tests of `EventID` against numbers), or undefined. Only numbers written as the number reads
- * (`16`, not `0x10` or `016`): the test also holds on an event whose value is that text, which
- * reads as another number (or none) where the index looks the event up.
- */
-function detectionEventIds(detection: Expr): number[] | undefined {
-  const conjuncts = detection.kind === 'and' ? detection.args : [detection];
-  let ids: number[] | undefined;
-  for (let i = 0; i < conjuncts.length; i++) {
-    const c = conjuncts[i]!;
-    const tests = c.kind === 'or' ? c.args : [c];
-    if (!tests.every((t) => t.kind === 'test' && t.value.type === 'number' && t.value.text === String(t.value.value))) continue;
-    const found = eventIdsIn(c);
-    if (found) ids = ids ? ids.filter((x) => found.includes(x)) : found;
-  }
-  return ids;
-}
-
-// Two plain readers rather than one taking a callback: every guarded rule of a corpus is read here.
-
-/** The lower-cased channel names of a plain test or OR of tests of `Channel`, or undefined. */
-function channelsOf(e: Expr): string[] | undefined {
-  const tests = e.kind === 'or' ? e.args : [e];
-  const out: string[] = [];
-  for (let i = 0; i < tests.length; i++) {
-    const t = tests[i]!;
-    if (!isPlainTestOf(t, 'Channel') || t.value.type !== 'string' || t.value.parts.length !== 1 || typeof t.value.parts[0] !== 'string') return undefined;
-    out.push(t.value.parts[0].toLowerCase());
-  }
-  return out;
-}
-
-/** The numbers of a plain test or OR of tests of `EventID`, or undefined. */
-function eventIdsIn(e: Expr): number[] | undefined {
-  const tests = e.kind === 'or' ? e.args : [e];
-  const out: number[] = [];
-  for (let i = 0; i < tests.length; i++) {
-    const t = tests[i]!;
-    if (!isPlainTestOf(t, 'EventID') || t.value.type !== 'number') return undefined;
-    out.push(t.value.value);
-  }
-  return out;
-}
-
-function isPlainTestOf(t: Expr, field: string): t is FieldTest {
-  return t.kind === 'test' && t.field === field && !t.negate && !t.cased && !t.timePart;
 }
 
 /** Every field name the compiled rules read (tests and field references). */

@@ -9,7 +9,9 @@ import type { ProcessingPipeline } from '../pipeline/types.js';
 import { ruleToIR } from '../ir/rule-path.js';
 import { fieldNamesThrough } from '../ir/field-names.js';
 import type { RuleIR } from '../ir/types.js';
-import { compileRuleSet, type CompiledRuleSet } from './rule-set.js';
+import { compileRules, type CompiledRuleSet, type RuleToCompile } from './rule-set.js';
+import { factsOf } from './rule-facts.js';
+import type { FactsStore } from './facts-store.js';
 import type { RegexFactory } from './regex.js';
 import { firstUnusableRegex, type UnusableValue } from './unusable-values.js';
 
@@ -44,32 +46,50 @@ export interface RulebookOptions {
   correlationFields?: (rule: SigmaRule) => readonly string[];
   /** The built-in pipeline of an input format by name, or null to apply none. */
   formatPipeline?: (name: string) => ProcessingPipeline | null;
+  /** The store of facts kept from earlier runs for these pipelines (facts-store.ts), or null for none. */
+  facts?: (pipelines: readonly ProcessingPipeline[]) => FactsStore | null;
 }
 
 export function prepareRules(col: SigmaCollection, opts: Omit<RulebookOptions, 'formatPipeline'>): PreparedRules {
   const skipped: SkippedRule[] = [];
-  const irs: RuleIR[] = [];
-  // The loaded rule and the filters applied to it, by the IR's position in `irs`.
+  const list: RuleToCompile[] = [];
+  // The loaded rule and the filters applied to it, by the rule's position in `list`.
   const loaded: Array<{ rule: SigmaRule; filters: SigmaFilter[] }> = [];
   const filterNotes: string[] = [];
   let filtered = 0;
   const min = opts.minLevel ? levelRank(opts.minLevel) : -1;
+  const path = { filters: col.filters, pipelines: opts.pipelines };
+  // Facts kept from an earlier run stand for a rule taken down the pipelines alone: not when Sigma
+  // filters may change it on the way (a collection with filters is prepared in full).
+  const store = col.filters.length === 0 ? (opts.facts?.(opts.pipelines) ?? null) : null;
   for (const rule of col.rules) {
     if (min >= 0 && levelRank(rule.level) < min && !opts.feedsCorrelation?.(rule)) {
       skipped.push({ rule, kind: 'level', reason: `level ${rule.level ?? 'unset'} is below --min-level ${opts.minLevel}` });
       continue;
     }
-    const p = ruleToIR(rule, { filters: col.filters, pipelines: opts.pipelines });
     const fields = opts.correlationFields?.(rule) ?? [];
+    // A rule that correlations read gets their fields' names in its IR: prepared in full, not kept.
+    const known = fields.length ? undefined : store?.get(rule);
+    if (known) {
+      list.push({ facts: known, ir: () => ruleToIR(rule, path).ir });
+      loaded.push({ rule, filters: [] });
+      continue;
+    }
+    const p = ruleToIR(rule, path);
     if (fields.length) p.ir.correlationFields = fieldNamesThrough(rule, fields, opts.pipelines).names;
     if (p.filtersApplied.length) filtered++;
     for (const note of p.filterNotes) filterNotes.push(note);
-    irs.push(p.ir);
+    if (store && !fields.length) {
+      const facts = factsOf(p.ir);
+      store.put(rule, facts);
+      list.push({ facts, ir: () => p.ir });
+    } else list.push({ ir: p.ir });
     loaded.push({ rule, filters: p.filtersApplied });
   }
-  const set = compileRuleSet(irs, { regex: opts.regex });
+  const set = compileRules(list, { regex: opts.regex });
+  store?.save();
   for (const n of set.notRunnable) {
-    const { rule, filters } = loaded[irs.indexOf(n.ir)]!; // few rules cannot run: a search each is cheap
+    const { rule, filters } = loaded[n.at]!;
     const at = firstUnusableRegex([rule, ...filters], opts.regex);
     skipped.push({ rule, kind: 'cannot-run', reason: n.reason, ...(at ? { at } : {}) });
   }

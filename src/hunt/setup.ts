@@ -17,7 +17,8 @@ import { builtinPipeline } from '../pipeline/builtin.js';
 import type { RegexFactory } from '../engine/regex.js';
 import { openSource, expandInputs, SourceError } from '../sources/open-source.js';
 import { evtxReader } from '../sources/evtx-source.js';
-import { createRulebook, type PreparedRules, type Rulebook } from '../engine/rulebook.js';
+import { createRulebook, type PreparedRules, type Rulebook, type RulebookOptions } from '../engine/rulebook.js';
+import { factsBesideRuleCache } from '../engine/facts-store.js';
 import type { CorrelatorOptions } from '../engine/correlation/correlator.js';
 import type { HuntInput, HuntWorkers } from './hunt.js';
 import type { EventSource } from '../sources/types.js';
@@ -40,6 +41,8 @@ export interface HuntSetupOptions {
    * rules, so that they build theirs meanwhile; `workers` is then what `hunt` takes. Absent: one thread.
    */
   threads?: number | 'auto';
+  /** Facts of rules prepared in earlier runs (engine/facts-store.ts; `factsBesideRuleCache`), or none. */
+  facts?: RulebookOptions['facts'];
 }
 
 export interface HuntSetup {
@@ -86,8 +89,10 @@ export interface HuntRules {
 /** A recipe's rules built, with the fingerprint of the documents they were built from (`documentsFingerprint`). */
 export function rulesFromRecipe(recipe: HuntRulesRecipe, regex: RegexFactory): HuntRules & { fingerprint: string } {
   const from = recipe.rules;
-  const col: SigmaCollection = 'documents' in from ? { ...emptyCollection(), ...from.documents } : loadSigmaPaths(from.paths, { cache: from.cache ? readOnlyRuleCache(from.paths) : null });
-  const rules = setupHuntRules(col, { pipelines: recipe.pipelines, formatPipelines: recipe.formatPipelines, minLevel: recipe.minLevel, regex });
+  const cache = 'paths' in from && from.cache ? readOnlyRuleCache(from.paths) : null;
+  const col: SigmaCollection = 'documents' in from ? { ...emptyCollection(), ...from.documents } : loadSigmaPaths(from.paths, { cache });
+  const facts = cache ? factsBesideRuleCache(cache, false) : undefined;
+  const rules = setupHuntRules(col, { pipelines: recipe.pipelines, formatPipelines: recipe.formatPipelines, minLevel: recipe.minLevel, regex, ...(facts ? { facts } : {}) });
   return { ...rules, fingerprint: documentsFingerprint(col) };
 }
 
@@ -124,6 +129,7 @@ export function setupHuntRules(col: SigmaCollection, opts: Omit<HuntSetupOptions
     formatPipeline: (name) => (opts.formatPipelines ? builtinPipeline(name) : null),
     regex: opts.regex,
     minLevel: opts.minLevel,
+    ...(opts.facts ? { facts: opts.facts } : {}),
   });
   return { book, prepared: book.base, correlation };
 }

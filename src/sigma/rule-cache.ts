@@ -60,6 +60,8 @@ const PARSER_ROOMS = ['sigma'];
 export class RuleCache {
   readonly stats: RuleCacheStats = { state: 'absent', hits: 0, misses: 0, unread: 0, written: false };
   private readonly storeFile: string;
+  /** Names the set of rule paths: other stores kept per set (facts-store.ts) use it too. */
+  readonly scope: string;
   private readonly old: Map<string, Entry>;
   private readonly next = new Map<string, Entry>();
   /** Entries whose status was learnt or changed this run: worth writing the store for. */
@@ -69,9 +71,13 @@ export class RuleCache {
    * The store for these rule paths in `dir` (read now; a bad store is ignored). `clock`: the time
    * now, ms (tests move it on rather than wait for files to settle).
    */
-  constructor(dir: string, paths: readonly string[], private readonly clock: () => number = Date.now) {
-    const key = createHash('sha256').update(JSON.stringify(paths.map((p) => resolve(p)))).digest('hex').slice(0, 32);
-    this.storeFile = join(dir, 'rules', `${key}.bin`);
+  constructor(
+    readonly dir: string,
+    paths: readonly string[],
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.scope = createHash('sha256').update(JSON.stringify(paths.map((p) => resolve(p)))).digest('hex').slice(0, 32);
+    this.storeFile = join(dir, 'rules', `${this.scope}.bin`);
     this.old = this.read();
   }
 
@@ -114,6 +120,11 @@ export class RuleCache {
   put(file: string, hash: string, st: Stats, parsed: ParsedFile): void {
     const documents = parsed.documents.map(({ root: _root, ...d }) => d);
     this.next.set(file, [hash, this.settledStatus(st), { ...parsed, documents }]);
+  }
+
+  /** The hash of a file's bytes when it was loaded through this cache in this run (its key), else undefined. */
+  contentHash(file: string): string | undefined {
+    return this.next.get(file)?.[0];
   }
 
   /** Writes the store when anything changed (a file new, changed or gone); never throws. */

@@ -1,6 +1,7 @@
 // The rule cache from the command line: on by default in the folder QUARRY_CACHE_DIR names (here a
 // temporary one), the same output from a warm run, nothing written with --no-cache or QUARRY_CACHE=off;
-// the memo of the patterns RE2 accepted (engine/regex-memo.ts) beside it.
+// the memo of the patterns RE2 accepted (engine/regex-memo.ts) and the facts of prepared rules
+// (engine/facts-store.ts) beside it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -50,7 +51,7 @@ test('stack --rules reads its rules through the cache too, with the same output;
   assert.deepEqual(stores(none), []);
 });
 
-test('hunt remembers the patterns RE2 accepted beside the rule cache: the same detections and the same refusal from them; --no-cache writes none', () => {
+test('hunt remembers the patterns RE2 accepted and the prepared rules\' facts beside the rule cache: the same detections and the same refusal from them; --no-cache writes none', () => {
   const rules = folder('quarry-cli-regex-rules-');
   const rule = (name: string, title: string, pattern: string) =>
     writeFileSync(join(rules, name), `title: ${title}\nlogsource:\n    category: process_creation\n    product: windows\ndetection:\n    sel:\n        CommandLine|re: '${pattern}'\n    condition: sel\nlevel: high\n`);
@@ -61,6 +62,7 @@ test('hunt remembers the patterns RE2 accepted beside the rule cache: the same d
   const dir = cacheDir();
   const first = quarry({ QUARRY_CACHE_DIR: dir }, ...args);
   assert.ok(existsSync(join(dir, 'regex-accepted')), first.stderr);
+  assert.equal(readdirSync(join(dir, 'facts')).length, 1, 'the facts of the prepared rules are kept (engine/facts-store.ts)');
   const titles = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l).rule.title as string);
   assert.deepEqual(titles(first.stdout).sort(), ['Encoded Command', 'Sekurlsa']);
   assert.match(first.stderr, /Lookbehind/, 'the rule RE2 refuses is reported');
@@ -71,4 +73,5 @@ test('hunt remembers the patterns RE2 accepted beside the rule cache: the same d
   const none = cacheDir();
   assert.equal(quarry({ QUARRY_CACHE_DIR: none }, 'hunt', '--no-cache', ...args.slice(1)).stdout, first.stdout);
   assert.ok(!existsSync(join(none, 'regex-accepted')));
+  assert.ok(!existsSync(join(none, 'facts')));
 });

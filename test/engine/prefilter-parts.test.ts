@@ -9,7 +9,7 @@ import { requiredLiterals } from '../../src/engine/regex-literals.js';
 import { re2Regex } from '../../src/engine/regex-re2.js';
 import { Detector } from '../../src/engine/detector.js';
 import { EventView } from '../../src/engine/event-access.js';
-import { LiteralPrefilter, type Anchor } from '../../src/engine/prefilter.js';
+import { LiteralPrefilter, packAnchor, type Anchor } from '../../src/engine/prefilter.js';
 import { prepareRules } from '../../src/engine/rulebook.js';
 import { parseSigmaText, emptyCollection, addParsedFile, checkCollection } from '../../src/sigma/load.js';
 import { builtinPipeline } from '../../src/pipeline/builtin.js';
@@ -387,7 +387,7 @@ test('a prefilter scope wakes only its own rules, with the same verdicts for the
   // Rule 0 and 2 read CommandLine, rule 1 Image, rule 3 is a keyword search; rule 4 has no anchor.
   const lit = (field: string, literal: string): Anchor => ({ groups: [[{ field, literal }]] });
   const anchors: Array<Anchor | null> = [lit('CommandLine', 'evil'), lit('Image', '\\bad.exe'), lit('CommandLine', 'worse'), lit('*', 'mimikatz'), null];
-  const pf = new LiteralPrefilter(anchors.length, (i) => anchors[i] ?? null);
+  const pf = new LiteralPrefilter(anchors.length, (i) => (anchors[i] ? packAnchor(anchors[i]) : null));
   const events = [
     { CommandLine: 'EVIL and worse', Image: 'C:\\BAD.EXE', Other: 'mimikatz' },
     { CommandLine: 'plain', Image: 'C:\\bad.exe', Nested: { deep: 'MIMIKATZ' } },

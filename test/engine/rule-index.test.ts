@@ -10,6 +10,7 @@ import { Detector } from '../../src/engine/detector.js';
 import { re2Regex } from '../../src/engine/regex-re2.js';
 import { EventView } from '../../src/engine/event-access.js';
 import { RuleIndex, type CompiledRule } from '../../src/engine/rule-set.js';
+import { factsOf } from '../../src/engine/rule-facts.js';
 import type { Expr, RuleIR } from '../../src/ir/types.js';
 
 const SYSMON = 'Microsoft-Windows-Sysmon/Operational';
@@ -50,12 +51,10 @@ test('an event id test whose text is not the number as it reads (0x10 for 16) le
   // under 16 alone, the rule would never meet it.
   const test16 = (text: string): Expr => ({ kind: 'test', field: 'EventID', value: { type: 'number', value: 16, text }, cased: false, negate: false, origin: { selection: 's', item: {} as never } });
   const channel: Expr = { kind: 'test', field: 'Channel', value: { type: 'string', parts: [SYSMON] } as never, cased: false, negate: false, origin: { selection: 'pipeline', item: {} as never } };
-  const compiled = (index: number, text: string): CompiledRule => ({
-    index,
-    ir: { rule: { logsource: { product: 'windows', service: 'sysmon' } } as never, guard: channel, detection: test16(text), selections: new Map(), failures: [], applied: [] } satisfies RuleIR,
-    guard: () => true,
-    detection: () => true,
-  });
+  const compiled = (index: number, text: string): CompiledRule => {
+    const ir = { rule: { logsource: { product: 'windows', service: 'sysmon' } } as never, guard: channel, detection: test16(text), selections: new Map(), failures: [], applied: [] } satisfies RuleIR;
+    return { index, ir, facts: factsOf(ir), guard: () => true, detection: () => true };
+  };
   const index = new RuleIndex([compiled(0, '16'), compiled(1, '0x10')]);
   const of = (e: Record<string, unknown>) => index.candidates(new EventView(e)).map((r) => r.index);
   assert.deepEqual(of({ Channel: SYSMON, EventID: '0x10' }), [1]);
