@@ -42,8 +42,7 @@ export function factsOf(ir: RuleIR): RuleFacts {
   const anchor = ir.failures.length ? null : findAnchor(ir.detection);
   return {
     failures: ir.failures,
-    // Once each: a list of a thousand values on one field names it a thousand times.
-    fields: [...new Set(fields)],
+    fields: fields.length > 1 ? [...new Set(fields)] : fields,
     regexes,
     anchor: anchor && packAnchor(anchor),
     guard: ir.guard ? guardKeys(ir.guard) : null,
@@ -63,7 +62,8 @@ function testsInto(e: Expr, fields: string[], regexes: RuleFacts['regexes']): vo
       testsInto(e.arg, fields, regexes);
       return;
     case 'test':
-      if (e.field) fields.push(e.field);
+      // A list of values on one field is a run of tests naming it: once per run (factsOf drops the rest).
+      if (e.field && e.field !== fields[fields.length - 1]) fields.push(e.field);
       if (e.value.type === 'fieldref') fields.push(e.value.field);
       else if (e.value.type === 're') regexes.push({ pattern: e.value.pattern, flags: e.value.flags });
       return;
