@@ -276,7 +276,7 @@ function banner(rulePaths: string[], col: ReturnType<typeof loadSigmaPaths>, pre
   for (const i of inputs) {
     if (!i.logsource && !i.source.pipeline) continue;
     const rules = (i.set ?? set).rules;
-    const applicable = i.logsource ? rules.filter((r) => logsourceFits(r.ir.rule.logsource, i.logsource!)).length : rules.length;
+    const applicable = i.logsource ? rules.filter((r) => logsourceFits(r.facts.logsource, i.logsource!)).length : rules.length;
     lines.push(`  input      ${i.source.name}: ${i.source.format}${i.logsource ? `, log source ${describeLogsource(i.logsource)}` : ''}${i.source.pipeline ? `, pipeline ${i.source.pipeline}` : ''}: ${applicable} rules apply`);
   }
   // A folder of non-log files gives one problem per file: a summary line unless -v asks for each.

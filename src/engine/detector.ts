@@ -90,7 +90,7 @@ export class Detector {
     readonly set: CompiledRuleSet,
     private readonly opts: DetectorOptions,
   ) {
-    this.declared = opts.logsource ? set.rules.filter((r) => logsourceFits(r.ir.rule.logsource, opts.logsource!)) : null;
+    this.declared = opts.logsource ? set.rules.filter((r) => logsourceFits(r.facts.logsource, opts.logsource!)) : null;
     this.plan = enrichmentPlan(set);
     this.explain = opts.explain ?? true;
     this.prefilter = opts.prefilter ?? true;

@@ -22,7 +22,7 @@ import type { RuleCache } from '../sigma/rule-cache.js';
 import { buildStamp, COMPACT_PAYLOAD, readStore, writeStore, type StoreStats } from '../sigma/store-file.js';
 import type { RuleFacts } from './rule-facts.js';
 
-const MAGIC = Buffer.from('QUARRY-RULE-FACTS-1\n');
+const MAGIC = Buffer.from('QUARRY-RULE-FACTS-2\n');
 /** Every room a rule's IR and facts are made by. */
 const PATH_ROOMS = ['sigma', 'pipeline', 'ir', 'engine'];
 

@@ -32,6 +32,9 @@ export interface RuleFacts {
   ownEventIds: number[] | null;
   /** The processed rule's log source. */
   logsource: LogSource;
+  /** Where the rule was loaded from: its file and the document's index in it. */
+  file: string;
+  docIndex: number;
 }
 
 export function factsOf(ir: RuleIR): RuleFacts {
@@ -48,6 +51,8 @@ export function factsOf(ir: RuleIR): RuleFacts {
     guard: ir.guard ? guardKeys(ir.guard) : null,
     ownEventIds: detectionEventIds(ir.detection) ?? null,
     logsource: ir.rule.logsource,
+    file: ir.rule.file,
+    docIndex: ir.rule.docIndex,
   };
 }
 

@@ -77,7 +77,7 @@ export function ruleSetSignature(set: CompiledRuleSet): string {
   let sig = signatures.get(set);
   if (!sig) {
     const h = createHash('sha256');
-    for (const r of set.rules) h.update(`${r.ir.rule.file}#${r.ir.rule.docIndex}\n`);
+    for (const r of set.rules) h.update(`${r.facts.file}#${r.facts.docIndex}\n`);
     signatures.set(set, (sig = `${set.rules.length}:${h.digest('hex').slice(0, 16)}`));
   }
   return sig;

@@ -75,3 +75,18 @@ test('hunt remembers the patterns RE2 accepted and the prepared rules\' facts be
   assert.ok(!existsSync(join(none, 'regex-accepted')));
   assert.ok(!existsSync(join(none, 'facts')));
 });
+
+test('hunt --workers 2 from a warm cache (the workers read the rule store and the facts, never write them): the one-thread detections, in order', () => {
+  const rules = join(DATA, 'sigmahq', 'rules', 'windows', 'builtin', 'security');
+  const args = ['hunt', '--format', 'jsonl', '--rules', rules, join(DATA, 'evtx')];
+  const plain = quarry({ QUARRY_CACHE_DIR: cacheDir() }, ...args, '--workers', '1', '--no-cache');
+  const lines = plain.stdout.trim().split('\n');
+  assert.ok(lines.length > 50, `${lines.length} detections`);
+  const dir = cacheDir();
+  quarry({ QUARRY_CACHE_DIR: dir }, ...args, '--workers', '1');
+  const facts = readdirSync(join(dir, 'facts'));
+  const warm = quarry({ QUARRY_CACHE_DIR: dir }, ...args, '--workers', '2');
+  assert.equal(warm.status, plain.status, warm.stderr);
+  assert.equal(warm.stdout, plain.stdout);
+  assert.deepEqual(readdirSync(join(dir, 'facts')), facts);
+});

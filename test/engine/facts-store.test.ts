@@ -4,7 +4,7 @@
 // written; rules that Sigma filters or correlations change are always prepared in full.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSigmaPaths } from '../../src/sigma/load.js';
 import { RuleCache } from '../../src/sigma/rule-cache.js';
@@ -117,7 +117,8 @@ test('a damaged store is ignored and rewritten; a read-only store is never writt
   const rules = rulesFolder(RULES);
   const cacheDir = temp('quarry-facts-cache-');
   const first = run(rules, cacheDir);
-  writeFileSync(first.store!.path, 'QUARRY-RULE-FACTS-1\nnot a store');
+  const whole = readFileSync(first.store!.path);
+  writeFileSync(first.store!.path, whole.subarray(0, whole.length - 40)); // cut short: its checksum fails
   const damaged = run(rules, cacheDir);
   assert.equal(damaged.store?.stats.state, 'corrupt');
   assert.equal(damaged.store?.stats.written, true);
