@@ -4,8 +4,10 @@ import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { timespanToMs } from '../sigma/parse-document.js';
 import { resolvePipelines } from '../pipeline/resolve.js';
 import { re2RegexCached } from '../engine/regex-re2.js';
-import { ruleCacheDir } from '../sigma/rule-cache.js';
+import { ruleCacheDir, type RuleCache } from '../sigma/rule-cache.js';
+import { factsBesideRuleCache } from '../engine/facts-store.js';
 import { runService } from '../runtime/service.js';
+import type { LiveOptions } from '../runtime/live-detector.js';
 import { jsonLogger, type Logger } from '../runtime/log.js';
 import type { SigmaCollection } from '../sigma/load.js';
 import { parseNatsUrl } from '../runtime/nats/address.js';
@@ -157,15 +159,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
       const snapshotMs = values['snapshot-ms'] === '0' ? 0 : count('snapshot-ms');
       const maxInFlight = count('max-in-flight');
       starting();
-      const loadRulesOrFail = loadRulesChecked(values.rules, values['no-cache'], log);
-      if (!loadRulesOrFail) return EXIT_UNUSABLE;
+      const rules = loadRulesChecked(values.rules, values['no-cache'], log);
+      if (!rules) return EXIT_UNUSABLE;
       const server = natsInput.server;
       // Loaded only here: the embedded service never needs the NATS client.
       const { runWorker } = await import('../runtime/topology/worker.js');
       const { openNatsBroker } = await import('../runtime/nats/nats-broker.js');
       await runWorker({
-        loadRules: loadRulesOrFail,
-        live,
+        loadRules: rules.load,
+        live: { ...live, facts: rules.facts },
         stage,
         origin: `nats://${server}/${natsInput.name}`,
         ...(values.worker ? { worker: values.worker } : {}),
@@ -187,11 +189,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const fsyncMs = count('fsync-ms');
     const webhookAttempts = count('webhook-attempts');
     starting();
-    const loadRules = loadRulesChecked(values.rules, values['no-cache'], log);
-    if (!loadRules) return EXIT_UNUSABLE;
+    const rules = loadRulesChecked(values.rules, values['no-cache'], log);
+    if (!rules) return EXIT_UNUSABLE;
     await runService({
-      loadRules,
-      live,
+      loadRules: rules.load,
+      live: { ...live, facts: rules.facts },
       input,
       listen,
       output: values.output,
@@ -209,12 +211,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
 
 /**
  * The rule loader the service calls at start and on every reload (it throws when the rules cannot
- * be used); null, with the reason on standard error, when they cannot be used at start.
+ * be used), and the facts store beside the rule cache of the last load (engine/facts-store.ts);
+ * null, with the reason on standard error, when the rules cannot be used at start.
  */
-function loadRulesChecked(rulePaths: string[], noCache: boolean | undefined, log: Logger): (() => SigmaCollection) | null {
+function loadRulesChecked(rulePaths: string[], noCache: boolean | undefined, log: Logger): { load: () => SigmaCollection; facts: LiveOptions['facts'] } | null {
+  let cache: RuleCache | null = null;
   const loadRules = () => {
     // A new cache each load: a reload sees the store as the last load left it.
-    const col = loadSigmaPaths(rulePaths, ruleLoadOptions(noCache, rulePaths));
+    cache = ruleLoadOptions(noCache, rulePaths).cache ?? null;
+    const col = loadSigmaPaths(rulePaths, { cache });
     if (col.files === 0) throw new Error(`no rule files (*.yml, *.yaml) in ${rulePaths.join(', ')}`);
     for (const r of col.rejected) {
       const e = r.diagnostics.find((d) => d.severity === 'error');
@@ -229,7 +234,7 @@ function loadRulesChecked(rulePaths: string[], noCache: boolean | undefined, log
     writeTerminal(process.stderr, `quarry serve: ${(e as Error).message}\n`);
     return null;
   }
-  return loadRules;
+  return { load: loadRules, facts: () => (cache ? factsBesideRuleCache(cache, true) : undefined) };
 }
 
 /** HOST and PORT of an http:// address (the service binds exactly there: 127.0.0.1 keeps it local). */

@@ -7,6 +7,7 @@ import type { SigmaCollection } from '../sigma/load.js';
 import type { LogSource } from '../sigma/model.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
 import type { RegexFactory } from '../engine/regex.js';
+import type { RulebookOptions } from '../engine/rulebook.js';
 import { Detector, type EventMatches } from '../engine/detector.js';
 import type { CorrelatorSnapshot } from '../engine/correlation/correlator.js';
 import { carryState, planFingerprints } from '../engine/correlation/carry-state.js';
@@ -28,6 +29,8 @@ export interface LiveOptions {
   maxGroups: number;
   /** Matches held for ordering before the oldest are released regardless. */
   maxBuffered: number;
+  /** The facts store of the rules last loaded (engine/facts-store.ts), asked at each build; none by default. */
+  facts?: () => RulebookOptions['facts'] | undefined;
 }
 
 /** What `--state` holds: the correlator's state under the rules it was taken with, and how far input went. */
@@ -63,7 +66,9 @@ export class LiveDetector {
 
   private build(col: SigmaCollection): HuntRules {
     // Format pipelines follow a file's sniffed format; a stream of NDJSON events has none.
+    const facts = this.opts.facts?.();
     return setupHuntRules(col, {
+      ...(facts ? { facts } : {}),
       pipelines: this.opts.pipelines,
       formatPipelines: false,
       regex: this.opts.regex,
