@@ -20,7 +20,7 @@ import type { ProcessingPipeline } from '../pipeline/types.js';
 import type { SigmaRule } from '../sigma/model.js';
 import type { RuleCache } from '../sigma/rule-cache.js';
 import { buildStamp, COMPACT_PAYLOAD, readStore, writeStore, type StoreStats } from '../sigma/store-file.js';
-import type { RuleFacts } from './rule-facts.js';
+import type { KeptFacts, RuleFacts } from './rule-facts.js';
 
 const MAGIC = Buffer.from('QUARRY-RULE-FACTS-2\n');
 /** Every room a rule's IR and facts are made by. */
@@ -46,7 +46,7 @@ export interface FactsStoreOptions {
   write: boolean;
 }
 
-export class FactsStore {
+export class FactsStore implements KeptFacts {
   readonly stats: FactsStoreStats = { state: 'absent', written: false, hits: 0, misses: 0 };
   private readonly file: string;
   private readonly old: Map<string, RuleFacts>;

@@ -4,7 +4,7 @@
 // earlier run of the same rule through the same pipelines (facts-store.ts) stand for the IR, which is
 // then made only when the rule is first evaluated or shown.
 import type { Expr, FieldTest, RuleIR } from '../ir/types.js';
-import type { LogSource } from '../sigma/model.js';
+import type { LogSource, SigmaRule } from '../sigma/model.js';
 import type { RegexFlags } from './regex.js';
 import { findAnchor, packAnchor, type PackedAnchor } from './prefilter.js';
 
@@ -35,6 +35,18 @@ export interface RuleFacts {
   /** Where the rule was loaded from: its file and the document's index in it. */
   file: string;
   docIndex: number;
+}
+
+/**
+ * Facts kept from earlier runs, by rule (facts-store.ts keeps them in Node; this side of it is all
+ * that preparing rules needs, in the browser's playground too).
+ */
+export interface KeptFacts {
+  /** The rule's kept facts, or undefined (then it is prepared in full and its facts `put`). */
+  get(rule: SigmaRule): RuleFacts | undefined;
+  put(rule: SigmaRule, facts: RuleFacts): void;
+  /** Keeps what changed; never throws. */
+  save(): void;
 }
 
 export function factsOf(ir: RuleIR): RuleFacts {

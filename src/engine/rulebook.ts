@@ -10,8 +10,7 @@ import { ruleToIR } from '../ir/rule-path.js';
 import { fieldNamesThrough } from '../ir/field-names.js';
 import type { RuleIR } from '../ir/types.js';
 import { compileRules, type CompiledRuleSet, type RuleToCompile } from './rule-set.js';
-import { factsOf } from './rule-facts.js';
-import type { FactsStore } from './facts-store.js';
+import { factsOf, type KeptFacts } from './rule-facts.js';
 import type { RegexFactory } from './regex.js';
 import { firstUnusableRegex, type UnusableValue } from './unusable-values.js';
 
@@ -46,8 +45,8 @@ export interface RulebookOptions {
   correlationFields?: (rule: SigmaRule) => readonly string[];
   /** The built-in pipeline of an input format by name, or null to apply none. */
   formatPipeline?: (name: string) => ProcessingPipeline | null;
-  /** The store of facts kept from earlier runs for these pipelines (facts-store.ts), or null for none. */
-  facts?: (pipelines: readonly ProcessingPipeline[]) => FactsStore | null;
+  /** The facts kept from earlier runs for these pipelines (facts-store.ts), or null for none. */
+  facts?: (pipelines: readonly ProcessingPipeline[]) => KeptFacts | null;
 }
 
 export function prepareRules(col: SigmaCollection, opts: Omit<RulebookOptions, 'formatPipeline'>): PreparedRules {
