@@ -226,6 +226,8 @@ interface FieldAutomaton {
   direct: number;
   /** Whether some literal could occur in the text of a number (see NUMBER_TEXT): if not, numbers are not searched. */
   numbers: boolean;
+  /** The length of the shortest literal: a shorter value holds none (see `walk`). */
+  shortest: number;
   /** Per literal, the groups it serves, each as rule × 4 + group. */
   owners: number[][];
   /** Per literal, the generation that last saw it: a literal found twice marks its rules once. */
@@ -265,7 +267,7 @@ const MAX_KEYWORD_DEPTH = 32;
 /** Scopes kept at most: distinct candidate lists are few (channel × event id of the rules); past this, the whole set's scope. */
 const MAX_SCOPES = 1024;
 /** A scope's field whose automaton is not made yet (its first event makes it). */
-const UNBUILT: FieldAutomaton = { literals: [], automaton: null, memo: null, direct: 0, numbers: false, owners: [], seen: new Uint32Array(0), hit: () => {} };
+const UNBUILT: FieldAutomaton = { literals: [], automaton: null, memo: null, direct: 0, numbers: false, shortest: 0, owners: [], seen: new Uint32Array(0), hit: () => {} };
 /**
  * A literal made only of characters the lower-cased text of a number can have (String of a number
  * or bigint: digits, sign, point, exponent, `infinity`, `nan`). A literal with any other character
@@ -496,7 +498,9 @@ export class LiteralPrefilter {
       }
     };
     const numbers = literals.some((l) => NUMBER_TEXT.test(l));
-    const fa: FieldAutomaton = { literals, automaton: null, memo: null, direct: 0, numbers, owners, seen, hit };
+    let shortest = Infinity;
+    for (let i = 0; i < literals.length; i++) shortest = Math.min(shortest, literals[i]!.length);
+    const fa: FieldAutomaton = { literals, automaton: null, memo: null, direct: 0, numbers, shortest, owners, seen, hit };
     this.all.push(fa);
     return fa;
   }
@@ -581,6 +585,10 @@ export class LiteralPrefilter {
     if (!fa.numbers && (typeof v === 'number' || typeof v === 'bigint')) return;
     const s = textOf(v);
     if (s === null) return;
+    // A value shorter than every literal holds none, and is neither looked up nor scanned (short
+    // values are common: `-`, `0x0`, levels, flags). Its lower case is as long, but for U+0130 (İ),
+    // which lower-cases to two code units.
+    if (s.length < fa.shortest && !s.includes('\u0130')) return;
     let ac = fa.automaton;
     if (ac === null) {
       // A long value costs each literal's search more (a value of 512 characters counts twice):

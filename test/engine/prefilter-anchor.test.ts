@@ -163,3 +163,30 @@ test('random conditions: the prefilter path gives the plain path detections on r
     assert.ok(total > 2000, `${total} detections`);
   }
 });
+
+test('a value shorter than every literal of its field is not scanned, unless its lower case is longer (İ)', () => {
+  // `İ` (U+0130) lower-cases to `i̇` (i and U+0307): "İa" is two code units, its lower case three,
+  // and holds the three-unit literal `i̇a`.
+  const set = ruleSet(`title: dotted i
+logsource: {product: test}
+detection:
+  sel: {CommandLine|contains: 'i\u0307a'}
+  condition: sel
+---
+title: long literal
+logsource: {product: test}
+detection:
+  sel: {CommandLine|contains: 'mimikatz'}
+  condition: sel
+`);
+  for (const buildAfter of [0, Infinity]) {
+    set.prefilter.buildAfter = buildAfter;
+    const fast = new Detector(set, { regex: re2Regex, explain: false });
+    const plain = new Detector(set, { regex: re2Regex, explain: false, prefilter: false });
+    for (const CommandLine of ['\u0130a', 'x\u0130a', '\u0130', 'ia', 'mimi', 'MIMIKATZ', '', 'a']) {
+      const want = plain.next({ CommandLine }).matches.map((m) => m.rule.index);
+      assert.deepEqual(fast.next({ CommandLine }).matches.map((m) => m.rule.index), want, JSON.stringify(CommandLine));
+    }
+    assert.deepEqual(plain.next({ CommandLine: '\u0130a' }).matches.map((m) => m.rule.index), [0], 'the plain path matches İa');
+  }
+});
