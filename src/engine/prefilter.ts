@@ -47,26 +47,150 @@ const MAX_LITERAL = 12;
 /** The pseudo-field of keyword searches: any value of the event. */
 const ANY_FIELD = '*';
 
-/** The most selective conjuncts of a detection that are disjunctions of literal-bearing string tests. */
+/**
+ * The most selective necessary clauses of a detection (see `clausesOf`), each a group: the rule
+ * can only match when every group has one of its literals in the event.
+ */
 export function findAnchor(detection: Expr): Anchor | null {
+  const clauses = clausesOf(detection);
+  if (!clauses.length) return null;
+  const groups: Needles[] = [];
+  for (let i = 0; i < clauses.length && i < MAX_GROUPS; i++) groups.push(clauses[i]!.needles);
+  return { groups };
+}
+
+/** A disjunction of needles one of which every event matching some expression contains. */
+interface Clause {
+  needles: Needles;
+  /** The length of its shortest literal (see `selectivity`). */
+  shortest: number;
+}
+
+/** Clauses kept per subexpression, the most selective: an OR combines those of its branches pairwise. */
+const MAX_CLAUSES = 4;
+
+/**
+ * Clauses every event matching `e` satisfies, the most selective first (MAX_CLAUSES at most), each
+ * a NECESSARY condition (the prefilter may only over-select):
+ * - a string or regex test: one clause, its literal(s), when they are usable;
+ * - an AND: each part's clauses (whichever part, it must hold);
+ * - an OR: one clause of each branch, joined (whichever branch holds, its clause does), so every
+ *   branch must have one or the OR has none. `a or (b and c)` gives `a|b` and `a|c`: two groups,
+ *   both needed, so an event with `b` alone (a registry event's `EventType: SetValue`) does not
+ *   wake the rule, and no guess of which of `b` and `c` is rarer has to be right;
+ * - anything else (NOT, constants, time parts): none.
+ */
+function clausesOf(e: Expr): Clause[] {
   // Indexed loops throughout: every test of every rule of a corpus passes here once, in code not yet
   // optimised, where each for-of step allocates an iterator result.
-  const conjuncts = detection.kind === 'and' ? detection.args : [detection];
-  const scored: Array<{ needles: Needles; score: number }> = [];
-  for (let i = 0; i < conjuncts.length; i++) {
-    const needles: Needles = [];
-    if (!needlesInto(conjuncts[i]!, needles)) continue;
-    // Score: the shortest literal decides how often the anchor fires; more alternatives fire more.
-    // A loop, not Math.min(...): a spread of a long value list would overflow the stack.
-    let shortest = Infinity;
-    for (let j = 0; j < needles.length; j++) shortest = Math.min(shortest, needles[j]!.literal.length);
-    scored.push({ needles, score: shortest / Math.log2(needles.length + 1) });
+  if (e.kind === 'and') {
+    const all: Clause[] = [];
+    for (let i = 0; i < e.args.length; i++) {
+      const part = clausesOf(e.args[i]!);
+      for (let j = 0; j < part.length; j++) all.push(part[j]!);
+    }
+    return mostSelective(all);
   }
-  if (!scored.length) return null;
-  if (scored.length > 1) scored.sort((a, b) => b.score - a.score); // stable: on a tie, the conjunct written first
-  const groups: Needles[] = [];
-  for (let i = 0; i < scored.length && i < MAX_GROUPS; i++) groups.push(scored[i]!.needles);
-  return { groups };
+  if (e.kind === 'or') {
+    let acc: Clause[] = [];
+    let sorted = true;
+    for (let i = 0; i < e.args.length; i++) {
+      const arg = e.args[i]!;
+      if (i > 0 && arg.kind === 'test') {
+        // The usual case (a value list: an OR of tests): its literals appended in place to each
+        // clause (this call's own), so that a list of thousands of hashes is not copied once per
+        // value, nor a clause made for each.
+        scratch.length = 0;
+        if (!testNeedles(arg, scratch)) return [];
+        for (let j = 0; j < acc.length; j++) append(acc[j]!, scratch);
+        sorted = acc.length < 2;
+        continue;
+      }
+      const branch = clausesOf(arg);
+      if (!branch.length) return [];
+      if (i === 0) acc = branch;
+      else if (branch.length === 1) {
+        for (let j = 0; j < acc.length; j++) append(acc[j]!, branch[0]!.needles);
+        sorted = acc.length < 2;
+      } else {
+        const joined: Clause[] = [];
+        for (let j = 0; j < acc.length; j++)
+          for (let k = 0; k < branch.length; k++) {
+            const c: Clause = { needles: acc[j]!.needles.slice(), shortest: acc[j]!.shortest };
+            append(c, branch[k]!.needles);
+            joined.push(c);
+          }
+        acc = mostSelective(joined);
+        sorted = true;
+      }
+    }
+    // Appending changed the clauses' scores: sorted again once, at the end.
+    return sorted ? acc : mostSelective(acc);
+  }
+  const needles: Needles = [];
+  if (!testNeedles(e, needles)) return [];
+  let shortest = Infinity;
+  for (let i = 0; i < needles.length; i++) shortest = Math.min(shortest, needles[i]!.literal.length);
+  return [{ needles, shortest }];
+}
+
+/** The needles of one test of an OR (see clausesOf), reused. */
+const scratch: Needles = [];
+
+function append(to: Clause, needles: Needles): void {
+  let shortest = to.shortest;
+  for (let i = 0; i < needles.length; i++) {
+    to.needles.push(needles[i]!);
+    shortest = Math.min(shortest, needles[i]!.literal.length);
+  }
+  to.shortest = shortest;
+}
+
+/**
+ * How seldom an event would satisfy a clause, higher for rarer (a guess from the rule alone): the
+ * shortest literal decides how often it fires; more alternatives fire more.
+ */
+function selectivity(c: Clause): number {
+  return c.shortest / Math.log2(c.needles.length + 1);
+}
+
+/**
+ * The MAX_CLAUSES most selective clauses (on a tie, the one met first), without those another kept
+ * one implies (all of whose literals it has: it can never be the group an event lacks), so that the
+ * groups are distinct conditions. Only clauses of a few needles are compared (a long list is seldom
+ * implied, and a redundant group costs a little scanning, never a missed event).
+ */
+function mostSelective(clauses: Clause[]): Clause[] {
+  if (clauses.length < 2) return clauses;
+  const scored = clauses.map((c) => ({ c, score: selectivity(c) }));
+  scored.sort((a, b) => b.score - a.score); // stable
+  const kept: Clause[] = [];
+  const sets: Array<Set<string> | null> = [];
+  for (let i = 0; i < scored.length && kept.length < MAX_CLAUSES; i++) {
+    const c = scored[i]!.c;
+    const mine = c.needles.length > COMPARED ? null : keysOf(c.needles);
+    let implied = false;
+    for (let k = 0; k < sets.length && !implied && mine !== null; k++) implied = sets[k] !== null && isSubset(sets[k]!, mine);
+    if (implied) continue;
+    kept.push(c);
+    sets.push(mine);
+  }
+  return kept;
+}
+
+/** Needles a clause may have to be compared with the others (see mostSelective). */
+const COMPARED = 32;
+
+function keysOf(needles: Needles): Set<string> {
+  const keys = new Set<string>();
+  for (let i = 0; i < needles.length; i++) keys.add(`${needles[i]!.field}\0${needles[i]!.literal}`);
+  return keys;
+}
+
+function isSubset<T>(a: Set<T>, b: Set<T>): boolean {
+  if (a.size > b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
 }
 
 /** Long enough to be selective; a single non-ASCII character (an emoji, a look-alike letter) is selective on its own. */
@@ -74,30 +198,8 @@ function usable(literal: string): boolean {
   return literal.length >= MIN_LITERAL || (literal.length === 1 && literal.charCodeAt(0) > 127);
 }
 
-/**
- * Appends to `out` literals one of which every event matching `e` contains (an OR of tests: one per
- * test); false when `e` has no such set (then `out` may hold some of them, to be dropped).
- */
-function needlesInto(e: Expr, out: Needles): boolean {
-  const start = out.length;
-  if (e.kind === 'or') {
-    for (let i = 0; i < e.args.length; i++) if (!partInto(e.args[i]!, out)) return false;
-  } else if (!partInto(e, out)) return false;
-  return out.length > start;
-}
-
-/** One disjunct of needlesInto. */
-function partInto(t: Expr, out: Needles): boolean {
-  if (t.kind === 'or') return needlesInto(t, out);
-  if (t.kind === 'and') {
-    // An AND inside the OR needs all of its parts: any one part's literals are necessary.
-    for (let i = 0; i < t.args.length; i++) {
-      const start = out.length;
-      if (needlesInto(t.args[i]!, out)) return true;
-      out.length = start;
-    }
-    return false;
-  }
+/** Appends to `out` the literals one of which the text a (positive, string or regex) test holds for contains; false when it has none. */
+function testNeedles(t: Expr, out: Needles): boolean {
   if (t.kind !== 'test' || t.negate || t.timePart) return false;
   const field = t.field ?? ANY_FIELD;
   if (t.value.type === 're') {
@@ -142,6 +244,8 @@ interface FieldAutomaton {
   direct: number;
   /** Whether some literal could occur in the text of a number (see NUMBER_TEXT): if not, numbers are not searched. */
   numbers: boolean;
+  /** The length of the shortest literal: a shorter value holds none (see `walk`). */
+  shortest: number;
   /** Per literal, the groups it serves, each as rule × 4 + group. */
   owners: number[][];
   /** Per literal, the generation that last saw it: a literal found twice marks its rules once. */
@@ -181,7 +285,7 @@ const MAX_KEYWORD_DEPTH = 32;
 /** Scopes kept at most: distinct candidate lists are few (channel × event id of the rules); past this, the whole set's scope. */
 const MAX_SCOPES = 1024;
 /** A scope's field whose automaton is not made yet (its first event makes it). */
-const UNBUILT: FieldAutomaton = { literals: [], automaton: null, memo: null, direct: 0, numbers: false, owners: [], seen: new Uint32Array(0), hit: () => {} };
+const UNBUILT: FieldAutomaton = { literals: [], automaton: null, memo: null, direct: 0, numbers: false, shortest: 0, owners: [], seen: new Uint32Array(0), hit: () => {} };
 /**
  * A literal made only of characters the lower-cased text of a number can have (String of a number
  * or bigint: digits, sign, point, exponent, `infinity`, `nan`). A literal with any other character
@@ -410,7 +514,9 @@ export class LiteralPrefilter {
       }
     };
     const numbers = literals.some((l) => NUMBER_TEXT.test(l));
-    const fa: FieldAutomaton = { literals, automaton: null, memo: null, direct: 0, numbers, owners, seen, hit };
+    let shortest = Infinity;
+    for (let i = 0; i < literals.length; i++) shortest = Math.min(shortest, literals[i]!.length);
+    const fa: FieldAutomaton = { literals, automaton: null, memo: null, direct: 0, numbers, shortest, owners, seen, hit };
     this.all.push(fa);
     return fa;
   }
@@ -495,6 +601,10 @@ export class LiteralPrefilter {
     if (!fa.numbers && (typeof v === 'number' || typeof v === 'bigint')) return;
     const s = textOf(v);
     if (s === null) return;
+    // A value shorter than every literal holds none, and is neither looked up nor scanned (short
+    // values are common: `-`, `0x0`, levels, flags). Its lower case is as long, but for U+0130 (İ),
+    // which lower-cases to two code units.
+    if (s.length < fa.shortest && !s.includes('\u0130')) return;
     let ac = fa.automaton;
     if (ac === null) {
       // A long value costs each literal's search more (a value of 512 characters counts twice):

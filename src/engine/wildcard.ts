@@ -77,6 +77,22 @@ export function containsText(value: SigmaString, lower: boolean): string | null 
   return segs === null ? null : containedIn(segs);
 }
 
+/**
+ * For a `startswith` value (`text*`) or an `endswith` value (`*text`), the text its matcher compares
+ * (lower-cased when `lower`) and which end, exactly as compileSigmaString's matcher compares it;
+ * null for any other value (an empty text included). A matcher of many such values may look their
+ * ends up in sets (compile.ts) and stay exact.
+ */
+export function affixText(value: SigmaString, lower: boolean): { text: string; end: 'start' | 'end' } | null {
+  const segs = segmentsOf(value, lower);
+  if (segs === null || segs.length !== 2) return null;
+  const [first, last] = segs as [Segment, Segment];
+  if (first.plain === null || last.plain === null) return null;
+  if (first.plain === '' && last.plain !== '') return { text: last.plain, end: 'end' };
+  if (last.plain === '' && first.plain !== '') return { text: first.plain, end: 'start' };
+  return null;
+}
+
 interface Segment {
   length: number;
   /** The literal text when the segment has no `?`. */

@@ -76,3 +76,55 @@ for (const cased of [false, true])
     }
     assert.ok(fired > 1000, `${fired} texts matched`);
   });
+
+// Lists of `startswith` and `endswith` values are looked up by the text's ends (one Set lookup
+// per value length, compile.ts): the verdict must be exactly String#startsWith / #endsWith of each
+// value, beside a short list, a contains value and a value with a wildcard inside of the same field.
+function affixRule(starts: string[], ends: string[], cased: boolean): string {
+  const mod = cased ? '|cased' : '';
+  return `title: Long startswith and endswith lists${cased ? ' (cased)' : ''}
+id: 00000000-0000-4000-8000-0000000000${cased ? '04' : '03'}
+logsource:
+    product: test
+detection:
+    sel_starts:
+        Text|startswith${mod}:
+${starts.map((v) => `            - ${quote(v)}`).join('\n')}
+    sel_ends:
+        Text|endswith${mod}:
+${ends.map((v) => `            - ${quote(v)}`).join('\n')}
+    sel_few:
+        Text|endswith${mod}: ['.one', '.two']
+    sel_other:
+        Text${mod}:
+            - '*middle*'
+            - 'mid*dle.end'
+    condition: 1 of sel_*
+`;
+}
+
+for (const cased of [false, true])
+  test(`${cased ? 'cased ' : ''}lists of startswith and endswith values match exactly where a text starts or ends with one`, () => {
+    const ends = ['\\cmd.exe', '\\CertUtil.exe', '.EXE', 'x', '\u{1F600}', '\\Ωmega.dll', '\\a.b', '\\powershell_ise.exe', '\\p', 'İx', 'ends'];
+    const starts = ['C:\\Windows\\', 'c:\\users\\', '\\Device\\', 'A', '\u{1F600}x', 'Ωmega', 'HKLM\\Software\\', 'start', 'İ'];
+    const d = detector(affixRule(starts, ends, cased));
+    const all = [...starts, ...ends];
+    const texts = ['', 'x', 'X', 'middle', 'mid-dle.end', 'a.one', 'b.TWO', '\u{1F600}', '\ud83d', 'i\u0307x', 'İX'];
+    for (const v of all) texts.push(v, v.toUpperCase(), v.toLowerCase(), `pre${v}`, `${v}post`, v.slice(1), v.slice(0, -1), `${v}${v}`);
+    let fired = 0;
+    for (const text of texts) {
+      const t = cased ? text : text.toLowerCase();
+      const c = (v: string) => (cased ? v : v.toLowerCase());
+      const want =
+        starts.some((v) => t.startsWith(c(v))) ||
+        ends.some((v) => t.endsWith(c(v))) ||
+        t.endsWith('.one') ||
+        t.endsWith('.two') ||
+        t.includes('middle') ||
+        (t.startsWith('mid') && t.endsWith('dle.end') && t.length >= 10);
+      const got = d.next({ Text: text }).matches.length > 0;
+      assert.equal(got, want, `${JSON.stringify(text)}`);
+      if (got) fired++;
+    }
+    assert.ok(fired > 50, `${fired} texts matched`);
+  });
