@@ -8,7 +8,6 @@ import { levelRank } from '../sigma/model.js';
 import type { ProcessingPipeline } from '../pipeline/types.js';
 import { ruleToIR } from '../ir/rule-path.js';
 import { fieldNamesThrough } from '../ir/field-names.js';
-import type { RuleIR } from '../ir/types.js';
 import { compileRules, type CompiledRuleSet, type RuleToCompile } from './rule-set.js';
 import { factsOf, type KeptFacts } from './rule-facts.js';
 import type { RegexFactory } from './regex.js';
