@@ -22,6 +22,7 @@ import type { RuleCache } from '../sigma/rule-cache.js';
 import { buildStamp, COMPACT_PAYLOAD, readStore, writeStore, type StoreStats } from '../sigma/store-file.js';
 import type { KeptFacts, RuleFacts } from './rule-facts.js';
 
+// 2: facts carry the rule's file and document index (1 did not): an older store is corrupt to this build.
 const MAGIC = Buffer.from('QUARRY-RULE-FACTS-2\n');
 /** Every room a rule's IR and facts are made by. */
 const PATH_ROOMS = ['sigma', 'pipeline', 'ir', 'engine'];
