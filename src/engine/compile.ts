@@ -2,7 +2,7 @@
 // chosen for its value type, so evaluation does no interpretation of Sigma at match time.
 import type { Expr, FieldTest } from '../ir/types.js';
 import { cidrContains, parseIp, type SigmaString, type SigmaValue } from '../ir/values.js';
-import { affixText, compileSigmaString, containsText, type StringMatcher } from './wildcard.js';
+import { compileSigmaString, plainShape, type StringMatcher } from './wildcard.js';
 import { AhoCorasick } from './aho-corasick.js';
 import { datePart, numberOf, textOf, type EventView } from './event-access.js';
 import type { RegexFactory } from './regex.js';
@@ -88,20 +88,16 @@ function groupEqualities(args: Expr[], opts: CompileOptions): Array<Expr | Predi
     // A long list of `contains` values is searched for in one pass (containsOneOf), a list of
     // `startswith` or `endswith` values looked up by its ends (endsIn); any other value, and a
     // shorter list, keeps its own matcher.
-    const texts = others.map((v) => containsText(v, !cased));
-    const contained = texts.filter((x): x is string => x !== null);
-    const many = contained.length >= CONTAINS_AUTOMATON;
-    const affixes = others.map((v, i) => (texts[i] === null ? affixText(v, !cased) : null));
-    const starts = affixes.filter((a) => a?.end === 'start').map((a) => a!.text);
-    const ends = affixes.filter((a) => a?.end === 'end').map((a) => a!.text);
-    const byStart = starts.length >= AFFIX_SETS;
-    const byEnd = ends.length >= AFFIX_SETS;
-    const matchers = others
-      .filter((_, i) => !(many && texts[i] !== null) && !(byStart && affixes[i]?.end === 'start') && !(byEnd && affixes[i]?.end === 'end'))
-      .map((v) => compileSigmaString(v, !cased));
-    if (many) matchers.push(containsOneOf(contained));
-    if (byStart) matchers.push(endsIn(starts, 'start'));
-    if (byEnd) matchers.push(endsIn(ends, 'end'));
+    const shapes = others.map((v) => plainShape(v, !cased));
+    const textsOf = (shape: 'contains' | 'start' | 'end') => shapes.flatMap((p) => (p?.shape === shape ? [p.text] : []));
+    const contained = textsOf('contains');
+    const starts = textsOf('start');
+    const ends = textsOf('end');
+    const grouped = { contains: contained.length >= CONTAINS_AUTOMATON, start: starts.length >= AFFIX_SETS, end: ends.length >= AFFIX_SETS };
+    const matchers = others.filter((_, i) => !(shapes[i] && grouped[shapes[i]!.shape])).map((v) => compileSigmaString(v, !cased));
+    if (grouped.contains) matchers.push(containsOneOf(contained));
+    if (grouped.start) matchers.push(endsIn(starts, 'start'));
+    if (grouped.end) matchers.push(endsIn(ends, 'end'));
     out.push(fieldPredicate(field, (v, ev) => {
       const raw = textOf(v);
       if (raw === null) return false;

@@ -68,28 +68,22 @@ function containedIn(segs: Segment[]): string | null {
 }
 
 /**
- * For a `contains` value (`*text*`), the text its matcher looks for (lower-cased when `lower`),
- * exactly as compileSigmaString's matcher compares it; null for any other value. A matcher of
- * many such values may search them all at once (compile.ts) and stay exact.
+ * For a `contains` value (`*text*`), a `startswith` value (`text*`) or an `endswith` value (`*text`),
+ * the text its matcher compares (lower-cased when `lower`) and the shape, exactly as
+ * compileSigmaString's matcher compares it; null for any other value (an empty text included). A
+ * matcher of many such values may search them all at once or look their ends up in sets
+ * (compile.ts) and stay exact.
  */
-export function containsText(value: SigmaString, lower: boolean): string | null {
+export function plainShape(value: SigmaString, lower: boolean): { shape: 'contains' | 'start' | 'end'; text: string } | null {
   const segs = segmentsOf(value, lower);
-  return segs === null ? null : containedIn(segs);
-}
-
-/**
- * For a `startswith` value (`text*`) or an `endswith` value (`*text`), the text its matcher compares
- * (lower-cased when `lower`) and which end, exactly as compileSigmaString's matcher compares it;
- * null for any other value (an empty text included). A matcher of many such values may look their
- * ends up in sets (compile.ts) and stay exact.
- */
-export function affixText(value: SigmaString, lower: boolean): { text: string; end: 'start' | 'end' } | null {
-  const segs = segmentsOf(value, lower);
-  if (segs === null || segs.length !== 2) return null;
+  if (segs === null) return null;
+  const contained = containedIn(segs);
+  if (contained !== null) return { shape: 'contains', text: contained };
+  if (segs.length !== 2) return null;
   const [first, last] = segs as [Segment, Segment];
   if (first.plain === null || last.plain === null) return null;
-  if (first.plain === '' && last.plain !== '') return { text: last.plain, end: 'end' };
-  if (last.plain === '' && first.plain !== '') return { text: first.plain, end: 'start' };
+  if (first.plain === '' && last.plain !== '') return { shape: 'end', text: last.plain };
+  if (last.plain === '' && first.plain !== '') return { shape: 'start', text: first.plain };
   return null;
 }
 
