@@ -7,7 +7,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdir
 import { isUtf8 } from 'node:buffer';
 import { join, sep } from 'node:path';
 import { diagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
-import { addParsedFile, checkCollection, emptyCollection, parseSigmaText, type ParsedFile, type SigmaCollection } from './collection.js';
+import { addParsedFile, checkCollection, emptyCollection, parseSigmaText, withoutTrees, type ParsedFile, type SigmaCollection } from './collection.js';
 import { MAX_RULE_FILE_BYTES } from './limits.js';
 import { thousands } from './thousands.js';
 import { RuleCache } from './rule-cache.js';
@@ -162,17 +162,21 @@ export function readRuleText(file: string): { text: string; bytes: Buffer; st: S
 }
 
 /**
- * Every byte of an open file, `size` its status's size: read until the end, since a file may grow
- * after its status was taken (or report 0, as some file systems do) and must not be cut short.
- * Stops just past the size limit, which the caller reports.
+ * Every byte of an open regular file, `size` its status's size: read until the end, since a file may
+ * grow after its status was taken (or report 0, as some file systems do) and must not be cut short.
+ * A read of a regular file that returns less than asked has reached the end: no second read to be
+ * told so (a cold load of a corpus makes thousands). Stops just past the size limit, which the
+ * caller reports.
  */
 function readToEnd(fd: number, size: number): Buffer {
   let buf = Buffer.allocUnsafe(size + 1); // one byte more: a read that fills it means the file grew
   let length = 0;
   for (;;) {
-    const n = readSync(fd, buf, length, buf.length - length, null);
+    const asked = buf.length - length;
+    const n = readSync(fd, buf, length, asked, null);
     if (n === 0) return buf.subarray(0, length);
     length += n;
+    if (n < asked) return buf.subarray(0, length);
     if (length > MAX_RULE_FILE_BYTES) return buf.subarray(0, length);
     if (length === buf.length) {
       const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2 + 4096, MAX_RULE_FILE_BYTES + 1));
@@ -197,8 +201,8 @@ export function fileWarnings(file: string, bytes: Buffer, text: string, parsed: 
 }
 
 /**
- * One rule file read and parsed; never throws (a file that cannot be read is one rejected document).
- * With a cache, an unchanged file gives the stored parse (without YAML trees), unread when its status
+ * One rule file read and parsed, without YAML trees (the linter parses texts itself); never throws (a
+ * file that cannot be read is one rejected document). With a cache, an unchanged file gives the stored parse (without YAML trees), unread when its status
  * is the one it was hashed with, and a fresh parse is stored.
  */
 export function readRuleFile(file: string, cache?: RuleCache | null): ParsedFile {
@@ -215,7 +219,7 @@ export function readRuleFile(file: string, cache?: RuleCache | null): ParsedFile
   const hash = cache ? RuleCache.hash(bytes) : '';
   const hit = cache?.get(file, hash, st);
   if (hit) return hit;
-  const parsed = parseSigmaText(text, file);
+  const parsed = withoutTrees(parseSigmaText(text, file));
   const warnings = fileWarnings(file, bytes, text, parsed);
   const result = warnings.length ? { ...parsed, fileDiagnostics: warnings } : parsed;
   cache?.put(file, hash, st, result);

@@ -116,10 +116,9 @@ export class RuleCache {
     return e[2];
   }
 
-  /** A fresh parse of a file read with status `st`, to keep (without its YAML trees). */
+  /** A fresh parse of a file read with status `st`, to keep (given without its YAML trees: `withoutTrees`). */
   put(file: string, hash: string, st: Stats, parsed: ParsedFile): void {
-    const documents = parsed.documents.map(({ root: _root, ...d }) => d);
-    this.next.set(file, [hash, this.settledStatus(st), { ...parsed, documents }]);
+    this.next.set(file, [hash, this.settledStatus(st), parsed]);
   }
 
   /** The hash of a file's bytes when it was loaded through this cache in this run (its key), else undefined. */
