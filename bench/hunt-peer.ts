@@ -2,7 +2,8 @@
 // Windows rule, timed in turn with their peers in the same run (whole-process.ts), medians of the runs.
 // - target 2: the public EVTX samples, JSONL out, against Debian's evtxexport printing the same files
 //   as XML; and, for information, Zircolite on the same records as JSON lines.
-// - target 3: one big EVTX file (the chunks of security.evtx repeated) with --workers 2 against --workers 1.
+// - target 3: one big EVTX file (the chunks of security.evtx repeated) with --workers 2 against --workers 1,
+//   beside what this machine gives two independent processes at all (parallel-ceiling.ts).
 // - target 6: peak memory hunting NDJSON of 10 MB against the same records repeated to --memory-mb.
 // Usage: node dist/bench/hunt-peer.js [--runs N] [--big-mb MB] [--memory-mb MB] [--only 2,3,6]
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { buildBigEvtx } from './evtx-bigfile.js';
 import { report, type Peer } from './result.js';
 import { canTime, median, runOnce, spread, timeInTurn, type Command, type Run } from './whole-process.js';
 import { findEvtxexport, findZircolite, REPO } from './peers.js';
+import { parallelCeiling } from './parallel-ceiling.js';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);
@@ -84,7 +86,10 @@ try {
       { name: 'quarry hunt --workers 2', argv: quarry('--workers', '2', big), env },
       { name: 'quarry hunt, one small file (fixed cost)', argv: quarry('--workers', '1', tiny), env },
     ];
+    // What two threads can get here at all, measured just before and after the workers' runs.
+    const before = await parallelCeiling(runs);
     const timed = timeInTurn(commands, runs, 1);
+    const after = await parallelCeiling(runs);
     console.log(`target 3: ${(statSync(big).size / 1048576).toFixed(0)} MB EVTX (${chunks} chunks of security.evtx), ${bigRecords} records`);
     commands.forEach((c, i) => show(c.name, timed[i]!, i < 2 ? `  ${Math.round(rate(bigRecords, timed[i]!))} records/s whole process` : ''));
     const fixed = median(timed[2]!.map((r) => r.wall));
@@ -97,6 +102,12 @@ try {
     report({
       target: 3, label: `hunt ${bigMb} MB EVTX, 2 workers vs 1, whole process`, figure: rate(bigRecords, timed[1]!), unit: 'records/s',
       peer: { name: '--workers 1', figure: rate(bigRecords, timed[0]!) }, note: 'for information: start-up and loading the rules included',
+    });
+    const ceiling = (before.ratio + after.ratio) / 2;
+    console.log(`  this machine's ceiling: two workload processes at once do ${before.ratio.toFixed(2)}× (before) and ${after.ratio.toFixed(2)}× (after) the work of one alone`);
+    report({
+      target: 3, label: 'ceiling: two independent processes vs one', figure: ceiling, unit: '×',
+      note: `for information: parallel-ceiling.ts, mean of before and after the workers' runs; 2× needs two free cores, and no two threads can beat it`,
     });
   }
 
