@@ -135,7 +135,7 @@ class Reader {
   private map(col: number, depth: number): YNode {
     if (depth > MAX_DEPTH) leave();
     const entries: YEntry[] = [];
-    const seen = new Map<string, Position>();
+    let seen: Map<string, Position> | null = null;
     let first = true;
     for (;;) {
       if (!first) {
@@ -160,13 +160,14 @@ class Reader {
         colon = t.indexOf(': ', col);
         if (colon < 0) colon = t.endsWith(':') ? t.length - 1 : leave();
         key = t.slice(col, colon);
-        if (key === '' || INDICATOR.test(key) || key.endsWith(' ') || key.includes(' #') || resolvePlain(key) !== key) leave();
+        if (key === '' || !(plainWordStart(key.charCodeAt(0)) || (!INDICATOR.test(key) && resolvePlain(key) === key)) || key.endsWith(' ') || key.includes(' #')) leave();
       }
       const keyPos = this.at(n, col);
       const keyEnd = this.at(n, colon);
-      const prev = seen.get(key);
+      if (entries.length === SCANNED_KEYS) seen = new Map(entries.map((e) => [e.key, e.keyPos])); // a long map: looked up from here on
+      const prev = seen ? seen.get(key) : firstDefinition(entries, key);
       if (prev) this.duplicates.push({ span: { start: keyPos, end: keyEnd }, message: `duplicate key '${key}' (first defined at line ${prev.line})`, code: 'duplicate-key' });
-      else seen.set(key, keyPos);
+      else seen?.set(key, keyPos);
       let v = colon + 1;
       while (t[v] === ' ') v++;
       let value: YNode;
@@ -338,6 +339,29 @@ class Reader {
 }
 
 const isQuote = (c: string | undefined): boolean => c === "'" || c === '"';
+
+/** Keys of a map looked for by a scan (firstDefinition); past them, a Map. */
+const SCANNED_KEYS = 32;
+
+/**
+ * Where `key` was first defined among a map's entries so far, or undefined. A scan, not a Map: a
+ * rule's maps have a few keys each (a corpus makes hundreds of thousands of them); a map longer
+ * than SCANNED_KEYS gets a Map of its keys.
+ */
+function firstDefinition(entries: readonly YEntry[], key: string): Position | undefined {
+  for (let i = 0; i < entries.length; i++) if (entries[i]!.key === key) return entries[i]!.keyPos;
+  return undefined;
+}
+
+/**
+ * A first character after which a plain key is text whatever follows: a letter that starts none
+ * of the core schema's null or boolean words (n, t, f in either case) and no indicator. Nearly
+ * every key of a rule starts so; the others take the full checks.
+ */
+function plainWordStart(c: number): boolean {
+  const lower = c | 0x20;
+  return lower >= 0x61 && lower <= 0x7a && lower !== 0x6e && lower !== 0x74 && lower !== 0x66;
+}
 
 /**
  * Whether a node that starts with `rest` (a line from the node's first character) is a block map with

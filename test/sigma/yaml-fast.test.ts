@@ -81,6 +81,37 @@ test('duplicate keys: the same located problem from both readers', () => {
   ]);
 });
 
+test('a long map: duplicates before and after the reader switches from scanning to a lookup, same problems as the full parser', () => {
+  // 40 keys (the reader scans the first 32 for repeats, then keeps a Map), repeats on both sides of
+  // that point and across it; keys starting with every letter, upper and lower case.
+  const keys = Array.from({ length: 40 }, (_, i) => `${String.fromCharCode(65 + (i % 26))}${i % 2 ? 'x' : 'Y'}${i}`);
+  keys.push('BY1x', keys[3]!, keys[35]!, keys[3]!, 'later', 'later');
+  keys[10] = keys[2]!; // a repeat well inside the scanned part
+  const text = keys.map((k, i) => `${k}: ${i}`).join('\n') + '\n';
+  const fast = fastYamlDocument(text);
+  assert.ok(fast, 'the fast reader reads it');
+  assert.deepEqual([fast], loadYamlDocumentsFully(text));
+  assert.deepEqual(fast.problems.map((p) => p.message), [
+    `duplicate key '${keys[2]}' (first defined at line 3)`,
+    `duplicate key '${keys[3]}' (first defined at line 4)`,
+    `duplicate key '${keys[35]}' (first defined at line 36)`,
+    `duplicate key '${keys[3]}' (first defined at line 4)`,
+    "duplicate key 'later' (first defined at line 45)",
+  ]);
+});
+
+test('plain keys that the core schema reads as other than text go to the full parser; words starting with n, t or f stay keys', () => {
+  for (const key of ['null', 'Null', 'true', 'False', '12', '-3', '~']) {
+    assert.equal(fastYamlDocument(`title: a\n${key}: x\n`), null, key);
+  }
+  for (const key of ['name', 'notes', 'tags', 'Title', 'falsepositives', 'Field', 'zeta', 'nullable', 'trueish']) {
+    const text = `title: a\n${key}: x\n`;
+    const fast = fastYamlDocument(text);
+    assert.ok(fast, key);
+    assert.deepEqual([fast], loadYamlDocumentsFully(text), key);
+  }
+});
+
 test('what it does not read exactly it leaves to the full parser', () => {
   const cases: Record<string, string> = {
     tab: 'title: a\ndetection:\n\tsel: x\n',
