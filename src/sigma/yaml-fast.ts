@@ -95,6 +95,9 @@ class Reader {
     let start = 0;
     this.lines = text.split('\n').map((t) => {
       if (this.tabs && t.includes('\t') && !COMMENT_LINE.test(t)) leave();
+      // Document markers and directives: several documents, or a header, are the full parser's.
+      const c0 = t.charCodeAt(0);
+      if ((c0 === 45 && t.startsWith('---')) || (c0 === 46 && t.startsWith('...')) || c0 === 37) leave();
       let indent = 0;
       while (t.charCodeAt(indent) === 32) indent++;
       const line = { start, text: t, indent, empty: indent === t.length || t[indent] === '#' };
@@ -104,7 +107,6 @@ class Reader {
   }
 
   document(): LoadedDocument {
-    for (const l of this.lines) if (l.text.startsWith('---') || l.text.startsWith('...') || l.text.startsWith('%')) leave();
     this.skipEmpty();
     const first = this.lines[this.i];
     if (!first) return leave(); // no document: the full parser says what that is
@@ -441,12 +443,17 @@ const SIMPLE_ESCAPES = new Map<string, string>([
   ['P', '\u2029'],
 ]);
 
+/** First characters (ASCII codes) of the core schema's null, boolean and number forms; anything else starts text. */
+const MAYBE_NOT_TEXT = new Uint8Array(128);
+for (const c of '0123456789+-.~nNtTfF') MAYBE_NOT_TEXT[c.charCodeAt(0)] = 1;
+
 /**
  * A plain scalar's value under the YAML 1.2 core schema, as yaml-tree.ts keeps it; leaves for floats
  * and special numbers. An integer is what the `yaml` package makes of it (parseInt: '-0' is -0, '+5'
  * is 5), and one past the safe range keeps its digits, as yaml-tree.ts keeps them.
  */
 function resolvePlain(s: string): ScalarValue {
+  if (!MAYBE_NOT_TEXT[s.charCodeAt(0)]) return s; // most values: no null, boolean or number starts so
   if (NULL.test(s)) return null;
   if (TRUE.test(s)) return true;
   if (FALSE.test(s)) return false;
