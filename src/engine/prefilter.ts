@@ -165,21 +165,33 @@ function mostSelective(clauses: Clause[]): Clause[] {
   const scored = clauses.map((c) => ({ c, score: selectivity(c) }));
   scored.sort((a, b) => b.score - a.score); // stable
   const kept: Clause[] = [];
-  const sets: Array<Set<string> | null> = [];
+  // Each kept clause's needles as a set, made when first compared (most calls keep one or two clauses).
+  const sets: Array<Set<string> | null | undefined> = [];
+  const setOf = (k: number): Set<string> | null => (sets[k] === undefined ? (sets[k] = setOfNeedles(kept[k]!.needles)) : sets[k]!);
   for (let i = 0; i < scored.length && kept.length < MAX_CLAUSES; i++) {
     const c = scored[i]!.c;
-    const mine = c.needles.length > COMPARED ? null : keysOf(c.needles);
+    let mine: Set<string> | null | undefined = c.needles.length > COMPARED ? null : undefined;
     let implied = false;
-    for (let k = 0; k < sets.length && !implied && mine !== null; k++) implied = sets[k] !== null && isSubset(sets[k]!, mine);
+    for (let k = 0; k < kept.length && !implied && mine !== null; k++) {
+      const theirs = setOf(k);
+      // a larger set cannot be a subset of this clause's
+      if (theirs === null || theirs.size > c.needles.length) continue;
+      implied = isSubset(theirs, (mine ??= keysOf(c.needles)));
+    }
     if (implied) continue;
-    kept.push(c);
     sets.push(mine);
+    kept.push(c);
   }
   return kept;
 }
 
 /** Needles a clause may have to be compared with the others (see mostSelective). */
 const COMPARED = 32;
+
+/** A kept clause's needles as a set to compare with, or null when it has too many to be compared. */
+function setOfNeedles(needles: Needles): Set<string> | null {
+  return needles.length > COMPARED ? null : keysOf(needles);
+}
 
 function keysOf(needles: Needles): Set<string> {
   const keys = new Set<string>();
