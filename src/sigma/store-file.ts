@@ -5,7 +5,7 @@
 // (the build stamp and the map, in the caller's payload format): a store that is short, altered, of
 // another format or of another build is ignored, so the caller makes its results afresh. Node only.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
@@ -110,7 +110,61 @@ export function readStore<V>(file: string, magic: Buffer, format: PayloadFormat,
   if (!store || typeof store !== 'object' || !(store.entries instanceof Map)) return fail('corrupt');
   if (store.build !== build) return fail('other-build');
   stats.state = 'used';
+  markUsed(file);
   return store.entries as Map<string, V>;
+}
+
+// A cache folder of stores (one per set of rule paths, of pipelines, of targets) would grow with
+// every new set for ever: each write keeps the stores used most recently and removes the rest. A
+// store's modification time is when it was last written or used (markUsed), so a store read every
+// day is never removed however old its content. Removing a store another process is reading is safe
+// (an open file stays readable); one removed before it is opened is absent to that process, which
+// then makes its results afresh.
+/** Stores kept in one folder, the most recently used. */
+export const STORES_KEPT = 32;
+/** A store unused for this long is removed whatever the count. */
+export const STORE_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+/** A temporary file this old was left by a process that died while writing it. */
+const TMP_MAX_AGE_MS = 3600 * 1000;
+/** Stores are files named so (the regex memo's single file beside the folders is not one of them). */
+const STORE_FILE = /\.bin$/;
+
+/** Marks a store as used now (its modification time); a folder that cannot be written is no error. */
+function markUsed(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // a read-only cache: the store is used all the same, only not remembered as such
+  }
+}
+
+/**
+ * Removes from `file`'s folder the stores beyond the STORES_KEPT most recently used, those unused
+ * for STORE_MAX_AGE_MS, and temporary files left by writers that died; never `file` itself, never
+ * throws. Only for stores named `*.bin`.
+ */
+export function pruneStores(file: string, now = Date.now()): void {
+  if (!STORE_FILE.test(file)) return;
+  const dir = dirname(file);
+  try {
+    const stores: Array<{ path: string; used: number }> = [];
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (path === file) continue;
+      const used = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+      if (used === undefined) continue; // removed meanwhile
+      if (name.endsWith('.tmp')) {
+        if (now - used > TMP_MAX_AGE_MS) rmSync(path, { force: true });
+      } else if (STORE_FILE.test(name)) stores.push({ path, used });
+    }
+    stores.sort((a, b) => b.used - a.used);
+    stores.forEach((s, i) => {
+      if (i >= STORES_KEPT - 1 || now - s.used > STORE_MAX_AGE_MS) rmSync(s.path, { force: true });
+    });
+  } catch {
+    // an unreadable folder or a file that cannot be removed: kept, and tried again at the next write
+  }
 }
 
 /**
@@ -125,6 +179,7 @@ export function writeStore<V>(file: string, magic: Buffer, format: PayloadFormat
     writeFileSync(tmp, Buffer.concat([magic, sha256(payload), payload]));
     renameSync(tmp, file);
     stats.written = true;
+    pruneStores(file);
   } catch (e) {
     stats.writeError = (e as Error).message;
     try {
