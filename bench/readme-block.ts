@@ -17,6 +17,8 @@ export interface RunInfo {
   started: string;
   node: string;
   cores: number;
+  /** The processor's model name, when known. */
+  cpu?: string;
   /** The one-minute load average at the end of the run (at its start for a run stopped early). */
   load: number;
   loadWhen: 'start' | 'end';
@@ -25,7 +27,7 @@ export interface RunInfo {
 /** The text of the block: when and where, then every target line and the verdict per target. */
 export function readmeBlock(info: RunInfo, lines: readonly string[], verdicts: string): string {
   return [
-    `\`npm run bench\` on ${info.started.slice(0, 16).replace('T', ' ')} UTC: node ${info.node}, ${info.cores} cores shared with other jobs ` +
+    `\`npm run bench\` on ${info.started.slice(0, 16).replace('T', ' ')} UTC: node ${info.node}, ${info.cores} cores${info.cpu ? ` (${info.cpu})` : ''} shared with other jobs ` +
       `(load average ${info.load.toFixed(1)} at the ${info.loadWhen}), so read the ratios to the peers, measured in the same run, rather than the absolute times.`,
     '',
     '```text',

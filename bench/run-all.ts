@@ -41,18 +41,23 @@ function run(name: string): Promise<{ out: string; status: number | null }> {
   });
 }
 
+/** The processor's name as the system gives it (machines of this kind differ from one day to the next). */
+function cpuModel(): string {
+  return (os.cpus()[0]?.model ?? 'unknown processor').replace(/[()]/g, '').trim();
+}
+
 const results: BenchResult[] = [];
 let info: RunInfo;
 const replay = process.argv.indexOf('--replay');
 if (replay >= 0) {
   // The saved output of a run: its header line, then each benchmark's output after `== NAME`.
   const saved = readFileSync(process.argv[replay + 1]!, 'utf8');
-  const head = /^(\S+): node (\S+), (\d+) cores/.exec(saved);
+  const head = /^(\S+): node (\S+), (\d+) cores(?: \(([^)]*)\))?/.exec(saved);
   // A run stopped early has no last line: then the load at its start stands in, and says so.
   const end = /load average at the end ([\d.]+)/.exec(saved);
-  const start = /^\S+: node \S+, \d+ cores, load average ([\d.]+)/.exec(saved);
+  const start = /^\S+: node \S+, \d+ cores(?: \([^)]*\))?, load average ([\d.]+)/.exec(saved);
   if (!head || !start) throw new Error(`${process.argv[replay + 1]} does not start like the output of run-all.js`);
-  info = { started: head[1]!, node: head[2]!, cores: Number(head[3]), load: Number((end ?? start)[1]), loadWhen: end ? 'end' : 'start' };
+  info = { started: head[1]!, node: head[2]!, cores: Number(head[3]), ...(head[4] ? { cpu: head[4] } : {}), load: Number((end ?? start)[1]), loadWhen: end ? 'end' : 'start' };
   for (const part of saved.split(/^== /m).slice(1)) {
     const name = part.slice(0, part.indexOf('\n')).trim();
     if (name.endsWith('.js')) results.push(...collect(name, part));
@@ -60,7 +65,7 @@ if (replay >= 0) {
   for (const r of results) console.log(targetLine(r));
 } else {
   const started = new Date();
-  console.log(`${started.toISOString()}: node ${process.version}, ${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`${started.toISOString()}: node ${process.version}, ${os.availableParallelism()} cores (${cpuModel()}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const peers = peerVersions();
   console.log(peers ? `peers from source: ${peers}` : 'pySigma and Zircolite are not set up: sh bench/peers/setup.sh (their figures will say "not available")');
   for (const name of names) {
@@ -71,7 +76,7 @@ if (replay >= 0) {
     for (const r of found) console.log(targetLine(r));
     results.push(...found);
   }
-  info = { started: started.toISOString(), node: process.version, cores: os.availableParallelism(), load: os.loadavg()[0]!, loadWhen: 'end' };
+  info = { started: started.toISOString(), node: process.version, cores: os.availableParallelism(), cpu: cpuModel(), load: os.loadavg()[0]!, loadWhen: 'end' };
   console.log(`\n== issue 14 targets (${((Date.now() - started.getTime()) / 60000).toFixed(1)} min; load average at the end ${info.load.toFixed(1)})`);
 }
 console.log(summaryTable(results, TARGETS));
