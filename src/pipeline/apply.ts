@@ -14,7 +14,9 @@ export function sortPipelines(pipelines: readonly ProcessingPipeline[]): Process
 }
 
 export function applyPipelines(rule: SigmaRule, pipelines: readonly ProcessingPipeline[]): ProcessedRule {
-  const run = newRun(rule);
+  let tracksItems = false;
+  for (let i = 0; i < pipelines.length && !tracksItems; i++) tracksItems = itemPlan(pipelines[i]!).readsItemsApplied;
+  const run = newRun(rule, tracksItems);
   // One pipeline (the common case) needs no sorting: no arrays per rule.
   for (const pipeline of pipelines.length < 2 ? pipelines : sortPipelines(pipelines)) {
     const items = pipeline.items;
@@ -53,6 +55,8 @@ export function applyPipelines(rule: SigmaRule, pipelines: readonly ProcessingPi
 interface ItemPlan {
   required: Array<RequiredLogsources | null>;
   fixedLogsource: boolean;
+  /** Some item has the detection item condition `processing_item_applied` (see RunState.tracksItems). */
+  readsItemsApplied: boolean;
   itemsFor(ls: LogSource): readonly number[];
 }
 
@@ -69,6 +73,7 @@ function itemPlan(pipeline: ProcessingPipeline): ItemPlan {
   plan = {
     required,
     fixedLogsource: !pipeline.items.some((item) => item.type === 'change_logsource'),
+    readsItemsApplied: pipeline.items.some((item) => item.detectionItemConditions.some((c) => c.type === 'processing_item_applied')),
     itemsFor(ls) {
       let byProduct = byLogsource.get(ls.category);
       let byService = byProduct?.get(ls.product);

@@ -12,6 +12,12 @@ export interface RunState extends ProcessedRule {
    * or a few), as is `fieldApplied`.
    */
   itemApplied: Map<DetectionItem, Set<string>> | null;
+  /**
+   * Whether `itemApplied` is kept at all: only when some item of the pipelines asks it (a detection
+   * item condition `processing_item_applied`); otherwise recording it was a Map and a Set per rule of
+   * a corpus that nothing read.
+   */
+  tracksItems: boolean;
   /** Processing items that produced each field name (for `processing_item_applied` on field names). */
   fieldApplied: Map<string, Set<string>> | null;
   /** Whether `rule` is the run's own copy yet (apply.ts copies it before the first item that may change it). */
@@ -32,8 +38,8 @@ export interface Step {
   fail(message: string): void;
 }
 
-export function newRun(rule: SigmaRule): RunState {
-  return { rule, guards: [], conditions: [], exclusions: [], failures: [], applied: [], state: {}, itemApplied: null, fieldApplied: null, ruleCopied: false };
+export function newRun(rule: SigmaRule, tracksItems: boolean): RunState {
+  return { rule, guards: [], conditions: [], exclusions: [], failures: [], applied: [], state: {}, itemApplied: null, tracksItems, fieldApplied: null, ruleCopied: false };
 }
 
 /** Every detection tree of the rule: its search identifiers, then the conditions pipelines added. */
@@ -87,6 +93,7 @@ export function rewriteItems(g: DetectionGroup, fn: (item: DetectionItem) => Rep
 }
 
 export function markApplied(run: RunState, d: DetectionItem, id: string): void {
+  if (!run.tracksItems) return;
   const applied = (run.itemApplied ??= new Map());
   let s = applied.get(d);
   if (!s) applied.set(d, (s = new Set()));
