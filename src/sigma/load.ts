@@ -201,9 +201,10 @@ export function fileWarnings(file: string, bytes: Buffer, text: string, parsed: 
 }
 
 /**
- * One rule file read and parsed, without YAML trees (the linter parses texts itself); never throws (a
- * file that cannot be read is one rejected document). With a cache, an unchanged file gives the stored parse (without YAML trees), unread when its status
- * is the one it was hashed with, and a fresh parse is stored.
+ * One rule file read and parsed, without its YAML trees (the linter, which reads them, parses texts
+ * itself); never throws (a file that cannot be read is one rejected document). With a cache, an
+ * unchanged file gives the stored parse, unread when its status is the one it was hashed with, and a
+ * fresh parse is stored.
  */
 export function readRuleFile(file: string, cache?: RuleCache | null): ParsedFile {
   if (cache) {

@@ -144,7 +144,8 @@ function markUsed(file: string): void {
  * for STORE_MAX_AGE_MS, and temporary files left by writers that died; never `file` itself, never
  * throws. Only for stores named `*.bin`.
  */
-export function pruneStores(file: string, now = Date.now()): void {
+function pruneStores(file: string): void {
+  const now = Date.now();
   if (!STORE_FILE.test(file)) return;
   const dir = dirname(file);
   try {
