@@ -160,7 +160,12 @@ export const CHECKS: Check[] = [
 ];
 
 export function runChecks(doc: SigmaDocument, root: YMap, sink: DiagnosticSink, checks: Check[] = CHECKS): void {
+  // One context for every check of the document, reporting under the check running (not a context
+  // and a closure per check per document of a corpus).
+  let id: Check['id'] | undefined;
+  const ctx: CheckContext = { doc, root, report: (message, at) => sink.report(id!, message, at ?? doc.pos) };
   for (const check of checks) {
-    check.run({ doc, root, report: (message, at) => sink.report(check.id, message, at ?? doc.pos) });
+    id = check.id;
+    check.run(ctx);
   }
 }
