@@ -256,6 +256,8 @@ interface FieldAutomaton {
   direct: number;
   /** Whether some literal could occur in the text of a number (see NUMBER_TEXT): if not, numbers are not searched. */
   numbers: boolean;
+  /** Whether some literal is made of identifier characters alone (see ID_CHARS): if not, values made of them are not searched. */
+  idLiterals: boolean;
   /** The length of the shortest literal: a shorter value holds none (see `walk`). */
   shortest: number;
   /** Per literal, the groups it serves, each as rule × 4 + group. */
@@ -297,7 +299,7 @@ const MAX_KEYWORD_DEPTH = 32;
 /** Scopes kept at most: distinct candidate lists are few (channel × event id of the rules); past this, the whole set's scope. */
 const MAX_SCOPES = 1024;
 /** A scope's field whose automaton is not made yet (its first event makes it). */
-const UNBUILT: FieldAutomaton = { literals: [], automaton: null, memo: null, direct: 0, numbers: false, shortest: 0, owners: [], seen: new Uint32Array(0), hit: () => {} };
+const UNBUILT: FieldAutomaton = { literals: [], automaton: null, memo: null, direct: 0, numbers: false, idLiterals: false, shortest: 0, owners: [], seen: new Uint32Array(0), hit: () => {} };
 /**
  * A literal made only of characters the lower-cased text of a number can have (String of a number
  * or bigint: digits, sign, point, exponent, `infinity`, `nan`). A literal with any other character
@@ -305,6 +307,28 @@ const UNBUILT: FieldAutomaton = { literals: [], automaton: null, memo: null, dir
  * of five in the EVTX samples) need no search when none of its literals is like this.
  */
 const NUMBER_TEXT = /^[-+.0-9aefinty]+$/;
+/**
+ * The characters of the identifiers and times events are full of (GUIDs `5AA13A44-0D08-…`, in
+ * braces too, times `2025-10-24T23:34:34.640Z` and `2025-10-24 23:34:34.634`, logon ids
+ * `0x3144c`, numbers as text): over a quarter of the characters the prefilter read on the
+ * SigmaHQ regression events, mostly with the keyword literals alone (no rule names those fields). A value
+ * made of these characters alone lower-cases to their lower cases alone (ASCII lower-casing is
+ * exact), so every substring of it is made of them too: no literal with another character can
+ * occur in it, and an automaton none of whose literals is made of them alone (ID_LITERAL; the
+ * keyword literals, command-line and path pieces) need not read it.
+ */
+const ID_CHARS = new Uint8Array(128);
+for (const c of '0123456789abcdefABCDEF-+.: {}tTzZxX') ID_CHARS[c.charCodeAt(0)] = 1;
+const ID_LITERAL = /^[-+.: {}0-9a-ftzx]+$/;
+
+/** Whether a text is made of ID_CHARS alone (it stops at the first other character: a path's third, a name's first). */
+function idText(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || ID_CHARS[c] === 0) return false;
+  }
+  return true;
+}
 /**
  * Values (weighted: see `walk`) a field's literals are searched for one by one before its automaton
  * is built. Building costs, per literal, about what 30 searches of a short value with
@@ -526,9 +550,10 @@ export class LiteralPrefilter {
       }
     };
     const numbers = literals.some((l) => NUMBER_TEXT.test(l));
+    const idLiterals = literals.some((l) => ID_LITERAL.test(l));
     let shortest = Infinity;
     for (let i = 0; i < literals.length; i++) shortest = Math.min(shortest, literals[i]!.length);
-    const fa: FieldAutomaton = { literals, automaton: null, memo: null, direct: 0, numbers, shortest, owners, seen, hit };
+    const fa: FieldAutomaton = { literals, automaton: null, memo: null, direct: 0, numbers, idLiterals, shortest, owners, seen, hit };
     this.all.push(fa);
     return fa;
   }
@@ -617,6 +642,7 @@ export class LiteralPrefilter {
     // values are common: `-`, `0x0`, levels, flags). Its lower case is as long, but for U+0130 (İ),
     // which lower-cases to two code units.
     if (s.length < fa.shortest && !s.includes('\u0130')) return;
+    if (!fa.idLiterals && idText(s)) return;
     let ac = fa.automaton;
     if (ac === null) {
       // A long value costs each literal's search more (a value of 512 characters counts twice):

@@ -190,3 +190,64 @@ detection:
     assert.deepEqual(plain.next({ CommandLine: '\u0130a' }).matches.map((m) => m.rule.index), [0], 'the plain path matches İa');
   }
 });
+
+test('a value made of identifier characters alone is searched only for literals made of them (GUIDs, times, hex ids)', () => {
+  // `kiwi` has letters no GUID or time has: a GUID value needs no search for it. `deadbeef`,
+  // `-0d08-`, `23:34` and `44c` are made of such characters: values like them are still searched.
+  const rules = `title: keyword with other letters
+logsource: {product: test}
+detection:
+  keywords: ['kiwi', 'lsadump::']
+  condition: keywords
+---
+title: keyword made of hex letters
+logsource: {product: test}
+detection:
+  keywords: ['deadbeef']
+  condition: keywords
+---
+title: guid part
+logsource: {product: test}
+detection:
+  sel: {ProcessGuid|contains: '-0D08-'}
+  condition: sel
+---
+title: time part
+logsource: {product: test}
+detection:
+  sel: {UtcTime|contains: '23:34'}
+  condition: sel
+---
+title: hex id tail
+logsource: {product: test}
+detection:
+  sel: {LogonId|endswith: '44c'}
+  condition: sel
+---
+title: path
+logsource: {product: test}
+detection:
+  sel: {Image|endswith: '\\\\cmd.exe'}
+  condition: sel
+`;
+  const values = ['{5AA13A44-0D08-68FC-DC1D-000000004002}', '5AA13A44-0D09-68FC', '2025-10-24 23:34:34.634', '2025-10-24T23:35:34.640670Z', '0x3144C', '0x3144d', 'DEADBEEF', 'x-deadbeef', 'KIWI', '0xKIWI', 'kiwi-0d08-23:34', 'LSADUMP::', '1234', 'C:\\Windows\\cmd.exe', 'A:B'];
+  const events: Array<Record<string, unknown>> = [];
+  for (const v of values) for (const field of ['ProcessGuid', 'UtcTime', 'LogonId', 'Image', 'Other']) events.push({ [field]: v });
+  events.push({ ProcessGuid: values[0], UtcTime: values[2], LogonId: values[4], Other: { nested: 'KIWI' } });
+  // With and without the hex keyword: the keyword literals' automaton with and without a literal made of identifier characters.
+  const withoutHexKeyword = rules.replace(/title: keyword made of hex letters[^]*?---\n/, '');
+  assert.notEqual(withoutHexKeyword, rules);
+  for (const [yaml, buildAfter] of [[rules, 0], [rules, Infinity], [withoutHexKeyword, 0], [withoutHexKeyword, Infinity]] as const) {
+    const set = ruleSet(yaml);
+    set.prefilter.buildAfter = buildAfter;
+    const fast = new Detector(set, { regex: re2Regex, explain: false });
+    const plain = new Detector(set, { regex: re2Regex, explain: false, prefilter: false });
+    const matched = new Set<number>();
+    for (const event of events) {
+      const want = plain.next(structuredClone(event)).matches.map((m) => m.rule.index);
+      for (const r of want) matched.add(r);
+      assert.deepEqual(fast.next(structuredClone(event)).matches.map((m) => m.rule.index), want, JSON.stringify(event));
+    }
+    assert.equal(matched.size, set.rules.length, 'every rule matches some event');
+  }
+});

@@ -78,6 +78,44 @@ test('Aho–Corasick reports every id of a pattern given twice, and refuses an e
   assert.throws(() => new AhoCorasick(['a', '']), /empty pattern/);
 });
 
+test('Aho–Corasick scanFolded reads ASCII text of any length as bytes, leaves a longer or non-ASCII one to scan, and the prefilter finds literals either way', () => {
+  const patterns = ['mimikatz', 'sekurlsa::', '.exe', 'zz'];
+  for (const cells of [96 * 1024, 1]) {
+    const ac = new AhoCorasick(patterns, cells);
+    for (const n of [0, 1, 100, 4095, 8192, 8193, 30000]) {
+      const t = 'MIMIKATZ' + 'a'.repeat(n) + 'SekurLSA::x.EXE' + (n % 2 ? 'zéz' : 'zz');
+      const want = patterns.flatMap((p, i) => (t.toLowerCase().includes(p) ? [i] : []));
+      const scanned = new Set<number>();
+      ac.scan(t.toLowerCase(), (id) => scanned.add(id));
+      assert.deepEqual([...scanned].sort(), want, `scan, ${n}`);
+      const folded = new Set<number>();
+      const whole = ac.scanFolded(t, (id) => folded.add(id));
+      assert.equal(whole, t.length <= 8192 && /^[\x00-\x7f]*$/.test(t), `scanFolded reads ${t.length} characters (${n})`);
+      if (whole) assert.deepEqual([...folded].sort(), want, `scanFolded, ${n}`);
+      else assert.equal(folded.size, 0, 'nothing reported from a text left to scan');
+    }
+  }
+  // The prefilter's scans, with the automata built and not, against the plain path.
+  const col = emptyCollection();
+  addParsedFile(col, parseSigmaText(`title: long command line
+logsource: {product: test}
+detection:
+  sel: {CommandLine|contains: 'sekurlsa::'}
+  condition: sel
+`, 'rules.yml'));
+  checkCollection(col);
+  const set = prepareRules(col, { pipelines: [], regex: re2Regex }).set;
+  for (const buildAfter of [0, Infinity]) {
+    set.prefilter.buildAfter = buildAfter;
+    const fast = new Detector(set, { regex: re2Regex, explain: false });
+    for (const n of [10, 5000, 8200, 20000])
+      for (const tail of ['SEKURLSA::', 'sekurlsa:', '\u00e9SEKURLSA::']) {
+        const CommandLine = 'x'.repeat(n) + tail;
+        assert.equal(fast.next({ CommandLine }).matches.length, tail.endsWith('::') ? 1 : 0, `${n} ${tail}`);
+      }
+  }
+});
+
 test('Aho–Corasick on a large pattern set (hash tails): memory linear in the patterns, every pattern found', () => {
   const rnd = random(11);
   const hex = '0123456789abcdef';
