@@ -165,9 +165,10 @@ function mostSelective(clauses: Clause[]): Clause[] {
   const scored = clauses.map((c) => ({ c, score: selectivity(c) }));
   scored.sort((a, b) => b.score - a.score); // stable
   const kept: Clause[] = [];
-  // Each kept clause's needles as a set, made when first compared (most calls keep one or two clauses).
+  // Each kept clause's needles as a set, made when first compared (most calls keep one or two
+  // clauses); null for a clause of more than COMPARED needles, which is never compared.
   const sets: Array<Set<string> | null | undefined> = [];
-  const setOf = (k: number): Set<string> | null => (sets[k] === undefined ? (sets[k] = setOfNeedles(kept[k]!.needles)) : sets[k]!);
+  const setOf = (k: number): Set<string> | null => (sets[k] === undefined ? (sets[k] = keysOf(kept[k]!.needles)) : sets[k]!);
   for (let i = 0; i < scored.length && kept.length < MAX_CLAUSES; i++) {
     const c = scored[i]!.c;
     let mine: Set<string> | null | undefined = c.needles.length > COMPARED ? null : undefined;
@@ -187,11 +188,6 @@ function mostSelective(clauses: Clause[]): Clause[] {
 
 /** Needles a clause may have to be compared with the others (see mostSelective). */
 const COMPARED = 32;
-
-/** A kept clause's needles as a set to compare with, or null when it has too many to be compared. */
-function setOfNeedles(needles: Needles): Set<string> | null {
-  return needles.length > COMPARED ? null : keysOf(needles);
-}
 
 function keysOf(needles: Needles): Set<string> {
   const keys = new Set<string>();
