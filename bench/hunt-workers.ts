@@ -25,6 +25,7 @@ import { hunt } from '../src/hunt/hunt.js';
 import { AUTO_WORKERS_MIN_BYTES } from '../src/hunt/shares.js';
 import { buildBigEvtx } from './evtx-bigfile.js';
 import { report } from './result.js';
+import { tuneTiering } from '../src/cli/tiering.js';
 
 const data = resolve('../shared/data');
 const rules = join(data, 'sigmahq/rules/windows');
@@ -48,6 +49,7 @@ const processCpu = () => {
 if (process.argv[2] === '--child') {
   // one measured hunt phase: threads, input → a JSON line
   const [threads, input] = [Number(process.argv[3]), process.argv[4]!];
+  tuneTiering('rules-pass'); // as `quarry hunt` tunes V8 (src/cli/tiering.ts)
   const opts: HuntSetupOptions = { pipelines: [builtinPipeline('windows')!], formatPipelines: true, regex: re2Regex, threads };
   // as `quarry hunt` does: inputs opened first, the workers started on the rule paths, then this thread loads and compiles
   const opened = await openHuntInputs([input], opts, { paths: [rules], cache: true });
@@ -55,6 +57,7 @@ if (process.argv[2] === '--child') {
   for (const t of opened.workers?.pool.threads ?? []) t.worker.on('message', (m: { type: string }) => void (m.type === 'ready' && (lastReady = performance.now())));
   const col = loadSigmaPaths([rules], { cache: openRuleCache([rules]) });
   const setup = await setupHunt(col, opened, opts);
+  tuneTiering('event-loop');
   const [t0, cpu0, mine0] = [performance.now(), processCpu(), threadCpu()];
   let detections = 0;
   const s = await hunt(setup.prepared.set, setup.inputs, { regex: re2Regex, correlation: setup.correlation, onDetection: () => void detections++, ...(setup.workers ? { workers: setup.workers } : {}) });

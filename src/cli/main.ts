@@ -7,6 +7,7 @@ import { OutputError, UsageError } from './usage.js';
 import { systemReason } from './output.js';
 import { EXIT_UNUSABLE } from './exit-codes.js';
 import { writeTerminal } from '../report/terminal-text.js';
+import { tuneTieringFor } from './tiering.js';
 
 const HELP = `quarry ${VERSION} — Sigma rules: explore, validate, test, explain, hunt, convert, stack
 
@@ -42,6 +43,7 @@ Run 'quarry COMMAND --help' for the options of a command.
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  tuneTieringFor(command);
   // `quarry … | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
