@@ -8,7 +8,7 @@
 // 1.0 billion on the other threads, and on this machine the whole conversion's CPU 1.5x lower and
 // its wall time lower too (README, "Where the time goes"). A hunt's per-event loop runs millions of
 // times and pays for early optimisation, so a hunt goes back to V8's default once its rules are
-// ready; servers, `evtx dump` and the rest keep the default throughout.
+// ready, as the explorer does once it serves; `serve`, `evtx dump` and the rest keep the default.
 //
 // Measured on Node 20's V8 (11.3), whose default budget is known here; on other versions (Node 22
 // adds the Maglev tier, which changes the trade) V8's own tiering decides. A budget given to node
@@ -25,7 +25,7 @@ const V8_11_INTERRUPT_BUDGET = 67_584;
 export const RULES_PASS_INTERRUPT_BUDGET = 8 * V8_11_INTERRUPT_BUDGET;
 
 /** Commands whose work starts with (or is) a pass over the rules, with the default restored for their event loop. */
-const RULES_PASS_COMMANDS: ReadonlySet<string> = new Set(['convert', 'validate', 'lint', 'hunt']);
+const RULES_PASS_COMMANDS: ReadonlySet<string> = new Set(['convert', 'validate', 'lint', 'hunt', 'explore']);
 
 export interface NodeSettings {
   v8Version: string;
