@@ -25,7 +25,7 @@ import { hunt } from '../src/hunt/hunt.js';
 import { AUTO_WORKERS_MIN_BYTES } from '../src/hunt/shares.js';
 import { buildBigEvtx } from './evtx-bigfile.js';
 import { report } from './result.js';
-import { tuneTiering } from '../src/cli/tiering.js';
+import { tuneTiering } from '../src/tuning/v8-tiering.js';
 
 const data = resolve('../shared/data');
 const rules = join(data, 'sigmahq/rules/windows');
@@ -49,7 +49,7 @@ const processCpu = () => {
 if (process.argv[2] === '--child') {
   // one measured hunt phase: threads, input → a JSON line
   const [threads, input] = [Number(process.argv[3]), process.argv[4]!];
-  tuneTiering('rules-pass'); // as `quarry hunt` tunes V8 (src/cli/tiering.ts)
+  tuneTiering('rules-pass'); // as `quarry hunt` tunes V8 (src/tuning/v8-tiering.ts)
   const opts: HuntSetupOptions = { pipelines: [builtinPipeline('windows')!], formatPipelines: true, regex: re2Regex, threads };
   // as `quarry hunt` does: inputs opened first, the workers started on the rule paths, then this thread loads and compiles
   const opened = await openHuntInputs([input], opts, { paths: [rules], cache: true });

@@ -38,8 +38,8 @@ async function child(mode: Mode, folders: string[], cacheDir: string): Promise<v
   const { prepareRules } = await import('../src/engine/rulebook.js');
   const { re2RegexCached } = await import('../src/engine/regex-re2.js');
   const { factsBesideRuleCache } = await import('../src/engine/facts-store.js');
-  const { tuneTiering } = await import('../src/cli/tiering.js');
-  tuneTiering('rules-pass'); // as the commands that load rules tune V8 (src/cli/tiering.ts)
+  const { tuneTiering } = await import('../src/tuning/v8-tiering.js');
+  tuneTiering('rules-pass'); // as the commands that load rules tune V8 (src/tuning/v8-tiering.ts)
   const cpu = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
   const t0 = performance.now();
   const c0 = process.cpuUsage();

@@ -3,7 +3,7 @@
 import { startExplorer, DEFAULT_HOST, DEFAULT_PORT, ExplorerInputError } from '../server/index.js';
 import { checkExplorer } from '../server/self-check.js';
 import { UsageError } from './usage.js';
-import { tuneTiering } from './tiering.js';
+import { tuneTiering } from '../tuning/v8-tiering.js';
 import { writeTerminal } from '../report/terminal-text.js';
 import { shown } from './bundled.js';
 import { parseCommandArgs } from './args.js';
@@ -68,7 +68,7 @@ export async function exploreCommand(argv: string[], opts: { signal?: AbortSigna
     else throw e;
     return 1;
   }
-  tuneTiering('event-loop'); // the rules are loaded: V8's default while serving (tiering.ts)
+  tuneTiering('event-loop'); // the rules are loaded: V8's default while serving (tuning/v8-tiering.ts)
   const s = explorer.state;
   writeTerminal(
     process.stderr,

@@ -29,7 +29,7 @@ import { parseCommandArgs, requireExistingPaths } from './args.js';
 import { checkOutputFile, writing } from './output.js';
 import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE } from './exit-codes.js';
 import { thousands } from '../sigma/thousands.js';
-import { tuneTiering } from './tiering.js';
+import { tuneTiering } from '../tuning/v8-tiering.js';
 
 const HELP = `Usage: quarry hunt [--rules PATH…] [options] [INPUT…]
 
@@ -174,7 +174,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const timesketch = format === 'timesketch' || format === 'timesketch-csv';
   let untimed = 0;
   const deliver = (d: HuntDetection) => (format === 'html' || scope.shown(d) ? writing(destination, () => sink.write(d)) : undefined);
-  tuneTiering('event-loop'); // the rules are ready: V8's default for the per-event loop (tiering.ts)
+  tuneTiering('event-loop'); // the rules are ready: V8's default for the per-event loop (tuning/v8-tiering.ts)
   const summary = await hunt(prepared.set, inputs, {
     regex: re2Regex,
     correlation,

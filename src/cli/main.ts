@@ -7,7 +7,10 @@ import { OutputError, UsageError } from './usage.js';
 import { systemReason } from './output.js';
 import { EXIT_UNUSABLE } from './exit-codes.js';
 import { writeTerminal } from '../report/terminal-text.js';
-import { tuneTieringFor } from './tiering.js';
+import { tuneTiering } from '../tuning/v8-tiering.js';
+
+/** Commands whose work is, or starts with, a pass over the rules (a hunt and the explorer go back to V8's default when their rules are ready). */
+const RULES_PASS_COMMANDS: ReadonlySet<string> = new Set(['convert', 'validate', 'lint', 'hunt', 'explore']);
 
 const HELP = `quarry ${VERSION} — Sigma rules: explore, validate, test, explain, hunt, convert, stack
 
@@ -43,7 +46,8 @@ Run 'quarry COMMAND --help' for the options of a command.
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  tuneTieringFor(command);
+  // loading, checking and converting rules first: V8 tuned for that (tuning/v8-tiering.ts)
+  if (command !== undefined && RULES_PASS_COMMANDS.has(command)) tuneTiering('rules-pass');
   // `quarry … | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);

@@ -1,4 +1,4 @@
-// How eagerly V8 optimises Quarry's code, per phase of a command. Loading, checking, converting
+// How eagerly V8 optimises Quarry's code, per phase of the work (the commands say which phase they are in). Loading, checking, converting
 // and compiling rules are one pass over thousands of rules: each function runs a few thousand
 // times, and with V8's default budget (bytecodes run between two looks at whether a function is
 // hot) hundreds of them go to the optimising compiler, whose work on other threads costs more than
@@ -24,9 +24,6 @@ const V8_11_INTERRUPT_BUDGET = 67_584;
 /** The budget of a pass over the rules. */
 export const RULES_PASS_INTERRUPT_BUDGET = 8 * V8_11_INTERRUPT_BUDGET;
 
-/** Commands whose work starts with (or is) a pass over the rules, with the default restored for their event loop. */
-const RULES_PASS_COMMANDS: ReadonlySet<string> = new Set(['convert', 'validate', 'lint', 'hunt', 'explore']);
-
 export interface NodeSettings {
   v8Version: string;
   execArgv: readonly string[];
@@ -50,9 +47,4 @@ export function tuneTiering(work: Work): string | null {
   const flag = tieringFlag(work);
   if (flag) setFlagsFromString(flag);
   return flag;
-}
-
-/** At a command's start: the rules-pass budget for the commands that start with one. */
-export function tuneTieringFor(command: string | undefined): string | null {
-  return command !== undefined && RULES_PASS_COMMANDS.has(command) ? tuneTiering('rules-pass') : null;
 }

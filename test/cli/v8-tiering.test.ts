@@ -1,4 +1,4 @@
-// V8's tier-up budget per phase (src/cli/tiering.ts): which flag each kind of work gets, that the
+// V8's tier-up budget per phase (src/tuning/v8-tiering.ts): which flag each kind of work gets, that the
 // user's own budget and other V8 versions are left alone, and that the budget set at run time does
 // take effect (fewer functions sent to the optimising compiler in a pass over the rules) without
 // changing what a command prints.
@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { RULES_PASS_INTERRUPT_BUDGET, tieringFlag } from '../../src/cli/tiering.js';
+import { RULES_PASS_INTERRUPT_BUDGET, tieringFlag } from '../../src/tuning/v8-tiering.js';
 import { DATA, REPO } from '../helpers.js';
 
 const NODE_20 = { v8Version: '11.3.244.8-node.38', execArgv: [], nodeOptions: '' };
