@@ -9,8 +9,8 @@ import { EXIT_UNUSABLE } from './exit-codes.js';
 import { writeTerminal } from '../report/terminal-text.js';
 import { tuneTiering } from '../tuning/v8-tiering.js';
 
-/** Commands whose work is, or starts with, a pass over the rules (a hunt and the explorer go back to V8's default when their rules are ready). */
-const RULES_PASS_COMMANDS: ReadonlySet<string> = new Set(['convert', 'validate', 'lint', 'hunt', 'explore']);
+/** Commands whose work is, or starts with, a pass over the rules (a hunt and the explorer go back to V8's default when their rules are ready; tuning/v8-tiering.ts). */
+const RULES_PASS_COMMANDS: ReadonlySet<string> = new Set(['convert', 'validate', 'lint', 'test', 'hunt', 'explore']);
 
 const HELP = `quarry ${VERSION} — Sigma rules: explore, validate, test, explain, hunt, convert, stack
 

@@ -1,14 +1,16 @@
-// How eagerly V8 optimises Quarry's code, per phase of the work (the commands say which phase they are in). Loading, checking, converting
-// and compiling rules are one pass over thousands of rules: each function runs a few thousand
-// times, and with V8's default budget (bytecodes run between two looks at whether a function is
-// hot) hundreds of them go to the optimising compiler, whose work on other threads costs more than
-// its code saves in a run of a second or two. Converting SigmaHQ `rules/` to KQL without caches,
-// under callgrind: 3.4 billion instructions on the main thread, 4.7 billion on the others (mostly
-// TurboFan's). A budget eight times larger keeps optimisation for the code that is really hot:
-// 1.0 billion on the other threads, and on this machine the whole conversion's CPU 1.5x lower and
-// its wall time lower too (README, "Where the time goes"). A hunt's per-event loop runs millions of
-// times and pays for early optimisation, so a hunt goes back to V8's default once its rules are
-// ready, as the explorer does once it serves; `serve`, `evtx dump` and the rest keep the default.
+// How eagerly V8 optimises Quarry's code, per phase of the work (the commands say which phase they
+// are in). Loading, checking, converting and compiling rules are one pass over thousands of rules:
+// each function runs a few thousand times, and with V8's default budget (bytecodes run between two
+// looks at whether a function is hot) hundreds of them go to the optimising compiler, whose work on
+// other threads costs more than its code saves in a run of a second or two. Converting SigmaHQ
+// `rules/` to KQL without caches, under callgrind: 3.4 billion instructions on the main thread, 4.7
+// billion on the others (mostly TurboFan's). A budget eight times larger keeps optimisation for the
+// code that is really hot: 1.0 billion on the other threads, and on this machine the conversion's
+// CPU 1.5x lower and its wall time lower too (README, "V8's optimising compiler"). A hunt's
+// per-event loop runs millions of times and pays for early optimisation, so a hunt goes back to
+// V8's default once its rules are ready, as the explorer does once it serves; `quarry test` (hunts
+// of a few events each) keeps the larger budget throughout; `serve`, `evtx dump` and the rest keep
+// the default.
 //
 // Measured on Node 20's V8 (11.3), whose default budget is known here; on other versions (Node 22
 // adds the Maglev tier, which changes the trade) V8's own tiering decides. A budget given to node
