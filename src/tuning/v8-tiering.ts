@@ -14,7 +14,7 @@
 //
 // Measured on Node 20's V8 (11.3), whose default budget is known here; on other versions (Node 22
 // adds the Maglev tier, which changes the trade) V8's own tiering decides. A budget given to node
-// by the user (`node --interrupt-budget=N`, or in NODE_OPTIONS) is theirs and is kept.
+// by the user (`node --interrupt-budget=N`; Node refuses it in NODE_OPTIONS) is theirs and is kept.
 import { setFlagsFromString } from 'node:v8';
 
 /** What the code about to run is: a pass over the rules, or a loop over events. */
@@ -28,16 +28,16 @@ export const RULES_PASS_INTERRUPT_BUDGET = 8 * V8_11_INTERRUPT_BUDGET;
 
 export interface NodeSettings {
   v8Version: string;
+  /** Node's own arguments (`process.execArgv`). */
   execArgv: readonly string[];
-  nodeOptions: string;
 }
 
-const thisNode = (): NodeSettings => ({ v8Version: process.versions.v8, execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS ?? '' });
+const thisNode = (): NodeSettings => ({ v8Version: process.versions.v8, execArgv: process.execArgv });
 
 /** The V8 flag for `work`, or null to leave V8 as it is (another V8, or the user's own budget). */
 export function tieringFlag(work: Work, node: NodeSettings = thisNode()): string | null {
   if (!node.v8Version.startsWith('11.')) return null;
-  if ([...node.execArgv, ...node.nodeOptions.split(/\s+/)].some((a) => /^--interrupt[-_]budget(=|$)/.test(a))) return null;
+  if (node.execArgv.some((a) => /^--interrupt[-_]budget(=|$)/.test(a))) return null;
   return `--interrupt-budget=${work === 'rules-pass' ? RULES_PASS_INTERRUPT_BUDGET : V8_11_INTERRUPT_BUDGET}`;
 }
 
