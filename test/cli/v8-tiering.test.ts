@@ -42,7 +42,7 @@ test('validate of a thousand rules sends far fewer functions to TurboFan than wi
   assert.equal(tuned.status, 0);
   assert.equal(tuned.stdout, byDefault.stdout);
   assert.ok(tuned.stdout.split('\n').length > 1000);
-  // measured 20 against 71
+  // measured 20 against 70-71
   assert.ok(tuned.compiled * 2 < byDefault.compiled, `TurboFan compiled ${tuned.compiled} functions tuned, ${byDefault.compiled} by default`);
 });
 
@@ -53,6 +53,6 @@ test('a hunt switches budgets between loading and hunting and finds the same', {
   assert.equal(tuned.status, byDefault.status);
   assert.ok(tuned.stdout.split('\n').length > 100, 'the hunt found detections');
   assert.equal(tuned.stdout, byDefault.stdout);
-  // measured 216 against 359 over the EVTX samples
-  assert.ok(tuned.compiled < byDefault.compiled, `TurboFan compiled ${tuned.compiled} functions tuned, ${byDefault.compiled} by default`);
+  // measured 125-127 against 256-283 (the loading's functions are left to the baseline compiler)
+  assert.ok(tuned.compiled * 1.5 < byDefault.compiled, `TurboFan compiled ${tuned.compiled} functions tuned, ${byDefault.compiled} by default`);
 });
