@@ -356,13 +356,13 @@ function firstDefinition(entries: readonly YEntry[], key: string): Position | un
 }
 
 /**
- * A first character after which a plain key is text whatever follows: a letter that starts none
- * of the core schema's null or boolean words (n, t, f in either case) and no indicator. Nearly
- * every key of a rule starts so; the others take the full checks.
+ * A first character after which a plain key is text whatever follows: an ASCII letter (no
+ * indicator) that starts none of the core schema's other forms (MAYBE_NOT_TEXT: n, t, f in either
+ * case). Nearly every key of a rule starts so; the others take the full checks.
  */
 function plainWordStart(c: number): boolean {
   const lower = c | 0x20;
-  return lower >= 0x61 && lower <= 0x7a && lower !== 0x6e && lower !== 0x74 && lower !== 0x66;
+  return lower >= 0x61 && lower <= 0x7a && !MAYBE_NOT_TEXT[c];
 }
 
 /**

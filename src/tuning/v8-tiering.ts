@@ -45,8 +45,7 @@ export function tieringFlag(work: Work, node: NodeSettings = thisNode()): string
  * Tunes V8 for the work about to run. V8 reads the budget whenever it refills a function's, so a
  * change at run time takes effect from then on; it is process-wide (worker threads included).
  */
-export function tuneTiering(work: Work): string | null {
+export function tuneTiering(work: Work): void {
   const flag = tieringFlag(work);
   if (flag) setFlagsFromString(flag);
-  return flag;
 }
